@@ -1,0 +1,27 @@
+# The two commands of README.md: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup demo test lint typecheck check bench clean
+
+setup:
+	@scripts/bootstrap.sh
+
+demo: setup
+	@$(PY) -m simulators.demo
+
+test: setup
+	@scripts/run-tests.sh
+
+lint: setup
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	@$(VENV)/bin/mypy kiosk cardsvc drivers simulators config backoffice bench
+
+check: lint typecheck test
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
