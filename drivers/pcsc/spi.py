@@ -50,7 +50,7 @@ class BackendSpi(ABC):
         """Release the backend's context. Never raises."""
 
 
-class CardWithdrawn(Exception):  # noqa: N818 - an event, not a bug
+class CardWithdrawn(Exception):
     """Raised by a :class:`SimulatedCard` to say it left the field mid-command (a tear)."""
 
 

@@ -1,0 +1,80 @@
+"""CLI plumbing shared by every command-line program of the project.
+
+Each program (``cardsvc``, ``simulators``, ``kioskctl``, ``backoffice``) is a thin dispatcher:
+the first word picks a subcommand module, imported lazily (so ``simulators card`` never pays for
+opencv), and that module's ``main(argv, prog) -> int`` does the rest.
+
+Exit codes, the same for every program (documented in README.md):
+    0  done
+    1  refused or failed (a business refusal, a card error, a failed check)
+    2  usage error (bad arguments, malformed hex or amount)
+    3  a device or service is unavailable (no pcscd, no reader, no card, printer offline)
+    4  configuration error (malformed or missing config, unreadable key file)
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNAVAILABLE = 3
+EXIT_CONFIG = 4
+
+
+class SubcommandMain(Protocol):
+    def __call__(self, argv: list[str], prog: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    module: str
+    """Dotted module path that defines ``main(argv: list[str], prog: str) -> int``."""
+    summary: str
+
+
+def dispatch(program: str, description: str, commands: dict[str, Subcommand],
+             argv: Sequence[str] | None = None) -> int:
+    """Run ``program <command> ...`` by importing the command's module lazily."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        _usage(program, description, commands, sys.stdout)
+        return EXIT_OK if args else EXIT_USAGE
+    name, rest = args[0], args[1:]
+    command = commands.get(name)
+    if command is None:
+        print(f"{program}: unknown command {name!r}", file=sys.stderr)
+        _usage(program, description, commands, sys.stderr)
+        return EXIT_USAGE
+    module = importlib.import_module(command.module)
+    entry: SubcommandMain = module.main
+    try:
+        return entry(rest, f"{program} {name}")
+    except KeyboardInterrupt:
+        print(f"{program}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _usage(program: str, description: str, commands: dict[str, Subcommand], out: Any) -> None:
+    print(f"usage: {program} <command> [options]\n\n{description}\n\ncommands:", file=out)
+    width = max(len(n) for n in commands)
+    for name, command in commands.items():
+        print(f"  {name.ljust(width)}  {command.summary}", file=out)
+    print(f"\n`{program} <command> --help` for a command's options.", file=out)
+
+
+def print_json(value: Any) -> None:
+    """Print one JSON document (UTF-8, Chinese kept readable) for scripts."""
+    print(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False))
+
+
+def fail(program: str, message: str, code: int) -> int:
+    """Print a one-line error for a person (no traceback) and return the exit code."""
+    print(f"{program}: error: {message}", file=sys.stderr)
+    return code

@@ -1,0 +1,204 @@
+"""Run the real pcscd, with the vpcd driver, as a child process we own.
+
+Used by the test harness, ``make demo`` and the benchmarks. By default the daemon is *private*:
+it runs in its own mount namespace with ``/run/pcscd`` bound to a directory of ours, listens for
+virtual cards on ports of our choosing, and clients find it through ``PCSCLITE_CSOCK_NAME``. So a
+test run never disturbs (nor is disturbed by) a system pcscd, and two runs can share a machine.
+Without the right to make a mount namespace (not root) it falls back to a shared pcscd at the
+standard socket, started only if none is running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
+SYSTEM_SOCKET = Path("/run/pcscd/pcscd.comm")
+SOCKET_ENV = "PCSCLITE_CSOCK_NAME"
+READER_NAMES = ("Virtual PCD 00 00", "Virtual PCD 00 01")
+
+
+class PcscdError(RuntimeError):
+    """pcscd could not be started or stopped; the message says why in plain words."""
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("0.0.0.0", port))  # noqa: S104 - probing the port vpcd will bind
+        except OSError:
+            return False
+    return True
+
+
+def free_port_pair(start: int = 36000, stop: int = 40000) -> int:
+    """A port ``p`` with ``p`` and ``p + 1`` free (vpcd listens on one port per reader)."""
+    first = start + (os.getpid() * 14) % (stop - start) // 2 * 2
+    candidates: list[int] = [*range(first, stop, 2), *range(start, first, 2)]
+    for port in candidates:
+        if _port_free(port) and _port_free(port + 1):
+            return port
+    raise PcscdError(f"no two free TCP ports between {start} and {stop} for vpcd")
+
+
+def _listening(port: int) -> bool:
+    """Whether TCP ``port`` is listening (read from /proc: connecting would insert a card)."""
+    needle = f":{port:04X} "
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) > 3 and parts[3] == "0A" and (parts[1] + " ").endswith(needle):
+                    return True
+    return False
+
+
+def system_pcscd_running() -> bool:
+    if not SYSTEM_SOCKET.exists():
+        return False
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        try:
+            s.connect(str(SYSTEM_SOCKET))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass
+class PcscdProcess:
+    """One pcscd we started. ``start()``, ``stop()``, ``kill()``, ``restart()``."""
+
+    workdir: Path
+    base_port: int = 0
+    private: bool = True
+    startup_timeout: float = 10.0
+    proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.workdir = Path(self.workdir)
+        if not self.base_port:
+            self.base_port = free_port_pair()
+
+    @property
+    def socket_path(self) -> Path:
+        return self.workdir / "run" / "pcscd.comm" if self.private else SYSTEM_SOCKET
+
+    @property
+    def ports(self) -> tuple[int, int]:
+        """vpcd ports of ``Virtual PCD 00 00`` and ``Virtual PCD 00 01``."""
+        return self.base_port, self.base_port + 1
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Environment for PC/SC clients of this daemon."""
+        return {SOCKET_ENV: str(self.socket_path)}
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    def _command(self) -> list[str]:
+        pcscd = shutil.which("pcscd") or "/usr/sbin/pcscd"
+        conf = self.workdir / "reader.conf.d"
+        cmd = [pcscd, "--foreground", "--config", str(conf)]
+        if not self.private:
+            return cmd
+        run = self.workdir / "run"
+        script = f'mount --bind "{run}" /run/pcscd && exec "$0" "$@"'
+        return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, *cmd]
+
+    def _write_config(self) -> None:
+        if not VPCD_DRIVER.exists():
+            raise PcscdError(f"the vpcd driver {VPCD_DRIVER} is missing: install vsmartcard-vpcd")
+        conf = self.workdir / "reader.conf.d"
+        conf.mkdir(parents=True, exist_ok=True)
+        (conf / "vpcd").write_text(
+            'FRIENDLYNAME "Virtual PCD"\n'
+            f"DEVICENAME   /dev/null:0x{self.base_port:04X}\n"
+            f"LIBPATH      {VPCD_DRIVER}\n"
+            f"CHANNELID    0x{self.base_port:04X}\n"
+        )
+        run = self.workdir / "run"
+        run.mkdir(parents=True, exist_ok=True)
+        for stale in ("pcscd.comm", "pcscd.pid"):
+            (run / stale).unlink(missing_ok=True)
+
+    def start(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            return
+        if shutil.which("pcscd") is None and not Path("/usr/sbin/pcscd").exists():
+            raise PcscdError("pcscd is not installed: run `make setup` (Debian package pcscd)")
+        if self.private and os.geteuid() != 0:
+            log.info("not root: using the shared pcscd instead of a private one")
+            self.private = False
+        if not self.private and system_pcscd_running():
+            raise PcscdError("a system pcscd is already running; stop it or run as root")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self._write_config()
+        if self.private:
+            Path("/run/pcscd").mkdir(parents=True, exist_ok=True)
+        logfile = open(self.workdir / "pcscd.log", "ab")  # noqa: SIM115 - owned by the child
+        try:
+            self.proc = subprocess.Popen(self._command(), stdout=logfile, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL)
+        finally:
+            logfile.close()
+        self._wait_ready()
+        log.info("pcscd started", extra={"pid": self.pid, "ports": self.ports,
+                                         "socket": str(self.socket_path)})
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                tail = (self.workdir / "pcscd.log").read_text(errors="replace")[-600:]
+                raise PcscdError(f"pcscd exited with code {self.proc.returncode}: {tail.strip()}")
+            if self.socket_path.exists() and all(_listening(p) for p in self.ports):
+                return
+            time.sleep(0.05)
+        self.kill()
+        raise PcscdError(f"pcscd did not come up within {self.startup_timeout:.0f} s "
+                         f"(socket {self.socket_path}, vpcd ports {self.ports})")
+
+    def stop(self, timeout: float = 8.0) -> None:
+        """SIGTERM, then SIGKILL if it lingers. Idempotent."""
+        if not self.proc:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+    def kill(self) -> None:
+        """SIGKILL: pcscd dies the way a crash would."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+        self.proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def __enter__(self) -> PcscdProcess:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
