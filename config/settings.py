@@ -1,0 +1,176 @@
+"""Typed settings for every program of the stack.
+
+Settings come from the embedded defaults (``config/default.toml``: simulators and SQLite), then
+one TOML file laid over them: ``--config PATH``, else ``$CITIZEN_HALL_CONFIG``, else
+``/etc/citizen-hall/config.toml`` when it exists. A file may set only the keys that differ.
+Unknown sections or keys, and values of the wrong type, are refused with a
+:class:`ConfigError` that names the file and the key, so a typo never passes silently.
+Devices are chosen by URL, exactly as real hardware is (``tcp://...``, ``pcsc:NAME``, ...).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+DEFAULTS_FILE = Path(__file__).with_name("default.toml")
+SYSTEM_FILE = Path("/etc/citizen-hall/config.toml")
+ENV_FILE = "CITIZEN_HALL_CONFIG"
+
+
+class ConfigError(Exception):
+    """The configuration is missing, malformed or inconsistent (exit code 4 in CLIs)."""
+
+
+@dataclass(frozen=True)
+class PathsSettings:
+    var_dir: Path = Path("var")
+    """Where state lives (journal, print queue, SAM state); relative paths are from the cwd."""
+
+
+@dataclass(frozen=True)
+class CardSettings:
+    backend: str = "pcsc://"
+    reader: str = ""
+    """The user-card reader; empty = the first reader with a card that is not the SAM's."""
+    sam: str = "pcsc:Virtual PCD 00 01"
+    """``pcsc:READER`` for a PSAM in a reader, or ``soft:PATH`` for a software SAM key file."""
+    key_file: Path = Path("var/keys/issuer_keys.toml")
+    """Issuer keys for the in-process load authority and a software SAM (mode 0600)."""
+    max_amount_fen: int = 100_000
+    fare_table: Path = Path("config/fares.toml")
+    timeout_s: float = 5.0
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    url: str = "tcp://127.0.0.1:9100"
+    profile: str = "generic-58"
+    timeout_s: float = 3.0
+
+
+@dataclass(frozen=True)
+class ScannerSettings:
+    url: str = "sim:default"
+
+
+@dataclass(frozen=True)
+class IdCardSettings:
+    url: str = ""
+    """pyserial URL of the ID-card reader (``/dev/ttyUSB0``, ``socket://...``); empty = none."""
+
+
+@dataclass(frozen=True)
+class BackofficeSettings:
+    url: str = ""
+    """Base URL of the clearing service; empty = none configured."""
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    paths: PathsSettings = field(default_factory=PathsSettings)
+    card: CardSettings = field(default_factory=CardSettings)
+    printer: PrinterSettings = field(default_factory=PrinterSettings)
+    scanner: ScannerSettings = field(default_factory=ScannerSettings)
+    idcard: IdCardSettings = field(default_factory=IdCardSettings)
+    backoffice: BackofficeSettings = field(default_factory=BackofficeSettings)
+    source: str = "defaults"
+    """Which file the settings were read from (for messages and `kioskctl doctor`)."""
+
+
+T = TypeVar("T")
+
+
+def _coerce(value: Any, kind: Any, where: str) -> Any:
+    if kind is Path:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a path (string), got {type(value).__name__}")
+        return Path(value)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind is int and isinstance(value, bool):
+        raise ConfigError(f"{where}: expected an integer, got a boolean")
+    if not isinstance(value, kind):
+        raise ConfigError(f"{where}: expected {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _build(cls: type[T], data: Mapping[str, Any], where: str) -> T:
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)} - {"source"}  # type: ignore[arg-type]
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for name, raw in data.items():
+        kind = hints[name]
+        key = f"{where}.{name}" if where else name
+        if dataclasses.is_dataclass(kind) and isinstance(kind, type):
+            if not isinstance(raw, Mapping):
+                raise ConfigError(f"{key}: expected a table [{name}]")
+            values[name] = _build(kind, raw, key)
+        else:
+            if isinstance(kind, types.UnionType):
+                raise ConfigError(f"{key}: unsupported type")  # pragma: no cover
+            values[name] = _coerce(raw, kind, key)
+    return cls(**values)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except PermissionError:
+        raise ConfigError(f"config file {path} is not readable") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def config_path(explicit: Path | str | None = None,
+                env: Mapping[str, str] | None = None) -> Path | None:
+    """The file to read: explicit, else $CITIZEN_HALL_CONFIG, else the system file if present."""
+    env = os.environ if env is None else env
+    if explicit:
+        return Path(explicit)
+    if env.get(ENV_FILE):
+        return Path(env[ENV_FILE])
+    return SYSTEM_FILE if SYSTEM_FILE.exists() else None
+
+
+def load_settings(path: Path | str | None = None,
+                  env: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings; raises :class:`ConfigError` with a plain-words reason."""
+    data = _read(DEFAULTS_FILE)
+    source = "defaults"
+    chosen = config_path(path, env)
+    if chosen is not None:
+        for section, table in _read(chosen).items():
+            if not isinstance(table, Mapping):
+                raise ConfigError(f"{chosen}: `{section}` must be a table ([{section}])")
+        data = _merge(data, _read(chosen))
+        source = str(chosen)
+    try:
+        settings = _build(Settings, data, "")
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    return dataclasses.replace(settings, source=source)
