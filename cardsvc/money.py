@@ -1,0 +1,44 @@
+"""Money is integer fen (分). Yuan strings are parsed exactly, never through float."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+_YUAN = re.compile(r"^\s*(?P<int>\d{1,9})(?:\.(?P<frac>\d{1,2}))?\s*$")
+
+
+class AmountError(ValueError):
+    """An amount that is not a positive yuan value with at most two decimals."""
+
+
+def parse_yuan(text: str) -> int:
+    """``"12.50"`` -> 1250 fen. Refuses signs, exponents, more than two decimals, zero.
+
+    >>> parse_yuan("12.5")
+    1250
+    """
+    match = _YUAN.match(text)
+    if not match:
+        if re.match(r"^\s*\d+\.\d{3,}\s*$", text):
+            raise AmountError(f"{text!r} is not a whole number of fen (at most two decimals)")
+        raise AmountError(f"{text!r} is not an amount in yuan (e.g. 12.50)")
+    fen = int(match["int"]) * 100 + int((match["frac"] or "0").ljust(2, "0"))
+    if fen <= 0:
+        raise AmountError("the amount must be more than zero")
+    return fen
+
+
+def format_fen(fen: int) -> str:
+    """1250 -> ``"12.50"`` (negative amounts keep their sign)."""
+    sign = "-" if fen < 0 else ""
+    whole, part = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{part:02d}"
+
+
+def fen_from_decimal(value: Decimal) -> int:
+    """An exact Decimal yuan value to fen; refuses fractions of a fen."""
+    fen = value * 100
+    if fen != fen.to_integral_value():
+        raise AmountError(f"{value} is not a whole number of fen")
+    return int(fen)

@@ -1,0 +1,195 @@
+"""Decoders for the card's files (card-spec.md section 2), written from the spec.
+
+They share no code with the virtual card's encoders, so the two sides check each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class RecordError(ValueError):
+    """A file's bytes do not match the card profile."""
+
+
+class CardType(IntEnum):
+    ADULT = 0x00
+    STUDENT = 0x01
+    SENIOR = 0x02
+    STAFF = 0x03
+
+    @property
+    def label_zh(self) -> str:
+        return {0: "普通卡", 1: "学生卡", 2: "老人卡", 3: "员工卡"}[self.value]
+
+    @property
+    def label_en(self) -> str:
+        return {0: "adult", 1: "student", 2: "senior", 3: "staff"}[self.value]
+
+
+class PurseTxType(IntEnum):
+    LOAD = 0x02
+    PURCHASE = 0x06
+    COMPOUND = 0x09
+
+    @property
+    def label_zh(self) -> str:
+        return {0x02: "充值", 0x06: "消费", 0x09: "复合消费"}[self.value]
+
+
+def bcd_digits(raw: bytes) -> str:
+    digits = raw.hex()
+    if not digits.isdigit():
+        raise RecordError(f"not BCD: {raw.hex().upper()}")
+    return digits
+
+
+def bcd_date(raw: bytes) -> dt.date:
+    digits = bcd_digits(raw)
+    try:
+        return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError as exc:
+        raise RecordError(f"bad BCD date {digits}") from exc
+
+
+def bcd_datetime(date: bytes, time: bytes) -> dt.datetime:
+    day = bcd_date(date)
+    t = bcd_digits(time)
+    try:
+        return dt.datetime(day.year, day.month, day.day, int(t[:2]), int(t[2:4]), int(t[4:6]))
+    except ValueError as exc:
+        raise RecordError(f"bad BCD time {t}") from exc
+
+
+def _check_len(name: str, raw: bytes, size: int) -> None:
+    if len(raw) != size:
+        raise RecordError(f"{name} must be {size} bytes, got {len(raw)}")
+
+
+@dataclass(frozen=True)
+class PublicData:
+    """EF15, public application data (30 bytes)."""
+
+    issuer_id: bytes
+    app_type: int
+    app_version: int
+    card_no: str
+    start: dt.date
+    expiry: dt.date
+    card_type: CardType
+    raw: bytes
+
+    @property
+    def card_factor(self) -> bytes:
+        """The 8-byte key diversification factor: EF15 bytes 12..19 (card number in BCD)."""
+        return self.raw[12:20]
+
+    def expired(self, today: dt.date) -> bool:
+        return today > self.expiry
+
+    def not_yet_valid(self, today: dt.date) -> bool:
+        return today < self.start
+
+    @classmethod
+    def decode(cls, raw: bytes) -> PublicData:
+        _check_len("EF15", raw, 30)
+        try:
+            card_type = CardType(raw[28])
+        except ValueError:
+            raise RecordError(f"unknown card type {raw[28]:02X}") from None
+        return cls(
+            issuer_id=raw[0:8], app_type=raw[8], app_version=raw[9],
+            card_no=bcd_digits(raw[12:20]), start=bcd_date(raw[20:24]),
+            expiry=bcd_date(raw[24:28]), card_type=card_type, raw=bytes(raw),
+        )
+
+
+@dataclass(frozen=True)
+class HolderData:
+    """EF16, card holder data (55 bytes)."""
+
+    holder_type: int
+    staff: bool
+    name: str
+    id_number: str
+    id_type: int
+
+    @property
+    def masked_id(self) -> str:
+        """Resident ID shown as ``4102**********123X``: region and last four only."""
+        n = self.id_number
+        if len(n) <= 8:
+            return "*" * len(n)
+        return n[:4] + "*" * (len(n) - 8) + n[-4:]
+
+    @classmethod
+    def decode(cls, raw: bytes) -> HolderData:
+        _check_len("EF16", raw, 55)
+        try:
+            name = raw[2:22].rstrip(b"\x00").decode("gb18030")
+            id_number = raw[22:54].rstrip(b"\x00").decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise RecordError(f"EF16 text is not GB18030/ASCII: {exc.reason}") from None
+        return cls(holder_type=raw[0], staff=raw[1] != 0, name=name, id_number=id_number,
+                   id_type=raw[54])
+
+
+@dataclass(frozen=True)
+class PurseRecord:
+    """EF18, one purse log record (23 bytes)."""
+
+    atc: int
+    overdraft: int
+    amount_fen: int
+    tx_type: int
+    terminal_id: str
+    when: dt.datetime
+
+    @property
+    def type_label(self) -> str:
+        try:
+            return PurseTxType(self.tx_type).label_zh
+        except ValueError:
+            return f"{self.tx_type:02X}"
+
+    @classmethod
+    def decode(cls, raw: bytes) -> PurseRecord:
+        _check_len("EF18 record", raw, 23)
+        return cls(
+            atc=int.from_bytes(raw[0:2], "big"), overdraft=int.from_bytes(raw[2:5], "big"),
+            amount_fen=int.from_bytes(raw[5:9], "big"), tx_type=raw[9],
+            terminal_id=raw[10:16].hex(), when=bcd_datetime(raw[16:20], raw[20:23]),
+        )
+
+
+@dataclass(frozen=True)
+class TransitRecord:
+    """EF1E, one transit log record (48 bytes)."""
+
+    kind: int
+    terminal: str
+    mode: int
+    line: bytes
+    amount_fen: int
+    balance_after_fen: int
+    when: dt.datetime
+    city_code: str
+    acquirer: str
+
+    @property
+    def line_label(self) -> str:
+        text = self.line.rstrip(b"\x00").decode("ascii", errors="replace")
+        return text if text.isprintable() else self.line.hex()
+
+    @classmethod
+    def decode(cls, raw: bytes) -> TransitRecord:
+        _check_len("EF1E record", raw, 48)
+        return cls(
+            kind=raw[0], terminal=raw[1:9].hex(), mode=raw[9], line=raw[10:17],
+            amount_fen=int.from_bytes(raw[17:21], "big"),
+            balance_after_fen=int.from_bytes(raw[21:25], "big"),
+            when=bcd_datetime(raw[25:29], raw[29:32]), city_code=raw[32:34].hex(),
+            acquirer=raw[34:42].hex(),
+        )
