@@ -45,7 +45,8 @@ class CardSettings:
     key_file: Path = Path("var/keys/issuer_keys.toml")
     """Issuer keys for the in-process load authority and a software SAM (mode 0600)."""
     max_amount_fen: int = 100_000
-    fare_table: Path = Path("config/fares.toml")
+    fare_table: str = ""
+    """Bus fare table (TOML); empty = the embedded ``config/fares.toml``."""
     timeout_s: float = 5.0
 
 
