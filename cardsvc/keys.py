@@ -1,0 +1,286 @@
+"""The issuer key file: format, a loader that refuses unsafe files, and the demo key installer.
+
+Format (TOML, UTF-8)::
+
+    format = 1                      # optional; only 1 exists
+
+    [keys]
+    key_version = 1                 # optional int 0..255 (default 1): keyVer of the cards
+    mpk  = "3F1A5C7E9B2D4F6081A3C5E7092B4D6F"   # purchase master key   (16 bytes, 32 hex)
+    mlk  = "5A6B7C8D9EAFB0C1D2E3F40516273849"   # load master key
+    mtk  = "0F1E2D3C4B5A69788796A5B4C3D2E1F0"   # TAC master key
+    mamk = "C1C2C3C4C5C6C7C8D1D2D3D4D5D6D7D8"   # application maintenance master key
+
+    [sam]                           # optional: only a software SAM reads it
+    terminal_id = "410200000001"    # 12 decimal digits -> 6-byte BCD
+
+Hex is case-insensitive; spaces inside a hex string are ignored. Any subset of the four keys
+may be present (a terminal's software SAM needs only ``mpk`` and ``mamk``; the load authority
+only ``mlk``; terminals never hold ``mtk``); asking :class:`IssuerKeys` for an absent key raises
+:class:`KeyFileError`. Unknown tables or names are refused, so a typo never passes silently.
+
+The file must be a regular file readable and writable by its owner only (``chmod 600``): the
+loader refuses anything with group/other permission bits. Git does not keep file modes, so the
+demo keys of card-spec section 7 (``config/demo/issuer_keys.toml``, test keys only) are copied
+to a 0600 file by :func:`install_demo_keys` before use.
+
+Error messages name the file and the field, never key bytes; ``repr(IssuerKeys)`` hides keys.
+
+Use::
+
+    keys = load_issuer_keys(install_demo_keys(tmp_path))
+    dpk = crypto.diversify(alg, keys.mpk, card_factor)
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from cardsvc.crypto import CryptoError, to_bcd
+from cardsvc.errors import ServiceConfigError
+
+__all__ = [
+    "DEMO_KEY_FILE_NAME",
+    "KEY_NAMES",
+    "IssuerKeys",
+    "KeyFileError",
+    "demo_key_file",
+    "install_demo_keys",
+    "load_issuer_keys",
+    "parse_issuer_keys",
+]
+
+KEY_NAMES = ("mpk", "mlk", "mtk", "mamk")
+KEY_LEN = 16
+DEMO_KEY_FILE_NAME = "issuer_keys.toml"
+_FORMAT = 1
+_KEYS_FIELDS = {*KEY_NAMES, "key_version"}
+_SAM_FIELDS = {"terminal_id"}
+_TOP_FIELDS = {"format", "keys", "sam"}
+
+
+class KeyFileError(ServiceConfigError):
+    """The key file is missing, unsafe (permissions) or malformed, or lacks a needed key."""
+
+    zh = "密钥文件错误"
+
+
+class IssuerKeys:
+    """Issuer master keys (any subset), key version and an optional SAM terminal ID.
+
+    Immutable. ``repr`` and ``str`` never show key bytes.
+    """
+
+    __slots__ = ("_keys", "key_version", "source", "terminal_id")
+
+    _keys: dict[str, bytes]
+    key_version: int
+    source: str
+    terminal_id: bytes | None
+
+    def __init__(
+        self,
+        *,
+        mpk: bytes | None = None,
+        mlk: bytes | None = None,
+        mtk: bytes | None = None,
+        mamk: bytes | None = None,
+        key_version: int = 1,
+        terminal_id: bytes | None = None,
+        source: str = "<memory>",
+    ) -> None:
+        keys: dict[str, bytes] = {}
+        for name, value in (("mpk", mpk), ("mlk", mlk), ("mtk", mtk), ("mamk", mamk)):
+            if value is None:
+                continue
+            if not isinstance(value, bytes) or len(value) != KEY_LEN:
+                raise KeyFileError(f"{source}: {name} must be {KEY_LEN} bytes")
+            keys[name] = value
+        if not 0 <= key_version <= 0xFF:
+            raise KeyFileError(f"{source}: key_version must be 0..255")
+        if terminal_id is not None and len(terminal_id) != 6:
+            raise KeyFileError(f"{source}: terminal_id must be 6 bytes")
+        object.__setattr__(self, "_keys", keys)
+        object.__setattr__(self, "key_version", key_version)
+        object.__setattr__(self, "terminal_id", terminal_id)
+        object.__setattr__(self, "source", source)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("IssuerKeys is immutable")
+
+    def __repr__(self) -> str:
+        present = ", ".join(n for n in KEY_NAMES if n in self._keys) or "none"
+        tid = self.terminal_id.hex() if self.terminal_id is not None else None
+        return (
+            f"IssuerKeys(source={self.source!r}, keys=[{present}] <hidden>, "
+            f"key_version={self.key_version}, terminal_id={tid!r})"
+        )
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("IssuerKeys cannot be pickled")
+
+    def has(self, name: str) -> bool:
+        """Whether the key ``name`` (``mpk``, ``mlk``, ``mtk``, ``mamk``) is present."""
+        return name in self._keys
+
+    def _get(self, name: str) -> bytes:
+        try:
+            return self._keys[name]
+        except KeyError:
+            raise KeyFileError(
+                f"{self.source}: the key file has no {name}", f"密钥文件缺少 {name.upper()}"
+            ) from None
+
+    @property
+    def mpk(self) -> bytes:
+        """Purchase master key (16 bytes)."""
+        return self._get("mpk")
+
+    @property
+    def mlk(self) -> bytes:
+        """Load master key (16 bytes)."""
+        return self._get("mlk")
+
+    @property
+    def mtk(self) -> bytes:
+        """TAC master key (16 bytes)."""
+        return self._get("mtk")
+
+    @property
+    def mamk(self) -> bytes:
+        """Application maintenance master key (16 bytes)."""
+        return self._get("mamk")
+
+    def require_terminal_id(self) -> bytes:
+        """The SAM terminal ID, or :class:`KeyFileError` when the file has none."""
+        if self.terminal_id is None:
+            raise KeyFileError(f"{self.source}: the key file has no [sam] terminal_id")
+        return self.terminal_id
+
+
+def _hex_key(source: str, name: str, value: object) -> bytes:
+    if not isinstance(value, str):
+        raise KeyFileError(f"{source}: [keys] {name} must be a hex string")
+    text = "".join(value.split())
+    if len(text) != 2 * KEY_LEN:
+        raise KeyFileError(
+            f"{source}: [keys] {name} must be {2 * KEY_LEN} hex digits ({KEY_LEN} bytes), "
+            f"got {len(text)}"
+        )
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise KeyFileError(f"{source}: [keys] {name} is not valid hex") from None
+
+
+def _table(source: str, doc: dict[str, Any], name: str, allowed: set[str]) -> dict[str, Any]:
+    table = doc.get(name, {})
+    if not isinstance(table, dict):
+        raise KeyFileError(f"{source}: {name} must be a table ([{name}])")
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise KeyFileError(f"{source}: unknown name(s) in [{name}]: {', '.join(unknown)}")
+    return table
+
+
+def parse_issuer_keys(text: str, source: str = "<string>") -> IssuerKeys:
+    """Parse key-file text (no permission check: :func:`load_issuer_keys` is for files)."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib reports position and expectation only, never the offending value
+        raise KeyFileError(f"{source}: not valid TOML ({exc})") from None
+    unknown = sorted(set(doc) - _TOP_FIELDS)
+    if unknown:
+        raise KeyFileError(f"{source}: unknown name(s): {', '.join(unknown)}")
+    if doc.get("format", _FORMAT) != _FORMAT:
+        raise KeyFileError(f"{source}: unsupported key file format (expected {_FORMAT})")
+    keys_t = _table(source, doc, "keys", _KEYS_FIELDS)
+    sam_t = _table(source, doc, "sam", _SAM_FIELDS)
+    keys = {n: _hex_key(source, n, keys_t[n]) for n in KEY_NAMES if n in keys_t}
+    if not keys:
+        raise KeyFileError(f"{source}: no keys in [keys] (expected some of {', '.join(KEY_NAMES)})")
+    version = keys_t.get("key_version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version <= 0xFF:
+        raise KeyFileError(f"{source}: [keys] key_version must be an integer 0..255")
+    terminal_id: bytes | None = None
+    if "terminal_id" in sam_t:
+        tid = sam_t["terminal_id"]
+        if not isinstance(tid, str) or len(tid) != 12:
+            raise KeyFileError(f"{source}: [sam] terminal_id must be a string of 12 digits")
+        try:
+            terminal_id = to_bcd(tid, 6)
+        except CryptoError:
+            raise KeyFileError(f"{source}: [sam] terminal_id must be 12 decimal digits") from None
+    return IssuerKeys(**keys, key_version=version, terminal_id=terminal_id, source=source)
+
+
+def load_issuer_keys(path: str | os.PathLike[str]) -> IssuerKeys:
+    """Load a key file, refusing one that is not a regular file or is open to group/others."""
+    p = Path(path)
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        raise KeyFileError(f"key file {p} does not exist", f"找不到密钥文件 {p}") from None
+    except OSError as exc:
+        raise KeyFileError(f"cannot open key file {p}: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise KeyFileError(f"key file {p} is not a regular file")
+        if st.st_mode & 0o077:
+            mode = stat.S_IMODE(st.st_mode)
+            raise KeyFileError(
+                f"key file {p} is accessible by group or others (mode {mode:04o}); "
+                f"restrict it with: chmod 600 {p}",
+                f"密钥文件 {p} 权限过宽（{mode:04o}），请执行 chmod 600 {p}",
+            )
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            raw = fh.read()
+    finally:
+        os.close(fd)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise KeyFileError(f"key file {p} is not UTF-8 text") from None
+    return parse_issuer_keys(text, str(p))
+
+
+def demo_key_file() -> Path:
+    """The shipped demo key file (card-spec section 7, test keys only; mode not kept by git)."""
+    return Path(str(resources.files("config") / "demo" / DEMO_KEY_FILE_NAME))
+
+
+def install_demo_keys(dest: str | os.PathLike[str]) -> Path:
+    """Copy the demo key file to ``dest`` with mode 0600 and return the path written.
+
+    ``dest`` is a file path, or an existing directory (the file is then
+    ``dest/issuer_keys.toml``). Missing parent directories are created (mode 0700). The copy is
+    written to a temporary file in the same directory and renamed, so it is never seen partial
+    or with a wider mode.
+    """
+    target = Path(dest)
+    if target.is_dir():
+        target = target / DEMO_KEY_FILE_NAME
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    data = demo_key_file().read_bytes()
+    fd, tmp = tempfile.mkstemp(prefix=".keys-", dir=target.parent)  # created 0600
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
