@@ -1,0 +1,1 @@
+"""The terminal side of the citizen card's e-purse (card-spec.md section 3)."""
