@@ -1,0 +1,336 @@
+"""The durable transaction journal (SQLite, WAL, ``synchronous=FULL``).
+
+Every debit or load is written ``pending`` *before* DEBIT/CREDIT is sent to the card, and then
+becomes ``completed`` (with TAC and MAC2), ``failed`` (the card refused: nothing was taken) or
+``unknown`` (the answer was lost: resolved the next time the card is seen). A record is never
+deleted; records the clearing side rejects go to ``dead_letters`` with the reason and stay.
+
+Unique key: (card number, counter kind, card counter, terminal ID, TTSN). card-spec.md's
+"card counter" is two counters on the card (offline ATC for debits, online ATC for loads), so the
+key names which one. Loads have no PSAM TTSN; they take the next number of a per-terminal load
+sequence kept here.
+
+One :class:`Journal` object per thread (SQLite connections are not shared across threads); the
+card service and its uploader each open their own on the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+Status = Literal["pending", "completed", "failed", "unknown"]
+TxType = Literal["purchase", "compound", "load"]
+UNRESOLVED: tuple[Status, ...] = ("pending", "unknown")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY,
+    card_no TEXT NOT NULL,
+    counter_kind TEXT NOT NULL CHECK (counter_kind IN ('debit', 'load')),
+    card_atc INTEGER NOT NULL,
+    terminal_id TEXT NOT NULL,
+    ttsn INTEGER NOT NULL,
+    type TEXT NOT NULL CHECK (type IN ('purchase', 'compound', 'load')),
+    kind TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+    balance_before_fen INTEGER NOT NULL,
+    balance_after_fen INTEGER NOT NULL,
+    date_time TEXT NOT NULL,
+    alg TEXT NOT NULL CHECK (alg IN ('3des', 'sm4')),
+    hotlist_version INTEGER NOT NULL,
+    line TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'completed', 'failed', 'unknown')),
+    tac TEXT,
+    mac2 TEXT,
+    mac2_verified INTEGER,
+    detail TEXT,
+    uploaded INTEGER NOT NULL DEFAULT 0,
+    uploaded_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (card_no, counter_kind, card_atc, terminal_id, ttsn)
+);
+CREATE INDEX IF NOT EXISTS entries_unresolved ON entries (card_no)
+    WHERE status IN ('pending', 'unknown');
+CREATE INDEX IF NOT EXISTS entries_to_upload ON entries (id)
+    WHERE status = 'completed' AND uploaded = 0;
+CREATE TABLE IF NOT EXISTS dead_letters (
+    entry_id INTEGER PRIMARY KEY REFERENCES entries (id),
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS hotlist (card_no TEXT PRIMARY KEY);
+"""
+
+
+class JournalError(Exception):
+    """The journal cannot be opened or written (disk, permissions, corruption)."""
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """What is known before DEBIT/CREDIT is sent."""
+
+    card_no: str
+    card_atc: int
+    terminal_id: str
+    ttsn: int
+    type: TxType
+    kind: str
+    amount_fen: int
+    balance_before_fen: int
+    date_time: dt.datetime
+    alg: Literal["3des", "sm4"]
+    hotlist_version: int
+    line: str | None = None
+
+    @property
+    def counter_kind(self) -> str:
+        return "load" if self.type == "load" else "debit"
+
+    @property
+    def balance_after_fen(self) -> int:
+        sign = 1 if self.type == "load" else -1
+        return self.balance_before_fen + sign * self.amount_fen
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    card_no: str
+    counter_kind: str
+    card_atc: int
+    terminal_id: str
+    ttsn: int
+    type: TxType
+    kind: str
+    amount_fen: int
+    balance_before_fen: int
+    balance_after_fen: int
+    date_time: str
+    alg: str
+    hotlist_version: int
+    line: str | None
+    status: Status
+    tac: str | None
+    mac2: str | None
+    mac2_verified: bool | None
+    detail: str | None
+    uploaded: bool
+    uploaded_at: str | None
+    created_at: str
+    updated_at: str
+    dead_letter: str | None = None
+
+    @property
+    def when(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.date_time)
+
+    def upload_record(self) -> dict[str, Any]:
+        """The record of the clearing upload contract (``POST /v1/transactions``)."""
+        return {
+            "card_no": self.card_no, "card_atc": self.card_atc,
+            "terminal_id": self.terminal_id, "ttsn": self.ttsn, "type": self.type,
+            "amount_fen": self.amount_fen, "balance_after_fen": self.balance_after_fen,
+            "date_time": self.date_time, "tac": self.tac or "", "alg": self.alg,
+            "hotlist_version": self.hotlist_version,
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        """The upload record plus status, upload state and the local details."""
+        out = self.upload_record()
+        out.update(id=self.id, status=self.status, uploaded=self.uploaded, kind=self.kind,
+                   line=self.line, mac2=self.mac2, mac2_verified=self.mac2_verified,
+                   balance_before_fen=self.balance_before_fen, detail=self.detail,
+                   dead_letter=self.dead_letter, uploaded_at=self.uploaded_at)
+        return out
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="milliseconds")
+
+
+class Journal:
+    """The journal file. Open with :meth:`open`; close with :meth:`close` (or ``with``)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str, *, synchronous: str = "FULL") -> Journal:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA synchronous={synchronous}")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.executescript(_SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise JournalError(f"cannot open the journal {path}: {exc}") from exc
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise JournalError(f"journal write failed: {exc}") from exc
+
+    # -- writing -------------------------------------------------------------------------
+    def begin(self, new: NewEntry) -> int:
+        """Write the entry ``pending`` (durably, before the card is asked to commit)."""
+        now = _now()
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO entries (card_no, counter_kind, card_atc, terminal_id, ttsn, type,"
+                " kind, amount_fen, balance_before_fen, balance_after_fen, date_time, alg,"
+                " hotlist_version, line, status, created_at, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending',?,?)",
+                (new.card_no, new.counter_kind, new.card_atc, new.terminal_id, new.ttsn,
+                 new.type, new.kind, new.amount_fen, new.balance_before_fen,
+                 new.balance_after_fen, new.date_time.isoformat(timespec="seconds"), new.alg,
+                 new.hotlist_version, new.line, now, now))
+            assert cur.lastrowid is not None
+            return cur.lastrowid
+
+    def _set(self, entry_id: int, status: Status, **fields: Any) -> None:
+        cols = ", ".join(f"{k} = ?" for k in fields)
+        sets = f"status = ?, updated_at = ?{', ' if cols else ''}{cols}"
+        with self._tx() as db:
+            cur = db.execute(f"UPDATE entries SET {sets} WHERE id = ?",  # noqa: S608 - names are ours
+                             (status, _now(), *fields.values(), entry_id))
+            if cur.rowcount != 1:
+                raise JournalError(f"no journal entry {entry_id}")
+
+    def complete(self, entry_id: int, *, tac: bytes, mac2: bytes, mac2_verified: bool | None,
+                 detail: str | None = None) -> None:
+        self._set(entry_id, "completed", tac=tac.hex().upper(), mac2=mac2.hex().upper(),
+                  mac2_verified=mac2_verified, detail=detail)
+
+    def fail(self, entry_id: int, detail: str) -> None:
+        self._set(entry_id, "failed", detail=detail)
+
+    def mark_unknown(self, entry_id: int, detail: str) -> None:
+        self._set(entry_id, "unknown", detail=detail)
+
+    def mark_uploaded(self, entry_ids: Sequence[int]) -> None:
+        now = _now()
+        with self._tx() as db:
+            db.executemany("UPDATE entries SET uploaded = 1, uploaded_at = ? WHERE id = ?",
+                           [(now, i) for i in entry_ids])
+
+    def dead_letter(self, entry_id: int, reason: str) -> None:
+        """Keep a record the clearing side rejected, with the reason; it is never dropped."""
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO dead_letters (entry_id, reason, at) VALUES (?,?,?)",
+                       (entry_id, reason, _now()))
+
+    def next_load_seq(self) -> int:
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'load_seq'").fetchone()
+            value = int(row[0]) + 1 if row else 1
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('load_seq', ?)",
+                       (str(value),))
+        return value
+
+    # -- reading -------------------------------------------------------------------------
+    _SELECT = ("SELECT e.*, d.reason AS dead_letter FROM entries e"
+               " LEFT JOIN dead_letters d ON d.entry_id = e.id")
+
+    @staticmethod
+    def _entry(row: sqlite3.Row) -> Entry:
+        data = dict(row)
+        data["uploaded"] = bool(data["uploaded"])
+        if data["mac2_verified"] is not None:
+            data["mac2_verified"] = bool(data["mac2_verified"])
+        return Entry(**data)
+
+    def get(self, entry_id: int) -> Entry:
+        row = self._conn.execute(f"{self._SELECT} WHERE e.id = ?", (entry_id,)).fetchone()
+        if row is None:
+            raise JournalError(f"no journal entry {entry_id}")
+        return self._entry(row)
+
+    def entries(self, *, unresolved: bool = False, card_no: str | None = None,
+                limit: int | None = None) -> list[Entry]:
+        where, args = [], []
+        if unresolved:
+            where.append("e.status IN ('pending', 'unknown')")
+        if card_no:
+            where.append("e.card_no = ?")
+            args.append(card_no)
+        sql = self._SELECT + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY e.id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [self._entry(r) for r in self._conn.execute(sql, args)]
+
+    def unresolved(self, card_no: str | None = None) -> list[Entry]:
+        return self.entries(unresolved=True, card_no=card_no)
+
+    def to_upload(self, limit: int = 500) -> list[Entry]:
+        """Completed, not yet acknowledged by clearing, not dead-lettered; oldest first."""
+        rows = self._conn.execute(
+            f"{self._SELECT} WHERE e.status = 'completed' AND e.uploaded = 0"
+            " AND d.entry_id IS NULL ORDER BY e.id LIMIT ?", (limit,))
+        return [self._entry(r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        rows = self._conn.execute("SELECT status, COUNT(*) FROM entries GROUP BY status")
+        out = {s: 0 for s in ("pending", "completed", "failed", "unknown")}
+        out.update({r[0]: r[1] for r in rows})
+        out["not_uploaded"] = self._conn.execute(
+            "SELECT COUNT(*) FROM entries e LEFT JOIN dead_letters d ON d.entry_id = e.id"
+            " WHERE e.status = 'completed' AND e.uploaded = 0 AND d.entry_id IS NULL"
+        ).fetchone()[0]
+        out["dead_letters"] = self._conn.execute("SELECT COUNT(*) FROM dead_letters").fetchone()[0]
+        return out
+
+    # -- hotlist -------------------------------------------------------------------------
+    def hotlist_version(self) -> int:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'hotlist_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def is_hotlisted(self, card_no: str) -> bool:
+        row = self._conn.execute("SELECT 1 FROM hotlist WHERE card_no = ?", (card_no,)).fetchone()
+        return row is not None
+
+    def replace_hotlist(self, version: int, cards: Sequence[str]) -> bool:
+        """Install a hotlist if it is newer than ours; returns whether it was installed."""
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'hotlist_version'").fetchone()
+            if row and int(row[0]) >= version:
+                return False
+            db.execute("DELETE FROM hotlist")
+            db.executemany("INSERT OR IGNORE INTO hotlist (card_no) VALUES (?)",
+                           [(c,) for c in sorted(cards)])
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('hotlist_version', ?)",
+                       (str(version),))
+        return True
+
+    def hotlist(self) -> list[str]:
+        return [r[0] for r in self._conn.execute("SELECT card_no FROM hotlist ORDER BY card_no")]
