@@ -1,0 +1,69 @@
+"""Process plumbing for the long-running simulators: structured logs and a clean SIGTERM stop.
+
+``configure_logging()`` writes one JSON object per line to stderr (``ts``, ``level``, ``logger``,
+``msg`` and the record's ``extra`` fields). ``block_stop_signals()`` + ``wait_for_stop()`` let
+the main thread sleep until SIGTERM/SIGINT while worker threads serve; no Python signal handler
+runs in the middle of a lock, so the stop is always orderly.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
+
+_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)))
+_STANDARD_ATTRS |= {"message", "asctime", "taskName"}
+
+
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object per record; ``extra={...}`` fields become keys."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(record.created))
+            + f".{int(record.msecs):03d}",
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD_ATTRS and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: int | str = logging.INFO, stream: TextIO | None = None) -> None:
+    """Send every log record of this process to ``stream`` (stderr) as JSON lines."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonLineFormatter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def block_stop_signals() -> None:
+    """Block SIGTERM/SIGINT in this thread and every thread started after it."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+
+def wait_for_stop(alive: Callable[[], bool] = lambda: True, poll: float = 0.5) -> int | None:
+    """Wait for SIGTERM/SIGINT (blocked first with :func:`block_stop_signals`).
+
+    Returns the signal number, or ``None`` when ``alive()`` turns false (a worker died).
+    """
+    while alive():
+        info = signal.sigtimedwait(STOP_SIGNALS, poll)
+        if info is not None:
+            return info.si_signo
+    return None
