@@ -1,0 +1,93 @@
+"""Open (or create on first use) the virtual user cards and the PSAM in a state directory.
+
+``state_dir`` holds one JSON state per card: ``card-<number>.json`` and ``psam.json``. When a
+card's state does not exist yet it is personalised from the demo data (config/demo, card-spec
+section 7) and saved, so a restarted card keeps its data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from config.demo import KEYS_FILE, IssuerKeys, load_demo_data, load_issuer_keys
+from simulators.card.card import CardImage, RandomSource, VirtualCard
+from simulators.card.personalise import (
+    CardDescription,
+    PsamDescription,
+    personalise_psam,
+    personalise_user_card,
+)
+from simulators.card.store import StateStore
+
+DEMO_CARD = "4102000000000001"
+
+
+class UnknownCard(LookupError):
+    """No state for this card in the state dir and no demo card with this number."""
+
+
+def user_card_path(state_dir: Path, card_no: str) -> Path:
+    return Path(state_dir) / f"card-{card_no}.json"
+
+
+def psam_path(state_dir: Path) -> Path:
+    return Path(state_dir) / "psam.json"
+
+
+def build_card(image: CardImage, store: StateStore | None = None, *, t0: bool = False,
+               rng: RandomSource | None = None) -> VirtualCard:
+    """A card over ``image`` with the applications its DFs name."""
+    return VirtualCard(image, {}, store=store, t0=t0, rng=rng)
+
+
+def issue_user_card(state_dir: Path, desc: CardDescription, keys: IssuerKeys, *,
+                    overwrite: bool = False) -> Path:
+    """Personalise a card from ``desc`` and save it in ``state_dir``; returns the state path.
+
+    Refuses (FileExistsError) to replace an existing card unless ``overwrite``.
+    """
+    store = StateStore(user_card_path(state_dir, desc.number))
+    if store.exists() and not overwrite:
+        raise FileExistsError(f"{store.path} already holds card {desc.number}")
+    store.save(personalise_user_card(desc, keys).to_dict())
+    return store.path
+
+
+def _open(store: StateStore, t0: bool, rng: RandomSource | None) -> VirtualCard | None:
+    doc = store.load()
+    if doc is None:
+        return None
+    return build_card(CardImage.from_dict(doc), store, t0=t0, rng=rng)
+
+
+def open_user_card(state_dir: Path, card_no: str = DEMO_CARD, *, t0: bool = False,
+                   rng: RandomSource | None = None, keys_file: Path = KEYS_FILE) -> VirtualCard:
+    """The user card ``card_no`` of ``state_dir``, personalised from the demo data if new.
+
+    ``t0=True``: answer the T=0 way (61xx/6Cxx). ``rng``: the card's random source (tests).
+    Raises :class:`UnknownCard` for a number that is neither stored nor a demo card.
+    """
+    store = StateStore(user_card_path(state_dir, card_no))
+    card = _open(store, t0, rng)
+    if card is not None:
+        return card
+    try:
+        demo = load_demo_data().card(card_no)
+    except KeyError:
+        raise UnknownCard(f"no card {card_no} in {state_dir} and no such demo card") from None
+    image = personalise_user_card(CardDescription.from_demo(demo), load_issuer_keys(keys_file))
+    store.save(image.to_dict())
+    return build_card(image, store, t0=t0, rng=rng)
+
+
+def open_psam(state_dir: Path, *, rng: RandomSource | None = None,
+              keys_file: Path = KEYS_FILE) -> VirtualCard:
+    """The PSAM of ``state_dir`` (a T=0 card), personalised as the demo PSAM if new."""
+    store = StateStore(psam_path(state_dir))
+    card = _open(store, True, rng)
+    if card is not None:
+        return card
+    desc = PsamDescription.from_demo(load_demo_data().psam)
+    image = personalise_psam(desc, load_issuer_keys(keys_file))
+    store.save(image.to_dict())
+    return build_card(image, store, t0=True, rng=rng)
