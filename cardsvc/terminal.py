@@ -1,0 +1,379 @@
+"""Card operations at a terminal: identify, balance, history, purchase, bus fare, load, block.
+
+A :class:`CardTerminal` serves the card that is in the reader now. Every money operation is
+checked at the terminal *before* the purse is touched (expired, blocked or hotlisted card,
+amount <= 0 or over the limit), resolves the card's unresolved journal entries first, and is
+journalled ``pending`` before DEBIT/CREDIT is sent (card-spec.md section 6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, TypeVar
+
+from cardsvc import crypto
+from cardsvc.errors import (
+    AmountRefused,
+    CardBlocked,
+    CardExpired,
+    CardHotlisted,
+    CardNotYetValid,
+    CardRemovedError,
+    CardServiceError,
+    InsufficientBalance,
+    MacError,
+)
+from cardsvc.fares import FareTable
+from cardsvc.journal import Journal, NewEntry
+from cardsvc.money import format_fen
+from cardsvc.purse.client import PurseClient, Selection, Transmitter
+from cardsvc.purse.commands import APP_BLOCK_HEADER
+from cardsvc.records import CardType, HolderData, PublicData, PurseRecord, TransitRecord
+from cardsvc.recovery import resolve_card
+from cardsvc.sam.base import Sam
+from cardsvc.sam.errors import SamError, SamMacError, to_service_error
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+PurchaseKind = Literal["canteen", "retail"]
+ALG_NAMES = {crypto.Alg.TDES: "3des", crypto.Alg.SM4: "sm4"}
+CITY_CODE = bytes.fromhex("4102")
+ACQUIRER = bytes.fromhex("4102000000000001")
+MODE_BUS = 0x02
+TRANSIT_SINGLE_FARE = 0x06
+
+
+class LoadAuthorizer(Protocol):
+    """Who may produce a load's MAC2 (holds MLK): in-process or the back office."""
+
+    def authorize_load(self, *, card_factor: bytes, alg: crypto.Alg, online_atc: int,
+                       card_random: bytes, balance_before: int, amount: int,
+                       terminal_id: bytes, date: bytes, time: bytes, mac1: bytes) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    card_no: str
+    holder: HolderData | None
+    card_type: CardType
+    start: dt.date
+    expiry: dt.date
+    status: Literal["ok", "expired", "not_yet_valid", "blocked", "hotlisted"]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "card_no": self.card_no,
+            "holder_name": self.holder.name if self.holder else None,
+            "id_number_masked": self.holder.masked_id if self.holder else None,
+            "card_type": self.card_type.label_en, "card_type_zh": self.card_type.label_zh,
+            "valid_from": self.start.isoformat(), "valid_to": self.expiry.isoformat(),
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
+class TxResult:
+    """A completed debit or load, as the citizen's receipt and the journal show it."""
+
+    entry_id: int
+    card_no: str
+    type: Literal["purchase", "compound", "load"]
+    kind: str
+    amount_fen: int
+    balance_before_fen: int
+    balance_after_fen: int
+    card_atc: int
+    terminal_id: str
+    ttsn: int
+    date_time: dt.datetime
+    tac: str
+    line: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "entry_id": self.entry_id, "card_no": self.card_no, "type": self.type,
+            "kind": self.kind, "amount_fen": self.amount_fen,
+            "balance_before_fen": self.balance_before_fen, "balance_fen": self.balance_after_fen,
+            "card_atc": self.card_atc, "terminal_id": self.terminal_id, "ttsn": self.ttsn,
+            "date_time": self.date_time.isoformat(timespec="seconds"), "tac": self.tac,
+            "line": self.line, "warnings": self.warnings,
+        }
+
+
+@dataclass(frozen=True)
+class FreeRide:
+    card_no: str
+    line: str
+    card_type: CardType
+    date_time: dt.datetime
+
+    def as_json(self) -> dict[str, object]:
+        return {"card_no": self.card_no, "line": self.line, "amount_fen": 0, "free": True,
+                "card_type": self.card_type.label_en,
+                "date_time": self.date_time.isoformat(timespec="seconds")}
+
+
+@dataclass(frozen=True)
+class History:
+    card_no: str
+    purse: list[PurseRecord]
+    transit: list[TransitRecord]
+
+
+class CardTerminal:
+    """Operations on the card in the reader. One instance per card session and thread."""
+
+    def __init__(self, card: Transmitter, sam: Sam, journal: Journal, *,
+                 fares: FareTable | None = None, max_amount_fen: int = 100_000,
+                 load_authority: LoadAuthorizer | None = None,
+                 clock: Callable[[], dt.datetime] = dt.datetime.now, key_index: int = 1) -> None:
+        self.purse = PurseClient(card)
+        self.sam = sam
+        self.journal = journal
+        self.fares = fares or FareTable.load()
+        self.max_amount_fen = max_amount_fen
+        self.load_authority = load_authority
+        self.clock = clock
+        self.key_index = key_index
+        self._terminal_id: bytes | None = None
+
+    # -- helpers -------------------------------------------------------------------------
+    @property
+    def terminal_id(self) -> bytes:
+        if self._terminal_id is None:
+            self._terminal_id = self._sam(self.sam.terminal_id)
+        return self._terminal_id
+
+    @staticmethod
+    def _sam(call: Callable[[], _T]) -> _T:
+        try:
+            return call()
+        except SamError as exc:
+            raise to_service_error(exc) from exc
+
+    def _card_status(self, sel: Selection, today: dt.date) -> str:
+        pub = sel.public
+        if sel.blocked:
+            return "blocked"
+        if self.journal.is_hotlisted(pub.card_no):
+            return "hotlisted"
+        if pub.expired(today):
+            return "expired"
+        if pub.not_yet_valid(today):
+            return "not_yet_valid"
+        return "ok"
+
+    def _check_amount(self, amount_fen: int) -> None:
+        if not isinstance(amount_fen, int) or isinstance(amount_fen, bool):
+            raise AmountRefused("the amount must be a whole number of fen", "金额必须是整数分")
+        if amount_fen <= 0:
+            raise AmountRefused("the amount must be more than zero", "金额必须大于零")
+        if amount_fen > self.max_amount_fen:
+            limit = format_fen(self.max_amount_fen)
+            raise AmountRefused(f"over the per-transaction limit of {limit} yuan",
+                                f"超过单笔限额 {limit} 元")
+
+    def _ready_for_money(self, amount_fen: int) -> PublicData:
+        """Every check before the purse is touched, then resolve this card's torn entries."""
+        self._check_amount(amount_fen)
+        sel = self.purse.select()
+        pub = sel.public
+        today = self.clock().date()
+        status = self._card_status(sel, today)
+        if status == "blocked":
+            raise CardBlocked("the card is blocked", "卡片已锁定，请到服务窗口办理")
+        if status == "hotlisted":
+            self._block_hotlisted(pub)
+            raise CardHotlisted(f"card {pub.card_no} is reported lost; it has been blocked")
+        if status == "expired":
+            raise CardExpired(pub.expiry)
+        if status == "not_yet_valid":
+            raise CardNotYetValid(pub.start)
+        resolve_card(self.purse, self.journal, pub.card_no)
+        return pub
+
+    def _block_hotlisted(self, pub: PublicData) -> None:
+        try:
+            self._block(pub)
+        except CardServiceError as exc:  # still refused; the next tap tries again
+            log.warning("could not block a hotlisted card", extra={"card_no": pub.card_no,
+                                                                    "error": str(exc)})
+
+    # -- reading -------------------------------------------------------------------------
+    def identify(self) -> CardInfo:
+        """SELECT (its FCI carries EF15) and READ BINARY EF16: two commands."""
+        sel = self.purse.select()
+        holder = self.purse.holder() if not sel.blocked else None
+        pub = sel.public
+        status = self._card_status(sel, self.clock().date())
+        return CardInfo(card_no=pub.card_no, holder=holder, card_type=pub.card_type,
+                        start=pub.start, expiry=pub.expiry, status=status)  # type: ignore[arg-type]
+
+    def balance(self) -> tuple[str, int]:
+        sel = self.purse.select()
+        if sel.blocked:
+            raise CardBlocked("the card is blocked", "卡片已锁定，请到服务窗口办理")
+        return sel.public.card_no, self.purse.balance()
+
+    def history(self) -> History:
+        sel = self.purse.select()
+        return History(sel.public.card_no, self.purse.purse_log(), self.purse.transit_log())
+
+    # -- money ---------------------------------------------------------------------------
+    def purchase(self, amount_fen: int, kind: PurchaseKind = "canteen") -> TxResult:
+        pub = self._ready_for_money(amount_fen)
+        return self._debit(pub, amount_fen, kind=kind, compound=False, line=None)
+
+    def ride(self, line: str, fare_fen: int | None = None) -> TxResult | FreeRide:
+        if fare_fen is not None:
+            self._check_amount(fare_fen)
+        sel = self.purse.select()
+        fare = self.fares.fare(line, sel.public.card_type, fare_fen)
+        if fare.free:
+            status = self._card_status(sel, self.clock().date())
+            if status != "ok":  # a free ride still needs a valid card
+                self._ready_for_money(1)
+            return FreeRide(sel.public.card_no, line, sel.public.card_type, self.clock())
+        pub = self._ready_for_money(fare.fare_fen)
+        return self._debit(pub, fare.fare_fen, kind="bus", compound=True, line=line)
+
+    def _insufficient(self, amount_fen: int) -> InsufficientBalance:
+        try:
+            balance: int | None = self.purse.balance()
+        except CardServiceError:
+            balance = None
+        return InsufficientBalance(balance, amount_fen)
+
+    def _transit_record(self, line: str, amount: int, balance_after: int,
+                        when: dt.datetime) -> bytes:
+        line_bytes = line.encode("ascii", errors="replace")[:7].ljust(7, b"\x00")
+        record = (bytes((TRANSIT_SINGLE_FARE,)) + b"\x00\x00" + self.terminal_id
+                  + bytes((MODE_BUS,)) + line_bytes + amount.to_bytes(4, "big")
+                  + balance_after.to_bytes(4, "big") + b"".join(crypto.bcd_datetime(when))
+                  + CITY_CODE + ACQUIRER + bytes(6))
+        assert len(record) == 48
+        return record
+
+    def _debit(self, pub: PublicData, amount: int, *, kind: str, compound: bool,
+               line: str | None) -> TxResult:
+        now = self.clock().replace(microsecond=0)
+        date, time = crypto.bcd_datetime(now)
+        tid = self.terminal_id
+        try:
+            init = self.purse.init_purchase(amount, tid, compound=compound,
+                                            key_index=self.key_index)
+        except InsufficientBalance:
+            raise self._insufficient(amount) from None
+        alg = crypto.Alg(init.alg_id)
+        tx_type = crypto.TX_COMPOUND_PURCHASE if compound else crypto.TX_PURCHASE
+        ttsn, mac1 = self._sam(lambda: self.sam.purchase_mac1(
+            init.random, init.offline_atc, amount, tx_type, date, time, init.key_version, alg,
+            pub.card_factor))
+        if compound:
+            assert line is not None
+            self.purse.update_capp_cache(
+                self._transit_record(line, amount, init.balance - amount, now))
+        entry_id = self.journal.begin(NewEntry(
+            card_no=pub.card_no, card_atc=init.offline_atc, terminal_id=tid.hex(), ttsn=ttsn,
+            type="compound" if compound else "purchase", kind=kind, amount_fen=amount,
+            balance_before_fen=init.balance, date_time=now, alg=ALG_NAMES[alg],  # type: ignore[arg-type]
+            hotlist_version=self.journal.hotlist_version(), line=line))
+        try:
+            tac, mac2 = self.purse.debit(ttsn, date, time, mac1)
+        except CardRemovedError as exc:
+            self.journal.mark_unknown(entry_id, f"answer to DEBIT lost: {exc}")
+            raise
+        except CardServiceError as exc:
+            self.journal.fail(entry_id, f"card refused DEBIT: {exc}")
+            raise
+        except BaseException as exc:
+            self.journal.mark_unknown(entry_id, f"interrupted during DEBIT: {exc!r}")
+            raise
+        warnings = self._verify_mac2(entry_id, tac, mac2)
+        return TxResult(entry_id, pub.card_no, "compound" if compound else "purchase", kind,
+                        amount, init.balance, init.balance - amount, init.offline_atc, tid.hex(),
+                        ttsn, now, tac.hex().upper(), line, warnings)
+
+    def _verify_mac2(self, entry_id: int, tac: bytes, mac2: bytes) -> list[str]:
+        """The card has debited: record it whatever the SAM says, then report the check."""
+        try:
+            self.sam.verify_mac2(mac2)
+        except SamMacError as exc:
+            self.journal.complete(entry_id, tac=tac, mac2=mac2, mac2_verified=False,
+                                  detail="MAC2 did not verify in the SAM")
+            raise MacError(f"the card debited but its MAC2 did not verify: {exc}",
+                           "卡片已扣款但 MAC2 校验失败，请联系工作人员") from exc
+        except SamError as exc:
+            self.journal.complete(entry_id, tac=tac, mac2=mac2, mac2_verified=None,
+                                  detail=f"MAC2 not verified: {exc}")
+            return [f"MAC2 not verified: {exc}"]
+        self.journal.complete(entry_id, tac=tac, mac2=mac2, mac2_verified=True)
+        return []
+
+    def load(self, amount_fen: int, pin: str) -> TxResult:
+        if self.load_authority is None:
+            raise AmountRefused("this terminal does not take top-ups (no load authority)",
+                                "本终端不支持充值")
+        pub = self._ready_for_money(amount_fen)
+        now = self.clock().replace(microsecond=0)
+        date, time = crypto.bcd_datetime(now)
+        tid = self.terminal_id
+        self.purse.verify_pin(pin)
+        init = self.purse.init_load(amount_fen, tid, key_index=self.key_index)
+        alg = crypto.Alg(init.alg_id)
+        mac2 = self.load_authority.authorize_load(
+            card_factor=pub.card_factor, alg=alg, online_atc=init.online_atc,
+            card_random=init.random, balance_before=init.balance, amount=amount_fen,
+            terminal_id=tid, date=date, time=time, mac1=init.mac1)
+        entry_id = self.journal.begin(NewEntry(
+            card_no=pub.card_no, card_atc=init.online_atc, terminal_id=tid.hex(),
+            ttsn=self.journal.next_load_seq(), type="load", kind="topup", amount_fen=amount_fen,
+            balance_before_fen=init.balance, date_time=now, alg=ALG_NAMES[alg],  # type: ignore[arg-type]
+            hotlist_version=self.journal.hotlist_version()))
+        entry = self.journal.get(entry_id)
+        try:
+            tac = self.purse.credit(date, time, mac2)
+        except CardRemovedError as exc:
+            self.journal.mark_unknown(entry_id, f"answer to CREDIT lost: {exc}")
+            raise
+        except CardServiceError as exc:
+            self.journal.fail(entry_id, f"card refused CREDIT: {exc}")
+            raise
+        except BaseException as exc:
+            self.journal.mark_unknown(entry_id, f"interrupted during CREDIT: {exc!r}")
+            raise
+        self.journal.complete(entry_id, tac=tac, mac2=mac2, mac2_verified=None)
+        return TxResult(entry_id, pub.card_no, "load", "topup", amount_fen, init.balance,
+                        init.balance + amount_fen, init.online_atc, tid.hex(), entry.ttsn, now,
+                        tac.hex().upper())
+
+    # -- maintenance ---------------------------------------------------------------------
+    def block(self) -> str:
+        """APPLICATION BLOCK of the card in the reader (a lost card). Returns its number."""
+        sel = self.purse.select()
+        if not sel.blocked:
+            self._block(sel.public)
+        return sel.public.card_no
+
+    def _block(self, pub: PublicData) -> None:
+        known = {e.alg for e in self.journal.entries(card_no=pub.card_no, limit=1)}
+        order = [crypto.Alg.SM4, crypto.Alg.TDES] if "sm4" in known else \
+            [crypto.Alg.TDES, crypto.Alg.SM4]
+        last: CardServiceError | None = None
+        for alg in order:  # the card's algorithm shows only in INIT answers: try ours in turn
+            challenge = self.purse.challenge()
+            mac = self._sam(lambda a=alg, c=challenge: self.sam.maintenance_mac(  # type: ignore[misc]
+                pub.card_factor, c, APP_BLOCK_HEADER, a))
+            try:
+                self.purse.block(mac)
+                log.info("card blocked", extra={"card_no": pub.card_no})
+                return
+            except MacError as exc:
+                last = exc
+        assert last is not None
+        raise last
