@@ -368,8 +368,8 @@ class ControlServer:
             self.path.unlink()  # a stale socket of an earlier run
         self._server = _Server(str(self.path), self.card, self.slot)
         os.chmod(self.path, 0o600)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="card-control",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        name="card-control", daemon=True)
         self._thread.start()
         log.info("control channel listening", extra={"path": str(self.path)})
 
