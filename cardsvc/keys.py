@@ -4,7 +4,7 @@ Format (TOML, UTF-8)::
 
     format = 1                      # optional; only 1 exists
 
-    [keys]
+    [issuer]
     key_version = 1                 # optional int 0..255 (default 1): keyVer of the cards
     mpk  = "3F1A5C7E9B2D4F6081A3C5E7092B4D6F"   # purchase master key   (16 bytes, 32 hex)
     mlk  = "5A6B7C8D9EAFB0C1D2E3F40516273849"   # load master key
@@ -22,7 +22,9 @@ only ``mlk``; terminals never hold ``mtk``); asking :class:`IssuerKeys` for an a
 The file must be a regular file readable and writable by its owner only (``chmod 600``): the
 loader refuses anything with group/other permission bits. Git does not keep file modes, so the
 demo keys of card-spec section 7 (``config/demo/issuer_keys.toml``, test keys only) are copied
-to a 0600 file by :func:`install_demo_keys` before use.
+to a 0600 file by :func:`install_demo_keys` before use. (The simulators personalise the demo
+cards and PSAM from the same file through ``config.demo.load_issuer_keys``, which reads the
+``[issuer]`` table and ignores ``[sam]``.)
 
 Error messages name the file and the field, never key bytes; ``repr(IssuerKeys)`` hides keys.
 
@@ -62,7 +64,7 @@ DEMO_KEY_FILE_NAME = "issuer_keys.toml"
 _FORMAT = 1
 _KEYS_FIELDS = {*KEY_NAMES, "key_version"}
 _SAM_FIELDS = {"terminal_id"}
-_TOP_FIELDS = {"format", "keys", "sam"}
+_TOP_FIELDS = {"format", "issuer", "sam"}
 
 
 class KeyFileError(ServiceConfigError):
@@ -168,17 +170,17 @@ class IssuerKeys:
 
 def _hex_key(source: str, name: str, value: object) -> bytes:
     if not isinstance(value, str):
-        raise KeyFileError(f"{source}: [keys] {name} must be a hex string")
+        raise KeyFileError(f"{source}: [issuer] {name} must be a hex string")
     text = "".join(value.split())
     if len(text) != 2 * KEY_LEN:
         raise KeyFileError(
-            f"{source}: [keys] {name} must be {2 * KEY_LEN} hex digits ({KEY_LEN} bytes), "
+            f"{source}: [issuer] {name} must be {2 * KEY_LEN} hex digits ({KEY_LEN} bytes), "
             f"got {len(text)}"
         )
     try:
         return bytes.fromhex(text)
     except ValueError:
-        raise KeyFileError(f"{source}: [keys] {name} is not valid hex") from None
+        raise KeyFileError(f"{source}: [issuer] {name} is not valid hex") from None
 
 
 def _table(source: str, doc: dict[str, Any], name: str, allowed: set[str]) -> dict[str, Any]:
@@ -203,14 +205,16 @@ def parse_issuer_keys(text: str, source: str = "<string>") -> IssuerKeys:
         raise KeyFileError(f"{source}: unknown name(s): {', '.join(unknown)}")
     if doc.get("format", _FORMAT) != _FORMAT:
         raise KeyFileError(f"{source}: unsupported key file format (expected {_FORMAT})")
-    keys_t = _table(source, doc, "keys", _KEYS_FIELDS)
+    keys_t = _table(source, doc, "issuer", _KEYS_FIELDS)
     sam_t = _table(source, doc, "sam", _SAM_FIELDS)
     keys = {n: _hex_key(source, n, keys_t[n]) for n in KEY_NAMES if n in keys_t}
     if not keys:
-        raise KeyFileError(f"{source}: no keys in [keys] (expected some of {', '.join(KEY_NAMES)})")
+        raise KeyFileError(
+            f"{source}: no keys in [issuer] (expected some of {', '.join(KEY_NAMES)})"
+        )
     version = keys_t.get("key_version", 1)
     if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version <= 0xFF:
-        raise KeyFileError(f"{source}: [keys] key_version must be an integer 0..255")
+        raise KeyFileError(f"{source}: [issuer] key_version must be an integer 0..255")
     terminal_id: bytes | None = None
     if "terminal_id" in sam_t:
         tid = sam_t["terminal_id"]

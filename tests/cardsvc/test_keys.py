@@ -98,19 +98,19 @@ def test_symlink_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        (f'[keys]\nmpk = "{MPK[:-2]}"\n', "mpk must be 32 hex digits .16 bytes., got 30"),
-        (f'[keys]\nmpk = "{MPK}00"\n', "got 34"),
-        (f'[keys]\nmlk = "{MLK[:-1]}Z"\n', "mlk is not valid hex"),
-        ("[keys]\nmtk = 5\n", "mtk must be a hex string"),
-        (f'[keys]\nmpkk = "{MPK}"\n', r"unknown name\(s\) in \[keys\]: mpkk"),
-        (f'[key]\nmpk = "{MPK}"\n', r"unknown name\(s\): key"),
-        ("[keys]\n", "no keys"),
-        (f'[keys]\nmpk = "{MPK}"\nkey_version = 300\n', "key_version"),
-        (f'format = 2\n[keys]\nmpk = "{MPK}"\n', "format"),
-        (f'[keys]\nmpk = "{MPK}"\n[sam]\nterminal_id = "41020000000A"\n', "terminal_id"),
-        (f'[keys]\nmpk = "{MPK}"\n[sam]\nterminal_id = "4102"\n', "terminal_id"),
-        (f'[keys]\nmpk = "{MPK}\n', "not valid TOML"),
-        (f'keys = "{MPK}"\n', "must be a table"),
+        (f'[issuer]\nmpk = "{MPK[:-2]}"\n', "mpk must be 32 hex digits .16 bytes., got 30"),
+        (f'[issuer]\nmpk = "{MPK}00"\n', "got 34"),
+        (f'[issuer]\nmlk = "{MLK[:-1]}Z"\n', "mlk is not valid hex"),
+        ("[issuer]\nmtk = 5\n", "mtk must be a hex string"),
+        (f'[issuer]\nmpkk = "{MPK}"\n', r"unknown name\(s\) in \[issuer\]: mpkk"),
+        (f'[keys]\nmpk = "{MPK}"\n', r"unknown name\(s\): keys"),
+        ("[issuer]\n", "no keys"),
+        (f'[issuer]\nmpk = "{MPK}"\nkey_version = 300\n', "key_version"),
+        (f'format = 2\n[issuer]\nmpk = "{MPK}"\n', "format"),
+        (f'[issuer]\nmpk = "{MPK}"\n[sam]\nterminal_id = "41020000000A"\n', "terminal_id"),
+        (f'[issuer]\nmpk = "{MPK}"\n[sam]\nterminal_id = "4102"\n', "terminal_id"),
+        (f'[issuer]\nmpk = "{MPK}\n', "not valid TOML"),
+        (f'issuer = "{MPK}"\n', "must be a table"),
     ],
 )
 def test_malformed_files_are_refused_without_echoing_keys(
@@ -125,7 +125,7 @@ def test_malformed_files_are_refused_without_echoing_keys(
 
 
 def test_subset_file_and_missing_key(tmp_path: Path) -> None:
-    path = _write(tmp_path / "sam.toml", f'[keys]\nmpk = "{MPK.lower()}"\nmamk = "{MAMK}"\n')
+    path = _write(tmp_path / "sam.toml", f'[issuer]\nmpk = "{MPK.lower()}"\nmamk = "{MAMK}"\n')
     keys = load_issuer_keys(path)
     assert keys.mpk == H(MPK)
     assert keys.has("mamk") and not keys.has("mlk")
@@ -138,7 +138,7 @@ def test_subset_file_and_missing_key(tmp_path: Path) -> None:
 
 def test_spaces_in_hex_are_ignored() -> None:
     spaced = " ".join(MPK[i : i + 4] for i in range(0, 32, 4))
-    assert parse_issuer_keys(f'[keys]\nmpk = "{spaced}"\n').mpk == H(MPK)
+    assert parse_issuer_keys(f'[issuer]\nmpk = "{spaced}"\n').mpk == H(MPK)
 
 
 def test_repr_and_str_hide_keys(tmp_path: Path) -> None:
