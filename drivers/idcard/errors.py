@@ -1,0 +1,48 @@
+"""The ID-card reader layer's exception tree.
+
+Every failure of :mod:`drivers.idcard` is one of these, with a message in plain words that never
+carries personal data (no name, no full ID number). Callers translate them with ``from``.
+
+    IdCardError
+    ├── ReaderUnavailable    the serial port cannot be opened, or went away
+    ├── ReaderTimeout        the reader did not answer (or not completely) in time
+    ├── FrameError           the answer is not a valid SAM-V frame (bad length, bad checksum)
+    ├── ReaderStatusError    the reader answered with a failure status (``.sw3``, ``.meaning``)
+    │   └── NoCard           no ID card on the reader
+    └── CardDataError        the card's data do not decode (bad text block, bad check digit)
+"""
+
+from __future__ import annotations
+
+
+class IdCardError(Exception):
+    """Base of every ID-card reader failure."""
+
+
+class ReaderUnavailable(IdCardError):
+    """The serial port of the reader cannot be opened or is gone."""
+
+
+class ReaderTimeout(IdCardError):
+    """The reader did not answer within the timeout (silent, unplugged or wrong port)."""
+
+
+class FrameError(IdCardError):
+    """The bytes received are not a valid SAM-V answer frame."""
+
+
+class ReaderStatusError(IdCardError):
+    """The reader answered, with a status (SW3) that means failure."""
+
+    def __init__(self, message: str, sw3: int, meaning: str) -> None:
+        super().__init__(message)
+        self.sw3 = sw3
+        self.meaning = meaning
+
+
+class NoCard(ReaderStatusError):
+    """There is no ID card on the reader (find card answered ``80``)."""
+
+
+class CardDataError(IdCardError):
+    """The card answered, but its data are malformed or fail the GB 11643 check."""
