@@ -10,13 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from config.demo import KEYS_FILE, IssuerKeys, load_demo_data, load_issuer_keys
-from simulators.card.card import CardImage, RandomSource, VirtualCard
+from simulators.card.card import Application, CardImage, RandomSource, VirtualCard
 from simulators.card.personalise import (
+    PSAM_APP,
+    PURSE_APP,
     CardDescription,
     PsamDescription,
     personalise_psam,
     personalise_user_card,
 )
+from simulators.card.psam import PsamApp
+from simulators.card.purse import PurseApp
 from simulators.card.store import StateStore
 
 DEMO_CARD = "4102000000000001"
@@ -34,10 +38,28 @@ def psam_path(state_dir: Path) -> Path:
     return Path(state_dir) / "psam.json"
 
 
+def build_apps(image: CardImage) -> dict[str, Application]:
+    """The application objects for the DFs of ``image`` that name one (purse, psam)."""
+    apps: dict[str, Application] = {}
+    for df in image.root.walk():
+        if df.app is None:
+            continue
+        doc = image.apps.get(df.app)
+        if doc is None:
+            raise ValueError(f"no state for application {df.app!r}")
+        if df.app == PURSE_APP:
+            apps[df.app] = PurseApp.from_dict(doc, df)
+        elif df.app == PSAM_APP:
+            apps[df.app] = PsamApp.from_dict(doc, df)
+        else:
+            raise ValueError(f"unknown application {df.app!r}")
+    return apps
+
+
 def build_card(image: CardImage, store: StateStore | None = None, *, t0: bool = False,
                rng: RandomSource | None = None) -> VirtualCard:
-    """A card over ``image`` with the applications its DFs name."""
-    return VirtualCard(image, {}, store=store, t0=t0, rng=rng)
+    """A card over ``image`` with the applications its DFs name (no state dir if no store)."""
+    return VirtualCard(image, build_apps(image), store=store, t0=t0, rng=rng)
 
 
 def issue_user_card(state_dir: Path, desc: CardDescription, keys: IssuerKeys, *,
