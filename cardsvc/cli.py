@@ -9,6 +9,13 @@ from config.cli import Subcommand, dispatch
 COMMANDS = {
     "readers": Subcommand("cardsvc.cli_readers", "list readers, card presence and ATR"),
     "apdu": Subcommand("cardsvc.cli_apdu", "send raw APDUs to the card"),
+    "identify": Subcommand("cardsvc.cli_card", "who the card belongs to (身份识别)"),
+    "balance": Subcommand("cardsvc.cli_card", "the card's balance (余额)"),
+    "history": Subcommand("cardsvc.cli_card", "the card's purse and transit logs (交易记录)"),
+    "pay": Subcommand("cardsvc.cli_card", "debit an amount: canteen or supermarket (消费)"),
+    "ride": Subcommand("cardsvc.cli_card", "charge a bus fare (乘车)"),
+    "load": Subcommand("cardsvc.cli_card", "top up the card with its PIN (充值)"),
+    "block": Subcommand("cardsvc.cli_card", "block the card's application (挂失锁卡)"),
 }
 
 

@@ -1,0 +1,153 @@
+"""Wiring: from settings (and command-line overrides) to a ready :class:`CardTerminal`.
+
+Chooses the reader backend, the user-card reader, the SAM (``pcsc:READER`` or ``soft:PATH``),
+the journal under ``var_dir`` and the load authority. Every failure becomes a
+:mod:`cardsvc.errors` exception with a plain-words message.
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import config
+from cardsvc.errors import NoCardPresent, ReaderNotFound, SamUnavailableError, ServiceConfigError
+from cardsvc.fares import FareTable
+from cardsvc.journal import Journal, JournalError
+from cardsvc.keys import install_demo_keys
+from cardsvc.purse.client import translate_reader_error
+from cardsvc.sam.base import Sam
+from cardsvc.sam.errors import SamError, to_service_error
+from cardsvc.sam.pcsc import PcscSam
+from cardsvc.sam.soft import SoftSam
+from cardsvc.terminal import CardTerminal, LoadAuthorizer
+from config.settings import Settings
+from drivers.pcsc import errors as pcsc
+from drivers.pcsc import open_backend
+from drivers.pcsc.channel import CardChannel
+from drivers.pcsc.spi import BackendSpi
+
+log = logging.getLogger(__name__)
+
+DEMO_HOTLIST = Path(config.__file__).resolve().parent / "demo" / "hotlist.toml"
+DEFAULT_KEY_FILE = Path("var/keys/issuer_keys.toml")
+
+
+@dataclass(frozen=True)
+class Overrides:
+    reader: str | None = None
+    sam: str | None = None
+    backend: str | None = None
+
+
+def var_dir(settings: Settings) -> Path:
+    return settings.paths.var_dir
+
+
+def open_journal(settings: Settings) -> Journal:
+    try:
+        journal = Journal.open(var_dir(settings) / "journal.sqlite")
+    except JournalError as exc:
+        raise ServiceConfigError(str(exc), "无法打开交易日志") from exc
+    if journal.hotlist_version() == 0 and DEMO_HOTLIST.exists():
+        seed = tomllib.loads(DEMO_HOTLIST.read_text(encoding="utf-8"))
+        journal.replace_hotlist(int(seed["version"]), [str(c) for c in seed["cards"]])
+    return journal
+
+
+def key_file(settings: Settings) -> Path:
+    """The issuer key file; in the embedded default the demo keys are installed on first use."""
+    path = settings.card.key_file
+    if not path.is_absolute() and path.parts[:1] == ("var",):
+        path = var_dir(settings).joinpath(*path.parts[1:])
+    if not path.exists() and settings.card.key_file == DEFAULT_KEY_FILE:
+        log.warning("installing the DEMO issuer keys (test keys only)", extra={"path": str(path)})
+        install_demo_keys(path)
+    return path
+
+
+def open_backend_for(settings: Settings, overrides: Overrides) -> BackendSpi:
+    url = overrides.backend or settings.card.backend
+    try:
+        return open_backend(url)
+    except ValueError as exc:
+        raise ServiceConfigError(f"card backend {url!r}: {exc}", "读卡器配置错误") from exc
+
+
+def sam_spec(settings: Settings, overrides: Overrides) -> str:
+    return overrides.sam or settings.card.sam
+
+
+def sam_reader(spec: str) -> str | None:
+    return spec.removeprefix("pcsc:") if spec.startswith("pcsc:") else None
+
+
+def pick_reader(backend: BackendSpi, settings: Settings, overrides: Overrides) -> str:
+    """The user-card reader: explicit, configured, or the first with a card not the SAM's."""
+    try:
+        readers = backend.list_readers()
+        wanted = overrides.reader or settings.card.reader
+        if wanted:
+            if wanted not in readers:
+                known = ", ".join(readers) or "none"
+                raise ReaderNotFound(f"no reader named {wanted!r} (readers: {known})",
+                                     f"找不到读卡器 {wanted}")
+            return wanted
+        skip = sam_reader(sam_spec(settings, overrides))
+        for name in readers:
+            if name != skip and backend.card_present(name):
+                return name
+    except pcsc.PcscError as exc:
+        raise translate_reader_error(exc) from exc
+    if not readers:
+        raise ReaderNotFound("no card reader is attached", "未连接读卡器")
+    raise NoCardPresent("no card on any reader: please tap or insert the card", "请放卡")
+
+
+def open_sam(spec: str, backend: BackendSpi, settings: Settings, stack: ExitStack) -> Sam:
+    try:
+        if spec.startswith("soft:"):
+            path = Path(spec.removeprefix("soft:"))
+            state = var_dir(settings) / "soft_sam.ttsn"
+            return stack.enter_context(SoftSam.from_key_file(path, state))
+        reader = sam_reader(spec)
+        if reader is None:
+            raise ServiceConfigError(f"SAM {spec!r}: expected pcsc:READER or soft:PATH",
+                                     "安全模块配置错误")
+        channel = stack.enter_context(CardChannel.connect(backend, reader, timeout=2.0))
+        return stack.enter_context(PcscSam(channel))
+    except pcsc.PcscError as exc:
+        raise SamUnavailableError(f"the SAM ({spec}) is not available: {exc}") from exc
+    except SamError as exc:
+        raise to_service_error(exc) from exc
+
+
+def load_authority(settings: Settings) -> LoadAuthorizer:
+    from cardsvc.load_authority import InProcessLoadAuthority
+    return InProcessLoadAuthority.from_key_file(key_file(settings))
+
+
+@contextmanager
+def card_session(settings: Settings, overrides: Overrides | None = None, *,
+                 with_load_authority: bool = False) -> Iterator[CardTerminal]:
+    """A terminal bound to the card now in the reader; everything is closed on exit."""
+    overrides = overrides or Overrides()
+    with ExitStack() as stack:
+        backend = open_backend_for(settings, overrides)
+        stack.callback(backend.close)
+        reader = pick_reader(backend, settings, overrides)
+        try:
+            card = stack.enter_context(CardChannel.connect(backend, reader,
+                                                           timeout=settings.card.timeout_s))
+        except pcsc.PcscError as exc:
+            raise translate_reader_error(exc) from exc
+        sam = open_sam(sam_spec(settings, overrides), backend, settings, stack)
+        journal = stack.enter_context(open_journal(settings))
+        yield CardTerminal(
+            card, sam, journal, fares=FareTable.load(settings.card.fare_table),
+            max_amount_fen=settings.card.max_amount_fen,
+            load_authority=load_authority(settings) if with_load_authority else None)
