@@ -49,6 +49,24 @@ INS_GET_RESPONSE = 0xC0
 RandomSource = Callable[[int], bytes]
 
 
+def fixed_rng(*values: bytes) -> RandomSource:
+    """A random source for tests: answers ``values`` in turn (the last one repeats).
+
+    Each value must have the length asked (4 for INIT, 4 or 8 for GET CHALLENGE).
+    """
+    if not values:
+        raise ValueError("give at least one value")
+    queue = list(values)
+
+    def source(n: int) -> bytes:
+        value = queue.pop(0) if len(queue) > 1 else queue[0]
+        if len(value) != n:
+            raise ValueError(f"fixed random value has {len(value)} bytes, {n} asked")
+        return value
+
+    return source
+
+
 class CardServices(Protocol):
     """What an application may ask of the card it lives on."""
 
@@ -168,7 +186,7 @@ class VirtualCard:
         except SwError as exc:
             self._pending = None
             for app in self.apps.values():
-                app.on_command(Command(0, 0, 0, 0))
+                app.on_command(_MALFORMED)
             return exc.sw.to_bytes(2, "big")
         if self.t0 and cmd.ins == INS_GET_RESPONSE and cmd.cla == 0x00:
             return self._get_response(cmd)
@@ -199,6 +217,10 @@ class VirtualCard:
     @property
     def current_df(self) -> DF:
         return self._current_df
+
+    def app(self, name: str) -> Application:
+        """The application object ``name`` (``purse`` or ``psam``), e.g. to inspect its state."""
+        return self.apps[name]
 
     def find_df(self, app: str) -> DF | None:
         """The DF bound to application ``app``."""
@@ -365,6 +387,10 @@ class VirtualCard:
         challenge = self.random(cmd.le or 8)
         self._challenge = challenge
         return Reply(challenge)
+
+
+_MALFORMED = Command(0xFF, 0xFF, 0x00, 0x00)
+"""Shown to the applications for an APDU that did not parse (it closes any session)."""
 
 
 def _ne(le: int | None) -> int:
