@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-_YUAN = re.compile(r"^\s*(?P<int>\d{1,9})(?:\.(?P<frac>\d{1,2}))?\s*$")
+_YUAN = re.compile(r"^\s*(?P<int>[0-9]{1,9})(?:\.(?P<frac>[0-9]{1,2}))?\s*$", re.ASCII)
 
 
 class AmountError(ValueError):
