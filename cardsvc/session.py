@@ -19,6 +19,7 @@ from cardsvc.errors import NoCardPresent, ReaderNotFound, SamUnavailableError, S
 from cardsvc.fares import FareTable
 from cardsvc.journal import Journal, JournalError
 from cardsvc.keys import install_demo_keys
+from cardsvc.load_authority import InProcessLoadAuthority
 from cardsvc.purse.client import translate_reader_error
 from cardsvc.sam.base import Sam
 from cardsvc.sam.errors import SamError, to_service_error
@@ -127,7 +128,7 @@ def open_sam(spec: str, backend: BackendSpi, settings: Settings, stack: ExitStac
 
 
 def load_authority(settings: Settings) -> LoadAuthorizer:
-    from cardsvc.load_authority import InProcessLoadAuthority
+    """The in-process authority from the key file (the back office's replaces it when set)."""
     return InProcessLoadAuthority.from_key_file(key_file(settings))
 
 
