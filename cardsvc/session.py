@@ -8,13 +8,11 @@ the journal under ``var_dir`` and the load authority. Every failure becomes a
 from __future__ import annotations
 
 import logging
-import tomllib
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import config
 from cardsvc.errors import NoCardPresent, ReaderNotFound, SamUnavailableError, ServiceConfigError
 from cardsvc.fares import FareTable
 from cardsvc.journal import Journal, JournalError
@@ -26,6 +24,7 @@ from cardsvc.sam.errors import SamError, to_service_error
 from cardsvc.sam.pcsc import PcscSam
 from cardsvc.sam.soft import SoftSam
 from cardsvc.terminal import CardTerminal, LoadAuthorizer
+from config.demo import load_demo_data
 from config.settings import Settings
 from drivers.pcsc import errors as pcsc
 from drivers.pcsc import open_backend
@@ -34,7 +33,6 @@ from drivers.pcsc.spi import BackendSpi
 
 log = logging.getLogger(__name__)
 
-DEMO_HOTLIST = Path(config.__file__).resolve().parent / "demo" / "hotlist.toml"
 DEFAULT_KEY_FILE = Path("var/keys/issuer_keys.toml")
 
 
@@ -54,9 +52,10 @@ def open_journal(settings: Settings) -> Journal:
         journal = Journal.open(var_dir(settings) / "journal.sqlite")
     except JournalError as exc:
         raise ServiceConfigError(str(exc), "无法打开交易日志") from exc
-    if journal.hotlist_version() == 0 and DEMO_HOTLIST.exists():
-        seed = tomllib.loads(DEMO_HOTLIST.read_text(encoding="utf-8"))
-        journal.replace_hotlist(int(seed["version"]), [str(c) for c in seed["cards"]])
+    if journal.hotlist_version() == 0 and settings.card.key_file == DEFAULT_KEY_FILE:
+        # The embedded default starts with the demo issuer's lost cards (version 1) until a
+        # hotlist is downloaded from clearing.
+        journal.replace_hotlist(1, load_demo_data().hotlist())
     return journal
 
 
