@@ -55,7 +55,7 @@ def open_journal(settings: Settings) -> Journal:
     if journal.hotlist_version() == 0 and settings.card.key_file == DEFAULT_KEY_FILE:
         # The embedded default starts with the demo issuer's lost cards (version 1) until a
         # hotlist is downloaded from clearing.
-        journal.replace_hotlist(1, load_demo_data().hotlist())
+        journal.replace_hotlist(1, load_demo_data().hotlist)
     return journal
 
 
