@@ -9,7 +9,8 @@ its own errors (``raise ... from exc``). Messages are plain words and never carr
     ├── NoCard               no card in the reader (connect found none)
     ├── CardRemoved          the card left during a session (connection lost mid-exchange)
     └── TransmitError        the exchange failed (protocol error, malformed answer)
-        └── TransmitTimeout  the card or reader did not answer in time
+        ├── TransmitTimeout  the card or reader did not answer in time
+        └── ChannelClosed    the channel was disconnected, or is unusable after a failure
 """
 
 from __future__ import annotations
@@ -41,3 +42,7 @@ class TransmitError(PcscError):
 
 class TransmitTimeout(TransmitError):
     """The card or reader did not answer within the timeout."""
+
+
+class ChannelClosed(TransmitError):
+    """The channel is disconnected, or unusable after a timeout or a lost card; connect again."""

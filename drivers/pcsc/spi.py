@@ -7,8 +7,29 @@ re-issue, the redacting APDU trace, timeouts and error translation) lives once i
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Protocol
+
+PNP_READER = "\\\\?PnP?\\Notification"
+"""The PC/SC pseudo-reader whose state changes when readers come and go."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderStatus:
+    """What a backend knows about one reader without connecting to its card."""
+
+    present: bool
+    """A card is in the reader."""
+    atr: bytes = b""
+    """The card's ATR when present (empty when unknown)."""
+    available: bool = True
+    """False when the reader reports that its state cannot be determined (driver fault)."""
+    events: int = 0
+    """A counter of card insertions/removals, where the backend has one (pcsc-lite does): a
+    card swapped between two looks shows as ``present`` both times with another count."""
 
 
 class ConnectionSpi(ABC):
@@ -48,6 +69,34 @@ class BackendSpi(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release the backend's context. Never raises."""
+
+    # -- monitoring (used by ReaderMonitor; defaults work for any backend) -------------------
+
+    def reader_statuses(self) -> dict[str, ReaderStatus]:
+        """The status of every attached reader. Raises ServiceUnavailable."""
+        return {name: ReaderStatus(self.card_present(name)) for name in self.list_readers()}
+
+    def wait_for_change(self, known: Mapping[str, ReaderStatus],
+                        timeout: float) -> dict[str, ReaderStatus]:
+        """Block until the readers differ from ``known`` (a reader came or went, a card was
+        inserted or removed), ``timeout`` seconds passed or :meth:`cancel` was called; return
+        the current statuses. The default polls every 50 ms."""
+        deadline = time.monotonic() + timeout
+        while True:
+            current = self.reader_statuses()
+            remaining = deadline - time.monotonic()
+            if current != dict(known) or remaining <= 0:
+                return current
+            time.sleep(min(0.05, remaining))
+
+    def cancel(self) -> None:  # noqa: B027 - optional hook
+        """Wake a :meth:`wait_for_change` running in another thread. The one method that may
+        be called from another thread. Never raises."""
+
+    def spawn(self) -> BackendSpi:
+        """A backend over the same readers with its own context, for use by another thread
+        (the monitor watches readers on its own context, separate from card I/O)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot spawn a sibling backend")
 
 
 class CardWithdrawn(Exception):
