@@ -1,0 +1,76 @@
+"""Tears and crashes around DEBIT/CREDIT are resolved from the card before anything else."""
+
+import pytest
+
+from cardsvc.errors import CardRemovedError
+from cardsvc.journal import NewEntry
+from cardsvc.recovery import resolve_card
+from tests.cardsvc.rig import Rig
+
+
+def _balance(rig: Rig) -> int:
+    return rig.terminal.balance()[1]
+
+
+@pytest.mark.parametrize(("prefix", "op"), [("8054", "pay"), ("8054", "ride"), ("8052", "load")])
+def test_tear_after_the_card_applied_is_recovered_as_completed(rig: Rig, prefix: str,
+                                                              op: str) -> None:
+    rig.card.tear(1, "after", prefix=prefix)
+    with pytest.raises(CardRemovedError):
+        {"pay": lambda: rig.terminal.purchase(700),
+         "ride": lambda: rig.terminal.ride("1"),
+         "load": lambda: rig.terminal.load(700, "123456")}[op]()
+    [entry] = rig.journal.unresolved()
+    assert entry.status == "unknown"
+    rig.insert()
+    rig.tick()
+    rig.terminal.purchase(1)  # the next transaction resolves the torn one first
+    done = rig.journal.get(entry.id)
+    assert done.status == "completed" and done.tac and "GET TRANSACTION PROVE" in done.detail
+    amount = 100 if op == "ride" else 700
+    expected = 10000 + (amount if op == "load" else -amount) - 1
+    assert _balance(rig) == expected
+
+
+@pytest.mark.parametrize("prefix", ["8054", "8052"])
+def test_tear_before_the_card_applied_is_recovered_as_failed(rig: Rig, prefix: str) -> None:
+    rig.card.tear(1, "before", prefix=prefix)
+    with pytest.raises(CardRemovedError):
+        if prefix == "8054":
+            rig.terminal.purchase(700)
+        else:
+            rig.terminal.load(700, "123456")
+    rig.insert()
+    rig.terminal.purse.select()
+    resolved = resolve_card(rig.terminal.purse, rig.journal, rig.card_no)
+    assert [r.outcome for r in resolved] == ["failed"]
+    assert _balance(rig) == 10000
+    assert rig.journal.unresolved() == []
+
+
+def test_crash_before_debit_leaves_pending_that_resolves_failed(rig: Rig) -> None:
+    """A kill between the journal write and DEBIT: the entry stays pending, nothing taken."""
+    entry_id = rig.journal.begin(NewEntry(
+        card_no=rig.card_no, card_atc=0, terminal_id="410200000001", ttsn=999, type="purchase",
+        kind="canteen", amount_fen=500, balance_before_fen=10000, date_time=rig.clock_value,
+        alg="3des", hotlist_version=1))
+    rig.terminal.purchase(100)
+    assert rig.journal.get(entry_id).status == "failed"
+    assert _balance(rig) == 9900
+
+
+def test_a_proof_superseded_by_a_later_transaction_is_completed_without_tac(rig: Rig) -> None:
+    rig.card.tear(1, "after", prefix="8054")
+    with pytest.raises(CardRemovedError):
+        rig.terminal.purchase(300)
+    rig.insert()
+    rig.tick()
+    # Another terminal debits the card before it comes back here: the low-level debit path
+    # skips this journal's resolution, as another terminal's would.
+    public = rig.terminal.purse.select().public
+    rig.terminal._debit(public, 50, kind="retail", compound=False, line=None)
+    rig.terminal.purse.select()
+    resolved = resolve_card(rig.terminal.purse, rig.journal, rig.card_no)
+    assert [r.outcome for r in resolved] == ["completed"]
+    assert "no TAC" in resolved[0].detail
+    assert _balance(rig) == 10000 - 300 - 50
