@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, Self
 
 from cardsvc.crypto import Alg
 from cardsvc.sam.errors import SamInputError, SamProtocolError
@@ -161,7 +161,7 @@ class Sam(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release the SAM (reader connection, locks). Never raises."""
 
-    def __enter__(self) -> Sam:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
