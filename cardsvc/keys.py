@@ -37,6 +37,7 @@ Use::
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 import tomllib
@@ -198,8 +199,11 @@ def parse_issuer_keys(text: str, source: str = "<string>") -> IssuerKeys:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        # tomllib reports position and expectation only, never the offending value
-        raise KeyFileError(f"{source}: not valid TOML ({exc})") from None
+        # keep only the position: some tomllib messages quote a character of the input
+        where = re.search(r"\(at [^()]*\)$", str(exc))
+        raise KeyFileError(
+            f"{source}: not valid TOML {where.group(0) if where else ''}".rstrip()
+        ) from None
     unknown = sorted(set(doc) - _TOP_FIELDS)
     if unknown:
         raise KeyFileError(f"{source}: unknown name(s): {', '.join(unknown)}")

@@ -110,6 +110,7 @@ def test_symlink_is_refused(tmp_path: Path) -> None:
         (f'[issuer]\nmpk = "{MPK}"\n[sam]\nterminal_id = "41020000000A"\n', "terminal_id"),
         (f'[issuer]\nmpk = "{MPK}"\n[sam]\nterminal_id = "4102"\n', "terminal_id"),
         (f'[issuer]\nmpk = "{MPK}\n', "not valid TOML"),
+        ('[issuer]\nmpk = "3F1A\x01CAFE"\n', r"not valid TOML \(at line 2, column 12\)$"),
         (f'issuer = "{MPK}"\n', "must be a table"),
     ],
 )
