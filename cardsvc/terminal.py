@@ -178,10 +178,10 @@ class CardTerminal:
             raise AmountRefused(f"over the per-transaction limit of {limit} yuan",
                                 f"超过单笔限额 {limit} 元")
 
-    def _ready_for_money(self, amount_fen: int) -> PublicData:
+    def _ready_for_money(self, amount_fen: int, sel: Selection | None = None) -> PublicData:
         """Every check before the purse is touched, then resolve this card's torn entries."""
         self._check_amount(amount_fen)
-        sel = self.purse.select()
+        sel = sel or self.purse.select()
         pub = sel.public
         today = self.clock().date()
         status = self._card_status(sel, today)
@@ -235,11 +235,9 @@ class CardTerminal:
         sel = self.purse.select()
         fare = self.fares.fare(line, sel.public.card_type, fare_fen)
         if fare.free:
-            status = self._card_status(sel, self.clock().date())
-            if status != "ok":  # a free ride still needs a valid card
-                self._ready_for_money(1)
+            self._ready_for_money(1, sel)  # a free ride still needs a valid card
             return FreeRide(sel.public.card_no, line, sel.public.card_type, self.clock())
-        pub = self._ready_for_money(fare.fare_fen)
+        pub = self._ready_for_money(fare.fare_fen, sel)
         return self._debit(pub, fare.fare_fen, kind="bus", compound=True, line=line)
 
     def _insufficient(self, amount_fen: int) -> InsufficientBalance:

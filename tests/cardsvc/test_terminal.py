@@ -168,3 +168,18 @@ def test_history_lists_newest_first(rig: Rig) -> None:
     assert [(r.tx_type, r.amount_fen) for r in purse[:2]] == [(0x02, 300), (0x06, 100)]
     assert purse[0].when == rig.clock_value.replace(microsecond=0)
     assert purse[1].when == rig.clock_value - dt.timedelta(seconds=1)
+
+
+def test_command_counts_meet_the_targets(rig: Rig) -> None:
+    """purchase <= 5 commands with the PSAM, bus fare <= 6, identify 2 (GET RESPONSE apart)."""
+    rig.terminal.purchase(1)  # warm: the PSAM's SELECT and terminal ID are read once
+
+    def count(op) -> int:
+        card, sam = rig.channel.stats.commands, rig.sam_channel.stats.commands
+        op()
+        return (rig.channel.stats.commands - card) + (rig.sam_channel.stats.commands - sam)
+
+    assert count(lambda: rig.terminal.purchase(100)) == 5
+    assert count(lambda: rig.terminal.ride("1")) == 6
+    assert count(rig.terminal.identify) == 2
+    assert count(lambda: rig.terminal.load(100, "123456")) == 4
