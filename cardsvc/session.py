@@ -13,16 +13,15 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from cardsvc.errors import NoCardPresent, ReaderNotFound, SamUnavailableError, ServiceConfigError
+from cardsvc.errors import NoCardPresent, ReaderNotFound, ServiceConfigError
 from cardsvc.fares import FareTable
 from cardsvc.journal import Journal, JournalError
 from cardsvc.keys import install_demo_keys
 from cardsvc.load_authority import InProcessLoadAuthority
 from cardsvc.purse.client import translate_reader_error
+from cardsvc.sam import open_sam
 from cardsvc.sam.base import Sam
 from cardsvc.sam.errors import SamError, to_service_error
-from cardsvc.sam.pcsc import PcscSam
-from cardsvc.sam.soft import SoftSam
 from cardsvc.terminal import CardTerminal, LoadAuthorizer
 from config.demo import load_demo_data
 from config.settings import Settings
@@ -108,22 +107,14 @@ def pick_reader(backend: BackendSpi, settings: Settings, overrides: Overrides) -
     raise NoCardPresent("no card on any reader: please tap or insert the card", "请放卡")
 
 
-def open_sam(spec: str, backend: BackendSpi, settings: Settings, stack: ExitStack) -> Sam:
+def open_sam_for(spec: str, backend: BackendSpi, settings: Settings, stack: ExitStack) -> Sam:
+    """The SAM of ``spec`` (``pcsc:READER`` or ``soft:KEY_FILE``), closed with the stack."""
     try:
-        if spec.startswith("soft:"):
-            path = Path(spec.removeprefix("soft:"))
-            state = var_dir(settings) / "soft_sam.ttsn"
-            return stack.enter_context(SoftSam.from_key_file(path, state))
-        reader = sam_reader(spec)
-        if reader is None:
-            raise ServiceConfigError(f"SAM {spec!r}: expected pcsc:READER or soft:PATH",
-                                     "安全模块配置错误")
-        channel = stack.enter_context(CardChannel.connect(backend, reader, timeout=2.0))
-        return stack.enter_context(PcscSam(channel))
-    except pcsc.PcscError as exc:
-        raise SamUnavailableError(f"the SAM ({spec}) is not available: {exc}") from exc
+        sam = open_sam(spec, state_dir=var_dir(settings),
+                       connect=lambda reader: CardChannel.connect(backend, reader, timeout=2.0))
     except SamError as exc:
         raise to_service_error(exc) from exc
+    return stack.enter_context(sam)
 
 
 def load_authority(settings: Settings) -> LoadAuthorizer:
@@ -145,7 +136,7 @@ def card_session(settings: Settings, overrides: Overrides | None = None, *,
                                                            timeout=settings.card.timeout_s))
         except pcsc.PcscError as exc:
             raise translate_reader_error(exc) from exc
-        sam = open_sam(sam_spec(settings, overrides), backend, settings, stack)
+        sam = open_sam_for(sam_spec(settings, overrides), backend, settings, stack)
         journal = stack.enter_context(open_journal(settings))
         yield CardTerminal(
             card, sam, journal, fares=FareTable.load(settings.card.fare_table),
