@@ -6,8 +6,11 @@ import time
 
 import pytest
 
+from drivers.pcsc import CardChannel, CardRemoved
+from drivers.pcsc.memory_backend import MemoryBackend
 from drivers.pcsc.spi import CardWithdrawn
 from simulators.card.controls import ControlClient, ControlError, ControlledCard, ControlServer
+from simulators.card.factory import open_user_card
 from tests.fixtures.cards import TinyCard, TinyStore
 
 SELECT = bytes.fromhex("00A4040009A00000000386980701")
@@ -199,3 +202,23 @@ def test_control_channel_refuses_bad_requests(channel):
 def test_control_client_without_server(tmp_path):
     with pytest.raises(ControlError, match="control channel"):
         ControlClient(tmp_path / "nobody.sock", timeout=1).status()
+
+
+def test_in_process_tear_with_memory_backend(tmp_path):
+    backend = MemoryBackend(["Reader"])
+    card = ControlledCard(open_user_card(tmp_path))
+    backend.insert("Reader", card)
+    select = bytes.fromhex("00A4040009A00000000386980701")
+    wrong_pin = bytes.fromhex("0020000003999999")
+    with CardChannel.connect(backend, "Reader", timeout=2.0) as channel:
+        assert channel.transmit(select).sw == 0x9000
+        tries = channel.transmit(wrong_pin).sw & 0x0F
+        card.tear(1, "after", prefix="0020")
+        with pytest.raises(CardRemoved):
+            channel.transmit(wrong_pin)
+    assert not backend.card_present("Reader")
+    backend.insert("Reader", ControlledCard(open_user_card(tmp_path)))  # same state dir
+    with CardChannel.connect(backend, "Reader", timeout=2.0) as channel:
+        channel.transmit(select)
+        expected = 0x63C0 | (tries - 2) if tries > 2 else 0x6983  # both counted, one answer lost
+        assert channel.transmit(wrong_pin).sw == expected

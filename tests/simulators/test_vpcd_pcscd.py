@@ -11,6 +11,7 @@ import time
 import pytest
 from smartcard import scard
 
+from drivers.pcsc import CardChannel, PcscError, open_backend
 from tests.fixtures.cards import (
     TINY_ATR,
     PcscCallError,
@@ -42,6 +43,35 @@ def test_read_ef15_and_ef16_of_the_demo_card(demo_card):
     assert ef15[:8] == bytes.fromhex("41020000FFFFFFFF")
     assert ef15[12:20] == bytes.fromhex("4102000000000001")  # card number, BCD
     assert len(ef16) == 57 and ef16[-2:] == b"\x90\x00"
+
+
+def test_card_channel_reads_ef15_and_the_t0_psam(demo_card, psam):
+    backend = open_backend("pcsc://")
+    try:
+        with CardChannel.connect(backend, demo_card.reader, timeout=5.0) as channel:
+            assert channel.atr == demo_card.card.atr
+            assert channel.transmit(SELECT_ADF).sw == 0x9000
+            ef15 = channel.transmit(READ_EF15)
+            assert ef15.sw == 0x9000 and ef15.data[12:20] == bytes.fromhex("4102000000000001")
+        with CardChannel.connect(backend, psam.reader, timeout=5.0) as channel:
+            select = channel.transmit(bytes.fromhex("00A40000021001"))  # 61xx handled
+            assert select.sw == 0x9000 and select.data
+            assert channel.stats.get_responses >= 1
+    finally:
+        backend.close()
+
+
+def test_tear_through_card_channel_is_a_reader_error(attach_card):
+    handle = attach_card()
+    backend = open_backend("pcsc://")
+    try:
+        with CardChannel.connect(backend, handle.reader, timeout=5.0) as channel:
+            channel.transmit(SELECT_ADF)
+            handle.card.tear(1, "before")
+            with pytest.raises(PcscError):
+                channel.transmit(READ_EF15)
+    finally:
+        backend.close()
 
 
 def test_remove_and_insert_are_seen_by_pcscd(demo_card):
