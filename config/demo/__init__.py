@@ -124,9 +124,11 @@ def _card(doc: dict[str, Any], where: str, default_pin: str) -> DemoCard:
     card_type = _need(doc, "card_type", str, where)
     algorithm = _need(doc, "algorithm", str, where)
     status = doc.get("status", "active")
-    for name, value, allowed in (("card_type", card_type, CARD_TYPES),
-                                 ("algorithm", algorithm, ALGORITHMS),
-                                 ("status", status, STATUSES)):
+    for name, value, allowed in (
+        ("card_type", card_type, CARD_TYPES),
+        ("algorithm", algorithm, ALGORITHMS),
+        ("status", status, STATUSES),
+    ):
         if value not in allowed:
             raise DemoDataError(f"{where}: {name} must be one of {', '.join(allowed)}")
     id_number = _need(doc, "id_number", str, where)
@@ -137,9 +139,18 @@ def _card(doc: dict[str, Any], where: str, default_pin: str) -> DemoCard:
     pin = doc.get("pin", default_pin)
     if not isinstance(pin, str) or not pin.isdigit() or not 4 <= len(pin) <= 12:
         raise DemoDataError(f"{where}: pin must be 4 to 12 digits")
-    return DemoCard(number, _need(doc, "holder", str, where), id_number, card_type,
-                    valid_from, valid_until, _need(doc, "balance_fen", int, where),
-                    algorithm, status, pin)
+    return DemoCard(
+        number,
+        _need(doc, "holder", str, where),
+        id_number,
+        card_type,
+        valid_from,
+        valid_until,
+        _need(doc, "balance_fen", int, where),
+        algorithm,
+        status,
+        pin,
+    )
 
 
 def load_demo_data(path: Path = CARDS_FILE) -> DemoData:
@@ -158,8 +169,9 @@ def load_demo_data(path: Path = CARDS_FILE) -> DemoData:
     tid = _need(psam_doc, "terminal_id", str, where)
     if len(tid) != 12 or not tid.isdigit():
         raise DemoDataError(f"{where}: terminal_id must be 12 digits")
-    psam = DemoPsam(tid, _need(psam_doc, "ttsn", int, where),
-                    _need(psam_doc, "key_version", int, where))
+    psam = DemoPsam(
+        tid, _need(psam_doc, "ttsn", int, where), _need(psam_doc, "key_version", int, where)
+    )
     return DemoData(cards, psam)
 
 

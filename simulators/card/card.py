@@ -15,6 +15,7 @@ and reset.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -118,8 +119,13 @@ class CardImage:
     apps: dict[str, dict[str, Any]]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": STATE_FORMAT, "kind": self.kind, "atr": self.atr.hex().upper(),
-                "fs": self.root.to_dict(), "apps": self.apps}
+        return {
+            "format": STATE_FORMAT,
+            "kind": self.kind,
+            "atr": self.atr.hex().upper(),
+            "fs": self.root.to_dict(),
+            "apps": self.apps,
+        }
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> CardImage:
@@ -140,9 +146,15 @@ class VirtualCard:
     may be changed at any time.
     """
 
-    def __init__(self, image: CardImage, apps: Mapping[str, Application] | None = None, *,
-                 store: StateStore | None = None, t0: bool = False,
-                 rng: RandomSource | None = None) -> None:
+    def __init__(
+        self,
+        image: CardImage,
+        apps: Mapping[str, Application] | None = None,
+        *,
+        store: StateStore | None = None,
+        t0: bool = False,
+        rng: RandomSource | None = None,
+    ) -> None:
         self.image = image
         self.apps: dict[str, Application] = dict(apps or {})
         self.store = store
@@ -154,6 +166,7 @@ class VirtualCard:
         self._challenge: bytes | None = None
         self._command_challenge: bytes | None = None
         self._pending: tuple[bytes, int] | None = None
+        self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ SimulatedCard
 
@@ -166,23 +179,33 @@ class VirtualCard:
         return self._powered
 
     def power_on(self) -> None:
-        self._volatile_reset()
-        self._powered = True
+        with self._lock:
+            self._volatile_reset()
+            self._powered = True
 
     def power_off(self) -> None:
-        self._volatile_reset()
-        self._powered = False
+        with self._lock:
+            self._volatile_reset()
+            self._powered = False
 
     def reset(self) -> None:
-        self._volatile_reset()
-        self._powered = True
+        with self._lock:
+            self._volatile_reset()
+            self._powered = True
 
     def transmit(self, apdu: bytes) -> bytes:
-        """Process one C-APDU; an unpowered card is powered on first (a cold reset)."""
+        """Process one C-APDU; an unpowered card is powered on first (a cold reset).
+
+        Thread-safe: one command at a time (a bridge thread and a test may share the card).
+        """
+        with self._lock:
+            return self._transmit(bytes(apdu))
+
+    def _transmit(self, apdu: bytes) -> bytes:
         if not self._powered:
             self.power_on()
         try:
-            cmd = Command.parse(bytes(apdu))
+            cmd = Command.parse(apdu)
         except SwError as exc:
             self._pending = None
             for app in self.apps.values():
@@ -254,8 +277,12 @@ class VirtualCard:
             return Reply(sw=exc.sw)
 
     def _basic(self, cmd: Command) -> Reply:
-        handlers = {INS_SELECT: self._select, INS_READ_BINARY: self._read_binary,
-                    INS_READ_RECORD: self._read_record, INS_GET_CHALLENGE: self._get_challenge}
+        handlers = {
+            INS_SELECT: self._select,
+            INS_READ_BINARY: self._read_binary,
+            INS_READ_RECORD: self._read_record,
+            INS_GET_CHALLENGE: self._get_challenge,
+        }
         handler = handlers.get(cmd.ins)
         if handler is None:
             raise SwError(SW_UNKNOWN_INS)

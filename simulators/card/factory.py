@@ -56,14 +56,20 @@ def build_apps(image: CardImage) -> dict[str, Application]:
     return apps
 
 
-def build_card(image: CardImage, store: StateStore | None = None, *, t0: bool = False,
-               rng: RandomSource | None = None) -> VirtualCard:
+def build_card(
+    image: CardImage,
+    store: StateStore | None = None,
+    *,
+    t0: bool = False,
+    rng: RandomSource | None = None,
+) -> VirtualCard:
     """A card over ``image`` with the applications its DFs name (no state dir if no store)."""
     return VirtualCard(image, build_apps(image), store=store, t0=t0, rng=rng)
 
 
-def issue_user_card(state_dir: Path, desc: CardDescription, keys: IssuerKeys, *,
-                    overwrite: bool = False) -> Path:
+def issue_user_card(
+    state_dir: Path, desc: CardDescription, keys: IssuerKeys, *, overwrite: bool = False
+) -> Path:
     """Personalise a card from ``desc`` and save it in ``state_dir``; returns the state path.
 
     Refuses (FileExistsError) to replace an existing card unless ``overwrite``.
@@ -82,8 +88,14 @@ def _open(store: StateStore, t0: bool, rng: RandomSource | None) -> VirtualCard 
     return build_card(CardImage.from_dict(doc), store, t0=t0, rng=rng)
 
 
-def open_user_card(state_dir: Path, card_no: str = DEMO_CARD, *, t0: bool = False,
-                   rng: RandomSource | None = None, keys_file: Path = KEYS_FILE) -> VirtualCard:
+def open_user_card(
+    state_dir: Path,
+    card_no: str = DEMO_CARD,
+    *,
+    t0: bool = False,
+    rng: RandomSource | None = None,
+    keys_file: Path = KEYS_FILE,
+) -> VirtualCard:
     """The user card ``card_no`` of ``state_dir``, personalised from the demo data if new.
 
     ``t0=True``: answer the T=0 way (61xx/6Cxx). ``rng``: the card's random source (tests).
@@ -102,8 +114,9 @@ def open_user_card(state_dir: Path, card_no: str = DEMO_CARD, *, t0: bool = Fals
     return build_card(image, store, t0=t0, rng=rng)
 
 
-def open_psam(state_dir: Path, *, rng: RandomSource | None = None,
-              keys_file: Path = KEYS_FILE) -> VirtualCard:
+def open_psam(
+    state_dir: Path, *, rng: RandomSource | None = None, keys_file: Path = KEYS_FILE
+) -> VirtualCard:
     """The PSAM of ``state_dir`` (a T=0 card), personalised as the demo PSAM if new."""
     store = StateStore(psam_path(state_dir))
     card = _open(store, True, rng)

@@ -23,8 +23,12 @@ class TransparentEF:
     data: bytearray
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": "binary", "fid": f"{self.fid:04X}", "sfi": self.sfi,
-                "data": self.data.hex().upper()}
+        return {
+            "type": "binary",
+            "fid": f"{self.fid:04X}",
+            "sfi": self.sfi,
+            "data": self.data.hex().upper(),
+        }
 
 
 @dataclass
@@ -45,9 +49,14 @@ class CyclicEF:
         del self.records[self.capacity :]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": "cyclic", "fid": f"{self.fid:04X}", "sfi": self.sfi,
-                "record_len": self.record_len, "capacity": self.capacity,
-                "records": [r.hex().upper() for r in self.records]}
+        return {
+            "type": "cyclic",
+            "fid": f"{self.fid:04X}",
+            "sfi": self.sfi,
+            "record_len": self.record_len,
+            "capacity": self.capacity,
+            "records": [r.hex().upper() for r in self.records],
+        }
 
 
 EF = TransparentEF | CyclicEF
@@ -93,10 +102,14 @@ class DF:
         return found
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": "df", "fid": f"{self.fid:04X}",
-                "name": self.name.hex().upper() if self.name is not None else None,
-                "app": self.app, "fci_sfi": self.fci_sfi,
-                "children": [c.to_dict() for c in self.children]}
+        return {
+            "type": "df",
+            "fid": f"{self.fid:04X}",
+            "name": self.name.hex().upper() if self.name is not None else None,
+            "app": self.app,
+            "fci_sfi": self.fci_sfi,
+            "children": [c.to_dict() for c in self.children],
+        }
 
 
 Node = DF | TransparentEF | CyclicEF
@@ -117,8 +130,13 @@ def node_from_dict(doc: dict[str, Any]) -> Node:
     if kind == "binary":
         return TransparentEF(fid, _sfi(doc.get("sfi")), bytearray.fromhex(doc["data"]))
     if kind == "cyclic":
-        return CyclicEF(fid, _sfi(doc.get("sfi")), int(doc["record_len"]), int(doc["capacity"]),
-                        [bytes.fromhex(r) for r in doc["records"]])
+        return CyclicEF(
+            fid,
+            _sfi(doc.get("sfi")),
+            int(doc["record_len"]),
+            int(doc["capacity"]),
+            [bytes.fromhex(r) for r in doc["records"]],
+        )
     if kind == "df":
         name = doc.get("name")
         df = DF(fid, bytes.fromhex(name) if name else None, doc.get("app"), doc.get("fci_sfi"))

@@ -9,7 +9,9 @@ ID file and a starting TTSN.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from cardsvc.crypto import Alg, bcd_date, diversify, to_bcd
 from config.demo import CARD_TYPES, DemoCard, DemoPsam, IssuerKeys
@@ -27,7 +29,7 @@ APP_TYPE = 0x03
 APP_VERSION = 0x01
 EF15_LEN, EF16_LEN, EF18_REC, EF1E_REC, LOG_RECORDS = 30, 55, 23, 48, 10
 NAME_LEN, ID_LEN = 20, 32
-ALG_IDS = {"3des": int(Alg.TDES), "sm4": int(Alg.SM4)}
+ALG_IDS: Mapping[str, int] = MappingProxyType({"3des": int(Alg.TDES), "sm4": int(Alg.SM4)})
 PURSE_APP = "purse"
 PSAM_APP = "psam"
 
@@ -56,9 +58,18 @@ class CardDescription:
 
     @classmethod
     def from_demo(cls, card: DemoCard) -> CardDescription:
-        return cls(card.number, card.holder, card.id_number, card.card_type, card.valid_from,
-                   card.valid_until, card.balance_fen, card.algorithm, card.pin,
-                   staff=card.card_type == "staff")
+        return cls(
+            card.number,
+            card.holder,
+            card.id_number,
+            card.card_type,
+            card.valid_from,
+            card.valid_until,
+            card.balance_fen,
+            card.algorithm,
+            card.pin,
+            staff=card.card_type == "staff",
+        )
 
 
 @dataclass(frozen=True)
@@ -78,9 +89,15 @@ def card_factor(number: str) -> bytes:
 
 def ef15_bytes(desc: CardDescription) -> bytes:
     """Public application data (card-spec 2.1), 30 bytes."""
-    data = (ISSUER_ID + bytes((APP_TYPE, APP_VERSION)) + b"\x00\x00" + card_factor(desc.number)
-            + bcd_date(desc.valid_from) + bcd_date(desc.valid_until)
-            + bytes((CARD_TYPES.index(desc.card_type), 0x00)))
+    data = (
+        ISSUER_ID
+        + bytes((APP_TYPE, APP_VERSION))
+        + b"\x00\x00"
+        + card_factor(desc.number)
+        + bcd_date(desc.valid_from)
+        + bcd_date(desc.valid_until)
+        + bytes((CARD_TYPES.index(desc.card_type), 0x00))
+    )
     assert len(data) == EF15_LEN
     return data
 
@@ -90,8 +107,12 @@ def ef16_bytes(desc: CardDescription) -> bytes:
     name = desc.holder.encode("gb18030")
     ident = desc.id_number.encode("ascii")
     staff = desc.staff or desc.card_type == "staff"
-    data = (bytes((0x00, 0x01 if staff else 0x00)) + name.ljust(NAME_LEN, b"\x00")
-            + ident.ljust(ID_LEN, b"\x00") + b"\x00")
+    data = (
+        bytes((0x00, 0x01 if staff else 0x00))
+        + name.ljust(NAME_LEN, b"\x00")
+        + ident.ljust(ID_LEN, b"\x00")
+        + b"\x00"
+    )
     assert len(data) == EF16_LEN
     return data
 
@@ -135,11 +156,17 @@ def personalise_user_card(desc: CardDescription, keys: IssuerKeys) -> CardImage:
     adf.add(CyclicEF(0x0018, 0x18, EF18_REC, LOG_RECORDS))
     adf.add(CyclicEF(0x001E, 0x1E, EF1E_REC, LOG_RECORDS))
     purse = PurseState(
-        alg_id=int(alg), key_version=keys.key_version,
-        dpk=diversify(alg, keys.mpk, factor), dlk=diversify(alg, keys.mlk, factor),
-        dtk=diversify(alg, keys.mtk, factor), damk=diversify(alg, keys.mamk, factor),
-        pin=desc.pin, balance=desc.balance_fen,
-        offline_atc=desc.offline_atc, online_atc=desc.online_atc)
+        alg_id=int(alg),
+        key_version=keys.key_version,
+        dpk=diversify(alg, keys.mpk, factor),
+        dlk=diversify(alg, keys.mlk, factor),
+        dtk=diversify(alg, keys.mtk, factor),
+        damk=diversify(alg, keys.mamk, factor),
+        pin=desc.pin,
+        balance=desc.balance_fen,
+        offline_atc=desc.offline_atc,
+        online_atc=desc.online_atc,
+    )
     return CardImage("user", USER_CARD_ATR, mf, {PURSE_APP: purse.to_dict()})
 
 

@@ -90,9 +90,12 @@ class PsamApp:
     def handle(self, cmd: Command, card: CardServices) -> Reply | None:
         if cmd.cla != 0x80:
             return None
-        handler = {PURCHASE_MAC1: self._mac1, VERIFY_MAC2: self._verify_mac2,
-                   DELIVER_KEY: self._deliver_key, MAINTENANCE_MAC: self._maintenance_mac,
-                   }.get(cmd.ins)
+        handler = {
+            PURCHASE_MAC1: self._mac1,
+            VERIFY_MAC2: self._verify_mac2,
+            DELIVER_KEY: self._deliver_key,
+            MAINTENANCE_MAC: self._maintenance_mac,
+        }.get(cmd.ins)
         if handler is None:
             return None
         return handler(cmd, card)
@@ -115,8 +118,15 @@ class PsamApp:
         try:
             dpk = crypto.diversify(alg, self.state.mpk, factor)
             sespk = crypto.purchase_session_key(alg, dpk, random, atc, ttsn)
-            mac1 = crypto.purchase_mac1(alg, sespk, amount=amount, tx_type=tx_type,
-                                        terminal_id=self.terminal_id, date=date, time=time)
+            mac1 = crypto.purchase_mac1(
+                alg,
+                sespk,
+                amount=amount,
+                tx_type=tx_type,
+                terminal_id=self.terminal_id,
+                date=date,
+                time=time,
+            )
         except CryptoError as exc:
             raise SwError(SW_BAD_DATA, "malformed 8070 data") from exc
         self.state.ttsn = ttsn + 1

@@ -58,7 +58,7 @@ CREDIT = (0x80, 0x52)
 PROVE = (0x80, 0x5A)
 APP_BLOCK = (0x84, 0x1E)
 APP_UNBLOCK = (0x84, 0x18)
-_PURSE_INS = {VERIFY, GET_BALANCE, INITIALIZE, UPDATE_CAPP, DEBIT, CREDIT, PROVE}
+_PURSE_INS = frozenset({VERIFY, GET_BALANCE, INITIALIZE, UPDATE_CAPP, DEBIT, CREDIT, PROVE})
 _ALL_INS = _PURSE_INS | {APP_BLOCK, APP_UNBLOCK}
 
 
@@ -135,9 +135,15 @@ class PurseApp:
             self._session = None
             raise SwError(SW_APP_LOCKED)
         handler = {
-            VERIFY: self._verify, GET_BALANCE: self._get_balance, INITIALIZE: self._initialize,
-            UPDATE_CAPP: self._update_capp, DEBIT: self._debit, CREDIT: self._credit,
-            PROVE: self._prove, APP_BLOCK: self._block, APP_UNBLOCK: self._unblock,
+            VERIFY: self._verify,
+            GET_BALANCE: self._get_balance,
+            INITIALIZE: self._initialize,
+            UPDATE_CAPP: self._update_capp,
+            DEBIT: self._debit,
+            CREDIT: self._credit,
+            PROVE: self._prove,
+            APP_BLOCK: self._block,
+            APP_UNBLOCK: self._unblock,
         }[key]
         return handler(cmd, card)
 
@@ -154,8 +160,11 @@ class PurseApp:
             raise
 
     def _saved(self) -> _Saved:
-        return (copy.deepcopy(self.state), list(self.purse_log.records),
-                list(self.transit_log.records))
+        return (
+            copy.deepcopy(self.state),
+            list(self.purse_log.records),
+            list(self.transit_log.records),
+        )
 
     def _take_session(self, tx_types: tuple[int, ...]) -> _Session:
         session, self._session = self._session, None
@@ -201,8 +210,7 @@ class PurseApp:
             return self._init_load(amount, terminal_id, card)
         return self._init_purchase(cmd.p1, amount, terminal_id, card)
 
-    def _init_purchase(self, p1: int, amount: int, terminal_id: bytes,
-                       card: CardServices) -> Reply:
+    def _init_purchase(self, p1: int, amount: int, terminal_id: bytes, card: CardServices) -> Reply:
         state = self.state
         if amount == 0:
             raise SwError(SW_BAD_DATA, "zero amount")
@@ -215,11 +223,16 @@ class PurseApp:
             tx_type, next_commands = TX_COMPOUND, frozenset({UPDATE_CAPP, DEBIT})
         else:
             tx_type, next_commands = TX_PURCHASE, frozenset({DEBIT})
-        self._session = _Session(tx_type, amount, terminal_id, random, state.offline_atc,
-                                 state.balance, next_commands)
-        return Reply(state.balance.to_bytes(4, "big") + state.offline_atc.to_bytes(2, "big")
-                     + state.overdraft_limit.to_bytes(3, "big")
-                     + bytes((state.key_version, state.alg_id)) + random)
+        self._session = _Session(
+            tx_type, amount, terminal_id, random, state.offline_atc, state.balance, next_commands
+        )
+        return Reply(
+            state.balance.to_bytes(4, "big")
+            + state.offline_atc.to_bytes(2, "big")
+            + state.overdraft_limit.to_bytes(3, "big")
+            + bytes((state.key_version, state.alg_id))
+            + random
+        )
 
     def _init_load(self, amount: int, terminal_id: bytes, card: CardServices) -> Reply:
         state = self.state
@@ -231,12 +244,26 @@ class PurseApp:
             raise SwError(SW_CONDITIONS, "online counter exhausted")
         random = card.random(4)
         seslk = crypto.load_session_key(self.alg, state.dlk, random, state.online_atc)
-        mac1 = crypto.load_mac1(self.alg, seslk, balance_before=state.balance, amount=amount,
-                                terminal_id=terminal_id)
-        self._session = _Session(TX_LOAD, amount, terminal_id, random, state.online_atc,
-                                 state.balance, frozenset({CREDIT}), seslk=seslk)
-        return Reply(state.balance.to_bytes(4, "big") + state.online_atc.to_bytes(2, "big")
-                     + bytes((state.key_version, state.alg_id)) + random + mac1)
+        mac1 = crypto.load_mac1(
+            self.alg, seslk, balance_before=state.balance, amount=amount, terminal_id=terminal_id
+        )
+        self._session = _Session(
+            TX_LOAD,
+            amount,
+            terminal_id,
+            random,
+            state.online_atc,
+            state.balance,
+            frozenset({CREDIT}),
+            seslk=seslk,
+        )
+        return Reply(
+            state.balance.to_bytes(4, "big")
+            + state.online_atc.to_bytes(2, "big")
+            + bytes((state.key_version, state.alg_id))
+            + random
+            + mac1
+        )
 
     def _update_capp(self, cmd: Command, card: CardServices) -> Reply:
         session = self._session
@@ -261,15 +288,28 @@ class PurseApp:
         date, time, mac1 = data[4:8], data[8:11], data[11:15]
         alg, state = self.alg, self.state
         sespk = crypto.purchase_session_key(alg, state.dpk, session.random, session.atc, ttsn)
-        expected = crypto.purchase_mac1(alg, sespk, amount=session.amount,
-                                        tx_type=session.tx_type,
-                                        terminal_id=session.terminal_id, date=date, time=time)
+        expected = crypto.purchase_mac1(
+            alg,
+            sespk,
+            amount=session.amount,
+            tx_type=session.tx_type,
+            terminal_id=session.terminal_id,
+            date=date,
+            time=time,
+        )
         if not crypto.macs_equal(mac1, expected):
             raise SwError(SW_MAC_ERROR)
         mac2 = crypto.purchase_mac2(alg, sespk, amount=session.amount)
-        tac = crypto.purchase_tac(alg, state.dtk, amount=session.amount,
-                                  tx_type=session.tx_type, terminal_id=session.terminal_id,
-                                  ttsn=ttsn, date=date, time=time)
+        tac = crypto.purchase_tac(
+            alg,
+            state.dtk,
+            amount=session.amount,
+            tx_type=session.tx_type,
+            terminal_id=session.terminal_id,
+            ttsn=ttsn,
+            date=date,
+            time=time,
+        )
         record = self._log_record(session, date, time)
         saved = self._saved()
         state.balance -= session.amount
@@ -288,14 +328,27 @@ class PurseApp:
         date, time, mac2 = data[0:4], data[4:7], data[7:11]
         alg, state = self.alg, self.state
         assert session.seslk is not None
-        expected = crypto.load_mac2(alg, session.seslk, amount=session.amount,
-                                    terminal_id=session.terminal_id, date=date, time=time)
+        expected = crypto.load_mac2(
+            alg,
+            session.seslk,
+            amount=session.amount,
+            terminal_id=session.terminal_id,
+            date=date,
+            time=time,
+        )
         if not crypto.macs_equal(mac2, expected):
             raise SwError(SW_MAC_ERROR)
         new_balance = session.balance + session.amount
-        tac = crypto.load_tac(alg, state.dtk, new_balance=new_balance, online_atc=session.atc,
-                              amount=session.amount, terminal_id=session.terminal_id,
-                              date=date, time=time)
+        tac = crypto.load_tac(
+            alg,
+            state.dtk,
+            new_balance=new_balance,
+            online_atc=session.atc,
+            amount=session.amount,
+            terminal_id=session.terminal_id,
+            date=date,
+            time=time,
+        )
         record = self._log_record(session, date, time)
         saved = self._saved()
         state.balance = new_balance
@@ -307,9 +360,15 @@ class PurseApp:
 
     def _log_record(self, session: _Session, date: bytes, time: bytes) -> bytes:
         """EF18: ATC(2) overdraft(3) amount(4) type(1) terminal(6) date(4) time(3)."""
-        return (session.atc.to_bytes(2, "big") + self.state.overdraft_limit.to_bytes(3, "big")
-                + session.amount.to_bytes(4, "big") + bytes((session.tx_type,))
-                + session.terminal_id + date + time)
+        return (
+            session.atc.to_bytes(2, "big")
+            + self.state.overdraft_limit.to_bytes(3, "big")
+            + session.amount.to_bytes(4, "big")
+            + bytes((session.tx_type,))
+            + session.terminal_id
+            + date
+            + time
+        )
 
     def _prove(self, cmd: Command, card: CardServices) -> Reply:
         if cmd.p1 != 0x00:
@@ -326,8 +385,7 @@ class PurseApp:
         challenge = card.challenge
         if challenge is None:
             raise SwError(SW_CONDITIONS, "GET CHALLENGE first")
-        expected = crypto.maintenance_mac(self.alg, self.state.damk, challenge[:4],
-                                          cmd.header_lc)
+        expected = crypto.maintenance_mac(self.alg, self.state.damk, challenge[:4], cmd.header_lc)
         if not crypto.macs_equal(mac, expected):
             raise SwError(SW_MAC_ERROR)
         if self.state.blocked != block:

@@ -65,8 +65,14 @@ class Receipt:
 class ReferenceTerminal:
     """Purchase, compound purchase and load against one card with the issuer keys."""
 
-    def __init__(self, card: SimulatedCard, keys: IssuerKeys, *,
-                 terminal_id: str = "410200000001", ttsn: int = 1) -> None:
+    def __init__(
+        self,
+        card: SimulatedCard,
+        keys: IssuerKeys,
+        *,
+        terminal_id: str = "410200000001",
+        ttsn: int = 1,
+    ) -> None:
         self.card = card
         self.keys = keys
         self.terminal_id = crypto.to_bcd(terminal_id, 6)
@@ -82,27 +88,43 @@ class ReferenceTerminal:
         ef15 = call(self.card, "READ BINARY", bytes.fromhex("00B0950000"))
         return ef15[12:20]
 
-    def purchase(self, amount: int, when: dt.datetime, *,
-                 transit_record: bytes | None = None) -> Receipt:
+    def purchase(
+        self, amount: int, when: dt.datetime, *, transit_record: bytes | None = None
+    ) -> Receipt:
         """INIT (CAPP when ``transit_record``), [UPDATE CAPP DATA CACHE], DEBIT; checks MAC2."""
         factor = self.card_factor()
         p1 = 0x03 if transit_record is not None else 0x01
         tx_type = crypto.TX_COMPOUND_PURCHASE if transit_record else crypto.TX_PURCHASE
-        init = call(self.card, "INIT FOR PURCHASE", bytes((0x80, 0x50, p1, 0x02, 0x0B, 0x01))
-                    + amount.to_bytes(4, "big") + self.terminal_id + b"\x0f")
+        init = call(
+            self.card,
+            "INIT FOR PURCHASE",
+            bytes((0x80, 0x50, p1, 0x02, 0x0B, 0x01))
+            + amount.to_bytes(4, "big")
+            + self.terminal_id
+            + b"\x0f",
+        )
         balance, atc = int.from_bytes(init[0:4], "big"), int.from_bytes(init[4:6], "big")
         alg, random = Alg.from_id(init[10]), init[11:15]
         if transit_record is not None:
-            call(self.card, "UPDATE CAPP DATA CACHE",
-                 bytes.fromhex("80DC00F030") + transit_record)
+            call(self.card, "UPDATE CAPP DATA CACHE", bytes.fromhex("80DC00F030") + transit_record)
         ttsn, self.ttsn = self.ttsn, self.ttsn + 1
         dpk = crypto.diversify(alg, self.keys.mpk, factor)
         sespk = crypto.purchase_session_key(alg, dpk, random, atc, ttsn)
         date, time = crypto.bcd_datetime(when)
-        mac1 = crypto.purchase_mac1(alg, sespk, amount=amount, tx_type=tx_type,
-                                    terminal_id=self.terminal_id, date=date, time=time)
-        answer = call(self.card, "DEBIT FOR PURCHASE", bytes.fromhex("805401000F")
-                      + ttsn.to_bytes(4, "big") + date + time + mac1 + b"\x08")
+        mac1 = crypto.purchase_mac1(
+            alg,
+            sespk,
+            amount=amount,
+            tx_type=tx_type,
+            terminal_id=self.terminal_id,
+            date=date,
+            time=time,
+        )
+        answer = call(
+            self.card,
+            "DEBIT FOR PURCHASE",
+            bytes.fromhex("805401000F") + ttsn.to_bytes(4, "big") + date + time + mac1 + b"\x08",
+        )
         tac, mac2 = answer[:4], answer[4:8]
         if not crypto.macs_equal(mac2, crypto.purchase_mac2(alg, sespk, amount=amount)):
             raise CardStatus("DEBIT FOR PURCHASE (MAC2 check)", 0x9302)
@@ -117,21 +139,27 @@ class ReferenceTerminal:
         factor = self.card_factor()
         if pin is not None:
             self.verify_pin(pin)
-        init = call(self.card, "INIT FOR LOAD", bytes.fromhex("805000020B01")
-                    + amount.to_bytes(4, "big") + self.terminal_id + b"\x10")
+        init = call(
+            self.card,
+            "INIT FOR LOAD",
+            bytes.fromhex("805000020B01") + amount.to_bytes(4, "big") + self.terminal_id + b"\x10",
+        )
         balance, atc = int.from_bytes(init[0:4], "big"), int.from_bytes(init[4:6], "big")
         alg, random, mac1 = Alg.from_id(init[7]), init[8:12], init[12:16]
         dlk = crypto.diversify(alg, self.keys.mlk, factor)
         seslk = crypto.load_session_key(alg, dlk, random, atc)
-        expected = crypto.load_mac1(alg, seslk, balance_before=balance, amount=amount,
-                                    terminal_id=self.terminal_id)
+        expected = crypto.load_mac1(
+            alg, seslk, balance_before=balance, amount=amount, terminal_id=self.terminal_id
+        )
         if not crypto.macs_equal(mac1, expected):
             raise CardStatus("INIT FOR LOAD (MAC1 check)", 0x9302)
         date, time = crypto.bcd_datetime(when)
-        mac2 = crypto.load_mac2(alg, seslk, amount=amount, terminal_id=self.terminal_id,
-                                date=date, time=time)
-        tac = call(self.card, "CREDIT FOR LOAD", bytes.fromhex("805200000B") + date + time
-                   + mac2 + b"\x04")
+        mac2 = crypto.load_mac2(
+            alg, seslk, amount=amount, terminal_id=self.terminal_id, date=date, time=time
+        )
+        tac = call(
+            self.card, "CREDIT FOR LOAD", bytes.fromhex("805200000B") + date + time + mac2 + b"\x04"
+        )
         return Receipt(crypto.TX_LOAD, amount, atc, balance, tac, mac2)
 
     def maintenance(self, block: bool, alg: Alg = Alg.TDES) -> None:

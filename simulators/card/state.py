@@ -54,27 +54,42 @@ class PurseState:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "alg_id": self.alg_id, "key_version": self.key_version,
-            "dpk": self.dpk.hex().upper(), "dlk": self.dlk.hex().upper(),
-            "dtk": self.dtk.hex().upper(), "damk": self.damk.hex().upper(),
-            "pin": self.pin, "balance": self.balance, "offline_atc": self.offline_atc,
-            "online_atc": self.online_atc, "overdraft_limit": self.overdraft_limit,
-            "pin_tries_left": self.pin_tries_left, "pin_max_tries": self.pin_max_tries,
-            "blocked": self.blocked, "max_balance": self.max_balance,
+            "alg_id": self.alg_id,
+            "key_version": self.key_version,
+            "dpk": self.dpk.hex().upper(),
+            "dlk": self.dlk.hex().upper(),
+            "dtk": self.dtk.hex().upper(),
+            "damk": self.damk.hex().upper(),
+            "pin": self.pin,
+            "balance": self.balance,
+            "offline_atc": self.offline_atc,
+            "online_atc": self.online_atc,
+            "overdraft_limit": self.overdraft_limit,
+            "pin_tries_left": self.pin_tries_left,
+            "pin_max_tries": self.pin_max_tries,
+            "blocked": self.blocked,
+            "max_balance": self.max_balance,
             "proves": {f"{t:02X}": p.to_dict() for t, p in self.proves.items()},
         }
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> PurseState:
         return cls(
-            alg_id=int(doc["alg_id"]), key_version=int(doc["key_version"]),
-            dpk=bytes.fromhex(doc["dpk"]), dlk=bytes.fromhex(doc["dlk"]),
-            dtk=bytes.fromhex(doc["dtk"]), damk=bytes.fromhex(doc["damk"]),
-            pin=str(doc["pin"]), balance=int(doc["balance"]),
-            offline_atc=int(doc["offline_atc"]), online_atc=int(doc["online_atc"]),
+            alg_id=int(doc["alg_id"]),
+            key_version=int(doc["key_version"]),
+            dpk=bytes.fromhex(doc["dpk"]),
+            dlk=bytes.fromhex(doc["dlk"]),
+            dtk=bytes.fromhex(doc["dtk"]),
+            damk=bytes.fromhex(doc["damk"]),
+            pin=str(doc["pin"]),
+            balance=int(doc["balance"]),
+            offline_atc=int(doc["offline_atc"]),
+            online_atc=int(doc["online_atc"]),
             overdraft_limit=int(doc["overdraft_limit"]),
-            pin_tries_left=int(doc["pin_tries_left"]), pin_max_tries=int(doc["pin_max_tries"]),
-            blocked=bool(doc["blocked"]), max_balance=int(doc["max_balance"]),
+            pin_tries_left=int(doc["pin_tries_left"]),
+            pin_max_tries=int(doc["pin_max_tries"]),
+            blocked=bool(doc["blocked"]),
+            max_balance=int(doc["max_balance"]),
             proves={int(t, 16): Prove.from_dict(p) for t, p in doc.get("proves", {}).items()},
         )
 
@@ -88,10 +103,18 @@ class PsamState:
     """The next TTSN to hand out (only grows; persisted before 8070 answers)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key_version": self.key_version, "mpk": self.mpk.hex().upper(),
-                "mamk": self.mamk.hex().upper(), "ttsn": self.ttsn}
+        return {
+            "key_version": self.key_version,
+            "mpk": self.mpk.hex().upper(),
+            "mamk": self.mamk.hex().upper(),
+            "ttsn": self.ttsn,
+        }
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> PsamState:
-        return cls(int(doc["key_version"]), bytes.fromhex(doc["mpk"]),
-                   bytes.fromhex(doc["mamk"]), int(doc["ttsn"]))
+        return cls(
+            int(doc["key_version"]),
+            bytes.fromhex(doc["mpk"]),
+            bytes.fromhex(doc["mamk"]),
+            int(doc["ttsn"]),
+        )

@@ -73,20 +73,27 @@ def test_bad_key_file_names_the_field_not_the_bytes(tmp_path):
 
 def test_bad_demo_card_is_refused(tmp_path):
     path = tmp_path / "cards.toml"
-    path.write_text('[psam]\nterminal_id = "410200000001"\nttsn = 1\nkey_version = 1\n'
-                    '[[card]]\nnumber = "4102000000000001"\nholder = "张"\n'
-                    'id_number = "110105194912310021"\ncard_type = "adult"\n'
-                    'valid_from = 2024-01-01\nvalid_until = 2030-01-01\n'
-                    'balance_fen = 1\nalgorithm = "3des"\n')
+    path.write_text(
+        '[psam]\nterminal_id = "410200000001"\nttsn = 1\nkey_version = 1\n'
+        '[[card]]\nnumber = "4102000000000001"\nholder = "张"\n'
+        'id_number = "110105194912310021"\ncard_type = "adult"\n'
+        "valid_from = 2024-01-01\nvalid_until = 2030-01-01\n"
+        'balance_fen = 1\nalgorithm = "3des"\n'
+    )
     with pytest.raises(DemoDataError, match="check digit"):
         load_demo_data(path)
 
 
-@pytest.mark.parametrize(("number", "type_code", "balance"), [
-    ("4102000000000001", 0x00, 10000), ("4102000000000002", 0x01, 5000),
-    ("4102000000000003", 0x02, 2000), ("4102000000000004", 0x03, 3000),
-    ("4102000000000005", 0x00, 10000),
-])
+@pytest.mark.parametrize(
+    ("number", "type_code", "balance"),
+    [
+        ("4102000000000001", 0x00, 10000),
+        ("4102000000000002", 0x01, 5000),
+        ("4102000000000003", 0x02, 2000),
+        ("4102000000000004", 0x03, 3000),
+        ("4102000000000005", 0x00, 10000),
+    ],
+)
 def test_demo_cards_carry_their_data(tmp_path, number, type_code, balance):
     card = open_user_card(tmp_path, number)
     term = ReferenceTerminal(card, load_issuer_keys())

@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from drivers.pcsc.spi import SimulatedCard
 from simulators.card.atr import PSAM_ATR, USER_CARD_ATR, AtrError, parse_atr
 from simulators.card.factory import open_psam, open_user_card
 from simulators.card.reference import exchange
 
 AID = "A00000000386980701"
 SELECT_ADF = "00A4040009" + AID
-CARD1_EF15 = ("41020000FFFFFFFF" "03" "01" "0000" "4102000000000001"
-              "20240101" "20331231" "00" "00")
+CARD1_EF15 = "41020000FFFFFFFF03010000410200000000000120240101203312310000"
 
 
-def tx(card, hexstr: str) -> str:
+def tx(card: SimulatedCard, hexstr: str) -> str:
     return card.transmit(bytes.fromhex(hexstr.replace(" ", ""))).hex().upper()
 
 
@@ -69,7 +69,7 @@ def test_cards_answer_their_atr(tmp_path):
 
 def test_select_adf_by_aid_returns_fci_with_ef15(card):
     r = tx(card, SELECT_ADF)
-    assert r == "6F2E" "8409" + AID + "A521" "9F0C1E" + CARD1_EF15 + "9000"
+    assert r == "6F2E8409" + AID + "A5219F0C1E" + CARD1_EF15 + "9000"
 
 
 def test_select_adf_by_fid_from_mf(card):
@@ -79,7 +79,7 @@ def test_select_adf_by_fid_from_mf(card):
 
 def test_select_mf_fci_names_the_pse(card):
     r = tx(card, "00A4000002 3F00")
-    assert r == "6F12840E" + b"1PAY.SYS.DDF01".hex().upper() + "A500" "9000"
+    assert r == "6F12840E" + b"1PAY.SYS.DDF01".hex().upper() + "A5009000"
     assert tx(card, "00A404000E" + b"1PAY.SYS.DDF01".hex()) == r
 
 
@@ -238,5 +238,6 @@ def test_reset_and_power_off_go_back_to_mf(card):
 def test_expiry_date_is_bcd(card):
     tx(card, SELECT_ADF)
     ef15 = bytes.fromhex(tx(card, "00B0950000")[:-4])
-    assert dt.date(int(ef15[24:26].hex()), int(ef15[26:27].hex()), int(ef15[27:28].hex())) \
-        == dt.date(2033, 12, 31)
+    assert dt.date(
+        int(ef15[24:26].hex()), int(ef15[26:27].hex()), int(ef15[27:28].hex())
+    ) == dt.date(2033, 12, 31)

@@ -6,11 +6,12 @@ import datetime as dt
 import json
 import os
 import stat
+from typing import Any
 
 import pytest
 
 from config.demo import load_issuer_keys
-from simulators.card.card import fixed_rng
+from simulators.card.card import VirtualCard, fixed_rng
 from simulators.card.factory import (
     UnknownCard,
     issue_user_card,
@@ -19,12 +20,20 @@ from simulators.card.factory import (
     user_card_path,
 )
 from simulators.card.personalise import CardDescription, PersonaliseError
+from simulators.card.purse import PurseApp
 from simulators.card.reference import ReferenceTerminal
+from simulators.card.state import PurseState
 from simulators.card.store import StateError, StateStore
 
 KEYS = load_issuer_keys()
 SELECT_ADF = bytes.fromhex("00A4040009A00000000386980701")
 WHEN = dt.datetime(2026, 11, 26, 12, 0)
+
+
+def _purse(card: VirtualCard) -> PurseState:
+    app = card.app("purse")
+    assert isinstance(app, PurseApp)
+    return app.state
 
 
 def test_a_restarted_card_keeps_balance_counters_and_logs(tmp_path):
@@ -40,7 +49,7 @@ def test_a_restarted_card_keeps_balance_counters_and_logs(tmp_path):
     term2.select()
     assert term2.balance() == 10000 - 1250 + 500
     assert again.transmit(bytes.fromhex("00B201C400"))[:2] == b"\x00\x00"  # load: online ATC 0
-    state = again.app("purse").state
+    state = _purse(again)
     assert (state.offline_atc, state.online_atc) == (1, 1)
 
 
@@ -56,7 +65,7 @@ def test_state_file_is_private_and_no_temp_file_is_left(tmp_path):
 def test_debit_is_one_write_and_happens_before_the_answer(tmp_path, monkeypatch):
     card = open_user_card(tmp_path)
     card.transmit(SELECT_ADF)
-    saves: list[dict] = []
+    saves: list[dict[str, Any]] = []
     real_save = StateStore.save
 
     def counting_save(self, doc):
@@ -88,7 +97,7 @@ def test_a_failed_write_leaves_the_old_state_on_disk_and_in_memory(tmp_path, mon
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # the temp file is gone
-    state = card.app("purse").state
+    state = _purse(card)
     assert (state.balance, state.offline_atc) == (10000, 0)
     assert card.transmit(bytes.fromhex("00B201C400")) == bytes.fromhex("6A83")
 
@@ -96,9 +105,17 @@ def test_a_failed_write_leaves_the_old_state_on_disk_and_in_memory(tmp_path, mon
 def test_store_fsyncs_before_rename(tmp_path, monkeypatch):
     events: list[str] = []
     real_fsync, real_replace = os.fsync, os.replace
-    monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
-    monkeypatch.setattr(os, "replace",
-                        lambda a, b: (events.append("replace"), real_replace(a, b))[1])
+
+    def fsync(fd: int) -> None:
+        events.append("fsync")
+        real_fsync(fd)
+
+    def replace(a: str, b: str) -> None:
+        events.append("replace")
+        real_replace(a, b)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
     StateStore(tmp_path / "x.json").save({"a": 1})
     assert events == ["fsync", "replace", "fsync"]  # file, rename, directory
 
@@ -116,9 +133,16 @@ def test_unknown_card_number(tmp_path):
 
 
 def test_issue_a_card_then_open_it(tmp_path):
-    desc = CardDescription("4102000000000099", "周一鸣", "11010519491231002X",
-                           card_type="student", valid_from=dt.date(2026, 9, 1),
-                           valid_until=dt.date(2030, 8, 31), balance_fen=2500, algorithm="sm4")
+    desc = CardDescription(
+        "4102000000000099",
+        "周一鸣",
+        "11010519491231002X",
+        card_type="student",
+        valid_from=dt.date(2026, 9, 1),
+        valid_until=dt.date(2030, 8, 31),
+        balance_fen=2500,
+        algorithm="sm4",
+    )
     path = issue_user_card(tmp_path, desc, KEYS)
     assert path == user_card_path(tmp_path, "4102000000000099")
     with pytest.raises(FileExistsError):
@@ -132,14 +156,26 @@ def test_issue_a_card_then_open_it(tmp_path):
     issue_user_card(tmp_path, desc, KEYS, overwrite=True)
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("number", "41020000000001"), ("card_type", "vip"), ("algorithm", "aes"),
-    ("holder", "名" * 11), ("holder", ""), ("balance_fen", 100_001), ("pin", "12345"),
-    ("id_number", "身份证"), ("valid_until", dt.date(2020, 1, 1)),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("number", "41020000000001"),
+        ("card_type", "vip"),
+        ("algorithm", "aes"),
+        ("holder", "名" * 11),
+        ("holder", ""),
+        ("balance_fen", 100_001),
+        ("pin", "12345"),
+        ("id_number", "身份证"),
+        ("valid_until", dt.date(2020, 1, 1)),
+    ],
+)
 def test_issue_refuses_bad_descriptions(tmp_path, field, value):
-    fields = {"number": "4102000000000099", "holder": "周一鸣",
-              "id_number": "11010519491231002X"}
+    fields: dict[str, Any] = {
+        "number": "4102000000000099",
+        "holder": "周一鸣",
+        "id_number": "11010519491231002X",
+    }
     fields[field] = value
     with pytest.raises(PersonaliseError):
         issue_user_card(tmp_path, CardDescription(**fields), KEYS)

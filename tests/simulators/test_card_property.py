@@ -18,18 +18,24 @@ WHEN = dt.datetime(2026, 11, 26, 8, 30, 0)
 TRANSIT = bytes(48)
 
 operations = st.lists(
-    st.tuples(st.sampled_from(["load", "purchase", "compound"]),
-              st.integers(min_value=1, max_value=60_000)),
+    st.tuples(
+        st.sampled_from(["load", "purchase", "compound"]),
+        st.integers(min_value=1, max_value=60_000),
+    ),
     max_size=25,
 )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(start=st.integers(min_value=0, max_value=MAX_BALANCE_FEN), ops=operations,
-       algorithm=st.sampled_from(["3des", "sm4"]))
+@given(
+    start=st.integers(min_value=0, max_value=MAX_BALANCE_FEN),
+    ops=operations,
+    algorithm=st.sampled_from(["3des", "sm4"]),
+)
 def test_balance_and_log_follow_the_transactions(start, ops, algorithm):
-    desc = CardDescription("4102000000000001", "张明华", "410202198503150315",
-                           balance_fen=start, algorithm=algorithm)
+    desc = CardDescription(
+        "4102000000000001", "张明华", "410202198503150315", balance_fen=start, algorithm=algorithm
+    )
     card = build_card(personalise_user_card(desc, KEYS))  # in memory, no state dir
     term = ReferenceTerminal(card, KEYS)
     term.select()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
@@ -15,10 +16,13 @@ from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
 from cardsvc.crypto import Alg
 from config.demo import load_issuer_keys
+from drivers.pcsc.spi import SimulatedCard
 from simulators.card.card import VirtualCard, fixed_rng
 from simulators.card.factory import build_card, open_user_card
 from simulators.card.personalise import CardDescription, personalise_user_card
+from simulators.card.purse import PurseApp
 from simulators.card.reference import CardStatus, ReferenceTerminal
+from simulators.card.state import PurseState
 from simulators.card.store import StateStore
 
 SELECT_ADF = "00A4040009A00000000386980701"
@@ -26,13 +30,17 @@ TID = "410200000001"
 KEYS = load_issuer_keys()
 
 
-def tx(card, hexstr: str) -> str:
+def tx(card: SimulatedCard, hexstr: str) -> str:
     return card.transmit(bytes.fromhex(hexstr.replace(" ", ""))).hex().upper()
 
 
-def make_card(tmp_path: Path, *randoms: str, **desc) -> VirtualCard:
-    fields = {"number": "4102000000000001", "holder": "张明华",
-              "id_number": "410202198503150315", "balance_fen": 10000}
+def make_card(tmp_path: Path, *randoms: str, **desc: Any) -> VirtualCard:
+    fields: dict[str, Any] = {
+        "number": "4102000000000001",
+        "holder": "张明华",
+        "id_number": "410202198503150315",
+        "balance_fen": 10000,
+    }
     fields.update(desc)
     image = personalise_user_card(CardDescription(**fields), KEYS)
     store = StateStore(tmp_path / f"card-{fields['number']}.json")
@@ -44,11 +52,18 @@ def make_card(tmp_path: Path, *randoms: str, **desc) -> VirtualCard:
     return card
 
 
-def purse(card):
-    return card.app("purse").state
+def purse(card: VirtualCard) -> PurseState:
+    app = card.app("purse")
+    assert isinstance(app, PurseApp)
+    return app.state
 
 
-def records(card, sfi: int) -> list[str]:
+def state_path(card: VirtualCard) -> Path:
+    assert card.store is not None
+    return card.store.path
+
+
+def records(card: VirtualCard, sfi: int) -> list[str]:
     out = []
     for n in range(1, 12):
         r = tx(card, f"00B2{n:02X}{(sfi << 3) | 4:02X}00")
@@ -62,15 +77,17 @@ def records(card, sfi: int) -> list[str]:
 # --------------------------------------------------------------------------- personalisation
 
 
-@pytest.mark.parametrize(("alg", "dpk"), [("3des", "FB03BA2FCD080521AB52BCF28BBA5C8D"),
-                                          ("sm4", "8A52ABE288C33BDB256DC43874A7CD6D")])
+@pytest.mark.parametrize(
+    ("alg", "dpk"),
+    [("3des", "FB03BA2FCD080521AB52BCF28BBA5C8D"), ("sm4", "8A52ABE288C33BDB256DC43874A7CD6D")],
+)
 def test_card_stores_diversified_keys_only(tmp_path, alg, dpk):
     card = make_card(tmp_path, algorithm=alg)
     assert purse(card).dpk.hex().upper() == dpk
     if alg == "3des":
         assert purse(card).dlk.hex().upper() == "8538213A3FBEEF0F2B6C32C7B5301EE7"
         assert purse(card).dtk.hex().upper() == "43A8F7436344FEF87DAAE88149227FCB"
-    text = card.store.path.read_text()
+    text = state_path(card).read_text()
     for master in (KEYS.mpk, KEYS.mlk, KEYS.mtk, KEYS.mamk):
         assert master.hex().upper() not in text.upper()
 
@@ -82,20 +99,33 @@ PURCHASE_INIT = "8050 0102 0B 01 000004E2" + TID + "0F"
 PURCHASE_DEBIT = "8054 0100 0F 00000010 20261126 120000 {mac1} 08"
 COMPOUND_INIT = "8050 0302 0B 01 000000C8" + TID + "0F"
 COMPOUND_DEBIT = "8054 0100 0F 00000011 20261126 073015 {mac1} 08"
-TRANSIT = ("03" "0000410200000001" "01" "00000100000001" "000000C8" "000021B6"
-           "20261126073015" "4102" "4102000000000000" "000000000000")
+TRANSIT = (
+    "03"
+    "0000410200000001"
+    "01"
+    "00000100000001"
+    "000000C8"
+    "000021B6"
+    "20261126073015"
+    "4102"
+    "4102000000000000"
+    "000000000000"
+)
 
 
-@pytest.mark.parametrize(("alg", "alg_id", "mac1", "tac", "mac2"), [
-    ("3des", "00", "4156ECF8", "56416C95", "50EF395D"),
-    ("sm4", "04", "1CA2F80C", "C9CAD79C", "E490BC86"),
-])
+@pytest.mark.parametrize(
+    ("alg", "alg_id", "mac1", "tac", "mac2"),
+    [
+        ("3des", "00", "4156ECF8", "56416C95", "50EF395D"),
+        ("sm4", "04", "1CA2F80C", "C9CAD79C", "E490BC86"),
+    ],
+)
 def test_purchase_vector(tmp_path, alg, alg_id, mac1, tac, mac2):
     card = make_card(tmp_path, "1A2B3C4D", algorithm=alg, offline_atc=5)
-    assert tx(card, PURCHASE_INIT) == "00002710" "0005" "000000" "01" + alg_id + "1A2B3C4D9000"
+    assert tx(card, PURCHASE_INIT) == "00002710000500000001" + alg_id + "1A2B3C4D9000"
     assert tx(card, PURCHASE_DEBIT.format(mac1=mac1)) == tac + mac2 + "9000"
     assert tx(card, "805C000204") == f"{10000 - 1250:08X}9000"
-    assert records(card, 0x18) == ["0005" "000000" "000004E2" "06" + TID + "20261126" "120000"]
+    assert records(card, 0x18) == ["0005000000000004E206" + TID + "20261126120000"]
     assert tx(card, "805A 0006 02 0006 08") == mac2 + tac + "9000"
     assert purse(card).offline_atc == 6
 
@@ -105,31 +135,34 @@ def test_compound_vector_after_purchase(tmp_path):
     assert tx(card, PURCHASE_INIT).endswith("9000")
     assert tx(card, PURCHASE_DEBIT.format(mac1="4156ECF8")) == "56416C9550EF395D9000"
     init = tx(card, COMPOUND_INIT)
-    assert init == "0000222E" "0006" "000000" "01" "00" "01020304" "9000"
+    assert init == "0000222E00060000000100010203049000"
     assert len(TRANSIT) == 96
     assert tx(card, "80DC 00F0 30" + TRANSIT) == "9000"
-    assert tx(card, COMPOUND_DEBIT.format(mac1="217648B5")) == "5E748E6E" "BF750436" "9000"
+    assert tx(card, COMPOUND_DEBIT.format(mac1="217648B5")) == "5E748E6EBF7504369000"
     assert tx(card, "805C000204") == f"{10000 - 1250 - 200:08X}9000"
     log = records(card, 0x18)
-    assert log[0] == "0006" "000000" "000000C8" "09" + TID + "20261126" "073015"
+    assert log[0] == "0006000000000000C809" + TID + "20261126073015"
     assert log[1].startswith("0005")
     assert records(card, 0x1E) == [TRANSIT]
-    assert tx(card, "805A 0009 02 0007 08") == "BF750436" "5E748E6E" "9000"
-    assert tx(card, "805A 0006 02 0006 08") == "50EF395D" "56416C95" "9000"
+    assert tx(card, "805A 0009 02 0007 08") == "BF7504365E748E6E9000"
+    assert tx(card, "805A 0006 02 0006 08") == "50EF395D56416C959000"
 
 
-@pytest.mark.parametrize(("alg", "alg_id", "mac1", "mac2", "tac"), [
-    ("3des", "00", "530882EB", "5E8990C3", "0EE5B348"),
-    ("sm4", "04", "AF4967E5", "2083D29A", "5DEB1724"),
-])
+@pytest.mark.parametrize(
+    ("alg", "alg_id", "mac1", "mac2", "tac"),
+    [
+        ("3des", "00", "530882EB", "5E8990C3", "0EE5B348"),
+        ("sm4", "04", "AF4967E5", "2083D29A", "5DEB1724"),
+    ],
+)
 def test_load_vector(tmp_path, alg, alg_id, mac1, mac2, tac):
     card = make_card(tmp_path, "A1B2C3D4", algorithm=alg, balance_fen=0, online_atc=1)
     assert tx(card, "0020 0000 03 123456") == "9000"
     init = tx(card, "8050 0002 0B 01 00002710" + TID + "10")
-    assert init == "00000000" "0001" "01" + alg_id + "A1B2C3D4" + mac1 + "9000"
+    assert init == "00000000000101" + alg_id + "A1B2C3D4" + mac1 + "9000"
     assert tx(card, "8052 0000 0B 20261126 090000" + mac2 + "04") == tac + "9000"
     assert tx(card, "805C000204") == "000027109000"
-    assert records(card, 0x18) == ["0001" "000000" "00002710" "02" + TID + "20261126" "090000"]
+    assert records(card, 0x18) == ["00010000000000271002" + TID + "20261126090000"]
     assert tx(card, "805A 0002 02 0002 08") == mac2 + tac + "9000"
     assert purse(card).online_atc == 2
 
@@ -139,10 +172,10 @@ def test_load_vector(tmp_path, alg, alg_id, mac1, mac2, tac):
 
 def test_bad_mac1_writes_nothing_and_closes_the_session(tmp_path):
     card = make_card(tmp_path, "1A2B3C4D", offline_atc=5)
-    before = card.store.path.read_bytes()
+    before = state_path(card).read_bytes()
     tx(card, PURCHASE_INIT)
     assert tx(card, PURCHASE_DEBIT.format(mac1="4156ECF9")) == "9302"
-    assert card.store.path.read_bytes() == before
+    assert state_path(card).read_bytes() == before
     assert tx(card, PURCHASE_DEBIT.format(mac1="4156ECF8")) == "6985"
     assert purse(card).balance == 10000 and purse(card).offline_atc == 5
     assert records(card, 0x18) == []
@@ -169,10 +202,18 @@ def test_compound_with_bad_mac1_keeps_the_transit_record_out(tmp_path):
 # --------------------------------------------------------------------------- sessions
 
 
-@pytest.mark.parametrize("interloper", [
-    "805C000204", "00B0950000", SELECT_ADF, "0084000004", "00", "0020000003123456",
-    "80DC00F030" + TRANSIT,
-])
+@pytest.mark.parametrize(
+    "interloper",
+    [
+        "805C000204",
+        "00B0950000",
+        SELECT_ADF,
+        "0084000004",
+        "00",
+        "0020000003123456",
+        "80DC00F030" + TRANSIT,
+    ],
+)
 def test_any_other_command_closes_the_purchase_session(tmp_path, interloper):
     card = make_card(tmp_path, "1A2B3C4D", offline_atc=5)
     assert tx(card, PURCHASE_INIT).endswith("9000")
@@ -318,7 +359,7 @@ def _retail_mac_from_spec(damk: bytes, challenge: bytes, data: bytes) -> bytes:
     padded = data + b"\x80" + bytes(-(len(data) + 1) % 8)
     chain = challenge + bytes(4)
     for i in range(0, len(padded), 8):
-        chain = _des(damk[:8], bytes(a ^ b for a, b in zip(chain, padded[i:i + 8], strict=True)))
+        chain = _des(damk[:8], bytes(a ^ b for a, b in zip(chain, padded[i : i + 8], strict=True)))
     return _des(damk[:8], _des(damk[8:], chain, decrypt=True))[:4]
 
 

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
 from cardsvc import crypto
 from config.demo import load_issuer_keys
+from drivers.pcsc.spi import SimulatedCard
 from simulators.card.card import fixed_rng
 from simulators.card.factory import build_card, open_psam, open_user_card, psam_path
 from simulators.card.personalise import PsamDescription, personalise_psam
@@ -23,7 +24,7 @@ FACTOR = "4102000000000001"
 MAC1_3DES = "8070 0000 1C 1A2B3C4D 0005 000004E2 06 20261126 120000 01 {alg} " + FACTOR + " 08"
 
 
-def tx(card, hexstr: str) -> str:
+def tx(card: SimulatedCard, hexstr: str) -> str:
     return card.transmit(bytes.fromhex(hexstr.replace(" ", ""))).hex().upper()
 
 
@@ -52,7 +53,7 @@ def test_mac1_vector_and_mac2_check(tmp_path):
     psam = make_psam(tmp_path)
     assert tx(psam, MAC1_3DES.format(alg="00")) == "6108"
     assert tx(psam, "00C0000010") == "6C08"
-    assert tx(psam, "00C0000008") == "00000010" "4156ECF8" "9000"
+    assert tx(psam, "00C0000008") == "000000104156ECF89000"
     assert tx(psam, "8072 0000 04 50EF395E") == "9302"
     assert tx(psam, "8072 0000 04 50EF395D") == "9000"
 
@@ -60,10 +61,10 @@ def test_mac1_vector_and_mac2_check(tmp_path):
 def test_sm4_and_compound_vectors(tmp_path):
     psam = make_psam(tmp_path)
     tx(psam, MAC1_3DES.format(alg="04"))
-    assert tx(psam, "00C0000008") == "00000010" "1CA2F80C" "9000"
+    assert tx(psam, "00C0000008") == "000000101CA2F80C9000"
     assert tx(psam, "8072000004 E490BC86") == "9000"
     tx(psam, "8070 0000 1C 01020304 0006 000000C8 09 20261126 073015 01 00 " + FACTOR + " 08")
-    assert tx(psam, "00C0000008") == "00000011" "217648B5" "9000"
+    assert tx(psam, "00C0000008") == "00000011217648B59000"
     assert tx(psam, "8072000004 BF750436") == "9000"
     assert tx(psam, "8072000004 E490BC86") == "9302"  # only the last session counts
 
@@ -110,7 +111,7 @@ def _independent_retail_mac(damk: bytes, iv: bytes, data: bytes) -> bytes:
     padded = data + b"\x80" + bytes(-(len(data) + 1) % 8)
     chain = iv
     for i in range(0, len(padded), 8):
-        chain = des(damk[:8], bytes(a ^ b for a, b in zip(chain, padded[i:i + 8], strict=True)))
+        chain = des(damk[:8], bytes(a ^ b for a, b in zip(chain, padded[i : i + 8], strict=True)))
     return des(damk[:8], des(damk[8:], chain, decrypt=True))[:4]
 
 
@@ -123,16 +124,18 @@ def test_maintenance_mac_3des(tmp_path):
     factor = bytes.fromhex(FACTOR)
     tdes = Cipher(TripleDES(KEYS.mamk + KEYS.mamk[:8]), modes.ECB()).encryptor()
     damk = tdes.update(factor + bytes(b ^ 0xFF for b in factor)) + tdes.finalize()
-    expected = _independent_retail_mac(damk, bytes.fromhex("1122334400000000"),
-                                       bytes.fromhex("841E000004"))
+    expected = _independent_retail_mac(
+        damk, bytes.fromhex("1122334400000000"), bytes.fromhex("841E000004")
+    )
     assert mac == expected.hex().upper() + "9000"
     assert tx(psam, "80FA 0500 0D 1122334400000001 841E000004 04") == "6A80"
     assert tx(psam, "801A 2501 07 41020000000000") == "6700"
     assert tx(psam, "801A 2502 08" + FACTOR) == "6A86"
 
 
-@pytest.mark.parametrize(("number", "alg"), [("4102000000000001", crypto.Alg.TDES),
-                                             ("4102000000000005", crypto.Alg.SM4)])
+@pytest.mark.parametrize(
+    ("number", "alg"), [("4102000000000001", crypto.Alg.TDES), ("4102000000000005", crypto.Alg.SM4)]
+)
 def test_psam_blocks_a_demo_card(tmp_path, number, alg):
     """GET CHALLENGE on the card, 801A + 80FA on the PSAM, APPLICATION BLOCK on the card."""
     psam = open_psam(tmp_path)
@@ -163,8 +166,19 @@ def test_purchase_with_card_and_psam(tmp_path):
     factor = fci[-30:][12:20]
     init = call(card, "INIT", bytes.fromhex("805001020B01000004E2") + tid + b"\x0f")
     date, time = crypto.bcd_datetime(dt.datetime(2026, 11, 26, 12, 0))
-    answer = call(psam, "8070", bytes.fromhex("807000001C") + init[11:15] + init[4:6]
-                  + bytes.fromhex("000004E206") + date + time + init[9:11] + factor + b"\x08")
+    answer = call(
+        psam,
+        "8070",
+        bytes.fromhex("807000001C")
+        + init[11:15]
+        + init[4:6]
+        + bytes.fromhex("000004E206")
+        + date
+        + time
+        + init[9:11]
+        + factor
+        + b"\x08",
+    )
     ttsn, mac1 = answer[:4], answer[4:]
     assert ttsn == b"\x00\x00\x00\x01"
     debit = call(card, "DEBIT", bytes.fromhex("805401000F") + ttsn + date + time + mac1 + b"\x08")
