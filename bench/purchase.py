@@ -31,7 +31,7 @@ GET_BALANCE = bytes.fromhex("805C000204")
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def raw_rtt(card: CardChannel, n: int) -> float:
