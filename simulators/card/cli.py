@@ -89,9 +89,13 @@ def serve_card(card: SimulatedCard, *, name: str, port: int, host: str,
     controlled = ControlledCard(card)
     bridge = VpcdBridge(controlled, port, host, name=name)
     server = ControlServer(control, controlled, bridge) if control else None
-    try:
-        if server is not None:
+    if server is not None:
+        try:
             server.start()
+        except OSError as exc:
+            raise ServeError(f"cannot open the control socket {control}: "
+                             f"{exc.strerror or exc}", EXIT_CONFIG) from exc
+    try:
         bridge.start()
         log.info("serving", extra={"card": name, "host": host, "port": port,
                                    "control": str(control) if control else None})
@@ -119,7 +123,11 @@ def run_serve(prog: str, opener: Callable[[], SimulatedCard], *, name: str,
         return fail(prog, f"cannot open {name}: {exc}", EXIT_CONFIG)
     except OSError as exc:
         return fail(prog, f"cannot open {name} state in {args.state}: {exc}", EXIT_CONFIG)
-    return serve_card(card, name=name, port=args.vpcd_port, host=args.host, control=args.control)
+    try:
+        return serve_card(card, name=name, port=args.vpcd_port, host=args.host,
+                          control=args.control)
+    except ServeError as exc:
+        return fail(prog, str(exc), exc.code)
 
 
 def _cmd_serve(args: argparse.Namespace, prog: str) -> int:

@@ -53,6 +53,10 @@ def stop(proc: subprocess.Popen[str]) -> tuple[int, list[dict[str, Any]]]:
     (["psam", "serve", "--state", "{tmp}/file/s"], 4, "state directory"),
     (["card", "serve", "--vpcd-port", "70000", "--state", "{tmp}/s"], 2, "not a TCP port"),
     (["card", "serve"], 2, "--state"),
+    (["card", "serve", "--state", "{tmp}/s", "--control", "{tmp}/file/ctl.sock"], 4,
+     "control socket"),
+    (["card", "serve", "--state", "{tmp}/s", "--control", "{tmp}/" + "x" * 120], 4,
+     "control socket"),
 ])
 def test_serve_refuses_bad_input_with_exit_code(tmp_path, args, code, message):
     (tmp_path / "file").write_text("not a directory")
