@@ -16,7 +16,6 @@ test: setup
 
 lint: setup
 	@$(VENV)/bin/ruff check .
-	@$(VENV)/bin/ruff format --check .
 
 typecheck: setup
 	@$(VENV)/bin/mypy kiosk cardsvc drivers simulators config backoffice bench

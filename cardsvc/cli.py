@@ -16,6 +16,8 @@ COMMANDS = {
     "ride": Subcommand("cardsvc.cli_card", "charge a bus fare (乘车)"),
     "load": Subcommand("cardsvc.cli_card", "top up the card with its PIN (充值)"),
     "block": Subcommand("cardsvc.cli_card", "block the card's application (挂失锁卡)"),
+    "journal": Subcommand("cardsvc.cli_journal", "list the transaction journal (交易日志)"),
+    "recover": Subcommand("cardsvc.cli_journal", "resolve torn or crashed transactions"),
 }
 
 

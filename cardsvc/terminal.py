@@ -32,7 +32,7 @@ from cardsvc.money import format_fen
 from cardsvc.purse.client import PurseClient, Selection, Transmitter
 from cardsvc.purse.commands import APP_BLOCK_HEADER
 from cardsvc.records import CardType, HolderData, PublicData, PurseRecord, TransitRecord
-from cardsvc.recovery import resolve_card
+from cardsvc.recovery import Resolution, resolve_card
 from cardsvc.sam.base import Sam
 from cardsvc.sam.errors import SamError, SamMacError, to_service_error
 
@@ -349,6 +349,11 @@ class CardTerminal:
         return TxResult(entry_id, pub.card_no, "load", "topup", amount_fen, init.balance,
                         init.balance + amount_fen, init.online_atc, tid.hex(), entry.ttsn, now,
                         tac.hex().upper())
+
+    def recover(self) -> list[Resolution]:
+        """Resolve the unresolved journal entries of the card in the reader."""
+        sel = self.purse.select()
+        return resolve_card(self.purse, self.journal, sel.public.card_no)
 
     # -- maintenance ---------------------------------------------------------------------
     def block(self) -> str:
