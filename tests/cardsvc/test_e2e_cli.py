@@ -104,3 +104,22 @@ def test_no_card_and_no_pcscd_are_clear(cli: Cli, attach_card: Any, card_rig: An
     dead = cli.run("balance", env=env)
     assert dead.returncode == 3 and "pcscd" in dead.stderr and "Traceback" not in dead.stderr
     assert cli.run("pay", "1", "--reader", "No Such Reader").returncode == 3
+
+
+def test_a_torn_purchase_is_journalled_and_recovered(cli: Cli, attach_card: Any) -> None:
+    card = attach_card("4102000000000001")
+    card.card.tear(1, "after", prefix="8054")  # the card debits, the answer is lost
+    torn = cli.run("pay", "5")
+    assert torn.returncode == 3 and "卡片已移开" in torn.stderr
+    unresolved = cli.json("journal", "--unresolved")["entries"]
+    assert [(e["status"], e["amount_fen"]) for e in unresolved] == [("unknown", 500)]
+    card.wait_absent()
+    card.insert()
+    recovered = cli.json("recover")
+    assert [r["outcome"] for r in recovered["resolved"]] == ["completed"]
+    assert recovered["unresolved_by_card"] == {}
+    [entry] = cli.json("journal")["entries"]
+    assert entry["status"] == "completed" and len(entry["tac"]) == 8
+    assert cli.json("balance")["balance_fen"] == 9500
+    text = cli.run("journal")
+    assert "completed" in text.stdout and "完成" in text.stdout
