@@ -113,8 +113,10 @@ class Demo:
     def start_pcscd(self) -> None:
         if self.options.system_pcscd:
             if not system_pcscd_running():
-                raise DemoError("no pcscd is running; drop --system-pcscd to start a private "
-                                "one", EXIT_UNAVAILABLE)
+                raise DemoError(
+                    "no pcscd is running; drop --system-pcscd to start a private one",
+                    EXIT_UNAVAILABLE,
+                )
             self.say(f"  使用系统 pcscd · using the system pcscd, vpcd ports {self.ports}")
             return
         workdir = Path(self.cleanup.enter_context(tempfile.TemporaryDirectory(prefix="demo-")))
@@ -136,12 +138,25 @@ class Demo:
         logs = state / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         card_no = self.options.card
-        self._spawn(f"card {card_no}", logs / "card.log",
-                    ["card", "serve", "--vpcd-port", str(self.ports[0]), "--card", card_no,
-                     "--state", str(state / "cards")])
-        self._spawn("psam", logs / "psam.log",
-                    ["psam", "serve", "--vpcd-port", str(self.ports[1]),
-                     "--state", str(state / "psam")])
+        self._spawn(
+            f"card {card_no}",
+            logs / "card.log",
+            [
+                "card",
+                "serve",
+                "--vpcd-port",
+                str(self.ports[0]),
+                "--card",
+                card_no,
+                "--state",
+                str(state / "cards"),
+            ],
+        )
+        self._spawn(
+            "psam",
+            logs / "psam.log",
+            ["psam", "serve", "--vpcd-port", str(self.ports[1]), "--state", str(state / "psam")],
+        )
         self.backend = open_backend("pcsc://")
         self.cleanup.callback(self.backend.close)
         self._wait_for_cards()
@@ -150,8 +165,11 @@ class Demo:
 
     def list_readers(self) -> None:
         for reader, status in sorted(self._statuses().items()):
-            card = f"有卡 card present, ATR {status.atr.hex(' ').upper()}" if status.present \
+            card = (
+                f"有卡 card present, ATR {status.atr.hex(' ').upper()}"
+                if status.present
                 else "无卡 no card"
+            )
             self.say(f"  {reader}: {card}")
 
     def identify_card(self) -> None:
@@ -164,9 +182,14 @@ class Demo:
         except RecordError as exc:
             raise DemoError(f"the card's data do not match the card profile: {exc}") from exc
         today = dt.date.today()
-        validity = "已过期 expired" if public.expired(today) else \
-            "未生效 not yet valid" if public.not_yet_valid(today) else "有效 valid"
-        number = " ".join(public.card_no[i:i + 4] for i in range(0, 16, 4))
+        validity = (
+            "已过期 expired"
+            if public.expired(today)
+            else "未生效 not yet valid"
+            if public.not_yet_valid(today)
+            else "有效 valid"
+        )
+        number = " ".join(public.card_no[i : i + 4] for i in range(0, 16, 4))
         self.say(f"  卡号 Card number : {number}")
         self.say(f"  持卡人 Holder    : {holder.name}")
         self.say(f"  证件号 ID number : {holder.masked_id}")
@@ -180,14 +203,15 @@ class Demo:
         self.say(f"  终端号 Terminal ID: {terminal.hex().upper()}")
 
     def stay(self) -> None:
-        self.say(f"\n模拟器运行中 · simulators running. Try: {SOCKET_ENV}="
-                 f"{os.environ.get(SOCKET_ENV, '/run/pcscd/pcscd.comm')} opensc-tool -l")
+        self.say(
+            f"\n模拟器运行中 · simulators running. Try: {SOCKET_ENV}="
+            f"{os.environ.get(SOCKET_ENV, '/run/pcscd/pcscd.comm')} opensc-tool -l"
+        )
         self.say("按 Ctrl-C 停止 · press Ctrl-C to stop")
         while True:
             for name, proc, log in self.children:
                 if proc.poll() is not None:
-                    raise DemoError(f"the {name} simulator stopped: {_tail(log)}",
-                                    EXIT_UNAVAILABLE)
+                    raise DemoError(f"the {name} simulator stopped: {_tail(log)}", EXIT_UNAVAILABLE)
             time.sleep(0.5)
 
     # -- helpers -----------------------------------------------------------------------------
@@ -195,8 +219,13 @@ class Demo:
     def _spawn(self, name: str, log: Path, args: list[str]) -> None:
         command = [sys.executable, "-m", "simulators.cli", *args]
         with open(log, "ab") as stderr:
-            proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=stderr, start_new_session=True)
+            proc = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,
+            )
         self.children.append((name, proc, log))
         self.cleanup.callback(_stop_child, proc)
 
@@ -205,17 +234,24 @@ class Demo:
         while True:
             for name, proc, log in self.children:
                 if proc.poll() is not None:
-                    code = proc.returncode if proc.returncode in (EXIT_USAGE, EXIT_CONFIG) \
+                    code = (
+                        proc.returncode
+                        if proc.returncode in (EXIT_USAGE, EXIT_CONFIG)
                         else EXIT_UNAVAILABLE
-                    raise DemoError(f"the {name} simulator exited (code {proc.returncode}): "
-                                    f"{_tail(log)}", code)
+                    )
+                    raise DemoError(
+                        f"the {name} simulator exited (code {proc.returncode}): {_tail(log)}", code
+                    )
             statuses = self._statuses()
             if all(statuses.get(r) is not None and statuses[r].present for r in READER_NAMES):
                 return
             if time.monotonic() > deadline:
                 missing = [r for r in READER_NAMES if not (r in statuses and statuses[r].present)]
-                raise DemoError(f"pcscd does not see a card in {', '.join(missing)} after "
-                                f"{self.options.timeout:.0f} s", EXIT_UNAVAILABLE)
+                raise DemoError(
+                    f"pcscd does not see a card in {', '.join(missing)} after "
+                    f"{self.options.timeout:.0f} s",
+                    EXIT_UNAVAILABLE,
+                )
             time.sleep(0.1)
 
     def _statuses(self) -> dict[str, ReaderStatus]:
@@ -270,23 +306,41 @@ def _raise_stopped(signo: int, frame: FrameType | None) -> None:
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:
-    parser = argparse.ArgumentParser(prog="python -m simulators.demo",
-                                     description="Demo: virtual card and PSAM behind pcscd.")
-    parser.add_argument("--state", type=Path, default=Path("var/demo"),
-                        help="where the simulators keep their state and logs (default var/demo)")
-    parser.add_argument("--fresh", action="store_true",
-                        help="start from the demo data (forget earlier state)")
+    parser = argparse.ArgumentParser(
+        prog="python -m simulators.demo", description="Demo: virtual card and PSAM behind pcscd."
+    )
+    parser.add_argument(
+        "--state",
+        type=Path,
+        default=Path("var/demo"),
+        help="where the simulators keep their state and logs (default var/demo)",
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help="start from the demo data (forget earlier state)"
+    )
     parser.add_argument("--card", default=DEFAULT_CARD, help="demo card number")
-    parser.add_argument("--system-pcscd", action="store_true",
-                        help="use the running system pcscd (vpcd ports 35963/35964)")
-    parser.add_argument("--stay", action="store_true",
-                        help="keep the simulators running until Ctrl-C")
-    parser.add_argument("--timeout", type=float, default=15.0,
-                        help="seconds to wait for pcscd to see the cards")
+    parser.add_argument(
+        "--system-pcscd",
+        action="store_true",
+        help="use the running system pcscd (vpcd ports 35963/35964)",
+    )
+    parser.add_argument(
+        "--stay", action="store_true", help="keep the simulators running until Ctrl-C"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=15.0, help="seconds to wait for pcscd to see the cards"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log (JSON) to stderr")
     args = parser.parse_args(argv)
-    return Options(state=args.state, card=args.card, system_pcscd=args.system_pcscd,
-                   fresh=args.fresh, stay=args.stay, timeout=args.timeout, verbose=args.verbose)
+    return Options(
+        state=args.state,
+        card=args.card,
+        system_pcscd=args.system_pcscd,
+        fresh=args.fresh,
+        stay=args.stay,
+        timeout=args.timeout,
+        verbose=args.verbose,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -41,10 +41,13 @@ def _cmd_run(args: argparse.Namespace, prog: str) -> int:
             return fail(prog, str(exc), EXIT_UNAVAILABLE)
         try:
             lines = [f"{SOCKET_ENV}={daemon.socket_path}"]
-            lines += [f"{reader}: vpcd port {port}"
-                      for reader, port in zip(READER_NAMES, daemon.ports, strict=True)]
-            lines.append(f"pid {daemon.pid}; log {workdir / 'pcscd.log'}; "
-                         "Ctrl-C or SIGTERM stops it")
+            lines += [
+                f"{reader}: vpcd port {port}"
+                for reader, port in zip(READER_NAMES, daemon.ports, strict=True)
+            ]
+            lines.append(
+                f"pid {daemon.pid}; log {workdir / 'pcscd.log'}; Ctrl-C or SIGTERM stops it"
+            )
             sys.stdout.write("\n".join(lines) + "\n")
             sys.stdout.flush()
             proc = daemon.proc
@@ -61,10 +64,18 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description="A private pcscd with vpcd readers.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="run pcscd in the foreground until SIGTERM")
-    run.add_argument("--workdir", type=Path, default=None,
-                     help="directory for its socket, config and log (default: a temp dir)")
-    run.add_argument("--base-port", type=port_number, default=None,
-                     help="vpcd port of `Virtual PCD 00 00` (the next one is 00 01)")
+    run.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="directory for its socket, config and log (default: a temp dir)",
+    )
+    run.add_argument(
+        "--base-port",
+        type=port_number,
+        default=None,
+        help="vpcd port of `Virtual PCD 00 00` (the next one is 00 01)",
+    )
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
     run.set_defaults(handler=_cmd_run)
     return parser

@@ -64,11 +64,19 @@ class VpcdBridge:
     default) leaves it out until ``insert()``.
     """
 
-    def __init__(self, card: SimulatedCard, port: int, host: str = "127.0.0.1", *,
-                 name: str = "card", inserted: bool = True,
-                 reinsert_after_withdrawal: float | None = None,
-                 backoff_initial: float = 0.05, backoff_max: float = 1.0,
-                 connect_timeout: float = 2.0) -> None:
+    def __init__(
+        self,
+        card: SimulatedCard,
+        port: int,
+        host: str = "127.0.0.1",
+        *,
+        name: str = "card",
+        inserted: bool = True,
+        reinsert_after_withdrawal: float | None = None,
+        backoff_initial: float = 0.05,
+        backoff_max: float = 1.0,
+        connect_timeout: float = 2.0,
+    ) -> None:
         self.card = card
         self.host = host
         self.port = port
@@ -119,8 +127,9 @@ class VpcdBridge:
         if self.running:
             return
         self._stopping = False
-        self._thread = threading.Thread(target=self.run, name=f"vpcd-{self.name}-{self.port}",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self.run, name=f"vpcd-{self.name}-{self.port}", daemon=True
+        )
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -159,8 +168,9 @@ class VpcdBridge:
         """The bridge's loop; returns after :meth:`stop`."""
         backoff = self.backoff_initial
         refused_logged = False
-        log.info("vpcd bridge running", extra={"card": self.name, "host": self.host,
-                                               "port": self.port})
+        log.info(
+            "vpcd bridge running", extra={"card": self.name, "host": self.host, "port": self.port}
+        )
         while not self._stopping:
             self._wake.clear()
             if not self._inserted:
@@ -170,8 +180,10 @@ class VpcdBridge:
                 sock = socket.create_connection((self.host, self.port), self.connect_timeout)
             except OSError as exc:
                 if not refused_logged:
-                    log.info("vpcd not reachable, retrying with backoff",
-                             extra={"card": self.name, "port": self.port, "error": str(exc)})
+                    log.info(
+                        "vpcd not reachable, retrying with backoff",
+                        extra={"card": self.name, "port": self.port, "error": str(exc)},
+                    )
                     refused_logged = True
                 self._wake.wait(backoff)
                 backoff = min(backoff * 2, self.backoff_max)
@@ -246,12 +258,16 @@ class VpcdBridge:
         try:
             return bytes(self.card.transmit(message))
         except CardWithdrawn:
-            log.info("card withdrawn during a command (tear)",
-                     extra={"card": self.name, "header": message[:4].hex()})
+            log.info(
+                "card withdrawn during a command (tear)",
+                extra={"card": self.name, "header": message[:4].hex()},
+            )
             raise
         except Exception:
-            log.exception("card model failed on a command",
-                          extra={"card": self.name, "header": message[:4].hex()})
+            log.exception(
+                "card model failed on a command",
+                extra={"card": self.name, "header": message[:4].hex()},
+            )
             return SW_NO_DIAGNOSIS
 
     @staticmethod

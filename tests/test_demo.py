@@ -21,8 +21,15 @@ pytestmark = pytest.mark.pcscd
 
 def demo(*args: str, **kw) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "PCSCLITE_CSOCK_NAME"}
-    return subprocess.Popen([sys.executable, "-m", "simulators.demo", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "simulators.demo", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
 
 
 def processes_mentioning(text: str) -> list[int]:
@@ -54,8 +61,10 @@ def test_demo_names_the_holder_and_stops_what_it_started(tmp_path):
     started = re.search(r"pcscd \(.*\) pid (\d+)", out)
     assert started, out
     pcscd_pid = int(started.group(1))
-    assert not Path(f"/proc/{pcscd_pid}/cmdline").exists() or \
-        b"pcscd" not in Path(f"/proc/{pcscd_pid}/cmdline").read_bytes()
+    assert (
+        not Path(f"/proc/{pcscd_pid}/cmdline").exists()
+        or b"pcscd" not in Path(f"/proc/{pcscd_pid}/cmdline").read_bytes()
+    )
     assert (tmp_path / "demo" / "cards" / "card-4102000000000001.json").exists()
 
 

@@ -53,15 +53,25 @@ def port_number(text: str) -> int:
 
 
 def add_serve_options(parser: argparse.ArgumentParser, default_port: int) -> None:
-    parser.add_argument("--vpcd-port", type=port_number, default=default_port,
-                        help=f"vpcd port of the reader (default {default_port})")
+    parser.add_argument(
+        "--vpcd-port",
+        type=port_number,
+        default=default_port,
+        help=f"vpcd port of the reader (default {default_port})",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="vpcd host (default 127.0.0.1)")
-    parser.add_argument("--state", type=Path, required=True,
-                        help="directory holding the card's persistent state")
-    parser.add_argument("--control", type=Path, default=None,
-                        help="unix socket for test controls (insert/remove/tear/answer/delay)")
-    parser.add_argument("--log-level", default="INFO",
-                        choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    parser.add_argument(
+        "--state", type=Path, required=True, help="directory holding the card's persistent state"
+    )
+    parser.add_argument(
+        "--control",
+        type=Path,
+        default=None,
+        help="unix socket for test controls (insert/remove/tear/answer/delay)",
+    )
+    parser.add_argument(
+        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
 
 
 def check_state_dir(path: Path) -> Path:
@@ -82,8 +92,9 @@ def check_card_number(card_no: str) -> str:
     return card_no
 
 
-def serve_card(card: SimulatedCard, *, name: str, port: int, host: str,
-               control: Path | None) -> int:
+def serve_card(
+    card: SimulatedCard, *, name: str, port: int, host: str, control: Path | None
+) -> int:
     """Serve ``card`` on vpcd until SIGTERM/SIGINT; the caller configured logging."""
     block_stop_signals()  # before any thread starts: only the main thread takes the signal
     controlled = ControlledCard(card)
@@ -93,12 +104,20 @@ def serve_card(card: SimulatedCard, *, name: str, port: int, host: str,
         try:
             server.start()
         except OSError as exc:
-            raise ServeError(f"cannot open the control socket {control}: "
-                             f"{exc.strerror or exc}", EXIT_CONFIG) from exc
+            raise ServeError(
+                f"cannot open the control socket {control}: {exc.strerror or exc}", EXIT_CONFIG
+            ) from exc
     try:
         bridge.start()
-        log.info("serving", extra={"card": name, "host": host, "port": port,
-                                   "control": str(control) if control else None})
+        log.info(
+            "serving",
+            extra={
+                "card": name,
+                "host": host,
+                "port": port,
+                "control": str(control) if control else None,
+            },
+        )
         signo = wait_for_stop(lambda: bridge.running)
     finally:
         if server is not None:
@@ -111,8 +130,9 @@ def serve_card(card: SimulatedCard, *, name: str, port: int, host: str,
     return EXIT_OK
 
 
-def run_serve(prog: str, opener: Callable[[], SimulatedCard], *, name: str,
-              args: argparse.Namespace) -> int:
+def run_serve(
+    prog: str, opener: Callable[[], SimulatedCard], *, name: str, args: argparse.Namespace
+) -> int:
     """Open the card (errors -> exit codes, no traceback), then :func:`serve_card`."""
     configure_logging(args.log_level)
     try:
@@ -124,8 +144,9 @@ def run_serve(prog: str, opener: Callable[[], SimulatedCard], *, name: str,
     except OSError as exc:
         return fail(prog, f"cannot open {name} state in {args.state}: {exc}", EXIT_CONFIG)
     try:
-        return serve_card(card, name=name, port=args.vpcd_port, host=args.host,
-                          control=args.control)
+        return serve_card(
+            card, name=name, port=args.vpcd_port, host=args.host, control=args.control
+        )
     except ServeError as exc:
         return fail(prog, str(exc), exc.code)
 
@@ -143,10 +164,14 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = sub.add_parser("serve", help="attach the card to pcscd's vpcd until SIGTERM")
     add_serve_options(serve, 35963)
-    serve.add_argument("--card", default=DEFAULT_CARD,
-                       help=f"card number, 16 digits (default {DEFAULT_CARD})")
-    serve.add_argument("--t0", action="store_true",
-                       help="answer the T=0 way (61xx GET RESPONSE, 6Cxx) like a contact card")
+    serve.add_argument(
+        "--card", default=DEFAULT_CARD, help=f"card number, 16 digits (default {DEFAULT_CARD})"
+    )
+    serve.add_argument(
+        "--t0",
+        action="store_true",
+        help="answer the T=0 way (61xx GET RESPONSE, 6Cxx) like a contact card",
+    )
     serve.set_defaults(handler=_cmd_serve)
     # `issue` (personalisation, engineer B1's model) is wired here: one sub-parser and one
     # `_cmd_issue(args, prog) -> int` calling the model's function.

@@ -126,8 +126,11 @@ class ControlledCard:
                 self._counters.history.append(header)
             tear = self._due_tear(header)
             delay = self._take(self._delays, header)
-            answer = None if tear is not None and tear.when == "before" else \
-                self._take(self._answers, header)
+            answer = (
+                None
+                if tear is not None and tear.when == "before"
+                else self._take(self._answers, header)
+            )
         if delay is not None and delay.seconds > 0:
             time.sleep(delay.seconds)
         if tear is not None and tear.when == "before":
@@ -142,8 +145,9 @@ class ControlledCard:
 
     # -- controls ----------------------------------------------------------------------------
 
-    def answer(self, prefix: bytes | str, sw: int, *, data: bytes = b"",
-               times: int | None = 1) -> None:
+    def answer(
+        self, prefix: bytes | str, sw: int, *, data: bytes = b"", times: int | None = 1
+    ) -> None:
         """Answer commands whose header starts with ``prefix`` with ``data + sw``, not the card.
 
         ``times``: how many commands (``None``: every one until :meth:`clear`).
@@ -160,8 +164,14 @@ class ControlledCard:
         with self._lock:
             self._delays.append(_Delay(_prefix(prefix), seconds, times))
 
-    def tear(self, n: int = 1, when: TearWhen = "before", *, count_from: CountFrom = "now",
-             prefix: bytes | str = b"") -> None:
+    def tear(
+        self,
+        n: int = 1,
+        when: TearWhen = "before",
+        *,
+        count_from: CountFrom = "now",
+        prefix: bytes | str = b"",
+    ) -> None:
         """Leave the field before or after the card applies command ``n`` (1 = the next one).
 
         ``count_from="reset"`` counts from the last reset point instead of from now (if that
@@ -218,8 +228,11 @@ class ControlledCard:
                 "commands_since_reset": self._counters.since_reset,
                 "tears": self.tears,
                 "withdrawn": self._withdrawn,
-                "pending": {"answers": len(self._answers), "delays": len(self._delays),
-                            "tears": len(self._tears)},
+                "pending": {
+                    "answers": len(self._answers),
+                    "delays": len(self._delays),
+                    "tears": len(self._tears),
+                },
             }
 
     # -- internals ---------------------------------------------------------------------------
@@ -328,16 +341,26 @@ class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
                     self.slot.wait_disconnected(timeout)
         elif op == "answer":
             times = req.get("times", 1)
-            card.answer(str(req["prefix"]), int(req["sw"]),
-                        data=bytes.fromhex(str(req.get("data", ""))),
-                        times=None if times is None else int(times))
+            card.answer(
+                str(req["prefix"]),
+                int(req["sw"]),
+                data=bytes.fromhex(str(req.get("data", ""))),
+                times=None if times is None else int(times),
+            )
         elif op == "delay":
             times = req.get("times")
-            card.delay(float(req["seconds"]), str(req.get("prefix", "")),
-                       times=None if times is None else int(times))
+            card.delay(
+                float(req["seconds"]),
+                str(req.get("prefix", "")),
+                times=None if times is None else int(times),
+            )
         elif op == "tear":
-            card.tear(int(req.get("n", 1)), req.get("when", "before"),
-                      count_from=req.get("count_from", "now"), prefix=str(req.get("prefix", "")))
+            card.tear(
+                int(req.get("n", 1)),
+                req.get("when", "before"),
+                count_from=req.get("count_from", "now"),
+                prefix=str(req.get("prefix", "")),
+            )
         elif op == "mark":
             card.mark()
         elif op == "clear":
@@ -368,8 +391,9 @@ class ControlServer:
             self.path.unlink()  # a stale socket of an earlier run
         self._server = _Server(str(self.path), self.card, self.slot)
         os.chmod(self.path, 0o600)
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name="card-control", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="card-control", daemon=True
+        )
         self._thread.start()
         log.info("control channel listening", extra={"path": str(self.path)})
 
@@ -426,16 +450,24 @@ class ControlClient:
     def remove(self, *, wait: bool = True) -> dict[str, Any]:
         return self.call("remove", wait=wait)
 
-    def answer(self, prefix: str, sw: int, *, data: str = "",
-               times: int | None = 1) -> dict[str, Any]:
+    def answer(
+        self, prefix: str, sw: int, *, data: str = "", times: int | None = 1
+    ) -> dict[str, Any]:
         return self.call("answer", prefix=prefix, sw=sw, data=data, times=times)
 
-    def delay(self, seconds: float, prefix: str = "", *,
-              times: int | None = None) -> dict[str, Any]:
+    def delay(
+        self, seconds: float, prefix: str = "", *, times: int | None = None
+    ) -> dict[str, Any]:
         return self.call("delay", seconds=seconds, prefix=prefix, times=times)
 
-    def tear(self, n: int = 1, when: TearWhen = "before", *, count_from: CountFrom = "now",
-             prefix: str = "") -> dict[str, Any]:
+    def tear(
+        self,
+        n: int = 1,
+        when: TearWhen = "before",
+        *,
+        count_from: CountFrom = "now",
+        prefix: str = "",
+    ) -> dict[str, Any]:
         return self.call("tear", n=n, when=when, count_from=count_from, prefix=prefix)
 
     def mark(self) -> dict[str, Any]:

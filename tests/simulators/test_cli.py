@@ -22,13 +22,25 @@ READ_EF15 = bytes.fromhex("00B0950000")
 
 
 def simulators(*args: str, **kw) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "simulators.cli", *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "simulators.cli", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "simulators.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=30, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "simulators.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
 
 
 def wait_for(predicate, timeout: float = 10.0) -> None:
@@ -45,19 +57,31 @@ def stop(proc: subprocess.Popen[str]) -> tuple[int, list[dict[str, Any]]]:
     return proc.returncode, lines
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (["card", "serve", "--card", "41020000", "--state", "{tmp}/s"], 2, "16 digits"),
-    (["card", "serve", "--card", "4102000000000099", "--state", "{tmp}/s"], 4,
-     "no such demo card"),
-    (["card", "serve", "--state", "{tmp}/file/s"], 4, "state directory"),
-    (["psam", "serve", "--state", "{tmp}/file/s"], 4, "state directory"),
-    (["card", "serve", "--vpcd-port", "70000", "--state", "{tmp}/s"], 2, "not a TCP port"),
-    (["card", "serve"], 2, "--state"),
-    (["card", "serve", "--state", "{tmp}/s", "--control", "{tmp}/file/ctl.sock"], 4,
-     "control socket"),
-    (["card", "serve", "--state", "{tmp}/s", "--control", "{tmp}/" + "x" * 120], 4,
-     "control socket"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["card", "serve", "--card", "41020000", "--state", "{tmp}/s"], 2, "16 digits"),
+        (
+            ["card", "serve", "--card", "4102000000000099", "--state", "{tmp}/s"],
+            4,
+            "no such demo card",
+        ),
+        (["card", "serve", "--state", "{tmp}/file/s"], 4, "state directory"),
+        (["psam", "serve", "--state", "{tmp}/file/s"], 4, "state directory"),
+        (["card", "serve", "--vpcd-port", "70000", "--state", "{tmp}/s"], 2, "not a TCP port"),
+        (["card", "serve"], 2, "--state"),
+        (
+            ["card", "serve", "--state", "{tmp}/s", "--control", "{tmp}/file/ctl.sock"],
+            4,
+            "control socket",
+        ),
+        (
+            ["card", "serve", "--state", "{tmp}/s", "--control", "{tmp}/" + "x" * 120],
+            4,
+            "control socket",
+        ),
+    ],
+)
 def test_serve_refuses_bad_input_with_exit_code(tmp_path, args, code, message):
     (tmp_path / "file").write_text("not a directory")
     result = run(*(a.format(tmp=tmp_path) for a in args))
@@ -70,9 +94,18 @@ def test_serve_refuses_bad_input_with_exit_code(tmp_path, args, code, message):
 def test_card_serve_until_sigterm_with_controls(card_rig, tmp_path):
     control = tmp_path / "ctl.sock"
     with card_rig.vacate(0) as reader:
-        proc = simulators("card", "serve", "--vpcd-port", str(card_rig.pcscd.ports[0]),
-                          "--card", "4102000000000002", "--state", str(tmp_path / "state"),
-                          "--control", str(control))
+        proc = simulators(
+            "card",
+            "serve",
+            "--vpcd-port",
+            str(card_rig.pcscd.ports[0]),
+            "--card",
+            "4102000000000002",
+            "--state",
+            str(tmp_path / "state"),
+            "--control",
+            str(control),
+        )
         try:
             wait_for(lambda: reader_state(reader)[0])
             _, ef15 = pcsc_exchange(reader, SELECT_ADF, READ_EF15)
@@ -103,12 +136,14 @@ def test_card_serve_until_sigterm_with_controls(card_rig, tmp_path):
 @pytest.mark.pcscd
 def test_psam_serve_until_sigterm(card_rig, tmp_path):
     with card_rig.vacate(1) as reader:
-        proc = simulators("psam", "serve", "--vpcd-port", str(card_rig.pcscd.ports[1]),
-                          "--state", str(tmp_path))
+        proc = simulators(
+            "psam", "serve", "--vpcd-port", str(card_rig.pcscd.ports[1]), "--state", str(tmp_path)
+        )
         try:
             wait_for(lambda: reader_state(reader)[0])
-            _, term = pcsc_exchange(reader, bytes.fromhex("00A40000021001"),
-                                    bytes.fromhex("00B0960006"))
+            _, term = pcsc_exchange(
+                reader, bytes.fromhex("00A40000021001"), bytes.fromhex("00B0960006")
+            )
             assert term == bytes.fromhex("410200000001") + b"\x90\x00"
         finally:
             code, _ = stop(proc)
@@ -126,8 +161,9 @@ def test_pcscd_run_prints_how_to_reach_it_and_stops_on_sigterm(tmp_path):
         assert name == "PCSCLITE_CSOCK_NAME" and Path(sock).is_socket()
         assert ports[0].startswith("Virtual PCD 00 00: vpcd port ")
         env = {**os.environ, "PCSCLITE_CSOCK_NAME": sock}
-        listing = subprocess.run(["opensc-tool", "-l"], env=env, capture_output=True,
-                                 text=True, timeout=30, check=True).stdout
+        listing = subprocess.run(
+            ["opensc-tool", "-l"], env=env, capture_output=True, text=True, timeout=30, check=True
+        ).stdout
         assert "Virtual PCD 00 00" in listing
     finally:
         code, _ = stop(proc)

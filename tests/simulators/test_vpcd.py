@@ -36,7 +36,7 @@ class FakeVpcd:
         frame = len(payload).to_bytes(2, "big") + payload
         if split:  # one byte at a time: the bridge must loop on recv
             for i in range(len(frame)):
-                self.conn.sendall(frame[i:i + 1])
+                self.conn.sendall(frame[i : i + 1])
                 time.sleep(0.002)
         else:
             self.conn.sendall(frame)

@@ -87,28 +87,39 @@ def test_remove_and_insert_are_seen_by_pcscd(demo_card):
 
 def test_opensc_tool_sees_the_card(demo_card, pcscd):
     env = {**os.environ, **pcscd.env}
-    listing = subprocess.run(["opensc-tool", "-l"], env=env, capture_output=True, text=True,
-                             timeout=30, check=True).stdout
+    listing = subprocess.run(
+        ["opensc-tool", "-l"], env=env, capture_output=True, text=True, timeout=30, check=True
+    ).stdout
     assert re.search(r"^\s*0\s+Yes\s+.*Virtual PCD 00 00\s*$", listing, re.M), listing
-    out = subprocess.run(["opensc-tool", "-r", "0", "-s", SELECT_ADF.hex().upper(),
-                          "-s", READ_EF15.hex().upper()], env=env, capture_output=True,
-                         text=True, timeout=30, check=True).stdout
+    out = subprocess.run(
+        ["opensc-tool", "-r", "0", "-s", SELECT_ADF.hex().upper(), "-s", READ_EF15.hex().upper()],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
     ef15_answer = out.split("Sending: 00 B0 95 00 00")[1]
     assert "SW1=0x90, SW2=0x00" in ef15_answer, out
     assert "41 02 00 00 FF FF FF FF 03 01 00 00 41 02 00 00" in ef15_answer, out
 
 
 def test_psam_answers_its_terminal_id_the_t0_way(psam):
-    select, term = pcsc_exchange(psam.reader, bytes.fromhex("00A40000021001"),
-                                 bytes.fromhex("00B0960006"))
+    select, term = pcsc_exchange(
+        psam.reader, bytes.fromhex("00A40000021001"), bytes.fromhex("00B0960006")
+    )
     assert select[0] == 0x61 or select == b"\x90\x00"  # T=0: FCI waits for GET RESPONSE
     assert term == bytes.fromhex("410200000001") + b"\x90\x00"
 
 
 def test_per_apdu_round_trip_is_far_below_the_nagle_trap(demo_card):
     hresult, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-    hresult, card, proto = scard.SCardConnect(ctx, demo_card.reader, scard.SCARD_SHARE_SHARED,
-                                              scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
+    hresult, card, proto = scard.SCardConnect(
+        ctx,
+        demo_card.reader,
+        scard.SCARD_SHARE_SHARED,
+        scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
+    )
     assert hresult == scard.SCARD_S_SUCCESS
     try:
         times = []
