@@ -37,8 +37,9 @@ def seed_demo(service: ClearingService) -> SeedResult:
     already: list[str] = []
     hotlisted: list[str] = []
     for card in data.cards:
-        reg = CardRegistration(card_no=card.number, alg=card.algorithm,  # type: ignore[arg-type]
-                               issued_balance_fen=card.balance_fen, card_type=card.card_type)
+        reg = CardRegistration.model_validate({
+            "card_no": card.number, "alg": card.algorithm, "card_type": card.card_type,
+            "issued_balance_fen": card.balance_fen})
         result = service.register_card(reg)
         (registered if result.created else already).append(card.number)
     for number in data.hotlist:

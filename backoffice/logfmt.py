@@ -16,7 +16,7 @@ from typing import Any, TextIO
 __all__ = ["JsonFormatter", "configure_logging"]
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
-_NEVER = {"authorization", "token", "key", "keys"}
+_NEVER = {"authorization", "token", "key", "keys", "color_message"}
 
 
 class JsonFormatter(logging.Formatter):

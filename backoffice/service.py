@@ -33,6 +33,7 @@ from backoffice.errors import (
     InvalidInput,
     LoadLimit,
     MacInvalid,
+    NotConfigured,
     Refused,
 )
 from backoffice.models import (
@@ -139,13 +140,20 @@ def parse_batch(body: bytes, max_batch: int = DEFAULT_MAX_BATCH,
 class ClearingService:
     """Clearing operations over a :class:`Repository` with the service's card keys."""
 
-    def __init__(self, repo: Repository, keys: CardKeys, *,
+    def __init__(self, repo: Repository, keys: CardKeys | None, *,
                  clock: Callable[[], dt.datetime] = _now_local,
                  max_batch: int = DEFAULT_MAX_BATCH) -> None:
         self.repo = repo
-        self.keys = keys
+        self._keys = keys
         self.clock = clock
         self.max_batch = max_batch
+
+    @property
+    def keys(self) -> CardKeys:
+        """The card keys; :class:`NotConfigured` for a service opened without keys (CLI)."""
+        if self._keys is None:
+            raise NotConfigured("this service was opened without issuer keys")
+        return self._keys
 
     def _now(self) -> str:
         return self.clock().isoformat(timespec="seconds")

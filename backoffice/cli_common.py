@@ -1,0 +1,70 @@
+"""What the ``backoffice`` subcommands share: options, settings, the database, error exits."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from backoffice.db import Database
+from backoffice.errors import BackofficeError, InvalidInput
+from backoffice.repository import Repository
+from backoffice.service import ClearingService
+from backoffice.settings import resolve_db_url
+from config.cli import EXIT_CONFIG, EXIT_USAGE, fail
+from config.settings import ConfigError, Settings, load_settings
+
+__all__ = ["add_common", "open_service", "parse_day", "parser", "run", "settings_of"]
+
+
+def parser(prog: str, description: str) -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(prog=prog, description=description)
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="settings file (TOML)")
+    p.add_argument("--db", metavar="URL",
+                   help="database: sqlite:///PATH (default under var/) or postgresql://...; "
+                        "also $BACKOFFICE_DB")
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def parse_day(text: str) -> dt.date:
+    if text == "today":
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"not a date (YYYY-MM-DD or today): {text!r}") from None
+
+
+@contextmanager
+def open_service(args: argparse.Namespace) -> Iterator[ClearingService]:
+    """The service over the database of ``--db`` (no keys: no TAC or MAC work from the CLI)."""
+    settings = settings_of(args)
+    db = Database(resolve_db_url(settings, args.db), pool_size=1)
+    try:
+        repo = Repository(db)
+        repo.ensure_schema()
+        yield ClearingService(repo, None)
+    finally:
+        db.close()
+
+
+def run(prog: str, p: argparse.ArgumentParser, argv: list[str],
+        body: Callable[[argparse.Namespace], int]) -> int:
+    """Parse ``argv`` and run ``body``; every known error becomes one line and an exit code."""
+    try:
+        args = p.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return body(args)
+    except ConfigError as exc:
+        return fail(prog, str(exc), EXIT_CONFIG)
+    except BackofficeError as exc:
+        return fail(prog, str(exc), exc.exit_code)

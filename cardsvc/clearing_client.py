@@ -1,0 +1,383 @@
+"""The terminal's HTTP client for the clearing service (``backoffice``).
+
+It uploads transaction batches, downloads the hotlist, reports cards lost and authorises
+loads; it *is* a :class:`~cardsvc.load_authority.LoadAuthority` (the remote one of card-spec
+section 5), so a terminal swaps it for the in-process authority without other changes.
+
+    with ClearingClient.from_settings(settings) as clearing:
+        result = clearing.upload([entry.upload_record() for entry in batch])
+        acked = [e for e, o in zip(batch, result.outcomes) if o.acknowledged]
+        hot = clearing.hotlist(since=my_version)
+        mac2 = clearing.authorize_load(card_factor=..., alg=..., ...)   # LoadAuthority
+
+Every request carries ``Authorization: Bearer <token>`` and has a timeout. The client does not
+retry (the uploader owns retries and backoff; uploads are idempotent on the server). Errors::
+
+    ClearingError (CardServiceError)
+    ├── ClearingUnreachable   no connection, timeout, or the service answered 5xx (exit 3)
+    ├── ClearingRejected      the service refused the request (4xx); .status, .code (exit 1)
+    │   └── ClearingUnauthorized  401: missing or wrong token (exit 4)
+    └── ClearingBadAnswer     the answer is not what the protocol says (exit 1)
+
+``authorize_load`` raises the load-authority errors, each also one of the above:
+:class:`LoadAuthorizationUnreachable` (``LoadAuthorityUnavailable``), :class:`LoadRejectedMac1`
+(``LoadMac1Error``), :class:`LoadRejectedOverLimit` (``LoadOverLimit``),
+:class:`LoadRejectedHotlisted` (``LoadDeclined`` and ``CardHotlisted``), :class:`LoadRejected`
+(``LoadDeclined``) and :class:`LoadBadAnswer`. Messages never contain the token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypedDict
+
+import httpx
+
+from cardsvc import crypto
+from cardsvc.crypto import Alg
+from cardsvc.errors import CardHotlisted, CardServiceError, DeviceError, ServiceConfigError
+from cardsvc.load_authority import (
+    LoadAuthority,
+    LoadAuthorityError,
+    LoadAuthorityUnavailable,
+    LoadDeclined,
+    LoadMac1Error,
+    LoadOverLimit,
+    LoadRequest,
+)
+from config.cli import EXIT_CONFIG
+from config.settings import Settings
+
+__all__ = [
+    "ClearingBadAnswer",
+    "ClearingClient",
+    "ClearingError",
+    "ClearingRejected",
+    "ClearingUnauthorized",
+    "ClearingUnreachable",
+    "Hotlist",
+    "HotlistChange",
+    "HotlistEntry",
+    "LoadAuthorizationUnreachable",
+    "LoadBadAnswer",
+    "LoadRejected",
+    "LoadRejectedHotlisted",
+    "LoadRejectedMac1",
+    "LoadRejectedOverLimit",
+    "RecordOutcome",
+    "UploadRecord",
+    "UploadResult",
+]
+
+DEFAULT_TIMEOUT_S = 5.0
+_ALG_NAMES = {Alg.TDES: "3des", Alg.SM4: "sm4"}
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class ClearingError(CardServiceError):
+    """Base of every clearing-client error."""
+
+    zh = "清算服务错误"
+
+    def __init__(self, message: str, zh: str | None = None, *, status: int | None = None,
+                 code: str | None = None) -> None:
+        super().__init__(message, zh)
+        self.status = status
+        """The HTTP status, when the service answered."""
+        self.code = code
+        """The service's error code (``error`` field), when it gave one."""
+
+
+class ClearingUnreachable(ClearingError, DeviceError):
+    zh = "清算服务不可用"
+
+
+class ClearingRejected(ClearingError):
+    zh = "清算服务拒绝了请求"
+
+
+class ClearingUnauthorized(ClearingRejected):
+    zh = "清算服务令牌无效"
+    exit_code = EXIT_CONFIG
+
+
+class ClearingBadAnswer(ClearingError):
+    zh = "清算服务应答异常"
+
+
+class LoadAuthorizationUnreachable(ClearingUnreachable, LoadAuthorityUnavailable):
+    zh = "充值授权服务不可用"
+
+
+class LoadRejected(ClearingRejected, LoadDeclined):
+    zh = "充值被拒绝"
+
+
+class LoadRejectedMac1(ClearingRejected, LoadMac1Error):
+    zh = "卡片认证失败 (MAC1)，不能充值"
+
+
+class LoadRejectedOverLimit(ClearingRejected, LoadOverLimit):
+    zh = "充值后余额将超过上限"
+
+
+class LoadRejectedHotlisted(ClearingRejected, LoadDeclined, CardHotlisted):
+    zh = "此卡已挂失，不能充值"
+
+
+class LoadBadAnswer(ClearingBadAnswer, LoadAuthorityError):
+    zh = "充值授权应答异常"
+
+
+# --------------------------------------------------------------------------- data
+
+
+class UploadRecord(TypedDict):
+    """One record of the upload contract (``cardsvc.journal.Entry.upload_record()``)."""
+
+    card_no: str
+    card_atc: int
+    terminal_id: str
+    ttsn: int
+    type: Literal["purchase", "compound", "load"]
+    amount_fen: int
+    balance_after_fen: int
+    date_time: str
+    tac: str
+    alg: Literal["3des", "sm4"]
+    hotlist_version: int
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    index: int
+    status: Literal["new", "duplicate", "rejected"]
+    reason_code: str | None = None
+    """For a rejection: ``malformed``, ``bad_tac`` or ``conflict``."""
+    reason: str | None = None
+    flag_id: int | None = None
+
+    @property
+    def acknowledged(self) -> bool:
+        """Stored at clearing (now or before): the terminal may mark it uploaded."""
+        return self.status in ("new", "duplicate")
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    received: int
+    new: int
+    duplicate: int
+    rejected: int
+    outcomes: tuple[RecordOutcome, ...]
+    """One per uploaded record, in the order sent."""
+
+
+@dataclass(frozen=True)
+class HotlistEntry:
+    card_no: str
+    version: int
+    reason: str
+    listed_at: str
+
+
+@dataclass(frozen=True)
+class Hotlist:
+    version: int
+    full: bool
+    """True: ``cards`` is the whole list; false: only the entries added after ``since``."""
+    since: int | None
+    cards: tuple[HotlistEntry, ...]
+
+    @property
+    def card_numbers(self) -> tuple[str, ...]:
+        return tuple(e.card_no for e in self.cards)
+
+
+@dataclass(frozen=True)
+class HotlistChange:
+    added: bool
+    version: int
+    entry: HotlistEntry
+
+
+def _field(doc: Mapping[str, Any], name: str, kind: type | tuple[type, ...],
+           *, optional: bool = False) -> Any:
+    value = doc.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+        raise ClearingBadAnswer(f"the clearing service's answer has no valid {name!r}")
+    return value
+
+
+def _entry(doc: Any) -> HotlistEntry:
+    if not isinstance(doc, Mapping):
+        raise ClearingBadAnswer("a hotlist entry is not an object")
+    return HotlistEntry(_field(doc, "card_no", str), _field(doc, "version", int),
+                        _field(doc, "reason", str), _field(doc, "listed_at", str))
+
+
+def _outcome(doc: Any) -> RecordOutcome:
+    if not isinstance(doc, Mapping):
+        raise ClearingBadAnswer("an upload outcome is not an object")
+    status = _field(doc, "status", str)
+    if status not in ("new", "duplicate", "rejected"):
+        raise ClearingBadAnswer(f"unknown upload outcome {status!r}")
+    return RecordOutcome(_field(doc, "index", int), status,
+                         _field(doc, "reason_code", str, optional=True),
+                         _field(doc, "reason", str, optional=True),
+                         _field(doc, "flag_id", int, optional=True))
+
+
+# --------------------------------------------------------------------------- client
+
+
+class ClearingClient(LoadAuthority):
+    """HTTP client of the clearing service. Thread-safe (one ``httpx.Client``)."""
+
+    def __init__(self, base_url: str, token: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        if not base_url:
+            raise ServiceConfigError("no clearing service URL ([backoffice] url)")
+        if not token:
+            raise ServiceConfigError("no clearing service token ([backoffice] token)")
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(
+            base_url=self.base_url, timeout=httpx.Timeout(timeout_s), transport=transport,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, timeout_s: float = DEFAULT_TIMEOUT_S,
+                      transport: httpx.BaseTransport | None = None) -> ClearingClient:
+        """From ``[backoffice] url, token``; :class:`ServiceConfigError` when either is empty."""
+        return cls(settings.backoffice.url, settings.backoffice.token, timeout_s=timeout_s,
+                   transport=transport)
+
+    def __repr__(self) -> str:
+        return f"ClearingClient({self.base_url!r}, token=<hidden>)"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ClearingClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ transport
+
+    def _request(self, method: str, path: str, *, json: Any = None,
+                 params: Mapping[str, Any] | None = None, ok: tuple[int, ...] = (200,)) -> Any:
+        what = f"{method} {self.base_url}{path}"
+        try:
+            response = self._http.request(method, path, json=json, params=params)
+        except httpx.TimeoutException:
+            raise ClearingUnreachable(f"{what}: timed out") from None
+        except httpx.HTTPError as exc:
+            raise ClearingUnreachable(f"{what}: {type(exc).__name__}: {exc}") from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        code = body.get("error") if isinstance(body, dict) else None
+        message = body.get("message") if isinstance(body, dict) else None
+        detail = f"{what}: {response.status_code} {code or ''} {message or ''}".rstrip()
+        if response.status_code >= 500:
+            raise ClearingUnreachable(detail, status=response.status_code, code=code)
+        if response.status_code == 401:
+            raise ClearingUnauthorized(detail, status=401, code=code)
+        if response.status_code not in ok:
+            raise ClearingRejected(detail, status=response.status_code, code=code)
+        if body is None:
+            raise ClearingBadAnswer(f"{what}: the answer is not JSON",
+                                    status=response.status_code)
+        return body
+
+    # ------------------------------------------------------------------ operations
+
+    def health(self) -> dict[str, Any]:
+        body = self._request("GET", "/healthz")
+        if not isinstance(body, dict):
+            raise ClearingBadAnswer("the health answer is not an object")
+        return body
+
+    def upload(self, records: Sequence[Mapping[str, Any]]) -> UploadResult:
+        """Upload one batch (at most the service's limit, 5000 by default) in one request.
+
+        Returns one outcome per record, in order. A record is stored at clearing when its
+        outcome is ``acknowledged`` (new or duplicate); a rejected one never will be (send it
+        to the dead letters with ``reason``).
+        """
+        body = self._request("POST", "/v1/transactions", json=[dict(r) for r in records])
+        if not isinstance(body, dict) or not isinstance(body.get("outcomes"), list):
+            raise ClearingBadAnswer("the upload answer has no outcomes")
+        outcomes = tuple(_outcome(o) for o in body["outcomes"])
+        if len(outcomes) != len(records) or any(o.index != i for i, o in enumerate(outcomes)):
+            raise ClearingBadAnswer(f"the upload answer has {len(outcomes)} outcomes for "
+                                    f"{len(records)} records")
+        return UploadResult(_field(body, "received", int), _field(body, "new", int),
+                            _field(body, "duplicate", int), _field(body, "rejected", int),
+                            outcomes)
+
+    def hotlist(self, since: int | None = None) -> Hotlist:
+        """The whole hotlist, or (``since``) the entries added after that version."""
+        params = {"since": since} if since is not None else None
+        body = self._request("GET", "/v1/hotlist", params=params)
+        if not isinstance(body, dict) or not isinstance(body.get("cards"), list):
+            raise ClearingBadAnswer("the hotlist answer has no cards")
+        return Hotlist(_field(body, "version", int), _field(body, "full", bool),
+                       _field(body, "since", int, optional=True),
+                       tuple(_entry(e) for e in body["cards"]))
+
+    def report_lost(self, card_no: str, reason: str = "lost") -> HotlistChange:
+        """Put a card on the hotlist (nothing changes when it already is)."""
+        body = self._request("POST", "/v1/hotlist", json={"card_no": card_no,
+                                                          "reason": reason}, ok=(200, 201))
+        if not isinstance(body, dict):
+            raise ClearingBadAnswer("the hotlist answer is not an object")
+        return HotlistChange(_field(body, "added", bool), _field(body, "version", int),
+                             _entry(body.get("entry")))
+
+    def _authorize(self, request: LoadRequest) -> bytes:
+        try:
+            card_no = crypto.from_bcd(request.card_factor)
+            moment = crypto.parse_bcd_datetime(request.date + request.time)
+            terminal_id = crypto.from_bcd(request.terminal_id)
+        except crypto.CryptoError as exc:
+            raise LoadRejected(f"malformed load request: {exc}") from None
+        payload = {
+            "card_no": card_no, "alg": _ALG_NAMES[request.alg], "online_atc": request.online_atc,
+            "card_random": request.card_random.hex().upper(),
+            "balance_before_fen": request.balance_before, "amount_fen": request.amount,
+            "terminal_id": terminal_id, "date_time": moment.isoformat(),
+            "mac1": request.mac1.hex().upper(),
+        }
+        try:
+            body = self._request("POST", "/v1/loads/authorise", json=payload)
+        except ClearingUnreachable as exc:
+            raise LoadAuthorizationUnreachable(str(exc), status=exc.status,
+                                               code=exc.code) from None
+        except ClearingUnauthorized:
+            raise
+        except ClearingRejected as exc:
+            kind: type[ClearingRejected] = {
+                "mac1_invalid": LoadRejectedMac1, "load_limit": LoadRejectedOverLimit,
+                "card_hotlisted": LoadRejectedHotlisted}.get(exc.code or "", LoadRejected)
+            raise kind(str(exc), status=exc.status, code=exc.code) from None
+        except ClearingBadAnswer as exc:
+            raise LoadBadAnswer(str(exc), status=exc.status) from None
+        mac2_hex = body.get("mac2") if isinstance(body, dict) else None
+        try:
+            mac2 = bytes.fromhex(mac2_hex) if isinstance(mac2_hex, str) else b""
+        except ValueError:
+            mac2 = b""
+        if len(mac2) != 4:
+            raise LoadBadAnswer("the load authorisation answer has no valid MAC2")
+        if body.get("card_no") != card_no or body.get("online_atc") != request.online_atc:
+            raise LoadBadAnswer("the load authorisation answer is for another card or ATC")
+        return mac2
