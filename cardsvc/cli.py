@@ -18,6 +18,7 @@ COMMANDS = {
     "block": Subcommand("cardsvc.cli_card", "block the card's application (挂失锁卡)"),
     "journal": Subcommand("cardsvc.cli_journal", "list the transaction journal (交易日志)"),
     "recover": Subcommand("cardsvc.cli_journal", "resolve torn or crashed transactions"),
+    "upload": Subcommand("cardsvc.cli_upload", "push completed transactions to clearing now"),
 }
 
 

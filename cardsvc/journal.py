@@ -332,5 +332,17 @@ class Journal:
                        (str(version),))
         return True
 
+    def add_to_hotlist(self, version: int, cards: Sequence[str]) -> bool:
+        """Merge the entries a newer hotlist version added; returns whether it was newer."""
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'hotlist_version'").fetchone()
+            if row and int(row[0]) >= version:
+                return False
+            db.executemany("INSERT OR IGNORE INTO hotlist (card_no) VALUES (?)",
+                           [(c,) for c in cards])
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('hotlist_version', ?)",
+                       (str(version),))
+        return True
+
     def hotlist(self) -> list[str]:
         return [r[0] for r in self._conn.execute("SELECT card_no FROM hotlist ORDER BY card_no")]

@@ -13,16 +13,17 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from cardsvc.clearing_client import ClearingClient
 from cardsvc.errors import NoCardPresent, ReaderNotFound, ServiceConfigError
 from cardsvc.fares import FareTable
 from cardsvc.journal import Journal, JournalError
 from cardsvc.keys import install_demo_keys
-from cardsvc.load_authority import InProcessLoadAuthority
+from cardsvc.load_authority import InProcessLoadAuthority, LoadAuthority
 from cardsvc.purse.client import translate_reader_error
 from cardsvc.sam import open_sam
 from cardsvc.sam.base import Sam
 from cardsvc.sam.errors import SamError, to_service_error
-from cardsvc.terminal import CardTerminal, LoadAuthorizer
+from cardsvc.terminal import CardTerminal
 from config.demo import load_demo_data
 from config.settings import Settings
 from drivers.pcsc import errors as pcsc
@@ -46,9 +47,13 @@ def var_dir(settings: Settings) -> Path:
     return settings.paths.var_dir
 
 
+def journal_path(settings: Settings) -> Path:
+    return var_dir(settings) / "journal.sqlite"
+
+
 def open_journal(settings: Settings) -> Journal:
     try:
-        journal = Journal.open(var_dir(settings) / "journal.sqlite")
+        journal = Journal.open(journal_path(settings))
     except JournalError as exc:
         raise ServiceConfigError(str(exc), "无法打开交易日志") from exc
     if journal.hotlist_version() == 0 and settings.card.key_file == DEFAULT_KEY_FILE:
@@ -60,9 +65,7 @@ def open_journal(settings: Settings) -> Journal:
 
 def key_file(settings: Settings) -> Path:
     """The issuer key file; in the embedded default the demo keys are installed on first use."""
-    path = settings.card.key_file
-    if not path.is_absolute() and path.parts[:1] == ("var",):
-        path = var_dir(settings).joinpath(*path.parts[1:])
+    path = settings.var_path(settings.card.key_file)
     if not path.exists() and settings.card.key_file == DEFAULT_KEY_FILE:
         log.warning("installing the DEMO issuer keys (test keys only)", extra={"path": str(path)})
         install_demo_keys(path)
@@ -117,8 +120,10 @@ def open_sam_for(spec: str, backend: BackendSpi, settings: Settings, stack: Exit
     return stack.enter_context(sam)
 
 
-def load_authority(settings: Settings) -> LoadAuthorizer:
-    """The in-process authority from the key file (the back office's replaces it when set)."""
+def load_authority(settings: Settings) -> LoadAuthority:
+    """The back office when one is configured, else the in-process authority (key file)."""
+    if settings.backoffice.url:
+        return ClearingClient(settings.backoffice.url, settings.backoffice.token)
     return InProcessLoadAuthority.from_key_file(key_file(settings))
 
 
@@ -138,7 +143,10 @@ def card_session(settings: Settings, overrides: Overrides | None = None, *,
             raise translate_reader_error(exc) from exc
         sam = open_sam_for(sam_spec(settings, overrides), backend, settings, stack)
         journal = stack.enter_context(open_journal(settings))
+        authority = None
+        if with_load_authority:
+            authority = load_authority(settings)
+            stack.callback(authority.close)
         yield CardTerminal(
             card, sam, journal, fares=FareTable.load(settings.card.fare_table),
-            max_amount_fen=settings.card.max_amount_fen,
-            load_authority=load_authority(settings) if with_load_authority else None)
+            max_amount_fen=settings.card.max_amount_fen, load_authority=authority)

@@ -51,6 +51,17 @@ class CardSettings:
 
 
 @dataclass(frozen=True)
+class ServiceSettings:
+    """The card service's local API (``cardsvc serve``)."""
+
+    host: str = "127.0.0.1"
+    """Loopback only: 127.0.0.1, ::1 or localhost."""
+    port: int = 8470
+    token_file: Path = Path("var/cardsvc.token")
+    """Bearer token of the local API; created (mode 0600) on first start if missing."""
+
+
+@dataclass(frozen=True)
 class PrinterSettings:
     url: str = "tcp://127.0.0.1:9100"
     profile: str = "generic-58"
@@ -79,12 +90,19 @@ class BackofficeSettings:
 class Settings:
     paths: PathsSettings = field(default_factory=PathsSettings)
     card: CardSettings = field(default_factory=CardSettings)
+    service: ServiceSettings = field(default_factory=ServiceSettings)
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
     idcard: IdCardSettings = field(default_factory=IdCardSettings)
     backoffice: BackofficeSettings = field(default_factory=BackofficeSettings)
     source: str = "defaults"
     """Which file the settings were read from (for messages and `kioskctl doctor`)."""
+
+    def var_path(self, path: Path) -> Path:
+        """A configured path under ``var/`` follows ``paths.var_dir`` (``var/x`` -> var_dir/x)."""
+        if not path.is_absolute() and path.parts[:1] == ("var",):
+            return self.paths.var_dir.joinpath(*path.parts[1:])
+        return path
 
 
 T = TypeVar("T")
