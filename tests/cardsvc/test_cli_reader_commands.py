@@ -125,4 +125,6 @@ def test_unknown_reader_and_no_card_exit_3(pcscd: PcscdProcess, card_rig: CardRi
         assert done.returncode == 3 and "no card in any reader" in done.stderr
         done = cardsvc("apdu", SELECT_ADF, "--reader", READER1)
         assert done.returncode == 3 and "no card in the reader" in done.stderr
+        done = cardsvc("apdu", SELECT_ADF, "--backend", f"pcsc://{READER1}")  # reader in URL
+        assert done.returncode == 3 and f"{READER1}: no card in the reader" in done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
