@@ -19,6 +19,8 @@ COMMANDS = {
     "journal": Subcommand("cardsvc.cli_journal", "list the transaction journal (交易日志)"),
     "recover": Subcommand("cardsvc.cli_journal", "resolve torn or crashed transactions"),
     "upload": Subcommand("cardsvc.cli_upload", "push completed transactions to clearing now"),
+    "serve": Subcommand("cardsvc.cli_serve", "run the card service (local API, recovery, "
+                        "uploader)"),
 }
 
 

@@ -111,18 +111,6 @@ def _show_history(h: History) -> None:
               f" {format_fen(t.amount_fen):>7} 元  余额 {format_fen(t.balance_after_fen)} 元")
 
 
-def _history_json(h: History) -> dict[str, Any]:
-    return {
-        "card_no": h.card_no,
-        "purse": [{"atc": r.atc, "type": r.tx_type, "type_zh": r.type_label,
-                   "amount_fen": r.amount_fen, "terminal_id": r.terminal_id,
-                   "date_time": r.when.isoformat()} for r in h.purse],
-        "transit": [{"kind": t.kind, "line": t.line_label, "mode": t.mode,
-                     "amount_fen": t.amount_fen, "balance_after_fen": t.balance_after_fen,
-                     "date_time": t.when.isoformat()} for t in h.transit],
-    }
-
-
 def _run(op: str, args: argparse.Namespace, settings: Settings) -> int:
     overrides = Overrides(reader=args.reader, sam=args.sam, backend=args.backend)
     amount = 0
@@ -159,7 +147,7 @@ def _report(op: str, result: Any, as_json: bool) -> None:
     elif isinstance(result, CardInfo):
         print_json(result.as_json()) if as_json else _show_info(result)
     elif isinstance(result, History):
-        print_json(_history_json(result)) if as_json else _show_history(result)
+        print_json(result.as_json()) if as_json else _show_history(result)
     elif isinstance(result, FreeRide):
         if as_json:
             print_json(result.as_json())

@@ -124,6 +124,17 @@ class History:
     purse: list[PurseRecord]
     transit: list[TransitRecord]
 
+    def as_json(self) -> dict[str, object]:
+        return {
+            "card_no": self.card_no,
+            "purse": [{"atc": r.atc, "type": r.tx_type, "type_zh": r.type_label,
+                       "amount_fen": r.amount_fen, "terminal_id": r.terminal_id,
+                       "date_time": r.when.isoformat()} for r in self.purse],
+            "transit": [{"kind": t.kind, "line": t.line_label, "mode": t.mode,
+                         "amount_fen": t.amount_fen, "balance_after_fen": t.balance_after_fen,
+                         "date_time": t.when.isoformat()} for t in self.transit],
+        }
+
 
 class CardTerminal:
     """Operations on the card in the reader. One instance per card session and thread."""

@@ -33,6 +33,7 @@ from typing import TextIO
 
 from cardsvc.records import HolderData, PublicData, RecordError
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE
+from config.runtime import configure_logging
 from drivers.pcsc import BackendSpi, CardChannel, PcscError, ReaderStatus, open_backend
 from simulators.card.cli import DEFAULT_CARD
 from simulators.pcscd import (
@@ -42,7 +43,6 @@ from simulators.pcscd import (
     PcscdProcess,
     system_pcscd_running,
 )
-from simulators.runtime import configure_logging
 
 PROG = "make demo"
 SYSTEM_VPCD_PORTS = (35963, 35964)

@@ -21,11 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
+from config.runtime import block_stop_signals, configure_logging, wait_for_stop
 from drivers.pcsc.spi import SimulatedCard
 from simulators.card.controls import ControlledCard, ControlServer
 from simulators.card.factory import open_user_card
 from simulators.card.store import StateError
-from simulators.runtime import block_stop_signals, configure_logging, wait_for_stop
 from simulators.vpcd import VpcdBridge
 
 log = logging.getLogger(__name__)

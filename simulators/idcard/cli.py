@@ -13,10 +13,10 @@ import logging
 from pathlib import Path
 
 from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, fail, print_json
+from config.runtime import block_stop_signals, configure_logging, wait_for_stop
 from simulators.idcard.citizens import demo_people
 from simulators.idcard.device import Fault, VirtualIdReader
 from simulators.idcard.server import PtyServer, TcpServer, TtyServer
-from simulators.runtime import block_stop_signals, configure_logging, wait_for_stop
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""Process plumbing for the long-running simulators: structured logs and a clean SIGTERM stop.
+"""Process plumbing for every long-running program (card service, back office, simulators):
+structured logs and a clean SIGTERM stop.
 
 ``configure_logging()`` writes one JSON object per line to stderr (``ts``, ``level``, ``logger``,
 ``msg`` and the record's ``extra`` fields). ``block_stop_signals()`` + ``wait_for_stop()`` let
@@ -20,6 +21,7 @@ STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
 
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)))
 _STANDARD_ATTRS |= {"message", "asctime", "taskName"}
+_NEVER_LOGGED = frozenset({"authorization", "token", "key", "keys", "pin", "color_message"})
 
 
 class JsonLineFormatter(logging.Formatter):
@@ -34,7 +36,8 @@ class JsonLineFormatter(logging.Formatter):
             "msg": record.getMessage(),
         }
         for key, value in vars(record).items():
-            if key not in _STANDARD_ATTRS and not key.startswith("_"):
+            if key not in _STANDARD_ATTRS and not key.startswith("_") \
+                    and key.lower() not in _NEVER_LOGGED:
                 entry[key] = value
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)

@@ -1,0 +1,63 @@
+"""``cardsvc serve``: run the card service (local API, recovery on insert, uploader) until
+SIGTERM/SIGINT. Logs are JSON lines on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+
+from cardsvc.api import ApiServer
+from cardsvc.errors import CardServiceError
+from cardsvc.service import CardService
+from cardsvc.session import Overrides
+from config.cli import EXIT_CONFIG, EXIT_OK, EXIT_UNAVAILABLE
+from config.runtime import block_stop_signals, configure_logging, wait_for_stop
+from config.settings import ConfigError, load_settings
+
+log = logging.getLogger("cardsvc.serve")
+
+
+def main(argv: list[str], prog: str) -> int:
+    p = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    p.add_argument("--config", help="configuration file (TOML)")
+    p.add_argument("--port", type=int, help="API port on loopback (default: [service] port)")
+    p.add_argument("--reader", help="user-card reader name")
+    p.add_argument("--sam", help="pcsc:READER or soft:KEYFILE")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    args = p.parse_args(argv)
+    configure_logging(logging.DEBUG if args.verbose else logging.INFO)
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(f"{prog}: 配置错误 configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.port is not None:
+        settings = dataclasses.replace(
+            settings, service=dataclasses.replace(settings.service, port=args.port))
+    block_stop_signals()
+    try:
+        service = CardService(settings, Overrides(reader=args.reader, sam=args.sam))
+        api = ApiServer(service)
+    except CardServiceError as exc:
+        print(f"{prog}: {exc.zh} / {exc}", file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:
+        print(f"{prog}: 无法监听端口 cannot listen on {settings.service.host}:"
+              f"{settings.service.port}: {exc.strerror}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    service.start()
+    thread = api.serve_in_thread()
+    log.info("card service ready", extra={"host": settings.service.host,
+                                          "port": api.server_address[1],
+                                          "token_file": str(settings.var_path(
+                                              settings.service.token_file))})
+    try:
+        signo = wait_for_stop(thread.is_alive)
+        log.info("stopping", extra={"signal": signo})
+    finally:
+        api.shutdown()
+        api.server_close()
+        service.stop()
+    return EXIT_OK
