@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import logging
+import signal
 import socket
+from collections.abc import Iterator
 
 import uvicorn
 
@@ -23,6 +26,21 @@ from backoffice.settings import (
 from config.cli import EXIT_OK, EXIT_UNAVAILABLE, fail
 
 log = logging.getLogger("backoffice.serve")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, except that SIGTERM/SIGINT end in a clean exit (status 0) after the graceful
+    shutdown instead of re-raising the signal."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle_exit)
+                    for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -82,7 +100,7 @@ def main(argv: list[str], prog: str) -> int:
                   f"({app.state.service.repo.db.url.redacted()})", flush=True)
             config = uvicorn.Config(app, log_config=None, access_log=args.access_log,
                                     log_level=args.log_level, timeout_graceful_shutdown=5)
-            uvicorn.Server(config).run(sockets=[sock])
+            _Server(config).run(sockets=[sock])
         finally:
             sock.close()
         return EXIT_OK

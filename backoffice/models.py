@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, field_validator
 
 MAX_BALANCE_FEN = 100_000
 """The card profile's balance limit (card-spec.md section 3): 1000 yuan."""
@@ -35,6 +35,12 @@ Hex4 = Annotated[
 TxType = Literal["purchase", "compound", "load"]
 AlgName = Literal["3des", "sm4"]
 CounterKind = Literal["debit", "load"]
+
+
+def _iso_text(value: object) -> object:
+    if not isinstance(value, str | dt.datetime):
+        raise ValueError("date_time must be an ISO 8601 string (local time)")
+    return value
 
 
 def _local_time(value: dt.datetime) -> dt.datetime:
@@ -193,22 +199,23 @@ class Hotlist(BaseModel):
 class LoadAuthorisationRequest(BaseModel):
     """What INIT FOR LOAD returned, plus the terminal's load parameters."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
 
     card_no: CardNo
     alg: AlgName
-    online_atc: int = Field(ge=0, le=0xFFFF, description="Online ATC from INIT FOR LOAD.")
+    online_atc: StrictInt = Field(ge=0, le=0xFFFF, description="Online ATC from INIT FOR LOAD.")
     card_random: Hex4 = Field(description="The card's random from INIT FOR LOAD (4 bytes hex).")
-    balance_before_fen: int = Field(ge=0, le=MAX_BALANCE_FEN,
-                                    description="Balance from INIT FOR LOAD, fen.")
-    amount_fen: int = Field(ge=1, le=MAX_BALANCE_FEN, description="Amount to load, fen.")
+    balance_before_fen: StrictInt = Field(ge=0, le=MAX_BALANCE_FEN,
+                                          description="Balance from INIT FOR LOAD, fen.")
+    amount_fen: StrictInt = Field(ge=1, le=MAX_BALANCE_FEN, description="Amount to load, fen.")
     terminal_id: TerminalId
     date_time: dt.datetime = Field(
         description="The date and time the terminal will send in CREDIT FOR LOAD (local).")
     mac1: Hex4 = Field(description="The card's load MAC1 from INIT FOR LOAD.")
-    key_version: int | None = Field(default=None, ge=0, le=0xFF,
-                                    description="keyVer from INIT FOR LOAD, when known.")
+    key_version: StrictInt | None = Field(default=None, ge=0, le=0xFF,
+                                          description="keyVer from INIT FOR LOAD, when known.")
 
+    _check_text = field_validator("date_time", mode="before")(_iso_text)
     _check_time = field_validator("date_time")(_local_time)
 
 
@@ -224,16 +231,17 @@ class LoadAuthorisation(BaseModel):
 class CardRegistration(BaseModel):
     """An issued card and its balance at issue (the start of reconciliation)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
 
     card_no: CardNo
-    alg: AlgName = "3des"
-    issued_balance_fen: int = Field(ge=0, le=MAX_BALANCE_FEN,
-                                    description="Balance when issued, fen.")
-    offline_atc: int = Field(default=0, ge=0, le=0xFFFF,
-                             description="The offline ATC the card's first purchase will carry.")
-    online_atc: int = Field(default=0, ge=0, le=0xFFFF,
-                            description="The online ATC the card's first load will carry.")
+    alg: AlgName = Field(default="3des", description="The card's algorithm.")
+    issued_balance_fen: StrictInt = Field(ge=0, le=MAX_BALANCE_FEN,
+                                          description="Balance when issued, fen.")
+    offline_atc: StrictInt = Field(
+        default=0, ge=0, le=0xFFFF,
+        description="The offline ATC the card's first purchase will carry.")
+    online_atc: StrictInt = Field(default=0, ge=0, le=0xFFFF,
+                                  description="The online ATC the card's first load will carry.")
     card_type: str = Field(default="adult", max_length=20, description="adult, student, ...")
 
 

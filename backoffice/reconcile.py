@@ -13,7 +13,8 @@ For the day D (transaction dates, local time):
     counter at issue: a transaction is missing (not uploaded yet, or lost);
   - ``balance_chain``: a record's ``balance_after_fen`` is not the previous record's plus or
     minus its amount (records are ordered per counter, the two counters merged by time);
-    not reported for a record right after a gap, which the gap explains;
+    not reported for a record right after a gap, which the gap explains, nor for the record
+    after a wrong one when it follows what the wrong one should have said;
   - ``balance_mismatch``: expected balance != last reported balance;
   - ``flagged``: a record rejected for a bad TAC, a conflict or as malformed;
   - ``unregistered_card``: a card with records that was never registered (no expected balance);
@@ -106,17 +107,22 @@ def _card(inp: ReconInputs, card_no: str, day: str, out: list[Mismatch]) -> Card
     after_gap = _gaps(debits, int(reg["offline_atc"]) if reg else None, day, card_no, out)
     after_gap |= _gaps(loads, int(reg["online_atc"]) if reg else None, day, card_no, out)
     ordered = _merge(debits, loads, issued)
-    balance = issued
+    # the balances the previous record may be taken to have left: what it reported, and (when
+    # that did not follow) what it should have reported; one wrong record is reported once
+    bases: list[int] = [] if issued is None else [issued]
     for tx_id, row in ordered:
-        if (balance is not None and tx_id not in after_gap and not _follows(balance, row)
-                and row.date_time.startswith(day)):
-            sign = "+" if row.counter_kind == "load" else "-"
+        if not bases or tx_id in after_gap or any(_follows(b, row) for b in bases):
+            bases = [row.balance_after_fen]
+            continue
+        sign = "+" if row.counter_kind == "load" else "-"
+        if row.date_time.startswith(day):
             out.append(Mismatch(
                 kind="balance_chain", card_no=card_no, terminal_id=row.terminal_id,
                 transaction_id=tx_id,
-                detail=f"balance after {row.balance_after_fen} does not follow {balance} "
+                detail=f"balance after {row.balance_after_fen} does not follow {bases[0]} "
                        f"{sign} {row.amount_fen} ({row.counter_kind} counter {row.card_atc})"))
-        balance = row.balance_after_fen
+        delta = row.amount_fen if row.counter_kind == "load" else -row.amount_fen
+        bases = [row.balance_after_fen, bases[0] + delta]
     last = ordered[-1][1].balance_after_fen if ordered else None
     expected = None
     if issued is not None:
