@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from escpos.printer import Dummy
 
 from drivers.printer import (
     Document,
@@ -14,6 +15,7 @@ from drivers.printer import (
     PrinterUnavailable,
 )
 from drivers.printer.status import interpret, query
+from simulators.printer import VirtualPrinter
 
 
 @pytest.mark.parametrize(("answers", "state", "detail"), [
@@ -67,8 +69,6 @@ def test_query_no_answer_or_garbage_is_unknown_never_ok():
 
 def test_python_escpos_calls_a_silent_printer_adequate():
     """Why the status layer exists: python-escpos' paper_status() on no answer."""
-    from escpos.printer import Dummy
-
     class Silent(Dummy):
         def _read(self) -> bytes:
             return b""
@@ -120,8 +120,6 @@ def test_unreachable_host_gives_up_within_the_timeout():
 
 
 def test_virtual_printer_that_ignores_status_requests(tmp_path):
-    from simulators.printer import VirtualPrinter
-
     with VirtualPrinter(tmp_path, answer_status=False) as silent:
         status = Printer(silent.url, timeout=0.3).status()
     assert status.state is PrinterState.UNKNOWN

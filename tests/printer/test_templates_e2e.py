@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cardsvc.receipts import CardReceipt, mask_card, yuan
+from cardsvc.receipts import CardReceipt, card_receipt, mask_card, yuan
 from drivers.printer import Printer, expected_receipts
+from kiosk.receipts import application_receipt
 from simulators.printer import VirtualPrinter
 from tests.printer.samples import APPLICATION, CARD_RECEIPTS, all_documents
 
@@ -53,8 +54,6 @@ def _row(receipt_text: str, label: str) -> str:
 
 
 def test_card_receipts_say_the_right_things(virtual_printer, printer):
-    from cardsvc.receipts import card_receipt
-
     for receipt in CARD_RECEIPTS.values():
         printer.print(card_receipt(receipt))
     printed = virtual_printer.wait_receipts(len(CARD_RECEIPTS))
@@ -74,8 +73,6 @@ def test_card_receipts_say_the_right_things(virtual_printer, printer):
 
 
 def test_application_receipt_content(virtual_printer_80):
-    from kiosk.receipts import application_receipt
-
     Printer(virtual_printer_80.url, "generic-80").print(application_receipt(APPLICATION))
     (paper,) = virtual_printer_80.wait_receipts(1)
     text = paper.text

@@ -6,6 +6,7 @@ import logging
 import unicodedata
 
 import pytest
+from escpos.printer import Dummy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,8 +48,6 @@ def test_punctuation_only_strings_are_encoded_not_question_marks():
 
 def test_python_escpos_alone_loses_punctuation_only_strings():
     """Why the text layer exists (test-environment.md): python-escpos' own text path."""
-    from escpos.printer import Dummy
-
     raw = Dummy()
     raw.text("：￥")
     assert b"??" in raw.output

@@ -37,7 +37,7 @@ def test_good_urls(url, fields):
     "serial:///dev/ttyS0?baudrate=fast", "serial:///dev/ttyS0?flow=maybe", "file:relative",
 ])
 def test_bad_urls_say_what_is_wrong(url):
-    with pytest.raises(PrinterConfigError, match="printer URL|flow"):
+    with pytest.raises(PrinterConfigError, match=r"printer URL|flow"):
         parse_url(url)
 
 
