@@ -246,6 +246,8 @@ class CardChannel:
         started = time.monotonic()
         raw = self._conn.transmit_raw(apdu, remaining)
         elapsed = time.monotonic() - started
+        if not raw:  # vpcd and some readers report a card torn away mid-command this way
+            raise CardRemoved(f"the card in {self._reader!r} gave no answer: it left the field")
         try:
             response = Response.from_bytes(raw)
         except ValueError as exc:
