@@ -64,6 +64,15 @@ def _listening(port: int) -> bool:
     return False
 
 
+def can_make_mount_namespace() -> bool:
+    """Whether this process may run a private pcscd (``unshare --mount`` and a bind mount)."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"],
+                           capture_output=True, check=False, timeout=10)
+    return probe.returncode == 0
+
+
 def system_pcscd_running() -> bool:
     if not SYSTEM_SOCKET.exists():
         return False
@@ -139,8 +148,9 @@ class PcscdProcess:
             return
         if shutil.which("pcscd") is None and not Path("/usr/sbin/pcscd").exists():
             raise PcscdError("pcscd is not installed: run `make setup` (Debian package pcscd)")
-        if self.private and os.geteuid() != 0:
-            log.info("not root: using the shared pcscd instead of a private one")
+        if self.private and not can_make_mount_namespace():
+            log.info("no right to make a mount namespace (not root, or a restricted "
+                     "container): using the shared pcscd instead of a private one")
             self.private = False
         if not self.private and system_pcscd_running():
             raise PcscdError("a system pcscd is already running; stop it or run as root")
