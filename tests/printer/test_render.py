@@ -16,6 +16,7 @@ from drivers.printer import (
     render,
 )
 from drivers.printer.document import Text
+from drivers.printer.render import Line
 from tests.printer.samples import all_documents
 
 ESC, GS, FS = b"\x1b", b"\x1d", b"\x1c"
@@ -75,7 +76,7 @@ def test_every_template_line_fits_the_paper(profile):
     prof = get_profile(profile)
     for name, doc in all_documents().items():
         for item in layout(doc, prof):
-            if hasattr(item, "text"):
+            if isinstance(item, Line):
                 cols = prof.columns // item.style.width
                 assert sum(
                     2 if prof.chinese and ord(c) > 0x7F else 1 for c in item.text) <= cols, \

@@ -36,7 +36,7 @@ class ScriptedLink:
     """A fake link answering from a script (unit test of the status layer only)."""
 
     def __init__(self, answers: dict[int, bytes]) -> None:
-        self.answers, self.sent = answers, []
+        self.answers, self.sent = answers, list[bytes]()
         self._next = b""
 
     def write(self, data: bytes) -> None:
@@ -69,7 +69,7 @@ def test_query_no_answer_or_garbage_is_unknown_never_ok():
 
 def test_python_escpos_calls_a_silent_printer_adequate():
     """Why the status layer exists: python-escpos' paper_status() on no answer."""
-    class Silent(Dummy):
+    class Silent(Dummy):  # type: ignore[misc]
         def _read(self) -> bytes:
             return b""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Iterator
 
 import pytest
 from escpos.printer import Dummy
@@ -17,7 +18,7 @@ GBK = TextCodec(get_profile("gbk-58"))
 LATIN = TextCodec(get_profile("latin-80"))
 
 
-def bmp_chars():
+def bmp_chars() -> Iterator[str]:
     for cp in range(0x20, 0x10000):
         ch = chr(cp)
         if unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn"):
