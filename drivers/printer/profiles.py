@@ -14,7 +14,9 @@ garbage, so the text layer treats them as unprintable.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 from drivers.printer.errors import PrinterConfigError
@@ -47,7 +49,7 @@ class PrinterProfile:
         return 80 if self.columns >= 42 else 58
 
 
-PROFILES: dict[str, PrinterProfile] = {
+PROFILES: Mapping[str, PrinterProfile] = MappingProxyType({
     p.name: p
     for p in (
         PrinterProfile("generic-58", "58 mm thermal printer, GB18030 font, native QR",
@@ -62,7 +64,7 @@ PROFILES: dict[str, PrinterProfile] = {
                        columns=48, dots=576, encoding="cp437", chinese=False, code_page=0,
                        replacement="■"),
     )
-}
+})
 
 
 def get_profile(name: str | PrinterProfile) -> PrinterProfile:

@@ -10,8 +10,9 @@ every string goes through one :class:`TextCodec` built from the printer profile:
   a warning that names the code points. Nothing is dropped silently into ``?``.
 * Width is display width: on a Chinese-mode printer every double-byte code is printed with the
   24-dot font, two columns of font A. ``unicodedata.east_asian_width`` gives exactly that when
-  ambiguous (``A``) characters count as wide (checked over all of GBK in the tests); on a
-  single-byte printer every character is one column.
+  ambiguous (``A``) characters count as wide (checked over all of GBK in the tests; GB18030
+  adds one exception, U+01F9, settled by the code length); on a single-byte printer every
+  character is one column.
 * :meth:`TextCodec.wrap`, :meth:`TextCodec.align` and :meth:`TextCodec.row` lay text out by
   display width, keep Latin words and numbers whole when they fit, and keep closing
   punctuation (``，。：）``) off the start of a line.
@@ -64,10 +65,17 @@ class TextCodec:
         return len(code) <= 2 or ord(ch) in _EXT_A
 
     def char_width(self, ch: str) -> int:
-        """Columns of font A that ``ch`` takes (1 or 2)."""
+        """Columns of font A that a printable ``ch`` takes (1 or 2).
+
+        East Asian Wide, Fullwidth and Ambiguous characters are two columns; on a Chinese-mode
+        printer that is every character it prints from a double-byte code (all of GBK; in
+        GB18030 also U+01F9 ǹ, which Unicode calls narrow but the printer draws 24 dots wide).
+        """
         if ch < "\u0080" or not self.profile.chinese:
             return 1
-        return 2 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 1
+        if unicodedata.east_asian_width(ch) in ("W", "F", "A"):
+            return 2
+        return 2 if len(ch.encode(self.profile.encoding, errors="replace")) > 1 else 1
 
     def width(self, text: str) -> int:
         return sum(self.char_width(ch) for ch in text)

@@ -69,7 +69,7 @@ def parse_url(url: str) -> PrinterUrl:
             raise PrinterConfigError(f"printer URL {url!r} has no host (tcp://HOST:9100)")
         return PrinterUrl("tcp", url, host=parts.hostname, port=port, params=params)
     if scheme in ("serial", "file"):
-        if not parts.path or parts.netloc:
+        if not parts.path.startswith("/") or parts.netloc:
             raise PrinterConfigError(
                 f"printer URL {url!r} needs an absolute path ({scheme}:///dev/...)")
         if scheme == "serial":
@@ -254,6 +254,8 @@ class UsbTransport(Transport):
         from escpos.exceptions import DeviceNotFoundError  # noqa: PLC0415 - lazy (import cost, side effects)
         from escpos.printer import Usb  # noqa: PLC0415 - lazy (import cost, side effects)
 
+        if not Usb.is_usable():  # checked first: python-escpos' Usb raises even in __del__
+            raise PrinterUnavailable("USB printing needs pyusb and libusb installed")
         params = self.url.params
         ms = max(1, int(self.timeout * 1000))
         self._escpos = Usb(self.url.vendor, self.url.product, timeout=ms,
@@ -261,9 +263,6 @@ class UsbTransport(Transport):
                            out_ep=_int_param(params, "out_ep", self.url.text, 0x01))
         try:
             self._escpos.open()
-        except RuntimeError as exc:  # python-escpos: the usb library is not installed
-            self._escpos = None
-            raise PrinterUnavailable("USB printing needs pyusb and libusb installed") from exc
         except DeviceNotFoundError as exc:
             self._escpos = None
             raise PrinterUnavailable(

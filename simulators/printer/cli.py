@@ -1,7 +1,7 @@
 """``simulators printer``: run the virtual ESC/POS printer, set its paper, decode a capture.
 
     simulators printer serve --port 9100 --out DIR [--paper ok|near-end|out] [--pty PATH]
-                             [--width 58|80] [--font gb18030|gbk] [--silent]
+                             [--width 58|80] [--font gb18030|gbk] [--silent] [--no-png]
     simulators printer paper DIR ok|near-end|out
     simulators printer decode FILE --out DIR [--width 58|80] [--font gb18030|gbk]
 """
@@ -35,6 +35,8 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     serve.add_argument("--paper", choices=PAPERS, default="ok")
     serve.add_argument("--pty", type=Path, help="also serve a pty, linked at this path")
     serve.add_argument("--silent", action="store_true", help="never answer DLE EOT status")
+    serve.add_argument("--no-png", action="store_true",
+                       help="decode only: no PNG/text files (for benchmarks)")
     paper = sub.add_parser("paper", help="change the paper state of a running printer")
     paper.add_argument("out", type=Path, help="the --out directory of the printer")
     paper.add_argument("state", choices=PAPERS)
@@ -73,7 +75,8 @@ def _serve(args: argparse.Namespace, prog: str) -> int:
               "draw as boxes in the PNGs", file=sys.stderr)
     printer = VirtualPrinter(args.out, host=args.host, port=args.port, paper=args.paper,
                              paper_mm=args.width, encoding=args.font,
-                             answer_status=not args.silent, pty_path=args.pty)
+                             answer_status=not args.silent, pty_path=args.pty,
+                             render=not args.no_png)
     try:
         printer.start()
     except OSError as exc:
