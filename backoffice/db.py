@@ -107,6 +107,25 @@ class Tx:
         if rows:
             self._cur.executemany(self._sql(sql), rows)
 
+    def insert_many(self, table: str, columns: Sequence[str],
+                    rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows fast: ``executemany`` on SQLite, ``COPY ... FROM STDIN`` on PostgreSQL.
+
+        ``table`` and ``columns`` are identifiers of ours, never input. A row that breaks a
+        constraint fails the whole transaction on PostgreSQL.
+        """
+        if not rows:
+            return
+        cols = ", ".join(columns)
+        if self.kind == "sqlite":
+            marks = ", ".join("?" * len(columns))
+            self._cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})",  # noqa: S608
+                                  rows)
+            return
+        with self._cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
 
 class Database:
     """A pool of connections to one database, and transactions over them."""

@@ -34,6 +34,7 @@ _CHUNK = 400
 
 _TX_COLS = ("card_no, counter_kind, card_atc, terminal_id, ttsn, type, amount_fen, "
             "balance_after_fen, date_time, tac, alg, hotlist_version")
+_T_COLS = "t.id, " + ", ".join(f"t.{c}" for c in _TX_COLS.split(", "))
 _FLAG_COLS = ("received_at, reason_code, reason, card_no, counter_kind, card_atc, terminal_id, "
               "ttsn, tx_date, existing_id, record")
 _CARD_COLS = ("card_no, alg, issued_balance_fen, offline_atc, online_atc, card_type, "
@@ -253,9 +254,8 @@ class Repository:
                     conflicts.append((index, FlagRow.for_row(row, "conflict", reason,
                                                              record_json(row), found.id)))
                     results.append(RowResult("conflict", found.id, reason))
-            tx.executemany(
-                f"INSERT INTO transactions ({_TX_COLS}, tx_date, received_at)"
-                f" VALUES ({', '.join('?' * 14)})", inserts)
+            tx.insert_many("transactions", (*_TX_COLS.split(", "), "tx_date", "received_at"),
+                           inserts)
             flag_ids = [self._insert_flag(tx, f, received_at) for f in flags]
             for index, flag in conflicts:
                 flag_id = self._insert_flag(tx, flag, received_at)
@@ -266,17 +266,23 @@ class Repository:
             dict[tuple[str, str, int], Existing], dict[tuple[str, int], Existing]]:
         by_counter: dict[tuple[str, str, int], Existing] = {}
         by_ttsn: dict[tuple[str, int], Existing] = {}
+        # the keys as a VALUES list joined to the table: one index seek per key on both
+        # databases (CROSS JOIN fixes SQLite's loop order; "IN (VALUES ...)" would scan)
         counter_keys = sorted({r.counter_key for r in rows})
         for chunk in _chunks(counter_keys):
-            sql = (f"SELECT id, {_TX_COLS} FROM transactions"
-                   f" WHERE (card_no, counter_kind, card_atc) IN (VALUES {_values(len(chunk), 3)})")
+            sql = (f"WITH k (card_no, counter_kind, card_atc) AS (VALUES {_values(len(chunk), 3)})"
+                   f" SELECT {_T_COLS} FROM k CROSS JOIN transactions t"
+                   " WHERE t.card_no = k.card_no AND t.counter_kind = k.counter_kind"
+                   " AND t.card_atc = k.card_atc")
             for rec in tx.execute(sql, [v for key in chunk for v in key]):
                 found = Existing(rec[0], TxRow.from_db(rec[1:]))
                 by_counter[found.row.counter_key] = found
         ttsn_keys = sorted({(r.terminal_id, r.ttsn) for r in rows if r.counter_kind == "debit"})
         for chunk in _chunks(ttsn_keys):
-            sql = (f"SELECT id, {_TX_COLS} FROM transactions WHERE counter_kind = 'debit'"
-                   f" AND (terminal_id, ttsn) IN (VALUES {_values(len(chunk), 2)})")
+            sql = (f"WITH k (terminal_id, ttsn) AS (VALUES {_values(len(chunk), 2)})"
+                   f" SELECT {_T_COLS} FROM k CROSS JOIN transactions t"
+                   " WHERE t.counter_kind = 'debit' AND t.terminal_id = k.terminal_id"
+                   " AND t.ttsn = k.ttsn")
             for rec in tx.execute(sql, [v for key in chunk for v in key]):
                 found = Existing(rec[0], TxRow.from_db(rec[1:]))
                 by_ttsn[(found.row.terminal_id, found.row.ttsn)] = found

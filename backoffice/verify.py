@@ -41,6 +41,8 @@ class CardKeys:
             raise NotConfigured("the key file has no MTK: TACs cannot be checked")
         self.key_version = keys.key_version
         self._cache: OrderedDict[tuple[_Which, Alg, str], bytes] = OrderedDict()
+        self._tac_keys: OrderedDict[tuple[_Which, Alg, str], bytes] = OrderedDict()
+        self._terminals: dict[str, bytes] = {}
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
@@ -68,6 +70,28 @@ class CardKeys:
                 self._cache.popitem(last=False)
         return key
 
+    def _tac_key(self, alg: Alg, card_no: str) -> bytes:
+        slot: tuple[_Which, Alg, str] = ("mtk", alg, card_no)
+        with self._lock:
+            key = self._tac_keys.get(slot)
+            if key is not None:
+                self._tac_keys.move_to_end(slot)
+                return key
+        key = crypto.tac_key(alg, self._card_key("mtk", alg, card_no))
+        with self._lock:
+            self._tac_keys[slot] = key
+            if len(self._tac_keys) > self._cache_size:
+                self._tac_keys.popitem(last=False)
+        return key
+
+    def _terminal(self, terminal_id: str) -> bytes:
+        tid = self._terminals.get(terminal_id)
+        if tid is None:
+            tid = crypto.to_bcd(terminal_id, 6)
+            if len(self._terminals) < self._cache_size:
+                self._terminals[terminal_id] = tid
+        return tid
+
     def expected_tac(self, *, alg: str, card_no: str, tx_type: str, card_atc: int,
                      terminal_id: str, ttsn: int, amount_fen: int, balance_after_fen: int,
                      moment: dt.datetime) -> bytes:
@@ -76,15 +100,18 @@ class CardKeys:
         Purchase/compound: amount, type (06/09), terminal ID, TTSN, date, time.
         Load: new balance, online ATC (``card_atc``), amount, 02, terminal ID, date, time.
         """
+        # crypto.purchase_tac / load_tac, with the TAC key (derived from the diversified DTK)
+        # and the terminal's BCD taken from the caches
         a = ALGS[alg]
-        dtk = self._card_key("mtk", a, card_no)
-        tid = crypto.to_bcd(terminal_id, 6)
+        key = self._tac_key(a, card_no)
+        tid = self._terminal(terminal_id)
         date, time = crypto.bcd_datetime(moment)
         if tx_type == "load":
-            return crypto.load_tac(a, dtk, new_balance=balance_after_fen, online_atc=card_atc,
-                                   amount=amount_fen, terminal_id=tid, date=date, time=time)
-        return crypto.purchase_tac(a, dtk, amount=amount_fen, tx_type=TX_TYPES[tx_type],
-                                   terminal_id=tid, ttsn=ttsn, date=date, time=time)
+            data = crypto.load_tac_data(balance_after_fen, card_atc, amount_fen, tid, date, time)
+        else:
+            data = crypto.purchase_tac_data(amount_fen, TX_TYPES[tx_type], tid, ttsn, date,
+                                            time)
+        return crypto.cbc_mac(a, key, data)
 
     def load_macs(self, *, alg: str, card_no: str, online_atc: int, card_random: bytes,
                   balance_before_fen: int, amount_fen: int, terminal_id: str,
