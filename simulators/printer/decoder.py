@@ -100,7 +100,7 @@ class EscPosDecoder:
             self._buf.clear()
         if self._line.cells:
             self._newline()
-        if not self._receipt.items:
+        if not self._receipt.items and not self._receipt.drawer_pulses:
             return None
         receipt = self._receipt
         self._deliver()

@@ -137,6 +137,9 @@ class VirtualPrinter:
         return self
 
     def stop(self) -> None:
+        """Stop serving, hand over what was printed but not cut, finish drawing. Idempotent."""
+        if not self._threads:
+            return
         self._stop.set()
         for thread in self._threads[:-1]:
             thread.join(5)

@@ -4,13 +4,14 @@ application number."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from cardsvc.receipts import CardReceipt, card_receipt, mask_card, yuan
-from drivers.printer import Printer, expected_receipts
-from kiosk.receipts import application_receipt
+from drivers.printer import Printer, expected_receipts, get_profile
+from kiosk.receipts import application_receipt, mask_name
 from simulators.printer import VirtualPrinter
 from tests.printer.samples import APPLICATION, CARD_RECEIPTS, all_documents
 
@@ -95,3 +96,25 @@ def test_helpers():
     assert CardReceipt.from_tx_json({**tx, "type": "load", "line": None}).kind == "topup"
     assert CardReceipt.from_tx_json({**tx, "type": "purchase", "kind": "retail"}).kind == \
         "supermarket"
+
+
+def test_cash_drawer_pulse_reaches_the_printer(virtual_printer_80):
+    printer = Printer(virtual_printer_80.url, "generic-80")
+    printer.print(card_receipt(CARD_RECEIPTS["supermarket"]).drawer(2).cut())
+    printer.open_drawer(5)
+    virtual_printer_80.stop()  # the drawer-only stream is never cut: hand it over
+    receipts = virtual_printer_80.receipts
+    assert [(r.drawer_pulses, r.cut) for r in receipts] == [
+        ([], "full"),  # the receipt itself (the template ends with a cut)
+        ([2], "full"),  # the drawer block and the second cut of the document
+        ([5], None),  # open_drawer(): a pulse, no paper
+    ]
+
+
+def test_english_is_optional_and_names_are_masked():
+    chinese_only = application_receipt(dataclasses.replace(APPLICATION, english=False))
+    (text,) = expected_receipts(chinese_only, get_profile("generic-58"))
+    assert "Application receipt" not in text and "受理回执" in text
+    assert mask_name("张三") == "张*" and mask_name("欧阳小明") == "欧**明"
+    no_en = card_receipt(dataclasses.replace(CARD_RECEIPTS["bus"], english=False))
+    assert "receipt" not in expected_receipts(no_en, get_profile("generic-58"))[0].lower()
