@@ -96,10 +96,10 @@ def _fit_qr(block: Qr, profile: PrinterProfile) -> QrSymbol:
     symbol = qrcode.QRCode(error_correction=_qr_ec_constant(block.ec), border=0)
     try:
         symbol.add_data(block.data.encode("utf-8"), optimize=0)
-        symbol.make(fit=True)
+        version = int(symbol.best_fit())  # the version only: no matrix, no mask selection
     except (ValueError, qrcode.exceptions.DataOverflowError) as exc:
         raise LayoutError(f"QR payload of {len(block.data)} characters is too large") from exc
-    modules = int(symbol.modules_count)
+    modules = version * 4 + 17
     size = min(block.size, 16, profile.dots // modules)
     if size < 2:
         raise LayoutError(f"a QR code of {modules} modules does not fit {profile.dots} dots")
