@@ -1,9 +1,9 @@
-"""The demo issuer's data (card-spec.md section 7): demo cards, demo PSAM, issuer key file.
+"""The demo issuer's data (card-spec.md section 7): the demo cards and the demo PSAM.
 
-Test data only. ``cards.toml`` describes the five demo cards and the demo PSAM;
-``issuer_keys.toml`` holds the demo issuer master keys in the key-file format
-(``[issuer] mpk/mlk/mtk/mamk = "32 hex digits"``, ``key_version``) that
-:func:`load_issuer_keys` reads. Nothing here runs at import time.
+Test data only. ``cards.toml`` describes the five demo cards and the demo PSAM. The demo issuer
+keys, ``issuer_keys.toml`` in this directory, are in the project's key-file format and are read
+by ``cardsvc.keys`` (``demo_key_file()``, ``parse_issuer_keys``, ``install_demo_keys``), not
+here: config does not depend on cardsvc. Nothing here runs at import time.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 
 DEMO_DIR = Path(__file__).resolve().parent
 CARDS_FILE = DEMO_DIR / "cards.toml"
-KEYS_FILE = DEMO_DIR / "issuer_keys.toml"
 
 CARD_TYPES = ("adult", "student", "senior", "staff")
 """Card type names, in the order of their EF15 codes 00..03."""
@@ -26,7 +25,7 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 class DemoDataError(ValueError):
-    """The demo data or a key file is malformed (the message names the file and the field)."""
+    """The demo data is malformed (the message names the file and the field)."""
 
 
 def id_check_digit(first17: str) -> str:
@@ -84,20 +83,6 @@ class DemoData:
     def hotlist(self) -> tuple[str, ...]:
         """Numbers of the cards reported lost."""
         return tuple(c.number for c in self.cards if c.lost)
-
-
-@dataclass(frozen=True, repr=False)
-class IssuerKeys:
-    """The issuer master keys (16 bytes each). Never printed: ``repr`` shows no key bytes."""
-
-    mpk: bytes
-    mlk: bytes
-    mtk: bytes
-    mamk: bytes
-    key_version: int = 1
-
-    def __repr__(self) -> str:
-        return f"IssuerKeys(key_version={self.key_version}, keys=<hidden>)"
 
 
 def _need(doc: dict[str, Any], key: str, kind: type, where: str) -> Any:
@@ -174,24 +159,3 @@ def load_demo_data(path: Path = CARDS_FILE) -> DemoData:
     )
     return DemoData(cards, psam)
 
-
-def load_issuer_keys(path: Path = KEYS_FILE) -> IssuerKeys:
-    """Read a key file (``[issuer] mpk mlk mtk mamk key_version``). Errors never show key bytes."""
-    doc = _read_toml(path)
-    section = doc.get("issuer")
-    if not isinstance(section, dict):
-        raise DemoDataError(f"{path}: missing [issuer]")
-    keys: dict[str, bytes] = {}
-    for name in ("mpk", "mlk", "mtk", "mamk"):
-        value = section.get(name)
-        try:
-            raw = bytes.fromhex(value) if isinstance(value, str) else b""
-        except ValueError:
-            raw = b""
-        if len(raw) != 16:
-            raise DemoDataError(f"{path}: [issuer] {name} must be 32 hex digits")
-        keys[name] = raw
-    version = section.get("key_version", 1)
-    if not isinstance(version, int) or isinstance(version, bool) or not 0 <= version <= 255:
-        raise DemoDataError(f"{path}: [issuer] key_version must be 0..255")
-    return IssuerKeys(key_version=version, **keys)

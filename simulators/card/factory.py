@@ -3,13 +3,21 @@
 ``state_dir`` holds one JSON state per card: ``card-<number>.json`` and ``psam.json``. When a
 card's state does not exist yet it is personalised from the demo data (config/demo, card-spec
 section 7) and saved, so a restarted card keeps its data.
+
+Issuer keys are :class:`cardsvc.keys.IssuerKeys`. By default the demo cards and PSAM are
+personalised with the demo key file shipped in git (:func:`demo_issuer_keys`: the published test
+keys, read without the 0600 check because git does not keep file modes); a key file given
+explicitly goes through :func:`cardsvc.keys.load_issuer_keys`, which refuses a file that group or
+others can access.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from config.demo import KEYS_FILE, IssuerKeys, load_demo_data, load_issuer_keys
+from cardsvc.keys import IssuerKeys, demo_key_file, load_issuer_keys, parse_issuer_keys
+from config.demo import load_demo_data
 from simulators.card.card import Application, CardImage, RandomSource, VirtualCard
 from simulators.card.personalise import (
     PSAM_APP,
@@ -28,6 +36,22 @@ DEMO_CARD = "4102000000000001"
 
 class UnknownCard(LookupError):
     """No state for this card in the state dir and no demo card with this number."""
+
+
+def demo_issuer_keys() -> IssuerKeys:
+    """The demo issuer keys of card-spec section 7 (``config/demo/issuer_keys.toml``).
+
+    Test keys only. Parsed with :func:`cardsvc.keys.parse_issuer_keys` and no permission check:
+    the file is public by design and its mode (0644 in a checkout) is not kept by git.
+    """
+    path = demo_key_file()
+    return parse_issuer_keys(path.read_text(encoding="utf-8"), str(path))
+
+
+def issuer_keys(keys_file: str | os.PathLike[str] | None = None) -> IssuerKeys:
+    """``keys_file`` through :func:`cardsvc.keys.load_issuer_keys` (mode 0600 enforced), or the
+    demo keys (:func:`demo_issuer_keys`) when it is None."""
+    return demo_issuer_keys() if keys_file is None else load_issuer_keys(keys_file)
 
 
 def user_card_path(state_dir: Path, card_no: str) -> Path:
@@ -94,12 +118,14 @@ def open_user_card(
     *,
     t0: bool = False,
     rng: RandomSource | None = None,
-    keys_file: Path = KEYS_FILE,
+    keys_file: Path | None = None,
 ) -> VirtualCard:
     """The user card ``card_no`` of ``state_dir``, personalised from the demo data if new.
 
     ``t0=True``: answer the T=0 way (61xx/6Cxx). ``rng``: the card's random source (tests).
-    Raises :class:`UnknownCard` for a number that is neither stored nor a demo card.
+    ``keys_file``: the issuer key file for a new card (mode 0600 enforced); default the demo
+    keys. Raises :class:`UnknownCard` for a number that is neither stored nor a demo card, and
+    :class:`cardsvc.keys.KeyFileError` for an unusable key file.
     """
     store = StateStore(user_card_path(state_dir, card_no))
     card = _open(store, t0, rng)
@@ -109,20 +135,23 @@ def open_user_card(
         demo = load_demo_data().card(card_no)
     except KeyError:
         raise UnknownCard(f"no card {card_no} in {state_dir} and no such demo card") from None
-    image = personalise_user_card(CardDescription.from_demo(demo), load_issuer_keys(keys_file))
+    image = personalise_user_card(CardDescription.from_demo(demo), issuer_keys(keys_file))
     store.save(image.to_dict())
     return build_card(image, store, t0=t0, rng=rng)
 
 
 def open_psam(
-    state_dir: Path, *, rng: RandomSource | None = None, keys_file: Path = KEYS_FILE
+    state_dir: Path, *, rng: RandomSource | None = None, keys_file: Path | None = None
 ) -> VirtualCard:
-    """The PSAM of ``state_dir`` (a T=0 card), personalised as the demo PSAM if new."""
+    """The PSAM of ``state_dir`` (a T=0 card), personalised as the demo PSAM if new.
+
+    ``keys_file`` as for :func:`open_user_card` (default: the demo keys).
+    """
     store = StateStore(psam_path(state_dir))
     card = _open(store, True, rng)
     if card is not None:
         return card
     desc = PsamDescription.from_demo(load_demo_data().psam)
-    image = personalise_psam(desc, load_issuer_keys(keys_file))
+    image = personalise_psam(desc, issuer_keys(keys_file))
     store.save(image.to_dict())
     return build_card(image, store, t0=True, rng=rng)

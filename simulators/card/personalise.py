@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from cardsvc.crypto import Alg, bcd_date, diversify, to_bcd
-from config.demo import CARD_TYPES, DemoCard, DemoPsam, IssuerKeys
+from cardsvc.keys import IssuerKeys
+from config.demo import CARD_TYPES, DemoCard, DemoPsam
 from simulators.card.atr import PSAM_ATR, USER_CARD_ATR
 from simulators.card.card import CardImage
 from simulators.card.files import DF, MF_FID, CyclicEF, TransparentEF

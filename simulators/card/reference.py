@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from cardsvc import crypto
 from cardsvc.crypto import Alg
-from config.demo import IssuerKeys
+from cardsvc.keys import IssuerKeys
 from drivers.pcsc.spi import SimulatedCard
 
 SELECT_ADF = bytes.fromhex("00A4040009A00000000386980701")

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 
-from config.demo import (
-    DemoDataError,
-    id_check_digit,
-    id_number_valid,
-    load_demo_data,
-    load_issuer_keys,
-)
-from simulators.card.factory import open_user_card
+from cardsvc.keys import KeyFileError, install_demo_keys
+from config.demo import DemoDataError, id_check_digit, id_number_valid, load_demo_data
+from simulators.card.factory import demo_issuer_keys, open_psam, open_user_card
 from simulators.card.reference import ReferenceTerminal
 
 TODAY = dt.date(2026, 11, 26)
@@ -55,20 +51,55 @@ def test_id_check_digit():
 
 
 def test_issuer_keys_are_the_spec_demo_keys():
-    keys = load_issuer_keys()
+    keys = demo_issuer_keys()
     assert keys.mpk.hex().upper() == "3F1A5C7E9B2D4F6081A3C5E7092B4D6F"
     assert keys.mlk.hex().upper() == "5A6B7C8D9EAFB0C1D2E3F40516273849"
     assert keys.mtk.hex().upper() == "0F1E2D3C4B5A69788796A5B4C3D2E1F0"
     assert keys.mamk.hex().upper() == "C1C2C3C4C5C6C7C8D1D2D3D4D5D6D7D8"
+    assert keys.key_version == 1
     assert "3F1A" not in repr(keys)
+
+
+def test_the_demo_keys_need_no_private_copy(tmp_path):
+    """The shipped demo key file is public (git keeps no mode): the demo cards open anyway."""
+    term = ReferenceTerminal(open_user_card(tmp_path), demo_issuer_keys())
+    term.select()
+    assert term.balance() == 10000
 
 
 def test_bad_key_file_names_the_field_not_the_bytes(tmp_path):
     bad = tmp_path / "keys.toml"
     bad.write_text('[issuer]\nmpk = "3F1A5C7E9B2D4F60"\nmlk = "00"\nmtk = "00"\nmamk = "00"\n')
-    with pytest.raises(DemoDataError) as exc:
-        load_issuer_keys(bad)
+    os.chmod(bad, 0o600)
+    with pytest.raises(KeyFileError) as exc:
+        open_user_card(tmp_path / "cards", keys_file=bad)
     assert "mpk" in str(exc.value) and "3F1A" not in str(exc.value)
+    assert not (tmp_path / "cards").exists()
+
+
+def test_an_explicit_key_file_must_be_private(tmp_path):
+    keys = install_demo_keys(tmp_path / "keys")
+    os.chmod(keys, 0o644)
+    with pytest.raises(KeyFileError, match="chmod 600"):
+        open_user_card(tmp_path / "cards", keys_file=keys)
+    with pytest.raises(KeyFileError, match="chmod 600"):
+        open_psam(tmp_path / "psam", keys_file=keys)
+    os.chmod(keys, 0o600)
+    term = ReferenceTerminal(open_user_card(tmp_path / "cards", keys_file=keys), demo_issuer_keys())
+    term.select()
+    term.purchase(100, dt.datetime(2026, 11, 26, 10, 0))  # the card has the demo keys
+    assert term.balance() == 9900
+    assert open_psam(tmp_path / "psam", keys_file=keys).transmit(
+        bytes.fromhex("00B0960006")
+    ) == bytes.fromhex("4102000000019000")
+
+
+def test_a_key_file_without_the_card_keys_is_refused(tmp_path):
+    path = tmp_path / "terminal.toml"
+    path.write_text('[issuer]\nmpk = "3F1A5C7E9B2D4F6081A3C5E7092B4D6F"\n')
+    os.chmod(path, 0o600)
+    with pytest.raises(KeyFileError, match="no mlk"):
+        open_user_card(tmp_path / "cards", keys_file=path)
 
 
 def test_bad_demo_card_is_refused(tmp_path):
@@ -96,7 +127,7 @@ def test_bad_demo_card_is_refused(tmp_path):
 )
 def test_demo_cards_carry_their_data(tmp_path, number, type_code, balance):
     card = open_user_card(tmp_path, number)
-    term = ReferenceTerminal(card, load_issuer_keys())
+    term = ReferenceTerminal(card, demo_issuer_keys())
     fci = term.select()
     ef15 = fci[-30:]
     assert ef15[:8] == bytes.fromhex("41020000FFFFFFFF") and ef15[8:10] == b"\x03\x01"
@@ -110,7 +141,7 @@ def test_demo_cards_carry_their_data(tmp_path, number, type_code, balance):
 def test_the_lost_card_still_works_itself(tmp_path):
     """Card 4 is only on the hotlist: the card answers normally (the terminal refuses it)."""
     card = open_user_card(tmp_path, "4102000000000004")
-    term = ReferenceTerminal(card, load_issuer_keys())
+    term = ReferenceTerminal(card, demo_issuer_keys())
     term.select()
     term.purchase(100, dt.datetime(2026, 11, 26, 10, 0))
     assert term.balance() == 2900

@@ -7,13 +7,12 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from config.demo import load_issuer_keys
-from simulators.card.factory import build_card
+from simulators.card.factory import build_card, demo_issuer_keys
 from simulators.card.personalise import CardDescription, personalise_user_card
 from simulators.card.reference import CardStatus, ReferenceTerminal
 from simulators.card.state import MAX_BALANCE_FEN
 
-KEYS = load_issuer_keys()
+KEYS = demo_issuer_keys()
 WHEN = dt.datetime(2026, 11, 26, 8, 30, 0)
 TRANSIT = bytes(48)
 

@@ -15,10 +15,9 @@ from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
 from cardsvc.crypto import Alg
-from config.demo import load_issuer_keys
 from drivers.pcsc.spi import SimulatedCard
 from simulators.card.card import VirtualCard, fixed_rng
-from simulators.card.factory import build_card, open_user_card
+from simulators.card.factory import build_card, demo_issuer_keys, open_user_card
 from simulators.card.personalise import CardDescription, personalise_user_card
 from simulators.card.purse import PurseApp
 from simulators.card.reference import CardStatus, ReferenceTerminal
@@ -27,7 +26,7 @@ from simulators.card.store import StateStore
 
 SELECT_ADF = "00A4040009A00000000386980701"
 TID = "410200000001"
-KEYS = load_issuer_keys()
+KEYS = demo_issuer_keys()
 
 
 def tx(card: SimulatedCard, hexstr: str) -> str:

@@ -11,15 +11,20 @@ from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
 from cardsvc import crypto
-from config.demo import load_issuer_keys
 from drivers.pcsc.spi import SimulatedCard
 from simulators.card.card import fixed_rng
-from simulators.card.factory import build_card, open_psam, open_user_card, psam_path
+from simulators.card.factory import (
+    build_card,
+    demo_issuer_keys,
+    open_psam,
+    open_user_card,
+    psam_path,
+)
 from simulators.card.personalise import PsamDescription, personalise_psam
 from simulators.card.reference import call, exchange
 from simulators.card.store import StateStore
 
-KEYS = load_issuer_keys()
+KEYS = demo_issuer_keys()
 FACTOR = "4102000000000001"
 MAC1_3DES = "8070 0000 1C 1A2B3C4D 0005 000004E2 06 20261126 120000 01 {alg} " + FACTOR + " 08"
 
