@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from simulators.card.apdu import (
@@ -36,7 +36,18 @@ from simulators.card.apdu import (
     Reply,
     SwError,
 )
-from simulators.card.files import DF, MF_FID, CyclicEF, Node, TransparentEF, fci, node_from_dict
+from simulators.card.files import (
+    DF,
+    MF_FID,
+    Cache,
+    CyclicEF,
+    Node,
+    TransparentEF,
+    cached,
+    dumps,
+    fci,
+    node_from_dict,
+)
 from simulators.card.store import StateStore
 
 STATE_FORMAT = 1
@@ -117,15 +128,22 @@ class CardImage:
     atr: bytes
     root: DF
     apps: dict[str, dict[str, Any]]
+    _json_head: Cache | None = field(default=None, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": STATE_FORMAT,
-            "kind": self.kind,
-            "atr": self.atr.hex().upper(),
-            "fs": self.root.to_dict(),
-            "apps": self.apps,
-        }
+        return {**self._head(), "fs": self.root.to_dict(), "apps": self.apps}
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as compact JSON; the unchanged parts of the tree are not re-encoded."""
+        self._json_head = cached(self._json_head, (self.kind, self.atr), self._json_head_text)
+        return f'{self._json_head[1]},"fs":{self.root.to_json()},"apps":{dumps(self.apps)}}}'
+
+    def _json_head_text(self) -> str:
+        text = dumps(self._head())
+        return text[:-1]  # without the closing brace
+
+    def _head(self) -> dict[str, Any]:
+        return {"format": STATE_FORMAT, "kind": self.kind, "atr": self.atr.hex().upper()}
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> CardImage:
@@ -167,6 +185,12 @@ class VirtualCard:
         self._command_challenge: bytes | None = None
         self._pending: tuple[bytes, int] | None = None
         self._lock = threading.RLock()
+        self._handlers: dict[int, Callable[[Command], Reply]] = {
+            INS_SELECT: self._select,
+            INS_READ_BINARY: self._read_binary,
+            INS_READ_RECORD: self._read_record,
+            INS_GET_CHALLENGE: self._get_challenge,
+        }
 
     # ------------------------------------------------------------------ SimulatedCard
 
@@ -229,7 +253,7 @@ class VirtualCard:
         for name, app in self.apps.items():
             self.image.apps[name] = app.snapshot()
         if self.store is not None:
-            self.store.save(self.image.to_dict())
+            self.store.write(self.image.to_json().encode("utf-8"))
 
     @property
     def challenge(self) -> bytes | None:
@@ -277,13 +301,7 @@ class VirtualCard:
             return Reply(sw=exc.sw)
 
     def _basic(self, cmd: Command) -> Reply:
-        handlers = {
-            INS_SELECT: self._select,
-            INS_READ_BINARY: self._read_binary,
-            INS_READ_RECORD: self._read_record,
-            INS_GET_CHALLENGE: self._get_challenge,
-        }
-        handler = handlers.get(cmd.ins)
+        handler = self._handlers.get(cmd.ins)
         if handler is None:
             raise SwError(SW_UNKNOWN_INS)
         if cmd.cla != 0x00:

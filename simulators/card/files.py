@@ -2,16 +2,39 @@
 
 Pure data with (de)serialisation to JSON-able dicts; the command logic lives in
 :mod:`simulators.card.card`. Cyclic files keep record 1 (the newest) first.
+
+``to_json()`` is the compact JSON text of ``to_dict()``, kept per node and rebuilt only when
+the node's content changed (the state is written after every transaction, and most of the tree
+never changes), so a state write does not re-encode the whole tree.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from simulators.card.apdu import SW_BAD_DATA, SW_WRONG_LENGTH, SwError
 
 MF_FID = 0x3F00
+
+Cache = tuple[object, str]
+"""A cached JSON text and the content (key) it was made from."""
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON (the state file's encoding)."""
+    return _ENCODER.encode(value)
+
+
+def cached(cache: Cache | None, key: object, make: Callable[[], str]) -> Cache:
+    """``cache`` while its key is ``key``, else ``(key, make())``."""
+    if cache is not None and cache[0] == key:
+        return cache
+    return (key, make())
 
 
 @dataclass
@@ -21,6 +44,13 @@ class TransparentEF:
     fid: int
     sfi: int | None
     data: bytearray
+    _json: Cache | None = field(default=None, init=False, repr=False, compare=False)
+
+    def to_json(self) -> str:
+        """``to_dict()`` as compact JSON (re-encoded only when the file changed)."""
+        key = (self.fid, self.sfi, bytes(self.data))
+        self._json = cached(self._json, key, lambda: dumps(self.to_dict()))
+        return self._json[1]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -40,6 +70,7 @@ class CyclicEF:
     record_len: int
     capacity: int
     records: list[bytes] = field(default_factory=list)
+    _json: Cache | None = field(default=None, init=False, repr=False, compare=False)
 
     def append(self, record: bytes) -> None:
         """Write a new record 1; the oldest falls off when the file is full."""
@@ -57,6 +88,12 @@ class CyclicEF:
             "capacity": self.capacity,
             "records": [r.hex().upper() for r in self.records],
         }
+
+    def to_json(self) -> str:
+        """``to_dict()`` as compact JSON (re-encoded only when a record changed)."""
+        key = (self.fid, self.sfi, self.record_len, self.capacity, tuple(self.records))
+        self._json = cached(self._json, key, lambda: dumps(self.to_dict()))
+        return self._json[1]
 
 
 EF = TransparentEF | CyclicEF
@@ -77,6 +114,7 @@ class DF:
     fci_sfi: int | None = None
     children: list[Node] = field(default_factory=list)
     parent: DF | None = field(default=None, repr=False, compare=False)
+    _json_head: Cache | None = field(default=None, init=False, repr=False, compare=False)
 
     def add(self, node: Node) -> Node:
         if isinstance(node, DF):
@@ -102,13 +140,28 @@ class DF:
         return found
 
     def to_dict(self) -> dict[str, Any]:
+        return {**self.to_dict_head(), "children": [c.to_dict() for c in self.children]}
+
+    def to_json(self) -> str:
+        """``to_dict()`` as compact JSON, from the children's own (cached) JSON texts."""
+        key = (self.fid, self.name, self.app, self.fci_sfi)
+        self._json_head = cached(self._json_head, key, self._json_head_text)
+        children = ",".join(c.to_json() for c in self.children)
+        return f"{self._json_head[1]}{children}]}}"
+
+    def _json_head_text(self) -> str:
+        """The JSON text up to the opening bracket of ``children``."""
+        text = dumps({**self.to_dict_head(), "children": []})
+        return text[: -len("]}")]
+
+    def to_dict_head(self) -> dict[str, Any]:
+        """:meth:`to_dict` without ``children``."""
         return {
             "type": "df",
             "fid": f"{self.fid:04X}",
             "name": self.name.hex().upper() if self.name is not None else None,
             "app": self.app,
             "fci_sfi": self.fci_sfi,
-            "children": [c.to_dict() for c in self.children],
         }
 
 

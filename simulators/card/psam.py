@@ -35,6 +35,12 @@ from simulators.card.apdu import (
     SwError,
 )
 from simulators.card.card import CardServices
+from simulators.card.ciphers import (
+    BlockCipher,
+    Diversifier,
+    purchase_session_block,
+    session_key_cipher,
+)
 from simulators.card.files import DF, TransparentEF
 from simulators.card.state import PsamState
 
@@ -47,8 +53,7 @@ MAX_TTSN = 0xFFFFFFFF
 
 @dataclass(frozen=True)
 class _PurchaseSession:
-    alg: Alg
-    sespk: bytes
+    sespk: BlockCipher
     amount: int
 
 
@@ -60,6 +65,7 @@ class PsamApp:
         self.df = df
         self._session: _PurchaseSession | None = None
         self._damk: tuple[Alg, bytes] | None = None
+        self._mpk: Diversifier | None = None
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any], df: DF) -> PsamApp:
@@ -100,6 +106,13 @@ class PsamApp:
             return None
         return handler(cmd, card)
 
+    def _purchase_keys(self) -> Diversifier:
+        """MPK's diversifier, made once (remade only if the state's MPK changes)."""
+        mpk = self._mpk
+        if mpk is None or not mpk.matches(self.state.mpk):
+            mpk = self._mpk = Diversifier(self.state.mpk)
+        return mpk
+
     # ------------------------------------------------------------------ commands
 
     def _mac1(self, cmd: Command, card: CardServices) -> Reply:
@@ -116,16 +129,10 @@ class PsamApp:
         if ttsn >= MAX_TTSN:
             raise SwError(SW_CONDITIONS, "TTSN exhausted")
         try:
-            dpk = crypto.diversify(alg, self.state.mpk, factor)
-            sespk = crypto.purchase_session_key(alg, dpk, random, atc, ttsn)
-            mac1 = crypto.purchase_mac1(
-                alg,
-                sespk,
-                amount=amount,
-                tx_type=tx_type,
-                terminal_id=self.terminal_id,
-                date=date,
-                time=time,
+            dpk = self._purchase_keys().card_key(alg, factor)
+            sespk = session_key_cipher(alg, dpk, purchase_session_block(random, atc, ttsn))
+            mac1 = sespk.mac(
+                crypto.purchase_mac1_data(amount, tx_type, self.terminal_id, date, time)
             )
         except CryptoError as exc:
             raise SwError(SW_BAD_DATA, "malformed 8070 data") from exc
@@ -135,7 +142,7 @@ class PsamApp:
         except BaseException:
             self.state.ttsn = ttsn
             raise
-        self._session = _PurchaseSession(alg, sespk, amount)
+        self._session = _PurchaseSession(sespk, amount)
         return Reply(ttsn.to_bytes(4, "big") + mac1)
 
     def _verify_mac2(self, cmd: Command, card: CardServices) -> Reply:
@@ -144,7 +151,7 @@ class PsamApp:
         session = self._session
         if session is None:
             raise SwError(SW_MAC_ERROR, "no 8070 session")
-        expected = crypto.purchase_mac2(session.alg, session.sespk, amount=session.amount)
+        expected = session.sespk.mac(crypto.purchase_mac2_data(session.amount))
         if not crypto.macs_equal(mac2, expected):
             raise SwError(SW_MAC_ERROR)
         return Reply()

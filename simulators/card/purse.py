@@ -15,7 +15,7 @@ without a GET CHALLENGE just before answer ``6985``.
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,7 @@ from simulators.card.apdu import (
     sw_tries_left,
 )
 from simulators.card.card import CardServices
+from simulators.card.ciphers import BlockCipher, CardCiphers
 from simulators.card.files import DF, CyclicEF
 from simulators.card.state import Prove, PurseState
 
@@ -60,6 +61,7 @@ APP_BLOCK = (0x84, 0x1E)
 APP_UNBLOCK = (0x84, 0x18)
 _PURSE_INS = frozenset({VERIFY, GET_BALANCE, INITIALIZE, UPDATE_CAPP, DEBIT, CREDIT, PROVE})
 _ALL_INS = _PURSE_INS | {APP_BLOCK, APP_UNBLOCK}
+_ALL_INS_CODES = frozenset(ins for _, ins in _ALL_INS)
 
 
 _Saved = tuple[PurseState, list[bytes], list[bytes]]
@@ -77,7 +79,8 @@ class _Session:
     balance: int
     next_commands: frozenset[tuple[int, int]]
     capp_record: bytes | None = None
-    seslk: bytes | None = None
+    seslk: BlockCipher | None = None
+    """A load session's SESLK (made at INIT FOR LOAD for MAC1, used again by CREDIT)."""
 
 
 class PurseApp:
@@ -93,6 +96,18 @@ class PurseApp:
         self.transit_log = transit_log
         self._session: _Session | None = None
         self._pin_ok = False
+        self._ciphers: CardCiphers | None = None
+        self._handlers: dict[tuple[int, int], Callable[[Command, CardServices], Reply]] = {
+            VERIFY: self._verify,
+            GET_BALANCE: self._get_balance,
+            INITIALIZE: self._initialize,
+            UPDATE_CAPP: self._update_capp,
+            DEBIT: self._debit,
+            CREDIT: self._credit,
+            PROVE: self._prove,
+            APP_BLOCK: self._block,
+            APP_UNBLOCK: self._unblock,
+        }
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any], adf: DF) -> PurseApp:
@@ -127,24 +142,14 @@ class PurseApp:
 
     def handle(self, cmd: Command, card: CardServices) -> Reply | None:
         key = (cmd.cla, cmd.ins)
-        if key not in _ALL_INS:
-            if any(ins == cmd.ins for _, ins in _ALL_INS) and cmd.cla in (0x80, 0x84):
+        handler = self._handlers.get(key)
+        if handler is None:
+            if cmd.ins in _ALL_INS_CODES and cmd.cla in (0x80, 0x84):
                 raise SwError(SW_UNKNOWN_CLA)
             return None
         if self.state.blocked and key in _PURSE_INS:
             self._session = None
             raise SwError(SW_APP_LOCKED)
-        handler = {
-            VERIFY: self._verify,
-            GET_BALANCE: self._get_balance,
-            INITIALIZE: self._initialize,
-            UPDATE_CAPP: self._update_capp,
-            DEBIT: self._debit,
-            CREDIT: self._credit,
-            PROVE: self._prove,
-            APP_BLOCK: self._block,
-            APP_UNBLOCK: self._unblock,
-        }[key]
         return handler(cmd, card)
 
     # ------------------------------------------------------------------ helpers
@@ -161,10 +166,18 @@ class PurseApp:
 
     def _saved(self) -> _Saved:
         return (
-            copy.deepcopy(self.state),
+            self.state.copy(),
             list(self.purse_log.records),
             list(self.transit_log.records),
         )
+
+    def _card_ciphers(self) -> CardCiphers:
+        """The ciphers of the card's keys, made once (remade only if the keys change)."""
+        state, ciphers = self.state, self._ciphers
+        alg = self.alg
+        if ciphers is None or not ciphers.matches(alg, state.dpk, state.dlk, state.dtk):
+            ciphers = self._ciphers = CardCiphers(alg, state.dpk, state.dlk, state.dtk)
+        return ciphers
 
     def _take_session(self, tx_types: tuple[int, ...]) -> _Session:
         session, self._session = self._session, None
@@ -243,10 +256,8 @@ class PurseApp:
         if state.online_atc >= 0xFFFF:
             raise SwError(SW_CONDITIONS, "online counter exhausted")
         random = card.random(4)
-        seslk = crypto.load_session_key(self.alg, state.dlk, random, state.online_atc)
-        mac1 = crypto.load_mac1(
-            self.alg, seslk, balance_before=state.balance, amount=amount, terminal_id=terminal_id
-        )
+        seslk = self._card_ciphers().load_session(random, state.online_atc)
+        mac1 = seslk.mac(crypto.load_mac1_data(state.balance, amount, terminal_id))
         self._session = _Session(
             TX_LOAD,
             amount,
@@ -286,29 +297,20 @@ class PurseApp:
         data = cmd.expect_lc(15)
         ttsn = int.from_bytes(data[0:4], "big")
         date, time, mac1 = data[4:8], data[8:11], data[11:15]
-        alg, state = self.alg, self.state
-        sespk = crypto.purchase_session_key(alg, state.dpk, session.random, session.atc, ttsn)
-        expected = crypto.purchase_mac1(
-            alg,
-            sespk,
-            amount=session.amount,
-            tx_type=session.tx_type,
-            terminal_id=session.terminal_id,
-            date=date,
-            time=time,
+        state, ciphers = self.state, self._card_ciphers()
+        sespk = ciphers.purchase_session(session.random, session.atc, ttsn)
+        expected = sespk.mac(
+            crypto.purchase_mac1_data(
+                session.amount, session.tx_type, session.terminal_id, date, time
+            )
         )
         if not crypto.macs_equal(mac1, expected):
             raise SwError(SW_MAC_ERROR)
-        mac2 = crypto.purchase_mac2(alg, sespk, amount=session.amount)
-        tac = crypto.purchase_tac(
-            alg,
-            state.dtk,
-            amount=session.amount,
-            tx_type=session.tx_type,
-            terminal_id=session.terminal_id,
-            ttsn=ttsn,
-            date=date,
-            time=time,
+        mac2 = sespk.mac(crypto.purchase_mac2_data(session.amount))
+        tac = ciphers.tac.mac(
+            crypto.purchase_tac_data(
+                session.amount, session.tx_type, session.terminal_id, ttsn, date, time
+            )
         )
         record = self._log_record(session, date, time)
         saved = self._saved()
@@ -326,28 +328,18 @@ class PurseApp:
         cmd.expect_p1p2(0x00, 0x00)
         data = cmd.expect_lc(11)
         date, time, mac2 = data[0:4], data[4:7], data[7:11]
-        alg, state = self.alg, self.state
+        state = self.state
         assert session.seslk is not None
-        expected = crypto.load_mac2(
-            alg,
-            session.seslk,
-            amount=session.amount,
-            terminal_id=session.terminal_id,
-            date=date,
-            time=time,
+        expected = session.seslk.mac(
+            crypto.load_mac2_data(session.amount, session.terminal_id, date, time)
         )
         if not crypto.macs_equal(mac2, expected):
             raise SwError(SW_MAC_ERROR)
         new_balance = session.balance + session.amount
-        tac = crypto.load_tac(
-            alg,
-            state.dtk,
-            new_balance=new_balance,
-            online_atc=session.atc,
-            amount=session.amount,
-            terminal_id=session.terminal_id,
-            date=date,
-            time=time,
+        tac = self._card_ciphers().tac.mac(
+            crypto.load_tac_data(
+                new_balance, session.atc, session.amount, session.terminal_id, date, time
+            )
         )
         record = self._log_record(session, date, time)
         saved = self._saved()

@@ -7,6 +7,7 @@ keys); the PSAM holds MPK and MAMK, as a real PSAM does. The state file is mode 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,9 +16,9 @@ MAX_BALANCE_FEN = 100_000
 PIN_MAX_TRIES = 3
 
 
-@dataclass
+@dataclass(frozen=True)
 class Prove:
-    """What GET TRANSACTION PROVE answers for the last transaction of one type."""
+    """What GET TRANSACTION PROVE answers for the last transaction of one type (immutable)."""
 
     atc: int
     """The counter after the transaction (INIT's counter + 1)."""
@@ -51,6 +52,12 @@ class PurseState:
     max_balance: int = MAX_BALANCE_FEN
     proves: dict[int, Prove] = field(default_factory=dict)
     """Last transaction per type (02 load, 06 purchase, 09 compound purchase)."""
+
+    def copy(self) -> PurseState:
+        """An independent copy (the fields are immutable values, ``proves`` a new dict)."""
+        clone = copy.copy(self)
+        clone.proves = dict(self.proves)
+        return clone
 
     def to_dict(self) -> dict[str, Any]:
         return {

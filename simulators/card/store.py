@@ -1,5 +1,8 @@
 """Atomic persistence of a card's state: one JSON document per card, temp file + fsync + rename.
 
+The document is compact JSON (no indentation); any JSON document loads, including the indented
+files of earlier versions.
+
 A reader of the state file sees either the old document or the new one, never a mix, even when
 the process dies mid-write (the rename is atomic on POSIX; the directory is fsynced after it).
 The file is created with mode 0600 (it holds the card's diversified keys).
@@ -23,6 +26,9 @@ class StateStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._file = os.fspath(self.path)
+        self._dir = os.fspath(self.path.parent)
+        self._tmp_prefix = os.path.join(self._dir, f".{self.path.name}.")
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -42,23 +48,36 @@ class StateStore:
         return doc
 
     def save(self, doc: dict[str, Any]) -> None:
-        """Replace the state atomically: write a temp file, fsync it, rename, fsync the dir."""
-        directory = self.path.parent
-        directory.mkdir(parents=True, exist_ok=True)
-        tmp = directory / f".{self.path.name}.{os.getpid()}.tmp"
-        payload = json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        """Replace the state atomically: write a temp file, fsync it, rename, fsync the dir.
+
+        The document is written as compact JSON (the C encoder: no indentation, keys in the
+        document's own order); :meth:`load` reads any JSON, so older indented files still load.
+        """
+        self.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+    def write(self, payload: bytes) -> None:
+        """Atomically replace the file with ``payload`` (temp file, fsync, rename, dir fsync)."""
+        tmp = f"{self._tmp_prefix}{os.getpid()}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(payload)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
+            fd = os.open(tmp, flags, 0o600)
+        except FileNotFoundError:  # first save, or the directory was removed since
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, flags, 0o600)
+        try:
+            try:
+                view = memoryview(payload)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, self._file)
         except BaseException:
             with contextlib.suppress(OSError):
-                tmp.unlink()
+                os.unlink(tmp)
             raise
-        dir_fd = os.open(directory, os.O_RDONLY)
+        dir_fd = os.open(self._dir, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from config.demo import load_issuer_keys
 from simulators.card.card import VirtualCard, fixed_rng
 from simulators.card.factory import (
     UnknownCard,
+    demo_issuer_keys,
     issue_user_card,
     open_psam,
     open_user_card,
@@ -25,7 +25,7 @@ from simulators.card.reference import ReferenceTerminal
 from simulators.card.state import PurseState
 from simulators.card.store import StateError, StateStore
 
-KEYS = load_issuer_keys()
+KEYS = demo_issuer_keys()
 SELECT_ADF = bytes.fromhex("00A4040009A00000000386980701")
 WHEN = dt.datetime(2026, 11, 26, 12, 0)
 
@@ -66,13 +66,13 @@ def test_debit_is_one_write_and_happens_before_the_answer(tmp_path, monkeypatch)
     card = open_user_card(tmp_path)
     card.transmit(SELECT_ADF)
     saves: list[dict[str, Any]] = []
-    real_save = StateStore.save
+    real_write = StateStore.write
 
-    def counting_save(self, doc):
-        saves.append(json.loads(json.dumps(doc)))
-        real_save(self, doc)
+    def counting_write(self, payload):
+        saves.append(json.loads(payload))
+        real_write(self, payload)
 
-    monkeypatch.setattr(StateStore, "save", counting_save)
+    monkeypatch.setattr(StateStore, "write", counting_write)
     ReferenceTerminal(card, KEYS).purchase(300, WHEN)
     assert len(saves) == 1
     purse = saves[0]["apps"]["purse"]
