@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import ipaddress
 import logging
+import os
 import signal
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from types import FrameType
+from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 
-from backoffice.app import create_app
+from backoffice.app import build_service, create_app
 from backoffice.cli_common import add_common, parser, run, settings_of
+from backoffice.demo import seed_demo
+from backoffice.errors import InvalidInput
 from backoffice.logfmt import configure_logging
 from backoffice.settings import (
     DEFAULT_HOST,
@@ -23,7 +30,7 @@ from backoffice.settings import (
     resolve_keys,
     resolve_token,
 )
-from config.cli import EXIT_OK, EXIT_UNAVAILABLE, fail
+from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, fail
 
 log = logging.getLogger("backoffice.serve")
 
@@ -41,6 +48,38 @@ class _Server(uvicorn.Server):
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+
+def _run_workers(count: int, sock: socket.socket, make_app: Callable[[], FastAPI],
+                 options: dict[str, Any]) -> int:
+    """Fork ``count`` uvicorn servers on the shared listening socket; SIGTERM/SIGINT to this
+    process stop them all. Each worker opens its own database connections after the fork."""
+    pids: list[int] = []
+    for _ in range(count):
+        pid = os.fork()
+        if pid == 0:  # worker
+            code = EXIT_OK
+            try:
+                _Server(uvicorn.Config(make_app(), **options)).run(sockets=[sock])
+            except BaseException:  # a worker must never return into the parent
+                log.exception("worker failed", extra={"event": "worker_failed"})
+                code = EXIT_FAILED
+            finally:
+                os._exit(code)
+        pids.append(pid)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        for child in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        codes = [os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) for child in pids]
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return EXIT_OK if all(c == 0 for c in codes) else EXIT_FAILED
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -76,8 +115,13 @@ def main(argv: list[str], prog: str) -> int:
                    help="demo mode: demo keys unless --keys, demo cards registered at start")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     p.add_argument("--access-log", action="store_true", help="log every request")
+    p.add_argument("--workers", type=int, default=1,
+                   help="server processes sharing the port (TAC checks are CPU-bound: up to "
+                        "one per core; default 1)")
 
     def body(args: argparse.Namespace) -> int:
+        if not 1 <= args.workers <= 64:
+            raise InvalidInput("--workers must be 1..64")
         settings = settings_of(args)
         server_settings = ServerSettings(
             db_url=resolve_db_url(settings, args.db),
@@ -91,18 +135,28 @@ def main(argv: list[str], prog: str) -> int:
             return fail(prog, f"cannot listen on {args.host}:{args.port}: {exc.strerror}",
                         EXIT_UNAVAILABLE)
         try:
-            app = create_app(server_settings)
+            # open the database here: the schema, the demo cards, and a clear error (exit 3)
+            # when it cannot be reached, before any worker starts
+            service = build_service(server_settings)
             if not _loopback(args.host):
                 log.warning("listening beyond loopback", extra={"event": "exposed",
                                                                 "host": args.host})
-            bound_port = sock.getsockname()[1]
-            print(f"backoffice: serving on http://{args.host}:{bound_port} "
-                  f"({app.state.service.repo.db.url.redacted()})", flush=True)
-            config = uvicorn.Config(app, log_config=None, access_log=args.access_log,
-                                    log_level=args.log_level, timeout_graceful_shutdown=5)
-            _Server(config).run(sockets=[sock])
+            print(f"backoffice: serving on http://{args.host}:{sock.getsockname()[1]} "
+                  f"({service.repo.db.url.redacted()}, {args.workers} worker(s))", flush=True)
+            options: dict[str, Any] = {
+                "log_config": None, "access_log": args.access_log,
+                "log_level": args.log_level, "timeout_graceful_shutdown": 5}
+            if args.workers == 1:
+                app = create_app(server_settings, service=service)
+                _Server(uvicorn.Config(app, **options)).run(sockets=[sock])
+                return EXIT_OK
+            if server_settings.demo:
+                seed_demo(service)
+            service.repo.db.close()
+            worker_settings = dataclasses.replace(server_settings, demo=False)
+            return _run_workers(args.workers, sock,
+                                lambda: create_app(worker_settings), options)
         finally:
             sock.close()
-        return EXIT_OK
 
     return run(prog, p, argv, body)

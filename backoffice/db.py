@@ -20,6 +20,7 @@ a password or statement parameters.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import re
@@ -107,6 +108,25 @@ class Tx:
         if rows:
             self._cur.executemany(self._sql(sql), rows)
 
+    def keys_cte(self, name: str, columns: Sequence[tuple[str, str]],
+                 rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
+        """A common table expression ``name`` holding ``rows``, to join to a table.
+
+        ``columns`` are (name, SQL type) pairs. SQLite: a ``VALUES`` list (one parameter per
+        value). PostgreSQL: ``unnest`` of one array parameter per column, so the statement
+        stays short and is prepared once whatever the number of rows (a long ``VALUES`` list
+        costs PostgreSQL and psycopg more than the lookup itself). Returns (SQL, params).
+        """
+        names = ", ".join(c for c, _ in columns)
+        if self.kind == "sqlite":
+            one = "(" + ", ".join("?" * len(columns)) + ")"
+            return (f"{name} ({names}) AS (VALUES {', '.join([one] * len(rows))})",
+                    [v for row in rows for v in row])
+        arrays = ", ".join(f"%s::{kind}[]" for _, kind in columns)
+        return (f"{name} AS (SELECT * FROM unnest({arrays}) AS u ({names}))",  # noqa: S608
+                [list(col) for col in zip(*rows, strict=True)] if rows
+                else [[] for _ in columns])
+
     def insert_many(self, table: str, columns: Sequence[str],
                     rows: Sequence[Sequence[Any]]) -> None:
         """Insert rows fast: ``executemany`` on SQLite, ``COPY ... FROM STDIN`` on PostgreSQL.
@@ -137,6 +157,7 @@ class Database:
         self._timeout = acquire_timeout_s
         self._idle: queue.LifoQueue[Any] = queue.LifoQueue()
         self._lock = threading.Lock()
+        self._sqlite_writer = threading.Lock()
         self._opened = 0
         self._closed = False
         if self.kind == "sqlite":
@@ -249,13 +270,16 @@ class Database:
             self._release(conn, broken=broken)
 
     def _sqlite_tx(self, conn: sqlite3.Connection, write: bool) -> Iterator[Tx]:
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield Tx(conn.cursor(), "sqlite")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        # writers of this process queue on a lock (woken at once) rather than in SQLite's
+        # busy handler (which sleeps and polls); other processes still meet busy_timeout
+        with self._sqlite_writer if write else contextlib.nullcontext():
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield Tx(conn.cursor(), "sqlite")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def _pg_tx(self, conn: psycopg.Connection[Any], write: bool) -> Iterator[Tx]:
         try:

@@ -206,11 +206,6 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
         yield items[i:i + size]
 
 
-def _values(n: int, width: int) -> str:
-    one = "(" + ", ".join("?" * width) + ")"
-    return ", ".join([one] * n)
-
-
 class Repository:
     """Domain queries over a :class:`Database`."""
 
@@ -268,22 +263,24 @@ class Repository:
         by_ttsn: dict[tuple[str, int], Existing] = {}
         # the keys as a VALUES list joined to the table: one index seek per key on both
         # databases (CROSS JOIN fixes SQLite's loop order; "IN (VALUES ...)" would scan)
+        size = _CHUNK if tx.kind == "sqlite" else 10_000  # SQLite: bound the parameter count
         counter_keys = sorted({r.counter_key for r in rows})
-        for chunk in _chunks(counter_keys):
-            sql = (f"WITH k (card_no, counter_kind, card_atc) AS (VALUES {_values(len(chunk), 3)})"
-                   f" SELECT {_T_COLS} FROM k CROSS JOIN transactions t"
+        for chunk in _chunks(counter_keys, size):
+            cte, params = tx.keys_cte("k", (("card_no", "text"), ("counter_kind", "text"),
+                                            ("card_atc", "integer")), chunk)
+            sql = (f"WITH {cte} SELECT {_T_COLS} FROM k CROSS JOIN transactions t"
                    " WHERE t.card_no = k.card_no AND t.counter_kind = k.counter_kind"
                    " AND t.card_atc = k.card_atc")
-            for rec in tx.execute(sql, [v for key in chunk for v in key]):
+            for rec in tx.execute(sql, params):
                 found = Existing(rec[0], TxRow.from_db(rec[1:]))
                 by_counter[found.row.counter_key] = found
         ttsn_keys = sorted({(r.terminal_id, r.ttsn) for r in rows if r.counter_kind == "debit"})
-        for chunk in _chunks(ttsn_keys):
-            sql = (f"WITH k (terminal_id, ttsn) AS (VALUES {_values(len(chunk), 2)})"
-                   f" SELECT {_T_COLS} FROM k CROSS JOIN transactions t"
+        for chunk in _chunks(ttsn_keys, size):
+            cte, params = tx.keys_cte("k", (("terminal_id", "text"), ("ttsn", "bigint")), chunk)
+            sql = (f"WITH {cte} SELECT {_T_COLS} FROM k CROSS JOIN transactions t"
                    " WHERE t.counter_kind = 'debit' AND t.terminal_id = k.terminal_id"
                    " AND t.ttsn = k.ttsn")
-            for rec in tx.execute(sql, [v for key in chunk for v in key]):
+            for rec in tx.execute(sql, params):
                 found = Existing(rec[0], TxRow.from_db(rec[1:]))
                 by_ttsn[(found.row.terminal_id, found.row.ttsn)] = found
         return by_counter, by_ttsn

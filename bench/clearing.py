@@ -103,16 +103,30 @@ def _keys() -> IssuerKeys:
     return IssuerKeys(mtk=MTK, mlk=MLK)
 
 
-def in_process(url: str, bodies: list[bytes], n: int) -> float:
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a process and its children (the server's workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = [int(c) for c in children.read_text().split()] if children.exists() else []
+    return _cpu_s(pid) + sum(_cpu_s(k) for k in kids)
+
+
+def in_process(url: str, bodies: list[bytes], n: int) -> tuple[float, float]:
+    """(records/s, CPU microseconds of this process per record)."""
     service = build_service(ServerSettings(db_url=url, token=TOKEN, keys=_keys()))
     try:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         new = sum(service.ingest_json(body).new for body in bodies)
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     finally:
         service.repo.db.close()
     assert new == n, f"{new} of {n} stored"
-    return n / elapsed
+    return n / elapsed, cpu / n * 1e6
 
 
 def _free_port() -> int:
@@ -121,7 +135,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def over_http(url: str, bodies: list[bytes], n: int, concurrency: int, key_dir: Path) -> float:
+def over_http(url: str, bodies: list[bytes], n: int, concurrency: int, workers: int,
+              key_dir: Path) -> tuple[float, float]:
+    """(records/s, CPU microseconds of the server processes per record)."""
     key_file = key_dir / "keys.toml"
     key_file.write_text(f'[issuer]\nmtk = "{MTK.hex()}"\nmlk = "{MLK.hex()}"\n')
     key_file.chmod(0o600)
@@ -129,7 +145,7 @@ def over_http(url: str, bodies: list[bytes], n: int, concurrency: int, key_dir: 
     env = {**os.environ, "BACKOFFICE_TOKEN": TOKEN}
     proc = subprocess.Popen(
         [sys.executable, "-m", "backoffice.cli", "serve", "--port", str(port), "--db", url,
-         "--keys", str(key_file), "--log-level", "warning"],
+         "--keys", str(key_file), "--log-level", "warning", "--workers", str(workers)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -152,10 +168,10 @@ def over_http(url: str, bodies: list[bytes], n: int, concurrency: int, key_dir: 
             r.raise_for_status()
             return int(r.json()["new"])
 
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _tree_cpu_s(proc.pid)
         with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
             new = sum(pool.map(post, range(len(bodies))))
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, _tree_cpu_s(proc.pid) - c0
         for c in clients:
             c.close()
     finally:
@@ -166,7 +182,7 @@ def over_http(url: str, bodies: list[bytes], n: int, concurrency: int, key_dir: 
             proc.kill()
             proc.communicate()
     assert new == n, f"{new} of {n} stored"
-    return n / elapsed
+    return n / elapsed, cpu / n * 1e6
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--records", type=int, default=100_000)
     p.add_argument("--cards", type=int, default=20_000)
     p.add_argument("--batch", type=int, default=500)
-    p.add_argument("--concurrency", type=int, default=2)
+    p.add_argument("--concurrency", type=int, default=2, help="HTTP connections")
+    p.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     p.add_argument("--only", choices=["sqlite", "postgresql"])
     args = p.parse_args(argv)
 
@@ -185,7 +202,9 @@ def main(argv: list[str] | None = None) -> int:
           f"({sum(len(b) for b in bodies) / 1e6:.1f} MB JSON, {len(bodies)} batches of "
           f"{args.batch}) in {time.perf_counter() - t0:.1f} s", flush=True)
 
-    results: list[tuple[str, str, float]] = []
+    results: list[tuple[str, str, float, float]] = []
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} CPUs)", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-clearing-") as tmp:
         work = Path(tmp)
         dbs: list[tuple[str, Callable[[str], str]]] = []
@@ -195,23 +214,27 @@ def main(argv: list[str] | None = None) -> int:
         if args.only in (None, "postgresql"):
             pg = ThrowawayPostgres(durable=True)
             pg.start()
-            cluster = pg
-            dbs.append(("postgresql", lambda tag: cluster.create_database(tag)))
+            dbs.append(("postgresql", pg.create_database))
         try:
             for name, make in dbs:
-                rate = in_process(make("inproc"), bodies, len(records))
-                results.append((name, "in-process", rate))
-                print(f"{name:10} in-process  {rate:9,.0f} records/s", flush=True)
-                rate = over_http(make("http"), bodies, len(records), args.concurrency, work)
-                results.append((name, f"HTTP x{args.concurrency}", rate))
-                print(f"{name:10} HTTP x{args.concurrency}     {rate:9,.0f} records/s",
+                rate, cpu = in_process(make("inproc"), bodies, len(records))
+                results.append((name, "in-process", rate, cpu))
+                print(f"{name:10} in-process  {rate:9,.0f} records/s  ({cpu:.0f} us CPU/record)",
                       flush=True)
+                rate, cpu = over_http(make("http"), bodies, len(records), args.concurrency,
+                                      args.workers, work)
+                path = f"HTTP, {args.concurrency} conn, {args.workers} worker(s)"
+                results.append((name, path, rate, cpu))
+                print(f"{name:10} {path}  {rate:9,.0f} records/s  "
+                      f"({cpu:.0f} us server CPU/record)", flush=True)
         finally:
             if pg is not None:
                 pg.stop()
-    print("\n| database | path | records/s |\n|---|---|---|")
-    for name, path, rate in results:
-        print(f"| {name} | {path} | {rate:,.0f} |")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("\n| database | path | records/s | CPU us/record (ingesting process) |")
+    print("|---|---|---|---|")
+    for name, path, rate, cpu in results:
+        print(f"| {name} | {path} | {rate:,.0f} | {cpu:.0f} |")
     return 0
 
 
