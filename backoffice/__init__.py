@@ -1,0 +1,37 @@
+"""The back office: the clearing service of the city card (issue 4 item 5).
+
+An HTTP JSON service (FastAPI, OpenAPI at ``/openapi.json`` and ``/docs``) that verifies the
+TAC of every uploaded transaction with MTK, stores each transaction once, keeps the rejected
+ones as flagged suspects, publishes the hotlist, authorises online loads (MAC1 in, MAC2 out)
+and reconciles each day per terminal and per card. SQLite by default, PostgreSQL by URL.
+
+HTTP API (every ``/v1`` route needs ``Authorization: Bearer <token>``; errors answer
+``{"error": code, "message": text}``)::
+
+    GET  /healthz                      liveness, database kind, hotlist version (no token)
+    POST /v1/transactions              upload a JSON array of records -> per-record outcome
+    GET  /v1/transactions              ?card_no= &date= &after_id= &limit=
+    GET  /v1/flagged                   rejected suspects (bad_tac, conflict, malformed)
+    GET  /v1/hotlist                   ?since=V -> entries added after V (else the whole list)
+    POST /v1/hotlist                   {card_no, reason} report a card lost (201 new, 200 known)
+    POST /v1/loads/authorise           INIT FOR LOAD answer -> {mac2}; 403 card_hotlisted,
+                                       mac1_invalid, load_limit
+    POST /v1/cards                     register an issued card (201 new, 200 same, 409 other)
+    GET  /v1/cards                     registered cards
+    GET  /v1/reconciliation/{date}     totals, per terminal, per card, mismatches
+
+Modules: :mod:`~backoffice.app` (``create_app(settings)``, no global app),
+:mod:`~backoffice.service` (the operations, transport-free), :mod:`~backoffice.repository`
+(every SQL statement) over :mod:`~backoffice.db` (connections, the two dialects),
+:mod:`~backoffice.verify` (TAC and load MACs over :mod:`cardsvc.crypto`, cached card keys),
+:mod:`~backoffice.reconcile` (pure), :mod:`~backoffice.models` (the API's data),
+:mod:`~backoffice.errors` (the one exception tree), ``cli*.py`` (the ``backoffice`` program).
+The terminal's client is :mod:`cardsvc.clearing_client`.
+"""
+
+from backoffice.app import build_service, create_app
+from backoffice.errors import BackofficeError
+from backoffice.service import ClearingService
+from backoffice.settings import ServerSettings
+
+__all__ = ["BackofficeError", "ClearingService", "ServerSettings", "build_service", "create_app"]

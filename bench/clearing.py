@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,19 +49,31 @@ TOKEN = "bench-token-0123456789"
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@dataclass
+class _Card:
+    no: str
+    alg: Alg
+    dtk: bytes
+    balance: int = 50_000
+    off: int = 0
+    on: int = 0
+
+    @property
+    def name(self) -> str:
+        return "sm4" if self.alg is Alg.SM4 else "3des"
+
+
 def generate(n_records: int, n_cards: int, seed: int = 7) -> list[dict[str, Any]]:
     """``n_records`` genuine records over ``n_cards`` cards and 50 terminals."""
     rng = random.Random(seed)
     terminals = [f"4102{i:08d}" for i in range(1, 51)]
     ttsn = dict.fromkeys(terminals, 0)
     load_seq = dict.fromkeys(terminals, 0)
-    cards = []
+    cards: list[_Card] = []
     for i in range(n_cards):
         alg = Alg.SM4 if i % 5 == 0 else Alg.TDES
         number = f"41029{i:011d}"
-        cards.append({"no": number, "alg": alg, "name": "sm4" if alg is Alg.SM4 else "3des",
-                      "dtk": crypto.diversify(alg, MTK, crypto.to_bcd(number, 8)),
-                      "balance": 50_000, "off": 0, "on": 0})
+        cards.append(_Card(number, alg, crypto.diversify(alg, MTK, crypto.to_bcd(number, 8))))
     start = dt.datetime(2026, 11, 26, 6, 0, 0)
     out = []
     for k in range(n_records):
@@ -69,29 +82,29 @@ def generate(n_records: int, n_cards: int, seed: int = 7) -> list[dict[str, Any]
         tid = crypto.to_bcd(term, 6)
         when = start + dt.timedelta(seconds=k // 8)
         date, tm = crypto.bcd_datetime(when)
-        if card["balance"] < 2000 or rng.random() < 0.05:
+        if card.balance < 2000 or rng.random() < 0.05:
             amount = rng.choice((1000, 2000, 5000))
-            card["balance"] += amount
+            card.balance += amount
             load_seq[term] += 1
-            tac = crypto.load_tac(card["alg"], card["dtk"], new_balance=card["balance"],
-                                  online_atc=card["on"], amount=amount, terminal_id=tid,
+            tac = crypto.load_tac(card.alg, card.dtk, new_balance=card.balance,
+                                  online_atc=card.on, amount=amount, terminal_id=tid,
                                   date=date, time=tm)
-            kind, atc, seq = "load", card["on"], load_seq[term]
-            card["on"] += 1
+            kind, atc, seq = "load", card.on, load_seq[term]
+            card.on += 1
         else:
             amount = rng.choice((100, 150, 200, 250, 400))
             compound = rng.random() < 0.3
             ttsn[term] += 1
-            tac = crypto.purchase_tac(card["alg"], card["dtk"], amount=amount,
+            tac = crypto.purchase_tac(card.alg, card.dtk, amount=amount,
                                       tx_type=0x09 if compound else 0x06, terminal_id=tid,
                                       ttsn=ttsn[term], date=date, time=tm)
-            card["balance"] -= amount
-            kind, atc, seq = ("compound" if compound else "purchase"), card["off"], ttsn[term]
-            card["off"] += 1
-        out.append({"card_no": card["no"], "card_atc": atc, "terminal_id": term, "ttsn": seq,
-                    "type": kind, "amount_fen": amount, "balance_after_fen": card["balance"],
+            card.balance -= amount
+            kind, atc, seq = ("compound" if compound else "purchase"), card.off, ttsn[term]
+            card.off += 1
+        out.append({"card_no": card.no, "card_atc": atc, "terminal_id": term, "ttsn": seq,
+                    "type": kind, "amount_fen": amount, "balance_after_fen": card.balance,
                     "date_time": when.isoformat(), "tac": tac.hex().upper(),
-                    "alg": card["name"], "hotlist_version": 0})
+                    "alg": card.name, "hotlist_version": 0})
     return out
 
 

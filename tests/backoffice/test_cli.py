@@ -113,12 +113,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_runs_and_stops_on_sigterm(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_runs_and_stops_on_sigterm(tmp_path: Path, workers: int) -> None:
     port = _free_port()
     env = {**os.environ, "BACKOFFICE_TOKEN": TOKEN}
     proc = subprocess.Popen(
         [sys.executable, "-m", "backoffice.cli", "serve", "--demo", "--port", str(port),
-         "--db", f"sqlite:///{tmp_path / 'c.sqlite3'}"],
+         "--db", f"sqlite:///{tmp_path / 'c.sqlite3'}", "--workers", str(workers)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 20
@@ -132,8 +133,10 @@ def test_serve_runs_and_stops_on_sigterm(tmp_path: Path) -> None:
                 time.sleep(0.1)
         assert health == {"status": "ok", "database": "sqlite", "hotlist_version": 1}
         auth = {"Authorization": f"Bearer {TOKEN}"}
-        hot = httpx.get(f"http://127.0.0.1:{port}/v1/hotlist", headers=auth).json()
-        assert [c["card_no"] for c in hot["cards"]] == ["4102000000000004"]
+        for _ in range(4):  # whichever worker answers, the demo cards were seeded once
+            hot = httpx.get(f"http://127.0.0.1:{port}/v1/hotlist", headers=auth).json()
+            assert [c["card_no"] for c in hot["cards"]] == ["4102000000000004"]
+            assert hot["version"] == 1
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=15)
     finally:
@@ -143,5 +146,6 @@ def test_serve_runs_and_stops_on_sigterm(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert f"serving on http://127.0.0.1:{port}" in out
     logs: list[dict[str, Any]] = [json.loads(line) for line in err.splitlines() if line]
-    assert {"start", "stop"} <= {entry.get("event") for entry in logs}
+    events = [entry.get("event") for entry in logs]
+    assert events.count("start") == workers and events.count("stop") == workers
     assert TOKEN not in err and "0F1E2D3C" not in err.upper()
