@@ -23,8 +23,8 @@ The file must be a regular file readable and writable by its owner only (``chmod
 loader refuses anything with group/other permission bits. Git does not keep file modes, so the
 demo keys of card-spec section 7 (``config/demo/issuer_keys.toml``, test keys only) are copied
 to a 0600 file by :func:`install_demo_keys` before use. (The simulators personalise the demo
-cards and PSAM from the same file through ``config.demo.load_issuer_keys``, which reads the
-``[issuer]`` table and ignores ``[sam]``.)
+cards and PSAM from the same file with :func:`parse_issuer_keys` of :func:`demo_key_file`:
+``simulators.card.factory.demo_issuer_keys()``.)
 
 Error messages name the file and the field, never key bytes; ``repr(IssuerKeys)`` hides keys.
 

@@ -1,5 +1,7 @@
 """Tears and crashes around DEBIT/CREDIT are resolved from the card before anything else."""
 
+from collections.abc import Callable
+
 import pytest
 
 from cardsvc.errors import CardRemovedError
@@ -15,18 +17,22 @@ def _balance(rig: Rig) -> int:
 @pytest.mark.parametrize(("prefix", "op"), [("8054", "pay"), ("8054", "ride"), ("8052", "load")])
 def test_tear_after_the_card_applied_is_recovered_as_completed(rig: Rig, prefix: str,
                                                               op: str) -> None:
+    ops: dict[str, Callable[[], object]] = {
+        "pay": lambda: rig.terminal.purchase(700),
+        "ride": lambda: rig.terminal.ride("1"),
+        "load": lambda: rig.terminal.load(700, "123456"),
+    }
     rig.card.tear(1, "after", prefix=prefix)
     with pytest.raises(CardRemovedError):
-        {"pay": lambda: rig.terminal.purchase(700),
-         "ride": lambda: rig.terminal.ride("1"),
-         "load": lambda: rig.terminal.load(700, "123456")}[op]()
+        ops[op]()
     [entry] = rig.journal.unresolved()
     assert entry.status == "unknown"
     rig.insert()
     rig.tick()
     rig.terminal.purchase(1)  # the next transaction resolves the torn one first
     done = rig.journal.get(entry.id)
-    assert done.status == "completed" and done.tac and "GET TRANSACTION PROVE" in done.detail
+    assert done.status == "completed" and done.tac
+    assert done.detail and "GET TRANSACTION PROVE" in done.detail
     amount = 100 if op == "ride" else 700
     expected = 10000 + (amount if op == "load" else -amount) - 1
     assert _balance(rig) == expected
