@@ -1,0 +1,64 @@
+"""The document camera (高拍仪): cameras by URL, page detection, quality gates, auto-capture,
+A4 output (JPEG, PDF), QR reading, calibration.
+
+Public face::
+
+    from drivers.scanner import open_camera, AutoCapture, detect_page, judge, save_pdf
+    with open_camera("sim:default", sim_root="var/camera") as cam:
+        auto = AutoCapture()
+        while (status := auto.feed(cam.read())).capture is None:
+            print(status.words)
+        save_pdf([status.capture.page], "scan.pdf")
+"""
+
+from drivers.scanner.autocapture import AutoCapture, AutoCaptureParams, Capture, Status
+from drivers.scanner.calibrate import Calibration, calibrate, load_thresholds, save_calibration
+from drivers.scanner.camera import Camera, Frame, open_camera
+from drivers.scanner.detect import Detection, DetectParams, detect_page
+from drivers.scanner.errors import (
+    CalibrationError,
+    CameraError,
+    CameraUnavailable,
+    FrameTimeout,
+    NoGoodPage,
+    OutputError,
+    ScannerError,
+)
+from drivers.scanner.output import a4_pixels, flatten_page, save_jpeg, save_pdf
+from drivers.scanner.qr import decode_qr
+from drivers.scanner.quality import Measures, Reason, Thresholds, Verdict, judge, measure
+
+__all__ = [
+    "AutoCapture",
+    "AutoCaptureParams",
+    "Calibration",
+    "CalibrationError",
+    "Camera",
+    "CameraError",
+    "CameraUnavailable",
+    "Capture",
+    "DetectParams",
+    "Detection",
+    "Frame",
+    "FrameTimeout",
+    "Measures",
+    "NoGoodPage",
+    "OutputError",
+    "Reason",
+    "ScannerError",
+    "Status",
+    "Thresholds",
+    "Verdict",
+    "a4_pixels",
+    "calibrate",
+    "decode_qr",
+    "detect_page",
+    "flatten_page",
+    "judge",
+    "load_thresholds",
+    "measure",
+    "open_camera",
+    "save_calibration",
+    "save_jpeg",
+    "save_pdf",
+]

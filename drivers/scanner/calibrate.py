@@ -1,0 +1,102 @@
+"""Fitting the quality thresholds to a real camera, and keeping them.
+
+The technician lays a typical, clean page under the camera and holds it still; the frames are
+measured and the thresholds set from what this camera sees:
+
+* ``min_sharpness``: a third of the 10th percentile of the clean page's sharpness (on the
+  synthetic scenes a blurred page scores about a quarter of a sharp one, or less);
+* ``max_glare``: the default (2 %), or twice the glare seen on the clean page if that is higher
+  (a camera whose white balance clips a little everywhere);
+* ``min_area`` is left alone (it is a policy, not a property of the camera).
+
+The result is a small JSON file (``<var_dir>/scanner/calibration.json``); :func:`load_thresholds`
+reads it back, or gives the defaults when there is none.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from drivers.scanner.camera import Frame
+from drivers.scanner.detect import DetectParams, detect_page
+from drivers.scanner.errors import CalibrationError, NoGoodPage, OutputError
+from drivers.scanner.quality import Thresholds, measure
+
+CALIBRATION_FILE = Path("scanner") / "calibration.json"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    thresholds: Thresholds
+    frames: int
+    found: int
+    sharpness_p10: float
+    sharpness_median: float
+    glare_max: float
+    area_median: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"thresholds": self.thresholds.as_dict(), "frames": self.frames,
+                "found": self.found, "sharpness_p10": round(self.sharpness_p10, 2),
+                "sharpness_median": round(self.sharpness_median, 2),
+                "glare_max": round(self.glare_max, 4), "area_median": round(self.area_median, 4)}
+
+
+def calibrate(frames: Iterable[Frame], base: Thresholds | None = None,
+              detect_params: DetectParams | None = None, min_found: float = 0.6) -> Calibration:
+    """Thresholds fitted to frames of a clean page; :class:`NoGoodPage` if it was not seen."""
+    base = base or Thresholds()
+    sharp, glare, area = [], [], []
+    count = 0
+    for frame in frames:
+        count += 1
+        det = detect_page(frame.image, detect_params)
+        if det.corners is None or det.touches_border:
+            continue
+        m = measure(frame.image, det, base)
+        sharp.append(m.sharpness)
+        glare.append(m.glare)
+        area.append(m.area)
+    if count == 0 or len(sharp) < max(3, min_found * count):
+        raise NoGoodPage(f"calibration needs a whole page in view: found in {len(sharp)} of "
+                         f"{count} frames; lay a clean page in the middle and keep it still",
+                         "no page")
+    p10 = float(np.percentile(sharp, 10))
+    fitted = replace(base, min_sharpness=round(p10 / 3.0, 2),
+                     max_glare=round(max(base.max_glare, 2.0 * max(glare)), 4))
+    return Calibration(fitted, count, len(sharp), p10, float(np.median(sharp)), max(glare),
+                       float(np.median(area)))
+
+
+def save_calibration(calibration: Calibration, var_dir: Path) -> Path:
+    path = Path(var_dir) / CALIBRATION_FILE
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(calibration.as_dict(), indent=2) + "\n")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write the calibration to {path}: {exc}") from exc
+    return path
+
+
+def load_thresholds(var_dir: Path) -> Thresholds:
+    """The calibrated thresholds, or the defaults when no calibration was saved."""
+    path = Path(var_dir) / CALIBRATION_FILE
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        return Thresholds()
+    except (OSError, ValueError) as exc:
+        raise CalibrationError(f"the calibration file {path} is unreadable: {exc}") from exc
+    try:
+        return Thresholds.from_dict(dict(data.get("thresholds", {})))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise CalibrationError(f"the calibration file {path} is malformed: {exc}") from exc

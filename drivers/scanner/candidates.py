@@ -1,0 +1,129 @@
+"""Candidate page quadrilaterals on the small working image.
+
+Two sources, both cheap:
+
+* contours of the closed Canny edges and of the bright, colourless regions (Otsu on the darkest
+  channel: white paper keeps all three channels high). Each contour's hull gives its simplified
+  four-corner form, and every choice of four of its long sides extended to meet (a page merged
+  with a neighbouring object or a glare halo keeps its own sides among the long ones);
+* Hough lines of the edges: two nearly parallel pairs crossing at a wide angle.
+
+Scoring (in :mod:`drivers.scanner.detect`) picks among them; a wrong candidate costs little.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import cv2
+import numpy as np
+
+from drivers.scanner.geometry import intersect_segments_lines
+
+_KERNEL = np.ones((3, 3), np.uint8)
+
+
+def whiteness(image: np.ndarray) -> np.ndarray:
+    """The darkest channel of each pixel: high only where the pixel is bright and colourless."""
+    if image.ndim == 2:
+        return image
+    b, g, r = cv2.split(image)
+    return cv2.min(cv2.min(b, g), r)
+
+
+def _hull_quads(contour: np.ndarray, max_sides: int) -> list[np.ndarray]:
+    hull = cv2.convexHull(contour)
+    perimeter = cv2.arcLength(hull, True)
+    out = []
+    for eps in (0.02, 0.04, 0.06):
+        approx = cv2.approxPolyDP(hull, eps * perimeter, True)
+        if len(approx) == 4:
+            out.append(approx.reshape(4, 2).astype(np.float64))
+            break
+    poly = cv2.approxPolyDP(hull, 0.008 * perimeter, True).reshape(-1, 2).astype(np.float64)
+    if len(poly) <= 4:
+        return out
+    ends = np.roll(poly, -1, axis=0)
+    lengths = np.linalg.norm(ends - poly, axis=1)
+    order = np.argsort(lengths)[::-1][:max_sides]
+    keep = sorted(int(i) for i in order if lengths[i] >= 0.04 * perimeter)
+    if len(keep) < 4:
+        return out
+    combos = np.array(list(itertools.combinations(keep, 4)))  # C x 4, in hull order
+    start, direction = poly[combos], (ends - poly)[combos]
+    prev = np.roll(np.arange(4), 1)
+    pts, ok = intersect_segments_lines(start[:, prev].reshape(-1, 2),
+                                       direction[:, prev].reshape(-1, 2),
+                                       start.reshape(-1, 2), direction.reshape(-1, 2))
+    quads = pts.reshape(-1, 4, 2)[ok.reshape(-1, 4).all(axis=1)]
+    out.extend(quads)
+    return out
+
+
+def contour_candidates(white: np.ndarray, edges: np.ndarray, min_area: float,
+                       max_sides: int = 8) -> list[np.ndarray]:
+    """Quads from the contours of the closed edges and of the bright regions."""
+    _, bright = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    sources = ((cv2.dilate(edges, _KERNEL), cv2.RETR_LIST),
+               (cv2.morphologyEx(bright, cv2.MORPH_OPEN, _KERNEL), cv2.RETR_EXTERNAL))
+    out: list[np.ndarray] = []
+    for mask, mode in sources:
+        contours, _ = cv2.findContours(mask, mode, cv2.CHAIN_APPROX_SIMPLE)
+        for contour in contours:
+            if cv2.contourArea(contour) >= 0.5 * min_area:
+                out.extend(_hull_quads(contour, max_sides))
+    return out
+
+
+def _distinct_lines(found: np.ndarray, max_lines: int) -> np.ndarray:
+    kept: list[tuple[float, float]] = []
+    for rho, theta in found:
+        same = False
+        for r2, t2 in kept:
+            dt = abs(theta - t2)
+            if (dt < 0.1 and abs(rho - r2) < 8) or (dt > np.pi - 0.1 and abs(rho + r2) < 8):
+                same = True
+                break
+        if not same:
+            kept.append((float(rho), float(theta)))
+            if len(kept) >= max_lines:
+                break
+    return np.array(kept, np.float64).reshape(-1, 2)
+
+
+def line_candidates(edges: np.ndarray, max_lines: int = 12) -> np.ndarray:
+    """Quads (Q x 4 x 2) made of four strong Hough lines: two nearly parallel pairs (within
+    35 degrees, perspective allows that much) crossing each other at 40 degrees or more."""
+    h, w = edges.shape
+    found = cv2.HoughLines(edges, 1, np.pi / 180, threshold=max(12, int(0.12 * min(w, h))))
+    if found is None:
+        return np.empty((0, 4, 2))
+    lines = _distinct_lines(found[:, 0, :], max_lines)
+    n = len(lines)
+    if n < 4:
+        return np.empty((0, 4, 2))
+    rho, theta = lines[:, 0], lines[:, 1]
+    diff = np.abs(theta[:, None] - theta[None, :])
+    diff = np.minimum(diff, np.pi - diff)
+    ii, jj = np.triu_indices(n, 1)
+    parallel = diff[ii, jj] < np.radians(35)
+    pi, pj = ii[parallel], jj[parallel]
+    a, b = np.triu_indices(len(pi), 1)
+    i, j, k, m = pi[a], pj[a], pi[b], pj[b]
+    cross = np.minimum.reduce([diff[i, k], diff[i, m], diff[j, k], diff[j, m]])
+    distinct = (i != k) & (i != m) & (j != k) & (j != m)
+    sel = distinct & (cross >= np.radians(40))
+    i, j, k, m = i[sel], j[sel], k[sel], m[sel]
+    if len(i) == 0:
+        return np.empty((0, 4, 2))
+    cos, sin = np.cos(theta), np.sin(theta)
+
+    def meet(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        det = cos[p] * sin[q] - sin[p] * cos[q]
+        return np.stack([(rho[p] * sin[q] - rho[q] * sin[p]) / det,
+                         (rho[q] * cos[p] - rho[p] * cos[q]) / det], axis=-1)
+
+    quads = np.stack([meet(i, k), meet(k, j), meet(j, m), meet(m, i)], axis=1)
+    lo, hi = -0.1 * np.array([w, h]), 1.1 * np.array([w, h])
+    inside = np.all((quads > lo) & (quads < hi), axis=(1, 2))
+    return np.asarray(quads[inside])

@@ -1,0 +1,68 @@
+"""Quadrilateral helpers, vectorised over stacks of quads (Q x 4 x 2) where it matters."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def order_clockwise(points: np.ndarray) -> np.ndarray:
+    """Quads with their corners clockwise on screen (y down), starting from the corner nearest
+    the image's top-left (smallest x + y). Accepts 4 x 2 or Q x 4 x 2."""
+    pts = np.asarray(points, np.float64)
+    single = pts.ndim == 2
+    q = pts.reshape(-1, 4, 2)
+    centre = q.mean(axis=1, keepdims=True)
+    angles = np.arctan2(q[..., 1] - centre[..., 1], q[..., 0] - centre[..., 0])
+    q = np.take_along_axis(q, np.argsort(angles, axis=1)[..., None], axis=1)
+    start = np.argmin(q[..., 0] + q[..., 1], axis=1)
+    idx = (start[:, None] + np.arange(4)[None, :]) % 4
+    q = np.take_along_axis(q, idx[..., None], axis=1)
+    return q[0] if single else q
+
+
+def quad_areas(quads: np.ndarray) -> np.ndarray:
+    """Areas (shoelace) of a Q x 4 x 2 stack."""
+    x, y = quads[..., 0], quads[..., 1]
+    return np.asarray(0.5 * np.abs(np.sum(x * np.roll(y, -1, axis=-1)
+                                          - np.roll(x, -1, axis=-1) * y, axis=-1)))
+
+
+def quad_area(quad: np.ndarray) -> float:
+    return float(quad_areas(np.asarray(quad, np.float64).reshape(1, 4, 2))[0])
+
+
+def convex_and_open(quads: np.ndarray, min_angle_deg: float) -> np.ndarray:
+    """Which quads are convex with every interior angle at least ``min_angle_deg`` (Q bools).
+
+    Corners must be in order around the quad (either direction)."""
+    prev = np.roll(quads, 1, axis=1) - quads
+    nxt = np.roll(quads, -1, axis=1) - quads
+    cross = prev[..., 0] * nxt[..., 1] - prev[..., 1] * nxt[..., 0]
+    convex = np.all(cross > 0, axis=1) | np.all(cross < 0, axis=1)
+    dot = np.sum(prev * nxt, axis=-1)
+    norms = np.linalg.norm(prev, axis=-1) * np.linalg.norm(nxt, axis=-1) + 1e-12
+    angles = np.degrees(np.arccos(np.clip(dot / norms, -1.0, 1.0)))
+    return np.asarray(convex & np.all(angles >= min_angle_deg, axis=1))
+
+
+def intersect(line_a: np.ndarray, line_b: np.ndarray) -> np.ndarray | None:
+    """Intersection of two lines given as (vx, vy, x0, y0); None if parallel."""
+    vx1, vy1, x1, y1 = line_a
+    vx2, vy2, x2, y2 = line_b
+    det = vx2 * vy1 - vx1 * vy2
+    if abs(det) < 1e-9:
+        return None
+    t = ((x2 - x1) * (-vy2) + (y2 - y1) * vx2) / det
+    return np.array([x1 + t * vx1, y1 + t * vy1])
+
+
+def intersect_segments_lines(p: np.ndarray, d: np.ndarray, q: np.ndarray,
+                             e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised intersection of lines ``p + t d`` and ``q + s e`` (N x 2 each).
+
+    Returns the points (N x 2) and a mask of the pairs that are not parallel."""
+    det = e[:, 0] * d[:, 1] - d[:, 0] * e[:, 1]
+    ok = np.abs(det) > 1e-9
+    safe = np.where(ok, det, 1.0)
+    t = ((q[:, 0] - p[:, 0]) * (-e[:, 1]) + (q[:, 1] - p[:, 1]) * e[:, 0]) / safe
+    return p + t[:, None] * d, ok
