@@ -2,6 +2,9 @@
 
     simulators card serve --vpcd-port 35963 --card 4102000000000001 --state DIR
                           [--host 127.0.0.1] [--control PATH] [--log-level INFO]
+    simulators card issue --state DIR --card N --holder NAME --id-number ID [--type adult]
+                          [--valid-from D] [--valid-until D] [--balance 50.00] [--alg 3des|sm4]
+                          [--pin 123456] [--keys KEYFILE] [--overwrite]
 
 ``serve`` attaches the card to vpcd (connect = card inserted) and runs until SIGTERM or Ctrl-C
 (clean stop, exit 0). Logs are JSON lines on stderr. ``--control PATH`` opens the test-control
@@ -14,17 +17,22 @@ directory or unknown card.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from cardsvc.keys import KeyFileError
+from cardsvc.money import AmountError, format_fen, parse_yuan
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
+from config.demo import id_number_valid
 from config.runtime import block_stop_signals, configure_logging, wait_for_stop
 from drivers.pcsc.spi import SimulatedCard
 from simulators.card.controls import ControlledCard, ControlServer
-from simulators.card.factory import open_user_card
+from simulators.card.factory import issue_user_card, issuer_keys, open_user_card
+from simulators.card.personalise import CardDescription, PersonaliseError
 from simulators.card.store import StateError
 from simulators.vpcd import VpcdBridge
 
@@ -173,9 +181,62 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         help="answer the T=0 way (61xx GET RESPONSE, 6Cxx) like a contact card",
     )
     serve.set_defaults(handler=_cmd_serve)
-    # `issue` (personalisation, engineer B1's model) is wired here: one sub-parser and one
-    # `_cmd_issue(args, prog) -> int` calling the model's function.
+    issue = sub.add_parser("issue", help="personalise a new card into a state directory")
+    issue.add_argument("--state", type=Path, required=True, help="state directory of the cards")
+    issue.add_argument("--card", required=True, help="card number, 16 digits")
+    issue.add_argument("--holder", required=True, help="holder name (GB18030, at most 20 bytes)")
+    issue.add_argument("--id-number", required=True, help="resident ID number (18 characters)")
+    issue.add_argument("--type", dest="card_type", default="adult",
+                       choices=("adult", "student", "senior", "staff"))
+    issue.add_argument("--valid-from", type=_date, default=dt.date.today(),
+                       help="YYYY-MM-DD (default today)")
+    issue.add_argument("--valid-until", type=_date,
+                       help="YYYY-MM-DD (default ten years after --valid-from)")
+    issue.add_argument("--balance", default="0", help="opening balance in yuan (e.g. 50.00)")
+    issue.add_argument("--alg", default="3des", choices=("3des", "sm4"))
+    issue.add_argument("--pin", default="123456", help="the card's PIN (default 123456)")
+    issue.add_argument("--keys", type=Path,
+                       help="issuer key file, mode 0600 (default: the demo issuer's test keys)")
+    issue.add_argument("--overwrite", action="store_true", help="replace an existing card")
+    issue.set_defaults(handler=_cmd_issue)
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _cmd_issue(args: argparse.Namespace, prog: str) -> int:
+    if not _CARD_NO.fullmatch(args.card):
+        return fail(prog, f"a card number is 16 digits, not {args.card!r}", EXIT_USAGE)
+    try:
+        balance = 0 if args.balance in ("0", "0.00") else parse_yuan(args.balance)
+    except AmountError as exc:
+        return fail(prog, f"--balance: {exc}", EXIT_USAGE)
+    if not id_number_valid(args.id_number):
+        return fail(prog, f"{args.id_number!r} is not a valid resident ID number "
+                    "(18 characters with the GB 11643 check digit)", EXIT_USAGE)
+    start: dt.date = args.valid_from
+    until = args.valid_until or start.replace(year=start.year + 10,
+                                              day=28 if (start.month, start.day) == (2, 29)
+                                              else start.day)
+    desc = CardDescription(args.card, args.holder, args.id_number, args.card_type,
+                           args.valid_from, until, balance, args.alg, args.pin)
+    try:
+        path = issue_user_card(args.state, desc, issuer_keys(args.keys), overwrite=args.overwrite)
+    except (PersonaliseError, KeyFileError) as exc:
+        return fail(prog, str(exc), EXIT_CONFIG if isinstance(exc, KeyFileError) else EXIT_USAGE)
+    except FileExistsError as exc:
+        return fail(prog, f"{exc} (use --overwrite to replace it)", EXIT_FAILED)
+    except OSError as exc:
+        return fail(prog, f"cannot write the card state: {exc}", EXIT_CONFIG)
+    print(f"已发卡 Card {args.card} issued to {args.holder} ({args.card_type}, {args.alg}, "
+          f"balance {format_fen(balance)} yuan, valid {args.valid_from} ~ {until}): {path}")
+    print(f"serve it with: simulators card serve --card {args.card} --state {args.state}")
+    return EXIT_OK
 
 
 def main(argv: list[str], prog: str) -> int:
