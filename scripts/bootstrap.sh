@@ -53,7 +53,12 @@ if [[ ! -x .venv/bin/python ]]; then
   "$PY" -m venv .venv
 fi
 log "installing Python packages into .venv (first time takes a few minutes)"
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[dev]'
+piplog=.venv/bootstrap-pip.log
+if ! { .venv/bin/python -m pip install -q --upgrade pip && \
+       .venv/bin/python -m pip install -q -e '.[dev]'; } >"$piplog" 2>&1; then
+  tail -n 40 "$piplog" >&2
+  log "pip failed; the whole log is in $piplog"
+  exit 1
+fi
 echo "$want" > "$stamp"
 log "ready"
