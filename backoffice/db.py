@@ -192,6 +192,7 @@ class Database:
                 conn.execute("PRAGMA synchronous=FULL")
                 conn.execute("PRAGMA busy_timeout=30000")
                 conn.execute("PRAGMA foreign_keys=ON")
+                conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: index pages stay hot
             except sqlite3.Error as exc:
                 raise StorageError(
                     f"cannot open SQLite database {self.url.redacted()}: {exc}") from None
