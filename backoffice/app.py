@@ -166,7 +166,13 @@ def create_app(settings: ServerSettings, *, service: ClearingService | None = No
                     "verified with MTK; an altered or forged record, or one that conflicts "
                     "with a stored record, is rejected and flagged while the rest of the batch "
                     "is stored. A record already stored with the same content is a duplicate "
-                    "(stored once). The answer lists one outcome per record, in order.")
+                    "(stored once). The answer lists one outcome per record, in order.\n\n"
+                    "Identity of a record: (card_no, counter kind, card_atc, terminal_id, "
+                    "ttsn). The card has two counters: the counter kind is `debit` (offline "
+                    "ATC) for purchase and compound, `load` (online ATC) for a load. A card "
+                    "counter value belongs to one transaction, and so does a terminal's "
+                    "purchase TTSN: a record that matches a stored one on either but differs "
+                    "in any field (other than hotlist_version) is a conflict.")
     async def upload(request: Request) -> Response:
         body = await request.body()
         if len(body) > settings.max_body_bytes:

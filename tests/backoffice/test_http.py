@@ -6,6 +6,7 @@ import datetime as dt
 import socket
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from cardsvc.clearing_client import (
     LoadRejectedHotlisted,
     LoadRejectedMac1,
     LoadRejectedOverLimit,
+    UploadResult,
 )
 from cardsvc.crypto import Alg
 from cardsvc.errors import CardHotlisted, DeviceError, ServiceConfigError
@@ -36,7 +38,7 @@ from cardsvc.load_authority import (
 from config.cli import EXIT_CONFIG, EXIT_UNAVAILABLE
 from config.settings import BackofficeSettings, Settings
 from tests.backoffice.cardsim import Card, at, flip_tac_byte
-from tests.backoffice.conftest import TOKEN, Live
+from tests.backoffice.conftest import TOKEN, Live, settings_for
 
 CARD1 = "4102000000000001"
 TID = crypto.to_bcd("410200000001", 6)
@@ -68,6 +70,29 @@ def test_upload_over_http_with_an_altered_tac(client: ClearingClient, live: Live
                                                   "duplicate"]
     assert len(live.service.transactions()) == 3
     assert len(live.service.flagged()) == 2  # each forged copy received is kept
+
+
+def test_concurrent_uploads_store_each_record_once(live: Live) -> None:
+    card = Card(CARD1)
+    batch = [card.purchase(10, ttsn=i, when=at(9, i // 60, i % 60)) for i in range(1, 201)]
+
+    def send(_: int) -> UploadResult:
+        with ClearingClient(live.url, TOKEN) as c:
+            return c.upload(batch)
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(send, range(4)))
+    for i in range(len(batch)):
+        assert sorted(r.outcomes[i].status for r in results) == ["duplicate"] * 3 + ["new"]
+    assert len(live.service.transactions(limit=10_000)) == 200
+
+
+def test_secrets_stay_hidden(live_sqlite: Live, sqlite_url: str) -> None:
+    texts = [repr(live_sqlite.service.keys), repr(settings_for(sqlite_url)),
+             repr(settings_for(sqlite_url).keys)]
+    for text in texts:
+        assert "0F1E2D3C" not in text.upper() and "5A6B7C8D" not in text.upper()
+        assert TOKEN not in text
 
 
 def test_every_v1_route_needs_the_token(live_sqlite: Live) -> None:
