@@ -154,10 +154,10 @@ def _open_path(url: str, path: Path, realtime: bool, fps: float = 0.0) -> Captur
     if path.is_dir():
         return CaptureCamera(url, image_sequence_pattern(path), cv2.CAP_IMAGES,
                              realtime=realtime, fps=fps or 15.0)
-    if not path.exists():
-        raise CameraUnavailable(f"the camera {url}: {path} does not exist")
     if "%" in path.name:
         return CaptureCamera(url, str(path), cv2.CAP_IMAGES, realtime=realtime, fps=fps or 15.0)
+    if not path.exists():
+        raise CameraUnavailable(f"the camera {url}: {path} does not exist")
     return CaptureCamera(url, str(path), cv2.CAP_ANY, realtime=realtime, fps=fps)
 
 

@@ -46,7 +46,9 @@ def qr_image(text: str, box: int) -> Image.Image:
     code.make(fit=True)
     img = code.make_image(fill_color="black", back_color="white").get_image().convert("L")
     scale = max(1, box // img.size[0])
-    return img.resize((img.size[0] * scale, img.size[1] * scale), Image.Resampling.NEAREST)
+    out: Image.Image = img.resize((img.size[0] * scale, img.size[1] * scale),
+                                  Image.Resampling.NEAREST)
+    return out
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,7 @@ class SceneGenerator:
         self.pages = pages or PageFactory(seed=seed)
         self._rng = np.random.default_rng(seed)
         self._backdrops: dict[tuple[str, int, int], np.ndarray] = {}
+        self._bank: np.ndarray | None = None
 
     # -- drawing the random choices ---------------------------------------------------------
     def draw(self, kind: str = "mixed") -> SceneSpec:
@@ -179,13 +180,29 @@ class SceneGenerator:
     def scene(self, kind: str = "mixed") -> Scene:
         return self.render(self.draw(kind))
 
-    def render(self, spec: SceneSpec, noise_seed: int | None = None) -> Scene:
-        rng = np.random.default_rng(spec.seed if noise_seed is None else noise_seed)
-        page = self.pages.page(spec.page_index, spec.landscape)
+    def render(self, spec: SceneSpec, noise_seed: int | None = None,
+               page: Page | None = None) -> Scene:
+        """The scene of ``spec``; ``noise_seed`` varies only the sensor noise (still frames)."""
+        page = page or self.pages.page(spec.page_index, spec.landscape)
+        clean = self.render_noiseless(spec, page)
+        seed = spec.seed if noise_seed is None else noise_seed
+        return Scene(add_noise(clean, spec.noise, seed, self.noise_bank()), spec, page)
+
+    def noise_bank(self) -> np.ndarray:
+        if self._bank is None:
+            w, h = self.size
+            self._bank = np.random.default_rng(self.seed + 17).standard_normal(
+                (h + 97, w + 89, 3), dtype=np.float32)
+        return self._bank
+
+    def render_noiseless(self, spec: SceneSpec, page: Page | None = None) -> np.ndarray:
+        """The scene before sensor noise: H x W x 3 float32, RGB. No corners: an empty desk."""
         albedo = self._backdrop(spec).copy()
-        _paste_page(albedo, page, spec.corners)
-        if spec.occluder:
-            _draw_occluder(albedo, spec, np.random.default_rng(spec.seed + 1))
+        if spec.corners:
+            page = page or self.pages.page(spec.page_index, spec.landscape)
+            _paste_page(albedo, page, spec.corners)
+            if spec.occluder:
+                _draw_occluder(albedo, spec, np.random.default_rng(spec.seed + 1))
         img = albedo * _lighting(spec, self.size)[..., None] * np.array(spec.tint, np.float32)
         gx, gy, gr, gpeak = spec.glare
         if gpeak > 0:
@@ -194,12 +211,7 @@ class SceneGenerator:
             img = cv2.GaussianBlur(img, (0, 0), spec.blur_sigma)
         if spec.motion[0] > 1:
             img = cv2.filter2D(img, -1, _motion_kernel(*spec.motion))
-        noise = np.empty(img.shape, np.float32)
-        cv2.setRNGSeed(int(rng.integers(1 << 30)))
-        cv2.randn(noise, 0.0, spec.noise)
-        img += noise
-        out = np.clip(img, 0, 255).astype(np.uint8)
-        return Scene(np.ascontiguousarray(out[..., ::-1]), spec, page)
+        return np.asarray(img, np.float32)
 
     def _backdrop(self, spec: SceneSpec) -> np.ndarray:
         key = (spec.backdrop, spec.clutter, spec.seed % 7)
@@ -210,6 +222,25 @@ class SceneGenerator:
                                                  np.random.default_rng(spec.seed % 7 + 100
                                                                        * spec.clutter))
         return self._backdrops[key]
+
+
+def add_noise(image: np.ndarray, sigma: float, seed: int,
+              bank: np.ndarray | None = None) -> np.ndarray:
+    """Sensor noise on a float RGB image; returns uint8 BGR (what a camera hands over).
+
+    ``bank``: a larger field of unit normal noise to cut a randomly placed window from (much
+    faster than drawing a fresh field for every frame)."""
+    rng = np.random.default_rng(seed)
+    h, w = image.shape[:2]
+    if bank is None or bank.shape[0] < h or bank.shape[1] < w:
+        noise = rng.standard_normal(image.shape, dtype=np.float32)
+    else:
+        dy = int(rng.integers(0, bank.shape[0] - h + 1))
+        dx = int(rng.integers(0, bank.shape[1] - w + 1))
+        noise = bank[dy:dy + h, dx:dx + w]
+    noisy = cv2.scaleAdd(noise, float(sigma), image.astype(np.float32, copy=False))
+    bgr = cv2.cvtColor(noisy, cv2.COLOR_RGB2BGR)
+    return np.clip(bgr, 0, 255, out=bgr).astype(np.uint8)
 
 
 def _paste_page(albedo: np.ndarray, page: Page, corners: Corners) -> None:
@@ -246,7 +277,7 @@ def _lighting(spec: SceneSpec, size: tuple[int, int]) -> np.ndarray:
     if depth > 0:
         light *= 1.0 - depth * np.exp(-(((xs - sx) / sr) ** 2 + ((ys - sy) / sr) ** 2))
     light = np.clip(light, 0.05, 1.02).astype(np.float32)
-    return cv2.resize(light, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.asarray(cv2.resize(light, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)
 
 
 def _blob(size: tuple[int, int], x: float, y: float, radius: float,
@@ -255,17 +286,17 @@ def _blob(size: tuple[int, int], x: float, y: float, radius: float,
     ys, xs = np.mgrid[0:h:_SMOOTH, 0:w:_SMOOTH].astype(np.float32)
     d2 = ((xs - x) / (radius * aspect)) ** 2 + ((ys - y) / radius) ** 2
     small = np.exp(-d2).astype(np.float32)
-    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.asarray(cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)
 
 
 def _motion_kernel(length: float, angle: float) -> np.ndarray:
-    n = int(math.ceil(length)) | 1
+    n = math.ceil(length) | 1
     kernel = np.zeros((n, n), np.float32)
     c = n // 2
     dx, dy = math.cos(math.radians(angle)), math.sin(math.radians(angle))
     for t in np.linspace(-length / 2, length / 2, n * 2):
-        kernel[int(round(c + t * dy)), int(round(c + t * dx))] = 1.0
-    return kernel / kernel.sum()
+        kernel[round(c + t * dy), round(c + t * dx)] = 1.0
+    return np.asarray(kernel / kernel.sum(), np.float32)
 
 
 def make_backdrop(kind: str, size: tuple[int, int], clutter: int,
@@ -281,9 +312,9 @@ def make_backdrop(kind: str, size: tuple[int, int], clutter: int,
                         np.float32)
         img = base * (0.75 + 0.35 * grain[..., None])
     elif kind == "fabric":
-        noise = rng.normal(0, 1, (h // 4, w // 4, 3)).astype(np.float32)
-        noise = cv2.resize(cv2.GaussianBlur(noise, (0, 0), 1.2), (w, h))
-        img = base * (1.0 + 0.18 * noise)
+        coarse = rng.normal(0, 1, (h // 4, w // 4, 3)).astype(np.float32)
+        texture = np.asarray(cv2.resize(cv2.GaussianBlur(coarse, (0, 0), 1.2), (w, h)))
+        img = base * (1.0 + 0.18 * texture)
     else:
         img = np.ones((h, w, 3), np.float32) * base
         low = cv2.resize(rng.normal(0, 1, (6, 10)).astype(np.float32), (w, h),
@@ -292,7 +323,7 @@ def make_backdrop(kind: str, size: tuple[int, int], clutter: int,
     out = np.clip(img, 0, 255).astype(np.uint8)
     if kind == "clutter":
         _draw_clutter(out, clutter, rng)
-    return out.astype(np.float32)
+    return np.asarray(out, np.float32)
 
 
 def _draw_clutter(img: np.ndarray, count: int, rng: np.random.Generator) -> None:
