@@ -50,7 +50,6 @@ from backoffice.models import (
     LoadAuthorisation,
     LoadAuthorisationRequest,
     Reconciliation,
-    RecordOutcome,
     RegisteredCard,
     StoredTransaction,
     TransactionRecord,
@@ -178,7 +177,9 @@ class ClearingService:
             raise BatchTooLarge(f"at most {self.max_batch} records per upload")
         now = self.clock()
         received_at = now.isoformat(timespec="seconds")
-        outcomes: list[RecordOutcome | None] = [None] * len(records)
+        # outcomes as plain dicts, validated into the result in one call at the end (a model
+        # object per record costs more than the rest of the bookkeeping)
+        outcomes: list[dict[str, Any]] = [{"index": i} for i in range(len(records))]
         rows: list[TxRow] = []
         row_index: list[int] = []
         flags: list[FlagRow] = []
@@ -198,30 +199,29 @@ class ClearingService:
             row_index.append(i)
         results, flag_ids = self.repo.store_batch(rows, flags, received_at, _record_json)
         for i, flag, flag_id in zip(flag_index, flags, flag_ids, strict=True):
-            outcomes[i] = RecordOutcome(index=i, status="rejected", reason_code=flag.reason_code,
-                                        reason=flag.reason, flag_id=flag_id)
+            outcomes[i].update(status="rejected", reason_code=flag.reason_code,
+                               reason=flag.reason, flag_id=flag_id)
             if flag.reason_code != "malformed":
                 log.warning("record flagged", extra={"event": "flagged", "code":
                             flag.reason_code, "card_no": flag.card_no,
                             "terminal_id": flag.terminal_id, "flag_id": flag_id})
         for i, row, res in zip(row_index, rows, results, strict=True):
             if res.status == "conflict":
-                outcomes[i] = RecordOutcome(index=i, status="rejected", reason_code="conflict",
-                                            reason=res.reason, flag_id=res.flag_id)
+                outcomes[i].update(status="rejected", reason_code="conflict", reason=res.reason,
+                                   flag_id=res.flag_id)
                 log.warning("record flagged", extra={"event": "flagged", "code": "conflict",
                                                      "card_no": row.card_no,
                                                      "terminal_id": row.terminal_id,
                                                      "flag_id": res.flag_id})
             else:
-                # the hot path: built without re-validation (the values are ours)
-                outcomes[i] = RecordOutcome.model_construct(
-                    index=i, status="new" if res.status == "new" else "duplicate")
-        done = [o for o in outcomes if o is not None]
-        counts = {s: sum(1 for o in done if o.status == s)
-                  for s in ("new", "duplicate", "rejected")}
+                outcomes[i]["status"] = res.status
+        counts = dict.fromkeys(("new", "duplicate", "rejected"), 0)
+        for outcome in outcomes:
+            counts[outcome["status"]] += 1
         log.info("upload", extra={"event": "upload", "received": len(records), **counts,
                                   "ms": round((time.perf_counter() - started) * 1000, 1)})
-        return UploadResult(received=len(records), outcomes=done, **counts)
+        return UploadResult.model_validate({"received": len(records), "outcomes": outcomes,
+                                            **counts})
 
     # ------------------------------------------------------------------ hotlist
 
