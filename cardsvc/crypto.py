@@ -184,12 +184,12 @@ def cbc_mac(alg: Alg, key: bytes, data: bytes, iv: bytes | None = None) -> bytes
     if iv is None:
         iv = bytes(bs)
     _check_len("IV", iv, bs)
-    encrypt = _des if alg is Alg.TDES else _sm4
-    chain = bytes(iv)
-    padded = pad(data, bs)
-    for i in range(0, len(padded), bs):
-        chain = encrypt(bytes(key), _xor(chain, padded[i : i + bs]))
-    return chain[:MAC_LEN]
+    algorithm = TripleDES(bytes(key) * 3) if alg is Alg.TDES else algorithms.SM4(bytes(key))
+    # One CBC pass over the padded data: its last block is the CBC-MAC (same as chaining
+    # block by block, about three times faster for a TAC).
+    ctx = Cipher(algorithm, modes.CBC(bytes(iv))).encryptor()
+    last = (ctx.update(pad(data, bs)) + ctx.finalize())[-bs:]
+    return last[:MAC_LEN]
 
 
 def _retail_mac(key16: bytes, data: bytes, iv: bytes) -> bytes:
