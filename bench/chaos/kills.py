@@ -26,15 +26,24 @@ import random
 import statistics
 import threading
 import time
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import httpx
 
-from bench.chaos.devices import CardSpec, CardTruth, open_card, open_terminal_psam, read_truth
+from bench.chaos.devices import (
+    CardSpec,
+    CardTruth,
+    When,
+    open_card,
+    open_terminal_psam,
+    read_truth,
+)
 from bench.chaos.readers import Readers
 from bench.chaos.report import FamilyReport
 from bench.chaos.service import ServiceProcess
-from bench.chaos.station import OPS, Op, Planned, plan
+from bench.chaos.station import OPS, Op, Planned, affordable, plan
 from bench.chaos.world import World
 from drivers.pcsc.channel import CardChannel
 
@@ -49,8 +58,22 @@ def request(planned: Planned) -> tuple[str, dict[str, Any]]:
     return "/v1/card/load", {"amount_fen": planned.amount, "pin": PIN}
 
 
+@dataclass(frozen=True)
+class KillPoint:
+    """Where to kill: at command ``n`` of ``op`` on ``device`` (``n`` < 0 counts from the last
+    command, 0 picks one at random), ``before`` the card gets it or ``after`` it applied it; or
+    ``device="timer"``: after a random delay within the operation's usual duration."""
+
+    op: Op
+    device: Literal["card", "psam", "timer"]
+    n: int = 0
+    when: When = "after"
+
+
 class KillBench:
-    def __init__(self, world: World, readers: Readers, rng: random.Random) -> None:
+    def __init__(self, world: World, readers: Readers, rng: random.Random,
+                 boundary_share: float = 0.7) -> None:
+        self.boundary_share = boundary_share
         self.world = world
         self.readers = readers
         self.rng = rng
@@ -104,13 +127,22 @@ class KillBench:
         return self.counts[key]
 
     # -- one trial -------------------------------------------------------------------------
-    def trial(self, mode: str) -> None:
+    def trial(self, point: KillPoint | None = None) -> None:
+        """A kill at ``point``, or at a random one (``boundary_share`` of them at a boundary)."""
         rng, report, svc = self.rng, self.report, self.svc
         for _ in range(rng.randint(0, 2)):
             self.clean()
+        for each in OPS:  # how many commands each operation sends (measured once per card kind)
+            self.commands(each)
         before = self.truth()
         done_before = {e.id for e in svc.entries() if e.status == "completed"}
-        op = rng.choice(OPS)
+        if point is None:
+            op = rng.choice(affordable(before.balance))
+            mode = "boundary" if rng.random() < self.boundary_share else "timed"
+            point = KillPoint(op, rng.choice(("card", "psam")) if mode == "boundary" else "timer",
+                              0, rng.choice(("before", "after")))
+        op = point.op
+        mode = "timed" if point.device == "timer" else "boundary"
         counts = self.commands(op)
         planned = plan(rng, self.spec, before.balance, op)
         card, psam = self.readers.card_socket, self.readers.psam_socket
@@ -126,12 +158,11 @@ class KillBench:
         timer: threading.Timer | None = None
         where = ""
         if mode == "boundary":
-            device = rng.choice(("card", "psam"))
-            socket = card if device == "card" else psam
-            n = rng.randint(1, counts[device])
-            when = rng.choice(("before", "after"))
-            where = f"{op} {device} #{n} {when}"
-            socket.arm(n, when, kill)  # type: ignore[arg-type]
+            socket = card if point.device == "card" else psam
+            last = counts[point.device]
+            n = point.n if point.n > 0 else last + 1 + point.n if point.n else rng.randint(1, last)
+            where = f"{op} {point.device} #{n} of {last} {point.when}"
+            socket.arm(n, point.when, kill)
         else:
             median = statistics.median(self.latency[op]) if self.latency[op] else 0.05
             delay = rng.uniform(0.0, median)
@@ -203,10 +234,12 @@ class KillBench:
 
 
 def run(world: World, readers: Readers, *, trials: int, seed: int = 2,
-        boundary_share: float = 0.7, cards: int | None = None) -> FamilyReport:
-    """``trials`` kills; the service works on the first ``cards`` cards of the world in turn."""
+        boundary_share: float = 0.7, cards: int | None = None,
+        script: Sequence[KillPoint] = ()) -> FamilyReport:
+    """``trials`` kills (the first at the points of ``script``, the others random); the service
+    works on the first ``cards`` cards of the world, ten trials each in turn."""
     rng = random.Random(seed)
-    bench = KillBench(world, readers, rng)
+    bench = KillBench(world, readers, rng, boundary_share)
     started = time.perf_counter()
     numbers = list(world.specs)[:cards]
     readers.psam.remove()
@@ -218,7 +251,7 @@ def run(world: World, readers: Readers, *, trials: int, seed: int = 2,
         for i in range(trials):
             if len(numbers) > 1 and i and i % 10 == 0:
                 bench.insert(numbers[(i // 10) % len(numbers)])
-            bench.trial("boundary" if rng.random() < boundary_share else "timed")
+            bench.trial(script[i] if i < len(script) else None)
             bench.report.trials += 1
         upload = bench.svc.call("POST", "/v1/upload").json()
         bench.report.details["final upload sent"] += int(upload.get("sent", 0))

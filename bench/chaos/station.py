@@ -75,6 +75,12 @@ class Planned:
         return terminal.load(self.amount, pin)
 
 
+def affordable(balance: int) -> tuple[Op, ...]:
+    """The operations a card with ``balance`` can take (debits leave it at least 1 fen)."""
+    ops: tuple[Op, ...] = ("purchase", "ride") if balance >= 300 else ()
+    return (*ops, "load") if balance <= MAX_BALANCE - 500 else ops
+
+
 def plan(rng: random.Random, spec: CardSpec, balance: int, op: Op | None = None) -> Planned:
     """A random operation the card can afford (balance stays in 1..MAX_BALANCE)."""
     if op is None:

@@ -25,7 +25,7 @@ from typing import Literal
 from bench.chaos.clearing import TOKEN
 from bench.chaos.devices import When
 from bench.chaos.report import FamilyReport
-from bench.chaos.station import OPS, Op, Station, boundaries, plan
+from bench.chaos.station import OPS, Op, Station, affordable, boundaries, plan
 from bench.chaos.world import World
 from cardsvc.clearing_client import ClearingClient
 from cardsvc.errors import CardServiceError
@@ -201,7 +201,7 @@ def run(world: World, station: Station, *, trials: int | None = None,
         stay = station.where.tier == tier and rng.random() < 0.7
         station.use(tier, station.where.card_no if stay else rng.choice(cards))
         report.details[f"tier {tier}"] += 1
-        points = counts.points(rng.choice(OPS))
+        points = counts.points(rng.choice(affordable(station.truth().balance)))
         if rng.random() < late_share:  # the commit command and what follows it, more often
             last = {d: max(p.n for p in points if p.device == d) for d in ("card", "psam")}
             points = [p for p in points if p.n >= last[p.device] - 1]

@@ -15,7 +15,8 @@ also in the middle of a request. Faults, each drawn per request:
 * ``garbled``: the answer is cut short (not JSON) after clearing stored the batch;
 * ``kill during``: clearing is killed a few milliseconds after the request went out
   (stored or not: the SQLite transaction decides), then restarted in the background;
-* ``restart``: clearing is killed between requests and restarted after a pause.
+* ``restart``: clearing is killed just before the request and restarted after a pause (and,
+  with ``restart_every_s``, also at random moments, busy or not).
 
 At the end, with the faults still on, the uploader must get everything acknowledged.
 """
@@ -41,7 +42,7 @@ from cardsvc.errors import CardServiceError
 from cardsvc.uploader import Uploader
 
 FAULTS = ("drop request", "drop response", "duplicate", "replay", "5xx", "garbled",
-          "kill during")
+          "kill during", "restart")
 
 
 class FaultTransport(httpx.BaseTransport):
@@ -101,6 +102,10 @@ class FaultTransport(httpx.BaseTransport):
                 self.injected[fault] += 1
         if fault == "drop request":
             raise httpx.ConnectError("injected: request dropped", request=request)
+        if fault == "restart":
+            self.server.kill()
+            self._restart_later(self.rng.uniform(0.1, 1.0))
+            raise httpx.ConnectError("injected: clearing restarting", request=request)
         if fault == "5xx":
             return httpx.Response(503, json={"error": "unavailable", "message": "injected"},
                                   request=request)
@@ -171,7 +176,7 @@ def run(world: World, station: Station, *, transactions: int, fault_rate: float 
     restarts = Counter[str]()
     chaos = threading.Thread(target=_restarts, args=(
         world.clearing, random.Random(seed + 2), restart_every_s, stop,
-        lambda: restarts.update(["restart"])), daemon=True)
+        lambda: restarts.update(["restart (timer)"])), daemon=True)
     uploader.start()
     if restart_every_s:
         chaos.start()
