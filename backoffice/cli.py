@@ -1,6 +1,6 @@
 """``backoffice``: the clearing service's command line.
 
-    backoffice serve [--host 127.0.0.1] [--port 8470] [--db URL] [--token T] [--keys FILE] [--demo]
+    backoffice serve [--host 127.0.0.1] [--port 8480] [--db URL] [--token T] [--keys FILE] [--demo]
     backoffice reconcile --date D [--db URL] [--json] [--check]
     backoffice transactions [--card N] [--date D] [--flagged] [--db URL] [--json]
     backoffice hotlist add CARD [--reason R] | list [--since V] [--json]

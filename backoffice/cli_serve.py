@@ -21,7 +21,6 @@ from backoffice.app import build_service, create_app
 from backoffice.cli_common import add_common, parser, run, settings_of
 from backoffice.demo import seed_demo
 from backoffice.errors import InvalidInput
-from backoffice.logfmt import configure_logging
 from backoffice.settings import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -31,6 +30,7 @@ from backoffice.settings import (
     resolve_token,
 )
 from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, fail
+from config.runtime import configure_logging
 
 log = logging.getLogger("backoffice.serve")
 
@@ -105,12 +105,12 @@ def _loopback(host: str) -> bool:
 def main(argv: list[str], prog: str) -> int:
     p = parser(prog, "Run the clearing HTTP service (OpenAPI at /docs and /openapi.json).")
     add_common(p)
-    p.add_argument("--host", default=DEFAULT_HOST, help=f"address (default {DEFAULT_HOST})")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
+    p.add_argument("--host", help=f"address ([clearing] host, default {DEFAULT_HOST})")
+    p.add_argument("--port", type=int, help=f"port ([clearing] port, default {DEFAULT_PORT})")
     p.add_argument("--token", help="bearer token ($BACKOFFICE_TOKEN, [backoffice] token)")
     p.add_argument("--keys", metavar="FILE",
                    help="issuer key file with MTK and MLK, mode 0600 ($BACKOFFICE_KEY_FILE, "
-                        "[card] key_file)")
+                        "[clearing] key_file)")
     p.add_argument("--demo", action="store_true",
                    help="demo mode: demo keys unless --keys, demo cards registered at start")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
@@ -123,6 +123,8 @@ def main(argv: list[str], prog: str) -> int:
         if not 1 <= args.workers <= 64:
             raise InvalidInput("--workers must be 1..64")
         settings = settings_of(args)
+        args.host = args.host or settings.clearing.host
+        args.port = settings.clearing.port if args.port is None else args.port
         server_settings = ServerSettings(
             db_url=resolve_db_url(settings, args.db),
             token=resolve_token(settings, args.token),

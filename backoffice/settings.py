@@ -1,15 +1,17 @@
 """The clearing server's settings: database, token, keys, address.
 
 Resolved in this order (first wins): command-line option, environment variable, the project's
-settings file (``config.settings``: ``[backoffice] token``, ``[card] key_file``,
-``[paths] var_dir``), built-in default.
+settings file (``config.settings``: ``[backoffice] token``, ``[clearing] db, key_file, host,
+port``, ``[paths] var_dir``), built-in default.
 
-* database URL: ``--db``, ``$BACKOFFICE_DB``, else
+* database URL: ``--db``, ``$BACKOFFICE_DB``, ``[clearing] db``, else
   ``sqlite:///<var_dir>/backoffice/clearing.sqlite3``;
 * bearer token: ``--token``, ``$BACKOFFICE_TOKEN``, ``[backoffice] token``; none: refused;
 * issuer keys (MTK, MLK): ``--keys``, ``$BACKOFFICE_KEY_FILE``, else in demo mode the demo
-  keys, else ``[card] key_file`` (mode 0600);
-* address: ``--host`` / ``--port``, default ``127.0.0.1:8470``.
+  keys, else ``[clearing] key_file`` (mode 0600; a terminal's ``[card] key_file`` never
+  holds MTK);
+* address: ``--host`` / ``--port``, else ``[clearing] host/port``, default ``127.0.0.1:8480``
+  (the card service's local API is 8470).
 
 A token is always required: the server does not start without one.
 """
@@ -30,7 +32,7 @@ __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServerSettings", "default_db_url", "
            "resolve_db_url", "resolve_keys", "resolve_token"]
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8470
+DEFAULT_PORT = 8480
 ENV_DB = "BACKOFFICE_DB"
 ENV_TOKEN = "BACKOFFICE_TOKEN"  # noqa: S105 - the variable's name, not a secret
 ENV_KEY_FILE = "BACKOFFICE_KEY_FILE"
@@ -66,7 +68,7 @@ def default_db_url(settings: Settings) -> str:
 def resolve_db_url(settings: Settings, option: str | None,
                    env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
-    return option or env.get(ENV_DB) or default_db_url(settings)
+    return option or env.get(ENV_DB) or settings.clearing.db or default_db_url(settings)
 
 
 def resolve_token(settings: Settings, option: str | None,
@@ -86,13 +88,13 @@ def demo_keys() -> IssuerKeys:
 
 def resolve_keys(settings: Settings, option: str | None, *, demo: bool = False,
                  env: Mapping[str, str] | None = None) -> IssuerKeys:
-    """The issuer keys: an explicit file, else (demo mode) the demo keys, else ``[card]
+    """The issuer keys: an explicit file, else (demo mode) the demo keys, else ``[clearing]
     key_file``. A key file must be mode 0600 (:func:`cardsvc.keys.load_issuer_keys`)."""
     env = os.environ if env is None else env
     path = option or env.get(ENV_KEY_FILE)
     if not path and demo:
         return demo_keys()
     try:
-        return load_issuer_keys(path or settings.card.key_file)
+        return load_issuer_keys(path or settings.var_path(settings.clearing.key_file))
     except ServiceConfigError as exc:
         raise ConfigurationError(str(exc)) from None

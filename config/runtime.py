@@ -22,6 +22,7 @@ STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)))
 _STANDARD_ATTRS |= {"message", "asctime", "taskName"}
 _NEVER_LOGGED = frozenset({"authorization", "token", "key", "keys", "pin", "color_message"})
+"""Record fields dropped whatever a caller passes in ``extra``: secrets never reach a log."""
 
 
 class JsonLineFormatter(logging.Formatter):
@@ -45,7 +46,10 @@ class JsonLineFormatter(logging.Formatter):
 
 
 def configure_logging(level: int | str = logging.INFO, stream: TextIO | None = None) -> None:
-    """Send every log record of this process to ``stream`` (stderr) as JSON lines."""
+    """Send every log record of this process to ``stream`` (stderr) as JSON lines.
+
+    Libraries that install handlers of their own (uvicorn) are brought back to the root.
+    """
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonLineFormatter())
     root = logging.getLogger()
@@ -53,6 +57,10 @@ def configure_logging(level: int | str = logging.INFO, stream: TextIO | None = N
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        library = logging.getLogger(name)
+        library.handlers.clear()
+        library.propagate = True
 
 
 def block_stop_signals() -> None:

@@ -87,6 +87,19 @@ class BackofficeSettings:
 
 
 @dataclass(frozen=True)
+class ClearingSettings:
+    """The clearing service itself (``backoffice serve``), when this machine runs it."""
+
+    db: str = ""
+    """Database URL (``sqlite:///PATH`` or ``postgresql://...``); empty = SQLite under var/."""
+    key_file: Path = Path("var/keys/clearing_keys.toml")
+    """Issuer keys the clearing side holds (MTK for TACs, MLK for loads), mode 0600. Terminals
+    never hold MTK: this is not ``[card] key_file``."""
+    host: str = "127.0.0.1"
+    port: int = 8480
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: PathsSettings = field(default_factory=PathsSettings)
     card: CardSettings = field(default_factory=CardSettings)
@@ -95,6 +108,7 @@ class Settings:
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
     idcard: IdCardSettings = field(default_factory=IdCardSettings)
     backoffice: BackofficeSettings = field(default_factory=BackofficeSettings)
+    clearing: ClearingSettings = field(default_factory=ClearingSettings)
     source: str = "defaults"
     """Which file the settings were read from (for messages and `kioskctl doctor`)."""
 
