@@ -5,7 +5,11 @@
    their state in ``var/demo/`` (``--state DIR``, ``--fresh`` to start from the demo data),
 3. list the readers (card present, ATR),
 4. read the demo card's EF15/EF16 and say who it belongs to; read the PSAM's terminal ID,
-5. stop everything it started (also on Ctrl-C, SIGTERM or an error). ``--stay`` keeps the
+5. start the clearing service (``backoffice serve --demo``, SQLite in the state dir),
+6. make a canteen purchase with the product's terminal (journalled, PSAM-signed), upload it;
+   clearing verifies its TAC,
+7. show today's reconciliation (per card: the balance it should have, mismatches),
+8. stop everything it started (also on Ctrl-C, SIGTERM or an error). ``--stay`` keeps the
    simulators running until Ctrl-C so that other tools (opensc-tool, ``cardsvc``) can be tried.
 
 Output is for people, in Chinese with English. Failures are one clear line on stderr and an
@@ -17,10 +21,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime as dt
 import os
+import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -31,9 +38,17 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+import httpx
+
+from cardsvc.clearing_client import ClearingClient
+from cardsvc.errors import CardServiceError
+from cardsvc.money import format_fen
 from cardsvc.records import HolderData, PublicData, RecordError
+from cardsvc.session import Overrides, card_session, journal_path
+from cardsvc.uploader import Uploader
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE
 from config.runtime import configure_logging
+from config.settings import Settings, load_settings
 from drivers.pcsc import BackendSpi, CardChannel, PcscError, ReaderStatus, open_backend
 from simulators.card.cli import DEFAULT_CARD
 from simulators.pcscd import (
@@ -98,6 +113,9 @@ class Demo:
             ("读卡器 · readers", self.list_readers),
             ("识别持卡人 · who the card belongs to", self.identify_card),
             ("终端安全模块 · terminal secure module (PSAM)", self.read_psam),
+            ("清算中心 · starting the clearing service", self.start_clearing),
+            ("消费并上传清算 · a purchase reaching clearing", self.purchase_and_upload),
+            ("今日对账 · today's reconciliation", self.reconcile),
         ]
 
     def run(self) -> None:
@@ -202,6 +220,72 @@ class Demo:
             terminal = self._expect_ok(channel, READ_TERMINAL_ID, "READ BINARY terminal ID")
         self.say(f"  终端号 Terminal ID: {terminal.hex().upper()}")
 
+    def start_clearing(self) -> None:
+        port = _free_port()
+        self.clearing_url = f"http://127.0.0.1:{port}"
+        self.clearing_token = secrets.token_urlsafe(24)
+        db = self.options.state / "clearing.sqlite3"
+        self._spawn_program(
+            "clearing", self.options.state / "logs" / "clearing.log",
+            ["backoffice.cli", "serve", "--demo", "--port", str(port), "--db", f"sqlite:///{db}"],
+            env={"BACKOFFICE_TOKEN": self.clearing_token})
+        deadline = time.monotonic() + self.options.timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{self.clearing_url}/healthz", timeout=1).status_code == 200:
+                    self.say(f"  清算中心 clearing service on {self.clearing_url} "
+                             f"(OpenAPI {self.clearing_url}/docs), SQLite {db}")
+                    return
+            time.sleep(0.1)
+        raise DemoError(f"the clearing service did not start: "
+                        f"{_tail(self.options.state / 'logs' / 'clearing.log')}",
+                        EXIT_UNAVAILABLE)
+
+    def _terminal_settings(self) -> Settings:
+        base = load_settings(env={})
+        return dataclasses.replace(
+            base, paths=dataclasses.replace(base.paths, var_dir=self.options.state / "terminal"),
+            backoffice=dataclasses.replace(base.backoffice, url=self.clearing_url,
+                                           token=self.clearing_token))
+
+    def purchase_and_upload(self) -> None:
+        settings = self._terminal_settings()
+        try:
+            with card_session(settings, Overrides(reader=READER_NAMES[0])) as terminal:
+                tx = terminal.purchase(1250, "canteen")
+            with ClearingClient(self.clearing_url, self.clearing_token) as client:
+                report = Uploader(journal_path(settings), client).upload_once()
+        except CardServiceError as exc:
+            raise DemoError(f"{exc.zh} / {exc}", exc.exit_code) from exc
+        self.say(f"  食堂消费 Canteen purchase: {format_fen(tx.amount_fen)} 元, 余额 balance "
+                 f"{format_fen(tx.balance_after_fen)} 元 (TTSN {tx.ttsn}, TAC {tx.tac})")
+        self.say(f"  已记入交易日志 journalled before the card committed: "
+                 f"{settings.paths.var_dir / 'journal.sqlite'}")
+        self.say(f"  上传清算 uploaded: {report.sent} sent, {report.new} new, "
+                 f"{report.duplicate} already there, {report.rejected} rejected; "
+                 f"TAC verified by clearing")
+
+    def reconcile(self) -> None:
+        today = dt.date.today().isoformat()
+        answer = httpx.get(f"{self.clearing_url}/v1/reconciliation/{today}", timeout=30,
+                           headers={"Authorization": f"Bearer {self.clearing_token}"})
+        if answer.status_code != 200:
+            raise DemoError(f"reconciliation failed: HTTP {answer.status_code}", EXIT_FAILED)
+        day = answer.json()
+        totals = day["totals"]
+        self.say(f"  {today}: 消费 debits {totals['debits_count']} 笔 "
+                 f"{format_fen(totals['debits_fen'])} 元, 充值 loads {totals['loads_count']} 笔 "
+                 f"{format_fen(totals['loads_fen'])} 元")
+        for card in day["cards"]:
+            expected, reported = card["expected_balance_fen"], card["last_reported_balance_fen"]
+            self.say(f"  卡 card {card['card_no']}: 应有余额 expected balance "
+                     f"{format_fen(expected) if expected is not None else '?'} 元, "
+                     f"最后上报 last reported {format_fen(reported or 0)} 元")
+        verdict = "账目相符 everything adds up" if day["ok"] else \
+            f"差异 {len(day['mismatches'])} mismatch(es): " + \
+            "; ".join(m["detail"] for m in day["mismatches"][:3])
+        self.say(f"  {verdict}")
+
     def stay(self) -> None:
         self.say(
             f"\n模拟器运行中 · simulators running. Try: {SOCKET_ENV}="
@@ -217,7 +301,11 @@ class Demo:
     # -- helpers -----------------------------------------------------------------------------
 
     def _spawn(self, name: str, log: Path, args: list[str]) -> None:
-        command = [sys.executable, "-m", "simulators.cli", *args]
+        self._spawn_program(name, log, ["simulators.cli", *args])
+
+    def _spawn_program(self, name: str, log: Path, args: list[str],
+                       env: dict[str, str] | None = None) -> None:
+        command = [sys.executable, "-m", *args]
         with open(log, "ab") as stderr:
             proc = subprocess.Popen(
                 command,
@@ -225,6 +313,7 @@ class Demo:
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
                 start_new_session=True,
+                env={**os.environ, **(env or {})},
             )
         self.children.append((name, proc, log))
         self.cleanup.callback(_stop_child, proc)
@@ -291,6 +380,12 @@ def _stop_child(proc: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _tail(log: Path) -> str:
