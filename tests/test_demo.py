@@ -56,6 +56,9 @@ def test_demo_names_the_holder_and_stops_what_it_started(tmp_path):
     assert "Virtual PCD 00 00: 有卡 card present, ATR 3B" in out
     assert "Virtual PCD 00 01: 有卡 card present" in out
     assert "普通卡 (adult)" in out
+    assert "食堂消费 Canteen purchase: 12.50 元, 余额 balance 87.50 元" in out
+    assert "1 sent, 1 new" in out and "0 rejected" in out
+    assert "应有余额 expected balance 87.50 元" in out and "账目相符 everything adds up" in out
     assert "Traceback" not in err
     assert processes_mentioning(str(tmp_path)) == []
     started = re.search(r"pcscd \(.*\) pid (\d+)", out)
