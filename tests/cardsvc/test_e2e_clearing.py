@@ -1,0 +1,128 @@
+"""A terminal with the clearing service: uploads, the hotlist, online loads, dead letters.
+
+The back office runs as `backoffice serve` (a child process, SQLite); the terminal is the
+`cardsvc` CLI through the real pcscd with the virtual card and PSAM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from cardsvc.clearing_client import ClearingClient
+from cardsvc.journal import Journal
+from cardsvc.uploader import Uploader
+from simulators.pcscd import PcscdProcess
+
+pytestmark = pytest.mark.pcscd
+TOKEN = "clearing-test-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def clearing(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backoffice.cli", "serve", "--demo", "--port", str(port),
+         "--db", f"sqlite:///{tmp_path / 'clearing.sqlite3'}", "--token", TOKEN],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    yield url
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(10)
+
+
+class Terminal:
+    def __init__(self, tmp: Path, pcscd: PcscdProcess, url: str) -> None:
+        self.var = tmp / "var"
+        config = tmp / "terminal.toml"
+        config.write_text(f'[paths]\nvar_dir = "{self.var}"\n'
+                          f'[backoffice]\nurl = "{url}"\ntoken = "{TOKEN}"\n')
+        self.env = {**os.environ, **pcscd.env, "CITIZEN_HALL_CONFIG": str(config)}
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "cardsvc.cli", *args], env=self.env,
+                              capture_output=True, text=True, timeout=60, check=False)
+
+    def json(self, *args: str) -> Any:
+        done = self.run(*args, "--json")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path, pcscd: PcscdProcess, clearing: str, psam: Any) -> Terminal:
+    return Terminal(tmp_path, pcscd, clearing)
+
+
+def test_purchases_and_online_loads_reach_clearing_once(terminal: Terminal, clearing: str,
+                                                       attach_card: Any) -> None:
+    attach_card("4102000000000001")
+    terminal.json("pay", "12.50")
+    assert terminal.json("load", "20", "--pin", "123456")["balance_fen"] == 10750  # online MAC2
+    first = terminal.json("upload")
+    assert (first["sent"], first["new"], first["rejected"], first["remaining"]) == (2, 2, 0, 0)
+    again = terminal.json("upload")
+    assert again["sent"] == 0  # acknowledged records are not sent again
+    entries = terminal.json("journal")["entries"]
+    assert all(e["uploaded"] for e in entries)
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    cleared = httpx.get(f"{clearing}/v1/transactions", params={"card": "4102000000000001"},
+                        headers=headers, timeout=10).json()
+    rows = cleared if isinstance(cleared, list) else cleared.get("transactions", cleared)
+    assert sorted(r["amount_fen"] for r in rows) == [1250, 2000]
+
+
+def test_a_lost_card_is_refused_and_blocked_after_the_hotlist_refresh(
+        terminal: Terminal, clearing: str, attach_card: Any) -> None:
+    attach_card("4102000000000002")
+    terminal.json("pay", "1")  # fine before it is reported lost
+    with ClearingClient(clearing, TOKEN) as client:
+        client.report_lost("4102000000000002")
+    assert terminal.json("upload")["hotlist_version"] >= 2
+    refused = terminal.run("pay", "1")
+    assert refused.returncode == 1 and "挂失" in refused.stderr
+    assert terminal.json("identify")["status"] == "blocked"
+    assert terminal.run("load", "1", "--pin", "123456").returncode == 1
+
+
+def test_a_record_clearing_rejects_goes_to_the_dead_letters(terminal: Terminal, clearing: str,
+                                                            attach_card: Any) -> None:
+    attach_card("4102000000000005")
+    terminal.json("pay", "1")
+    terminal.json("pay", "2")
+    with Journal.open(terminal.var / "journal.sqlite") as journal:  # one TAC byte altered
+        first = journal.entries()[0]
+        journal._conn.execute("UPDATE entries SET tac = ? WHERE id = ?",
+                              ("00" + first.tac[2:] if first.tac[:2] != "00" else
+                               "11" + first.tac[2:], first.id))
+    report = terminal.json("upload")
+    assert (report["new"], report["rejected"]) == (1, 1)
+    with Journal.open(terminal.var / "journal.sqlite") as journal:
+        bad = journal.get(first.id)
+        assert bad.dead_letter and "bad_tac" in bad.dead_letter and not bad.uploaded
+        assert journal.to_upload() == []  # kept, never sent again automatically
+        with ClearingClient(clearing, TOKEN) as client:
+            assert Uploader(journal.path, client).upload_once(journal).sent == 0
