@@ -57,9 +57,9 @@ def open_journal(settings: Settings) -> Journal:
     except JournalError as exc:
         raise ServiceConfigError(str(exc), "无法打开交易日志") from exc
     if journal.hotlist_version() == 0 and settings.card.key_file == DEFAULT_KEY_FILE:
-        # The embedded default starts with the demo issuer's lost cards (version 1) until a
-        # hotlist is downloaded from clearing.
-        journal.replace_hotlist(1, load_demo_data().hotlist)
+        # The embedded default starts with the demo issuer's lost cards until a hotlist is
+        # downloaded from clearing. Version 0: the first download is always a full one.
+        journal.replace_hotlist(0, load_demo_data().hotlist)
     return journal
 
 
