@@ -91,7 +91,7 @@ def _distinct_lines(found: np.ndarray, max_lines: int) -> np.ndarray:
     return np.array(kept, np.float64).reshape(-1, 2)
 
 
-def line_candidates(edges: np.ndarray, max_lines: int = 12) -> np.ndarray:
+def line_candidates(edges: np.ndarray, max_lines: int = 16) -> np.ndarray:
     """Quads (Q x 4 x 2) made of four strong Hough lines: two nearly parallel pairs (within
     35 degrees, perspective allows that much) crossing each other at 40 degrees or more."""
     h, w = edges.shape

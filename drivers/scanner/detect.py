@@ -45,7 +45,7 @@ class DetectParams:
     refine: bool = True
     refine_samples: int = 40
     """Profiles taken along each side for the refinement."""
-    border_margin: float = 8.0
+    border_margin: float = 6.0
     """A corner closer than this (full-resolution pixels) to the frame edge touches it."""
 
 
@@ -104,6 +104,55 @@ def contrast_support(white: np.ndarray, quads: np.ndarray, samples: int = 20,
     # reported as cut off) but a quad running along the frame's edge does not beat the page
     unknown = np.isnan(vals[0]) | np.isnan(vals[1])
     return np.asarray(np.where(unknown, 0.5, seen).mean(axis=-1))
+
+
+def continues_to_border(white: np.ndarray, quad: np.ndarray, probes: int = 7,
+                        step: float = 2.0) -> bool:
+    """Whether the paper goes on past a side of ``quad`` to the frame's edge: the quad is then
+    a part of a page that is cut off (a ruled line inside the page can pass for its edge)."""
+    h, w = white.shape
+    q = np.asarray(quad, np.float64)
+    centre = q.mean(axis=0)
+    img = white.astype(np.float32)
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        d = b - a
+        n = np.array([d[1], -d[0]]) / (np.linalg.norm(d) + 1e-12)
+        if np.dot((a + b) / 2 - centre, n) < 0:
+            n = -n
+        t = np.linspace(0.2, 0.8, probes)
+        base = a[None, :] + t[:, None] * d[None, :]
+        inner = base[:, None, :] - np.arange(3, 9)[None, :, None] * n
+        paper = float(np.median(_sample(img, inner)))
+        reach = max(w, h)
+        steps = np.arange(3.0, reach, step)
+        ray = base[:, None, :] + steps[None, :, None] * n
+        inside = (ray[..., 0] >= 0) & (ray[..., 0] < w) & (ray[..., 1] >= 0) & (ray[..., 1] < h)
+        vals = _sample(img, ray)
+        hits = 0
+        for k in range(probes):
+            count = int(inside[k].sum())
+            if count == 0 or count == len(steps):
+                continue  # the side is on the frame's edge already, or the ray never leaves
+            like = vals[k, :count] >= paper - 25.0
+            if like.mean() >= 0.8:
+                hits += 1
+        if hits >= (probes + 1) // 2:
+            return True
+    return False
+
+
+def _near_edge(corners: np.ndarray, size: tuple[int, int], margin: float) -> bool:
+    w, h = size
+    return bool(np.any(corners < margin) or np.any(corners[:, 0] > w - 1 - margin)
+                or np.any(corners[:, 1] > h - 1 - margin))
+
+
+def _sample(img: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    flat = pts.reshape(-1, pts.shape[-2], 2).astype(np.float32)
+    out = cv2.remap(img, np.ascontiguousarray(flat[..., 0]), np.ascontiguousarray(flat[..., 1]),
+                    cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return np.asarray(out).reshape(pts.shape[:-1])
 
 
 def _edge_points(gray: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.ndarray,
@@ -198,6 +247,7 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
         quad = refine_corners(gray, quad, radius=max(3.0, 2.5 / scale), samples=p.refine_samples)
     corners = order_clockwise(quad)
     m = p.border_margin
-    touches = bool(np.any(corners < m) or np.any(corners[:, 0] > w - 1 - m)
-                   or np.any(corners[:, 1] > h - 1 - m))
+    coarse = quads[best]
+    touches = (_near_edge(corners, (w, h), m) or _near_edge(coarse, (sw, sh), 1.0)
+               or continues_to_border(white, coarse))
     return Detection(corners, (w, h), touches, float(support[best]))

@@ -6,11 +6,11 @@ large the page appears:
 * sharpness: variance of the Laplacian of the flattened page, taken direction by direction: the
   Laplacian is the sum of second derivatives, and the weakest of four directional ones
   (0, 45, 90, 135 degrees) counts, because motion blur wipes out one direction and leaves the
-  others. The page is lightly smoothed first (sensor noise is not detail) and the figure is
-  divided by the page's contrast squared (median minus darkest 1 %, per 100 grey levels), so a
-  dim page is not called blurred. Below the threshold the page is *blurred*. A blank page has
-  little detail and scores low too; the calibration command fits the threshold to the pages and
-  camera actually used.
+  others. The page is smoothed first (sigma 1 pixel: sensor noise is not detail) and the figure
+  is divided by the paper's brightness squared (per 100 grey levels), so a dim page is not
+  called blurred. Below the threshold the page is *blurred*. A blank page has little detail and
+  scores low too; the calibration command fits the threshold to the pages and camera actually
+  used.
 * glare: the share of the page's pixels whose brightest channel is saturated.
 * size: the page's share of the frame; *cut off* when a corner reaches the frame's edge.
 """
@@ -35,7 +35,7 @@ _KERNELS = (_SECOND, _SECOND.T, _DIAGONAL, _DIAGONAL[:, ::-1].copy())
 
 @dataclass(frozen=True)
 class Thresholds:
-    min_sharpness: float = 11.0
+    min_sharpness: float = 1.3
     max_glare: float = 0.02
     saturation_level: int = 250
     min_area: float = 0.08
@@ -99,7 +99,7 @@ def _explain(reason: Reason, m: Measures, t: Thresholds) -> str:
     if reason is Reason.CUT_OFF:
         return "the page is cut off at the edge of the picture: move it fully into view"
     if reason is Reason.BLURRED:
-        return (f"the page is blurred (sharpness {m.sharpness:.0f}, need {t.min_sharpness:.0f}):"
+        return (f"the page is blurred (sharpness {m.sharpness:.2f}, need {t.min_sharpness:g}):"
                 " hold it still and let the camera focus")
     return (f"there is glare on the page ({m.glare:.1%} of it washed out, at most "
             f"{t.max_glare:.1%}): tilt the page or dim the light above it")
@@ -132,12 +132,11 @@ def measure(image: np.ndarray, detection: Detection,
 
 
 def sharpness(gray: np.ndarray) -> float:
-    """Directional variance of the Laplacian per squared contrast (see the module's notes)."""
-    smooth = cv2.GaussianBlur(gray.astype(np.float32), (0, 0), 0.7)
+    """Directional variance of the Laplacian per squared paper level (see the module's notes)."""
+    smooth = cv2.GaussianBlur(gray.astype(np.float32), (0, 0), 1.0)
     weakest = min(float(cv2.filter2D(smooth, cv2.CV_32F, k).var()) for k in _KERNELS)
-    dark, paper = np.percentile(gray, [1, 60])
-    contrast = max(float(paper - dark), 10.0) / 100.0
-    return 2.0 * weakest / (contrast * contrast)
+    paper = max(float(np.percentile(gray, 60)), 10.0) / 100.0
+    return 2.0 * weakest / (paper * paper)
 
 
 def judge(image: np.ndarray, detection: Detection,

@@ -161,7 +161,7 @@ class SceneGenerator:
         pts = base @ rot.T
         pts += r.uniform(-0.06, 0.06, size=(4, 2)) * np.array([pw, ph])  # perspective
         lo, hi = pts.min(axis=0), pts.max(axis=0)
-        margin = 10.0
+        margin = 16.0
         span = np.array([w, h]) - (hi - lo) - 2 * margin
         if np.any(span < 0):  # too big for the frame after rotation: shrink
             factor = float(np.min((np.array([w, h]) - 2 * margin) / (hi - lo)))

@@ -33,7 +33,15 @@ class ClipFrame:
                 "landscape": self.spec.landscape, "still": self.still,
                 "page": self.page_number, "kind": self.spec.kind,
                 "expected": self.spec.expected if self.spec.corners else "no page",
-                "qr": self.qr_text}
+                "qr": self.qr_text,
+                "conditions": {"backdrop": self.spec.backdrop, "clutter": self.spec.clutter,
+                               "blur_sigma": round(self.spec.blur_sigma, 2),
+                               "motion_px": round(self.spec.motion[0], 1),
+                               "glare_peak": round(self.spec.glare[3], 1),
+                               "shadow_depth": round(self.spec.shadow[3], 2),
+                               "light_gain": round(self.spec.light_gain, 2),
+                               "noise": round(self.spec.noise, 2),
+                               "pen_across_edge": self.spec.occluder}}
 
 
 def _moved(corners: Corners, dx: float, dy: float, angle_deg: float) -> Corners:
