@@ -20,8 +20,10 @@ from bench.chaos.report import FamilyReport, describe
 from bench.chaos.station import memory_tier, open_station
 from bench.chaos.tears import TearPoint
 from bench.chaos.world import World, world
+from cardsvc.errors import CardServiceError
 from drivers.pcsc import open_backend
 from simulators.pcscd import PcscdProcess
+from tests.cardsvc.rig import Rig
 
 
 @pytest.fixture
@@ -116,3 +118,45 @@ def test_faults_between_the_uploader_and_clearing(chaos_world: World) -> None:
     assert chaos_world.clearing.kills >= 2  # killed mid-request and before a request
     assert_clean(report)
     station.journal.close()
+
+
+class _CutShortDebit:
+    """A card whose DEBIT answer comes back cut short: the card applied the DEBIT (balance,
+    counter, EF18 record written), the terminal gets 4 bytes of data and ``9000``."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    @property
+    def atr(self) -> bytes:
+        return bytes(self.inner.atr)
+
+    def power_on(self) -> None:
+        self.inner.power_on()
+
+    def power_off(self) -> None:
+        self.inner.power_off()
+
+    def reset(self) -> None:
+        self.inner.reset()
+
+    def transmit(self, apdu: bytes) -> bytes:
+        answer = bytes(self.inner.transmit(apdu))
+        return answer[:4] + answer[-2:] if apdu[:2] == b"\x80\x54" else answer
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="cardsvc/terminal.py _debit marks the entry failed on a malformed "
+                          "9000 answer to DEBIT although the card debited (lost debit)")
+def test_a_damaged_answer_to_debit_is_resolved_from_the_card(tmp_path: Path) -> None:
+    rig = Rig(tmp_path)
+    rig.card.inner = _CutShortDebit(rig.card.inner)
+    with pytest.raises(CardServiceError):
+        rig.terminal.purchase(300)
+    rig.insert()  # the card comes back (a new object from its state dir)
+    rig.terminal.recover()
+    _, balance = rig.terminal.balance()
+    assert balance == 9700  # the card did debit 3.00 yuan
+    [entry] = rig.journal.entries()
+    assert entry.status == "completed", entry.detail  # is: failed, "card refused DEBIT"
+    rig.close()

@@ -59,6 +59,10 @@ def _world(stack: ExitStack, root: Path, name: str) -> Iterator[World]:
         yield w
 
 
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
     chosen = [f.strip() for f in args.families.split(",") if f.strip()]
@@ -87,13 +91,15 @@ def main(argv: list[str] | None = None) -> int:
                                            else [])
                 station = open_station(w.root / "station", w.keys, w.cards_dir, w.specs, tiers)
                 reports.append(tears.run(w, station, trials=args.tears,
-                                         pcscd_share=args.pcscd_share, seed=args.seed))
+                                         pcscd_share=args.pcscd_share, seed=args.seed,
+                                         progress=_say))
                 station.journal.close()
             print(describe(reports[-1]), flush=True)
         if "kills" in chosen:
             assert readers is not None
             with _world(stack, root, "kills") as w:
-                reports.append(kills.run(w, readers, trials=args.kills, seed=args.seed + 1))
+                reports.append(kills.run(w, readers, trials=args.kills, seed=args.seed + 1,
+                                         progress=_say))
             print(describe(reports[-1]), flush=True)
         if "uploads" in chosen:
             with _world(stack, root, "uploads") as w:
@@ -101,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                                        [memory_tier()])
                 reports.append(uploads.run(
                     w, station, transactions=args.upload_tx, fault_rate=args.fault_rate,
-                    restart_every_s=args.restart_every, seed=args.seed + 2))
+                    restart_every_s=args.restart_every, seed=args.seed + 2, progress=_say))
                 station.journal.close()
             print(describe(reports[-1]), flush=True)
         load = os.getloadavg()

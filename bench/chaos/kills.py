@@ -41,7 +41,7 @@ from bench.chaos.devices import (
     read_truth,
 )
 from bench.chaos.readers import Readers
-from bench.chaos.report import FamilyReport
+from bench.chaos.report import FamilyReport, Progress
 from bench.chaos.service import ServiceProcess
 from bench.chaos.station import OPS, Op, Planned, affordable, plan
 from bench.chaos.world import World
@@ -72,14 +72,18 @@ class KillPoint:
 
 class KillBench:
     def __init__(self, world: World, readers: Readers, rng: random.Random,
-                 boundary_share: float = 0.7) -> None:
+                 boundary_share: float = 0.7, late_share: float = 0.5) -> None:
         self.boundary_share = boundary_share
+        self.late_share = late_share
+        """Share of the boundary kills at one of the device's last two commands (the commit
+        command and its answer, or the PSAM's MAC2 check)."""
         self.world = world
         self.readers = readers
         self.rng = rng
         self.svc = ServiceProcess(world.root / "service", readers.env, world.clearing.url)
         self.report = FamilyReport("kills")
         self.card_no = ""
+        self.numbers: list[str] = []
         self.counts: dict[tuple[bool, Op], dict[str, int]] = {}
         self.latency: dict[Op, list[float]] = {op: [] for op in OPS}
 
@@ -160,7 +164,9 @@ class KillBench:
         if mode == "boundary":
             socket = card if point.device == "card" else psam
             last = counts[point.device]
-            n = point.n if point.n > 0 else last + 1 + point.n if point.n else rng.randint(1, last)
+            first = 1 if rng.random() >= self.late_share else max(1, last - 1)
+            n = point.n if point.n > 0 else last + 1 + point.n if point.n else \
+                rng.randint(first, last)
             where = f"{op} {point.device} #{n} of {last} {point.when}"
             socket.arm(n, point.when, kill)
         else:
@@ -193,18 +199,27 @@ class KillBench:
         unresolved; sometimes kill its recovery once more."""
         rng, report, svc = self.rng, self.report, self.svc
         left = [e for e in svc.entries() if e.status in ("pending", "unknown")]
-        again = bool(left) and rng.random() < 0.2
+        again = bool(left) and rng.random() < 0.3
         if again:
             header = rng.choice((b"\x00\xb2", b"\x80\x5a"))
             self.readers.card_socket.arm(1, rng.choice(("before", "after")), svc.kill,
                                          prefix=header)
         reinsert = rng.random() < 0.5
+        other = (not again and bool(left) and len(self.numbers) > 1 and rng.random() < 0.25)
         report.details[f"restart card {'reinserted' if reinsert else 'stayed'}"] += 1
-        if reinsert:
-            self.readers.card.remove()
-        svc.start()
-        if reinsert:
-            self.readers.card.insert()
+        if other:  # another card comes first: its transaction must not resolve ours
+            report.details["restart another card first"] += 1
+            mine = self.card_no
+            self.insert(rng.choice([n for n in self.numbers if n != mine]))
+            svc.start()
+            self.clean()
+            self.insert(mine)
+        else:
+            if reinsert:
+                self.readers.card.remove()
+            svc.start()
+            if reinsert:
+                self.readers.card.insert()
         resolved = svc.wait_resolved()
         if again:
             if not self.readers.card_socket.disarm():
@@ -221,8 +236,8 @@ class KillBench:
 
     def check(self, where: str, before: CardTruth, done_before: set[int]) -> None:
         after = self.truth()
-        added = [e for e in self.svc.entries()
-                 if e.status == "completed" and e.id not in done_before]
+        added = [e for e in self.svc.entries() if e.card_no == self.card_no
+                 and e.status == "completed" and e.id not in done_before]
         debits = [e.amount_fen for e in added if e.counter_kind == "debit"]
         loads = [e.amount_fen for e in added if e.counter_kind == "load"]
         moved = (after.offline_atc - before.offline_atc, after.online_atc - before.online_atc,
@@ -235,13 +250,13 @@ class KillBench:
 
 def run(world: World, readers: Readers, *, trials: int, seed: int = 2,
         boundary_share: float = 0.7, cards: int | None = None,
-        script: Sequence[KillPoint] = ()) -> FamilyReport:
+        script: Sequence[KillPoint] = (), progress: Progress | None = None) -> FamilyReport:
     """``trials`` kills (the first at the points of ``script``, the others random); the service
     works on the first ``cards`` cards of the world, ten trials each in turn."""
     rng = random.Random(seed)
     bench = KillBench(world, readers, rng, boundary_share)
     started = time.perf_counter()
-    numbers = list(world.specs)[:cards]
+    numbers = bench.numbers = list(world.specs)[:cards]
     readers.psam.remove()
     readers.psam_socket.inner = open_terminal_psam(world.psam_dir)
     readers.psam.insert()
@@ -253,6 +268,7 @@ def run(world: World, readers: Readers, *, trials: int, seed: int = 2,
                 bench.insert(numbers[(i // 10) % len(numbers)])
             bench.trial(script[i] if i < len(script) else None)
             bench.report.trials += 1
+            bench.report.tick(progress, 25)
         upload = bench.svc.call("POST", "/v1/upload").json()
         bench.report.details["final upload sent"] += int(upload.get("sent", 0))
         bench.svc.stop()

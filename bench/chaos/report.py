@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bench.chaos.invariants import Verdict
 
 MAX_ANOMALIES = 20
+Progress = Callable[[str], None]
 
 
 @dataclass
@@ -25,6 +27,12 @@ class FamilyReport:
     anomaly_count: int = 0
     verdict: Verdict = field(default_factory=Verdict)
     wall_s: float = 0.0
+
+    def tick(self, progress: Progress | None, every: int) -> None:
+        """Report progress every ``every`` trials."""
+        if progress is not None and self.trials and self.trials % every == 0:
+            progress(f"  {self.family}: {self.trials} trials, {self.transactions} transactions, "
+                     f"{sum(self.injected.values())} injected, anomalies {self.anomaly_count}")
 
     def anomaly(self, text: str) -> None:
         self.anomaly_count += 1

@@ -24,7 +24,7 @@ from typing import Literal
 
 from bench.chaos.clearing import TOKEN
 from bench.chaos.devices import When
-from bench.chaos.report import FamilyReport
+from bench.chaos.report import FamilyReport, Progress
 from bench.chaos.station import OPS, Op, Station, affordable, boundaries, plan
 from bench.chaos.world import World
 from cardsvc.clearing_client import ClearingClient
@@ -166,7 +166,7 @@ def upload(world: World, station: Station) -> None:
 
 def run(world: World, station: Station, *, trials: int | None = None,
         pcscd_share: float = 0.0, late_share: float = 0.5, seed: int = 1,
-        upload_every: int = 100) -> FamilyReport:
+        upload_every: int = 100, progress: Progress | None = None) -> FamilyReport:
     """``trials=None``: every boundary of the three operations once, in order, on the first
     card that answers T=CL and (card side) on the first T=0 card, all in the memory tier.
     Otherwise that many random trials, ``pcscd_share`` of them through pcscd, and
@@ -208,6 +208,8 @@ def run(world: World, station: Station, *, trials: int | None = None,
         point = rng.choice(points)
         trial(station, point, rng.choice(RESOLUTIONS), rng, report)
         i += 1
+        report.trials, report.transactions = i, station.transactions
+        report.tick(progress, 100)
         if i % upload_every == 0:
             upload(world, station)
     report.trials = i

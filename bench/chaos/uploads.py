@@ -34,7 +34,7 @@ from collections.abc import Callable
 import httpx
 
 from bench.chaos.clearing import TOKEN, BackofficeProcess
-from bench.chaos.report import FamilyReport
+from bench.chaos.report import FamilyReport, Progress
 from bench.chaos.station import Station, plan
 from bench.chaos.world import World
 from cardsvc.clearing_client import ClearingClient
@@ -46,7 +46,8 @@ FAULTS = ("drop request", "drop response", "duplicate", "replay", "5xx", "garble
 
 
 class FaultTransport(httpx.BaseTransport):
-    """Wraps the real transport; ``fault_rate`` of requests get one fault of ``FAULTS``."""
+    """Wraps the real transport; ``fault_rate`` of the upload requests get one fault of
+    ``FAULTS`` (a quarter as many of the other requests, the hotlist's, get a network fault)."""
 
     def __init__(self, inner: httpx.BaseTransport, server: BackofficeProcess,
                  rng: random.Random, fault_rate: float,
@@ -59,6 +60,8 @@ class FaultTransport(httpx.BaseTransport):
         """Faults to inject first, one per upload request, in order (deterministic runs)."""
         self.injected: Counter[str] = Counter()
         self.seen: Counter[str] = Counter()
+        self.requests: Counter[str] = Counter()
+        """Requests the uploader made: ``upload`` (POST /v1/transactions) or ``other``."""
         self.enabled = True
         self._uploads: list[bytes] = []
         self._lock = threading.Lock()
@@ -66,11 +69,12 @@ class FaultTransport(httpx.BaseTransport):
     def _draw(self, request: httpx.Request) -> str | None:
         upload = request.url.path == "/v1/transactions"
         with self._lock:
+            self.requests["upload" if upload else "other"] += 1
             if not self.enabled:
                 return None
             if upload and self.schedule:
                 return self.schedule.pop(0)
-            if self.rng.random() >= self.fault_rate:
+            if self.rng.random() >= self.fault_rate * (1.0 if upload else 0.25):
                 return None
             choices = FAULTS if upload else ("drop request", "drop response", "5xx")
             return self.rng.choice(choices)
@@ -161,7 +165,8 @@ def _restarts(server: BackofficeProcess, rng: random.Random, every_s: float,
 
 def run(world: World, station: Station, *, transactions: int, fault_rate: float = 0.3,
         restart_every_s: float = 0.0, batch_size: int = 10, seed: int = 3,
-        schedule: list[str] | None = None, deadline_s: float = 300.0) -> FamilyReport:
+        schedule: list[str] | None = None, deadline_s: float = 300.0,
+        progress: Progress | None = None) -> FamilyReport:
     """Make ``transactions`` transactions while the uploader uploads them through faults;
     with ``restart_every_s`` clearing is also killed and restarted about that often."""
     rng = random.Random(seed)
@@ -192,6 +197,10 @@ def run(world: World, station: Station, *, transactions: int, fault_rate: float 
                 report.anomaly(f"transaction {planned} failed: {exc!r}")
             uploader.poke()
             report.trials += 1
+            report.transactions = station.transactions
+            report.injected.update(transport.injected)  # a snapshot for the progress line
+            report.tick(progress, 250)
+            report.injected.clear()
         stop.set()
         if chaos.is_alive():
             chaos.join(30)
@@ -208,6 +217,7 @@ def run(world: World, station: Station, *, transactions: int, fault_rate: float 
     report.injected.update(transport.injected)
     report.injected.update(restarts)
     report.details.update({f"clearing answered {k}": n for k, n in transport.seen.items()})
+    report.details.update({f"requests {k}": n for k, n in transport.requests.items()})
     world.clearing.start()
     report.verdict = world.final_check(station.journal.entries())
     report.wall_s = time.perf_counter() - started
