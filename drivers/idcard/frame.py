@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import reduce
+from types import MappingProxyType
 
 from drivers.idcard.errors import FrameError
 
@@ -24,7 +25,7 @@ MAX_LENGTH = 4096
 SW3_OK = 0x90
 SW3_FOUND = 0x9F
 
-SW3_MEANINGS: dict[int, str] = {
+SW3_MEANINGS = MappingProxyType({
     0x90: "ok",
     0x9F: "card found",
     0x10: "the reader received a frame with a wrong checksum",
@@ -43,7 +44,7 @@ SW3_MEANINGS: dict[int, str] = {
     0x80: "no card found",
     0x81: "selecting the card failed",
     0x91: "the card has no such content",
-}
+})
 
 
 def sw3_meaning(sw3: int) -> str:

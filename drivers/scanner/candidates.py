@@ -20,8 +20,6 @@ import numpy as np
 
 from drivers.scanner.geometry import intersect_segments_lines
 
-_KERNEL = np.ones((3, 3), np.uint8)
-
 
 def whiteness(image: np.ndarray) -> np.ndarray:
     """The darkest channel of each pixel: high only where the pixel is bright and colourless."""
@@ -64,8 +62,9 @@ def contour_candidates(white: np.ndarray, edges: np.ndarray, min_area: float,
                        max_sides: int = 8) -> list[np.ndarray]:
     """Quads from the contours of the closed edges and of the bright regions."""
     _, bright = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    sources = ((cv2.dilate(edges, _KERNEL), cv2.RETR_LIST),
-               (cv2.morphologyEx(bright, cv2.MORPH_OPEN, _KERNEL), cv2.RETR_EXTERNAL))
+    kernel = np.ones((3, 3), np.uint8)
+    sources = ((cv2.dilate(edges, kernel), cv2.RETR_LIST),
+               (cv2.morphologyEx(bright, cv2.MORPH_OPEN, kernel), cv2.RETR_EXTERNAL))
     out: list[np.ndarray] = []
     for mask, mode in sources:
         contours, _ = cv2.findContours(mask, mode, cv2.CHAIN_APPROX_SIMPLE)

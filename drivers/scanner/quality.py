@@ -28,9 +28,6 @@ from drivers.scanner.detect import Detection
 
 GATE_SIZE = (420, 594)
 """The page is flattened to this many pixels (A4 portrait at about 50 dpi) to be measured."""
-_SECOND = np.array([[1, -2, 1]], np.float32)
-_DIAGONAL = np.array([[1, 0, 0], [0, -2, 0], [0, 0, 1]], np.float32) / 2
-_KERNELS = (_SECOND, _SECOND.T, _DIAGONAL, _DIAGONAL[:, ::-1].copy())
 
 
 @dataclass(frozen=True)
@@ -133,8 +130,11 @@ def measure(image: np.ndarray, detection: Detection,
 
 def sharpness(gray: np.ndarray) -> float:
     """Directional variance of the Laplacian per squared paper level (see the module's notes)."""
+    second = np.array([[1, -2, 1]], np.float32)
+    diagonal = np.array([[1, 0, 0], [0, -2, 0], [0, 0, 1]], np.float32) / 2
+    kernels = (second, second.T, diagonal, diagonal[:, ::-1].copy())
     smooth = cv2.GaussianBlur(gray.astype(np.float32), (0, 0), 1.0)
-    weakest = min(float(cv2.filter2D(smooth, cv2.CV_32F, k).var()) for k in _KERNELS)
+    weakest = min(float(cv2.filter2D(smooth, cv2.CV_32F, k).var()) for k in kernels)
     paper = max(float(np.percentile(gray, 60)), 10.0) / 100.0
     return 2.0 * weakest / (paper * paper)
 

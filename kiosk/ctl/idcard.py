@@ -25,6 +25,7 @@ from config.cli import (
     fail,
     print_json,
 )
+from config.runtime import configure_logging
 from config.settings import ConfigError, load_settings
 from drivers.idcard import (
     LONG_TERM,
@@ -95,7 +96,7 @@ def _exit_code(exc: IdCardError) -> int:
 def main(argv: list[str], prog: str) -> int:
     args = _parser(prog).parse_args(argv)
     if args.verbose:
-        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s %(message)s")
+        configure_logging(logging.DEBUG)
     url = args.port
     if url is None:
         try:

@@ -37,6 +37,7 @@ from config.cli import (
     fail,
     print_json,
 )
+from config.runtime import configure_logging
 from config.settings import ConfigError, load_settings
 from drivers.scanner import (
     AutoCapture,
@@ -210,7 +211,7 @@ def main(argv: list[str], prog: str) -> int:
     args.prog = prog
     cv2_logging.setLogLevel(cv2_logging.LOG_LEVEL_ERROR)  # no OpenCV warnings on the console
     if args.verbose:
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+        configure_logging(logging.INFO)
     try:
         ctx = _context(args)
     except (ConfigError, CalibrationError) as exc:

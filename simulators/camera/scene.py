@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 import cv2
@@ -24,8 +25,8 @@ from simulators.camera.page import Page, PageFactory
 
 Corners = tuple[tuple[float, float], ...]
 KINDS = ("clean", "blurred", "glare", "small", "cut", "mixed")
-EXPECTED = {"clean": "ok", "blurred": "blurred", "glare": "glare", "small": "small",
-            "cut": "cut off", "mixed": ""}
+EXPECTED = MappingProxyType({"clean": "ok", "blurred": "blurred", "glare": "glare",
+                             "small": "too small", "cut": "cut off", "mixed": ""})
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class SceneSpec:
     """Motion blur length (pixels) and angle (degrees)."""
     noise: float = 2.0
     expected: str = ""
-    """The verdict a quality gate should give ("ok", "blurred", "glare", "small", "cut off")."""
+    """The verdict a quality gate should give ("ok", "blurred", "glare", "too small", "cut off")."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
