@@ -57,8 +57,10 @@ def accuracy(folder: Path, frames: int, seed: int) -> None:
         clip.append(ClipFrame(scene.image, scene.spec, True, 0, scene.page.qr_text))
     write_clip(folder, clip, FPS)
     del clip
-    print(f"- {frames} synthetic frames written in {time.monotonic() - started:.1f} s "
-          f"(seed {seed}); read back through cv2.VideoCapture")
+    print(
+        f"- {frames} synthetic frames written in {time.monotonic() - started:.1f} s "
+        f"(seed {seed}); read back through cv2.VideoCapture"
+    )
     truth = load_truth(folder)["frames"]
     smartdoc, image, times, missed = [], [], [], 0
     groups: dict[str, list[float]] = {}
@@ -74,10 +76,12 @@ def accuracy(folder: Path, frames: int, seed: int) -> None:
             image.append(jaccard_image(det.corners, entry["corners"]))
             missed += det.corners is None
             c = entry["conditions"]
-            tags = [f"backdrop {c['backdrop']}",
-                    "glare" if c["glare_peak"] > 0 else "no glare",
-                    "blur or motion" if c["blur_sigma"] > 1 or c["motion_px"] > 1 else "sharp",
-                    "shadow" if c["shadow_depth"] > 0 else "no shadow"]
+            tags = [
+                f"backdrop {c['backdrop']}",
+                "glare" if c["glare_peak"] > 0 else "no glare",
+                "blur or motion" if c["blur_sigma"] > 1 or c["motion_px"] > 1 else "sharp",
+                "shadow" if c["shadow_depth"] > 0 else "no shadow",
+            ]
             if c["pen_across_edge"]:
                 tags.append("pen across an edge")
             for tag in tags:
@@ -94,8 +98,10 @@ def accuracy(folder: Path, frames: int, seed: int) -> None:
     print(f"| frames with no page found (scored 0) | {missed} |")
     fps = len(times) / sum(times)
     print(f"| **detection, frames per second (1 thread)** | **{fps:.0f}** |")
-    print(f"| detection time median / 95th pct | {1e3 * statistics.median(times):.1f} / "
-          f"{1e3 * float(np.percentile(times, 95)):.1f} ms |")
+    print(
+        f"| detection time median / 95th pct | {1e3 * statistics.median(times):.1f} / "
+        f"{1e3 * float(np.percentile(times, 95)):.1f} ms |"
+    )
     print()
     print("| condition | frames | mean Jaccard |")
     print("|---|---|---|")
@@ -146,14 +152,21 @@ def autocapture(root: Path, pages: int, seed: int) -> None:
     print("|---|---|")
     print(f"| pages laid down / captured | {pages} / {pages - missing} |")
     if delays:
-        print(f"| frames from still to capture (mean, max) | {np.mean(delays):.1f}, "
-              f"{max(delays)} |")
-        print(f"| camera time from still to capture at {FPS:g} fps (mean) | "
-              f"{1e3 * np.mean(delays) / FPS:.0f} ms |")
-        print(f"| wall time on the capturing frame (mean, max) | {np.mean(process):.0f}, "
-              f"{max(process):.0f} ms |")
-        print(f"| **still page to capture, total (mean)** | "
-              f"**{1e3 * np.mean(delays) / FPS + np.mean(process):.0f} ms** |")
+        print(
+            f"| frames from still to capture (mean, max) | {np.mean(delays):.1f}, {max(delays)} |"
+        )
+        print(
+            f"| camera time from still to capture at {FPS:g} fps (mean) | "
+            f"{1e3 * np.mean(delays) / FPS:.0f} ms |"
+        )
+        print(
+            f"| wall time on the capturing frame (mean, max) | {np.mean(process):.0f}, "
+            f"{max(process):.0f} ms |"
+        )
+        print(
+            f"| **still page to capture, total (mean)** | "
+            f"**{1e3 * np.mean(delays) / FPS + np.mean(process):.0f} ms** |"
+        )
 
 
 def main() -> None:
@@ -166,8 +179,10 @@ def main() -> None:
     cv2.setNumThreads(1)
     print(f"## Document camera (bench/scanner.py, {time.strftime('%Y-%m-%d')})")
     print()
-    print(f"- {platform.python_implementation()} {platform.python_version()}, "
-          f"OpenCV {cv2.__version__}, numpy {np.__version__}; cv2.setNumThreads(1)")
+    print(
+        f"- {platform.python_implementation()} {platform.python_version()}, "
+        f"OpenCV {cv2.__version__}, numpy {np.__version__}; cv2.setNumThreads(1)"
+    )
     print(f"- at start: {_load()}")
     with tempfile.TemporaryDirectory(prefix="bench-scanner-") as tmp:
         accuracy(Path(tmp) / "dataset", args.frames, args.seed)

@@ -108,7 +108,7 @@ def split_text(block: bytes) -> dict[str, str]:
     out: dict[str, str] = {}
     pos = 0
     for name, size in FIELDS:
-        raw = block[pos:pos + size]
+        raw = block[pos : pos + size]
         pos += size
         try:
             out[name] = raw.decode("utf-16-le").rstrip(" \x00")
@@ -127,7 +127,8 @@ def decode_text(block: bytes, photo: bytes = b"") -> Citizen:
     if not id_number_valid(number):
         raise CardDataError(
             f"the ID number on the card ({mask_id_number(number)}) fails the GB 11643 check "
-            "digit: the card or the reading is faulty")
+            "digit: the card or the reading is faulty"
+        )
     try:
         sex_name(f["sex"])
         nation_name(f["nation"])

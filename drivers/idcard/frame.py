@@ -25,26 +25,28 @@ MAX_LENGTH = 4096
 SW3_OK = 0x90
 SW3_FOUND = 0x9F
 
-SW3_MEANINGS = MappingProxyType({
-    0x90: "ok",
-    0x9F: "card found",
-    0x10: "the reader received a frame with a wrong checksum",
-    0x11: "the reader received a frame with a wrong length",
-    0x21: "the reader received an unknown command",
-    0x23: "the command is not allowed now",
-    0x24: "the command cannot be recognised",
-    0x31: "the card failed to authenticate the SAM",
-    0x32: "the SAM failed to authenticate the card",
-    0x33: "the card data failed verification",
-    0x40: "the card type is not recognised",
-    0x41: "reading the card failed",
-    0x47: "the card took too long to answer",
-    0x60: "the SAM self-check failed",
-    0x66: "the SAM is not authorised",
-    0x80: "no card found",
-    0x81: "selecting the card failed",
-    0x91: "the card has no such content",
-})
+SW3_MEANINGS = MappingProxyType(
+    {
+        0x90: "ok",
+        0x9F: "card found",
+        0x10: "the reader received a frame with a wrong checksum",
+        0x11: "the reader received a frame with a wrong length",
+        0x21: "the reader received an unknown command",
+        0x23: "the command is not allowed now",
+        0x24: "the command cannot be recognised",
+        0x31: "the card failed to authenticate the SAM",
+        0x32: "the SAM failed to authenticate the card",
+        0x33: "the card data failed verification",
+        0x40: "the card type is not recognised",
+        0x41: "reading the card failed",
+        0x47: "the card took too long to answer",
+        0x60: "the SAM self-check failed",
+        0x66: "the SAM is not authorised",
+        0x80: "no card found",
+        0x81: "selecting the card failed",
+        0x91: "the card has no such content",
+    }
+)
 
 
 def sw3_meaning(sw3: int) -> str:
@@ -130,19 +132,21 @@ class FrameParser:
         header = len(PREAMBLE) + 2
         if len(self._buf) < header:
             return None
-        length = int.from_bytes(self._buf[len(PREAMBLE):header], "big")
+        length = int.from_bytes(self._buf[len(PREAMBLE) : header], "big")
         if not self._min_length <= length <= MAX_LENGTH:
             del self._buf[: len(PREAMBLE)]
-            raise FrameError(f"impossible frame length {length} (expected "
-                             f"{self._min_length}..{MAX_LENGTH})")
+            raise FrameError(
+                f"impossible frame length {length} (expected {self._min_length}..{MAX_LENGTH})"
+            )
         if len(self._buf) < header + length:
             return None
-        body = bytes(self._buf[len(PREAMBLE): header + length - 1])
+        body = bytes(self._buf[len(PREAMBLE) : header + length - 1])
         check = self._buf[header + length - 1]
         del self._buf[: header + length]
         if checksum(body) != check:
-            raise FrameError(f"wrong checksum: frame says {check:02X}, "
-                             f"bytes give {checksum(body):02X}")
+            raise FrameError(
+                f"wrong checksum: frame says {check:02X}, bytes give {checksum(body):02X}"
+            )
         return body[2:]
 
     @property

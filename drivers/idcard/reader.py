@@ -70,11 +70,11 @@ def open_port(url: str, *, baudrate: int = BAUDRATE) -> SerialPort:
     if not url:
         raise ReaderUnavailable("no ID-card reader is configured ([idcard] url is empty)")
     try:
-        port: SerialPort = serial.serial_for_url(url, baudrate=baudrate, timeout=_POLL_S,
-                                                 write_timeout=2.0)
+        port: SerialPort = serial.serial_for_url(
+            url, baudrate=baudrate, timeout=_POLL_S, write_timeout=2.0
+        )
     except (serial.SerialException, OSError, ValueError) as exc:
-        raise ReaderUnavailable(f"cannot open the ID-card reader at {url}: "
-                                f"{_plain(exc)}") from exc
+        raise ReaderUnavailable(f"cannot open the ID-card reader at {url}: {_plain(exc)}") from exc
     return port
 
 
@@ -109,14 +109,16 @@ class IdCardReader:
     def __enter__(self) -> IdCardReader:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     # -- the one place for framing, timeouts and errors ------------------------------------
 
-    def transact(self, cmd: int, param: int, data: bytes = b"", *,
-                 timeout: float | None = None) -> Answer:
+    def transact(
+        self, cmd: int, param: int, data: bytes = b"", *, timeout: float | None = None
+    ) -> Answer:
         """Send one command, return the reader's answer (whatever its status).
 
         Raises :class:`ReaderTimeout` (no or partial answer), :class:`FrameError` (garbled
@@ -134,9 +136,14 @@ class IdCardReader:
             raise
         except (serial.SerialException, OSError) as exc:
             raise ReaderUnavailable(f"the ID-card reader's port failed: {_plain(exc)}") from exc
-        log.debug("idcard exchange", extra={"command": f"{cmd:02X} {param:02X}",
-                                            "sw3": f"{answer.sw3:02X}",
-                                            "ms": round((time.monotonic() - started) * 1e3, 1)})
+        log.debug(
+            "idcard exchange",
+            extra={
+                "command": f"{cmd:02X} {param:02X}",
+                "sw3": f"{answer.sw3:02X}",
+                "ms": round((time.monotonic() - started) * 1e3, 1),
+            },
+        )
         return answer
 
     def _read_answer(self, deadline: float, limit: float) -> Answer:
@@ -145,8 +152,9 @@ class IdCardReader:
             payload = parser.next_payload()
             if payload is not None:
                 if parser.skipped:
-                    log.info("idcard: noise before the answer skipped",
-                             extra={"bytes": parser.skipped})
+                    log.info(
+                        "idcard: noise before the answer skipped", extra={"bytes": parser.skipped}
+                    )
                 return decode_answer(payload)
             if time.monotonic() >= deadline:
                 break
@@ -154,13 +162,19 @@ class IdCardReader:
             if chunk:
                 parser.feed(chunk + self._port.read(self._port.in_waiting))
         if parser.pending >= len(PREAMBLE):
-            raise ReaderTimeout(f"the ID-card reader stopped in the middle of its answer "
-                                f"({parser.pending} bytes in {limit:g} s)")
+            raise ReaderTimeout(
+                f"the ID-card reader stopped in the middle of its answer "
+                f"({parser.pending} bytes in {limit:g} s)"
+            )
         if parser.skipped or parser.pending:
-            raise FrameError(f"the ID-card reader sent {parser.skipped + parser.pending} bytes "
-                             "that are not a SAM-V frame (wrong baud rate or a faulty line?)")
-        raise ReaderTimeout(f"the ID-card reader did not answer within {limit:g} s "
-                            "(is it powered, on this port, or its simulator running?)")
+            raise FrameError(
+                f"the ID-card reader sent {parser.skipped + parser.pending} bytes "
+                "that are not a SAM-V frame (wrong baud rate or a faulty line?)"
+            )
+        raise ReaderTimeout(
+            f"the ID-card reader did not answer within {limit:g} s "
+            "(is it powered, on this port, or its simulator running?)"
+        )
 
     def _drain(self) -> None:
         try:
@@ -171,8 +185,11 @@ class IdCardReader:
 
     def _expect(self, answer: Answer, what: str, *accepted: int) -> Answer:
         if answer.sw3 not in (accepted or (SW3_OK,)):
-            raise ReaderStatusError(f"{what} failed: {sw3_meaning(answer.sw3)} "
-                                    f"(status {answer.sw3:02X})", answer.sw3, answer.meaning)
+            raise ReaderStatusError(
+                f"{what} failed: {sw3_meaning(answer.sw3)} (status {answer.sw3:02X})",
+                answer.sw3,
+                answer.meaning,
+            )
         return answer
 
     # -- the commands ------------------------------------------------------------------------
@@ -205,17 +222,22 @@ class IdCardReader:
         text_len = int.from_bytes(data[0:2], "big")
         photo_len = int.from_bytes(data[2:4], "big")
         if len(data) < 4 + text_len + photo_len:
-            raise CardDataError(f"the read answer announces {text_len} + {photo_len} bytes "
-                                f"but carries {len(data) - 4}")
+            raise CardDataError(
+                f"the read answer announces {text_len} + {photo_len} bytes "
+                f"but carries {len(data) - 4}"
+            )
         if text_len != TEXT_LENGTH:
             raise CardDataError(f"the text block is {text_len} bytes, expected {TEXT_LENGTH}")
-        return data[4:4 + text_len], data[4 + text_len:4 + text_len + photo_len]
+        return data[4 : 4 + text_len], data[4 + text_len : 4 + text_len + photo_len]
 
     def read_card(self) -> Citizen:
         """Find, select and read the card on the reader; raises :class:`NoCard` if none."""
         if not self.find_card():
-            raise NoCard("no ID card on the reader: place the card flat on the reader",
-                         SW3_NO_CARD, sw3_meaning(SW3_NO_CARD))
+            raise NoCard(
+                "no ID card on the reader: place the card flat on the reader",
+                SW3_NO_CARD,
+                sw3_meaning(SW3_NO_CARD),
+            )
         self.select_card()
         text, photo = self.read_text_photo()
         citizen = decode_text(text, photo)

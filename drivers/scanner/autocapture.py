@@ -62,20 +62,24 @@ class Status:
     def words(self) -> str:
         if self.verdict is not None and not self.verdict.ok:
             return self.verdict.words
-        return {"no page": "no page under the camera",
-                "moving": "hold the page still",
-                "steadying": "hold still...",
-                "captured": "page captured",
-                "waiting for a new page": "page captured: lay the next page"}.get(self.state,
-                                                                                  self.state)
+        return {
+            "no page": "no page under the camera",
+            "moving": "hold the page still",
+            "steadying": "hold still...",
+            "captured": "page captured",
+            "waiting for a new page": "page captured: lay the next page",
+        }.get(self.state, self.state)
 
 
 class AutoCapture:
     """The auto-capture state machine for one camera (one instance per camera, not shared)."""
 
-    def __init__(self, params: AutoCaptureParams | None = None,
-                 thresholds: Thresholds | None = None,
-                 detect_params: DetectParams | None = None) -> None:
+    def __init__(
+        self,
+        params: AutoCaptureParams | None = None,
+        thresholds: Thresholds | None = None,
+        detect_params: DetectParams | None = None,
+    ) -> None:
         self.params = params or AutoCaptureParams()
         self.thresholds = thresholds or Thresholds()
         self.detect_params = detect_params or DetectParams()
@@ -112,10 +116,17 @@ class AutoCapture:
         if not verdict.ok:
             return Status("refused", det, verdict)
         page = flatten_page(frame.image, det.corners, self.params.dpi)
-        capture = Capture(page, frame, det, verdict, self._since,
-                          (time.perf_counter() - started) * 1e3)
+        capture = Capture(
+            page, frame, det, verdict, self._since, (time.perf_counter() - started) * 1e3
+        )
         self._captured_at = det.corners
-        log.info("page captured", extra={"frame": frame.index, "wait_s": round(capture.wait_s, 3),
-                                          "sharpness": round(verdict.measures.sharpness, 1),
-                                          "glare": round(verdict.measures.glare, 4)})
+        log.info(
+            "page captured",
+            extra={
+                "frame": frame.index,
+                "wait_s": round(capture.wait_s, 3),
+                "sharpness": round(verdict.measures.sharpness, 1),
+                "glare": round(verdict.measures.glare, 4),
+            },
+        )
         return Status("captured", det, verdict, capture)

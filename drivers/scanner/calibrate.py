@@ -43,14 +43,23 @@ class Calibration:
     area_median: float
 
     def as_dict(self) -> dict[str, Any]:
-        return {"thresholds": self.thresholds.as_dict(), "frames": self.frames,
-                "found": self.found, "sharpness_p10": round(self.sharpness_p10, 2),
-                "sharpness_median": round(self.sharpness_median, 2),
-                "glare_max": round(self.glare_max, 4), "area_median": round(self.area_median, 4)}
+        return {
+            "thresholds": self.thresholds.as_dict(),
+            "frames": self.frames,
+            "found": self.found,
+            "sharpness_p10": round(self.sharpness_p10, 2),
+            "sharpness_median": round(self.sharpness_median, 2),
+            "glare_max": round(self.glare_max, 4),
+            "area_median": round(self.area_median, 4),
+        }
 
 
-def calibrate(frames: Iterable[Frame], base: Thresholds | None = None,
-              detect_params: DetectParams | None = None, min_found: float = 0.6) -> Calibration:
+def calibrate(
+    frames: Iterable[Frame],
+    base: Thresholds | None = None,
+    detect_params: DetectParams | None = None,
+    min_found: float = 0.6,
+) -> Calibration:
     """Thresholds fitted to frames of a clean page; :class:`NoGoodPage` if it was not seen."""
     base = base or Thresholds()
     sharp, glare, area = [], [], []
@@ -65,14 +74,20 @@ def calibrate(frames: Iterable[Frame], base: Thresholds | None = None,
         glare.append(m.glare)
         area.append(m.area)
     if count == 0 or len(sharp) < max(3, min_found * count):
-        raise NoGoodPage(f"calibration needs a whole page in view: found in {len(sharp)} of "
-                         f"{count} frames; lay a clean page in the middle and keep it still",
-                         "no page")
+        raise NoGoodPage(
+            f"calibration needs a whole page in view: found in {len(sharp)} of "
+            f"{count} frames; lay a clean page in the middle and keep it still",
+            "no page",
+        )
     p10 = float(np.percentile(sharp, 10))
-    fitted = replace(base, min_sharpness=round(p10 / 3.0, 2),
-                     max_glare=round(max(base.max_glare, 2.0 * max(glare)), 4))
-    return Calibration(fitted, count, len(sharp), p10, float(np.median(sharp)), max(glare),
-                       float(np.median(area)))
+    fitted = replace(
+        base,
+        min_sharpness=round(p10 / 3.0, 2),
+        max_glare=round(max(base.max_glare, 2.0 * max(glare)), 4),
+    )
+    return Calibration(
+        fitted, count, len(sharp), p10, float(np.median(sharp)), max(glare), float(np.median(area))
+    )
 
 
 def save_calibration(calibration: Calibration, var_dir: Path) -> Path:

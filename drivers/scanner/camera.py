@@ -77,8 +77,7 @@ class Camera(ABC):
             time.sleep(0.01)
         if image.ndim == 2:
             image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-        stamp = (self._index / self.fps if self._is_file
-                 else time.monotonic() - self._started)
+        stamp = self._index / self.fps if self._is_file else time.monotonic() - self._started
         frame = Frame(image, self._index, stamp)
         self._index += 1
         return frame
@@ -97,16 +96,25 @@ class Camera(ABC):
     def __enter__(self) -> Camera:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
 
 class CaptureCamera(Camera):
     """Any ``cv2.VideoCapture`` source; file sources restart at their end."""
 
-    def __init__(self, url: str, source: str | int, api: int = cv2.CAP_ANY, *,
-                 is_file: bool = True, realtime: bool = False, fps: float = 0.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        source: str | int,
+        api: int = cv2.CAP_ANY,
+        *,
+        is_file: bool = True,
+        realtime: bool = False,
+        fps: float = 0.0,
+    ) -> None:
         self._source, self._api, self._file = source, api, is_file
         self._cap = cv2.VideoCapture(source, api)
         if not self._cap.isOpened():
@@ -114,8 +122,10 @@ class CaptureCamera(Camera):
             raise CameraUnavailable(f"cannot open the camera {url}")
         own = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
         super().__init__(url, fps or own, realtime)
-        self.size = (int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
-                     int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+        self.size = (
+            int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
+            int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+        )
 
     @property
     def _is_file(self) -> bool:
@@ -152,8 +162,9 @@ def image_sequence_pattern(folder: Path) -> str:
 
 def _open_path(url: str, path: Path, realtime: bool, fps: float = 0.0) -> CaptureCamera:
     if path.is_dir():
-        return CaptureCamera(url, image_sequence_pattern(path), cv2.CAP_IMAGES,
-                             realtime=realtime, fps=fps or 15.0)
+        return CaptureCamera(
+            url, image_sequence_pattern(path), cv2.CAP_IMAGES, realtime=realtime, fps=fps or 15.0
+        )
     if "%" in path.name:
         return CaptureCamera(url, str(path), cv2.CAP_IMAGES, realtime=realtime, fps=fps or 15.0)
     if not path.exists():
@@ -181,17 +192,18 @@ def _open_sim(url: str, spec: str, sim_root: Path, realtime: bool) -> CaptureCam
     except FileNotFoundError:
         raise CameraUnavailable(f"the virtual camera {name!r} is not running ({start})") from None
     except (OSError, ValueError) as exc:
-        raise CameraUnavailable(f"the virtual camera {name!r} has a bad {MANIFEST}: "
-                                f"{exc}") from exc
+        raise CameraUnavailable(f"the virtual camera {name!r} has a bad {MANIFEST}: {exc}") from exc
     pid = int(info.get("pid", 0))
     if pid and not _pid_alive(pid):
-        raise CameraUnavailable(f"the virtual camera {name!r} has stopped (pid {pid} is gone; "
-                                f"{start})")
+        raise CameraUnavailable(
+            f"the virtual camera {name!r} has stopped (pid {pid} is gone; {start})"
+        )
     return _open_path(url, folder / str(info["source"]), realtime, float(info.get("fps", 15)))
 
 
-def open_camera(url: str, *, sim_root: Path | str = Path("var/camera"),
-                realtime: bool = True) -> Camera:
+def open_camera(
+    url: str, *, sim_root: Path | str = Path("var/camera"), realtime: bool = True
+) -> Camera:
     """Open the camera named by ``url``; :class:`CameraUnavailable` says why it cannot be."""
     scheme, _, rest = url.partition(":")
     if scheme == "v4l2":

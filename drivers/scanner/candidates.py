@@ -50,21 +50,27 @@ def _hull_quads(contour: np.ndarray, max_sides: int) -> list[np.ndarray]:
     combos = np.array(list(itertools.combinations(keep, 4)))  # C x 4, in hull order
     start, direction = poly[combos], (ends - poly)[combos]
     prev = np.roll(np.arange(4), 1)
-    pts, ok = intersect_segments_lines(start[:, prev].reshape(-1, 2),
-                                       direction[:, prev].reshape(-1, 2),
-                                       start.reshape(-1, 2), direction.reshape(-1, 2))
+    pts, ok = intersect_segments_lines(
+        start[:, prev].reshape(-1, 2),
+        direction[:, prev].reshape(-1, 2),
+        start.reshape(-1, 2),
+        direction.reshape(-1, 2),
+    )
     quads = pts.reshape(-1, 4, 2)[ok.reshape(-1, 4).all(axis=1)]
     out.extend(quads)
     return out
 
 
-def contour_candidates(white: np.ndarray, edges: np.ndarray, min_area: float,
-                       max_sides: int = 8) -> list[np.ndarray]:
+def contour_candidates(
+    white: np.ndarray, edges: np.ndarray, min_area: float, max_sides: int = 8
+) -> list[np.ndarray]:
     """Quads from the contours of the closed edges and of the bright regions."""
     _, bright = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     kernel = np.ones((3, 3), np.uint8)
-    sources = ((cv2.dilate(edges, kernel), cv2.RETR_LIST),
-               (cv2.morphologyEx(bright, cv2.MORPH_OPEN, kernel), cv2.RETR_EXTERNAL))
+    sources = (
+        (cv2.dilate(edges, kernel), cv2.RETR_LIST),
+        (cv2.morphologyEx(bright, cv2.MORPH_OPEN, kernel), cv2.RETR_EXTERNAL),
+    )
     out: list[np.ndarray] = []
     for mask, mode in sources:
         contours, _ = cv2.findContours(mask, mode, cv2.CHAIN_APPROX_SIMPLE)
@@ -119,8 +125,10 @@ def line_candidates(edges: np.ndarray, max_lines: int = 16) -> np.ndarray:
 
     def meet(p: np.ndarray, q: np.ndarray) -> np.ndarray:
         det = cos[p] * sin[q] - sin[p] * cos[q]
-        return np.stack([(rho[p] * sin[q] - rho[q] * sin[p]) / det,
-                         (rho[q] * cos[p] - rho[p] * cos[q]) / det], axis=-1)
+        return np.stack(
+            [(rho[p] * sin[q] - rho[q] * sin[p]) / det, (rho[q] * cos[p] - rho[p] * cos[q]) / det],
+            axis=-1,
+        )
 
     quads = np.stack([meet(i, k), meet(k, j), meet(j, m), meet(m, i)], axis=1)
     lo, hi = -0.1 * np.array([w, h]), 1.1 * np.array([w, h])

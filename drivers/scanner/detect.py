@@ -79,8 +79,13 @@ class Detection:
         return [[round(float(x), 2), round(float(y), 2)] for x, y in self.corners]
 
 
-def contrast_support(white: np.ndarray, quads: np.ndarray, samples: int = 20,
-                     offset: float = 1.5, contrast: float = 8.0) -> np.ndarray:
+def contrast_support(
+    white: np.ndarray,
+    quads: np.ndarray,
+    samples: int = 20,
+    offset: float = 1.5,
+    contrast: float = 8.0,
+) -> np.ndarray:
     """Per quad and side (Q x 4): the share of points along the side where the inside is
     whiter than the outside by ``contrast`` grey levels. Quads must be ordered around."""
     q = quads.astype(np.float32)
@@ -95,9 +100,14 @@ def contrast_support(white: np.ndarray, quads: np.ndarray, samples: int = 20,
     pts = q[:, :, None, :] + t[None, None, :, None] * d[:, :, None, :]
     both = np.stack([pts - offset * normal[:, :, None, :], pts + offset * normal[:, :, None, :]])
     flat = both.reshape(-1, samples, 2)
-    vals = cv2.remap(white.astype(np.float32), np.ascontiguousarray(flat[..., 0]),
-                     np.ascontiguousarray(flat[..., 1]), cv2.INTER_LINEAR,
-                     borderMode=cv2.BORDER_CONSTANT, borderValue=np.nan)
+    vals = cv2.remap(
+        white.astype(np.float32),
+        np.ascontiguousarray(flat[..., 0]),
+        np.ascontiguousarray(flat[..., 1]),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=np.nan,
+    )
     vals = vals.reshape(both.shape[:-1])
     seen = (vals[0] - vals[1]) > contrast
     # beyond the frame nothing is seen: half credit, so a cut-off page is still found (and
@@ -106,8 +116,9 @@ def contrast_support(white: np.ndarray, quads: np.ndarray, samples: int = 20,
     return np.asarray(np.where(unknown, 0.5, seen).mean(axis=-1))
 
 
-def continues_to_border(white: np.ndarray, quad: np.ndarray, probes: int = 7,
-                        step: float = 2.0) -> bool:
+def continues_to_border(
+    white: np.ndarray, quad: np.ndarray, probes: int = 7, step: float = 2.0
+) -> bool:
     """Whether the paper goes on past a side of ``quad`` to the frame's edge: the quad is then
     a part of a page that is cut off (a ruled line inside the page can pass for its edge)."""
     h, w = white.shape
@@ -144,19 +155,28 @@ def continues_to_border(white: np.ndarray, quad: np.ndarray, probes: int = 7,
 
 def _near_edge(corners: np.ndarray, size: tuple[int, int], margin: float) -> bool:
     w, h = size
-    return bool(np.any(corners < margin) or np.any(corners[:, 0] > w - 1 - margin)
-                or np.any(corners[:, 1] > h - 1 - margin))
+    return bool(
+        np.any(corners < margin)
+        or np.any(corners[:, 0] > w - 1 - margin)
+        or np.any(corners[:, 1] > h - 1 - margin)
+    )
 
 
 def _sample(img: np.ndarray, pts: np.ndarray) -> np.ndarray:
     flat = pts.reshape(-1, pts.shape[-2], 2).astype(np.float32)
-    out = cv2.remap(img, np.ascontiguousarray(flat[..., 0]), np.ascontiguousarray(flat[..., 1]),
-                    cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    out = cv2.remap(
+        img,
+        np.ascontiguousarray(flat[..., 0]),
+        np.ascontiguousarray(flat[..., 1]),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
     return np.asarray(out).reshape(pts.shape[:-1])
 
 
-def _edge_points(gray: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.ndarray,
-                 radius: float, samples: int) -> np.ndarray | None:
+def _edge_points(
+    gray: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.ndarray, radius: float, samples: int
+) -> np.ndarray | None:
     """Sub-pixel positions of the strongest step across the side ``a``-``b``."""
     d = b - a
     length = float(np.linalg.norm(d))
@@ -169,8 +189,13 @@ def _edge_points(gray: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.nda
     prof = np.zeros((samples, len(steps)), np.float32)
     for along in (-1.0, 0.0, 1.0):  # average three parallel profiles against noise
         q = base[:, None, :] + steps[None, :, None] * outward + along * u
-        prof += cv2.remap(gray, q[..., 0].astype(np.float32), q[..., 1].astype(np.float32),
-                          cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        prof += cv2.remap(
+            gray,
+            q[..., 0].astype(np.float32),
+            q[..., 1].astype(np.float32),
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
     grad = np.abs(np.diff(prof, axis=1))
     rows = np.arange(samples)
     k = np.argmax(grad, axis=1)
@@ -187,8 +212,9 @@ def _edge_points(gray: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.nda
     return np.asarray(base[good] + pos[good, None] * outward[None, :])
 
 
-def refine_corners(gray: np.ndarray, quad: np.ndarray, radius: float,
-                   samples: int = 40, rounds: int = 2) -> np.ndarray:
+def refine_corners(
+    gray: np.ndarray, quad: np.ndarray, radius: float, samples: int = 40, rounds: int = 2
+) -> np.ndarray:
     """Corners from robust lines fitted to sub-pixel edge points along each side; the quad is
     returned unchanged if a side cannot be seen well enough."""
     img = gray.astype(np.float32)
@@ -205,8 +231,11 @@ def refine_corners(gray: np.ndarray, quad: np.ndarray, radius: float,
             pts = _edge_points(img, a, b, n, radius if r == 0 else max(2.5, radius / 3), samples)
             if pts is None:
                 return current
-            lines.append(cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01,
-                                     0.01).reshape(4).astype(np.float64))
+            lines.append(
+                cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01)
+                .reshape(4)
+                .astype(np.float64)
+            )
         corners = [intersect(lines[i - 1], lines[i]) for i in range(4)]
         if any(c is None for c in corners):
             return current
@@ -222,8 +251,11 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     p = params or DetectParams()
     h, w = image.shape[:2]
     scale = min(1.0, p.work_width / float(w))
-    small = image if scale >= 1.0 else cv2.resize(
-        image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    small = (
+        image
+        if scale >= 1.0
+        else cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    )
     white = whiteness(small)
     gray_small = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     sh, sw = gray_small.shape
@@ -248,6 +280,9 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     corners = order_clockwise(quad)
     m = p.border_margin
     coarse = quads[best]
-    touches = (_near_edge(corners, (w, h), m) or _near_edge(coarse, (sw, sh), 1.0)
-               or continues_to_border(white, coarse))
+    touches = (
+        _near_edge(corners, (w, h), m)
+        or _near_edge(coarse, (sw, sh), 1.0)
+        or continues_to_border(white, coarse)
+    )
     return Detection(corners, (w, h), touches, float(support[best]))

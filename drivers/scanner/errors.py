@@ -1,12 +1,12 @@
 """The scanner layer's exception tree. Messages are plain words for a technician.
 
-    ScannerError
-    ├── CameraUnavailable   the camera cannot be opened (no device, no file, simulator stopped)
-    ├── CameraError         the camera was open but stopped giving frames
-    │   └── FrameTimeout    no frame arrived within the timeout
-    ├── NoGoodPage          no page passed the quality gates in time (``.reason`` says why)
-    ├── OutputError         the scan cannot be written (path, disk, format)
-    └── CalibrationError    the saved calibration cannot be read
+ScannerError
+├── CameraUnavailable   the camera cannot be opened (no device, no file, simulator stopped)
+├── CameraError         the camera was open but stopped giving frames
+│   └── FrameTimeout    no frame arrived within the timeout
+├── NoGoodPage          no page passed the quality gates in time (``.reason`` says why)
+├── OutputError         the scan cannot be written (path, disk, format)
+└── CalibrationError    the saved calibration cannot be read
 """
 
 from __future__ import annotations

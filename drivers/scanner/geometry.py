@@ -23,8 +23,9 @@ def order_clockwise(points: np.ndarray) -> np.ndarray:
 def quad_areas(quads: np.ndarray) -> np.ndarray:
     """Areas (shoelace) of a Q x 4 x 2 stack."""
     x, y = quads[..., 0], quads[..., 1]
-    return np.asarray(0.5 * np.abs(np.sum(x * np.roll(y, -1, axis=-1)
-                                          - np.roll(x, -1, axis=-1) * y, axis=-1)))
+    return np.asarray(
+        0.5 * np.abs(np.sum(x * np.roll(y, -1, axis=-1) - np.roll(x, -1, axis=-1) * y, axis=-1))
+    )
 
 
 def quad_area(quad: np.ndarray) -> float:
@@ -56,8 +57,9 @@ def intersect(line_a: np.ndarray, line_b: np.ndarray) -> np.ndarray | None:
     return np.array([x1 + t * vx1, y1 + t * vy1])
 
 
-def intersect_segments_lines(p: np.ndarray, d: np.ndarray, q: np.ndarray,
-                             e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def intersect_segments_lines(
+    p: np.ndarray, d: np.ndarray, q: np.ndarray, e: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised intersection of lines ``p + t d`` and ``q + s e`` (N x 2 each).
 
     Returns the points (N x 2) and a mask of the pairs that are not parallel."""

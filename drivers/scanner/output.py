@@ -39,10 +39,14 @@ def flatten_page(image: np.ndarray, corners: np.ndarray, dpi: int = DPI) -> np.n
     """The page seen between ``corners`` (clockwise from top-left) as a flat A4 image."""
     w, h = a4_pixels(dpi, is_landscape(corners))
     src = np.asarray(corners, np.float32).reshape(4, 2)
-    dst = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]],
-                   np.float32)
-    return cv2.warpPerspective(image, cv2.getPerspectiveTransform(src, dst), (w, h),
-                               flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    dst = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32)
+    return cv2.warpPerspective(
+        image,
+        cv2.getPerspectiveTransform(src, dst),
+        (w, h),
+        flags=cv2.INTER_CUBIC,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
 
 
 def _pil(page: np.ndarray) -> Image.Image:
@@ -68,8 +72,9 @@ def _atomic_save(path: Path, write: Callable[[Path], None]) -> Path:
 def save_jpeg(page: np.ndarray, path: Path, dpi: int = DPI, quality: int = 90) -> Path:
     """Write one page as JPEG with its resolution recorded (so it prints at A4 size)."""
     image = _pil(page)
-    return _atomic_save(Path(path), lambda p: image.save(p, "JPEG", quality=quality,
-                                                         dpi=(dpi, dpi)))
+    return _atomic_save(
+        Path(path), lambda p: image.save(p, "JPEG", quality=quality, dpi=(dpi, dpi))
+    )
 
 
 def save_pdf(pages: Sequence[np.ndarray], path: Path, dpi: int = DPI) -> Path:
@@ -77,5 +82,9 @@ def save_pdf(pages: Sequence[np.ndarray], path: Path, dpi: int = DPI) -> Path:
     if not pages:
         raise OutputError("no page to write into the PDF")
     images = [_pil(p).convert("RGB") for p in pages]
-    return _atomic_save(Path(path), lambda p: images[0].save(
-        p, "PDF", resolution=float(dpi), save_all=True, append_images=images[1:]))
+    return _atomic_save(
+        Path(path),
+        lambda p: images[0].save(
+            p, "PDF", resolution=float(dpi), save_all=True, append_images=images[1:]
+        ),
+    )

@@ -91,19 +91,26 @@ def _explain(reason: Reason, m: Measures, t: Thresholds) -> str:
     if reason is Reason.NO_PAGE:
         return "no page found: lay the page flat under the camera, on a darker surface"
     if reason is Reason.TOO_SMALL:
-        return (f"the page is too small in the picture ({m.area:.0%} of it, need "
-                f"{t.min_area:.0%}): bring it closer or use a larger page")
+        return (
+            f"the page is too small in the picture ({m.area:.0%} of it, need "
+            f"{t.min_area:.0%}): bring it closer or use a larger page"
+        )
     if reason is Reason.CUT_OFF:
         return "the page is cut off at the edge of the picture: move it fully into view"
     if reason is Reason.BLURRED:
-        return (f"the page is blurred (sharpness {m.sharpness:.2f}, need {t.min_sharpness:g}):"
-                " hold it still and let the camera focus")
-    return (f"there is glare on the page ({m.glare:.1%} of it washed out, at most "
-            f"{t.max_glare:.1%}): tilt the page or dim the light above it")
+        return (
+            f"the page is blurred (sharpness {m.sharpness:.2f}, need {t.min_sharpness:g}):"
+            " hold it still and let the camera focus"
+        )
+    return (
+        f"there is glare on the page ({m.glare:.1%} of it washed out, at most "
+        f"{t.max_glare:.1%}): tilt the page or dim the light above it"
+    )
 
 
-def flatten_for_gate(image: np.ndarray, corners: np.ndarray,
-                     size: tuple[int, int] = GATE_SIZE) -> np.ndarray:
+def flatten_for_gate(
+    image: np.ndarray, corners: np.ndarray, size: tuple[int, int] = GATE_SIZE
+) -> np.ndarray:
     """The page warped to ``size`` (portrait or landscape, as the page lies)."""
     w, h = size
     c = np.asarray(corners, np.float32)
@@ -111,12 +118,14 @@ def flatten_for_gate(image: np.ndarray, corners: np.ndarray,
     if top > left:
         w, h = h, w
     dst = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)
-    return cv2.warpPerspective(image, cv2.getPerspectiveTransform(c, dst), (w, h),
-                               flags=cv2.INTER_AREA)
+    return cv2.warpPerspective(
+        image, cv2.getPerspectiveTransform(c, dst), (w, h), flags=cv2.INTER_AREA
+    )
 
 
-def measure(image: np.ndarray, detection: Detection,
-            thresholds: Thresholds | None = None) -> Measures:
+def measure(
+    image: np.ndarray, detection: Detection, thresholds: Thresholds | None = None
+) -> Measures:
     """Sharpness, glare share and area share of the detected page."""
     t = thresholds or Thresholds()
     if detection.corners is None:
@@ -139,8 +148,7 @@ def sharpness(gray: np.ndarray) -> float:
     return 2.0 * weakest / (paper * paper)
 
 
-def judge(image: np.ndarray, detection: Detection,
-          thresholds: Thresholds | None = None) -> Verdict:
+def judge(image: np.ndarray, detection: Detection, thresholds: Thresholds | None = None) -> Verdict:
     """The verdict on one frame's page; every failing gate is listed, worst first."""
     t = thresholds or Thresholds()
     if detection.corners is None:

@@ -63,8 +63,14 @@ class Finding:
     ms: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"device": self.device, "status": self.health.value, "summary": self.summary,
-                "fix": self.fix, "details": dict(self.details), "ms": round(self.ms, 1)}
+        return {
+            "device": self.device,
+            "status": self.health.value,
+            "summary": self.summary,
+            "fix": self.fix,
+            "details": dict(self.details),
+            "ms": round(self.ms, 1),
+        }
 
 
 @dataclass(frozen=True)
@@ -92,16 +98,25 @@ def check_card_readers(kiosk: Kiosk) -> Finding:
     try:
         backend = open_backend(s.card.backend)
     except (ValueError, ImportError) as exc:
-        return Finding(name, Health.FAIL, f"the reader backend {s.card.backend!r} cannot be used:"
-                       f" {exc}", "correct [card] backend (pcsc://)")
+        return Finding(
+            name,
+            Health.FAIL,
+            f"the reader backend {s.card.backend!r} cannot be used: {exc}",
+            "correct [card] backend (pcsc://)",
+        )
     try:
         statuses = backend.reader_statuses()
     except ServiceUnavailable as exc:
-        return Finding(name, Health.FAIL, str(exc),
-                       "start pcscd (for the simulated kiosk: `simulators pcscd`)")
+        return Finding(
+            name, Health.FAIL, str(exc), "start pcscd (for the simulated kiosk: `simulators pcscd`)"
+        )
     except PcscError as exc:
-        return Finding(name, Health.FAIL, f"the readers cannot be listed: {exc}",
-                       "check pcscd and the reader drivers")
+        return Finding(
+            name,
+            Health.FAIL,
+            f"the readers cannot be listed: {exc}",
+            "check pcscd and the reader drivers",
+        )
     finally:
         backend.close()
     sam = _sam_reader(s)
@@ -109,15 +124,26 @@ def check_card_readers(kiosk: Kiosk) -> Finding:
     seen = ", ".join(statuses) or "none"
     details = {"readers": {r: {"card": st.present} for r, st in statuses.items()}}
     if s.card.reader and s.card.reader not in statuses:
-        return Finding(name, Health.FAIL, f"the card reader {s.card.reader!r} is not attached "
-                       f"(attached: {seen})", "plug it in, or correct [card] reader", details)
+        return Finding(
+            name,
+            Health.FAIL,
+            f"the card reader {s.card.reader!r} is not attached (attached: {seen})",
+            "plug it in, or correct [card] reader",
+            details,
+        )
     if not users:
-        return Finding(name, Health.FAIL, f"no reader for citizen cards (attached: {seen})",
-                       "plug in the card reader (for the simulated kiosk: `simulators pcscd` "
-                       "and `simulators card serve`)", details)
+        return Finding(
+            name,
+            Health.FAIL,
+            f"no reader for citizen cards (attached: {seen})",
+            "plug in the card reader (for the simulated kiosk: `simulators pcscd` "
+            "and `simulators card serve`)",
+            details,
+        )
     shown = [s.card.reader] if s.card.reader else users
-    words = "; ".join(f"{r}: {'a card is in it' if statuses[r].present else 'no card in it'}"
-                      for r in shown)
+    words = "; ".join(
+        f"{r}: {'a card is in it' if statuses[r].present else 'no card in it'}" for r in shown
+    )
     return Finding(name, Health.OK, f"PC/SC service up; {words}", "", details)
 
 
@@ -127,35 +153,63 @@ def check_sam(kiosk: Kiosk) -> Finding:
     try:
         backend = open_backend(s.card.backend)
     except (ValueError, ImportError) as exc:
-        return Finding(name, Health.FAIL, f"the reader backend cannot be used: {exc}",
-                       "correct [card] backend")
+        return Finding(
+            name, Health.FAIL, f"the reader backend cannot be used: {exc}", "correct [card] backend"
+        )
     try:
         if reader is not None:
             statuses = backend.reader_statuses()
             if reader not in statuses:
-                return Finding(name, Health.FAIL, f"the PSAM's reader {reader!r} is not attached",
-                               "plug in the PSAM reader, or correct [card] sam")
+                return Finding(
+                    name,
+                    Health.FAIL,
+                    f"the PSAM's reader {reader!r} is not attached",
+                    "plug in the PSAM reader, or correct [card] sam",
+                )
             if not statuses[reader].present:
-                return Finding(name, Health.FAIL, f"no PSAM in the reader {reader!r}",
-                               "insert the PSAM (for the simulated kiosk: `simulators psam "
-                               "serve`)")
-        with open_sam(s.card.sam, state_dir=kiosk.var_dir, connect=lambda r: CardChannel.connect(
-                backend, r, timeout=kiosk.timeout)) as sam:
+                return Finding(
+                    name,
+                    Health.FAIL,
+                    f"no PSAM in the reader {reader!r}",
+                    "insert the PSAM (for the simulated kiosk: `simulators psam serve`)",
+                )
+        with open_sam(
+            s.card.sam,
+            state_dir=kiosk.var_dir,
+            connect=lambda r: CardChannel.connect(backend, r, timeout=kiosk.timeout),
+        ) as sam:
             terminal = sam.terminal_id().hex().upper()
     except ServiceUnavailable as exc:
-        return Finding(name, Health.FAIL, f"the PSAM cannot be reached: {exc}",
-                       "start pcscd first (see card readers)")
+        return Finding(
+            name,
+            Health.FAIL,
+            f"the PSAM cannot be reached: {exc}",
+            "start pcscd first (see card readers)",
+        )
     except KeyFileError as exc:
-        return Finding(name, Health.FAIL, f"the software SAM's key file is not usable: {exc}",
-                       "restore the key file (mode 0600), or correct [card] sam")
+        return Finding(
+            name,
+            Health.FAIL,
+            f"the software SAM's key file is not usable: {exc}",
+            "restore the key file (mode 0600), or correct [card] sam",
+        )
     except (SamError, PcscError) as exc:
-        return Finding(name, Health.FAIL, f"the SAM does not answer properly: {exc}",
-                       "reseat the PSAM, or check [card] sam")
+        return Finding(
+            name,
+            Health.FAIL,
+            f"the SAM does not answer properly: {exc}",
+            "reseat the PSAM, or check [card] sam",
+        )
     finally:
         backend.close()
     where = f"the PSAM in {reader!r}" if reader else "the software SAM"
-    return Finding(name, Health.OK, f"{where} answers; terminal number {terminal}", "",
-                   {"terminal": terminal, "spec": s.card.sam})
+    return Finding(
+        name,
+        Health.OK,
+        f"{where} answers; terminal number {terminal}",
+        "",
+        {"terminal": terminal, "spec": s.card.sam},
+    )
 
 
 def check_printer(kiosk: Kiosk) -> Finding:
@@ -163,29 +217,51 @@ def check_printer(kiosk: Kiosk) -> Finding:
     if not s.printer.url:
         return Finding(name, Health.SKIP, "not configured ([printer] url is empty)")
     try:
-        printer = open_printer(s.printer.url, profile=s.printer.profile,
-                               timeout=min(s.printer.timeout_s, kiosk.timeout))
+        printer = open_printer(
+            s.printer.url,
+            profile=s.printer.profile,
+            timeout=min(s.printer.timeout_s, kiosk.timeout),
+        )
         status = printer.status()
     except PrinterError as exc:
-        return Finding(name, Health.FAIL, f"the printer settings are wrong: {exc}",
-                       "correct [printer] url and profile")
+        return Finding(
+            name,
+            Health.FAIL,
+            f"the printer settings are wrong: {exc}",
+            "correct [printer] url and profile",
+        )
     details = {"url": s.printer.url, "state": status.state.value, "detail": status.detail}
     state = status.state
     if state is PrinterState.OK:
         return Finding(name, Health.OK, f"{s.printer.url}: {status.english}", "", details)
     if state is PrinterState.PAPER_NEAR_END:
-        return Finding(name, Health.WARN, f"{s.printer.url}: {status.english}",
-                       "load a new paper roll soon", details)
+        return Finding(
+            name,
+            Health.WARN,
+            f"{s.printer.url}: {status.english}",
+            "load a new paper roll soon",
+            details,
+        )
     if state is PrinterState.PAPER_OUT:
-        return Finding(name, Health.FAIL, f"{s.printer.url}: {status.english}",
-                       "load a paper roll", details)
+        return Finding(
+            name, Health.FAIL, f"{s.printer.url}: {status.english}", "load a paper roll", details
+        )
     if state is PrinterState.UNKNOWN and not printer.reads_status:
-        return Finding(name, Health.WARN, f"{s.printer.url}: {status.english}",
-                       "this link cannot tell; print a test page (`kioskctl printer test`)",
-                       details)
-    return Finding(name, Health.FAIL, f"{s.printer.url}: {status.english}",
-                   "switch the printer on, close its cover, check the cable and [printer] url "
-                   "(for the simulated kiosk: `simulators printer serve`)", details)
+        return Finding(
+            name,
+            Health.WARN,
+            f"{s.printer.url}: {status.english}",
+            "this link cannot tell; print a test page (`kioskctl printer test`)",
+            details,
+        )
+    return Finding(
+        name,
+        Health.FAIL,
+        f"{s.printer.url}: {status.english}",
+        "switch the printer on, close its cover, check the cable and [printer] url "
+        "(for the simulated kiosk: `simulators printer serve`)",
+        details,
+    )
 
 
 def check_camera(kiosk: Kiosk) -> Finding:
@@ -207,8 +283,7 @@ def check_camera(kiosk: Kiosk) -> Finding:
     details = {"url": url, "width": w, "height": h, "fps": fps, "calibrated": calibrated}
     summary = f"{url} gives {w} x {h} frames at {fps:g} fps"
     if not calibrated:
-        return Finding(name, Health.OK, summary + "; quality thresholds: the defaults", "",
-                       details)
+        return Finding(name, Health.OK, summary + "; quality thresholds: the defaults", "", details)
     return Finding(name, Health.OK, summary + "; quality thresholds: calibrated", "", details)
 
 
@@ -222,12 +297,21 @@ def check_idcard(kiosk: Kiosk) -> Finding:
             reader.sam_status()
             present = reader.find_card()
     except IdCardError as exc:
-        return Finding(name, Health.FAIL, str(exc),
-                       "check the reader's power and cable, and [idcard] url (for the simulated "
-                       "kiosk: `simulators idcard serve --pty PATH`)")
+        return Finding(
+            name,
+            Health.FAIL,
+            str(exc),
+            "check the reader's power and cable, and [idcard] url (for the simulated "
+            "kiosk: `simulators idcard serve --pty PATH`)",
+        )
     card = "a card is on it" if present else "no card on it"
-    return Finding(name, Health.OK, f"{url}: reader and its SAM answer; {card}", "",
-                   {"url": url, "card_present": present})
+    return Finding(
+        name,
+        Health.OK,
+        f"{url}: reader and its SAM answer; {card}",
+        "",
+        {"url": url, "card_present": present},
+    )
 
 
 def check_backoffice(kiosk: Kiosk) -> Finding:
@@ -238,30 +322,44 @@ def check_backoffice(kiosk: Kiosk) -> Finding:
         with ClearingClient.from_settings(s, timeout_s=kiosk.timeout) as client:
             health = client.health()
             if not s.backoffice.token:
-                return Finding(name, Health.WARN, f"{s.backoffice.url} answers, but no token is "
-                               "set: uploads will be refused", "set [backoffice] token",
-                               {"health": health})
+                return Finding(
+                    name,
+                    Health.WARN,
+                    f"{s.backoffice.url} answers, but no token is set: uploads will be refused",
+                    "set [backoffice] token",
+                    {"health": health},
+                )
             version = health.get("hotlist_version")
             client.hotlist(since=version if isinstance(version, int) else None)
     except ClearingUnauthorized as exc:
-        return Finding(name, Health.FAIL, f"{s.backoffice.url} refuses the token: {exc}",
-                       "set the right [backoffice] token")
+        return Finding(
+            name,
+            Health.FAIL,
+            f"{s.backoffice.url} refuses the token: {exc}",
+            "set the right [backoffice] token",
+        )
     except ClearingError as exc:
-        return Finding(name, Health.FAIL, f"the back office does not answer: {exc}",
-                       "check the network and [backoffice] url (for the simulated kiosk: "
-                       "`backoffice serve`)")
-    return Finding(name, Health.OK, f"{s.backoffice.url} answers and accepts the token", "",
-                   {"health": health})
+        return Finding(
+            name,
+            Health.FAIL,
+            f"the back office does not answer: {exc}",
+            "check the network and [backoffice] url (for the simulated kiosk: `backoffice serve`)",
+        )
+    return Finding(
+        name, Health.OK, f"{s.backoffice.url} answers and accepts the token", "", {"health": health}
+    )
 
 
-CHECKS: Mapping[str, Check] = MappingProxyType({
-    "card-readers": check_card_readers,
-    "sam": check_sam,
-    "printer": check_printer,
-    "camera": check_camera,
-    "idcard": check_idcard,
-    "backoffice": check_backoffice,
-})
+CHECKS: Mapping[str, Check] = MappingProxyType(
+    {
+        "card-readers": check_card_readers,
+        "sam": check_sam,
+        "printer": check_printer,
+        "camera": check_camera,
+        "idcard": check_idcard,
+        "backoffice": check_backoffice,
+    }
+)
 """The registry: one check per device, in the order they are reported."""
 
 
@@ -270,14 +368,25 @@ def _guarded(name: str, check: Check, kiosk: Kiosk) -> Finding:
     try:
         finding = check(kiosk)
     except Exception as exc:  # noqa: BLE001 - a bug in one check must not hide the others
-        finding = Finding(name, Health.FAIL, f"the check itself failed: {type(exc).__name__}: "
-                          f"{exc}", "report this to the developers")
-    return Finding(finding.device, finding.health, finding.summary, finding.fix,
-                   finding.details, (time.perf_counter() - started) * 1e3)
+        finding = Finding(
+            name,
+            Health.FAIL,
+            f"the check itself failed: {type(exc).__name__}: {exc}",
+            "report this to the developers",
+        )
+    return Finding(
+        finding.device,
+        finding.health,
+        finding.summary,
+        finding.fix,
+        finding.details,
+        (time.perf_counter() - started) * 1e3,
+    )
 
 
-def run_checks(kiosk: Kiosk, names: list[str] | None = None,
-               checks: Mapping[str, Check] = CHECKS) -> list[Finding]:
+def run_checks(
+    kiosk: Kiosk, names: list[str] | None = None, checks: Mapping[str, Check] = CHECKS
+) -> list[Finding]:
     """Run the named checks (all by default) side by side; findings in registry order."""
     chosen = [n for n in checks if names is None or n in names]
     with ThreadPoolExecutor(max_workers=max(1, len(chosen))) as pool:
@@ -306,8 +415,13 @@ def main(argv: list[str], prog: str) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON for monitoring")
     parser.add_argument("--config", help="settings file (default: $CITIZEN_HALL_CONFIG ...)")
     parser.add_argument("--timeout", type=float, default=3.0, help="seconds per device")
-    parser.add_argument("--only", action="append", choices=list(CHECKS), metavar="NAME",
-                        help=f"check only this device (repeatable): {', '.join(CHECKS)}")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=list(CHECKS),
+        metavar="NAME",
+        help=f"check only this device (repeatable): {', '.join(CHECKS)}",
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings(args.config)
@@ -316,8 +430,9 @@ def main(argv: list[str], prog: str) -> int:
     findings = run_checks(Kiosk(settings, args.timeout), args.only)
     ok = all(f.health is not Health.FAIL for f in findings)
     if args.json:
-        print_json({"settings": settings.source, "ok": ok,
-                    "checks": [f.as_dict() for f in findings]})
+        print_json(
+            {"settings": settings.source, "ok": ok, "checks": [f.as_dict() for f in findings]}
+        )
     else:
         sys.stdout.write(_report(findings, settings.source) + "\n")
     return EXIT_OK if ok else EXIT_FAILED

@@ -41,23 +41,32 @@ from drivers.idcard import (
 def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description="Resident ID-card reader (SAM-V).")
     sub = parser.add_subparsers(dest="action", required=True)
-    for name, text in (("read", "read the card on the reader"),
-                       ("status", "reset the reader and check its SAM")):
+    for name, text in (
+        ("read", "read the card on the reader"),
+        ("status", "reset the reader and check its SAM"),
+    ):
         p = sub.add_parser(name, help=text)
-        p.add_argument("--port", metavar="URL",
-                       help="pyserial URL or device (default: [idcard] url of the settings)")
+        p.add_argument(
+            "--port",
+            metavar="URL",
+            help="pyserial URL or device (default: [idcard] url of the settings)",
+        )
         p.add_argument("--timeout", type=float, default=3.0, help="seconds per command")
         p.add_argument("--json", action="store_true", help="print JSON for scripts")
         p.add_argument("--config", help="settings file (default: $CITIZEN_HALL_CONFIG ...)")
         p.add_argument("-v", "--verbose", action="store_true", help="log the exchanges")
         if name == "read":
-            p.add_argument("--full", action="store_true",
-                           help="show the whole ID number (personal data: use with care)")
+            p.add_argument(
+                "--full",
+                action="store_true",
+                help="show the whole ID number (personal data: use with care)",
+            )
     return parser
 
 
-def citizen_lines(citizen: Citizen, *, full: bool = False,
-                  today: dt.date | None = None) -> list[str]:
+def citizen_lines(
+    citizen: Citizen, *, full: bool = False, today: dt.date | None = None
+) -> list[str]:
     """The citizen as a technician reads it, one field per line."""
     valid_to = citizen.valid_to.isoformat() if citizen.valid_to else LONG_TERM
     rows = [

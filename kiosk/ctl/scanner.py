@@ -88,8 +88,12 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     for p in (capture, qr, cal):
         p.add_argument("--url", help="camera URL (default: [scanner] url of the settings)")
-        p.add_argument("--no-realtime", dest="realtime", action="store_false",
-                       help="read file and simulated cameras as fast as possible")
+        p.add_argument(
+            "--no-realtime",
+            dest="realtime",
+            action="store_false",
+            help="read file and simulated cameras as fast as possible",
+        )
     return parser
 
 
@@ -117,8 +121,14 @@ def _detect(args: argparse.Namespace, ctx: Context) -> int:
             continue
         det = detect_page(image)
         verdict = judge(image, det, ctx.thresholds)
-        results.append({"image": str(path), "size": list(det.frame_size),
-                        "corners": det.as_list(), "quality": verdict.as_dict()})
+        results.append(
+            {
+                "image": str(path),
+                "size": list(det.frame_size),
+                "corners": det.as_list(),
+                "quality": verdict.as_dict(),
+            }
+        )
     if args.json:
         print_json(results)
         return code
@@ -150,15 +160,20 @@ def _capture(args: argparse.Namespace, ctx: Context, camera: Camera) -> int:
         cap = status.capture
         path = save_jpeg(cap.page, args.out / f"page-{len(pages) + 1:03d}.jpg")
         pages.append(cap.page)
-        saved.append({"jpeg": str(path), "frame": cap.frame.index,
-                      "corners": cap.detection.as_list(), "wait_s": round(cap.wait_s, 3),
-                      "process_ms": round(cap.process_ms, 1),
-                      "quality": cap.verdict.as_dict()})
+        saved.append(
+            {
+                "jpeg": str(path),
+                "frame": cap.frame.index,
+                "corners": cap.detection.as_list(),
+                "wait_s": round(cap.wait_s, 3),
+                "process_ms": round(cap.process_ms, 1),
+                "quality": cap.verdict.as_dict(),
+            }
+        )
         if len(pages) == args.pages:
             break
     if not pages:
-        raise NoGoodPage(f"no page good enough in {args.timeout:g} s: {last or 'no frame'}",
-                         last)
+        raise NoGoodPage(f"no page good enough in {args.timeout:g} s: {last or 'no frame'}", last)
     pdf = save_pdf(pages, args.out / "scan.pdf")
     if args.json:
         print_json({"camera": ctx.url, "pdf": str(pdf), "pages": saved})
@@ -178,8 +193,12 @@ def _qr(args: argparse.Namespace, ctx: Context, camera: Camera) -> int:
             else:
                 _say("\n".join(texts))
             return EXIT_OK
-    return fail(args.prog, f"no QR code seen in {args.timeout:g} s: hold the receipt flat, "
-                "its code facing the camera, a hand's width away", EXIT_FAILED)
+    return fail(
+        args.prog,
+        f"no QR code seen in {args.timeout:g} s: hold the receipt flat, "
+        "its code facing the camera, a hand's width away",
+        EXIT_FAILED,
+    )
 
 
 def _calibrate(args: argparse.Namespace, ctx: Context, camera: Camera) -> int:
@@ -190,11 +209,15 @@ def _calibrate(args: argparse.Namespace, ctx: Context, camera: Camera) -> int:
         print_json(result.as_dict() | {"written": str(path) if path else None})
         return EXIT_OK
     t = result.thresholds
-    _say(f"page found in {result.found} of {result.frames} frames; sharpness median "
-         f"{result.sharpness_median:.1f} (10th percentile {result.sharpness_p10:.1f}), "
-         f"glare up to {result.glare_max:.2%}")
-    _say(f"thresholds: blurred below {t.min_sharpness:g}, glare above {t.max_glare:.1%}, "
-         f"too small below {t.min_area:.0%} of the picture")
+    _say(
+        f"page found in {result.found} of {result.frames} frames; sharpness median "
+        f"{result.sharpness_median:.1f} (10th percentile {result.sharpness_p10:.1f}), "
+        f"glare up to {result.glare_max:.2%}"
+    )
+    _say(
+        f"thresholds: blurred below {t.min_sharpness:g}, glare above {t.max_glare:.1%}, "
+        f"too small below {t.min_area:.0%} of the picture"
+    )
     _say(f"saved to {path}" if path else "not saved (add --write to keep them)")
     return EXIT_OK
 
@@ -202,8 +225,9 @@ def _calibrate(args: argparse.Namespace, ctx: Context, camera: Camera) -> int:
 def _context(args: argparse.Namespace) -> Context:
     settings = load_settings(args.config)
     var_dir = Path(settings.paths.var_dir)
-    return Context(getattr(args, "url", None) or settings.scanner.url, var_dir,
-                   load_thresholds(var_dir))
+    return Context(
+        getattr(args, "url", None) or settings.scanner.url, var_dir, load_thresholds(var_dir)
+    )
 
 
 def main(argv: list[str], prog: str) -> int:
@@ -219,8 +243,9 @@ def main(argv: list[str], prog: str) -> int:
     if args.action == "detect":
         return _detect(args, ctx)
     try:
-        with open_camera(ctx.url, sim_root=ctx.var_dir / "camera",
-                         realtime=args.realtime) as camera:
+        with open_camera(
+            ctx.url, sim_root=ctx.var_dir / "camera", realtime=args.realtime
+        ) as camera:
             if args.action == "capture":
                 return _capture(args, ctx, camera)
             if args.action == "qr":

@@ -1,11 +1,11 @@
 """``simulators camera``: the virtual document camera.
 
-    simulators camera serve [--name default] [--scenario place] [--fps 15]
-        write the scenario's frames under <var_dir>/camera/NAME and serve them as the camera
-        ``sim:NAME`` until SIGTERM (the manifest goes away with the process)
-    simulators camera make --out DIR [--count 300] [--kind mixed] [--seed 1] [--video]
-        write a data set: numbered JPEG frames (a cv2.VideoCapture image folder), truth.json
-    simulators camera scenarios
+simulators camera serve [--name default] [--scenario place] [--fps 15]
+    write the scenario's frames under <var_dir>/camera/NAME and serve them as the camera
+    ``sim:NAME`` until SIGTERM (the manifest goes away with the process)
+simulators camera make --out DIR [--count 300] [--kind mixed] [--seed 1] [--video]
+    write a data set: numbered JPEG frames (a cv2.VideoCapture image folder), truth.json
+simulators camera scenarios
 """
 
 from __future__ import annotations
@@ -77,8 +77,14 @@ def main(argv: list[str], prog: str) -> int:
             return fail(prog, "--count must be at least 1", EXIT_USAGE)
         started = time.monotonic()
         truth = write_clip(args.out, _scenes(gen, args.kind, args.count), args.fps, args.video)
-        log.info("data set written", extra={"out": str(args.out), "frames": len(truth["frames"]),
-                                            "s": round(time.monotonic() - started, 1)})
+        log.info(
+            "data set written",
+            extra={
+                "out": str(args.out),
+                "frames": len(truth["frames"]),
+                "s": round(time.monotonic() - started, 1),
+            },
+        )
         return EXIT_OK
     folder = args.dir
     if folder is None:
@@ -90,9 +96,16 @@ def main(argv: list[str], prog: str) -> int:
     remove_manifest(folder)
     truth = write_clip(folder, scenario(gen, args.scenario, args.pages), args.fps)
     write_manifest(folder, f"{FRAMES}/{PATTERN}", args.fps)
-    log.info("virtual camera serving", extra={"camera": f"sim:{args.name}", "dir": str(folder),
-                                              "scenario": args.scenario,
-                                              "frames": len(truth["frames"]), "fps": args.fps})
+    log.info(
+        "virtual camera serving",
+        extra={
+            "camera": f"sim:{args.name}",
+            "dir": str(folder),
+            "scenario": args.scenario,
+            "frames": len(truth["frames"]),
+            "fps": args.fps,
+        },
+    )
     try:
         signo = wait_for_stop()
     finally:

@@ -22,8 +22,9 @@ def _poly(points: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
     return cv2.convexHull(pts).reshape(-1, 2)
 
 
-def polygon_iou(a: Sequence[Sequence[float]] | np.ndarray,
-                b: Sequence[Sequence[float]] | np.ndarray) -> float:
+def polygon_iou(
+    a: Sequence[Sequence[float]] | np.ndarray, b: Sequence[Sequence[float]] | np.ndarray
+) -> float:
     """Intersection over union of two convex polygons (their hulls, in fact)."""
     pa, pb = _poly(a), _poly(b)
     area_a, area_b = cv2.contourArea(pa), cv2.contourArea(pb)
@@ -34,15 +35,19 @@ def polygon_iou(a: Sequence[Sequence[float]] | np.ndarray,
     return float(max(0.0, inter) / union) if union > 0 else 0.0
 
 
-def jaccard_image(detected: Sequence[Sequence[float]] | np.ndarray | None,
-                  truth: Sequence[Sequence[float]] | np.ndarray) -> float:
+def jaccard_image(
+    detected: Sequence[Sequence[float]] | np.ndarray | None,
+    truth: Sequence[Sequence[float]] | np.ndarray,
+) -> float:
     """Jaccard index in image pixels (0 when nothing was detected)."""
     return 0.0 if detected is None else polygon_iou(detected, truth)
 
 
-def jaccard_smartdoc(detected: Sequence[Sequence[float]] | np.ndarray | None,
-                     truth: Sequence[Sequence[float]] | np.ndarray,
-                     page_size: tuple[float, float] = A4_MM) -> float:
+def jaccard_smartdoc(
+    detected: Sequence[Sequence[float]] | np.ndarray | None,
+    truth: Sequence[Sequence[float]] | np.ndarray,
+    page_size: tuple[float, float] = A4_MM,
+) -> float:
     """Jaccard index in the page's own frame (SmartDoc 2015); ``truth`` in the page's order
     (its top-left, top-right, bottom-right, bottom-left), ``page_size`` its (width, height)."""
     if detected is None:

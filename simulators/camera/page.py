@@ -17,8 +17,14 @@ from PIL import Image, ImageDraw, ImageFont
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 A4_MM = (210.0, 297.0)
 
-TITLES = ("开封市民之家 办事指南", "营业执照申请表", "市民之家 受理回执", "不动产登记申请书",
-          "居民身份证申领登记表", "社会保障卡补办申请")
+TITLES = (
+    "开封市民之家 办事指南",
+    "营业执照申请表",
+    "市民之家 受理回执",
+    "不动产登记申请书",
+    "居民身份证申领登记表",
+    "社会保障卡补办申请",
+)
 SENTENCES = (
     "市民之家是市政府设立的为公民、法人和其他组织集中办理行政许可、非许可审批、",
     "公共服务事项、公共资源交易及中介服务等事项的工作平台。",
@@ -40,14 +46,14 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 
 def qr_image(text: str, box: int) -> Image.Image:
     """A black-on-white QR code of about ``box`` pixels, quiet zone included."""
-    code = qrcode.QRCode(box_size=1, border=4,
-                         error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code = qrcode.QRCode(box_size=1, border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(text)
     code.make(fit=True)
     img = code.make_image(fill_color="black", back_color="white").get_image().convert("L")
     scale = max(1, box // img.size[0])
-    out: Image.Image = img.resize((img.size[0] * scale, img.size[1] * scale),
-                                  Image.Resampling.NEAREST)
+    out: Image.Image = img.resize(
+        (img.size[0] * scale, img.size[1] * scale), Image.Resampling.NEAREST
+    )
     return out
 
 
@@ -85,8 +91,9 @@ def render_page(seed: int, dpi: int = 100, landscape: bool = False) -> Page:
     line_h = round(dpi * 0.26)
     qr_box = round(dpi * 1.3)
     while y < h - margin - qr_box - line_h * 6:
-        draw.text((margin, y), rng.choice(SENTENCES)[: rng.randint(14, 40)], font=body,
-                  fill=(30, 30, 30))
+        draw.text(
+            (margin, y), rng.choice(SENTENCES)[: rng.randint(14, 40)], font=body, fill=(30, 30, 30)
+        )
         y += line_h
     # a ruled table
     cols = 4
@@ -101,8 +108,16 @@ def render_page(seed: int, dpi: int = 100, landscape: bool = False) -> Page:
     qr = qr_image(qr_text, qr_box)
     img.paste(qr.convert("RGB"), (w - margin - qr.size[0], h - margin - qr.size[1]))
     draw.text((margin, h - margin - line_h), f"受理编号：{number}", font=body, fill=(20, 20, 20))
-    draw.ellipse((margin + dpi, h - margin - qr_box, margin + dpi + qr_box * 3 // 4,
-                  h - margin - qr_box // 4), outline=(200, 40, 40), width=max(2, dpi // 40))
+    draw.ellipse(
+        (
+            margin + dpi,
+            h - margin - qr_box,
+            margin + dpi + qr_box * 3 // 4,
+            h - margin - qr_box // 4,
+        ),
+        outline=(200, 40, 40),
+        width=max(2, dpi // 40),
+    )
     return Page(np.asarray(img, dtype=np.uint8).copy(), title, qr_text)
 
 
@@ -114,8 +129,9 @@ def render_receipt(number: str, dpi: int = 200) -> Page:
     h = qr.size[1] + round(dpi * 1.1)
     img = Image.new("RGB", (w, h), (250, 250, 247))
     draw = ImageDraw.Draw(img)
-    draw.text((w // 2, dpi // 10), "开封市民之家 回执", font=_font(dpi // 8), fill=(0, 0, 0),
-              anchor="mt")
+    draw.text(
+        (w // 2, dpi // 10), "开封市民之家 回执", font=_font(dpi // 8), fill=(0, 0, 0), anchor="mt"
+    )
     draw.text((w // 2, dpi // 3), number, font=_font(dpi // 10), fill=(0, 0, 0), anchor="mt")
     img.paste(qr.convert("RGB"), ((w - qr.size[0]) // 2, round(dpi * 0.55)))
     return Page(np.asarray(img, dtype=np.uint8).copy(), "回执", qr_text)

@@ -25,8 +25,16 @@ from simulators.camera.page import Page, PageFactory
 
 Corners = tuple[tuple[float, float], ...]
 KINDS = ("clean", "blurred", "glare", "small", "cut", "mixed")
-EXPECTED = MappingProxyType({"clean": "ok", "blurred": "blurred", "glare": "glare",
-                             "small": "too small", "cut": "cut off", "mixed": ""})
+EXPECTED = MappingProxyType(
+    {
+        "clean": "ok",
+        "blurred": "blurred",
+        "glare": "glare",
+        "small": "too small",
+        "cut": "cut off",
+        "mixed": "",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -81,15 +89,17 @@ class Scene:
 
 def page_corners_px(size: tuple[int, int]) -> np.ndarray:
     w, h = size
-    return np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]],
-                    np.float32)
+    return np.array(
+        [[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32
+    )
 
 
 class SceneGenerator:
     """Draws and renders scenes; holds its random generator and page templates (no globals)."""
 
-    def __init__(self, seed: int = 0, size: tuple[int, int] = (1280, 720),
-                 pages: PageFactory | None = None) -> None:
+    def __init__(
+        self, seed: int = 0, size: tuple[int, int] = (1280, 720), pages: PageFactory | None = None
+    ) -> None:
         self.seed = seed
         self.size = size
         self.pages = pages or PageFactory(seed=seed)
@@ -105,32 +115,47 @@ class SceneGenerator:
         w, h = self.size
         landscape = bool(r.random() < 0.15)
         scale_lo, scale_hi = (0.18, 0.24) if kind == "small" else (0.55, 0.93)
-        corners = self._placement(landscape, float(r.uniform(scale_lo, scale_hi)),
-                                  cut=(kind == "cut"))
+        corners = self._placement(
+            landscape, float(r.uniform(scale_lo, scale_hi)), cut=(kind == "cut")
+        )
         spec = SceneSpec(
-            kind=kind, seed=int(r.integers(1 << 31)), corners=corners,
-            page_index=int(r.integers(0, 64)), landscape=landscape,
+            kind=kind,
+            seed=int(r.integers(1 << 31)),
+            corners=corners,
+            page_index=int(r.integers(0, 64)),
+            landscape=landscape,
             backdrop=str(r.choice(["plain", "wood", "fabric", "clutter", "clutter"])),
             clutter=int(r.integers(4, 22)),
             occluder=bool(kind == "mixed" and r.random() < 0.08),
             light_gain=float(r.uniform(0.62, 1.0 if kind in ("mixed", "glare") else 0.9)),
             light_tilt=(float(r.uniform(-0.25, 0.25)), float(r.uniform(-0.25, 0.25))),
             vignette=float(r.uniform(0.0, 0.35)),
-            tint=(float(r.uniform(0.85, 1.0)), float(r.uniform(0.92, 1.0)),
-                  float(r.uniform(0.85, 1.0))),
+            tint=(
+                float(r.uniform(0.85, 1.0)),
+                float(r.uniform(0.92, 1.0)),
+                float(r.uniform(0.85, 1.0)),
+            ),
             noise=float(r.uniform(1.0, 5.0)),
             expected=EXPECTED[kind],
         )
         shadow = (0.0, 0.0, 0.0, 0.0)
         if r.random() < 0.3:
-            shadow = (float(r.uniform(0, w)), float(r.uniform(0, h)),
-                      float(r.uniform(80, 300)), float(r.uniform(0.15, 0.45)))
+            shadow = (
+                float(r.uniform(0, w)),
+                float(r.uniform(0, h)),
+                float(r.uniform(80, 300)),
+                float(r.uniform(0.15, 0.45)),
+            )
         glare = (0.0, 0.0, 0.0, 0.0)
         blur, motion = float(r.uniform(0.0, 0.8)), (0.0, 0.0)
         cx, cy = np.mean(np.array(corners), axis=0)
         if kind == "glare":
-            glare = (float(cx + r.uniform(-120, 120)), float(cy + r.uniform(-120, 120)),
-                     float(r.uniform(70, 130)), float(r.uniform(220, 320)))
+            glare = (
+                float(cx + r.uniform(-120, 120)),
+                float(cy + r.uniform(-120, 120)),
+                float(r.uniform(70, 130)),
+                float(r.uniform(220, 320)),
+            )
         elif kind == "blurred":
             if r.random() < 0.7:
                 blur = float(r.uniform(2.5, 5.0))
@@ -138,8 +163,12 @@ class SceneGenerator:
                 blur, motion = 0.5, (float(r.uniform(14, 30)), float(r.uniform(0, 180)))
         elif kind == "mixed":
             if r.random() < 0.3:
-                glare = (float(cx + r.uniform(-250, 250)), float(cy + r.uniform(-200, 200)),
-                         float(r.uniform(40, 130)), float(r.uniform(60, 300)))
+                glare = (
+                    float(cx + r.uniform(-250, 250)),
+                    float(cy + r.uniform(-200, 200)),
+                    float(r.uniform(40, 130)),
+                    float(r.uniform(60, 300)),
+                )
             roll = r.random()
             if roll < 0.2:
                 blur = float(r.uniform(1.0, 3.0))
@@ -156,8 +185,9 @@ class SceneGenerator:
         ph = scale * h * (0.8 if landscape else 1.0)
         pw = ph * (297 / 210 if landscape else 210 / 297)
         angle = math.radians(float(r.uniform(-25, 25)))
-        base = np.array([[-pw / 2, -ph / 2], [pw / 2, -ph / 2], [pw / 2, ph / 2],
-                         [-pw / 2, ph / 2]])
+        base = np.array(
+            [[-pw / 2, -ph / 2], [pw / 2, -ph / 2], [pw / 2, ph / 2], [-pw / 2, ph / 2]]
+        )
         rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
         pts = base @ rot.T
         pts += r.uniform(-0.06, 0.06, size=(4, 2)) * np.array([pw, ph])  # perspective
@@ -181,8 +211,9 @@ class SceneGenerator:
     def scene(self, kind: str = "mixed") -> Scene:
         return self.render(self.draw(kind))
 
-    def render(self, spec: SceneSpec, noise_seed: int | None = None,
-               page: Page | None = None) -> Scene:
+    def render(
+        self, spec: SceneSpec, noise_seed: int | None = None, page: Page | None = None
+    ) -> Scene:
         """The scene of ``spec``; ``noise_seed`` varies only the sensor noise (still frames)."""
         page = page or self.pages.page(spec.page_index, spec.landscape)
         clean = self.render_noiseless(spec, page)
@@ -193,7 +224,8 @@ class SceneGenerator:
         if self._bank is None:
             w, h = self.size
             self._bank = np.random.default_rng(self.seed + 17).standard_normal(
-                (h + 97, w + 89, 3), dtype=np.float32)
+                (h + 97, w + 89, 3), dtype=np.float32
+            )
         return self._bank
 
     def render_noiseless(self, spec: SceneSpec, page: Page | None = None) -> np.ndarray:
@@ -219,14 +251,18 @@ class SceneGenerator:
         if key not in self._backdrops:
             if len(self._backdrops) > 32:
                 self._backdrops.clear()
-            self._backdrops[key] = make_backdrop(spec.backdrop, self.size, spec.clutter,
-                                                 np.random.default_rng(spec.seed % 7 + 100
-                                                                       * spec.clutter))
+            self._backdrops[key] = make_backdrop(
+                spec.backdrop,
+                self.size,
+                spec.clutter,
+                np.random.default_rng(spec.seed % 7 + 100 * spec.clutter),
+            )
         return self._backdrops[key]
 
 
-def add_noise(image: np.ndarray, sigma: float, seed: int,
-              bank: np.ndarray | None = None) -> np.ndarray:
+def add_noise(
+    image: np.ndarray, sigma: float, seed: int, bank: np.ndarray | None = None
+) -> np.ndarray:
     """Sensor noise on a float RGB image; returns uint8 BGR (what a camera hands over).
 
     ``bank``: a larger field of unit normal noise to cut a randomly placed window from (much
@@ -238,7 +274,7 @@ def add_noise(image: np.ndarray, sigma: float, seed: int,
     else:
         dy = int(rng.integers(0, bank.shape[0] - h + 1))
         dx = int(rng.integers(0, bank.shape[1] - w + 1))
-        noise = bank[dy:dy + h, dx:dx + w]
+        noise = bank[dy : dy + h, dx : dx + w]
     noisy = cv2.scaleAdd(noise, float(sigma), image.astype(np.float32, copy=False))
     bgr = cv2.cvtColor(noisy, cv2.COLOR_RGB2BGR)
     return np.clip(bgr, 0, 255, out=bgr).astype(np.uint8)
@@ -251,13 +287,15 @@ def _paste_page(albedo: np.ndarray, page: Page, corners: Corners) -> None:
     img = page.image
     factor = side / max(img.shape[:2])
     if factor < 0.7:  # shrink with area averaging first: a plain warp would alias the text
-        img = cv2.resize(img, None, fx=factor * 1.25, fy=factor * 1.25,
-                         interpolation=cv2.INTER_AREA)
+        img = cv2.resize(
+            img, None, fx=factor * 1.25, fy=factor * 1.25, interpolation=cv2.INTER_AREA
+        )
     src = page_corners_px((img.shape[1], img.shape[0]))
     matrix = cv2.getPerspectiveTransform(src, dst)
     warped = cv2.warpPerspective(img.astype(np.float32), matrix, (w, h), flags=cv2.INTER_LINEAR)
-    mask = cv2.warpPerspective(np.ones(img.shape[:2], np.float32), matrix, (w, h),
-                               flags=cv2.INTER_LINEAR)
+    mask = cv2.warpPerspective(
+        np.ones(img.shape[:2], np.float32), matrix, (w, h), flags=cv2.INTER_LINEAR
+    )
     # the paper's own thin shadow on the desk, then the page over it
     contact = cv2.GaussianBlur(mask, (0, 0), 3.0)
     albedo *= (1.0 - 0.35 * contact)[..., None]
@@ -281,8 +319,7 @@ def _lighting(spec: SceneSpec, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(cv2.resize(light, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)
 
 
-def _blob(size: tuple[int, int], x: float, y: float, radius: float,
-          aspect: float) -> np.ndarray:
+def _blob(size: tuple[int, int], x: float, y: float, radius: float, aspect: float) -> np.ndarray:
     w, h = size
     ys, xs = np.mgrid[0:h:_SMOOTH, 0:w:_SMOOTH].astype(np.float32)
     d2 = ((xs - x) / (radius * aspect)) ** 2 + ((ys - y) / radius) ** 2
@@ -300,8 +337,9 @@ def _motion_kernel(length: float, angle: float) -> np.ndarray:
     return np.asarray(kernel / kernel.sum(), np.float32)
 
 
-def make_backdrop(kind: str, size: tuple[int, int], clutter: int,
-                  rng: np.random.Generator) -> np.ndarray:
+def make_backdrop(
+    kind: str, size: tuple[int, int], clutter: int, rng: np.random.Generator
+) -> np.ndarray:
     """A desk, as albedo in 0..255 (float32, RGB)."""
     w, h = size
     base = rng.uniform(25, 185, 3).astype(np.float32)
@@ -309,8 +347,9 @@ def make_backdrop(kind: str, size: tuple[int, int], clutter: int,
         ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
         freq, phase = rng.uniform(0.02, 0.06), rng.uniform(0, 6)
         grain = np.sin(ys * freq + 3 * np.sin(xs * 0.004 + phase)) * 0.5 + 0.5
-        base = np.array([rng.uniform(90, 160), rng.uniform(55, 100), rng.uniform(25, 60)],
-                        np.float32)
+        base = np.array(
+            [rng.uniform(90, 160), rng.uniform(55, 100), rng.uniform(25, 60)], np.float32
+        )
         img = base * (0.75 + 0.35 * grain[..., None])
     elif kind == "fabric":
         coarse = rng.normal(0, 1, (h // 4, w // 4, 3)).astype(np.float32)
@@ -318,8 +357,9 @@ def make_backdrop(kind: str, size: tuple[int, int], clutter: int,
         img = base * (1.0 + 0.18 * texture)
     else:
         img = np.ones((h, w, 3), np.float32) * base
-        low = cv2.resize(rng.normal(0, 1, (6, 10)).astype(np.float32), (w, h),
-                         interpolation=cv2.INTER_CUBIC)
+        low = cv2.resize(
+            rng.normal(0, 1, (6, 10)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC
+        )
         img *= (1.0 + 0.08 * low)[..., None]
     out = np.clip(img, 0, 255).astype(np.uint8)
     if kind == "clutter":
@@ -336,20 +376,39 @@ def _draw_clutter(img: np.ndarray, count: int, rng: np.random.Generator) -> None
         x, y = int(rng.uniform(0, w)), int(rng.uniform(0, h))
         shape = rng.random()
         if shape < 0.35:
-            box = ((x, y), (float(rng.uniform(30, 260)), float(rng.uniform(20, 160))),
-                   float(rng.uniform(0, 180)))
+            box = (
+                (x, y),
+                (float(rng.uniform(30, 260)), float(rng.uniform(20, 160))),
+                float(rng.uniform(0, 180)),
+            )
             pts = cv2.boxPoints(box).astype(np.int32)
             cv2.fillConvexPoly(img, pts, colour, lineType=cv2.LINE_AA)
         elif shape < 0.6:
-            cv2.ellipse(img, (x, y), (int(rng.uniform(10, 90)), int(rng.uniform(10, 90))),
-                        float(rng.uniform(0, 180)), 0, 360, colour, -1, cv2.LINE_AA)
+            cv2.ellipse(
+                img,
+                (x, y),
+                (int(rng.uniform(10, 90)), int(rng.uniform(10, 90))),
+                float(rng.uniform(0, 180)),
+                0,
+                360,
+                colour,
+                -1,
+                cv2.LINE_AA,
+            )
         elif shape < 0.85:
             x2, y2 = x + int(rng.uniform(-300, 300)), y + int(rng.uniform(-300, 300))
             cv2.line(img, (x, y), (x2, y2), colour, int(rng.uniform(2, 14)), cv2.LINE_AA)
         else:
-            cv2.putText(img, "".join(chr(int(c)) for c in rng.integers(65, 90, 6)), (x, y),
-                        cv2.FONT_HERSHEY_SIMPLEX, float(rng.uniform(0.6, 2.0)), colour,
-                        int(rng.uniform(1, 4)), cv2.LINE_AA)
+            cv2.putText(
+                img,
+                "".join(chr(int(c)) for c in rng.integers(65, 90, 6)),
+                (x, y),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                float(rng.uniform(0.6, 2.0)),
+                colour,
+                int(rng.uniform(1, 4)),
+                cv2.LINE_AA,
+            )
 
 
 def _draw_occluder(img: np.ndarray, spec: SceneSpec, rng: np.random.Generator) -> None:

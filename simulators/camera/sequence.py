@@ -29,19 +29,27 @@ class ClipFrame:
     qr_text: str = ""
 
     def truth(self, index: int) -> dict[str, object]:
-        return {"index": index, "corners": [list(p) for p in self.spec.corners],
-                "landscape": self.spec.landscape, "still": self.still,
-                "page": self.page_number, "kind": self.spec.kind,
-                "expected": self.spec.expected if self.spec.corners else "no page",
-                "qr": self.qr_text,
-                "conditions": {"backdrop": self.spec.backdrop, "clutter": self.spec.clutter,
-                               "blur_sigma": round(self.spec.blur_sigma, 2),
-                               "motion_px": round(self.spec.motion[0], 1),
-                               "glare_peak": round(self.spec.glare[3], 1),
-                               "shadow_depth": round(self.spec.shadow[3], 2),
-                               "light_gain": round(self.spec.light_gain, 2),
-                               "noise": round(self.spec.noise, 2),
-                               "pen_across_edge": self.spec.occluder}}
+        return {
+            "index": index,
+            "corners": [list(p) for p in self.spec.corners],
+            "landscape": self.spec.landscape,
+            "still": self.still,
+            "page": self.page_number,
+            "kind": self.spec.kind,
+            "expected": self.spec.expected if self.spec.corners else "no page",
+            "qr": self.qr_text,
+            "conditions": {
+                "backdrop": self.spec.backdrop,
+                "clutter": self.spec.clutter,
+                "blur_sigma": round(self.spec.blur_sigma, 2),
+                "motion_px": round(self.spec.motion[0], 1),
+                "glare_peak": round(self.spec.glare[3], 1),
+                "shadow_depth": round(self.spec.shadow[3], 2),
+                "light_gain": round(self.spec.light_gain, 2),
+                "noise": round(self.spec.noise, 2),
+                "pen_across_edge": self.spec.occluder,
+            },
+        }
 
 
 def _moved(corners: Corners, dx: float, dy: float, angle_deg: float) -> Corners:
@@ -53,8 +61,9 @@ def _moved(corners: Corners, dx: float, dy: float, angle_deg: float) -> Corners:
     return tuple((float(x), float(y)) for x, y in out)
 
 
-def laid_down(gen: SceneGenerator, spec: SceneSpec, number: int, moving: int = 8,
-              still: int = 15) -> Iterator[ClipFrame]:
+def laid_down(
+    gen: SceneGenerator, spec: SceneSpec, number: int, moving: int = 8, still: int = 15
+) -> Iterator[ClipFrame]:
     """The page slides in (a smooth stop, motion-blurred by its speed), then lies still."""
     rng = np.random.default_rng(spec.seed + 5)
     dx, dy = float(rng.uniform(-260, 260)), float(rng.uniform(140, 260))
@@ -67,8 +76,9 @@ def laid_down(gen: SceneGenerator, spec: SceneSpec, number: int, moving: int = 8
         speed = float(np.hypot(*shift))
         motion = (speed * 0.5, math.degrees(math.atan2(shift[1], shift[0])))
         frame_spec = replace(spec, corners=corners, motion=motion if speed > 2 else (0.0, 0.0))
-        yield ClipFrame(gen.render(frame_spec, noise_seed=spec.seed + i).image, frame_spec,
-                        False, number)
+        yield ClipFrame(
+            gen.render(frame_spec, noise_seed=spec.seed + i).image, frame_spec, False, number
+        )
         previous = corners
     clean = gen.render_noiseless(spec)
     for j in range(still):
@@ -80,8 +90,9 @@ def empty_desk(gen: SceneGenerator, spec: SceneSpec, frames: int) -> Iterator[Cl
     bare = replace(spec, corners=(), glare=(0.0, 0.0, 0.0, 0.0), kind="empty")
     clean = gen.render_noiseless(bare)
     for j in range(frames):
-        yield ClipFrame(add_noise(clean, spec.noise, spec.seed + 2000 + j, gen.noise_bank()),
-                        bare, True, -1)
+        yield ClipFrame(
+            add_noise(clean, spec.noise, spec.seed + 2000 + j, gen.noise_bank()), bare, True, -1
+        )
 
 
 def receipt_held(gen: SceneGenerator, number: str, frames: int = 10) -> Iterator[ClipFrame]:
@@ -96,13 +107,25 @@ def receipt_held(gen: SceneGenerator, number: str, frames: int = 10) -> Iterator
     rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
     pts = base @ rot.T + rng.uniform(-0.03, 0.03, (4, 2)) * np.array([pw, ph])
     pts += np.array([w / 2 + float(rng.uniform(-150, 150)), h / 2])
-    spec = replace(gen.draw("clean"), corners=tuple((float(x), float(y)) for x, y in pts),
-                   kind="qr", expected="", blur_sigma=0.6)
+    spec = replace(
+        gen.draw("clean"),
+        corners=tuple((float(x), float(y)) for x, y in pts),
+        kind="qr",
+        expected="",
+        blur_sigma=0.6,
+    )
     for j in range(frames):
-        held = replace(spec, corners=_moved(spec.corners, float(rng.normal(0, 1.5)),
-                                            float(rng.normal(0, 1.5)), 0.0))
-        yield ClipFrame(gen.render(held, noise_seed=spec.seed + j, page=page).image, held,
-                        False, 0, page.qr_text)
+        held = replace(
+            spec,
+            corners=_moved(spec.corners, float(rng.normal(0, 1.5)), float(rng.normal(0, 1.5)), 0.0),
+        )
+        yield ClipFrame(
+            gen.render(held, noise_seed=spec.seed + j, page=page).image,
+            held,
+            False,
+            0,
+            page.qr_text,
+        )
 
 
 def scenario(gen: SceneGenerator, name: str, pages: int = 3) -> Iterator[ClipFrame]:

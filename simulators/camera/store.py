@@ -30,8 +30,13 @@ def _atomic_json(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
-def write_clip(folder: Path, frames: Iterable[ClipFrame], fps: float = 15.0,
-               video: bool = False, quality: int = 92) -> dict[str, Any]:
+def write_clip(
+    folder: Path,
+    frames: Iterable[ClipFrame],
+    fps: float = 15.0,
+    video: bool = False,
+    quality: int = 92,
+) -> dict[str, Any]:
     """Write the frames as numbered JPEGs (and an MJPEG ``clip.avi`` if ``video``) with their
     ground truth; returns the truth document."""
     folder = Path(folder)
@@ -44,20 +49,28 @@ def write_clip(folder: Path, frames: Iterable[ClipFrame], fps: float = 15.0,
     for index, frame in enumerate(frames):
         h, w = frame.image.shape[:2]
         size = (w, h)
-        cv2.imwrite(str(folder / FRAMES / (PATTERN % index)), frame.image,
-                    [cv2.IMWRITE_JPEG_QUALITY, quality])
+        cv2.imwrite(
+            str(folder / FRAMES / (PATTERN % index)),
+            frame.image,
+            [cv2.IMWRITE_JPEG_QUALITY, quality],
+        )
         if video:
             if writer is None:
-                writer = cv2.VideoWriter(str(folder / "clip.avi"),
-                                         cv2.VideoWriter.fourcc(*"MJPG"), fps, size)
+                writer = cv2.VideoWriter(
+                    str(folder / "clip.avi"), cv2.VideoWriter.fourcc(*"MJPG"), fps, size
+                )
             writer.write(frame.image)
         entries.append(frame.truth(index))
     if writer is not None:
         writer.release()
-    truth = {"fps": fps, "size": list(size), "page_mm": [210, 297],
-             "corners": "page top-left, top-right, bottom-right, bottom-left; image pixels, "
-                        "pixel centres at integers",
-             "frames": entries}
+    truth = {
+        "fps": fps,
+        "size": list(size),
+        "page_mm": [210, 297],
+        "corners": "page top-left, top-right, bottom-right, bottom-left; image pixels, "
+        "pixel centres at integers",
+        "frames": entries,
+    }
     _atomic_json(folder / TRUTH, truth)
     return truth
 

@@ -21,8 +21,17 @@ from simulators.idcard.citizens import Person
 log = logging.getLogger(__name__)
 
 HEAD = bytes.fromhex("AAAAAA9669")
-TEXT_FIELDS = (("name", 15), ("sex", 1), ("nation", 2), ("birth", 8), ("address", 35),
-               ("number", 18), ("authority", 15), ("valid_from", 8), ("valid_to", 8))
+TEXT_FIELDS = (
+    ("name", 15),
+    ("sex", 1),
+    ("nation", 2),
+    ("birth", 8),
+    ("address", 35),
+    ("number", 18),
+    ("authority", 15),
+    ("valid_from", 8),
+    ("valid_to", 8),
+)
 
 
 class Fault(enum.Enum):
@@ -156,8 +165,11 @@ class VirtualIdReader:
             if not self._selected or self._card is None:
                 return answer_frame(0x41)
             text, photo = text_block(self._card), self._card.photo()
-            log.info("card read", extra={"id": self._card.number[:4] + "**********"
-                                         + self._card.number[-4:]})
-            return answer_frame(0x90, len(text).to_bytes(2, "big")
-                                + len(photo).to_bytes(2, "big") + text + photo)
+            log.info(
+                "card read",
+                extra={"id": self._card.number[:4] + "**********" + self._card.number[-4:]},
+            )
+            return answer_frame(
+                0x90, len(text).to_bytes(2, "big") + len(photo).to_bytes(2, "big") + text + photo
+            )
         return answer_frame(0x21)

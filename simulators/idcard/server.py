@@ -113,8 +113,10 @@ class PtyServer(FdServer):
         if self.path.is_symlink() or self.path.exists():
             self.path.unlink()
         self.path.symlink_to(os.ttyname(slave))
-        log.info("virtual ID-card reader on a pty", extra={"path": str(self.path),
-                                                           "tty": os.ttyname(slave)})
+        log.info(
+            "virtual ID-card reader on a pty",
+            extra={"path": str(self.path), "tty": os.ttyname(slave)},
+        )
 
     def _close(self) -> None:
         with contextlib.suppress(OSError):

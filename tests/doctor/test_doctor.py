@@ -44,9 +44,14 @@ class Clearing(threading.Thread):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(
-            create_app(settings, service=build_service(settings)), log_config=None,
-            access_log=False, lifespan="on"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(settings, service=build_service(settings)),
+                log_config=None,
+                access_log=False,
+                lifespan="on",
+            )
+        )
 
     def run(self) -> None:
         self.server.run(sockets=[self.sock])
@@ -81,9 +86,11 @@ def rig(tmp_path: Path, pcscd, demo_card, psam) -> Iterator[Rig]:
     gen = SceneGenerator(seed=5, size=(640, 360))
     write_clip(camera, empty_desk(gen, gen.draw("clean"), 3), fps=15.0)
     write_manifest(camera, f"{FRAMES}/{PATTERN}", 15.0)
-    with VirtualPrinter(tmp_path / "paper") as printer, \
-            PtyServer(VirtualIdReader(demo_people()[0]), tmp_path / "idcard") as idcard, \
-            Clearing(tmp_path / "clearing.sqlite3") as clearing:
+    with (
+        VirtualPrinter(tmp_path / "paper") as printer,
+        PtyServer(VirtualIdReader(demo_people()[0]), tmp_path / "idcard") as idcard,
+        Clearing(tmp_path / "clearing.sqlite3") as clearing,
+    ):
         assert isinstance(idcard, PtyServer)
         config = tmp_path / "kiosk.toml"
         config.write_text(
@@ -92,7 +99,8 @@ def rig(tmp_path: Path, pcscd, demo_card, psam) -> Iterator[Rig]:
             f'[printer]\nurl = "{printer.url}"\ntimeout_s = 2.0\n\n'
             f'[scanner]\nurl = "sim:default"\n\n'
             f'[idcard]\nurl = "{tmp_path / "idcard"}"\n\n'
-            f'[backoffice]\nurl = "{clearing.url}"\ntoken = "{TOKEN}"\n')
+            f'[backoffice]\nurl = "{clearing.url}"\ntoken = "{TOKEN}"\n'
+        )
         yield Rig(config, var_dir, printer, idcard, clearing)
 
 
@@ -107,12 +115,18 @@ def failing(checks: dict[str, Any]) -> list[str]:
 
 
 def test_every_device_ok_then_each_stopped_simulator_is_named(
-        rig: Rig, psam, capsys: pytest.CaptureFixture[str]) -> None:
+    rig: Rig, psam, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, checks = doctor(rig, capsys)
     assert code == 0, checks
     assert {n: c["status"] for n, c in checks.items()} == {
-        "card readers": "ok", "SAM": "ok", "printer": "ok", "camera": "ok",
-        "ID-card reader": "ok", "back office": "ok"}
+        "card readers": "ok",
+        "SAM": "ok",
+        "printer": "ok",
+        "camera": "ok",
+        "ID-card reader": "ok",
+        "back office": "ok",
+    }
     assert "a card is in it" in checks["card readers"]["summary"]
     assert "terminal number" in checks["SAM"]["summary"]
     assert "640 x 360" in checks["camera"]["summary"]
@@ -143,8 +157,7 @@ def test_every_device_ok_then_each_stopped_simulator_is_named(
     assert checks["card readers"]["status"] == "ok"
 
 
-def test_the_human_report_names_what_to_fix(rig: Rig,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_human_report_names_what_to_fix(rig: Rig, capsys: pytest.CaptureFixture[str]) -> None:
     rig.printer.stop()
     assert kioskctl(["doctor", "--config", str(rig.config), "--timeout", "2"]) == 1
     out = capsys.readouterr().out
@@ -155,8 +168,7 @@ def test_the_human_report_names_what_to_fix(rig: Rig,
     assert "camera" in out and "printer" not in out
 
 
-def test_unconfigured_devices_are_skipped_and_a_broken_check_is_contained(
-        tmp_path: Path) -> None:
+def test_unconfigured_devices_are_skipped_and_a_broken_check_is_contained(tmp_path: Path) -> None:
     config = tmp_path / "k.toml"
     config.write_text('[paths]\nvar_dir = "var"\n[scanner]\nurl = ""\n[printer]\nurl = ""\n')
     kiosk = Kiosk(load_settings(config), 1.0)
@@ -171,8 +183,9 @@ def test_unconfigured_devices_are_skipped_and_a_broken_check_is_contained(
     assert list(CHECKS) == ["card-readers", "sam", "printer", "camera", "idcard", "backoffice"]
 
 
-def test_bad_settings_are_a_configuration_error(tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_settings_are_a_configuration_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[printer]\nurl = 9100\n")
     assert kioskctl(["doctor", "--config", str(bad)]) == 4

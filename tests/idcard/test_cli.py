@@ -48,21 +48,30 @@ def test_read_full_and_json(port: str, capsys: pytest.CaptureFixture[str]) -> No
     assert json.loads(capsys.readouterr().out)["id_number"] == ZHANG.number
 
 
-def test_expired_card_is_read_with_a_warning(port: str, device: VirtualIdReader,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_expired_card_is_read_with_a_warning(
+    port: str, device: VirtualIdReader, capsys: pytest.CaptureFixture[str]
+) -> None:
     device.place(demo_people()[4])
     assert kioskctl(["idcard", "read", "--port", port]) == 0
     assert "expired" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("setup", "code", "words"), [
-    (lambda d: d.remove(), 3, "no ID card on the reader"),
-    (lambda d: d.inject(Fault.CHECKSUM), 1, "wrong checksum"),
-    (lambda d: d.inject(Fault.SILENT, count=-1), 3, "did not answer"),
-])
-def test_errors_are_one_line_and_an_exit_code(port: str, device: VirtualIdReader, setup,
-                                              code: int, words: str,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("setup", "code", "words"),
+    [
+        (lambda d: d.remove(), 3, "no ID card on the reader"),
+        (lambda d: d.inject(Fault.CHECKSUM), 1, "wrong checksum"),
+        (lambda d: d.inject(Fault.SILENT, count=-1), 3, "did not answer"),
+    ],
+)
+def test_errors_are_one_line_and_an_exit_code(
+    port: str,
+    device: VirtualIdReader,
+    setup,
+    code: int,
+    words: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     setup(device)
     assert kioskctl(["idcard", "read", "--port", port, "--timeout", "0.3"]) == code
     err = capsys.readouterr().err
@@ -71,12 +80,16 @@ def test_errors_are_one_line_and_an_exit_code(port: str, device: VirtualIdReader
 
 def test_status(port: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert kioskctl(["idcard", "status", "--port", port, "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"reader": port, "sam": "ok",
-                                                   "card_present": True}
+    assert json.loads(capsys.readouterr().out) == {
+        "reader": port,
+        "sam": "ok",
+        "card_present": True,
+    }
 
 
-def test_reader_from_the_settings(port: str, tmp_path: Path,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_reader_from_the_settings(
+    port: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = tmp_path / "kiosk.toml"
     config.write_text(f'[idcard]\nurl = "{port}"\n')
     assert kioskctl(["idcard", "read", "--config", str(config)]) == 0
@@ -89,15 +102,23 @@ def test_the_two_programs_through_a_pty(tmp_path: Path) -> None:
     """What a new user does: start the simulator, read the card, stop the simulator."""
     link = tmp_path / "reader"
     bindir = Path(sys.executable).parent
-    sim = subprocess.Popen([bindir / "simulators", "idcard", "serve", "--pty", str(link),
-                            "--citizen", "1"], stderr=subprocess.PIPE, text=True)
+    sim = subprocess.Popen(
+        [bindir / "simulators", "idcard", "serve", "--pty", str(link), "--citizen", "1"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 10
         while not link.is_symlink():
             assert sim.poll() is None and time.monotonic() < deadline, "simulator did not start"
             time.sleep(0.05)
-        done = subprocess.run([bindir / "kioskctl", "idcard", "read", "--port", str(link)],
-                              capture_output=True, text=True, timeout=30, check=False)
+        done = subprocess.run(
+            [bindir / "kioskctl", "idcard", "read", "--port", str(link)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         assert "李秀英" in done.stdout and "长期" in done.stdout
     finally:

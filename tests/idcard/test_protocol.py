@@ -64,17 +64,21 @@ def test_parser_refuses_an_impossible_length() -> None:
         parser.next_payload()
 
 
-@given(st.binary(max_size=300), st.lists(st.integers(1, 50), max_size=20),
-       st.sampled_from([0x90, 0x9F, 0x80, 0x41]))
-def test_parser_finds_the_frame_however_it_is_split(noise: bytes, cuts: list[int],
-                                                    sw3: int) -> None:
+@given(
+    st.binary(max_size=300),
+    st.lists(st.integers(1, 50), max_size=20),
+    st.sampled_from([0x90, 0x9F, 0x80, 0x41]),
+)
+def test_parser_finds_the_frame_however_it_is_split(
+    noise: bytes, cuts: list[int], sw3: int
+) -> None:
     noise = noise.replace(b"\xaa", b"\x00")  # noise holding a preamble would be a frame
     stream = noise + encode_answer(sw3, bytes(range(37)))
     parser = FrameParser()
     found = []
     pos = 0
     for cut in [*cuts, len(stream)]:
-        parser.feed(stream[pos:pos + cut])
+        parser.feed(stream[pos : pos + cut])
         pos += cut
         payload = parser.next_payload()
         if payload is not None:
@@ -122,21 +126,31 @@ def test_text_block_decodes_to_the_citizen() -> None:
 
 
 def _block(**change: str) -> bytes:
-    fields = {"name": ("张三", 15), "sex": ("1", 1), "nation": ("01", 2),
-              "birth": ("19900101", 8), "address": ("河南省开封市", 35),
-              "number": (gb11643("41020219900101001"), 18), "authority": ("开封市公安局", 15),
-              "from": ("20200101", 8), "to": ("20300101", 8), "reserved": ("", 18)}
-    return b"".join((change.get(k, v)).ljust(n).encode("utf-16-le")
-                    for k, (v, n) in fields.items())
+    fields = {
+        "name": ("张三", 15),
+        "sex": ("1", 1),
+        "nation": ("01", 2),
+        "birth": ("19900101", 8),
+        "address": ("河南省开封市", 35),
+        "number": (gb11643("41020219900101001"), 18),
+        "authority": ("开封市公安局", 15),
+        "from": ("20200101", 8),
+        "to": ("20300101", 8),
+        "reserved": ("", 18),
+    }
+    return b"".join((change.get(k, v)).ljust(n).encode("utf-16-le") for k, (v, n) in fields.items())
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    ({"number": "410202199001010010"}, "check digit"),
-    ({"sex": "5"}, "sex code"),
-    ({"nation": "77"}, "nation code"),
-    ({"birth": "19901301"}, "not a valid date"),
-    ({"to": "2030"}, "not a date"),
-])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"number": "410202199001010010"}, "check digit"),
+        ({"sex": "5"}, "sex code"),
+        ({"nation": "77"}, "nation code"),
+        ({"birth": "19901301"}, "not a valid date"),
+        ({"to": "2030"}, "not a date"),
+    ],
+)
 def test_bad_text_blocks_are_refused_in_plain_words(change: dict[str, str], reason: str) -> None:
     assert decode_text(_block()).name == "张三"
     with pytest.raises(CardDataError, match=reason):

@@ -65,16 +65,19 @@ def test_no_card_is_told_apart(pty_path: Path, device: VirtualIdReader) -> None:
             reader.select_card()
 
 
-@pytest.mark.parametrize(("fault", "error", "words"), [
-    (Fault.CHECKSUM, FrameError, "wrong checksum"),
-    (Fault.GARBAGE, FrameError, "not a SAM-V frame"),
-    (Fault.TRUNCATED, ReaderTimeout, "middle of its answer"),
-    (Fault.SILENT, ReaderTimeout, "did not answer"),
-    (Fault.SAM, ReaderStatusError, "SAM self-check failed"),
-])
+@pytest.mark.parametrize(
+    ("fault", "error", "words"),
+    [
+        (Fault.CHECKSUM, FrameError, "wrong checksum"),
+        (Fault.GARBAGE, FrameError, "not a SAM-V frame"),
+        (Fault.TRUNCATED, ReaderTimeout, "middle of its answer"),
+        (Fault.SILENT, ReaderTimeout, "did not answer"),
+        (Fault.SAM, ReaderStatusError, "SAM self-check failed"),
+    ],
+)
 def test_faults_give_clear_errors_and_the_reader_recovers(
-        pty_path: Path, device: VirtualIdReader, fault: Fault,
-        error: type[Exception], words: str) -> None:
+    pty_path: Path, device: VirtualIdReader, fault: Fault, error: type[Exception], words: str
+) -> None:
     with IdCardReader.open(str(pty_path), timeout=FAST) as reader:
         device.inject(fault)
         started = time.monotonic()
@@ -93,14 +96,18 @@ def test_a_fault_in_the_middle_of_the_read(pty_path: Path, device: VirtualIdRead
             reader.read_text_photo()
 
 
-def test_a_card_with_a_wrong_check_digit_is_refused(pty_path: Path,
-                                                    device: VirtualIdReader) -> None:
+def test_a_card_with_a_wrong_check_digit_is_refused(
+    pty_path: Path, device: VirtualIdReader
+) -> None:
     good = demo_people()[2]
-    forged = Person(**{**good.__dict__, "number": good.number[:17] + (
-        "0" if good.number[17] != "0" else "1")})
+    forged = Person(
+        **{**good.__dict__, "number": good.number[:17] + ("0" if good.number[17] != "0" else "1")}
+    )
     device.place(forged)
-    with IdCardReader.open(str(pty_path), timeout=2.0) as reader, \
-            pytest.raises(CardDataError, match="GB 11643") as info:
+    with (
+        IdCardReader.open(str(pty_path), timeout=2.0) as reader,
+        pytest.raises(CardDataError, match="GB 11643") as info,
+    ):
         reader.read_card()
     assert forged.number not in str(info.value)
 
@@ -147,8 +154,9 @@ def test_reads_through_a_socket_url(device: VirtualIdReader) -> None:
 @pytest.mark.skipif(shutil.which("socat") is None, reason="socat not installed")
 def test_reads_through_a_socat_pty_pair(tmp_path: Path, device: VirtualIdReader) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
-    socat = subprocess.Popen(["socat", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"],
-                             stderr=subprocess.DEVNULL)
+    socat = subprocess.Popen(
+        ["socat", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"], stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 5
         while not (a.exists() and b.exists()):

@@ -38,8 +38,9 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def make_camera(root: Path, name: str, generator: SceneGenerator, which: str,
-                pages: int = 1) -> Path:
+def make_camera(
+    root: Path, name: str, generator: SceneGenerator, which: str, pages: int = 1
+) -> Path:
     """A virtual camera folder ``root/name`` serving ``which``, as `simulators camera serve`
     leaves it (the manifest names this test process, which is alive)."""
     folder = root / name

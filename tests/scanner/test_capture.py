@@ -62,24 +62,28 @@ def test_the_flattened_page_is_the_true_page(cameras: Path) -> None:
     corners = np.array(entry["corners"], np.float32)
     # warp the true quad to the same A4 raster and compare: the flattened page should agree
     w, h = a4_pixels(landscape=entry["landscape"])
-    dst = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]],
-                   np.float32)
-    reference = cv2.warpPerspective(cap.frame.image, cv2.getPerspectiveTransform(corners, dst),
-                                    (w, h))
-    a = cv2.resize(cv2.cvtColor(cap.page, cv2.COLOR_BGR2GRAY), (w // 8, h // 8),
-                   interpolation=cv2.INTER_AREA).astype(np.float32)
-    b = cv2.resize(cv2.cvtColor(reference, cv2.COLOR_BGR2GRAY), (w // 8, h // 8),
-                   interpolation=cv2.INTER_AREA).astype(np.float32)
+    dst = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32)
+    reference = cv2.warpPerspective(
+        cap.frame.image, cv2.getPerspectiveTransform(corners, dst), (w, h)
+    )
+    a = cv2.resize(
+        cv2.cvtColor(cap.page, cv2.COLOR_BGR2GRAY), (w // 8, h // 8), interpolation=cv2.INTER_AREA
+    ).astype(np.float32)
+    b = cv2.resize(
+        cv2.cvtColor(reference, cv2.COLOR_BGR2GRAY), (w // 8, h // 8), interpolation=cv2.INTER_AREA
+    ).astype(np.float32)
     corr = np.corrcoef(a.ravel(), b.ravel())[0, 1]
     assert corr > 0.95
 
 
-@pytest.mark.parametrize(("name", "reason", "words"), [
-    ("blurred", Reason.BLURRED, "blurred"),
-    ("glare", Reason.GLARE, "glare"),
-])
-def test_a_bad_page_is_never_captured(cameras: Path, name: str, reason: Reason,
-                                      words: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "reason", "words"),
+    [
+        ("blurred", Reason.BLURRED, "blurred"),
+        ("glare", Reason.GLARE, "glare"),
+    ],
+)
+def test_a_bad_page_is_never_captured(cameras: Path, name: str, reason: Reason, words: str) -> None:
     statuses = run(cameras, name, 23)
     assert all(s.capture is None for _, s in statuses)
     refused = [s for _, s in statuses if s.state == "refused"]
@@ -118,8 +122,9 @@ def test_missing_or_stopped_virtual_camera(tmp_path: Path, cameras: Path) -> Non
     (folder / "frames").mkdir(parents=True)
     dead = subprocess.Popen(["true"])
     dead.wait()
-    (folder / MANIFEST).write_text(json.dumps({"pid": dead.pid, "source": "frames/x_%06d.jpg",
-                                               "fps": 15}))
+    (folder / MANIFEST).write_text(
+        json.dumps({"pid": dead.pid, "source": "frames/x_%06d.jpg", "fps": 15})
+    )
     with pytest.raises(CameraUnavailable, match="has stopped"):
         open_camera("sim:gone", sim_root=tmp_path)
     with pytest.raises(CameraUnavailable, match="unknown camera URL"):

@@ -23,8 +23,9 @@ def settings_file(tmp_path: Path, var_dir: Path, url: str = "sim:default") -> st
     return str(path)
 
 
-def test_detect_prints_corners_and_verdict_as_json(dataset: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_detect_prints_corners_and_verdict_as_json(
+    dataset: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     truth = json.loads((dataset / "truth.json").read_text())["frames"]
     images = [str(dataset / "frames" / f"frame_{i:06d}.jpg") for i in range(3)]
     assert kioskctl(["scanner", "detect", *images, "--json"]) == 0
@@ -37,8 +38,7 @@ def test_detect_prints_corners_and_verdict_as_json(dataset: Path,
         # clockwise from the top-left one: the first has the smallest x + y
         assert min(range(4), key=lambda i: corners[i][0] + corners[i][1]) == 0
         assert {"ok", "reasons", "words", "sharpness", "glare", "area"} <= set(result["quality"])
-        nearest = max(min(abs(a - c) + abs(b - d) for c, d in entry["corners"])
-                      for a, b in corners)
+        nearest = max(min(abs(a - c) + abs(b - d) for c, d in entry["corners"]) for a, b in corners)
         assert nearest < 8
 
 
@@ -53,12 +53,27 @@ def test_detect_says_none_and_why(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "no page" in out and "cannot read this image" in out
 
 
-def test_capture_writes_jpegs_and_a_pdf(cameras: Path, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_capture_writes_jpegs_and_a_pdf(
+    cameras: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = settings_file(tmp_path, tmp_path / "var")
     out_dir = tmp_path / "scans"
-    code = kioskctl(["scanner", "capture", "--config", config, "--url", f"sim:{cameras}/place",
-                     "--pages", "2", "--out", str(out_dir), "--no-realtime", "--json"])
+    code = kioskctl(
+        [
+            "scanner",
+            "capture",
+            "--config",
+            config,
+            "--url",
+            f"sim:{cameras}/place",
+            "--pages",
+            "2",
+            "--out",
+            str(out_dir),
+            "--no-realtime",
+            "--json",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     result = json.loads(capsys.readouterr().out)
     assert len(result["pages"]) == 2 and Path(result["pdf"]).exists()
@@ -69,9 +84,20 @@ def test_capture_writes_jpegs_and_a_pdf(cameras: Path, tmp_path: Path,
 
 
 def test_capture_of_a_blurred_page_is_refused_in_plain_words(
-        cameras: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = kioskctl(["scanner", "capture", "--url", f"sim:{cameras}/blurred", "--timeout", "1",
-                     "--out", str(tmp_path / "s")])
+    cameras: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = kioskctl(
+        [
+            "scanner",
+            "capture",
+            "--url",
+            f"sim:{cameras}/blurred",
+            "--timeout",
+            "1",
+            "--out",
+            str(tmp_path / "s"),
+        ]
+    )
     assert code == 1
     err = capsys.readouterr().err
     assert "the page is blurred" in err and "hold it still" in err
@@ -81,19 +107,47 @@ def test_capture_of_a_blurred_page_is_refused_in_plain_words(
 def test_qr_from_the_camera(cameras: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert kioskctl(["scanner", "qr", "--url", f"sim:{cameras}/qr", "--no-realtime"]) == 0
     assert capsys.readouterr().out.strip() == "https://hall.example.cn/r/KF2024000123"
-    assert kioskctl(["scanner", "qr", "--url", f"sim:{cameras}/blurred", "--no-realtime",
-                     "--timeout", "0.5"]) == 1
+    assert (
+        kioskctl(
+            [
+                "scanner",
+                "qr",
+                "--url",
+                f"sim:{cameras}/blurred",
+                "--no-realtime",
+                "--timeout",
+                "0.5",
+            ]
+        )
+        == 1
+    )
     assert "no QR code" in capsys.readouterr().err
 
 
-def test_calibrate_fits_and_keeps_the_thresholds(cameras: Path, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_calibrate_fits_and_keeps_the_thresholds(
+    cameras: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     var_dir = tmp_path / "var"
     config = settings_file(tmp_path, var_dir)
     # the place clip: frames 12.. hold a still clean page
-    assert kioskctl(["scanner", "calibrate", "--config", config, "--url",
-                     f"file:{cameras / 'place' / 'frames'}", "--frames", "30", "--write",
-                     "--json", "--no-realtime"]) == 0
+    assert (
+        kioskctl(
+            [
+                "scanner",
+                "calibrate",
+                "--config",
+                config,
+                "--url",
+                f"file:{cameras / 'place' / 'frames'}",
+                "--frames",
+                "30",
+                "--write",
+                "--json",
+                "--no-realtime",
+            ]
+        )
+        == 0
+    )
     result = json.loads(capsys.readouterr().out)
     assert result["found"] >= 20 and result["written"]
     fitted = load_thresholds(var_dir)
@@ -101,8 +155,9 @@ def test_calibrate_fits_and_keeps_the_thresholds(cameras: Path, tmp_path: Path,
     assert 0 < fitted.min_sharpness < result["sharpness_median"]
 
 
-def test_unavailable_camera_and_bad_config(tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_unavailable_camera_and_bad_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = settings_file(tmp_path, tmp_path / "var")
     assert kioskctl(["scanner", "capture", "--config", config]) == 3
     assert "virtual camera 'default' is not running" in capsys.readouterr().err
@@ -116,24 +171,57 @@ def test_the_two_programs_through_a_sim_camera(tmp_path: Path) -> None:
     var_dir = tmp_path / "var"
     config = settings_file(tmp_path, var_dir)
     bindir = Path(sys.executable).parent
-    sim = subprocess.Popen([bindir / "simulators", "camera", "serve", "--config", config,
-                            "--scenario", "place", "--pages", "1", "--seed", "7"],
-                           stderr=subprocess.PIPE, text=True)
+    sim = subprocess.Popen(
+        [
+            bindir / "simulators",
+            "camera",
+            "serve",
+            "--config",
+            config,
+            "--scenario",
+            "place",
+            "--pages",
+            "1",
+            "--seed",
+            "7",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     manifest = var_dir / "camera" / "default" / "camera.json"
     try:
         deadline = time.monotonic() + 30
         while not manifest.exists():
             assert sim.poll() is None and time.monotonic() < deadline, "camera did not start"
             time.sleep(0.05)
-        done = subprocess.run([bindir / "kioskctl", "scanner", "capture", "--config", config,
-                               "--out", str(tmp_path / "scans"), "--timeout", "10"],
-                              capture_output=True, text=True, timeout=60, check=False)
+        done = subprocess.run(
+            [
+                bindir / "kioskctl",
+                "scanner",
+                "capture",
+                "--config",
+                config,
+                "--out",
+                str(tmp_path / "scans"),
+                "--timeout",
+                "10",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         assert "scan.pdf" in done.stdout and (tmp_path / "scans" / "page-001.jpg").exists()
     finally:
         os.kill(sim.pid, signal.SIGTERM)
         sim.communicate(timeout=10)
     assert sim.returncode == 0 and not manifest.exists()
-    gone = subprocess.run([bindir / "kioskctl", "scanner", "capture", "--config", config],
-                          capture_output=True, text=True, timeout=60, check=False)
+    gone = subprocess.run(
+        [bindir / "kioskctl", "scanner", "capture", "--config", config],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert gone.returncode == 3 and "not running" in gone.stderr

@@ -52,8 +52,9 @@ def test_detection_matches_the_truth_through_video_capture(dataset: Path) -> Non
             frame = camera.read()
             assert frame.index == entry["index"]
             det = detect_page(frame.image)
-            scores.append(jaccard_smartdoc(det.corners, entry["corners"],
-                                           page_mm(entry["landscape"])))
+            scores.append(
+                jaccard_smartdoc(det.corners, entry["corners"], page_mm(entry["landscape"]))
+            )
             image_scores.append(jaccard_image(det.corners, entry["corners"]))
     assert np.mean(scores) >= 0.97, scores
     assert np.median(scores) >= 0.99
@@ -65,8 +66,9 @@ def test_the_video_file_gives_the_same_pages(dataset: Path) -> None:
     with open_camera(f"file:{dataset / 'clip.avi'}", realtime=False) as camera:
         for entry in truth[:6]:
             det = detect_page(camera.read().image)
-            assert jaccard_smartdoc(det.corners, entry["corners"],
-                                    page_mm(entry["landscape"])) > 0.9
+            assert (
+                jaccard_smartdoc(det.corners, entry["corners"], page_mm(entry["landscape"])) > 0.9
+            )
 
 
 def test_corners_are_clockwise_from_top_left(scenes: dict[str, list[Scene]]) -> None:
@@ -98,8 +100,7 @@ def test_grey_input_and_small_frames(scenes: dict[str, list[Scene]]) -> None:
     scene = scenes["clean"][0]
     gray = cv2.cvtColor(scene.image, cv2.COLOR_BGR2GRAY)
     det = detect_page(gray)
-    assert jaccard_smartdoc(det.corners, scene.spec.corners,
-                            page_mm(scene.spec.landscape)) > 0.97
+    assert jaccard_smartdoc(det.corners, scene.spec.corners, page_mm(scene.spec.landscape)) > 0.97
     half = cv2.resize(scene.image, (640, 360), interpolation=cv2.INTER_AREA)
     det = detect_page(half)
     truth = np.array(scene.spec.corners) * 0.5
