@@ -126,6 +126,10 @@ class CaptureCamera(Camera):
             int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
             int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
         )
+        log.info(
+            "camera opened",
+            extra={"url": url, "fps": self.fps, "width": self.size[0], "height": self.size[1]},
+        )
 
     @property
     def _is_file(self) -> bool:
@@ -137,6 +141,7 @@ class CaptureCamera(Camera):
             return np.asarray(image)
         if not self._file:
             return None
+        log.debug("camera source ended: playing it again", extra={"url": self.url})
         self._cap.release()  # end of the file: play it again
         self._cap = cv2.VideoCapture(self._source, self._api)
         ok, image = self._cap.read()
