@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypeVar
 
@@ -292,21 +293,28 @@ class CardTerminal:
             type="compound" if compound else "purchase", kind=kind, amount_fen=amount,
             balance_before_fen=init.balance, date_time=now, alg=ALG_NAMES[alg],  # type: ignore[arg-type]
             hotlist_version=self.journal.hotlist_version(), line=line))
-        try:
+        with self._committing(entry_id, "DEBIT"):
             tac, mac2 = self.purse.debit(ttsn, date, time, mac1)
-        except CardRemovedError as exc:
-            self.journal.mark_unknown(entry_id, f"answer to DEBIT lost: {exc}")
-            raise
-        except CardServiceError as exc:
-            self.journal.fail(entry_id, f"card refused DEBIT: {exc}")
-            raise
-        except BaseException as exc:
-            self.journal.mark_unknown(entry_id, f"interrupted during DEBIT: {exc!r}")
-            raise
         warnings = self._verify_mac2(entry_id, tac, mac2)
         return TxResult(entry_id, pub.card_no, "compound" if compound else "purchase", kind,
                         amount, init.balance, init.balance - amount, init.offline_atc, tid.hex(),
                         ttsn, now, tac.hex().upper(), line, warnings)
+
+    @contextmanager
+    def _committing(self, entry_id: int, command: str) -> Iterator[None]:
+        """Around DEBIT/CREDIT: a refusal fails the entry (nothing taken); a lost answer or
+        anything else leaves it ``unknown``, to be resolved from the card."""
+        try:
+            yield
+        except CardRemovedError as exc:
+            self.journal.mark_unknown(entry_id, f"answer to {command} lost: {exc}")
+            raise
+        except CardServiceError as exc:
+            self.journal.fail(entry_id, f"card refused {command}: {exc}")
+            raise
+        except BaseException as exc:
+            self.journal.mark_unknown(entry_id, f"interrupted during {command}: {exc!r}")
+            raise
 
     def _verify_mac2(self, entry_id: int, tac: bytes, mac2: bytes) -> list[str]:
         """The card has debited: record it whatever the SAM says, then report the check."""
@@ -345,17 +353,8 @@ class CardTerminal:
             balance_before_fen=init.balance, date_time=now, alg=ALG_NAMES[alg],  # type: ignore[arg-type]
             hotlist_version=self.journal.hotlist_version()))
         entry = self.journal.get(entry_id)
-        try:
+        with self._committing(entry_id, "CREDIT"):
             tac = self.purse.credit(date, time, mac2)
-        except CardRemovedError as exc:
-            self.journal.mark_unknown(entry_id, f"answer to CREDIT lost: {exc}")
-            raise
-        except CardServiceError as exc:
-            self.journal.fail(entry_id, f"card refused CREDIT: {exc}")
-            raise
-        except BaseException as exc:
-            self.journal.mark_unknown(entry_id, f"interrupted during CREDIT: {exc!r}")
-            raise
         self.journal.complete(entry_id, tac=tac, mac2=mac2, mac2_verified=None)
         return TxResult(entry_id, pub.card_no, "load", "topup", amount_fen, init.balance,
                         init.balance + amount_fen, init.online_atc, tid.hex(), entry.ttsn, now,
