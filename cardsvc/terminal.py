@@ -26,6 +26,7 @@ from cardsvc.errors import (
     CardServiceError,
     InsufficientBalance,
     MacError,
+    Refusal,
 )
 from cardsvc.fares import FareTable
 from cardsvc.journal import Journal, NewEntry
@@ -302,14 +303,16 @@ class CardTerminal:
 
     @contextmanager
     def _committing(self, entry_id: int, command: str) -> Iterator[None]:
-        """Around DEBIT/CREDIT: a refusal fails the entry (nothing taken); a lost answer or
-        anything else leaves it ``unknown``, to be resolved from the card."""
+        """Around DEBIT/CREDIT. Only a refusal the profile defines (insufficient balance,
+        blocked, a MAC the card rejected: nothing is written) fails the entry. A lost answer,
+        a malformed one (the card may have committed and answered 9000), an unexpected status
+        word or anything else leaves it ``unknown``, to be resolved from the card's own log."""
         try:
             yield
         except CardRemovedError as exc:
             self.journal.mark_unknown(entry_id, f"answer to {command} lost: {exc}")
             raise
-        except CardServiceError as exc:
+        except (Refusal, MacError) as exc:
             self.journal.fail(entry_id, f"card refused {command}: {exc}")
             raise
         except BaseException as exc:
