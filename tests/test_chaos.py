@@ -6,10 +6,12 @@ unverified, nothing unresolved, everything at clearing exactly once."""
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from bench.chaos import kills, tears, uploads
@@ -20,7 +22,10 @@ from bench.chaos.report import FamilyReport, describe
 from bench.chaos.station import memory_tier, open_station
 from bench.chaos.tears import TearPoint
 from bench.chaos.world import World, world
+from cardsvc.clearing_client import ClearingClient
 from cardsvc.errors import CardServiceError
+from cardsvc.journal import Journal
+from cardsvc.uploader import Uploader
 from drivers.pcsc import open_backend
 from simulators.pcscd import PcscdProcess
 from tests.cardsvc.rig import Rig
@@ -157,3 +162,30 @@ def test_a_damaged_answer_to_debit_is_resolved_from_the_card(tmp_path: Path) -> 
     [entry] = rig.journal.entries()
     assert entry.status == "completed", entry.detail  # is: failed, "card refused DEBIT"
     rig.close()
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="cardsvc/uploader.py _run: poke() cuts the backoff short, so while "
+                          "clearing is down every transaction makes a request at once")
+def test_pokes_do_not_defeat_the_uploaders_backoff(tmp_path: Path) -> None:
+    requests: list[str] = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        requests.append(request.url.path)
+        raise httpx.ConnectError("clearing is down", request=request)
+
+    Journal.open(tmp_path / "journal.sqlite").close()
+    client = ClearingClient("http://clearing.test", "token-0123456789",
+                            transport=httpx.MockTransport(refuse))
+    uploader = Uploader(tmp_path / "journal.sqlite", client, backoff_initial_s=0.5,
+                        backoff_max_s=60.0)
+    uploader.start()
+    try:
+        for _ in range(40):  # a busy terminal: a transaction (and a poke) every 50 ms
+            time.sleep(0.05)
+            uploader.poke()
+    finally:
+        uploader.stop()
+        client.close()
+    # backoff 0.5 s (x0.5..1.5 jitter), doubling: at most ~4 attempts in these 2 seconds
+    assert len(requests) <= 6, f"{len(requests)} requests to a clearing that is down in 2 s"
