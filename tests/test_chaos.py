@@ -48,12 +48,16 @@ def test_a_tear_at_every_boundary_of_every_operation(chaos_world: World) -> None
     station = open_station(chaos_world.root / "station", chaos_world.keys,
                            chaos_world.cards_dir, chaos_world.specs, [memory_tier()])
     report = tears.run(chaos_world, station, trials=None)
-    # purchase 3 card + 6 PSAM commands, bus fare 4 + 6, load 4 + 3, each torn before and
-    # after: 52; and the T=0 card's 6 commands of a purchase (GET RESPONSEs included): 12
-    assert report.trials == 64
+    # purchase 3 card + 6 PSAM commands, bus fare 4 + 6, load 4 + 3, each torn before, torn
+    # after and answered damaged: 78; and the T=0 card's 6 commands of a purchase (GET
+    # RESPONSEs included): 18
+    assert report.trials == 96
     assert report.injected["tear card after"] == report.injected["tear card before"] == 17
     assert report.injected["tear psam after"] == report.injected["tear psam before"] == 15
-    assert report.details["torn entry recovered completed"] >= 6  # DEBIT x2, CREDIT, T=0 x3
+    assert report.injected["damaged card answer"] == 12  # the answers that carry data
+    assert report.injected["damaged psam answer"] == 8
+    # DEBIT x2, CREDIT, T=0 x3 torn; DEBIT x2, CREDIT, T=0 DEBIT's GET RESPONSE damaged
+    assert report.details["torn entry recovered completed"] >= 10
     assert report.details["torn entry recovered failed"] >= 4
     assert report.details["torn entry completed"] >= 4  # the PSAM dropped out at 8072
     assert report.injected["tear during recovery"] > 0

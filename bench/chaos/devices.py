@@ -5,7 +5,7 @@
   gets it (nothing applied) or after it applied it (the answer then goes to a dead peer). The
   kill family aims its ``kill -9`` with it; behind vpcd it also lets one bridge serve several
   cards in turn.
-* A *slot* is where a card sits: :class:`MemorySlot` (a ``MemoryBackend`` reader) or
+* A *slot* is where a card sits, in a socket: :class:`MemorySlot` (a ``MemoryBackend`` reader) or
   :class:`VpcdSlot` (a vpcd reader of pcscd, driven through a handle that inserts and removes the
   card and waits until pcscd has seen it: the test fixtures' ``VirtualCard`` or
   :class:`BridgeHandle` in the bench). Every card put into a slot is wrapped in a
@@ -36,6 +36,7 @@ from simulators.card.controls import ControlledCard
 from simulators.vpcd import VpcdBridge
 
 When = Literal["before", "after"]
+Trip = Literal["before", "after", "damaged"]
 PIN = "123456"
 TRUTH_TERMINAL = bytes.fromhex("999999999999")
 SW_NO_ANSWER = b"\x6f\x00"
@@ -115,7 +116,7 @@ def read_truth(channel: Transmitter, pin: str = PIN) -> CardTruth:
 @dataclass
 class _Trip:
     n: int
-    when: When
+    when: Trip
     prefix: bytes
     action: Callable[[], object]
     seen: int = 0
@@ -127,7 +128,9 @@ class Socket:
     def __init__(self, inner: SimulatedCard) -> None:
         self.inner = inner
         self.commands = 0
-        self.fired: list[tuple[bytes, When]] = []
+        self.damaged = 0
+        """Answers actually cut short (an answer without data stays as it is)."""
+        self.fired: list[tuple[bytes, Trip]] = []
         self._trip: _Trip | None = None
         self._lock = threading.Lock()
 
@@ -144,8 +147,11 @@ class Socket:
     def reset(self) -> None:
         self.inner.reset()
 
-    def arm(self, n: int, when: When, action: Callable[[], object], prefix: bytes = b"") -> None:
-        """Call ``action`` at the ``n``-th command from now (matching ``prefix``)."""
+    def arm(self, n: int, when: Trip, action: Callable[[], object] = lambda: None,
+            prefix: bytes = b"") -> None:
+        """Call ``action`` at the ``n``-th command from now (matching ``prefix``): ``before``
+        the inner card gets it, or ``after`` it answered; ``damaged``: after, and the answer's
+        data is then cut to half its length (the status word kept)."""
         with self._lock:
             self._trip = _Trip(n, when, prefix, action)
 
@@ -175,10 +181,28 @@ class Socket:
         response = bytes(self.inner.transmit(apdu))
         if trip is not None:
             trip.action()
+            if trip.when == "damaged" and len(response) > 2:
+                self.damaged += 1
+                data = response[:-2]
+                return data[: len(data) // 2] + response[-2:]
         return response
 
 
 # --------------------------------------------------------------------------- slots
+
+
+class _Absent:
+    """What an empty memory slot's socket holds (never in a reader)."""
+
+    atr = b""
+
+    def power_on(self) -> None:
+        raise RuntimeError("no card")
+
+    power_off = reset = power_on
+
+    def transmit(self, apdu: bytes) -> bytes:
+        raise RuntimeError("no card")
 
 
 class Slot(Protocol):
@@ -186,6 +210,7 @@ class Slot(Protocol):
 
     reader: str
     controls: ControlledCard | None
+    socket: Socket
 
     def put(self, card: SimulatedCard) -> ControlledCard: ...
 
@@ -200,12 +225,14 @@ class MemorySlot:
         self.backend = backend
         self.reader = reader
         self.controls: ControlledCard | None = None
+        self.socket = Socket(_Absent())
         if reader not in backend.list_readers():
             backend.add_reader(reader)
 
     def put(self, card: SimulatedCard) -> ControlledCard:
         self.backend.remove(self.reader)
-        self.controls = ControlledCard(card)
+        self.socket = Socket(card)
+        self.controls = ControlledCard(self.socket)
         self.backend.insert(self.reader, self.controls)
         return self.controls
 

@@ -4,6 +4,8 @@ A trial picks a card, an operation, a device (the user card or the PSAM), a comm
 that operation on that device and a tear point: ``before`` (the command never reaches the card:
 nothing applied) or ``after`` (the card applied and persisted it, the answer is lost). The
 controls (``ControlledCard.tear``) pull the card (or the PSAM) out of the field at that point.
+A third point, ``damaged``, leaves the card in the field but cuts the data of its answer to
+that command short (the status word kept): the card applied it, the answer is unusable.
 The torn device then comes back, opened anew from its state dir, and the entry is resolved in
 one of three ways: ``recover`` (what ``cardsvc recover`` and ``POST /v1/recover`` do), ``next``
 (the next transaction on that card resolves it first) or ``torn`` (the recovery itself is torn
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bench.chaos.clearing import TOKEN
-from bench.chaos.devices import When
+from bench.chaos.devices import Trip
 from bench.chaos.report import FamilyReport, Progress
 from bench.chaos.station import OPS, Op, Station, affordable, boundaries, plan
 from bench.chaos.world import World
@@ -41,7 +43,7 @@ class TearPoint:
     op: Op
     device: Device
     n: int
-    when: When
+    when: Trip
 
     def __str__(self) -> str:
         return f"{self.op} {self.device} #{self.n} {self.when}"
@@ -65,7 +67,7 @@ class Counts:
         counts = self.of(op)
         return [TearPoint(op, device, n, when)
                 for device in ("card", "psam") for n in range(1, counts[device] + 1)
-                for when in ("before", "after")]
+                for when in ("before", "after", "damaged")]
 
 
 def every_point(counts: Counts) -> Iterator[TearPoint]:
@@ -111,25 +113,38 @@ def trial(station: Station, point: TearPoint, how: Resolution, rng: random.Rando
     done_before = _completed_ids(station, card_no)
     last_id = max((e.id for e in station.journal.entries(card_no=card_no)), default=0)
     planned = plan(rng, spec, before.balance, point.op)
-    controls = station.card_controls if point.device == "card" else station.psam_controls
-    torn_before = controls.tears
-    controls.tear(point.n, point.when)
+    slot = station.tier.card if point.device == "card" else station.tiers[station.psam_tier].psam
+    controls, socket = slot.controls, slot.socket
+    assert controls is not None
+    torn_before, fired_before, damaged_before = controls.tears, len(socket.fired), socket.damaged
+    if point.when == "damaged":
+        socket.arm(point.n, "damaged")
+    else:
+        controls.tear(point.n, point.when)
     try:
         station.transact(planned)
         outcome = "ok"
     except CardServiceError as exc:
         outcome = type(exc).__name__
     controls.clear()
+    socket.disarm()
     torn = [e for e in station.journal.entries(card_no=card_no) if e.id > last_id]
-    fired = controls.tears > torn_before
-    if not fired:
-        report.anomaly(f"{card_no} {point}: the tear did not happen ({outcome})")
+    if point.when == "damaged":
+        fired = len(socket.fired) > fired_before
+        if socket.damaged > damaged_before:
+            report.injected[f"damaged {point.device} answer"] += 1
+        elif fired:
+            report.details["damaged: an answer without data (unchanged)"] += 1
     else:
-        report.injected[f"tear {point.device} {point.when}"] += 1
-        if point.device == "card":
-            station.put_card()
-        else:
-            station.put_psam()
+        fired = controls.tears > torn_before
+        if fired:
+            report.injected[f"tear {point.device} {point.when}"] += 1
+            if point.device == "card":
+                station.put_card()
+            else:
+                station.put_psam()
+    if not fired:
+        report.anomaly(f"{card_no} {point}: the fault did not happen ({outcome})")
     report.details[f"resolution {how}"] += 1
     _resolve(station, how, rng, report)
 
