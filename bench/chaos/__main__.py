@@ -31,7 +31,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.chaos", description=__doc__)
     p.add_argument("--families", default=",".join(FAMILIES),
                    help="comma-separated subset of tears,kills,uploads")
-    p.add_argument("--tears", type=int, default=1000, help="tear trials (default 1000)")
+    p.add_argument("--tears", type=int, default=1200,
+                   help="tear trials (default 1200: about 1020 tears and 180 damaged answers)")
     p.add_argument("--pcscd-share", type=float, default=0.15,
                    help="share of the tear trials run through pcscd (default 0.15)")
     p.add_argument("--kills", type=int, default=200, help="kill -9 trials (default 200)")

@@ -180,13 +180,15 @@ def upload(world: World, station: Station) -> None:
 
 
 def run(world: World, station: Station, *, trials: int | None = None,
-        pcscd_share: float = 0.0, late_share: float = 0.5, seed: int = 1,
+        pcscd_share: float = 0.0, late_share: float = 0.5, damaged_share: float = 0.15,
+        seed: int = 1,
         upload_every: int = 100, progress: Progress | None = None) -> FamilyReport:
     """``trials=None``: every boundary of the three operations once, in order, on the first
     card that answers T=CL and (card side) on the first T=0 card, all in the memory tier.
-    Otherwise that many random trials, ``pcscd_share`` of them through pcscd, and
-    ``late_share`` of them torn at one of the last two commands of the device (the commit
-    command and its answer: where the money moves)."""
+    Otherwise that many random trials, ``pcscd_share`` of them through pcscd,
+    ``damaged_share`` of them with a damaged answer instead of a tear, and ``late_share`` of
+    them at one of the last two commands of the device (the commit command and its answer:
+    where the money moves)."""
     rng = random.Random(seed)
     report = FamilyReport("tears")
     started = time.perf_counter()
@@ -217,6 +219,8 @@ def run(world: World, station: Station, *, trials: int | None = None,
         station.use(tier, station.where.card_no if stay else rng.choice(cards))
         report.details[f"tier {tier}"] += 1
         points = counts.points(rng.choice(affordable(station.truth().balance)))
+        damaged = rng.random() < damaged_share
+        points = [p for p in points if (p.when == "damaged") == damaged]
         if rng.random() < late_share:  # the commit command and what follows it, more often
             last = {d: max(p.n for p in points if p.device == d) for d in ("card", "psam")}
             points = [p for p in points if p.n >= last[p.device] - 1]
