@@ -120,22 +120,24 @@ class Uploader:
         backoff = self.backoff_initial_s
         with Journal.open(self.journal_path) as journal:
             while not self._stop.is_set():
-                wait = self.interval_s
+                wait, pokable = self.interval_s, True
                 try:
                     report = self.upload_once(journal)
                     if report.sent:
                         log.info("uploaded", extra=report.as_json())
                     backoff = self.backoff_initial_s
                 except ClearingUnreachable as exc:
-                    wait = backoff * (0.5 + random.random())
+                    wait, pokable = backoff * (0.5 + random.random()), False  # jitter
                     backoff = min(backoff * 2, self.backoff_max_s)
                     log.warning("clearing unreachable, will retry",
                                 extra={"retry_in_s": round(wait, 2), "error": str(exc)})
                 except ClearingError as exc:
-                    wait = self.backoff_max_s
+                    wait, pokable = self.backoff_max_s, False
                     log.error("clearing refused the upload", extra={"error": str(exc)})
                 except Exception:
-                    wait = self.backoff_max_s
+                    wait, pokable = self.backoff_max_s, False
                     log.exception("uploader pass failed; will retry")
-                self._wake.wait(wait)
+                # A poke (a new transaction) shortens the normal interval, never a backoff:
+                # a clearing service that is down gets no request per transaction.
+                (self._wake if pokable else self._stop).wait(wait)
                 self._wake.clear()

@@ -168,9 +168,6 @@ def test_a_damaged_answer_to_debit_is_resolved_from_the_card(tmp_path: Path) -> 
     rig.close()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="cardsvc/uploader.py _run: poke() cuts the backoff short, so while "
-                          "clearing is down every transaction makes a request at once")
 def test_pokes_do_not_defeat_the_uploaders_backoff(tmp_path: Path) -> None:
     requests: list[str] = []
 
