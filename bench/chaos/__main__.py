@@ -36,8 +36,11 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--pcscd-share", type=float, default=0.15,
                    help="share of the tear trials run through pcscd (default 0.15)")
     p.add_argument("--kills", type=int, default=200, help="kill -9 trials (default 200)")
-    p.add_argument("--upload-tx", type=int, default=1500,
-                   help="transactions uploaded through faults (default 1500)")
+    p.add_argument("--upload-tx", type=int, default=3000,
+                   help="transactions uploaded through faults (default 3000)")
+    p.add_argument("--batch", type=int, default=5,
+                   help="the uploader's batch size in the upload family (default 5: many "
+                        "requests)")
     p.add_argument("--fault-rate", type=float, default=0.3,
                    help="share of requests to clearing given a fault (default 0.3)")
     p.add_argument("--restart-every", type=float, default=2.0,
@@ -108,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
                                        [memory_tier()])
                 reports.append(uploads.run(
                     w, station, transactions=args.upload_tx, fault_rate=args.fault_rate,
-                    restart_every_s=args.restart_every, seed=args.seed + 2, progress=_say))
+                    restart_every_s=args.restart_every, batch_size=args.batch,
+                    seed=args.seed + 2, progress=_say))
                 station.journal.close()
             print(describe(reports[-1]), flush=True)
         load = os.getloadavg()

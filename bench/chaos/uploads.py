@@ -199,7 +199,7 @@ def run(world: World, station: Station, *, transactions: int, fault_rate: float 
             report.trials += 1
             report.transactions = station.transactions
             report.injected.update(transport.injected)  # a snapshot for the progress line
-            report.tick(progress, 250)
+            report.tick(progress, 500)
             report.injected.clear()
         stop.set()
         if chaos.is_alive():
