@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -136,6 +137,32 @@ def parse_batch(body: bytes, max_batch: int = DEFAULT_MAX_BATCH,
     return out
 
 
+_IDENTITY_FIELDS = {"card_no": r"\d{16}", "terminal_id": r"\d{12}"}
+
+
+def _identity(raw: str) -> dict[str, Any]:
+    """What a malformed record still says about whose it is (card, terminal, counter), so that
+    its flag is tied to the card (e.g. a terminal's recovered entry that has no TAC)."""
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return {}
+    if not isinstance(doc, dict):
+        return {}
+    out: dict[str, Any] = {}
+    for name, pattern in _IDENTITY_FIELDS.items():
+        value = doc.get(name)
+        if isinstance(value, str) and re.fullmatch(pattern, value):
+            out[name] = value
+    for name in ("card_atc", "ttsn"):
+        value = doc.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 0xFFFFFFFF:
+            out[name] = value
+    if doc.get("type") in ("purchase", "compound", "load"):
+        out["counter_kind"] = "load" if doc["type"] == "load" else "debit"
+    return out
+
+
 class ClearingService:
     """Clearing operations over a :class:`Repository` with the service's card keys."""
 
@@ -186,7 +213,8 @@ class ClearingService:
         flag_index: list[int] = []
         for i, item in enumerate(records):
             if isinstance(item, Malformed):
-                flags.append(FlagRow("malformed", item.reason, item.raw, now.date().isoformat()))
+                flags.append(FlagRow("malformed", item.reason, item.raw, now.date().isoformat(),
+                                     **_identity(item.raw)))
                 flag_index.append(i)
                 continue
             row = _row(item)

@@ -192,3 +192,17 @@ def test_batch_limit(service: ClearingService) -> None:
     service.max_batch = 3
     with pytest.raises(BatchTooLarge):
         service.ingest_json(json.dumps([{}] * 4).encode())
+
+
+def test_a_record_without_tac_is_flagged_against_its_card(service: ClearingService) -> None:
+    """A terminal's entry recovered after its proof was superseded has no TAC: it is rejected,
+    and the flag still names the card and counter so that the card's reconciliation shows it."""
+    card = Card("4102000000000001")
+    record = {**card.purchase(100, ttsn=1, when=at(9)), "tac": ""}
+    result = upload(service, [record])
+    assert statuses(result) == ["malformed"]
+    [flag] = service.flagged()
+    assert (flag.card_no, flag.terminal_id, flag.card_atc) == \
+        ("4102000000000001", TERMINAL, record["card_atc"])
+    mismatches = service.reconcile(at(9).date()).mismatches
+    assert any(m.kind == "flagged" and m.card_no == "4102000000000001" for m in mismatches)
