@@ -1,6 +1,7 @@
 """Decoders for the card's files (card-spec.md section 2), written from the spec.
 
-They share no code with the virtual card's encoders, so the two sides check each other.
+They share no code with the virtual card's encoders (only the BCD helpers of
+:mod:`cardsvc.crypto`), so the two sides check each other.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import IntEnum
+
+from cardsvc import crypto
 
 
 class RecordError(ValueError):
@@ -40,27 +43,24 @@ class PurseTxType(IntEnum):
 
 
 def bcd_digits(raw: bytes) -> str:
-    digits = raw.hex()
-    if not digits.isdigit():
-        raise RecordError(f"not BCD: {raw.hex().upper()}")
-    return digits
+    try:
+        return crypto.from_bcd(raw)
+    except crypto.CryptoError:
+        raise RecordError(f"not BCD: {raw.hex().upper()}") from None
 
 
 def bcd_date(raw: bytes) -> dt.date:
-    digits = bcd_digits(raw)
     try:
-        return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
-    except ValueError as exc:
-        raise RecordError(f"bad BCD date {digits}") from exc
+        return crypto.parse_bcd_date(raw)
+    except crypto.CryptoError:
+        raise RecordError(f"bad BCD date {raw.hex().upper()}") from None
 
 
 def bcd_datetime(date: bytes, time: bytes) -> dt.datetime:
-    day = bcd_date(date)
-    t = bcd_digits(time)
     try:
-        return dt.datetime(day.year, day.month, day.day, int(t[:2]), int(t[2:4]), int(t[4:6]))
-    except ValueError as exc:
-        raise RecordError(f"bad BCD time {t}") from exc
+        return crypto.parse_bcd_datetime(date + time)
+    except crypto.CryptoError:
+        raise RecordError(f"bad BCD date/time {(date + time).hex().upper()}") from None
 
 
 def _check_len(name: str, raw: bytes, size: int) -> None:
