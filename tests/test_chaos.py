@@ -27,6 +27,7 @@ from cardsvc.errors import CardServiceError
 from cardsvc.journal import Journal
 from cardsvc.uploader import Uploader
 from drivers.pcsc import open_backend
+from simulators.card.wrapper import CardWrapper
 from simulators.pcscd import PcscdProcess
 from tests.cardsvc.rig import Rig
 
@@ -129,25 +130,9 @@ def test_faults_between_the_uploader_and_clearing(chaos_world: World) -> None:
     station.journal.close()
 
 
-class _CutShortDebit:
+class _CutShortDebit(CardWrapper):
     """A card whose DEBIT answer comes back cut short: the card applied the DEBIT (balance,
     counter, EF18 record written), the terminal gets 4 bytes of data and ``9000``."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-    @property
-    def atr(self) -> bytes:
-        return bytes(self.inner.atr)
-
-    def power_on(self) -> None:
-        self.inner.power_on()
-
-    def power_off(self) -> None:
-        self.inner.power_off()
-
-    def reset(self) -> None:
-        self.inner.reset()
 
     def transmit(self, apdu: bytes) -> bytes:
         answer = bytes(self.inner.transmit(apdu))

@@ -33,6 +33,7 @@ from simulators.card import (
     open_user_card,
 )
 from simulators.card.controls import ControlledCard
+from simulators.card.wrapper import CardWrapper
 from simulators.vpcd import VpcdBridge
 
 When = Literal["before", "after"]
@@ -122,30 +123,17 @@ class _Trip:
     seen: int = 0
 
 
-class Socket:
+class Socket(CardWrapper):
     """A card holder: delegates to ``inner``; counts commands; fires armed tripwires."""
 
     def __init__(self, inner: SimulatedCard) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.commands = 0
         self.damaged = 0
         """Answers actually cut short (an answer without data stays as it is)."""
         self.fired: list[tuple[bytes, Trip]] = []
         self._trip: _Trip | None = None
         self._lock = threading.Lock()
-
-    @property
-    def atr(self) -> bytes:
-        return bytes(self.inner.atr)
-
-    def power_on(self) -> None:
-        self.inner.power_on()
-
-    def power_off(self) -> None:
-        self.inner.power_off()
-
-    def reset(self) -> None:
-        self.inner.reset()
 
     def arm(self, n: int, when: Trip, action: Callable[[], object] = lambda: None,
             prefix: bytes = b"") -> None:
