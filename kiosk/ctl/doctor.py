@@ -108,7 +108,8 @@ def check_card_readers(kiosk: Kiosk) -> Finding:
         statuses = backend.reader_statuses()
     except ServiceUnavailable as exc:
         return Finding(
-            name, Health.FAIL, str(exc), "start pcscd (for the simulated kiosk: `simulators pcscd`)"
+            name, Health.FAIL, str(exc),
+            "start pcscd (for the simulated kiosk: `simulators pcscd run`)",
         )
     except PcscError as exc:
         return Finding(
@@ -136,7 +137,7 @@ def check_card_readers(kiosk: Kiosk) -> Finding:
             name,
             Health.FAIL,
             f"no reader for citizen cards (attached: {seen})",
-            "plug in the card reader (for the simulated kiosk: `simulators pcscd` "
+            "plug in the card reader (for the simulated kiosk: `simulators pcscd run` "
             "and `simulators card serve`)",
             details,
         )
