@@ -60,6 +60,12 @@ def _int(body: dict[str, Any], name: str, *, optional: bool = False) -> int | No
     return value
 
 
+def _amount(body: dict[str, Any]) -> int:
+    value = _int(body, "amount_fen")
+    assert value is not None
+    return value
+
+
 def _str(body: dict[str, Any], name: str, default: str | None = None) -> str:
     value = body.get(name, default)
     if not isinstance(value, str) or not value:
@@ -162,17 +168,18 @@ class _Handler(BaseHTTPRequestHandler):
             return handler() if handler else None
         body = self._body()
         if path == "/v1/card/purchase":
-            amount = _int(body, "amount_fen")
+            amount = _amount(body)
             kind = _str(body, "kind", "canteen")
             if kind not in ("canteen", "retail"):
                 raise BadRequest("kind must be canteen or retail")
-            return svc.run(lambda t: t.purchase(amount, kind)).as_json()  # type: ignore[arg-type]
+            return svc.run(lambda t: t.purchase(
+                amount, "retail" if kind == "retail" else "canteen")).as_json()
         if path == "/v1/card/ride":
             line, fare = _str(body, "line"), _int(body, "fare_fen", optional=True)
             return svc.run(lambda t: t.ride(line, fare)).as_json()
         if path == "/v1/card/load":
-            amount, pin = _int(body, "amount_fen"), _str(body, "pin")
-            return svc.run(lambda t: t.load(amount, pin), load=True).as_json()  # type: ignore[arg-type]
+            amount, pin = _amount(body), _str(body, "pin")
+            return svc.run(lambda t: t.load(amount, pin), load=True).as_json()
         if path == "/v1/card/block":
             return {"card_no": svc.run(lambda t: t.block()), "blocked": True}
         if path == "/v1/recover":

@@ -42,7 +42,9 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 PurchaseKind = Literal["canteen", "retail"]
-ALG_NAMES = {crypto.Alg.TDES: "3des", crypto.Alg.SM4: "sm4"}
+AlgName = Literal["3des", "sm4"]
+CardStatus = Literal["ok", "expired", "not_yet_valid", "blocked", "hotlisted"]
+ALG_NAMES: dict[crypto.Alg, AlgName] = {crypto.Alg.TDES: "3des", crypto.Alg.SM4: "sm4"}
 CITY_CODE = bytes.fromhex("4102")
 ACQUIRER = bytes.fromhex("4102000000000001")
 MODE_BUS = 0x02
@@ -64,7 +66,7 @@ class CardInfo:
     card_type: CardType
     start: dt.date
     expiry: dt.date
-    status: Literal["ok", "expired", "not_yet_valid", "blocked", "hotlisted"]
+    status: CardStatus
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -169,7 +171,7 @@ class CardTerminal:
         except SamError as exc:
             raise to_service_error(exc) from exc
 
-    def _card_status(self, sel: Selection, today: dt.date) -> str:
+    def _card_status(self, sel: Selection, today: dt.date) -> CardStatus:
         pub = sel.public
         if sel.blocked:
             return "blocked"
@@ -225,7 +227,7 @@ class CardTerminal:
         pub = sel.public
         status = self._card_status(sel, self.clock().date())
         return CardInfo(card_no=pub.card_no, holder=holder, card_type=pub.card_type,
-                        start=pub.start, expiry=pub.expiry, status=status)  # type: ignore[arg-type]
+                        start=pub.start, expiry=pub.expiry, status=status)
 
     def balance(self) -> tuple[str, int]:
         sel = self.purse.select()
@@ -292,7 +294,7 @@ class CardTerminal:
         entry_id = self.journal.begin(NewEntry(
             card_no=pub.card_no, card_atc=init.offline_atc, terminal_id=tid.hex(), ttsn=ttsn,
             type="compound" if compound else "purchase", kind=kind, amount_fen=amount,
-            balance_before_fen=init.balance, date_time=now, alg=ALG_NAMES[alg],  # type: ignore[arg-type]
+            balance_before_fen=init.balance, date_time=now, alg=ALG_NAMES[alg],
             hotlist_version=self.journal.hotlist_version(), line=line))
         with self._committing(entry_id, "DEBIT"):
             tac, mac2 = self.purse.debit(ttsn, date, time, mac1)
@@ -353,7 +355,7 @@ class CardTerminal:
         entry_id = self.journal.begin(NewEntry(
             card_no=pub.card_no, card_atc=init.online_atc, terminal_id=tid.hex(),
             ttsn=self.journal.next_load_seq(), type="load", kind="topup", amount_fen=amount_fen,
-            balance_before_fen=init.balance, date_time=now, alg=ALG_NAMES[alg],  # type: ignore[arg-type]
+            balance_before_fen=init.balance, date_time=now, alg=ALG_NAMES[alg],
             hotlist_version=self.journal.hotlist_version()))
         entry = self.journal.get(entry_id)
         with self._committing(entry_id, "CREDIT"):
