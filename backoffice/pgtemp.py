@@ -15,13 +15,14 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
+
+from config.runtime import free_tcp_port
 
 __all__ = ["PostgresUnavailable", "ThrowawayPostgres", "find_pg_bin"]
 
@@ -40,12 +41,6 @@ def find_pg_bin() -> Path:
     if not versions:
         raise PostgresUnavailable(f"no PostgreSQL server binaries under {root} (set $PG_BIN)")
     return versions[-1]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class ThrowawayPostgres:
@@ -105,7 +100,7 @@ class ThrowawayPostgres:
             self._run("initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                       "--locale=C", *(() if self.durable else ("--no-sync",)))
             for _ in range(5):
-                self.port = _free_port()
+                self.port = free_tcp_port()
                 options[0] = f"-p {self.port}"
                 try:
                     self._run("pg_ctl", "-D", str(data), "-l", str(self.base / "server.log"),

@@ -26,7 +26,6 @@ import datetime as dt
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,7 @@ from backoffice.settings import ServerSettings
 from cardsvc import crypto
 from cardsvc.crypto import Alg
 from cardsvc.keys import IssuerKeys
+from config.runtime import free_tcp_port
 
 MTK = bytes.fromhex("0F1E2D3C4B5A69788796A5B4C3D2E1F0")  # demo issuer, card-spec section 7
 MLK = bytes.fromhex("5A6B7C8D9EAFB0C1D2E3F40516273849")
@@ -144,19 +144,13 @@ def in_process(url: str, bodies: list[bytes], n: int) -> tuple[float, float]:
     return n / elapsed, cpu / n * 1e6
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def over_http(url: str, bodies: list[bytes], n: int, concurrency: int, workers: int,
               key_dir: Path) -> tuple[float, float]:
     """(records/s, CPU microseconds of the server processes per record)."""
     key_file = key_dir / "keys.toml"
     key_file.write_text(f'[issuer]\nmtk = "{MTK.hex()}"\nmlk = "{MLK.hex()}"\n')
     key_file.chmod(0o600)
-    port = _free_port()
+    port = free_tcp_port()
     env = {**os.environ, "BACKOFFICE_TOKEN": TOKEN}
     proc = subprocess.Popen(
         [sys.executable, "-m", "backoffice.cli", "serve", "--port", str(port), "--db", url,

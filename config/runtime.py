@@ -9,11 +9,14 @@ runs in the middle of a lock, so the stop is always orderly.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import signal
+import socket
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -78,3 +81,23 @@ def wait_for_stop(alive: Callable[[], bool] = lambda: True, poll: float = 0.5) -
         if info is not None:
             return info.si_signo
     return None
+
+
+def free_tcp_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that is free on ``host`` now (for a child server started next)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http_ok(url: str, timeout: float, alive: Callable[[], bool] = lambda: True) -> bool:
+    """Poll ``url`` (e.g. a ``/healthz``) until it answers 200; False on timeout or when
+    ``alive()`` turns false (the server process died)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and alive():
+        with contextlib.suppress(OSError), \
+                urllib.request.urlopen(url, timeout=1) as answer:  # noqa: S310 - our own URL
+            if answer.status == 200:
+                return True
+        time.sleep(0.05)
+    return False

@@ -27,7 +27,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,7 +46,7 @@ from cardsvc.records import HolderData, PublicData, RecordError
 from cardsvc.session import Overrides, card_session, journal_path
 from cardsvc.uploader import Uploader
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE
-from config.runtime import configure_logging
+from config.runtime import configure_logging, free_tcp_port, wait_http_ok
 from config.settings import Settings, load_settings
 from drivers.pcsc import BackendSpi, CardChannel, PcscError, ReaderStatus, open_backend
 from simulators.card.cli import DEFAULT_CARD
@@ -221,7 +220,7 @@ class Demo:
         self.say(f"  终端号 Terminal ID: {terminal.hex().upper()}")
 
     def start_clearing(self) -> None:
-        port = _free_port()
+        port = free_tcp_port()
         self.clearing_url = f"http://127.0.0.1:{port}"
         self.clearing_token = secrets.token_urlsafe(24)
         db = self.options.state / "clearing.sqlite3"
@@ -229,17 +228,14 @@ class Demo:
             "clearing", self.options.state / "logs" / "clearing.log",
             ["backoffice.cli", "serve", "--demo", "--port", str(port), "--db", f"sqlite:///{db}"],
             env={"BACKOFFICE_TOKEN": self.clearing_token})
-        deadline = time.monotonic() + self.options.timeout
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{self.clearing_url}/healthz", timeout=1).status_code == 200:
-                    self.say(f"  清算中心 clearing service on {self.clearing_url} "
-                             f"(OpenAPI {self.clearing_url}/docs), SQLite {db}")
-                    return
-            time.sleep(0.1)
-        raise DemoError(f"the clearing service did not start: "
-                        f"{_tail(self.options.state / 'logs' / 'clearing.log')}",
-                        EXIT_UNAVAILABLE)
+        proc = self.children[-1][1]
+        if not wait_http_ok(f"{self.clearing_url}/healthz", self.options.timeout,
+                            alive=lambda: proc.poll() is None):
+            raise DemoError(f"the clearing service did not start: "
+                            f"{_tail(self.options.state / 'logs' / 'clearing.log')}",
+                            EXIT_UNAVAILABLE)
+        self.say(f"  清算中心 clearing service on {self.clearing_url} "
+                 f"(OpenAPI {self.clearing_url}/docs), SQLite {db}")
 
     def _terminal_settings(self) -> Settings:
         base = load_settings(env={})
@@ -380,12 +376,6 @@ def _stop_child(proc: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _tail(log: Path) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -17,14 +16,9 @@ from typing import Any
 import httpx
 
 from bench.chaos.devices import CardSpec, CardTruth
+from config.runtime import free_tcp_port
 
 TOKEN = "chaos-clearing-token-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class BackofficeProcess:
@@ -34,7 +28,7 @@ class BackofficeProcess:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.keys = keys
-        self.port = port or free_port()
+        self.port = port or free_tcp_port()
         self.db_url = f"sqlite:///{root / 'clearing.sqlite3'}"
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None

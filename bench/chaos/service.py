@@ -14,8 +14,9 @@ from typing import Any
 
 import httpx
 
-from bench.chaos.clearing import TOKEN, free_port
+from bench.chaos.clearing import TOKEN
 from cardsvc.journal import Entry, Journal
+from config.runtime import free_tcp_port
 
 
 class ServiceProcess:
@@ -25,7 +26,7 @@ class ServiceProcess:
     def __init__(self, root: Path, env: dict[str, str], clearing_url: str) -> None:
         self.root = root
         self.var = root / "var"
-        self.port = free_port()
+        self.port = free_tcp_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.config = root / "cardsvc.toml"
         root.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import pytest
 
 from backoffice.cli import main
 from backoffice.service import ClearingService
+from config.runtime import free_tcp_port
 from tests.backoffice.cardsim import Card, at
 from tests.backoffice.conftest import TOKEN
 
@@ -107,15 +107,9 @@ def test_serve_needs_a_token(capsys: pytest.CaptureFixture[str], sqlite_url: str
     assert code == 4 and "token" in err
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.parametrize("workers", [1, 2])
 def test_serve_runs_and_stops_on_sigterm(tmp_path: Path, workers: int) -> None:
-    port = _free_port()
+    port = free_tcp_port()
     env = {**os.environ, "BACKOFFICE_TOKEN": TOKEN}
     proc = subprocess.Popen(
         [sys.executable, "-m", "backoffice.cli", "serve", "--demo", "--port", str(port),

@@ -8,10 +8,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,33 +20,23 @@ import pytest
 from cardsvc.clearing_client import ClearingClient
 from cardsvc.journal import Journal
 from cardsvc.uploader import Uploader
+from config.runtime import free_tcp_port, wait_http_ok
 from simulators.pcscd import PcscdProcess
 
 pytestmark = pytest.mark.pcscd
 TOKEN = "clearing-test-token"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def clearing(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_tcp_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "backoffice.cli", "serve", "--demo", "--port", str(port),
          "--db", f"sqlite:///{tmp_path / 'clearing.sqlite3'}", "--token", TOKEN],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
+    assert wait_http_ok(f"{url}/healthz", 20, alive=lambda: proc.poll() is None), \
+        "backoffice serve did not come up"
     yield url
     proc.send_signal(signal.SIGTERM)
     proc.wait(10)

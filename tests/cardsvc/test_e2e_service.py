@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,21 +15,16 @@ from typing import Any
 import httpx
 import pytest
 
+from config.runtime import free_tcp_port, wait_http_ok
 from simulators.pcscd import PcscdProcess
 
 pytestmark = pytest.mark.pcscd
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Service:
     def __init__(self, tmp: Path, pcscd: PcscdProcess) -> None:
         self.var = tmp / "var"
-        self.port = _free_port()
+        self.port = free_tcp_port()
         self.config = tmp / "config.toml"
         self.config.write_text(f'[paths]\nvar_dir = "{self.var}"\n[service]\nport = {self.port}\n')
         self.env = {**os.environ, **pcscd.env, "CITIZEN_HALL_CONFIG": str(self.config)}
@@ -40,14 +34,9 @@ class Service:
     def start(self) -> None:
         self.proc = subprocess.Popen([sys.executable, "-m", "cardsvc.cli", "serve"],
                                      env=self.env, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError("cardsvc serve did not come up")
+        proc = self.proc
+        if not wait_http_ok(f"{self.url}/healthz", 20, alive=lambda: proc.poll() is None):
+            raise AssertionError("cardsvc serve did not come up")
 
     @property
     def token(self) -> str:
