@@ -22,14 +22,27 @@ from PySide6.QtQuick import QQuickWindow
 from config.settings import KioskSettings
 from kiosk.i18n import Catalogue, Lang, Messages
 from kiosk.images import IconProvider, Pictures
-from kiosk.ports import HallPort, PrinterPort
+from kiosk.pinyin import PinyinIme
+from kiosk.ports import (
+    CardEvent,
+    CardEventKind,
+    CardPort,
+    HallPort,
+    IdCardPort,
+    Identity,
+    PrinterPort,
+    ScannerPort,
+)
 from kiosk.session import ActivityFilter, Session, SessionFolder
-from kiosk.tasks import Tasks
+from kiosk.tasks import Relay, Tasks
 from kiosk.theme import Theme, screen_px_per_mm
 from kiosk.vm.app import KioskVm
+from kiosk.vm.apply import ApplyVm
 from kiosk.vm.base import Context, ScreenVm
 from kiosk.vm.find import FindVm
 from kiosk.vm.guide import GuideVm
+from kiosk.vm.keyboard import KeyboardVm
+from kiosk.vm.materials import MaterialsVm
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +57,10 @@ class BuildError(Exception):
 class Ports:
     hall: HallPort
     printer: PrinterPort
+    scanner: ScannerPort
+    idcard: IdCardPort | None = None
+    card: CardPort | None = None
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
 
 @dataclass
@@ -80,6 +97,12 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
     if app is None:
         raise BuildError("a QGuiApplication must exist before the kiosk is built")
     lang: Lang = "en" if settings.language == "en" else "zh"
+    engine = QQmlApplicationEngine()
+
+    def engine_trim() -> None:
+        engine.trimComponentCache()
+        engine.collectGarbage()
+
     messages = Messages(Catalogue.load(), lang)
     density = px_per_mm or screen_px_per_mm(QGuiApplication.primaryScreen(), settings.px_per_mm)
     theme = Theme(density)
@@ -93,11 +116,19 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
 
     find = FindVm(ctx, ports.hall, page_size=theme.page_size)
     guide = GuideVm(ctx, ports.hall, ports.printer, pictures)
-    screens: dict[str, ScreenVm] = {"find": find, "guide": guide}
+    ime: list[PinyinIme] = []
+    tasks.run(PinyinIme, ime.append)
+    keyboard = KeyboardVm(lambda: ime[0] if ime else None)
+    materials = MaterialsVm(ctx, ports.scanner, pictures, lambda: folder.path)
+    apply = ApplyVm(ctx, ports.hall, ports.idcard, ports.printer, materials, keyboard,
+                    settings.terminal_name)
+    identity: list[Identity] = []
+    """The city card's holder while the card lies on the reader (the session's login)."""
+    screens: dict[str, ScreenVm] = {"find": find, "guide": guide, "apply": apply}
     vm = KioskVm(messages=messages, theme=theme, session=session, tasks=tasks, folder=folder,
                  screens=screens, default_lang=lang, default_care=settings.care_mode,
                  hall_name=(settings.hall_name_zh, settings.hall_name_en),
-                 extra_wipes=[pictures.clear])
+                 extra_wipes=[pictures.clear, identity.clear, engine_trim])
 
     def open_guide(code: str) -> None:
         guide.load(code)
@@ -105,7 +136,26 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
 
     find.opened.connect(open_guide)
 
-    engine = QQmlApplicationEngine()
+    def open_apply(code: str) -> None:
+        apply.start(code, identity[0] if identity else None)
+        vm.go("apply")
+
+    guide.applyRequested.connect(open_apply)
+    relay = Relay()
+
+    def card_event(event: object) -> None:
+        if not isinstance(event, CardEvent):
+            return
+        if event.kind is CardEventKind.CARD_PRESENT and event.identity is not None:
+            identity[:] = [event.identity]
+            apply.identity_read(event.identity)
+        elif event.kind is CardEventKind.CARD_REMOVED and session.is_personal:
+            session.end("card_removed")
+
+    relay.arrived.connect(card_event)
+    if ports.card is not None:
+        ports.card.watch(relay.post)
+
     engine.addImageProvider("icon", IconProvider())
     engine.addImageProvider("pic", pictures)
     context = engine.rootContext()
@@ -126,7 +176,11 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
     for message in errors:
         log.warning("kiosk.qml.warning %s", message, extra={"event": "kiosk.qml.warning"})
     find.start()
-    return Kiosk(engine, window, vm, theme, session, tasks, pictures, folder, activity)
+    kiosk = Kiosk(engine, window, vm, theme, session, tasks, pictures, folder, activity)
+    kiosk.closers.append(relay.deleteLater)
+    kiosk.closers.extend(ports.closers)
+    kiosk.closers.append(materials.wipe)
+    return kiosk
 
 
 def find_item(root: QObject, name: str) -> QObject | None:

@@ -19,7 +19,7 @@ Window {
         anchors { left: parent.left; right: parent.right; top: header.bottom; bottom: footer.top }
         sourceComponent: screens[App.screen] || placeholder
         readonly property var screens: ({
-            "home": homeScreen, "find": findScreen, "guide": guideScreen
+            "home": homeScreen, "find": findScreen, "guide": guideScreen, "apply": applyScreen
         })
     }
     Footer { id: footer; objectName: "footer"; page: page.item
@@ -29,5 +29,6 @@ Window {
     Component { id: homeScreen; Home {} }
     Component { id: findScreen; Find {} }
     Component { id: guideScreen; Guide {} }
+    Component { id: applyScreen; Apply {} }
     Component { id: placeholder; Item { KText { anchors.centerIn: parent; text: T.common_loading } } }
 }

@@ -78,6 +78,10 @@ class KioskVm(QObject):
     def guide(self) -> QObject:
         return self.screens["guide"]
 
+    @Property(QObject, constant=True)
+    def apply(self) -> QObject:
+        return self.screens["apply"]
+
     @Slot(bool)
     def setPortrait(self, portrait: bool) -> None:  # noqa: N802
         if portrait != self.theme.is_portrait:

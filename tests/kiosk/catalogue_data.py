@@ -27,8 +27,10 @@ def _form(extra: dict[str, Any] | None = None) -> dict[str, Any]:
             "label": t("联系电话", "Phone"), "order": 3, "input": "phone"}},
     }
     props.update(extra or {})
+    optional = {"capital_fen"}
     return {"type": "object", "required": ["applicant_name", "id_number", "phone",
-                                           *(extra or {}).keys()], "properties": props}
+                                           *(k for k in extra or {} if k not in optional)],
+            "properties": props}
 
 
 def _matter(code: str, zh: str, en: str, dept: str, cats: list[str], *, mode: str = "promised",

@@ -14,10 +14,9 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QGuiApplication
 
 from config.settings import KioskSettings
-from kiosk.adapters.hall_offline import OfflineHall
 from kiosk.app import Kiosk, Ports, build
 from tests.kiosk import catalogue_data
-from tests.kiosk.fakes import FakePrinter, sample_png
+from tests.kiosk.fakes import FakeHall, FakeIdCard, FakePrinter, FakeScanner, sample_png
 
 PORTRAIT = QSize(1080, 1920)
 LANDSCAPE = QSize(1920, 1080)
@@ -54,8 +53,10 @@ def clock() -> Clock:
 @pytest.fixture
 def kiosk(qapp: QGuiApplication, settings: KioskSettings, catalogue_file: Path,
           clock: Clock) -> Iterator[Kiosk]:
-    ports = Ports(hall=OfflineHall(catalogue_file), printer=FakePrinter())
+    ports = Ports(hall=FakeHall(catalogue_file), printer=FakePrinter(), scanner=FakeScanner(),
+                  idcard=FakeIdCard())
     k = build(ports, settings, size=PORTRAIT, px_per_mm=4.0, clock=clock)
+    k.ports = ports  # type: ignore[attr-defined]
     try:
         yield k
     finally:
