@@ -1,4 +1,7 @@
 from __future__ import annotations
+
 from .model import Json
+
+
 def matters() -> list[Json]:
     return []
