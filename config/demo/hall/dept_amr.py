@@ -297,7 +297,7 @@ def matters() -> list[Json]:
                 fld("safety_manager", "食品安全管理人员", "Food safety manager", max_len=50),
             )),
             sample=m.sample_person(0, company_name="开封市龙亭区春梅小吃店",
-                                   uscc="92410202MA9XYZ0K1Q", premises="开封市龙亭区西门大街88号一楼",
+                                   uscc="92410202MA9XY30K1Q", premises="开封市龙亭区西门大街88号一楼",
                                    food_categories="餐饮服务", area_m2="60", safety_manager="李春梅"),
         ),
         matter(
