@@ -178,7 +178,8 @@ def _material(c: _Collector, w: str, x: dict[str, Any]) -> None:
 def _fees(c: _Collector, w: str, fees: Any) -> None:
     if fees == {"free": True}:
         return
-    ok = isinstance(fees, dict) and fees.get("free") is False and isinstance(fees.get("items"), list)
+    ok = (isinstance(fees, dict) and fees.get("free") is False
+          and isinstance(fees.get("items"), list))
     if c.need(ok and len(fees["items"]) >= 1, w, "fees: {\"free\": true} or items"):
         for item in fees["items"]:
             c.need(is_text(item.get("item")) and _int(item.get("standard_fen"))
@@ -188,7 +189,8 @@ def _fees(c: _Collector, w: str, fees: Any) -> None:
 
 def form_problems(c: _Collector, w: str, form: Any) -> None:
     w = f"{w} form"
-    if not c.need(isinstance(form, dict) and form.get("type") == "object", w, "not an object schema"):
+    is_object = isinstance(form, dict) and form.get("type") == "object"
+    if not c.need(is_object, w, "not an object schema"):
         return
     c.need(set(form) <= {"type", "required", "properties"}, w, "keywords beyond the allowed ones")
     props = form.get("properties")

@@ -12,6 +12,7 @@ import pytest
 
 from config.demo import id_number_valid
 from config.demo.hall import CATALOGUE_FILE, FILES_DIR
+from config.demo.hall.model import sample_person
 from config.demo.hall.site import org_check, uscc_check
 from tests.hall_data.exchange_check import IDENTITIES, MODES, problems
 
@@ -64,23 +65,30 @@ def test_codes_are_unique_with_valid_credit_codes(doc):
 
 def test_every_text_is_bilingual(doc):
     texts = _texts(doc)
-    assert len(texts) > 5000
+    assert len(texts) > 3000
     bad = [p for p, t in texts if set(t) != {"zh", "en"} or not t["zh"].strip()
-           or not t["en"].strip() or re.search("[\u4e00-\u9fff]", t["en"])]
+           or not t["en"].strip()]
     assert bad == []
+    # English is a translation, not Chinese left in place; only a question about how a
+    # character is read may quote it
+    untranslated = [p for p, t in texts if re.search("[\u4e00-\u9fff]", t["en"])
+                    and not (p.endswith(".q")
+                                 and any(w in t["en"] for w in ("read", "spelled", "type")))]
+    assert untranslated == []
 
 
 def test_limits_fees_and_joint_cases(doc):
     for m in doc["matters"]:
         w = m["code"]
-        assert m["promised_limit_days"] <= m["statutory_limit_days"] or m["handling_mode"] == "immediate", w
+        assert m["promised_limit_days"] <= m["statutory_limit_days"], w
         if m["handling_mode"] in ("promised", "joint", "approval", "urgent"):
             assert m["promised_limit_days"] >= 1, w
         fees = m["fees"]
         if fees["free"]:
             assert fees == {"free": True}, w
         else:
-            assert all(i["standard_fen"] > 0 and i["standard_fen"] % 100 == 0 for i in fees["items"]), w
+            assert all(i["standard_fen"] > 0 and i["standard_fen"] % 100 == 0
+                       for i in fees["items"]), w
         assert 2 <= len(m["faq"]) <= 4, w
         assert m["online"] or m["visits"] >= 1, w
     paid = [m for m in doc["matters"] if not m["fees"]["free"]]
@@ -131,7 +139,5 @@ def test_aliases_fix_polyphones(doc):
 
 
 def test_sample_people_have_valid_id_numbers():
-    from config.demo.hall.model import sample_person
-
     for i in range(5):
         assert id_number_valid(sample_person(i)["id_number"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import model as m
-from .model import T, Json, fld, qa, step
+from .model import Json, T, fld, qa, step
 from .site import matter
 
 _CA = ("民政窗口", "Civil affairs window")

@@ -41,7 +41,7 @@ def matters() -> list[Json]:
             name=T("异地就医备案", "Registering for medical treatment in another city"),
             law=[("social_insurance", "第二十九条")],
             category=["medical_insurance"],
-            aliases=["异地备案", "异地就医", "外地看病", "跨省就医", "医保备案", "ydjy"],
+            aliases=["异地备案", "异地就医", "外地看病", "跨省就医", "医保备案"],
             conditions=[T("本市参保人员异地长期居住、工作或转诊转院到外地就医", "Insured here and living, "
                           "working or referred for treatment elsewhere")],
             materials=[m.application("异地就医备案登记表", "Treatment-elsewhere registration form"), m.id_card()],
@@ -68,7 +68,7 @@ def matters() -> list[Json]:
             name=T("门诊慢特病待遇认定", "Recognition for outpatient chronic and special diseases"),
             law=[("social_insurance", "第二十八条")],
             category=["medical_insurance"],
-            aliases=["慢性病", "慢病卡", "特病", "门诊慢特病", "慢特病认定", "mtb"],
+            aliases=["慢性病", "慢病卡", "特病", "门诊慢特病", "慢特病认定"],
             conditions=[T("参保人员患有我市门诊慢特病病种目录内的疾病，符合认定标准",
                           "Insured and suffering from a listed chronic or special disease that meets the standard")],
             materials=[m.application("门诊慢特病待遇认定申请表", "Chronic-disease recognition form"), m.id_card(),

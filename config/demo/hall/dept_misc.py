@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import model as m
-from .model import T, Json, fld, qa, step
+from .model import Json, T, fld, qa, step
 from .site import matter
 
 _TR = ("交通运输窗口", "Transport window")
@@ -49,7 +49,7 @@ def _transport() -> list[Json]:
             name=T("网络预约出租汽车驾驶员证核发", "Online car-hailing driver's licence"),
             law=[("ride_hailing", "第十四条"), ("ride_hailing", "第十五条")],
             category=["transport", "employment"],
-            aliases=["网约车驾驶员证", "网约车资格证", "滴滴司机证", "网约车人证", "wyc"],
+            aliases=["网约车驾驶员证", "网约车资格证", "滴滴司机证", "网约车人证"],
             conditions=[T("取得相应准驾车型机动车驾驶证并具有3年以上驾驶经历，无交通肇事犯罪、危险驾驶犯罪记录，"
                           "无吸毒、饮酒后驾驶记录，无暴力犯罪记录",
                           "Three years' driving with the right class of licence; no traffic, dangerous "
