@@ -74,6 +74,17 @@ def _blank(prop: Json) -> tuple[str, tuple[float, float, float]]:
     return "", (0, 0, 0)
 
 
+def _pack(items: list[str], doc: Document, width: float) -> list[str]:
+    """Choices side by side, a line broken only between two choices."""
+    lines: list[str] = []
+    for item in items:
+        if lines and doc.font.width(lines[-1] + "    " + item, 10) <= width:
+            lines[-1] += "    " + item
+        else:
+            lines.append(item)
+    return lines
+
+
 def _field_rows(lay: _Layout, form: Json, filled: dict[str, Any] | None) -> None:
     doc = lay.doc
     props = sorted(form["properties"].items(), key=lambda kv: kv[1]["x-ui"]["order"])
@@ -87,7 +98,11 @@ def _field_rows(lay: _Layout, form: Json, filled: dict[str, Any] | None) -> None
             text, rgb = ("" if value is None else str(value)), BLUE
         else:
             text, rgb = _blank(prop)
-        lines = doc.wrap(text, 10, value_w) if text else [""]
+        if filled is None and ui["input"] == "choice" and not ui.get("identity"):
+            lines = _pack([f"□ {c['label']['zh']} {c['label']['en']}" for c in ui["choices"]],
+                          doc, value_w)
+        else:
+            lines = doc.wrap(text, 10, value_w) if text else [""]
         label_lines = doc.wrap(ui["label"]["en"], 7.5, LABEL_W - 8)
         rows = max(len(lines), 1) * 14 + (28 if ui["input"] == "multiline" else 0)
         height = max(30.0, rows + 12, 16 + 9.5 * len(label_lines) + 4)
@@ -132,6 +147,7 @@ def render_form(title: Text, matter: Json, filled: dict[str, Any] | None) -> byt
         lay.para(f"{mat['name']['en']} ({_FORM_EN[mat['form']]}, {mat['copies']}, "
                  f"{'required' if mat['required'] else 'if applicable'})", 7.5, GREY, indent=22)
     lay.gap(12)
+    lay.need(110)  # the declaration stays on one page with the signature
     lay.para("三、申请人承诺  Declaration", 11)
     lay.para("本人承诺以上填写的信息和提交的材料真实、准确、完整，如有不实，愿意承担相应的法律责任。", 9.5, indent=8)
     lay.para("I declare that the information and materials above are true, accurate and complete, "
