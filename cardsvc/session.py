@@ -21,9 +21,7 @@ from cardsvc.journal import Journal, JournalError
 from cardsvc.keys import install_demo_keys
 from cardsvc.load_authority import InProcessLoadAuthority, LoadAuthority
 from cardsvc.purse.client import translate_reader_error
-from cardsvc.sam import open_sam
-from cardsvc.sam.base import Sam
-from cardsvc.sam.errors import SamError, to_service_error
+from cardsvc.sam import Sam, SamError, SamSpec, open_sam, to_service_error
 from cardsvc.terminal import CardTerminal
 from config.demo import load_demo_data
 from config.settings import Settings
@@ -82,12 +80,12 @@ def open_backend_for(settings: Settings, overrides: Overrides) -> BackendSpi:
                                  code=ErrorCode.BACKEND_CONFIG) from exc
 
 
-def sam_spec(settings: Settings, overrides: Overrides) -> str:
-    return overrides.sam or settings.card.sam
-
-
-def sam_reader(spec: str) -> str | None:
-    return spec.removeprefix("pcsc:") if spec.startswith("pcsc:") else None
+def sam_spec(settings: Settings, overrides: Overrides) -> SamSpec:
+    """The SAM to use (``--sam``, else ``[card] sam``), parsed."""
+    try:
+        return SamSpec.parse(overrides.sam or settings.card.sam)
+    except SamError as exc:
+        raise to_service_error(exc) from exc
 
 
 def pick_reader(backend: BackendSpi, settings: Settings, overrides: Overrides) -> str:
@@ -101,7 +99,7 @@ def pick_reader(backend: BackendSpi, settings: Settings, overrides: Overrides) -
                 raise ReaderNotFound(f"no reader named {wanted!r} (readers: {known})",
                                      reader=wanted)
             return wanted
-        skip = sam_reader(sam_spec(settings, overrides))
+        skip = sam_spec(settings, overrides).reader
         for name in readers:
             if name != skip and backend.card_present(name):
                 return name
@@ -112,7 +110,8 @@ def pick_reader(backend: BackendSpi, settings: Settings, overrides: Overrides) -
     raise NoCardPresent()
 
 
-def open_sam_for(spec: str, backend: BackendSpi, settings: Settings, stack: ExitStack) -> Sam:
+def open_sam_for(spec: SamSpec, backend: BackendSpi, settings: Settings,
+                 stack: ExitStack) -> Sam:
     """The SAM of ``spec`` (``pcsc:READER`` or ``soft:KEY_FILE``), closed with the stack."""
     try:
         sam = open_sam(spec, state_dir=var_dir(settings),
