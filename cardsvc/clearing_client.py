@@ -36,7 +36,6 @@ import httpx
 
 from cardsvc import crypto
 from cardsvc.codes import ErrorCode
-from cardsvc.crypto import Alg
 from cardsvc.errors import CardServiceError, DeviceError, ServiceConfigError
 from cardsvc.load_authority import (
     LoadAuthority,
@@ -48,6 +47,7 @@ from cardsvc.load_authority import (
     LoadOverLimit,
     LoadRequest,
 )
+from cardsvc.profile import ALG_NAMES, AlgName, TxTypeName
 from config.settings import Settings
 
 __all__ = [
@@ -66,7 +66,6 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT_S = 5.0
-_ALG_NAMES = {Alg.TDES: "3des", Alg.SM4: "sm4"}
 
 
 # --------------------------------------------------------------------------- errors
@@ -120,12 +119,12 @@ class UploadRecord(TypedDict):
     card_atc: int
     terminal_id: str
     ttsn: int
-    type: Literal["purchase", "compound", "load"]
+    type: TxTypeName
     amount_fen: int
     balance_after_fen: int
     date_time: str
     tac: str
-    alg: Literal["3des", "sm4"]
+    alg: AlgName
     hotlist_version: int
 
 
@@ -331,7 +330,7 @@ class ClearingClient(LoadAuthority):
         except crypto.CryptoError as exc:
             raise LoadDeclined(f"malformed load request: {exc}") from None
         payload = {
-            "card_no": card_no, "alg": _ALG_NAMES[request.alg], "online_atc": request.online_atc,
+            "card_no": card_no, "alg": ALG_NAMES[request.alg], "online_atc": request.online_atc,
             "card_random": request.card_random.hex().upper(),
             "balance_before_fen": request.balance_before, "amount_fen": request.amount,
             "terminal_id": terminal_id, "date_time": moment.isoformat(),

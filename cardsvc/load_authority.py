@@ -33,9 +33,9 @@ from cardsvc.errors import (
     Refusal,
 )
 from cardsvc.keys import IssuerKeys, load_issuer_keys
+from cardsvc.profile import MAX_BALANCE_FEN
 
 __all__ = [
-    "MAX_BALANCE_FEN",
     "InProcessLoadAuthority",
     "LoadAuthority",
     "LoadAuthorityError",
@@ -47,8 +47,6 @@ __all__ = [
     "LoadRequest",
 ]
 
-MAX_BALANCE_FEN = 100_000
-"""The profile's maximum purse balance (1000 yuan); a load past it is declined."""
 
 
 class LoadAuthorityError(CardServiceError):

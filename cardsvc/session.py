@@ -15,15 +15,14 @@ from pathlib import Path
 
 from cardsvc.clearing_client import ClearingClient
 from cardsvc.codes import ErrorCode
+from cardsvc.demo_issuer import install_demo_keys, load_demo_data
 from cardsvc.errors import NoCardPresent, ReaderNotFound, ServiceConfigError
 from cardsvc.fares import FareTable
 from cardsvc.journal import Journal, JournalError
-from cardsvc.keys import install_demo_keys
 from cardsvc.load_authority import InProcessLoadAuthority, LoadAuthority
 from cardsvc.purse.client import translate_reader_error
 from cardsvc.sam import Sam, SamError, SamSpec, open_sam, to_service_error
 from cardsvc.terminal import CardTerminal
-from config.demo import load_demo_data
 from config.settings import Settings
 from drivers.pcsc import errors as pcsc
 from drivers.pcsc import open_backend
@@ -31,8 +30,6 @@ from drivers.pcsc.channel import CardChannel
 from drivers.pcsc.spi import BackendSpi
 
 log = logging.getLogger(__name__)
-
-DEFAULT_KEY_FILE = Path("var/keys/issuer_keys.toml")
 
 
 @dataclass(frozen=True)
@@ -55,17 +52,17 @@ def open_journal(settings: Settings) -> Journal:
         journal = Journal.open(journal_path(settings))
     except JournalError as exc:
         raise ServiceConfigError(str(exc), code=ErrorCode.JOURNAL_UNAVAILABLE) from exc
-    if journal.hotlist_version() == 0 and settings.card.key_file == DEFAULT_KEY_FILE:
-        # The embedded default starts with the demo issuer's lost cards until a hotlist is
-        # downloaded from clearing. Version 0: the first download is always a full one.
+    if settings.card.demo and journal.hotlist_version() == 0:
+        # Demo mode starts with the demo issuer's lost cards until a hotlist is downloaded
+        # from clearing. Version 0: the first download is always a full one.
         journal.replace_hotlist(0, load_demo_data().hotlist)
     return journal
 
 
 def key_file(settings: Settings) -> Path:
-    """The issuer key file; in the embedded default the demo keys are installed on first use."""
+    """The issuer key file; in demo mode the demo keys are installed there on first use."""
     path = settings.var_path(settings.card.key_file)
-    if not path.exists() and settings.card.key_file == DEFAULT_KEY_FILE:
+    if not path.exists() and settings.card.demo:
         log.warning("installing the DEMO issuer keys (test keys only)", extra={"path": str(path)})
         install_demo_keys(path)
     return path
