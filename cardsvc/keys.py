@@ -61,10 +61,8 @@ _SAM_FIELDS = {"terminal_id"}
 _TOP_FIELDS = {"format", "issuer", "sam"}
 
 
-class KeyFileError(ServiceConfigError):
+class KeyFileError(ServiceConfigError, code=ErrorCode.KEY_FILE_INVALID):
     """The key file is missing, unsafe (permissions) or malformed, or lacks a needed key."""
-
-    default_code = ErrorCode.KEY_FILE_INVALID
 
 
 class IssuerKeys:

@@ -32,7 +32,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple, Protocol
 
-__all__ = ["Catalogue", "Coded", "Lang", "Words"]
+__all__ = ["Catalogue", "Coded", "CodedError", "Lang", "Words"]
 
 Lang = Literal["zh", "en"]
 
@@ -56,6 +56,20 @@ class Coded(Protocol):
 
     @property
     def params(self) -> Mapping[str, Any]: ...
+
+
+class CodedError(Exception):
+    """An error with a stable code: a class says its code where it is declared,
+    ``class NoCard(PcscError, code=ErrorCode.NO_CARD): ...``; ``params`` are the fields of its
+    message (none by default). ``str(exc)`` stays the English particulars."""
+
+    code: StrEnum
+    params: Mapping[str, Any] = MappingProxyType({})
+
+    def __init_subclass__(cls, code: StrEnum | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
 
 
 Entry = Words | tuple[Words, ...]
