@@ -24,10 +24,10 @@ never carry key material or tokens.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum, unique
-from types import MappingProxyType
 from typing import Any, ClassVar
+
+from config.messages import CodedError
 
 __all__ = [
     "BackofficeError",
@@ -68,78 +68,65 @@ class ErrorCode(StrEnum):
     NOT_CONFIGURED = "not_configured"
 
 
-class BackofficeError(Exception):
-    """Base of every back-office error."""
+class BackofficeError(CodedError, code=ErrorCode.INTERNAL_ERROR):
+    """Base of every back-office error: ``class X(Base, code=..., http_status=...)``."""
 
-    code: ClassVar[ErrorCode] = ErrorCode.INTERNAL_ERROR
+    code: ErrorCode
     http_status: ClassVar[int] = 500
-    params: ClassVar[Mapping[str, Any]] = MappingProxyType({})
+
+    def __init_subclass__(cls, http_status: int | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if http_status is not None:
+            cls.http_status = http_status
 
 
-class ConfigurationError(BackofficeError):
+class ConfigurationError(BackofficeError, code=ErrorCode.CONFIGURATION_ERROR):
     """Missing or malformed configuration (database URL, token, key file)."""
 
-    code = ErrorCode.CONFIGURATION_ERROR
 
-
-class StorageError(BackofficeError):
+class StorageError(BackofficeError, code=ErrorCode.STORAGE_UNAVAILABLE, http_status=503):
     """The database cannot be reached, or a statement failed."""
 
-    code = ErrorCode.STORAGE_UNAVAILABLE
-    http_status = 503
 
-
-class RequestError(BackofficeError):
+class RequestError(BackofficeError, code=ErrorCode.BAD_REQUEST, http_status=400):
     """The request cannot be served as asked."""
 
-    code = ErrorCode.BAD_REQUEST
-    http_status = 400
+
+class Unauthorized(RequestError, code=ErrorCode.UNAUTHORIZED, http_status=401):
+    """Missing or wrong bearer token."""
 
 
-class Unauthorized(RequestError):
-    code = ErrorCode.UNAUTHORIZED
-    http_status = 401
+class InvalidInput(RequestError, code=ErrorCode.INVALID_INPUT, http_status=422):
+    """A malformed request."""
 
 
-class InvalidInput(RequestError):
-    code = ErrorCode.INVALID_INPUT
-    http_status = 422
+class NotFound(RequestError, code=ErrorCode.NOT_FOUND, http_status=404):
+    """No such thing."""
 
 
-class NotFound(RequestError):
-    code = ErrorCode.NOT_FOUND
-    http_status = 404
+class BatchTooLarge(RequestError, code=ErrorCode.BATCH_TOO_LARGE, http_status=413):
+    """More records or bytes than one upload may carry."""
 
 
-class BatchTooLarge(RequestError):
-    code = ErrorCode.BATCH_TOO_LARGE
-    http_status = 413
+class Conflict(RequestError, code=ErrorCode.CONFLICT, http_status=409):
+    """It clashes with what is stored (a card registered with other data)."""
 
 
-class Conflict(RequestError):
-    code = ErrorCode.CONFLICT
-    http_status = 409
-
-
-class Refused(RequestError):
+class Refused(RequestError, code=ErrorCode.REFUSED, http_status=403):
     """A business refusal: nothing was done."""
 
-    code = ErrorCode.REFUSED
-    http_status = 403
+
+class CardHotlisted(Refused, code=ErrorCode.CARD_HOTLISTED):
+    """The card is on the hotlist."""
 
 
-class CardHotlisted(Refused):
-    code = ErrorCode.CARD_HOTLISTED
+class MacInvalid(Refused, code=ErrorCode.MAC1_INVALID):
+    """The card's load MAC1 does not verify."""
 
 
-class MacInvalid(Refused):
-    code = ErrorCode.MAC1_INVALID
+class LoadLimit(Refused, code=ErrorCode.LOAD_LIMIT):
+    """A zero amount, or the load would pass the balance limit."""
 
 
-class LoadLimit(Refused):
-    code = ErrorCode.LOAD_LIMIT
-
-
-class NotConfigured(Refused):
-    code = ErrorCode.NOT_CONFIGURED
-    http_status = 503
+class NotConfigured(Refused, code=ErrorCode.NOT_CONFIGURED, http_status=503):
+    """The service lacks a key it needs for this (MLK)."""

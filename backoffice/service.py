@@ -38,7 +38,6 @@ from backoffice.errors import (
     Refused,
 )
 from backoffice.models import (
-    MAX_BALANCE_FEN,
     RECORD_ADAPTER,
     RECORDS_ADAPTER,
     CardRegistered,
@@ -60,6 +59,7 @@ from backoffice.reconcile import reconcile
 from backoffice.repository import FlagRow, Repository, TxRow
 from backoffice.verify import CardKeys
 from cardsvc import crypto
+from cardsvc.profile import MAX_BALANCE_FEN
 
 __all__ = ["DEFAULT_MAX_BATCH", "ClearingService", "Malformed"]
 
