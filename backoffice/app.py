@@ -120,7 +120,7 @@ def create_app(settings: ServerSettings, *, service: ClearingService | None = No
                   description=_DESCRIPTION, openapi_tags=_TAGS, lifespan=lifespan)
     app.state.service = svc
     bearer = HTTPBearer(auto_error=False, scheme_name="token",
-                        description="The back office token (`[backoffice] token`).")
+                        description="The back office token (`$BACKOFFICE_TOKEN`).")
 
     def authorised(
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],

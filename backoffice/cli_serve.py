@@ -107,7 +107,7 @@ def main(argv: list[str], prog: str) -> int:
     add_common(p)
     p.add_argument("--host", help=f"address ([clearing] host, default {DEFAULT_HOST})")
     p.add_argument("--port", type=int, help=f"port ([clearing] port, default {DEFAULT_PORT})")
-    p.add_argument("--token", help="bearer token ($BACKOFFICE_TOKEN, [backoffice] token)")
+    p.add_argument("--token", help="bearer token ($BACKOFFICE_TOKEN, else [clearing_client]'s)")
     p.add_argument("--keys", metavar="FILE",
                    help="issuer key file with MTK and MLK, mode 0600 ($BACKOFFICE_KEY_FILE, "
                         "[clearing] key_file)")
@@ -123,11 +123,9 @@ def main(argv: list[str], prog: str) -> int:
         if not 1 <= args.workers <= 64:
             raise InvalidInput("--workers must be 1..64")
         settings = settings_of(args)
-        args.host = args.host or settings.clearing.host
-        args.port = settings.clearing.port if args.port is None else args.port
+        args.host, args.port = settings.clearing.host, settings.clearing.port
         server_settings = ServerSettings(
-            db_url=resolve_db_url(settings, args.db),
-            token=resolve_token(settings, args.token),
+            db_url=resolve_db_url(settings), token=resolve_token(settings),
             keys=resolve_keys(settings, args.keys, demo=args.demo),
             host=args.host, port=args.port, demo=args.demo)
         configure_logging(getattr(logging, args.log_level.upper()))

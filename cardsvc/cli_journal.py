@@ -14,7 +14,7 @@ from cardsvc.cli_common import EDGE
 from cardsvc.errors import NoCardPresent
 from cardsvc.journal import Entry
 from cardsvc.money import format_fen
-from cardsvc.session import Overrides, card_session, open_journal
+from cardsvc.session import card_session, open_journal
 from config.cli import EXIT_FAILED, EXIT_OK, print_json
 from config.settings import Settings, load_settings
 
@@ -67,7 +67,8 @@ def recover_main(argv: list[str], prog: str, settings: Settings) -> int:
     resolved = []
     if waiting:
         try:
-            with card_session(settings, Overrides(reader=args.reader, sam=args.sam)) as term:
+            with card_session(settings.override(
+                    {"card": {"reader": args.reader, "sam": args.sam}})) as term:
                 resolved = term.recover()
         except NoCardPresent:
             pass

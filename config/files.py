@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "atomic_write", "fsync_directory"]
+__all__ = ["TokenFileError", "atomic_path", "atomic_write", "fsync_directory",
+           "read_token_file"]
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
@@ -102,3 +104,34 @@ def atomic_path(path: str | os.PathLike[str], *, mode: int | None = None,
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+class TokenFileError(ValueError):
+    """A token file is missing, open to others, or holds no usable token (the message says
+    which, never the token; ``reason`` is ``missing``, ``open`` or ``invalid``)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def read_token_file(path: str | os.PathLike[str], *, min_length: int = 16) -> str:
+    """The bearer token kept in ``path``: a regular file that only its owner may read (mode
+    0600 or stricter), one token of at least ``min_length`` characters (surrounding white space
+    is ignored). A token lives in such a file, never on a command line or in a settings file."""
+    p = Path(path)
+    try:
+        st = p.stat()
+        text = p.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        raise TokenFileError(f"token file {p} does not exist", "missing") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TokenFileError(f"token file {p} cannot be read: {exc}", "invalid") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise TokenFileError(f"token file {p} is not a regular file", "invalid")
+    if st.st_mode & 0o077:
+        raise TokenFileError(f"token file {p} is readable by others: chmod 600 {p}", "open")
+    if len(text) < min_length or len(text.split()) != 1:
+        raise TokenFileError(f"token file {p} holds no usable token ({min_length}+ characters)",
+                             "invalid")
+    return text

@@ -1,4 +1,5 @@
-"""The durable print queue: SQLite (WAL, synchronous=FULL) under ``paths.var_dir``.
+"""The durable print queue: SQLite (WAL, synchronous=FULL), ``print-queue.sqlite3`` under
+``paths.var_dir`` (:mod:`config.layout`).
 
 A job holds a :class:`Document` (JSON), not bytes, and moves through these states:
 
@@ -32,11 +33,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from config.layout import VarLayout
 from drivers.printer.document import SUBTITLE, Document, Text
 from drivers.printer.errors import QueueError
 from drivers.printer.status import PrinterState
 
-QUEUE_FILE = "print-queue.sqlite3"
 REPRINT_BANNER = "【补打 REPRINT】"
 
 _SCHEMA = """
@@ -131,7 +132,8 @@ class PrintQueue:
 
     @classmethod
     def in_dir(cls, var_dir: Path | str) -> PrintQueue:
-        return cls(Path(var_dir) / QUEUE_FILE)
+        """The queue of the ``var_dir`` (its place in :mod:`config.layout`)."""
+        return cls(VarLayout(Path(var_dir)).print_queue)
 
     @contextlib.contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:

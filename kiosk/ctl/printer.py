@@ -47,7 +47,6 @@ from drivers.printer import (
     PrintQueue,
     QueueError,
 )
-from drivers.printer.queue import QUEUE_FILE
 from drivers.printer.testpage import test_page
 from kiosk.ctl.messages import MESSAGES, printer_status_en
 
@@ -156,7 +155,7 @@ def _test(printer: Printer, as_json: bool, prog: str) -> int:
 
 
 def _queue(args: argparse.Namespace, settings: Settings, prog: str) -> int:
-    path = Path(settings.paths.var_dir) / QUEUE_FILE
+    path = settings.var.print_queue
     if not path.exists():
         if args.command == "reprint":
             return fail(prog, f"no print queue at {path}", EXIT_FAILED)

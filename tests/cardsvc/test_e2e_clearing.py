@@ -20,6 +20,8 @@ import pytest
 from cardsvc.clearing_client import ClearingClient
 from cardsvc.journal import Journal
 from cardsvc.uploader import Uploader
+from config.files import atomic_write
+from config.layout import VarLayout
 from config.runtime import free_tcp_port, wait_http_ok
 from simulators.pcscd import PcscdProcess
 
@@ -46,8 +48,9 @@ class Terminal:
     def __init__(self, tmp: Path, pcscd: PcscdProcess, url: str) -> None:
         self.var = tmp / "var"
         config = tmp / "terminal.toml"
+        atomic_write(VarLayout(self.var).clearing_client_token, TOKEN + "\n", mode=0o600)
         config.write_text(f'[paths]\nvar_dir = "{self.var}"\n'
-                          f'[backoffice]\nurl = "{url}"\ntoken = "{TOKEN}"\n')
+                          f'[clearing_client]\nurl = "{url}"\n')
         self.env = {**os.environ, **pcscd.env, "CITIZEN_HALL_CONFIG": str(config)}
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
