@@ -133,30 +133,30 @@ def _run(op: str, args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _report(op: str, result: Any, as_json: bool) -> None:
+def _report(op: str, result: Any, as_dict: bool) -> None:
     if op == "balance":
         card_no, balance = result
-        if as_json:
+        if as_dict:
             print_json({"card_no": card_no, "balance_fen": balance})
         else:
             print(f"卡号 Card {card_no}  余额 Balance {format_fen(balance)} 元 yuan")
     elif op == "block":
-        if as_json:
+        if as_dict:
             print_json({"card_no": result, "blocked": True})
         else:
             print(f"卡片已锁定 Card {result} is blocked")
     elif isinstance(result, CardInfo):
-        print_json(result.as_json()) if as_json else _show_info(result)
+        print_json(result.as_dict()) if as_dict else _show_info(result)
     elif isinstance(result, History):
-        print_json(result.as_json()) if as_json else _show_history(result)
+        print_json(result.as_dict()) if as_dict else _show_history(result)
     elif isinstance(result, FreeRide):
-        if as_json:
-            print_json(result.as_json())
+        if as_dict:
+            print_json(result.as_dict())
         else:
             kind = CardType(result.card_type)
             print(f"免费乘车 Free ride ({kind.label_zh} {kind.label_en}), 线路 line {result.line}")
     elif isinstance(result, TxResult):
-        print_json(result.as_json()) if as_json else _show_tx(result)
+        print_json(result.as_dict()) if as_dict else _show_tx(result)
 
 
 def main(argv: list[str], prog: str) -> int:

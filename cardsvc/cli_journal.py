@@ -44,7 +44,7 @@ def journal_main(argv: list[str], prog: str, settings: Settings) -> int:
                                   limit=args.limit)
         counts = journal.counts()
     if args.json:
-        print_json({"entries": [e.as_json() for e in entries], "counts": counts})
+        print_json({"entries": [e.as_dict() for e in entries], "counts": counts})
         return EXIT_OK
     print(f"交易日志 Journal: {len(entries)} entries "
           f"(completed {counts['completed']}, failed {counts['failed']}, "
@@ -75,7 +75,7 @@ def recover_main(argv: list[str], prog: str, settings: Settings) -> int:
     with open_journal(settings) as journal:
         left = Counter(e.card_no for e in journal.unresolved())
     if args.json:
-        print_json({"resolved": [r.as_json() for r in resolved],
+        print_json({"resolved": [r.as_dict() for r in resolved],
                     "unresolved_by_card": dict(left)})
     else:
         if not waiting:

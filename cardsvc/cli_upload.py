@@ -33,7 +33,7 @@ def _upload(args: argparse.Namespace) -> int:
     with ClearingClient.from_settings(settings) as client:
         report = Uploader(settings.var.journal, client).upload_once()
     if args.json:
-        print_json(report.as_json())
+        print_json(report.as_dict())
     else:
         print(f"上传完成 Uploaded: {report.sent} sent, {report.new} new, "
               f"{report.duplicate} already there, {report.rejected} rejected (kept as dead "

@@ -123,7 +123,7 @@ class CardService:
             log.warning("recovery on insert failed", extra={"reader": reader, "error": str(exc)})
             return
         for r in resolved:
-            log.info("recovered on insert", extra=r.as_json())
+            log.info("recovered on insert", extra=r.as_dict())
 
     # -- operations ----------------------------------------------------------------------
     def run(self, op: Callable[[CardTerminal], _T], *, reader: str | None = None,

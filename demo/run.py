@@ -49,7 +49,7 @@ from cardsvc.uploader import Uploader
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE
 from config.files import atomic_write
 from config.layout import VarLayout
-from config.runtime import configure_logging, free_tcp_port, wait_http_ok
+from config.runtime import configure_logging, free_tcp_port, stop_process, wait_http_ok
 from config.settings import Settings, load_settings
 from drivers.pcsc import BackendSpi, CardChannel, PcscError, ReaderStatus, open_backend
 from simulators.card.cli import DEFAULT_CARD
@@ -317,7 +317,7 @@ class Demo:
                 env={**os.environ, **(env or {})},
             )
         self.children.append((name, proc, log))
-        self.cleanup.callback(_stop_child, proc)
+        self.cleanup.callback(stop_process, proc)
 
     def _wait_for_cards(self) -> None:
         deadline = time.monotonic() + self.options.timeout
@@ -371,16 +371,6 @@ class Demo:
     def _stop_pcscd(daemon: PcscdProcess) -> None:
         daemon.stop()
         os.environ.pop(SOCKET_ENV, None)
-
-
-def _stop_child(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 def _tail(log: Path) -> str:

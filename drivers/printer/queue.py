@@ -34,6 +34,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from config.layout import VarLayout
+from config.sqlite import connect, transaction
 from drivers.printer.document import SUBTITLE, Document, Text
 from drivers.printer.errors import QueueError
 from drivers.printer.status import PrinterState
@@ -122,7 +123,6 @@ class PrintQueue:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._db() as db:
-                db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(_SCHEMA)
                 columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
                 if "note" not in columns:  # a queue written before notes existed
@@ -137,9 +137,11 @@ class PrintQueue:
 
     @contextlib.contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
         try:
-            db.execute("PRAGMA synchronous=FULL")
+            db = connect(self.path, timeout=10.0)
+        except sqlite3.Error as exc:
+            raise QueueError(f"print queue {self.path}: {exc}") from exc
+        try:
             yield db
         except sqlite3.Error as exc:
             raise QueueError(f"print queue {self.path}: {exc}") from exc
@@ -148,14 +150,8 @@ class PrintQueue:
 
     @contextlib.contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._db() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        with self._db() as db, transaction(db):
+            yield db
 
     # -- submitting and reading -------------------------------------------------------------
     def submit(self, doc: Document, key: str | None = None) -> Job:

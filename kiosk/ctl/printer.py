@@ -113,9 +113,9 @@ def _status_json(printer: Printer, status: PrinterStatus) -> dict[str, object]:
             "answers": {str(k): v for k, v in status.answers.items()}}
 
 
-def _status(printer: Printer, as_json: bool) -> int:
+def _status(printer: Printer, as_dict: bool) -> int:
     status = printer.status()
-    if as_json:
+    if as_dict:
         print_json(_status_json(printer, status))
     else:
         print(f"printer {printer.url} ({printer.profile.name}): {_english(status)}")
@@ -125,7 +125,7 @@ def _status(printer: Printer, as_json: bool) -> int:
     return _exit_code(status)
 
 
-def _test(printer: Printer, as_json: bool, prog: str) -> int:
+def _test(printer: Printer, as_dict: bool, prog: str) -> int:
     doc = test_page(printer.profile, printer.url.text)
     try:
         report = printer.print(doc)
@@ -139,7 +139,7 @@ def _test(printer: Printer, as_json: bool, prog: str) -> int:
         return fail(prog, MESSAGES.line(exc, f"test page not printed: {exc}"), EXIT_UNAVAILABLE)
     except (LayoutError, PrinterError) as exc:
         return fail(prog, MESSAGES.line(exc, f"test page not printed: {exc}"), EXIT_FAILED)
-    if as_json:
+    if as_dict:
         before = report.status_before
         print_json({"url": printer.url.text, "profile": printer.profile.name, "printed": True,
                     "bytes": report.bytes_sent, "seconds": round(report.seconds, 4),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from cardsvc.journal import Journal
 from cardsvc.uploader import Uploader
 from config.files import atomic_write
 from config.layout import VarLayout
-from config.runtime import free_tcp_port, wait_http_ok
+from config.runtime import free_tcp_port, stop_process, wait_http_ok
 from simulators.pcscd import PcscdProcess
 
 pytestmark = pytest.mark.pcscd
@@ -40,8 +39,7 @@ def clearing(tmp_path: Path) -> Iterator[str]:
     assert wait_http_ok(f"{url}/healthz", 20, alive=lambda: proc.poll() is None), \
         "backoffice serve did not come up"
     yield url
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(10)
+    stop_process(proc)
 
 
 class Terminal:

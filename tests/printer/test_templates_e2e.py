@@ -68,7 +68,7 @@ def test_card_receipts_say_the_right_things(virtual_printer, printer):
         assert _row(text, "终端号：").endswith(data.terminal_id)
         assert _row(text, "交易时间：").endswith("2024-05-06 12:30:45")
         assert all(line.columns <= 32 for line in paper.lines) and not paper.overflow
-        assert paper.lines[0].to_dict()["bold"] and paper.lines[0].to_dict()["size"] == [2, 2]
+        assert paper.lines[0].as_dict()["bold"] and paper.lines[0].as_dict()["size"] == [2, 2]
     canteen, _, bus, topup = (p.text for p in printed)
     assert "食堂消费凭条" in canteen and _row(canteen, "消费金额：").endswith("￥12.50")
     assert "公交乘车凭条" in bus and _row(bus, "线路：").endswith("1路")

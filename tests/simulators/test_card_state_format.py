@@ -26,9 +26,9 @@ def _compact(doc: object) -> str:
 
 
 def _check_json(card: VirtualCard) -> None:
-    assert card.image.to_json() == _compact(card.image.to_dict())
+    assert card.image.to_json() == _compact(card.image.as_dict())
     for df in card.image.root.walk():
-        assert json.loads(df.to_json()) == df.to_dict()
+        assert json.loads(df.to_json()) == df.as_dict()
 
 
 def test_the_file_is_compact_json_of_the_image(tmp_path):
@@ -38,7 +38,7 @@ def test_the_file_is_compact_json_of_the_image(tmp_path):
     term.purchase(100, WHEN, transit_record=bytes(range(48)))
     text = user_card_path(tmp_path, "4102000000000001").read_text(encoding="utf-8")
     assert "\n" not in text and ": " not in text
-    assert json.loads(text) == card.image.to_dict()
+    assert json.loads(text) == card.image.as_dict()
     _check_json(card)
 
 
@@ -95,7 +95,7 @@ def test_a_failed_write_rolls_back_memory_and_the_next_write_is_right(tmp_path, 
     assert len(app.purse_log.records) == 1 and app.state.balance == 9900
     term.purchase(200, WHEN)
     doc = json.loads(path.read_text(encoding="utf-8"))
-    assert doc == card.image.to_dict()
+    assert doc == card.image.as_dict()
     assert doc["apps"]["purse"]["balance"] == 9700
     assert doc["apps"]["purse"]["offline_atc"] == 2
 
