@@ -53,9 +53,26 @@ def _open_temp(tmp: Path, mode: int | None, dir_mode: int) -> int:
     return fd
 
 
-def _publish(tmp: Path, path: Path) -> None:
-    os.replace(tmp, path)
-    fsync_directory(path.parent)
+@contextlib.contextmanager
+def _temp_beside(path: str | os.PathLike[str], mode: int | None,
+                 dir_mode: int) -> Iterator[tuple[Path, int]]:
+    """A temporary file beside ``path``, open; written through the descriptor or the name,
+    then fsynced, renamed over ``path`` and the directory fsynced; removed on any error."""
+    target = Path(path)
+    tmp = _temp_name(target)
+    fd = _open_temp(tmp, mode, dir_mode)
+    try:
+        try:
+            yield tmp, fd
+            os.fsync(fd)  # the file's data, whichever descriptor wrote them
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+        fsync_directory(target.parent)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, mode: int | None = None,
@@ -64,24 +81,12 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, mode: int |
 
     Missing parent directories are created (``dir_mode``, less the umask). Returns the path.
     """
-    target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = _temp_name(target)
-    fd = _open_temp(tmp, mode, dir_mode)
-    try:
-        try:
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        _publish(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return target
+    with _temp_beside(path, mode, dir_mode) as (_tmp, fd):
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+    return Path(path)
 
 
 @contextlib.contextmanager
@@ -89,21 +94,8 @@ def atomic_path(path: str | os.PathLike[str], *, mode: int | None = None,
                 dir_mode: int = 0o777) -> Iterator[Path]:
     """A temporary file name beside ``path`` to write to; when the block ends without an error
     it is fsynced and renamed over ``path`` (and the directory fsynced), else removed."""
-    target = Path(path)
-    tmp = _temp_name(target)
-    os.close(_open_temp(tmp, mode, dir_mode))
-    try:
+    with _temp_beside(path, mode, dir_mode) as (tmp, _fd):
         yield tmp
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        _publish(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 class TokenFileError(ValueError):
