@@ -12,7 +12,8 @@ import pytest
 from cardsvc.money import yuan
 from cardsvc.profile import mask_card_number as mask_card
 from cardsvc.receipts import CardReceipt, card_receipt
-from drivers.printer import Printer, expected_receipts, get_profile
+from drivers.printer import Printer, get_profile
+from drivers.printer.render import expected_receipts
 from kiosk.receipts import application_receipt, mask_name
 from simulators.printer import VirtualPrinter
 from tests.printer.samples import APPLICATION, CARD_RECEIPTS, all_documents
