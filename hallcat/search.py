@@ -1,0 +1,221 @@
+"""The matter search engine: the way people type on a kiosk (pure Python, no I/O).
+
+The kiosk reuses this module for its offline catalogue, so it imports nothing but the standard
+library (pinyin comes in as tokens, see :mod:`hallcat.pinyin`).
+
+**Index.** Every searchable text of a matter (its Chinese name, each alias, the English name, the
+code) becomes one line of a single corpus string, each token written as a space, its pinyin and
+its character: 营业执照 -> ``" ying营 ye业 zhi执 zhao照"``. Departments and categories are small
+corpora of their own that point at their matters.
+
+**Query.** Normalised (full-width to half-width, lower case, ü as v) and cut into units: each
+Chinese character is a unit that matches exactly that character; each run of letters/digits is
+a unit that matches one or more consecutive tokens, each by a prefix of its pinyin (``yyzz``,
+``yingyzz``, ``zhizhao`` and ``yingye`` all match 营业执照); a space starts a new unit. Units
+match consecutive tokens, starting at a token. It is compiled into one regular expression run
+over the corpus (C speed); matches are mapped back to lines by bisection.
+
+**Ranking** (a matter takes its best line; higher first):
+
+============================  ======
+where the query matched        score
+============================  ======
+whole name, exactly             100
+name, from its first token       80 + 10 x share of the name's tokens covered
+alias, exactly                   75
+alias, from its first token      70 + 10 x share
+name, inside                     50 + 10 x share
+alias, inside                    40 + 10 x share
+English name (from a word)       35 / 30
+code                             30
+department or category name      15
+============================  ======
+
+A matched Chinese character counts 1 more point each (the person typed the exact character).
+Ties: shorter name first, then the code. A department or category filter keeps only its matters;
+an empty query with a filter lists them all by name.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+__all__ = ["Hit", "SearchEntry", "SearchIndex", "compile_query", "entry_keys", "line_of"]
+
+Token = tuple[str, str]
+Romaniser = Callable[[str], list[Token]]
+MAX_QUERY = 40
+
+_W_NAME, _W_ALIAS, _W_EN, _W_CODE = "name", "alias", "en", "code"
+_REST = r"[a-z0-9]*[^\sa-z0-9]?"
+_UNITS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    """One published matter as the engine sees it. ``keys`` come from :func:`entry_keys`."""
+
+    code: str
+    name_zh: str
+    department: str
+    categories: tuple[str, ...]
+    keys: Mapping[str, Sequence[Sequence[Token]]]
+    """``{"name": [tokens], "alias": [tokens, ...], "en": [tokens]}``."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    score: float
+    matched: str
+    """Which text matched: name, alias, en, code, department or category."""
+
+
+def entry_keys(name_zh: str, name_en: str, aliases: Iterable[str],
+               romanise: Romaniser) -> dict[str, list[list[Token]]]:
+    """The tokens a matter is indexed by (stored when it is published)."""
+    return {
+        _W_NAME: [romanise(name_zh)],
+        _W_ALIAS: [romanise(a) for a in aliases],
+        _W_EN: [romanise(name_en)] if name_en else [],
+    }
+
+
+def line_of(tokens: Sequence[Sequence[str]]) -> str:
+    return "".join(f" {py}{hz}" for py, hz in tokens)
+
+
+def compile_query(query: str, normalise: Callable[[str], str]) -> tuple[re.Pattern[str] | None,
+                                                                        int]:
+    """The query's pattern and its number of Chinese characters; ``None`` for an empty query."""
+    units = _UNITS.findall(normalise(query)[:MAX_QUERY])
+    if not units:
+        return None, 0
+    parts: list[str] = []
+    han = 0
+    for i, unit in enumerate(units):
+        last = i == len(units) - 1
+        if unit.isascii():
+            body = unit[0] + "".join(f"(?:{_REST} )?{ch}" for ch in unit[1:])
+            parts.append(body if last else body + _REST)
+        else:
+            han += 1
+            parts.append(f"[a-z0-9]*{re.escape(unit)}")
+    return re.compile(" " + " ".join(parts)), han
+
+
+@dataclass
+class _Corpus:
+    text: str = ""
+    starts: list[int] = field(default_factory=list)
+    owners: list[int] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, lines: Iterable[tuple[int, str, Sequence[Sequence[str]]]]) -> _Corpus:
+        parts: list[str] = []
+        out = cls()
+        pos = 0
+        for owner, kind, toks in lines:
+            text = line_of(toks) + "\n"
+            out.starts.append(pos)
+            out.owners.append(owner)
+            out.kinds.append(kind)
+            out.sizes.append(max(1, len(toks)))
+            parts.append(text)
+            pos += len(text)
+        out.text = "".join(parts)
+        return out
+
+    def matches(self, pattern: re.Pattern[str]) -> Iterable[tuple[int, int, int]]:
+        """(line, first token matched, tokens covered), the first match of each line."""
+        text, starts = self.text, self.starts
+        pos = 0
+        while True:
+            m = pattern.search(text, pos)
+            if m is None:
+                return
+            line = bisect_right(starts, m.start()) - 1
+            first = text.count(" ", starts[line], m.start())
+            yield line, first, m.group().count(" ")
+            pos = starts[line + 1] if line + 1 < len(starts) else len(text)
+
+
+def _score(kind: str, first: int, covered: int, size: int) -> float:
+    share = min(1.0, covered / size)
+    if kind == _W_NAME:
+        if first == 0 and covered >= size:
+            return 100.0
+        return (80.0 if first == 0 else 50.0) + 10 * share
+    if kind == _W_ALIAS:
+        if first == 0 and covered >= size:
+            return 75.0
+        return (70.0 if first == 0 else 40.0) + 10 * share
+    if kind == _W_EN:
+        return 35.0 if first == 0 else 30.0
+    return 30.0
+
+
+class SearchIndex:
+    """An immutable index over published matters; build a new one when the catalogue changes."""
+
+    def __init__(self, entries: Sequence[SearchEntry], *, normalise: Callable[[str], str],
+                 groups: Mapping[str, Sequence[Sequence[Token]]] | None = None) -> None:
+        """``groups``: department and category codes -> the tokens of their names."""
+        self.entries = tuple(entries)
+        self._normalise = normalise
+        self._lengths = [len(e.name_zh) for e in self.entries]
+        lines: list[tuple[int, str, Sequence[Sequence[str]]]] = []
+        for i, e in enumerate(self.entries):
+            for kind in (_W_NAME, _W_ALIAS, _W_EN):
+                lines.extend((i, kind, toks) for toks in e.keys.get(kind, ()))
+            lines.append((i, _W_CODE, [(e.code.lower(), "")]))
+        self._corpus = _Corpus.build(lines)
+        members: dict[str, list[int]] = {}
+        for i, e in enumerate(self.entries):
+            members.setdefault(e.department, []).append(i)
+            for c in e.categories:
+                members.setdefault(c, []).append(i)
+        self._members = {k: tuple(v) for k, v in members.items()}
+        names = sorted((groups or {}).items())
+        self._group_codes = [code for code, _ in names]
+        self._groups = _Corpus.build((i, "group", toks) for i, (_, toks) in enumerate(names))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def search(self, query: str, *, department: str | None = None,
+               category: str | None = None, limit: int = 20) -> list[Hit]:
+        """Matters best first (see the module's ranking table)."""
+        allowed: set[int] | None = None
+        for key in (department, category):
+            if key is not None:
+                inside = set(self._members.get(key, ()))
+                allowed = inside if allowed is None else allowed & inside
+        pattern, han = compile_query(query, self._normalise)
+        if pattern is None:
+            pool = sorted(allowed or (), key=lambda i: (self._lengths[i],
+                                                        self.entries[i].code))
+            return [Hit(self.entries[i].code, 0.0, "browse") for i in pool[:limit]]
+        best: dict[int, tuple[float, str]] = {}
+        c = self._corpus
+        for line, first, covered in c.matches(pattern):
+            owner = c.owners[line]
+            if allowed is not None and owner not in allowed:
+                continue
+            score = _score(c.kinds[line], first, covered, c.sizes[line]) + han
+            if score > best.get(owner, (-1.0, ""))[0]:
+                best[owner] = (score, c.kinds[line])
+        for line, _, _ in self._groups.matches(pattern):
+            code = self._group_codes[self._groups.owners[line]]
+            for owner in self._members.get(code, ()):
+                if (allowed is None or owner in allowed) and owner not in best:
+                    best[owner] = (15.0, "group")
+        top = heapq.nsmallest(limit, best.items(), key=lambda kv: (
+            -kv[1][0], self._lengths[kv[0]], self.entries[kv[0]].code))
+        return [Hit(self.entries[i].code, score, kind) for i, (score, kind) in top]
