@@ -286,13 +286,14 @@ def parse_document(raw: bytes | str | dict[str, Any]) -> Document:
 
 
 def _check_references(doc: Document, matters: list[Matter]) -> None:
-    for kind, items in (("departments", doc.departments), ("categories", doc.categories)):
+    for kind, codes in (("departments", [d.code for d in doc.departments]),
+                        ("categories", [c.code for c in doc.categories])):
         seen: set[str] = set()
-        for i, item in enumerate(items):
-            if item.code in seen:
-                raise HallDataError(f"duplicate code {item.code}", f"代码重复：{item.code}",
+        for i, code in enumerate(codes):
+            if code in seen:
+                raise HallDataError(f"duplicate code {code}", f"代码重复：{code}",
                                     record=f"{kind}[{i}]", field="code")
-            seen.add(item.code)
+            seen.add(code)
     departments = {d.code for d in doc.departments}
     categories = {c.code for c in doc.categories}
     keys: set[tuple[str, int]] = set()
@@ -318,7 +319,7 @@ def _check_references(doc: Document, matters: list[Matter]) -> None:
 def dump_document(departments: list[Department], categories: list[Category],
                   matters: list[Matter], exported_at: str | None = None) -> dict[str, Any]:
     """The JSON-ready exchange document (keys in the documented order)."""
-    doc = Document(format=FORMAT, version=FORMAT_VERSION, exported_at=exported_at,
+    doc = Document(format="citizen-hall-catalogue", version=1, exported_at=exported_at,
                    departments=departments, categories=categories, matters=matters)
     out: dict[str, Any] = doc.model_dump(mode="json", exclude_none=True)
     return out

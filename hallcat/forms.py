@@ -157,8 +157,8 @@ def _invalid(name: str, spec: Mapping[str, Any], en: str, zh: str) -> FormInvali
 
 def _check_value(name: str, spec: Mapping[str, Any], value: object) -> None:
     kind = spec["type"]
-    if kind == "integer" and not _is_int(value) or kind == "boolean" \
-            and not isinstance(value, bool) or kind == "string" and not isinstance(value, str):
+    if (kind == "integer" and not _is_int(value)) or (kind == "boolean" \
+            and not isinstance(value, bool)) or (kind == "string" and not isinstance(value, str)):
         raise _invalid(name, spec, f"expected {kind}", "类型不正确")
     if "enum" in spec and value not in spec["enum"]:
         raise _invalid(name, spec, "not one of the choices", "不是可选值之一")

@@ -27,10 +27,11 @@ def normalise(text: str) -> str:
 
 
 def _han_tokens(run: str) -> list[Token]:
-    from pypinyin import Style, lazy_pinyin  # imported when first needed (large dictionary)
+    from pypinyin import Style, lazy_pinyin  # noqa: PLC0415 - loaded on first use (large)
 
-    syllables = lazy_pinyin(run, style=Style.NORMAL, v_to_u=False,
-                            errors=lambda chars: ["" for _ in chars])
+    syllables: list[str] = lazy_pinyin(run, style=Style.NORMAL, v_to_u=False)
+    if len(syllables) != len(run):  # a character without pinyin came back as it was
+        syllables = [lazy_pinyin(ch, style=Style.NORMAL, v_to_u=False)[0] for ch in run]
     out: list[Token] = []
     for char, syllable in zip(run, syllables, strict=False):
         clean = "".join(ch for ch in syllable if "a" <= ch <= "z")

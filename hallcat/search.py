@@ -85,7 +85,7 @@ def entry_keys(name_zh: str, name_en: str, aliases: Iterable[str],
     }
 
 
-def line_of(tokens: Sequence[Sequence[str]]) -> str:
+def line_of(tokens: Sequence[Token]) -> str:
     return "".join(f" {py}{hz}" for py, hz in tokens)
 
 
@@ -117,7 +117,7 @@ class _Corpus:
     sizes: list[int] = field(default_factory=list)
 
     @classmethod
-    def build(cls, lines: Iterable[tuple[int, str, Sequence[Sequence[str]]]]) -> _Corpus:
+    def build(cls, lines: Iterable[tuple[int, str, Sequence[Token]]]) -> _Corpus:
         parts: list[str] = []
         out = cls()
         pos = 0
@@ -165,12 +165,12 @@ class SearchIndex:
     """An immutable index over published matters; build a new one when the catalogue changes."""
 
     def __init__(self, entries: Sequence[SearchEntry], *, normalise: Callable[[str], str],
-                 groups: Mapping[str, Sequence[Sequence[Token]]] | None = None) -> None:
+                 groups: Mapping[str, Sequence[Token]] | None = None) -> None:
         """``groups``: department and category codes -> the tokens of their names."""
         self.entries = tuple(entries)
         self._normalise = normalise
         self._lengths = [len(e.name_zh) for e in self.entries]
-        lines: list[tuple[int, str, Sequence[Sequence[str]]]] = []
+        lines: list[tuple[int, str, Sequence[Token]]] = []
         for i, e in enumerate(self.entries):
             for kind in (_W_NAME, _W_ALIAS, _W_EN):
                 lines.extend((i, kind, toks) for toks in e.keys.get(kind, ()))

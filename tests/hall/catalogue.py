@@ -19,6 +19,7 @@ DEPARTMENTS = [
     ("MIB", "医疗保障局", "Medical Insurance Bureau", ["B08"]),
     ("HUD", "住房和城乡建设局", "Housing and Urban-Rural Development Bureau", ["C05"]),
 ]
+DEPT_ZH = {d[0]: d[1] for d in DEPARTMENTS}
 CATEGORIES = [
     ("business_startup", "企业开办", "Starting a business", "business"),
     ("social_security", "社会保障", "Social security", "person"),
@@ -158,7 +159,7 @@ def matter(row: tuple[str, int, str, str, str, str, int, int, str, list[str], li
         if mode == "joint" else []
     return {
         "code": matter_code(dept, n, kind), "name": text(zh, en), "type": kind,
-        "department": dept, "implementing_body": text(f"开封市{dict((d[0], d[1]) for d in DEPARTMENTS)[dept]}"),
+        "department": dept, "implementing_body": text(f"开封市{DEPT_ZH[dept]}"),
         "legal_basis": [{"law": text("《中华人民共和国行政许可法》"), "article": "第二十九条"}],
         "category": [category], "aliases": aliases,
         "conditions": [text("申请人为本市居民或在本市登记的经营者")],

@@ -1,0 +1,130 @@
+"""The hall's database: its own SQLAlchemy engine, transactions, migrations.
+
+It shares nothing with clearing's :class:`backoffice.db.Database` (no pool, no write lock): a
+rating never waits behind a 5,000-record upload. SQLite (default, a file under ``var/``): WAL,
+``synchronous=FULL``, a busy timeout, and ``BEGIN IMMEDIATE`` for writers so that two writers
+never deadlock on a lock upgrade. PostgreSQL: READ COMMITTED; the few counters that must not be
+read twice are updated in place (row locks). Every driver error becomes
+:class:`~backoffice.errors.StorageError` whose message shows neither a password nor parameters.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, exc
+
+from backoffice.db import DatabaseUrl, parse_url
+from backoffice.errors import StorageError
+
+__all__ = ["HallStore"]
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).with_name("migrations")
+_WRITE = "hall_write"
+
+
+def _summary(error: BaseException) -> str:
+    cause = getattr(error, "orig", None) or error
+    text = str(cause).strip()
+    return text.splitlines()[0] if text else type(cause).__name__
+
+
+class HallStore:
+    """An engine over one database URL (``sqlite:///...`` or ``postgresql://...``)."""
+
+    def __init__(self, url: str, *, pool_size: int = 5) -> None:
+        self.url: DatabaseUrl = parse_url(url)
+        self.kind = self.url.kind
+        if self.kind == "sqlite":
+            Path(self.url.target).parent.mkdir(parents=True, exist_ok=True)
+            target = self.url.target
+
+            def sqlite_connect() -> sqlite3.Connection:
+                return sqlite3.connect(target, isolation_level=None, check_same_thread=False,
+                                       timeout=30.0)
+
+            self.engine = sa.create_engine("sqlite+pysqlite://", creator=sqlite_connect,
+                                           pool_size=pool_size, max_overflow=pool_size,
+                                           poolclass=sa.pool.QueuePool)
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        else:
+            conninfo = self.url.target
+
+            def pg_connect() -> psycopg.Connection[Any]:
+                return psycopg.connect(conninfo, connect_timeout=10)
+
+            self.engine = sa.create_engine("postgresql+psycopg://", creator=pg_connect,
+                                           pool_size=pool_size, max_overflow=pool_size,
+                                           pool_pre_ping=True)
+        try:
+            with self.engine.connect():
+                pass
+        except exc.SQLAlchemyError as error:
+            self.engine.dispose()
+            what = "SQLite database" if self.kind == "sqlite" else "PostgreSQL"
+            raise StorageError(f"cannot open {what} {self.url.redacted()}: "
+                               f"{_summary(error)}") from None
+
+    def __repr__(self) -> str:
+        return f"HallStore({self.url.redacted()!r})"
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        """A read transaction (a consistent snapshot on SQLite)."""
+        with self._tx(write=False) as conn:
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """A write transaction: committed at the end of the block, rolled back on error."""
+        with self._tx(write=True) as conn:
+            yield conn
+
+    @contextmanager
+    def _tx(self, *, write: bool) -> Iterator[sa.Connection]:
+        try:
+            with self.engine.connect() as raw:
+                conn = raw.execution_options(**{_WRITE: write})
+                with conn.begin():
+                    yield conn
+        except exc.SQLAlchemyError as error:
+            raise StorageError(f"database error ({self.kind}): {_summary(error)}") from None
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration (Alembic ``upgrade head``)."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.connect() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                conn.commit()
+        except exc.SQLAlchemyError as error:
+            raise StorageError(f"cannot migrate the hall database: {_summary(error)}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=30000",
+                   "foreign_keys=ON"):
+        cur.execute(f"PRAGMA {pragma}")
+    cur.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    write = conn.get_execution_options().get(_WRITE, True)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
