@@ -23,7 +23,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal
 
 from backoffice.errors import ConfigurationError, Forbidden, InvalidInput, Unauthorized
 
@@ -130,7 +130,7 @@ class TokenStore:
         token_id = "t" + secrets.token_hex(4)
         token = f"{token_id}.{secrets.token_urlsafe(32)}"
         when = (now or dt.datetime.now()).isoformat(timespec="seconds")
-        record = TokenRecord(token_id, cast(Scope, scope), department, label, _digest(token),
+        record = TokenRecord(token_id, scope, department, label, _digest(token),
                              when)
         with self._lock:
             records = dict(self._load())

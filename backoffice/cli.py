@@ -6,6 +6,8 @@
     backoffice hotlist add CARD [--reason R] | list [--since V] [--json]
     backoffice cards add CARD --balance YUAN [--alg 3des|sm4] ... | list [--json]
     backoffice seed-demo [--db URL]
+    backoffice hall ...                 the hall service (``backoffice hall --help``)
+    backoffice tokens issue --scope kiosk|clerk|terminal|admin [--department D] [--out FILE]
 
 Exit codes as every program of the project (config/cli.py): 0 ok, 1 failed, 2 usage,
 3 unavailable (database), 4 configuration.
@@ -27,6 +29,10 @@ COMMANDS = {
     "cards": Subcommand("backoffice.cli_cards", "register issued cards, list them"),
     "seed-demo": Subcommand("backoffice.cli_seed_demo",
                             "register the five demo cards and list the lost one"),
+    "hall": Subcommand("backoffice.hall.cli",
+                       "the hall service: catalogue, search, cases, ratings, complaints"),
+    "tokens": Subcommand("backoffice.cli_tokens",
+                         "issue, list and revoke bearer tokens (kiosk, clerk, terminal, admin)"),
 }
 
 

@@ -185,17 +185,35 @@ class Catalogue:
         conn.execute(sa.update(t.matters).where(t.matters.c.code == m.code)
                      .values(published_id=vid))
 
-    def save_draft(self, m: Matter, *, actor: str = "cli") -> int:
-        """Store ``m`` as a draft: a new version after the latest (its version is ignored)."""
+    def save_drafts(self, matters: list[Matter], *, actor: str = "cli") -> list[int]:
+        """Store each matter as a draft, a new version after its latest (its own version is
+        ignored), all in one transaction. Returns the versions given."""
+        versions = []
         with self.store.write() as conn:
-            latest = conn.scalar(sa.select(t.matters.c.latest_version)
-                                 .where(t.matters.c.code == m.code)) or 0
-            draft = m.model_copy(update={"version": latest + 1, "status": "draft"})
-            self._put_version(conn, draft, self.clock(), record=f"matter {m.code}")
+            now = self.clock()
+            for m in matters:
+                latest = conn.scalar(sa.select(t.matters.c.latest_version)
+                                     .where(t.matters.c.code == m.code)) or 0
+                status = conn.scalar(sa.select(t.matter_versions.c.status).where(
+                    t.matter_versions.c.code == m.code,
+                    t.matter_versions.c.version == latest))
+                version = latest if status == "draft" else latest + 1
+                draft = m.model_copy(update={"version": version, "status": "draft"})
+                self._put_version(conn, draft, now, record=f"matter {m.code}")
+                audit(conn, now, "admin", actor, m.department, "matter_draft", m.code,
+                      {"version": version})
+                versions.append(version)
             self._bump(conn)
-            audit(conn, self.clock(), "admin", actor, m.department, "matter_draft", m.code,
-                  {"version": draft.version})
-        return draft.version
+        return versions
+
+    def latest_doc(self, code: str) -> dict[str, Any] | None:
+        """The latest version's document of ``code`` (draft or published), if any."""
+        mv = t.matter_versions
+        with self.store.read() as conn:
+            doc = conn.scalar(sa.select(mv.c.doc).join(t.matters, sa.and_(
+                t.matters.c.code == mv.c.code, t.matters.c.latest_version == mv.c.version))
+                .where(mv.c.code == code))
+        return dict(doc) if doc is not None else None
 
     def publish(self, code: str, *, actor: str = "cli") -> Matter:
         """Publish the matter's latest version (refused naming the field if incomplete)."""
