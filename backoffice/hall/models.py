@@ -15,7 +15,7 @@ __all__ = [
     "NewCase", "NewComplaint", "Progress", "RatingIn", "RatingOut", "WorkOrderView",
 ]
 
-_EXAMPLE_ID = "410102199003070018"
+_EXAMPLE_ID = "410102199003070019"
 Level = Literal["very_satisfied", "satisfied", "basic", "dissatisfied", "very_dissatisfied"]
 
 
@@ -100,7 +100,7 @@ class Progress(BaseModel):
         "number": "12611300000142", "matter_code": "11410200MB0000001A01000010000001",
         "matter_name": {"zh": "营业执照登记", "en": "Business licence registration"},
         "department": "AMR", "handling_mode": "promised", "status": "accepted",
-        "status_zh": "已受理", "applicant": "王**", "id_masked": "4101**********0018",
+        "status_zh": "已受理", "applicant": "王**", "id_masked": "4101**********0019",
         "submitted_at": "2026-11-30T09:00:00", "accepted_at": "2026-11-30T10:00:00",
         "promised_date": "2026-12-03", "overdue": False, "missing": [], "decision": None,
         "timeline": [], "can_rate": True}]})
