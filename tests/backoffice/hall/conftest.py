@@ -72,9 +72,27 @@ def issue_tokens(path: Path) -> Tokens:
     return tokens
 
 
+class SetClock:
+    """A clock the test moves."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
 @pytest.fixture
-def hall(tmp_path: Path, db_url: str) -> Iterator[HallService]:
-    svc = HallService(hall_settings_for(tmp_path, db_url))
+def hall_clock() -> SetClock:
+    year = dt.date.today().year
+    return SetClock(dt.datetime(year, 11, 30, 9, 0) if dt.date(year, 11, 30).weekday() < 5
+                    else dt.datetime(year, 12, 1, 9, 0) + dt.timedelta(
+                        days=(7 - dt.date(year, 12, 1).weekday()) % 7))
+
+
+@pytest.fixture
+def hall(tmp_path: Path, db_url: str, hall_clock: SetClock) -> Iterator[HallService]:
+    svc = HallService(hall_settings_for(tmp_path, db_url), clock=hall_clock)
     svc.catalogue.import_document(parse_document(document()))
     try:
         yield svc
