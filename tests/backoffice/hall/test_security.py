@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import httpx
 import pytest
 
 from backoffice.auth import TokenStore
+from backoffice.hall.materials import Limits
 from tests.backoffice.hall.catalogue import code_of
 from tests.backoffice.hall.conftest import ID_A, ID_B, LiveHall, identity, jpeg_page, pdf_page
 
@@ -46,8 +50,9 @@ def test_another_persons_number_token_and_id_tail(live_hall: LiveHall) -> None:
     assert [c["number"] for c in holder] == [mine["number"]]
 
 
-def test_lookups_are_rate_limited(live_hall_factory: object, tmp_path: object) -> None:
-    live: LiveHall = live_hall_factory(  # type: ignore[operator]
+def test_lookups_are_rate_limited(live_hall_factory: Callable[..., LiveHall],
+                                  tmp_path: Path) -> None:
+    live = live_hall_factory(
         f"sqlite:///{tmp_path}/h.sqlite3", lookup_limit=3, lookup_window_s=600)
     kiosk = live.client(live.tokens.kiosk)
     case = _filed(kiosk)
@@ -92,11 +97,9 @@ def test_scopes_and_departments(live_hall_sqlite: LiveHall) -> None:
     assert amr.get("/v1/hall/clerk/cases").status_code == 401
 
 
-def test_uploads_are_checked_by_content_and_bounded(live_hall_factory: object,
-                                                    tmp_path: object) -> None:
-    from backoffice.hall.materials import Limits
-
-    live: LiveHall = live_hall_factory(  # type: ignore[operator]
+def test_uploads_are_checked_by_content_and_bounded(
+        live_hall_factory: Callable[..., LiveHall], tmp_path: Path) -> None:
+    live = live_hall_factory(
         f"sqlite:///{tmp_path}/h.sqlite3", limits=Limits(page_bytes=50_000, case_bytes=120_000,
                                                          pages=3))
     kiosk = live.client(live.tokens.kiosk)
