@@ -1,7 +1,8 @@
 """The hall's schema (SQLAlchemy Core), the same on SQLite and PostgreSQL.
 
 Alembic migrations under ``backoffice/hall/migrations`` create and change it; this module is what
-the code queries. Times are local time without an offset (as clearing stores them), dates are
+the code queries. Every table is named ``hall_*`` so that the hall may share a database with
+clearing (one PostgreSQL database for both) without a clash. Times are local time without an offset (as clearing stores them), dates are
 ``DATE``, money integer fen. Personal data: an ID number is kept as a keyed hash (lookup), a
 masked form (display) and sealed (AES-GCM, for the clerk who needs it in full); form answers and
 complainants' contact details are sealed too.
@@ -22,13 +23,13 @@ Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 """An identity column: INTEGER PRIMARY KEY on SQLite (rowid), BIGINT on PostgreSQL."""
 
 catalogue_state = sa.Table(
-    "catalogue_state", metadata,
+    "hall_catalogue_state", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("revision", sa.BigInteger, nullable=False),
 )
 
 departments = sa.Table(
-    "departments", metadata,
+    "hall_departments", metadata,
     sa.Column("code", sa.String(16), primary_key=True),
     sa.Column("name_zh", sa.Text, nullable=False),
     sa.Column("name_en", sa.Text, nullable=False),
@@ -36,7 +37,7 @@ departments = sa.Table(
 )
 
 categories = sa.Table(
-    "categories", metadata,
+    "hall_categories", metadata,
     sa.Column("code", sa.String(32), primary_key=True),
     sa.Column("name_zh", sa.Text, nullable=False),
     sa.Column("name_en", sa.Text, nullable=False),
@@ -44,7 +45,7 @@ categories = sa.Table(
 )
 
 matter_versions = sa.Table(
-    "matter_versions", metadata,
+    "hall_matter_versions", metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("code", sa.String(32), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
@@ -58,19 +59,19 @@ matter_versions = sa.Table(
     sa.Column("effective_date", sa.Date, nullable=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("published_at", sa.DateTime, nullable=True),
-    sa.UniqueConstraint("code", "version", name="uq_matter_versions_code_version"),
+    sa.UniqueConstraint("code", "version", name="uq_hall_matter_versions_code_version"),
     sa.CheckConstraint("status IN ('draft', 'published', 'superseded')", name="status"),
 )
 
 matters = sa.Table(
-    "matters", metadata,
+    "hall_matters", metadata,
     sa.Column("code", sa.String(32), primary_key=True),
-    sa.Column("published_id", Id, sa.ForeignKey("matter_versions.id"), nullable=True),
+    sa.Column("published_id", Id, sa.ForeignKey("hall_matter_versions.id"), nullable=True),
     sa.Column("latest_version", sa.Integer, nullable=False),
 )
 
 files = sa.Table(
-    "files", metadata,
+    "hall_files", metadata,
     sa.Column("sha256", sa.String(64), primary_key=True),
     sa.Column("media_type", sa.String(40), nullable=False),
     sa.Column("bytes", sa.BigInteger, nullable=False),
@@ -79,19 +80,19 @@ files = sa.Table(
 )
 
 counters = sa.Table(
-    "counters", metadata,
+    "hall_counters", metadata,
     sa.Column("kind", sa.String(16), primary_key=True),
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column("value", sa.Integer, nullable=False),
 )
 
 cases = sa.Table(
-    "cases", metadata,
+    "hall_cases", metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("number", sa.String(14), nullable=False, unique=True),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("matter_code", sa.String(32), nullable=False),
-    sa.Column("matter_version_id", Id, sa.ForeignKey("matter_versions.id"), nullable=False),
+    sa.Column("matter_version_id", Id, sa.ForeignKey("hall_matter_versions.id"), nullable=False),
     sa.Column("department", sa.String(16), nullable=False, index=True),
     sa.Column("handling_mode", sa.String(16), nullable=False),
     sa.Column("status", sa.String(24), nullable=False),
@@ -115,8 +116,8 @@ cases = sa.Table(
 )
 
 case_reviews = sa.Table(
-    "case_reviews", metadata,
-    sa.Column("case_id", Id, sa.ForeignKey("cases.id"), primary_key=True),
+    "hall_case_reviews", metadata,
+    sa.Column("case_id", Id, sa.ForeignKey("hall_cases.id"), primary_key=True),
     sa.Column("department", sa.String(16), primary_key=True),
     sa.Column("opinion", sa.String(16), nullable=True),
     sa.Column("note", sa.Text, nullable=True),
@@ -124,23 +125,23 @@ case_reviews = sa.Table(
 )
 
 case_materials = sa.Table(
-    "case_materials", metadata,
+    "hall_case_materials", metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
-    sa.Column("case_id", Id, sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("case_id", Id, sa.ForeignKey("hall_cases.id"), nullable=False, index=True),
     sa.Column("material_id", sa.String(32), nullable=False),
     sa.Column("page", sa.Integer, nullable=False),
-    sa.Column("sha256", sa.String(64), sa.ForeignKey("files.sha256"), nullable=False),
+    sa.Column("sha256", sa.String(64), sa.ForeignKey("hall_files.sha256"), nullable=False),
     sa.Column("media_type", sa.String(40), nullable=False),
     sa.Column("bytes", sa.BigInteger, nullable=False),
     sa.Column("source", sa.String(16), nullable=False),
     sa.Column("added_at", sa.DateTime, nullable=False),
-    sa.UniqueConstraint("case_id", "material_id", "page", name="uq_case_materials_page"),
+    sa.UniqueConstraint("case_id", "material_id", "page", name="uq_hall_case_materials_page"),
 )
 
 case_events = sa.Table(
-    "case_events", metadata,
+    "hall_case_events", metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
-    sa.Column("case_id", Id, sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("case_id", Id, sa.ForeignKey("hall_cases.id"), nullable=False, index=True),
     sa.Column("at", sa.DateTime, nullable=False),
     sa.Column("kind", sa.String(24), nullable=False),
     sa.Column("status", sa.String(24), nullable=False),
@@ -151,7 +152,7 @@ case_events = sa.Table(
 )
 
 applicant_documents = sa.Table(
-    "applicant_documents", metadata,
+    "hall_applicant_documents", metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("id_hash", sa.String(64), nullable=False, index=True),
     sa.Column("reuse_kind", sa.String(32), nullable=False),
@@ -161,9 +162,9 @@ applicant_documents = sa.Table(
 )
 
 ratings = sa.Table(
-    "ratings", metadata,
+    "hall_ratings", metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
-    sa.Column("case_id", Id, sa.ForeignKey("cases.id"), nullable=False, unique=True),
+    sa.Column("case_id", Id, sa.ForeignKey("hall_cases.id"), nullable=False, unique=True),
     sa.Column("level", sa.Integer, nullable=False),
     sa.Column("reasons", sa.JSON, nullable=False),
     sa.Column("text", sa.Text, nullable=True),
@@ -178,9 +179,9 @@ ratings = sa.Table(
 )
 
 work_orders = sa.Table(
-    "work_orders", metadata,
+    "hall_work_orders", metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
-    sa.Column("rating_id", Id, sa.ForeignKey("ratings.id"), nullable=False, unique=True),
+    sa.Column("rating_id", Id, sa.ForeignKey("hall_ratings.id"), nullable=False, unique=True),
     sa.Column("department", sa.String(16), nullable=False, index=True),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("opened_at", sa.DateTime, nullable=False),
@@ -197,7 +198,7 @@ work_orders = sa.Table(
 )
 
 complaints = sa.Table(
-    "complaints", metadata,
+    "hall_complaints", metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("number", sa.String(14), nullable=False, unique=True),
     sa.Column("name_masked", sa.String(40), nullable=False),
@@ -214,9 +215,9 @@ complaints = sa.Table(
 )
 
 complaint_steps = sa.Table(
-    "complaint_steps", metadata,
+    "hall_complaint_steps", metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
-    sa.Column("complaint_id", Id, sa.ForeignKey("complaints.id"), nullable=False, index=True),
+    sa.Column("complaint_id", Id, sa.ForeignKey("hall_complaints.id"), nullable=False, index=True),
     sa.Column("step", sa.String(16), nullable=False),
     sa.Column("at", sa.DateTime, nullable=False),
     sa.Column("actor", sa.String(80), nullable=False),
@@ -224,7 +225,7 @@ complaint_steps = sa.Table(
 )
 
 audit_log = sa.Table(
-    "audit_log", metadata,
+    "hall_audit_log", metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("at", sa.DateTime, nullable=False),
     sa.Column("scope", sa.String(16), nullable=False),
