@@ -4,8 +4,8 @@ Alembic migrations under ``backoffice/hall/migrations`` create and change it; th
 the code queries. Every table is named ``hall_*`` so that the hall may share a database with
 clearing (one PostgreSQL database for both) without a clash. Times are local time without an
 offset (as clearing stores them), dates are ``DATE``, money integer fen. Personal data: an ID
-number is kept as a keyed hash (lookup), a masked form (display) and sealed (AES-GCM, for the clerk who needs it in full); form answers and
-complainants' contact details are sealed too.
+number is kept as a keyed hash (lookup), a masked form (display) and sealed (AES-GCM, for the
+clerk who needs it in full); form answers and complainants' contact details are sealed too.
 """
 
 from __future__ import annotations
