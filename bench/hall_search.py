@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import random
-import statistics
 import time
 from pathlib import Path
 
@@ -27,11 +26,12 @@ from hallcat.pinyin import normalise, tokens
 from hallcat.search import SearchEntry, SearchIndex, entry_keys
 
 SUBJECTS = ["营业执照", "住房公积金", "不动产", "养老保险", "失业保险", "工伤保险", "医疗保险",
-            "户口", "居民身份证", "居住证", "出入境证件", "增值税发票", "个人所得税", "食品经营许可",
-            "药品经营许可", "建筑工程施工许可", "道路运输经营许可", "排污许可", "公共租赁住房",
-            "社会保障卡", "残疾人证", "婚姻", "收养", "殡葬", "机动车", "驾驶证", "特种设备",
-            "卫生许可", "教师资格", "网约车", "房屋租赁", "车船税", "契税", "水电气", "燃气经营许可",
-            "人力资源服务许可", "劳务派遣", "职业资格", "消防安全检查", "城市道路占用", "户外广告设置"]
+            "户口", "居民身份证", "居住证", "出入境证件", "增值税发票", "个人所得税",
+            "食品经营许可", "药品经营许可", "建筑工程施工许可", "道路运输经营许可", "排污许可",
+            "公共租赁住房", "社会保障卡", "残疾人证", "婚姻", "收养", "殡葬", "机动车", "驾驶证",
+            "特种设备", "卫生许可", "教师资格", "网约车", "房屋租赁", "车船税", "契税", "水电气",
+            "燃气经营许可", "人力资源服务许可", "劳务派遣", "职业资格", "消防安全检查",
+            "城市道路占用", "户外广告设置"]
 ACTIONS = ["登记", "变更登记", "注销登记", "申领", "提取", "补发", "换发", "核发", "备案", "审批",
            "转移", "查询", "延续", "撤销", "年度报告", "信息更正", "证明开具", "缴存", "退还"]
 QUALIFIERS = ["", "（个人）", "（企业）", "（个体工商户）", "（分支机构）", "（首次）",
@@ -129,7 +129,7 @@ def speed(n: int, count: int, seed: int) -> dict[str, float]:
             "load_average": round(os.getloadavg()[0], 2)}
 
 
-def quality() -> dict[str, dict[str, float]]:
+def quality() -> dict[str, dict[str, object]]:
     from tests.backoffice.hall.catalogue import MATTERS, matter_code  # noqa: PLC0415
 
     entries = [SearchEntry(matter_code(r[0], r[1], r[2]), r[3], r[0], (r[8],),
@@ -137,7 +137,7 @@ def quality() -> dict[str, dict[str, float]]:
     index = SearchIndex(entries, normalise=normalise)
     by_name = {e.name_zh: e.code for e in entries}
     here = Path(__file__).resolve().parents[1] / "tests" / "backoffice" / "hall"
-    out = {}
+    out: dict[str, dict[str, object]] = {}
     for name in ("tuned", "heldout"):
         data = json.loads((here / f"search_queries_{name}.json").read_text(encoding="utf-8"))
         ranks = []
@@ -153,7 +153,7 @@ def quality() -> dict[str, dict[str, float]]:
                      "hit@1": round(sum(r == 1 for r in ranks) / len(ranks), 3),
                      "hit@3": round(sum(0 < r <= 3 for r in ranks) / len(ranks), 3),
                      "mrr": round(sum(1 / r for r in ranks if r) / len(ranks), 3),
-                     "not_first": misses}  # type: ignore[dict-item]
+                     "not_first": misses}
     return out
 
 
@@ -164,7 +164,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--quality", action="store_true", help="ranking quality instead of speed")
     args = p.parse_args()
-    result = quality() if args.quality else speed(args.matters, args.queries, args.seed)
+    result: object = quality() if args.quality else speed(args.matters, args.queries, args.seed)
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
 

@@ -34,8 +34,8 @@ department or category name      15
 A matched Chinese character counts 1 more point each (the person typed the exact character).
 A name's parenthesised qualifier (营业执照登记**（个体工商户）**) names a variant: the share and
 "exactly" are counted on the name without it. Ties: shorter name (without qualifier) first, then
-the code (the catalogue's order: main items before later ones). A department or category filter keeps only its matters;
-an empty query with a filter lists them all by name. Answers to queries of one or two characters
+the code (the catalogue's order: main items before later ones). A department or category filter
+keeps only its matters; an empty query with a filter lists them all by name. Answers to queries of one or two characters
 (the first keystrokes, which match most of the catalogue) are kept by the index once computed:
 the index is immutable, so they never go stale.
 """
@@ -244,11 +244,12 @@ class SearchIndex:
                category: str | None = None, limit: int = 20) -> list[Hit]:
         """Matters best first (see the module's ranking table)."""
         allowed: set[int] | None = None
-        for key in (department, category):
-            if key is not None:
-                inside = set(self._members.get(key, ()))
+        for group in (department, category):
+            if group is not None:
+                inside = set(self._members.get(group, ()))
                 allowed = inside if allowed is None else allowed & inside
-        key = (self._normalise(query).strip(), department, category, limit)
+        key: tuple[str, str | None, str | None, int] = (
+            self._normalise(query).strip(), department, category, limit)
         keep = self._keep_short and len(key[0]) <= SHORT
         if keep:
             cached = self._short.get(key)
