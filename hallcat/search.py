@@ -35,9 +35,9 @@ A matched Chinese character counts 1 more point each (the person typed the exact
 A name's parenthesised qualifier (营业执照登记**（个体工商户）**) names a variant: the share and
 "exactly" are counted on the name without it. Ties: shorter name (without qualifier) first, then
 the code (the catalogue's order: main items before later ones). A department or category filter
-keeps only its matters; an empty query with a filter lists them all by name. Answers to queries of one or two characters
-(the first keystrokes, which match most of the catalogue) are kept by the index once computed:
-the index is immutable, so they never go stale.
+keeps only its matters; an empty query with a filter lists them all by name. Answers to queries
+of one or two characters (the first keystrokes, which match most of the catalogue) are kept by
+the index once computed: the index is immutable, so they never go stale.
 """
 
 from __future__ import annotations
