@@ -2,8 +2,8 @@
 about 300 KB (JPEG), submits them and looks their progress up (by QR token and by number + ID
 tail). Throughput and latency percentiles per operation, on SQLite and PostgreSQL.
 
-    python -m bench.hall_load [--kiosks 50] [--applications 4] [--lookups 5] [--db sqlite|postgresql]
-        [--workers 1]
+    python -m bench.hall_load [--kiosks 50] [--applications 4] [--lookups 5]
+        [--db sqlite|postgresql|both] [--workers 1]
 
 The server is ``backoffice serve --only hall`` in its own process (as deployed); the kiosks are
 threads of this process over real HTTP on loopback. PostgreSQL is a throwaway cluster with its
@@ -95,6 +95,16 @@ def id_number(n: int) -> str:
 
 def kiosk(url: str, token: str, k: int, apps: int, lookups: int, pages: list[bytes],
           times: dict[str, list[float]], lock: threading.Lock) -> None:
+    try:
+        _kiosk(url, token, k, apps, lookups, pages, times, lock)
+    except (RuntimeError, httpx.HTTPError) as exc:
+        with lock:
+            times.setdefault("errors", []).append(0.0)
+        print(f"kiosk {k}: {exc}", file=sys.stderr)
+
+
+def _kiosk(url: str, token: str, k: int, apps: int, lookups: int, pages: list[bytes],
+           times: dict[str, list[float]], lock: threading.Lock) -> None:
     client = httpx.Client(base_url=url, timeout=120,
                           headers={"Authorization": f"Bearer {token}"})
 
@@ -103,7 +113,7 @@ def kiosk(url: str, token: str, k: int, apps: int, lookups: int, pages: list[byt
         r = client.request(method, path, **kw)  # type: ignore[arg-type]
         elapsed = (time.perf_counter() - started) * 1000
         if r.status_code >= 300:
-            raise SystemExit(f"{name}: {r.status_code} {r.text[:200]}")
+            raise RuntimeError(f"{name}: {r.status_code} {r.text[:200]}")
         with lock:
             times.setdefault(name, []).append(elapsed)
         return r
@@ -147,8 +157,10 @@ def run(kind: str, kiosks: int, apps: int, lookups: int, workers: int) -> dict[s
             t.join()
         wall = time.perf_counter() - started
     count = len(times.get("application", []))
+    errors = len(times.pop("errors", []))
     return {
         "database": kind, "kiosks": kiosks, "workers": workers, "applications": count,
+        "failed_kiosks": errors,
         "page_kb": round(sum(map(len, pages)) / len(pages) / 1000),
         "wall_s": round(wall, 1), "applications_per_s": round(count / wall, 2),
         "requests_per_s": round(sum(len(v) for k, v in times.items()

@@ -3,15 +3,18 @@
 It shares nothing with clearing's :class:`backoffice.db.Database` (no pool, no write lock): a
 rating never waits behind a 5,000-record upload. SQLite (default, a file under ``var/``): WAL,
 ``synchronous=FULL``, a busy timeout, and ``BEGIN IMMEDIATE`` for writers so that two writers
-never deadlock on a lock upgrade. PostgreSQL: READ COMMITTED; the few counters that must not be
-read twice are updated in place (row locks). Every driver error becomes
+never deadlock on a lock upgrade; this process's writers queue on a lock of their own.
+PostgreSQL: READ COMMITTED; the few counters that must not be read twice are updated in place
+(row locks). Every driver error becomes
 :class:`~backoffice.errors.StorageError` whose message shows neither a password nor parameters.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,9 +45,12 @@ def _summary(error: BaseException) -> str:
 class HallStore:
     """An engine over one database URL (``sqlite:///...`` or ``postgresql://...``)."""
 
-    def __init__(self, url: str, *, pool_size: int = 5) -> None:
+    def __init__(self, url: str, *, pool_size: int = 5, overflow: int = 35) -> None:
+        """``pool_size`` connections kept, up to ``overflow`` more under load (the HTTP
+        server runs up to 40 requests at once in its thread pool)."""
         self.url: DatabaseUrl = parse_url(url)
         self.kind = self.url.kind
+        self._writer = threading.Lock()
         if self.kind == "sqlite":
             Path(self.url.target).parent.mkdir(parents=True, exist_ok=True)
             target = self.url.target
@@ -54,7 +60,7 @@ class HallStore:
                                        timeout=30.0)
 
             self.engine = sa.create_engine("sqlite+pysqlite://", creator=sqlite_connect,
-                                           pool_size=pool_size, max_overflow=pool_size,
+                                           pool_size=pool_size, max_overflow=overflow,
                                            poolclass=sa.pool.QueuePool)
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
@@ -65,7 +71,7 @@ class HallStore:
                 return psycopg.connect(conninfo, connect_timeout=10)
 
             self.engine = sa.create_engine("postgresql+psycopg://", creator=pg_connect,
-                                           pool_size=pool_size, max_overflow=pool_size,
+                                           pool_size=pool_size, max_overflow=overflow,
                                            pool_pre_ping=True)
         try:
             with self.engine.connect():
@@ -93,8 +99,11 @@ class HallStore:
 
     @contextmanager
     def _tx(self, *, write: bool) -> Iterator[sa.Connection]:
+        # SQLite has one writer at a time: this process's writers queue on a lock (woken at
+        # once, in order) rather than in SQLite's busy handler (which sleeps and polls)
+        queue = self._writer if write and self.kind == "sqlite" else contextlib.nullcontext()
         try:
-            with self.engine.connect() as raw:
+            with queue, self.engine.connect() as raw:
                 conn = raw.execution_options(**{_WRITE: write})
                 with conn.begin():
                     yield conn
