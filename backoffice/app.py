@@ -23,6 +23,7 @@ from backoffice.auth import TokenStore
 from backoffice.db import Database
 from backoffice.demo import seed_demo
 from backoffice.errors import BatchTooLarge, Unauthorized
+from backoffice.messages import MESSAGES
 from backoffice.models import (
     UPLOAD_RESULT_ADAPTER,
     CardRegistered,
@@ -243,6 +244,8 @@ def install_clearing(app: FastAPI, settings: ServerSettings, svc: ClearingServic
                 ref_template="#/components/schemas/{model}")
             components.update(record.pop("$defs", {}))
             components["TransactionRecord"] = record
+            components["ErrorBody"]["properties"]["error"] = MESSAGES.openapi(
+                description="Stable machine code; x-messages gives its words (zh, en).")
             app.openapi_schema = schema
         return app.openapi_schema
 

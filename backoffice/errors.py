@@ -1,25 +1,26 @@
 """The back office's exception tree: one tree, translated at each boundary.
 
-Every failure a caller of :mod:`backoffice` sees is one of these. Each class carries a short
-machine ``code`` (the ``error`` field of an HTTP error body), the HTTP status the API answers
-with, and the exit code of the CLI; each error has an English message and a Chinese one
-(``message_zh``; the class's ``zh`` when the raiser gives none). A raiser may give a more
-precise stable ``code`` (e.g. ``incomplete_matter``). Messages never carry key material or
-tokens. HTTP error body: ``{"error": code, "message": English, "message_zh": Chinese}``.
+Every failure a caller of :mod:`backoffice` sees is one of these. Each class carries a stable
+``code`` (:class:`ErrorCode`, the ``error`` field of an HTTP error body; its words, Chinese and
+English, are :data:`backoffice.messages.MESSAGES`) and the HTTP status the API answers with.
+The CLI maps the families to exit codes at its edge (:mod:`backoffice.cli_common`). Messages
+never carry key material or tokens. A raiser may name a more precise code of the same family
+(``NotFound(..., code=ErrorCode.CASE_NOT_FOUND)``) and may add Chinese particulars
+(``message_zh``) that an HTTP answer gives instead of the code's words.
 
     BackofficeError
-    ├── ConfigurationError   bad database URL, no token, unusable key file (exit 4, HTTP 500)
-    ├── StorageError         the database is unreachable or failed (exit 3, HTTP 503)
-    └── RequestError         the caller asked for something wrong (exit 1 or 2, HTTP 4xx)
+    ├── ConfigurationError   bad database URL, no token, unusable key file (HTTP 500)
+    ├── StorageError         the database is unreachable or failed (HTTP 503)
+    └── RequestError         the caller asked for something wrong (HTTP 4xx)
         ├── Unauthorized       missing or wrong bearer token (401)
-        ├── InvalidInput       malformed request (422, CLI exit 2)
+        ├── InvalidInput       malformed request (422)
         ├── NotFound           (404)
         ├── BatchTooLarge      (413)
         ├── Conflict           e.g. a card registered twice with different data (409)
-        ├── InvalidState       not possible in the case's present state (409)
+        ├── InvalidState       not possible in the present state (409)
         ├── PayloadTooLarge    an upload over its limit (413)
         ├── UnsupportedMedia   an upload that is neither JPEG nor PDF by its content (415)
-        ├── TooManyRequests    lookups too fast (429, rate limited against guessing)
+        ├── TooManyRequests    lookups too fast (429, against guessing)
         ├── Forbidden          the token's scope does not allow this (403)
         └── Refused            a business refusal (403)
             ├── CardHotlisted    the card is on the hotlist
@@ -30,7 +31,10 @@ tokens. HTTP error body: ``{"error": code, "message": English, "message_zh": Chi
 
 from __future__ import annotations
 
-from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE
+from collections.abc import Mapping
+from enum import StrEnum, unique
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 __all__ = [
     "BackofficeError",
@@ -38,6 +42,7 @@ __all__ = [
     "CardHotlisted",
     "ConfigurationError",
     "Conflict",
+    "ErrorCode",
     "Forbidden",
     "InvalidInput",
     "InvalidState",
@@ -55,136 +60,167 @@ __all__ = [
 ]
 
 
+@unique
+class ErrorCode(StrEnum):
+    """The back office's stable error codes (published in the OpenAPI document)."""
+
+    INTERNAL_ERROR = "internal_error"
+    CONFIGURATION_ERROR = "configuration_error"
+    STORAGE_UNAVAILABLE = "storage_unavailable"
+    BAD_REQUEST = "bad_request"
+    UNAUTHORIZED = "unauthorized"
+    INVALID_INPUT = "invalid_input"
+    NOT_FOUND = "not_found"
+    BATCH_TOO_LARGE = "batch_too_large"
+    CONFLICT = "conflict"
+    REFUSED = "refused"
+    CARD_HOTLISTED = "card_hotlisted"
+    MAC1_INVALID = "mac1_invalid"
+    LOAD_LIMIT = "load_limit"
+    NOT_CONFIGURED = "not_configured"
+    # the hall service
+    INVALID_STATE = "invalid_state"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    UNSUPPORTED_MEDIA = "unsupported_media"
+    RATE_LIMITED = "rate_limited"
+    FORBIDDEN = "forbidden"
+    INVALID_CATALOGUE = "invalid_catalogue"
+    INVALID_FORM_SCHEMA = "invalid_form_schema"
+    INCOMPLETE_MATTER = "incomplete_matter"
+    VERSION_PUBLISHED = "version_published"
+    CALENDAR_MISSING = "calendar_missing"
+    FORM_INVALID = "form_invalid"
+    BAD_NUMBER = "bad_number"
+    MATTER_NOT_FOUND = "matter_not_found"
+    NOT_ONLINE = "not_online"
+    CASE_NOT_FOUND = "case_not_found"
+    MATERIAL_NOT_FOUND = "material_not_found"
+    MATERIALS_MISSING = "materials_missing"
+    SUPPLEMENT_ONCE = "supplement_once"
+    MISSING_REQUIRED = "missing_required"
+    OPINION_REQUIRED = "opinion_required"
+    JOINT_REVIEWS_PENDING = "joint_reviews_pending"
+    JOINT_REFUSED = "joint_refused"
+    NOT_AN_APPROVAL_MATTER = "not_an_approval_matter"
+    REASON_REQUIRED = "reason_required"
+    TEXT_REQUIRED = "text_required"
+    REASONS_NOT_ALLOWED = "reasons_not_allowed"
+    NOT_RATEABLE = "not_rateable"
+    RATING_WINDOW_OVER = "rating_window_over"
+    ALREADY_RATED = "already_rated"
+    NOTE_REQUIRED = "note_required"
+    ADMIN_ONLY = "admin_only"
+    COMPLAINT_NOT_FOUND = "complaint_not_found"
+
+
 class BackofficeError(Exception):
     """Base of every back-office error."""
 
-    code = "internal_error"
-    http_status = 500
-    exit_code = EXIT_FAILED
-    zh = "内部错误"
+    code: ErrorCode = ErrorCode.INTERNAL_ERROR
+    http_status: ClassVar[int] = 500
+    params: ClassVar[Mapping[str, Any]] = MappingProxyType({})
+    message_zh: str | None = None
+    """Chinese particulars given by the raiser (else the code's words are used)."""
 
     def __init__(self, message: str = "", message_zh: str | None = None, *,
-                 code: str | None = None) -> None:
+                 code: ErrorCode | str | None = None) -> None:
         super().__init__(message)
-        self.message_zh = message_zh or self.zh
+        if message_zh is not None:
+            self.message_zh = message_zh
         if code is not None:
-            self.code = code
-
-    def body(self) -> dict[str, str]:
-        """The HTTP error body."""
-        return {"error": self.code, "message": str(self), "message_zh": self.message_zh}
+            self.code = ErrorCode(code)
 
 
 class ConfigurationError(BackofficeError):
     """Missing or malformed configuration (database URL, token, key file)."""
 
-    code = "configuration_error"
-    zh = "配置错误"
-    exit_code = EXIT_CONFIG
+    code = ErrorCode.CONFIGURATION_ERROR
 
 
 class StorageError(BackofficeError):
     """The database cannot be reached, or a statement failed."""
 
-    code = "storage_unavailable"
-    zh = "数据库暂不可用"
+    code = ErrorCode.STORAGE_UNAVAILABLE
     http_status = 503
-    exit_code = EXIT_UNAVAILABLE
 
 
 class RequestError(BackofficeError):
     """The request cannot be served as asked."""
 
-    code = "bad_request"
-    zh = "请求有误"
+    code = ErrorCode.BAD_REQUEST
     http_status = 400
 
 
 class Unauthorized(RequestError):
-    code = "unauthorized"
-    zh = "需要有效的访问令牌"
+    code = ErrorCode.UNAUTHORIZED
     http_status = 401
 
 
 class InvalidInput(RequestError):
-    code = "invalid_input"
-    zh = "输入有误"
+    code = ErrorCode.INVALID_INPUT
     http_status = 422
-    exit_code = EXIT_USAGE
 
 
 class NotFound(RequestError):
-    code = "not_found"
-    zh = "未找到"
+    code = ErrorCode.NOT_FOUND
     http_status = 404
 
 
 class BatchTooLarge(RequestError):
-    code = "batch_too_large"
-    zh = "批量过大"
+    code = ErrorCode.BATCH_TOO_LARGE
     http_status = 413
 
 
 class Conflict(RequestError):
-    code = "conflict"
-    zh = "与已有记录冲突"
+    code = ErrorCode.CONFLICT
     http_status = 409
 
 
 class Refused(RequestError):
     """A business refusal: nothing was done."""
 
-    code = "refused"
-    zh = "请求被拒绝"
+    code = ErrorCode.REFUSED
     http_status = 403
 
 
 class CardHotlisted(Refused):
-    code = "card_hotlisted"
-    zh = "该卡已挂失"
+    code = ErrorCode.CARD_HOTLISTED
 
 
 class MacInvalid(Refused):
-    code = "mac1_invalid"
-    zh = "充值校验失败"
+    code = ErrorCode.MAC1_INVALID
 
 
 class LoadLimit(Refused):
-    code = "load_limit"
-    zh = "超出充值限额"
+    code = ErrorCode.LOAD_LIMIT
 
 
 class NotConfigured(Refused):
-    code = "not_configured"
-    zh = "服务未配置该功能"
+    code = ErrorCode.NOT_CONFIGURED
     http_status = 503
 
 
 class InvalidState(RequestError):
     """The action is not possible in the object's present state (e.g. approve a draft)."""
 
-    code = "invalid_state"
-    zh = "当前状态下不能进行此操作"
+    code = ErrorCode.INVALID_STATE
     http_status = 409
 
 
 class PayloadTooLarge(RequestError):
-    code = "payload_too_large"
-    zh = "上传内容超过大小限制"
+    code = ErrorCode.PAYLOAD_TOO_LARGE
     http_status = 413
 
 
 class UnsupportedMedia(RequestError):
-    code = "unsupported_media"
-    zh = "只接受 JPEG 图片或 PDF 文件"
+    code = ErrorCode.UNSUPPORTED_MEDIA
     http_status = 415
 
 
 class TooManyRequests(RequestError):
-    """Too many lookups from one caller: try again later (``retry_after_s``)."""
+    """Too many failed lookups from one caller: try again in ``retry_after_s``."""
 
-    code = "rate_limited"
-    zh = "查询过于频繁，请稍后再试"
+    code = ErrorCode.RATE_LIMITED
     http_status = 429
 
     def __init__(self, message: str = "", message_zh: str | None = None, *,
@@ -194,6 +230,5 @@ class TooManyRequests(RequestError):
 
 
 class Forbidden(RequestError):
-    code = "forbidden"
-    zh = "无权进行此操作"
+    code = ErrorCode.FORBIDDEN
     http_status = 403

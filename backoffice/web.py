@@ -17,12 +17,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backoffice.errors import (
     BackofficeError,
+    ErrorCode,
     PayloadTooLarge,
     TooManyRequests,
     Unauthorized,
 )
+from backoffice.messages import MESSAGES
 
-__all__ = ["ErrorBody", "error_response", "install_error_handlers", "read_bounded"]
+__all__ = ["ErrorBody", "error_body", "error_response", "install_error_handlers",
+           "read_bounded"]
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +39,8 @@ class ErrorBody(BaseModel):
     message_zh: str = Field(description="Chinese.", examples=["没有办件 12611300000142"])
 
 
-_HTTP_CODES = {404: ("not_found", "no such route", "没有该接口"),
-               405: ("method_not_allowed", "method not allowed here", "该接口不支持此方法")}
+_HTTP_CODES = {404: (ErrorCode.NOT_FOUND, "no such route"),
+               405: (ErrorCode.BAD_REQUEST, "method not allowed here")}
 
 
 def error_response(exc: BackofficeError) -> JSONResponse:
@@ -47,7 +50,17 @@ def error_response(exc: BackofficeError) -> JSONResponse:
     if isinstance(exc, TooManyRequests):
         headers["Retry-After"] = str(exc.retry_after_s)
     return JSONResponse(status_code=exc.http_status, headers=headers or None,
-                        content=exc.body())
+                        content=error_body(exc))
+
+
+def error_body(exc: BackofficeError) -> dict[str, str]:
+    """``{"error": code, "message": English particulars, "message_zh": Chinese}``."""
+    return {"error": exc.code.value, "message": str(exc),
+            "message_zh": exc.message_zh or MESSAGES.zh(exc)}
+
+
+def _body(code: ErrorCode, message: str) -> dict[str, str]:
+    return {"error": code.value, "message": message, "message_zh": MESSAGES.zh(code)}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -64,23 +77,20 @@ def install_error_handlers(app: FastAPI) -> None:
         for err in exc.errors()[:5]:
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
             parts.append(f"{where}: {err.get('msg', 'invalid')}")
-        return JSONResponse(status_code=422, content={
-            "error": "invalid_input", "message": "; ".join(parts),
-            "message_zh": "请求格式有误：" + "; ".join(parts)})
+        return JSONResponse(status_code=422, content=_body(ErrorCode.INVALID_INPUT,
+                                                           "; ".join(parts)))
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code, en, zh = _HTTP_CODES.get(exc.status_code, ("bad_request", str(exc.detail),
-                                                         "请求有误"))
+        code, en = _HTTP_CODES.get(exc.status_code, (ErrorCode.BAD_REQUEST, str(exc.detail)))
         return JSONResponse(status_code=exc.status_code, headers=exc.headers,
-                            content={"error": code, "message": en, "message_zh": zh})
+                            content=_body(code, en))
 
     @app.exception_handler(Exception)
     async def on_crash(_: Request, exc: Exception) -> JSONResponse:
         log.error("unexpected error", extra={"event": "crash", "exc_type": type(exc).__name__})
-        return JSONResponse(status_code=500, content={"error": "internal_error",
-                                                      "message": "internal error",
-                                                      "message_zh": "内部错误"})
+        return JSONResponse(status_code=500, content=_body(ErrorCode.INTERNAL_ERROR,
+                                                           "internal error"))
 
 
 async def read_bounded(request: Request, limit: int) -> bytes:
