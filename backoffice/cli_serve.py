@@ -17,17 +17,10 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from backoffice.app import build_service
-from backoffice.cli_common import add_common, parser, run, settings_of
-from backoffice.demo import seed_demo
-from backoffice.errors import ConfigurationError, InvalidInput
-from backoffice.hall.demo import DEMO_CATALOGUE
-from backoffice.hall.demo import seed_demo as seed_hall_demo
-from backoffice.hall.service import HallService
-from backoffice.hall.settings import HallServerSettings, hall_settings
-from backoffice.server import create_server_app
-from backoffice.service import ClearingService
-from backoffice.settings import (
+from backoffice.clearing.app import build_service
+from backoffice.clearing.demo import seed_demo
+from backoffice.clearing.service import ClearingService
+from backoffice.clearing.settings import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     ServerSettings,
@@ -35,6 +28,13 @@ from backoffice.settings import (
     resolve_keys,
     resolve_token,
 )
+from backoffice.cli_common import add_common, parser, run, settings_of
+from backoffice.errors import ConfigurationError, InvalidInput
+from backoffice.hall.demo import DEMO_CATALOGUE
+from backoffice.hall.demo import seed_demo as seed_hall_demo
+from backoffice.hall.service import HallService
+from backoffice.hall.settings import HallServerSettings, hall_settings
+from backoffice.server import create_server_app
 from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, fail
 from config.runtime import configure_logging
 

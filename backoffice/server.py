@@ -10,13 +10,13 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from backoffice.app import API_VERSION, build_service, install_clearing
 from backoffice.auth import TokenStore
+from backoffice.clearing.app import API_VERSION, build_service, install_clearing
+from backoffice.clearing.service import ClearingService
+from backoffice.clearing.settings import ServerSettings
 from backoffice.hall.app import HALL_TAGS, install_hall
 from backoffice.hall.service import HallService
 from backoffice.hall.settings import HallServerSettings
-from backoffice.service import ClearingService
-from backoffice.settings import ServerSettings
 from backoffice.web import install_error_handlers
 
 __all__ = ["create_server_app"]

@@ -20,10 +20,10 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from backoffice.app import build_service, create_app
+from backoffice.clearing.app import build_service, create_app
+from backoffice.clearing.service import ClearingService
+from backoffice.clearing.settings import ServerSettings
 from backoffice.pgtemp import PostgresUnavailable, ThrowawayPostgres
-from backoffice.service import ClearingService
-from backoffice.settings import ServerSettings
 from tests.backoffice.cardsim import demo_keys
 
 TOKEN = "test-token-0123456789"

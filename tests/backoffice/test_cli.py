@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from backoffice.clearing.service import ClearingService
 from backoffice.cli import main
-from backoffice.service import ClearingService
 from config.runtime import free_tcp_port
 from tests.backoffice.cardsim import Card, at
 from tests.backoffice.conftest import TOKEN

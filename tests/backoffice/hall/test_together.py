@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from backoffice.app import build_service
+from backoffice.clearing.app import build_service
 from backoffice.hall.service import HallService
 from backoffice.server import create_server_app
 from hallcat.exchange import parse_document

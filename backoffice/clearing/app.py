@@ -20,11 +20,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from backoffice.auth import TokenStore
-from backoffice.db import Database
-from backoffice.demo import seed_demo
-from backoffice.errors import BatchTooLarge, Unauthorized
-from backoffice.messages import MESSAGES
-from backoffice.models import (
+from backoffice.clearing.demo import seed_demo
+from backoffice.clearing.models import (
     UPLOAD_RESULT_ADAPTER,
     CardRegistered,
     CardRegistration,
@@ -42,10 +39,13 @@ from backoffice.models import (
     TransactionRecord,
     UploadResult,
 )
-from backoffice.repository import Repository
-from backoffice.service import ClearingService
-from backoffice.settings import ServerSettings
-from backoffice.verify import CardKeys
+from backoffice.clearing.repository import Repository
+from backoffice.clearing.service import ClearingService
+from backoffice.clearing.settings import ServerSettings
+from backoffice.clearing.verify import CardKeys
+from backoffice.db import Database
+from backoffice.errors import BatchTooLarge, Unauthorized
+from backoffice.messages import MESSAGES
 from backoffice.web import install_error_handlers
 
 __all__ = ["build_service", "create_app", "install_clearing"]
