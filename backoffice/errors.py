@@ -31,10 +31,10 @@ never carry key material or tokens. A raiser may name a more precise code of the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum, unique
-from types import MappingProxyType
 from typing import Any, ClassVar
+
+from config.messages import CodedError
 
 __all__ = [
     "BackofficeError",
@@ -113,12 +113,16 @@ class ErrorCode(StrEnum):
     COMPLAINT_NOT_FOUND = "complaint_not_found"
 
 
-class BackofficeError(Exception):
-    """Base of every back-office error."""
+class BackofficeError(CodedError, code=ErrorCode.INTERNAL_ERROR):
+    """Base of every back-office error: ``class X(Base, code=..., http_status=...)``."""
 
-    code: ErrorCode = ErrorCode.INTERNAL_ERROR
+    code: ErrorCode
     http_status: ClassVar[int] = 500
-    params: ClassVar[Mapping[str, Any]] = MappingProxyType({})
+
+    def __init_subclass__(cls, http_status: int | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if http_status is not None:
+            cls.http_status = http_status
     message_zh: str | None = None
     """Chinese particulars given by the raiser (else the code's words are used)."""
 
@@ -131,97 +135,72 @@ class BackofficeError(Exception):
             self.code = ErrorCode(code)
 
 
-class ConfigurationError(BackofficeError):
+class ConfigurationError(BackofficeError, code=ErrorCode.CONFIGURATION_ERROR):
     """Missing or malformed configuration (database URL, token, key file)."""
 
-    code = ErrorCode.CONFIGURATION_ERROR
 
-
-class StorageError(BackofficeError):
+class StorageError(BackofficeError, code=ErrorCode.STORAGE_UNAVAILABLE, http_status=503):
     """The database cannot be reached, or a statement failed."""
 
-    code = ErrorCode.STORAGE_UNAVAILABLE
-    http_status = 503
 
-
-class RequestError(BackofficeError):
+class RequestError(BackofficeError, code=ErrorCode.BAD_REQUEST, http_status=400):
     """The request cannot be served as asked."""
 
-    code = ErrorCode.BAD_REQUEST
-    http_status = 400
+
+class Unauthorized(RequestError, code=ErrorCode.UNAUTHORIZED, http_status=401):
+    """Missing or wrong bearer token."""
 
 
-class Unauthorized(RequestError):
-    code = ErrorCode.UNAUTHORIZED
-    http_status = 401
+class InvalidInput(RequestError, code=ErrorCode.INVALID_INPUT, http_status=422):
+    """A malformed request."""
 
 
-class InvalidInput(RequestError):
-    code = ErrorCode.INVALID_INPUT
-    http_status = 422
+class NotFound(RequestError, code=ErrorCode.NOT_FOUND, http_status=404):
+    """No such thing."""
 
 
-class NotFound(RequestError):
-    code = ErrorCode.NOT_FOUND
-    http_status = 404
+class BatchTooLarge(RequestError, code=ErrorCode.BATCH_TOO_LARGE, http_status=413):
+    """More records or bytes than one upload may carry."""
 
 
-class BatchTooLarge(RequestError):
-    code = ErrorCode.BATCH_TOO_LARGE
-    http_status = 413
+class Conflict(RequestError, code=ErrorCode.CONFLICT, http_status=409):
+    """It clashes with what is stored (a card registered with other data)."""
 
 
-class Conflict(RequestError):
-    code = ErrorCode.CONFLICT
-    http_status = 409
-
-
-class Refused(RequestError):
+class Refused(RequestError, code=ErrorCode.REFUSED, http_status=403):
     """A business refusal: nothing was done."""
 
-    code = ErrorCode.REFUSED
-    http_status = 403
+
+class CardHotlisted(Refused, code=ErrorCode.CARD_HOTLISTED):
+    """The card is on the hotlist."""
 
 
-class CardHotlisted(Refused):
-    code = ErrorCode.CARD_HOTLISTED
+class MacInvalid(Refused, code=ErrorCode.MAC1_INVALID):
+    """The card's load MAC1 does not verify."""
 
 
-class MacInvalid(Refused):
-    code = ErrorCode.MAC1_INVALID
+class LoadLimit(Refused, code=ErrorCode.LOAD_LIMIT):
+    """A zero amount, or the load would pass the balance limit."""
 
 
-class LoadLimit(Refused):
-    code = ErrorCode.LOAD_LIMIT
+class NotConfigured(Refused, code=ErrorCode.NOT_CONFIGURED, http_status=503):
+    """The service lacks a key it needs for this (MLK)."""
 
 
-class NotConfigured(Refused):
-    code = ErrorCode.NOT_CONFIGURED
-    http_status = 503
-
-
-class InvalidState(RequestError):
+class InvalidState(RequestError, code=ErrorCode.INVALID_STATE, http_status=409):
     """The action is not possible in the object's present state (e.g. approve a draft)."""
 
-    code = ErrorCode.INVALID_STATE
-    http_status = 409
+
+class PayloadTooLarge(RequestError, code=ErrorCode.PAYLOAD_TOO_LARGE, http_status=413):
+    """An upload over its limit."""
 
 
-class PayloadTooLarge(RequestError):
-    code = ErrorCode.PAYLOAD_TOO_LARGE
-    http_status = 413
+class UnsupportedMedia(RequestError, code=ErrorCode.UNSUPPORTED_MEDIA, http_status=415):
+    """An upload that is neither JPEG nor PDF by its content."""
 
 
-class UnsupportedMedia(RequestError):
-    code = ErrorCode.UNSUPPORTED_MEDIA
-    http_status = 415
-
-
-class TooManyRequests(RequestError):
+class TooManyRequests(RequestError, code=ErrorCode.RATE_LIMITED, http_status=429):
     """Too many failed lookups from one caller: try again in ``retry_after_s``."""
-
-    code = ErrorCode.RATE_LIMITED
-    http_status = 429
 
     def __init__(self, message: str = "", message_zh: str | None = None, *,
                  retry_after_s: int = 60) -> None:
@@ -229,6 +208,5 @@ class TooManyRequests(RequestError):
         self.retry_after_s = retry_after_s
 
 
-class Forbidden(RequestError):
-    code = ErrorCode.FORBIDDEN
-    http_status = 403
+class Forbidden(RequestError, code=ErrorCode.FORBIDDEN, http_status=403):
+    """The token's scope does not allow this."""

@@ -44,6 +44,10 @@ class CardSettings:
     """``pcsc:READER`` for a PSAM in a reader, or ``soft:PATH`` for a software SAM key file."""
     key_file: Path = Path("var/keys/issuer_keys.toml")
     """Issuer keys for the in-process load authority and a software SAM (mode 0600)."""
+    demo: bool = True
+    """Demo mode, said here and nowhere guessed: a missing key file gets the demo issuer's test
+    keys, and the hotlist starts as the demo issuer's lost cards. The embedded default is the
+    simulated demo stack; a real terminal sets ``demo = false``."""
     max_amount_fen: int = 100_000
     fare_table: str = ""
     """Bus fare table (TOML); empty = the embedded ``config/fares.toml``."""

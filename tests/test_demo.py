@@ -1,4 +1,4 @@
-"""`make demo` (python -m simulators.demo) end to end: it names the holder and cleans up."""
+"""`make demo` (python -m demo) end to end: it names the holder and cleans up."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from config.demo import load_demo_data
+from cardsvc.demo_issuer import load_demo_data
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.pcscd
 def demo(*args: str, **kw) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "PCSCLITE_CSOCK_NAME"}
     return subprocess.Popen(
-        [sys.executable, "-m", "simulators.demo", *args],
+        [sys.executable, "-m", "demo", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -1,4 +1,4 @@
-"""``backoffice seed-demo``: register the demo cards (config/demo) and list the lost one."""
+"""``backoffice seed-demo``: register the demo cards (card-spec section 7) and list the lost one."""
 
 from __future__ import annotations
 

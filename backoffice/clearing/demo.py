@@ -1,4 +1,4 @@
-"""The demo issuer's cards at the back office (card-spec.md section 7, ``config/demo``).
+"""The demo issuer's cards at the back office (card-spec.md section 7, :mod:`cardsvc.demo_issuer`).
 
 The five demo cards are registered with their balance at issue, algorithm and type, counters at
 0 (as the virtual cards are personalised); the cards whose status is ``lost`` are put on the
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from backoffice.clearing.models import CardRegistration, HotlistReport
 from backoffice.clearing.service import ClearingService
 from backoffice.errors import ConfigurationError
-from config.demo import DemoDataError, load_demo_data
+from cardsvc.demo_issuer import DemoDataError, load_demo_data
 
 __all__ = ["SeedResult", "seed_demo"]
 

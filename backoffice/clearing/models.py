@@ -14,8 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, field_validator
 
-MAX_BALANCE_FEN = 100_000
-"""The card profile's balance limit (card-spec.md section 3): 1000 yuan."""
+from cardsvc.profile import MAX_BALANCE_FEN, AlgName, TxTypeName
 
 CardNo = Annotated[
     str,
@@ -32,8 +31,6 @@ Hex4 = Annotated[
     Field(pattern=r"^[0-9A-Fa-f]{8}$", description="4 bytes in hex (8 digits).",
           examples=["56416C95"]),
 ]
-TxType = Literal["purchase", "compound", "load"]
-AlgName = Literal["3des", "sm4"]
 CounterKind = Literal["debit", "load"]
 
 
@@ -66,7 +63,7 @@ class TransactionRecord(BaseModel):
         description="Terminal transaction serial number: the PSAM's TTSN for a purchase; the "
                     "terminal's load sequence number for a load.",
         examples=[16])
-    type: TxType = Field(description="purchase (EF18 type 06), compound (09) or load (02).")
+    type: TxTypeName = Field(description="purchase (EF18 type 06), compound (09) or load (02).")
     amount_fen: int = Field(ge=1, le=MAX_BALANCE_FEN, description="Amount in fen.",
                             examples=[1250])
     balance_after_fen: int = Field(ge=0, le=MAX_BALANCE_FEN,
@@ -129,7 +126,7 @@ class StoredTransaction(BaseModel):
     card_atc: int
     terminal_id: TerminalId
     ttsn: int
-    type: TxType
+    type: TxTypeName
     amount_fen: int
     balance_after_fen: int
     date_time: str = Field(description="ISO 8601 local time.")

@@ -30,7 +30,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from backoffice.clearing.models import (
-    MAX_BALANCE_FEN,
     RECORD_ADAPTER,
     RECORDS_ADAPTER,
     CardRegistered,
@@ -61,6 +60,7 @@ from backoffice.errors import (
     Refused,
 )
 from cardsvc import crypto
+from cardsvc.profile import MAX_BALANCE_FEN
 
 __all__ = ["DEFAULT_MAX_BATCH", "ClearingService", "Malformed"]
 

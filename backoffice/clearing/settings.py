@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from backoffice.errors import ConfigurationError
+from cardsvc.demo_issuer import demo_issuer_keys
 from cardsvc.errors import ServiceConfigError
-from cardsvc.keys import IssuerKeys, demo_key_file, load_issuer_keys, parse_issuer_keys
+from cardsvc.keys import IssuerKeys, load_issuer_keys
 from config.settings import Settings
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServerSettings", "default_db_url", "demo_keys",
@@ -80,9 +81,8 @@ def resolve_token(settings: Settings, option: str | None,
 
 def demo_keys() -> IssuerKeys:
     """The demo issuer's keys (card-spec section 7, test keys only)."""
-    path = demo_key_file()
     try:
-        return parse_issuer_keys(path.read_text(encoding="utf-8"), source=f"demo keys {path}")
+        return demo_issuer_keys()
     except (OSError, ServiceConfigError) as exc:
         raise ConfigurationError(f"cannot read the demo keys: {exc}") from None
 

@@ -19,13 +19,9 @@ from backoffice.errors import NotConfigured
 from cardsvc import crypto
 from cardsvc.crypto import Alg
 from cardsvc.keys import IssuerKeys
+from cardsvc.profile import ALGS, TX_TYPES, AlgName, TxTypeName
 
-__all__ = ["ALGS", "TX_TYPES", "CardKeys"]
-
-ALGS: dict[str, Alg] = {"3des": Alg.TDES, "sm4": Alg.SM4}
-TX_TYPES: dict[str, int] = {"purchase": crypto.TX_PURCHASE,
-                            "compound": crypto.TX_COMPOUND_PURCHASE,
-                            "load": crypto.TX_LOAD}
+__all__ = ["CardKeys"]
 _Which = Literal["mtk", "mlk"]
 
 
@@ -92,7 +88,7 @@ class CardKeys:
                 self._terminals[terminal_id] = tid
         return tid
 
-    def expected_tac(self, *, alg: str, card_no: str, tx_type: str, card_atc: int,
+    def expected_tac(self, *, alg: AlgName, card_no: str, tx_type: TxTypeName, card_atc: int,
                      terminal_id: str, ttsn: int, amount_fen: int, balance_after_fen: int,
                      moment: dt.datetime) -> bytes:
         """The TAC the card must have produced for this record (card-spec 4.3).
@@ -113,7 +109,7 @@ class CardKeys:
                                             time)
         return crypto.cbc_mac(a, key, data)
 
-    def load_macs(self, *, alg: str, card_no: str, online_atc: int, card_random: bytes,
+    def load_macs(self, *, alg: AlgName, card_no: str, online_atc: int, card_random: bytes,
                   balance_before_fen: int, amount_fen: int, terminal_id: str,
                   moment: dt.datetime) -> tuple[bytes, bytes]:
         """(expected load MAC1, MAC2) for an INIT FOR LOAD answer (card-spec 4.2/4.3)."""

@@ -1,4 +1,4 @@
-"""``make demo`` (``python -m simulators.demo``): the whole chain on simulators, in steps.
+"""``make demo`` (``python -m demo``): the whole chain on simulators, in steps.
 
 1. start a private pcscd with the vpcd driver (or use the system one: ``--system-pcscd``),
 2. start the virtual card and the PSAM as child processes (``simulators card|psam serve``),
@@ -249,6 +249,7 @@ class Demo:
         base = load_settings(env={})
         return dataclasses.replace(
             base, paths=dataclasses.replace(base.paths, var_dir=self.options.state / "terminal"),
+            card=dataclasses.replace(base.card, demo=True),
             backoffice=dataclasses.replace(base.backoffice, url=self.clearing_url,
                                            token=self.clearing_token))
 
@@ -413,7 +414,7 @@ def _raise_stopped(signo: int, frame: FrameType | None) -> None:
 
 def parse_args(argv: Sequence[str] | None) -> Options:
     parser = argparse.ArgumentParser(
-        prog="python -m simulators.demo", description="Demo: virtual card and PSAM behind pcscd."
+        prog="python -m demo", description="Demo: virtual card and PSAM behind pcscd."
     )
     parser.add_argument(
         "--state",

@@ -1,46 +1,88 @@
-"""The demo issuer's data (card-spec.md section 7): the demo cards and the demo PSAM.
+"""The demo issuer of card-spec.md section 7: its keys and its cards (test data only).
 
-Test data only. ``cards.toml`` describes the five demo cards and the demo PSAM. The demo issuer
-keys, ``issuer_keys.toml`` in this directory, are in the project's key-file format and are read
-by ``cardsvc.keys`` (``demo_key_file()``, ``parse_issuer_keys``, ``install_demo_keys``), not
-here: config does not depend on cardsvc. Nothing here runs at import time.
+The data are files shipped with the settings, ``config/demo/issuer_keys.toml`` (the published
+test keys, in the key-file format of :mod:`cardsvc.keys`) and ``config/demo/cards.toml`` (five
+demo cards and the demo PSAM); this module is the one reader of both. Who uses them says so:
+the simulators personalise the demo cards, a terminal with ``[card] demo = true`` installs the
+demo keys and starts its hotlist from the lost demo card, ``backoffice serve --demo`` and
+``backoffice seed-demo`` register the demo cards, and ``make demo`` drives all of them. Nothing
+here runs at import time.
+
+    keys = demo_issuer_keys()                         # IssuerKeys, no mode check (public file)
+    path = install_demo_keys(var / "keys")            # a private (0600) copy for a terminal
+    data = load_demo_data(); data.card("4102000000000001").holder; data.hotlist
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-DEMO_DIR = Path(__file__).resolve().parent
-CARDS_FILE = DEMO_DIR / "cards.toml"
+from cardsvc.keys import IssuerKeys, parse_issuer_keys
+from cardsvc.profile import ALGS, CARD_TYPE_NAMES
+from config.files import atomic_write
+from drivers.idcard.codes import id_number_valid
 
-CARD_TYPES = ("adult", "student", "senior", "staff")
-"""Card type names, in the order of their EF15 codes 00..03."""
-ALGORITHMS = ("3des", "sm4")
+__all__ = [
+    "DEMO_KEY_FILE_NAME",
+    "DemoCard",
+    "DemoData",
+    "DemoDataError",
+    "DemoPsam",
+    "demo_cards_file",
+    "demo_issuer_keys",
+    "demo_key_file",
+    "install_demo_keys",
+    "load_demo_data",
+]
+
+DEMO_KEY_FILE_NAME = "issuer_keys.toml"
 STATUSES = ("active", "lost")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 class DemoDataError(ValueError):
     """The demo data is malformed (the message names the file and the field)."""
 
 
-def id_check_digit(first17: str) -> str:
-    """The GB 11643-1999 check character of the first 17 digits of a resident ID number."""
-    if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
-        raise ValueError("an ID number body is 17 digits")
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return "10X98765432"[total % 11]
+def _shipped(name: str) -> Path:
+    return Path(str(resources.files("config") / "demo" / name))
 
 
-def id_number_valid(id_number: str) -> bool:
-    """Whether ``id_number`` is 18 characters with a correct GB 11643 check character."""
-    if len(id_number) != 18 or not id_number[:17].isdigit():
-        return False
-    return id_check_digit(id_number[:17]) == id_number[17].upper()
+def demo_key_file() -> Path:
+    """The shipped demo key file (card-spec section 7, test keys only; mode not kept by git)."""
+    return _shipped(DEMO_KEY_FILE_NAME)
+
+
+def demo_cards_file() -> Path:
+    """The shipped demo cards and PSAM (``cards.toml``)."""
+    return _shipped("cards.toml")
+
+
+def demo_issuer_keys() -> IssuerKeys:
+    """The demo issuer keys, parsed without the 0600 check: the file is public by design and
+    its mode (0644 in a checkout) is not kept by git. A key file of one's own goes through
+    :func:`cardsvc.keys.load_issuer_keys`."""
+    path = demo_key_file()
+    return parse_issuer_keys(path.read_text(encoding="utf-8"), f"demo keys {path}")
+
+
+def install_demo_keys(dest: str | os.PathLike[str]) -> Path:
+    """Copy the demo key file to ``dest`` with mode 0600 and return the path written.
+
+    ``dest`` is a file path, or an existing directory (the file is then
+    ``dest/issuer_keys.toml``). Missing parent directories are created (mode 0700). The copy is
+    replaced atomically (:func:`config.files.atomic_write`), never seen partial or with a wider
+    mode.
+    """
+    target = Path(dest)
+    if target.is_dir():
+        target = target / DEMO_KEY_FILE_NAME
+    return atomic_write(target, demo_key_file().read_bytes(), mode=0o600, dir_mode=0o700)
 
 
 @dataclass(frozen=True)
@@ -110,8 +152,8 @@ def _card(doc: dict[str, Any], where: str, default_pin: str) -> DemoCard:
     algorithm = _need(doc, "algorithm", str, where)
     status = doc.get("status", "active")
     for name, value, allowed in (
-        ("card_type", card_type, CARD_TYPES),
-        ("algorithm", algorithm, ALGORITHMS),
+        ("card_type", card_type, CARD_TYPE_NAMES),
+        ("algorithm", algorithm, tuple(ALGS)),
         ("status", status, STATUSES),
     ):
         if value not in allowed:
@@ -138,8 +180,10 @@ def _card(doc: dict[str, Any], where: str, default_pin: str) -> DemoCard:
     )
 
 
-def load_demo_data(path: Path = CARDS_FILE) -> DemoData:
-    """The demo cards and PSAM of ``cards.toml``; :class:`DemoDataError` when malformed."""
+def load_demo_data(path: Path | None = None) -> DemoData:
+    """The demo cards and PSAM of ``cards.toml`` (the shipped one by default);
+    :class:`DemoDataError` when malformed."""
+    path = demo_cards_file() if path is None else path
     doc = _read_toml(path)
     defaults = doc.get("defaults", {})
     default_pin = defaults.get("pin", "123456") if isinstance(defaults, dict) else "123456"
