@@ -17,15 +17,14 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from backoffice.errors import ConfigurationError, Forbidden, InvalidInput, Unauthorized
+from config.files import atomic_write
 
 __all__ = ["SCOPES", "Principal", "TokenRecord", "TokenStore", "read_token_file"]
 
@@ -105,18 +104,8 @@ class TokenStore:
         return records
 
     def _save(self, records: dict[str, TokenRecord]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         body = json.dumps({"tokens": [vars(r) for r in records.values()]}, indent=1)
-        fd, tmp = tempfile.mkstemp(prefix=".tokens-", dir=self.path.parent)  # mode 0600
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(body)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(self.path, body, mode=0o600, dir_mode=0o700)
         self._stamp = None
 
     def issue(self, scope: str, *, department: str | None = None, label: str = "",

@@ -45,8 +45,8 @@ class HallKeys:
                 fh.write(secrets.token_hex(32) + "\n")
                 fh.flush()
                 os.fsync(fh.fileno())
-            try:
-                os.link(tmp, path)  # never replaces a key another process just created
+            try:  # not config.files.atomic_write: a key is created once, never replaced
+                os.link(tmp, path)  # (two processes starting at once keep the first key)
             except FileExistsError:
                 pass
             finally:
