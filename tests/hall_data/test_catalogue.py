@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from config.demo import id_number_valid
 from config.demo.hall import CATALOGUE_FILE, FILES_DIR
 from config.demo.hall.model import sample_person
 from config.demo.hall.site import org_check, uscc_check
+from drivers.idcard.codes import id_number_valid
 from tests.hall_data.exchange_check import IDENTITIES, MODES, problems
 
 
