@@ -20,18 +20,19 @@ HTTP API (every ``/v1`` route needs ``Authorization: Bearer <token>``; errors an
     GET  /v1/cards                     registered cards
     GET  /v1/reconciliation/{date}     totals, per terminal, per card, mismatches
 
-Modules: :mod:`~backoffice.app` (``create_app(settings)``, no global app),
-:mod:`~backoffice.service` (the operations, transport-free), :mod:`~backoffice.repository`
-(every SQL statement) over :mod:`~backoffice.db` (connections, the two dialects),
-:mod:`~backoffice.verify` (TAC and load MACs over :mod:`cardsvc.crypto`, cached card keys),
-:mod:`~backoffice.reconcile` (pure), :mod:`~backoffice.models` (the API's data),
+Modules: :mod:`~backoffice.clearing.app` (``create_app(settings)``, no global app),
+:mod:`~backoffice.clearing.service` (the operations, transport-free),
+:mod:`~backoffice.clearing.repository` (every SQL statement) over :mod:`~backoffice.db`
+(connections, the two dialects), :mod:`~backoffice.clearing.verify` (TAC and load MACs over
+:mod:`cardsvc.crypto`, cached card keys),
+:mod:`~backoffice.clearing.reconcile` (pure), :mod:`~backoffice.clearing.models` (the API's data),
 :mod:`~backoffice.errors` (the one exception tree), ``cli*.py`` (the ``backoffice`` program).
 The terminal's client is :mod:`cardsvc.clearing_client`.
 """
 
-from backoffice.app import build_service, create_app
+from backoffice.clearing.app import build_service, create_app
+from backoffice.clearing.service import ClearingService
+from backoffice.clearing.settings import ServerSettings
 from backoffice.errors import BackofficeError
-from backoffice.service import ClearingService
-from backoffice.settings import ServerSettings
 
 __all__ = ["BackofficeError", "ClearingService", "ServerSettings", "build_service", "create_app"]
