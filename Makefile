@@ -18,7 +18,7 @@ lint: setup
 	@$(VENV)/bin/ruff check .
 
 typecheck: setup
-	@$(VENV)/bin/mypy kiosk cardsvc drivers simulators config backoffice hallcat bench demo
+	@$(VENV)/bin/mypy kiosk cardsvc drivers simulators config backoffice bench demo
 
 check: lint typecheck test
 

@@ -1,4 +1,4 @@
-"""Search benchmark and ranking quality of the hall's matter search (hallcat.search).
+"""Search benchmark and ranking quality of the hall's matter search (backoffice.hallcat.search).
 
     python -m bench.hall_search [--matters 5000] [--queries 3000] [--seed 1]
     python -m bench.hall_search --quality
@@ -22,8 +22,8 @@ import random
 import time
 from pathlib import Path
 
-from hallcat.pinyin import normalise, tokens
-from hallcat.search import SearchEntry, SearchIndex, entry_keys
+from backoffice.hallcat.pinyin import normalise, tokens
+from backoffice.hallcat.search import SearchEntry, SearchIndex, entry_keys
 
 SUBJECTS = ["营业执照", "住房公积金", "不动产", "养老保险", "失业保险", "工伤保险", "医疗保险",
             "户口", "居民身份证", "居住证", "出入境证件", "增值税发票", "个人所得税",
@@ -160,7 +160,7 @@ def quality() -> dict[str, dict[str, object]]:
 def demo_quality() -> dict[str, dict[str, object]]:
     """The demo catalogue (config/demo/hall/) with its author's two query sets (written before
     any tuning; this engine was tuned on neither)."""
-    from hallcat.exchange import parse_document  # noqa: PLC0415
+    from backoffice.hallcat.exchange import parse_document  # noqa: PLC0415
 
     here = Path(__file__).resolve().parents[1] / "config" / "demo" / "hall"
     doc = parse_document((here / "catalogue.json").read_bytes())

@@ -28,10 +28,10 @@ from backoffice.hall.models import (
     RatingOut,
 )
 from backoffice.hall.service import HallService
+from backoffice.hallcat.errors import HallDataError
+from backoffice.hallcat.exchange import Category, Department, Matter
+from backoffice.hallcat.numbers import KIND_CASE, KIND_COMPLAINT, parse_number
 from backoffice.web import ErrorBody, read_bounded
-from hallcat.errors import HallDataError
-from hallcat.exchange import Category, Department, Matter
-from hallcat.numbers import KIND_CASE, KIND_COMPLAINT, parse_number
 
 __all__ = ["citizen_router"]
 

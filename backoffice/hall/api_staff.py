@@ -20,9 +20,9 @@ from backoffice.hall.models import (
     WorkOrderView,
 )
 from backoffice.hall.service import HallService
+from backoffice.hallcat.errors import HallDataError
+from backoffice.hallcat.exchange import Matter, parse_document
 from backoffice.web import ErrorBody, read_bounded
-from hallcat.errors import HallDataError
-from hallcat.exchange import Matter, parse_document
 
 __all__ = ["staff_router"]
 

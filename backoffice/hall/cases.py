@@ -1,8 +1,8 @@
 """Applications (cases): filing with a verified identity, materials, submission, and the views
 of a case (the citizen's progress, the clerk's detail).
 
-A case is created as a ``draft`` with its number (:mod:`hallcat.numbers`) and an unguessable QR
-token (128 random bits; only its SHA-256 is stored). Materials the hall already holds for this
+A case is created as a ``draft`` with its number (:mod:`backoffice.hallcat.numbers`) and an
+unguessable QR token (128 random bits; only its SHA-256 is stored). Materials the hall already holds for this
 applicant (Art.22: an ID copy verified on an earlier case, say) are attached at once and marked
 ``reuse``; the kiosk shows them and uploads only the rest. ``submit`` checks that every required
 material has a page. The clerk's actions are :mod:`backoffice.hall.casework`.
@@ -28,12 +28,12 @@ from backoffice.hall.models import CaseCreated, Event, MaterialState, NewCase, P
 from backoffice.hall.sealing import HallKeys, mask_name
 from backoffice.hall.store import HallStore, insert_ignore
 from backoffice.hall.workflow import DECIDED, OPEN_FOR_UPLOAD, next_status, status_zh
+from backoffice.hallcat.errors import HallDataError
+from backoffice.hallcat.exchange import Matter
+from backoffice.hallcat.forms import validate_answers
+from backoffice.hallcat.numbers import KIND_CASE, make_number
+from backoffice.hallcat.workdays import WorkCalendar
 from drivers.idcard.codes import mask_id_number
-from hallcat.errors import HallDataError
-from hallcat.exchange import Matter
-from hallcat.forms import validate_answers
-from hallcat.numbers import KIND_CASE, make_number
-from hallcat.workdays import WorkCalendar
 
 __all__ = ["CaseRow", "CaseService", "next_sequence", "token_hash"]
 

@@ -19,7 +19,7 @@ from backoffice.hall.audit import audit
 from backoffice.hall.cases import CaseRow, CaseService
 from backoffice.hall.models import CaseDetail, CaseSummary, ClerkAction
 from backoffice.hall.workflow import DECIDED, next_status
-from hallcat.errors import HallDataError
+from backoffice.hallcat.errors import HallDataError
 
 __all__ = ["CaseWork", "Clerk"]
 

@@ -3,10 +3,10 @@
 Versions: each (code, version) is stored once and a published version is never changed; a new
 publish of the same code is version + 1 and the one before becomes ``superseded`` (cases keep
 the version they were filed under). Publishing refuses an incomplete matter naming the field
-(:mod:`hallcat.completeness`). Imports are one transaction: all or nothing.
+(:mod:`backoffice.hallcat.completeness`). Imports are one transaction: all or nothing.
 
-The search index (:class:`hallcat.search.SearchIndex`) is built from the search keys stored when
-each matter was published, and rebuilt when the catalogue's revision (bumped by every change)
+The search index (:class:`backoffice.hallcat.search.SearchIndex`) is built from the search keys
+stored when each matter was published, and rebuilt when the catalogue's revision (bumped by every change)
 differs from the one it was built at, so every server process sees a publish.
 """
 
@@ -26,11 +26,11 @@ from backoffice.hall import tables as t
 from backoffice.hall.audit import audit
 from backoffice.hall.clock import Clock
 from backoffice.hall.store import HallStore
-from hallcat.completeness import require_complete
-from hallcat.errors import HallDataError
-from hallcat.exchange import Category, Department, Document, Matter, dump_document
-from hallcat.pinyin import normalise, tokens
-from hallcat.search import Hit, SearchEntry, SearchIndex, entry_keys
+from backoffice.hallcat.completeness import require_complete
+from backoffice.hallcat.errors import HallDataError
+from backoffice.hallcat.exchange import Category, Department, Document, Matter, dump_document
+from backoffice.hallcat.pinyin import normalise, tokens
+from backoffice.hallcat.search import Hit, SearchEntry, SearchIndex, entry_keys
 
 __all__ = ["Catalogue", "ImportResult", "hall_error"]
 

@@ -17,7 +17,7 @@ from backoffice.hall.clock import Clock
 from backoffice.hall.models import ComplaintFiled, ComplaintView, Event, NewComplaint
 from backoffice.hall.sealing import HallKeys, mask_name, mask_phone
 from backoffice.hall.store import HallStore
-from hallcat.numbers import KIND_COMPLAINT, make_number
+from backoffice.hallcat.numbers import KIND_COMPLAINT, make_number
 
 __all__ = ["STEPS", "Complaints"]
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from backoffice.errors import InvalidInput
 from backoffice.hall.catalogue import Catalogue, hall_error
-from hallcat.errors import HallDataError
-from hallcat.exchange import Matter, parse_matter
+from backoffice.hallcat.errors import HallDataError
+from backoffice.hallcat.exchange import Matter, parse_matter
 
 __all__ = ["COLUMNS", "export_csv", "import_csv"]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from backoffice.errors import ConfigurationError
 from backoffice.hall.catalogue import ImportResult, hall_error
 from backoffice.hall.service import HallService
-from hallcat.errors import HallDataError
-from hallcat.exchange import Document, parse_document
+from backoffice.hallcat.errors import HallDataError
+from backoffice.hallcat.exchange import Document, parse_document
 
 __all__ = ["DEMO_CATALOGUE", "load_catalogue_file", "seed_demo"]
 

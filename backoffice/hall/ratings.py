@@ -26,7 +26,7 @@ from backoffice.hall import tables as t
 from backoffice.hall.audit import audit
 from backoffice.hall.cases import CaseRow, CaseService
 from backoffice.hall.models import RatingIn, RatingOut, WorkOrderView
-from hallcat.errors import HallDataError
+from backoffice.hallcat.errors import HallDataError
 
 __all__ = ["LEVELS", "RatingPolicy", "Ratings"]
 

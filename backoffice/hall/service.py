@@ -17,8 +17,8 @@ from backoffice.hall.ratings import Ratings
 from backoffice.hall.sealing import HallKeys
 from backoffice.hall.settings import HallServerSettings
 from backoffice.hall.store import HallStore
-from hallcat.errors import HallDataError
-from hallcat.workdays import WorkCalendar
+from backoffice.hallcat.errors import HallDataError
+from backoffice.hallcat.workdays import WorkCalendar
 
 __all__ = ["HallService"]
 

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from hallcat.errors import CalendarMissing, FormInvalid, HallDataError
-from hallcat.forms import check_form_schema, validate_answers
-from hallcat.numbers import KIND_CASE, make_number, parse_number, pretty_number
-from hallcat.pinyin import normalise, tokens
-from hallcat.search import SearchEntry, SearchIndex, entry_keys
-from hallcat.workdays import WorkCalendar, parse_year
+from backoffice.hallcat.errors import CalendarMissing, FormInvalid, HallDataError
+from backoffice.hallcat.forms import check_form_schema, validate_answers
+from backoffice.hallcat.numbers import KIND_CASE, make_number, parse_number, pretty_number
+from backoffice.hallcat.pinyin import normalise, tokens
+from backoffice.hallcat.search import SearchEntry, SearchIndex, entry_keys
+from backoffice.hallcat.workdays import WorkCalendar, parse_year
 from tests.backoffice.hall.catalogue import form
 
 CAL = WorkCalendar([parse_year({

@@ -19,7 +19,7 @@ from backoffice.auth import TokenStore
 from backoffice.hall.app import create_hall_app
 from backoffice.hall.service import HallService
 from backoffice.hall.settings import HallServerSettings
-from hallcat.exchange import parse_document
+from backoffice.hallcat.exchange import parse_document
 from tests.backoffice.conftest import _Server
 from tests.backoffice.hall.catalogue import document
 

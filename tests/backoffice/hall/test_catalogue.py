@@ -14,8 +14,8 @@ import pytest
 from backoffice.errors import Conflict, InvalidInput
 from backoffice.hall.csvio import export_csv, import_csv
 from backoffice.hall.service import HallService
-from hallcat.errors import HallDataError
-from hallcat.exchange import parse_document
+from backoffice.hallcat.errors import HallDataError
+from backoffice.hallcat.exchange import parse_document
 from tests.backoffice.hall.catalogue import code_of, document
 from tests.backoffice.hall.conftest import pdf_page
 

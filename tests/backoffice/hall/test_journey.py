@@ -10,7 +10,7 @@ import json
 import pytest
 
 from backoffice.cli import main
-from hallcat.workdays import WorkCalendar
+from backoffice.hallcat.workdays import WorkCalendar
 from tests.backoffice.hall.catalogue import code_of
 from tests.backoffice.hall.conftest import ID_A, LiveHall, identity, jpeg_page, pdf_page
 

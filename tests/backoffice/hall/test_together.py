@@ -14,8 +14,8 @@ import httpx
 
 from backoffice.clearing.app import build_service
 from backoffice.hall.service import HallService
+from backoffice.hallcat.exchange import parse_document
 from backoffice.server import create_server_app
-from hallcat.exchange import parse_document
 from tests.backoffice.cardsim import Card, at
 from tests.backoffice.conftest import TOKEN, _Server, settings_for
 from tests.backoffice.hall.catalogue import code_of, document

@@ -1,7 +1,7 @@
 """The matter search engine: the way people type on a kiosk (pure Python, no I/O).
 
 The kiosk reuses this module for its offline catalogue, so it imports nothing but the standard
-library (pinyin comes in as tokens, see :mod:`hallcat.pinyin`).
+library (pinyin comes in as tokens, see :mod:`backoffice.hallcat.pinyin`).
 
 **Index.** Every searchable text of a matter (its Chinese name, each alias, the English name)
 becomes one line of a single corpus string, each token written as a space, its pinyin and

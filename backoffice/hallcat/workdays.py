@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from hallcat.errors import CalendarMissing, HallDataError
+from backoffice.hallcat.errors import CalendarMissing, HallDataError
 
 __all__ = ["WorkCalendar", "YearCalendar", "parse_year"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from hallcat.errors import HallDataError
+from backoffice.hallcat.errors import HallDataError
 
 __all__ = ["KIND_CASE", "KIND_COMPLAINT", "make_number", "parse_number", "pretty_number"]
 

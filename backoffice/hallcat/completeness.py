@@ -7,9 +7,9 @@ incomplete; a matter marked ``published`` in an imported file must be complete.
 
 from __future__ import annotations
 
-from hallcat.errors import HallDataError
-from hallcat.exchange import Matter
-from hallcat.forms import check_form_schema
+from backoffice.hallcat.errors import HallDataError
+from backoffice.hallcat.exchange import Matter
+from backoffice.hallcat.forms import check_form_schema
 
 __all__ = ["Problem", "problems", "require_complete"]
 

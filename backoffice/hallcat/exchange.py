@@ -3,7 +3,8 @@
 :func:`parse_document` reads a whole document and refuses it, naming the record and the field,
 at the first problem; nothing is returned half-read. A matter is parsed structurally here (types,
 patterns, codes agreeing with the type); whether it is complete enough to publish is
-:func:`hallcat.completeness.problems`. Unknown keys are refused (a typo never passes silently).
+:func:`backoffice.hallcat.completeness.problems`. Unknown keys are refused (a typo never passes
+silently).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from hallcat.errors import HallDataError
+from backoffice.hallcat.errors import HallDataError
 
 __all__ = [
     "FORMAT",

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from hallcat.errors import FormInvalid, HallDataError
+from backoffice.hallcat.errors import FormInvalid, HallDataError
 
 __all__ = ["IDENTITY_KEYS", "INPUT_KINDS", "check_form_schema", "ordered_fields",
            "validate_answers"]
