@@ -6,8 +6,8 @@ the version they were filed under). Publishing refuses an incomplete matter nami
 (:mod:`backoffice.hallcat.completeness`). Imports are one transaction: all or nothing.
 
 The search index (:class:`backoffice.hallcat.search.SearchIndex`) is built from the search keys
-stored when each matter was published, and rebuilt when the catalogue's revision (bumped by every change)
-differs from the one it was built at, so every server process sees a publish.
+stored when each matter was published, and rebuilt when the catalogue's revision (bumped by every
+change) differs from the one it was built at, so every server process sees a publish.
 """
 
 from __future__ import annotations
