@@ -2,10 +2,10 @@
 of a case (the citizen's progress, the clerk's detail).
 
 A case is created as a ``draft`` with its number (:mod:`backoffice.hallcat.numbers`) and an
-unguessable QR token (128 random bits; only its SHA-256 is stored). Materials the hall already
-holds for this applicant (Art.22: an ID copy verified on an earlier case, say) are attached at once and marked
-``reuse``; the kiosk shows them and uploads only the rest. ``submit`` checks that every required
-material has a page. The clerk's actions are :mod:`backoffice.hall.casework`.
+unguessable QR token (128 random bits; only its SHA-256 is stored). Materials the hall already holds
+for this applicant (Art.22: an ID copy verified on an earlier case, say) are attached at once and
+marked ``reuse``; the kiosk shows them and uploads only the rest. ``submit`` checks that every
+required material has a page. The clerk's actions are :mod:`backoffice.hall.casework`.
 """
 
 from __future__ import annotations
