@@ -17,6 +17,9 @@ of its own). A path written ``var/...`` in the settings follows ``var_dir``
     ├── scanner/calibration.json   the document camera's fitted thresholds
     ├── camera/<name>/             a virtual camera's frames
     ├── backoffice/clearing.sqlite3  the clearing service's database (SQLite)
+    ├── backoffice/hall.sqlite3      the hall service's database (SQLite)
+    ├── backoffice/tokens.json       the back office's issued tokens, hashed (0600)
+    ├── keys/hall_data.key           the hall's key for ID hashes and sealed data (0600)
     └── kiosk/catalogue.json, kiosk/session/   the kiosk's offline catalogue and open session
 
 Plumbing: imports nothing of ours, so drivers may use it for their defaults.
@@ -90,6 +93,18 @@ class VarLayout:
     @property
     def clearing_db(self) -> Path:
         return self.root / "backoffice" / "clearing.sqlite3"
+
+    @property
+    def hall_db(self) -> Path:
+        return self.root / "backoffice" / "hall.sqlite3"
+
+    @property
+    def backoffice_tokens(self) -> Path:
+        return self.root / "backoffice" / "tokens.json"
+
+    @property
+    def hall_key(self) -> Path:
+        return self.root / "keys" / "hall_data.key"
 
     @property
     def kiosk_catalogue(self) -> Path:
