@@ -24,7 +24,6 @@ from drivers.printer.document import (
     Style,
 )
 from drivers.printer.errors import (
-    ErrorCode,
     LayoutError,
     PrinterConfigError,
     PrinterError,
@@ -43,7 +42,7 @@ from drivers.printer.worker import PrintWorker
 
 __all__ = [
     "BOLD", "CENTER", "NORMAL", "PROFILES", "SUBTITLE", "TITLE", "TRANSPORTS",
-    "Align", "Document", "ErrorCode", "Job", "JobNote", "JobState", "LayoutError",
+    "Align", "Document", "Job", "JobNote", "JobState", "LayoutError",
     "PrintInterrupted", "PrintQueue", "PrintReport", "PrintWorker", "Printer",
     "PrinterConfigError", "PrinterError", "PrinterNotReady", "PrinterProfile", "PrinterState",
     "PrinterStatus", "PrinterTimeout", "PrinterUnavailable", "QueueError", "Style",
