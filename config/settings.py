@@ -258,16 +258,22 @@ class Settings:
                  source: str = "command line") -> Settings:
         """These settings with ``changes`` (``{"section": {"key": value}}``; a ``None`` value
         is skipped: an option not given), checked as a settings file is."""
-        given = {section: {k: v for k, v in keys.items() if v is not None}
-                 for section, keys in changes.items()}
-        given = {section: keys for section, keys in given.items() if keys}
-        if not given:
-            return self
-        data = _merge(_as_data(self), given)
+        sections: dict[str, Any] = {}
         try:
-            return dataclasses.replace(_build(Settings, data, ""), source=self.source)
+            for name, keys in changes.items():
+                given = {k: v for k, v in keys.items() if v is not None}
+                if not given:
+                    continue
+                current: Any = getattr(self, name, None) if name != "source" else None
+                if not dataclasses.is_dataclass(current) or isinstance(current, type):
+                    _build(Settings, {name: given}, "")  # raises: names the section
+                    continue  # pragma: no cover
+                checked = _build(type(current), given, name)
+                sections[name] = dataclasses.replace(
+                    current, **{k: getattr(checked, k) for k in given})
         except ConfigError as exc:
             raise ConfigError(f"{source}: {exc}") from None
+        return dataclasses.replace(self, **sections) if sections else self
 
     def client_token(self, client: ClientSettings, section: str) -> str:
         """The bearer token of ``[section]`` (``clearing_client``, ``hall_client``): its
@@ -296,14 +302,6 @@ def _coerce(value: Any, kind: Any, where: str) -> Any:
     if not isinstance(value, kind):
         raise ConfigError(f"{where}: expected {kind.__name__}, got {type(value).__name__}")
     return value
-
-
-def _as_data(value: Any) -> Any:
-    """A settings object as the nested tables a file would hold (for layering)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _as_data(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if f.name != "source"}
-    return str(value) if isinstance(value, Path) else value
 
 
 def _build(cls: type[T], data: Mapping[str, Any], where: str) -> T:
