@@ -1,0 +1,153 @@
+"""The terminal's money-critical decisions, each made necessary by a test (issue 15 item 2):
+
+* the journal entry is ``pending`` *before* DEBIT/CREDIT reaches the card, and a journal that
+  cannot be written stops the transaction before the card commits anything;
+* what the card's answer to DEBIT/CREDIT means for the entry: a refusal the profile defines
+  (nothing written on the card) fails it; a lost, damaged or unexpected answer leaves it
+  ``unknown``, for recovery to settle from the card's own log.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from cardsvc.errors import CardServiceError
+from cardsvc.journal import Entry, Journal, JournalError
+from cardsvc.terminal import CardTerminal
+from simulators.card.wrapper import CardWrapper
+from tests.cardsvc.rig import Rig
+
+PIN = "123456"
+OPS: dict[str, tuple[str, Callable[[CardTerminal], object], int]] = {
+    # name: (the commit command's header, the operation, what it moves on the card)
+    "purchase": ("8054", lambda t: t.purchase(700), -700),
+    "ride": ("8054", lambda t: t.ride("1"), -100),
+    "load": ("8052", lambda t: t.load(700, PIN), +700),
+}
+
+
+class JournalAtCommit(CardWrapper):
+    """The card looks at the terminal's journal (another connection) when the commit command
+    arrives, before it applies it."""
+
+    def __init__(self, inner: object, journal: Path, header: str) -> None:
+        super().__init__(inner)  # type: ignore[arg-type]
+        self.journal = journal
+        self.header = bytes.fromhex(header)
+        self.seen: list[list[Entry]] | None = None
+
+    def transmit(self, apdu: bytes) -> bytes:
+        if apdu[:2] == self.header:
+            with Journal.open(self.journal) as journal:
+                self.seen = [journal.entries()]
+        return super().transmit(apdu)
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[Rig]:
+    r = Rig(tmp_path)
+    yield r
+    r.close()
+
+
+def balance(rig: Rig) -> int:
+    return rig.terminal.balance()[1]
+
+
+@pytest.mark.parametrize("op", list(OPS))
+def test_the_entry_is_pending_in_the_journal_before_the_card_commits(rig: Rig, op: str) -> None:
+    header, run, _ = OPS[op]
+    spy = JournalAtCommit(rig.card.inner, rig.journal.path, header)
+    rig.card.inner = spy
+    result = run(rig.terminal)
+    assert spy.seen is not None, "the commit command never reached the card"
+    [[entry]] = spy.seen
+    assert (entry.status, entry.amount_fen) == ("pending", abs(OPS[op][2]))
+    assert rig.journal.get(entry.id).status == "completed"
+    assert result.entry_id == entry.id  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("op", list(OPS))
+def test_a_journal_that_cannot_be_written_stops_before_the_card_commits(rig: Rig,
+                                                                         op: str) -> None:
+    header, run, _ = OPS[op]
+    with sqlite3.connect(rig.journal.path) as db:  # the disk is full, as far as we know
+        db.execute("CREATE TRIGGER full BEFORE INSERT ON entries"
+                   " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    rig.card.answer(header, 0x6F00)  # used up if the command were sent
+    with pytest.raises(JournalError):
+        run(rig.terminal)
+    assert rig.card.status()["pending"]["answers"] == 1
+    assert rig.card.commands_total > 0
+    rig.card.clear()
+    assert balance(rig) == 10000
+    assert rig.journal.entries() == []
+
+
+REFUSALS = {"9302": 0x9302, "9303": 0x9303}
+UNKNOWNS = {"6985": 0x6985, "6F00": 0x6F00, "9000 without data": 0x9000}
+
+
+@pytest.mark.parametrize("op", list(OPS))
+@pytest.mark.parametrize("sw", list(REFUSALS))
+def test_a_refusal_of_the_commit_fails_the_entry(rig: Rig, op: str, sw: str) -> None:
+    """9302 (MAC refused) and 9303 (application locked): the card wrote nothing."""
+    header, run, _ = OPS[op]
+    rig.card.answer(header, REFUSALS[sw])
+    with pytest.raises(CardServiceError):
+        run(rig.terminal)
+    [entry] = rig.journal.entries()
+    assert entry.status == "failed" and "refused" in (entry.detail or "")
+    assert balance(rig) == 10000
+
+
+@pytest.mark.parametrize("op", list(OPS))
+@pytest.mark.parametrize("sw", list(UNKNOWNS))
+def test_an_unexpected_answer_to_the_commit_leaves_the_entry_unknown(rig: Rig, op: str,
+                                                                     sw: str) -> None:
+    """Not a refusal the profile defines: the card may have committed; recovery settles it
+    from the card's log (here the card never got the command: failed, nothing taken)."""
+    header, run, _ = OPS[op]
+    rig.card.answer(header, UNKNOWNS[sw])
+    with pytest.raises(CardServiceError):
+        run(rig.terminal)
+    [entry] = rig.journal.entries()
+    assert entry.status == "unknown" and "interrupted" in (entry.detail or "")
+    assert [r.outcome for r in rig.terminal.recover()] == ["failed"]
+    assert balance(rig) == 10000
+
+
+@pytest.mark.parametrize("op", list(OPS))
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_lost_answer_leaves_the_entry_unknown_until_the_card_says(rig: Rig, op: str,
+                                                                    when: str) -> None:
+    header, run, moves = OPS[op]
+    rig.card.tear(1, when, prefix=header)  # type: ignore[arg-type]
+    with pytest.raises(CardServiceError):
+        run(rig.terminal)
+    [entry] = rig.journal.entries()
+    assert entry.status == "unknown" and "lost" in (entry.detail or "")
+    rig.insert()
+    [resolution] = rig.terminal.recover()
+    assert resolution.outcome == ("completed" if when == "after" else "failed")
+    assert balance(rig) == 10000 + (moves if when == "after" else 0)
+
+
+def test_a_damaged_answer_after_the_card_debited_is_not_a_refusal(rig: Rig) -> None:
+    """DEBIT applied, its answer cut short (9000 kept): unknown, then completed from the log."""
+    class CutShort(CardWrapper):
+        def transmit(self, apdu: bytes) -> bytes:
+            answer = super().transmit(apdu)
+            return answer[:3] + answer[-2:] if apdu[:2] == b"\x80\x54" else answer
+
+    rig.card.inner = CutShort(rig.card.inner)
+    with pytest.raises(CardServiceError):
+        rig.terminal.purchase(700)
+    assert rig.journal.entries()[0].status == "unknown"
+    rig.insert()
+    [resolution] = rig.terminal.recover()
+    assert resolution.outcome == "completed" and balance(rig) == 9300
