@@ -5,6 +5,7 @@ TRANSACTION PROVE or READ RECORD with something unusable."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from cardsvc.errors import CardProtocolError, CardRemovedError
 from cardsvc.journal import Entry
 from tests.cardsvc.hall import Hall
-from tests.cardsvc.test_recovery_match import PIN, recover, torn_purchase
+from tests.cardsvc.test_recovery_match import PIN, interleave, recover, torn_purchase
 
 FEN = 10  # what terminal B charges per tap
 
@@ -134,3 +135,34 @@ def test_a_damaged_purse_record_is_a_card_error_and_resolves_nothing(hall: Hall)
     assert hall.lanes["A"].journal.get(torn.id).status == "unknown"
     hall.insert()
     assert recover(hall, "A")[torn.id].status == "completed"
+
+
+def test_a_full_log_of_top_ups_elsewhere_leaves_the_purchase_undetermined(hall: Hall) -> None:
+    """The log's oldest record has counter 0 too, but of the other counter (loads): the debit
+    counter has scrolled out all the same."""
+    torn = torn_purchase(hall, "A", 700, "after")  # debit counter 0
+    for _ in range(10):
+        hall.lanes["B"].tick()
+        hall.at("B").load(10, PIN)  # load counters 0..9
+    assert [r.atc for r in hall.at("A").history().purse][-1] == torn.card_atc
+    done = recover(hall, "A")[torn.id]
+    assert done.status == "completed" and "undetermined" in (done.detail or "")
+
+
+def test_nothing_to_resolve_costs_nothing_but_the_select(hall: Hall) -> None:
+    hall.at("A").purchase(10)
+    before = hall.card.commands_total
+    assert hall.at("A").recover() == []
+    assert hall.card.commands_total - before == 1  # SELECT; the log is not read
+
+
+def test_resolutions_come_back_in_journal_order_and_are_logged(
+        hall: Hall, caplog: pytest.LogCaptureFixture) -> None:
+    first, second = interleave(hall, 700, 700, second_torn=True)
+    with caplog.at_level(logging.INFO, logger="cardsvc.recovery"):
+        resolved = hall.at("A").recover()
+    assert [r.entry_id for r in resolved] == [first.id, second.id]
+    assert [r.outcome for r in resolved] == ["completed", "failed"]
+    logged = [(r.entry_id, r.outcome) for r in caplog.records  # type: ignore[attr-defined]
+              if r.getMessage() == "journal entry resolved"]
+    assert logged == [(first.id, "completed"), (second.id, "failed")]
