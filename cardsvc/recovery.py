@@ -17,11 +17,18 @@ lost) is resolved the next time its card is seen, before any new transaction on 
 4. One counter, one entry: when several unresolved entries match the same record (programs
    sharing a terminal ID, in the same second, with the same amount) the log cannot tell which
    TTSN the card took. The first is completed without a TAC, saying so; the others are failed.
-5. Undetermined: EF18 keeps the last 10 transactions. Once the counter has scrolled out of it,
-   the card cannot say whose transaction took that counter. The entry is completed without a
-   TAC and says it is undetermined: clearing settles it against the card's other records (a
-   valid record of that counter from another terminal voids it). Failing it instead would
-   lose the money whenever the card did take it.
+5. Undetermined: EF18 keeps the last 10 transactions. Once the counter has scrolled out of it
+   (a later record of the same counter kind is in the log, none with this counter), the card
+   has used that counter but cannot say whose transaction took it. The entry is completed
+   without a TAC and says it is undetermined: clearing settles it against the card's other
+   records (a valid record of that counter from another terminal voids it). Failing it instead
+   would lose the money whenever the card did take it.
+6. Waiting: a full log with no record of the counter's kind at all (ten loads since a torn
+   purchase, or ten purchases since a torn load) does not say whether the counter was used.
+   The entry stays ``unknown``, saying so, until the card has made a transaction of that kind
+   (at any terminal: its record then tells, or this terminal's own next one takes the counter
+   and rule 1 applies). Completing it could book a counter the card has not used (and collide
+   with the next transaction's), failing it could lose money.
 """
 
 from __future__ import annotations
@@ -64,16 +71,19 @@ def _matches(record: PurseRecord, entry: Entry) -> bool:
             and record.when == dt.datetime.fromisoformat(entry.date_time))
 
 
-def _log_reaches(records: list[PurseRecord], entry: Entry) -> bool:
-    """Whether the log would hold the entry's counter if the card had used it.
+def _absent(records: list[PurseRecord], entry: Entry) -> Literal["failed", "undetermined",
+                                                                 "waiting"]:
+    """What the log says of a transaction it does not hold.
 
     Records are written newest first and never skipped, so a log that is not full holds every
-    transaction since issue, and a full one every counter value of a kind from its oldest
-    record of that kind on (a counter above them all has not been used yet)."""
-    if len(records) < PURSE_LOG_RECORDS:
-        return True
+    transaction since issue (failed), and a full one every counter value of a kind from its
+    oldest record of that kind on (failed; a counter above them all has not been used yet).
+    Below them the counter was used, by someone (undetermined); with no record of that kind the
+    log does not say (waiting)."""
     same_kind = [r.atc for r in records if COUNTER_KINDS.get(r.tx_type) == entry.counter_kind]
-    return bool(same_kind) and entry.card_atc >= min(same_kind)
+    if len(records) < PURSE_LOG_RECORDS or (same_kind and entry.card_atc >= min(same_kind)):
+        return "failed"
+    return "undetermined" if same_kind else "waiting"
 
 
 def _fail(journal: Journal, entry: Entry, why: str) -> Resolution:
@@ -87,6 +97,15 @@ def _complete(journal: Journal, entry: Entry, why: str, tac: bytes = b"",
     detail = PREFIX + why
     journal.complete(entry.id, tac=tac, mac2=mac2, mac2_verified=None, detail=detail)
     return Resolution(entry.id, entry.card_no, "completed", detail)
+
+
+def _wait(journal: Journal, entry: Entry) -> None:
+    kind = "top-up" if entry.counter_kind == "load" else "debit"
+    detail = (f"waiting: the card's full purse log holds no {kind} since; resolved once the "
+              f"card has made a {kind} (counter {entry.card_atc} or later)")
+    journal.mark_unknown(entry.id, detail)
+    log.info("journal entry waits", extra={"entry_id": entry.id, "card_no": entry.card_no,
+                                           "detail": detail})
 
 
 def _prove(purse: PurseClient, journal: Journal, entry: Entry, record: PurseRecord,
@@ -123,9 +142,13 @@ def resolve_card(purse: PurseClient, journal: Journal, card_no: str) -> list[Res
                              f"entry {owner}: this transaction did not happen"))
             continue
         record = next((r for r in records if _matches(r, entry)), None)
-        if record is None and _log_reaches(records, entry):
+        absent = _absent(records, entry) if record is None else None
+        if absent == "failed":
             out.append(_fail(journal, entry, "the card's log has no such transaction, nothing "
                              "was taken"))
+            continue
+        if absent == "waiting":
+            _wait(journal, entry)
             continue
         claims.setdefault((entry.counter_kind, entry.card_atc), []).append((entry, record))
     for (_, atc), group in claims.items():

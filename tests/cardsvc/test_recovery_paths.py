@@ -137,16 +137,34 @@ def test_a_damaged_purse_record_is_a_card_error_and_resolves_nothing(hall: Hall)
     assert recover(hall, "A")[torn.id].status == "completed"
 
 
-def test_a_full_log_of_top_ups_elsewhere_leaves_the_purchase_undetermined(hall: Hall) -> None:
-    """The log's oldest record has counter 0 too, but of the other counter (loads): the debit
-    counter has scrolled out all the same."""
-    torn = torn_purchase(hall, "A", 700, "after")  # debit counter 0
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_full_log_of_top_ups_elsewhere_leaves_the_purchase_waiting(hall: Hall,
+                                                                     when: str) -> None:
+    """Ten loads since the torn purchase: the log's oldest record has counter 0 too, but of
+    the other counter, and says nothing of the debit counter. The entry waits (neither
+    completed, which could book a counter the card has not used, nor failed) until the card
+    has made a debit; then the card's next debit record, or the counter this terminal's own
+    next purchase is given, settles it."""
+    torn = torn_purchase(hall, "A", 700, when)  # debit counter 0
     for _ in range(10):
         hall.lanes["B"].tick()
         hall.at("B").load(10, PIN)  # load counters 0..9
     assert [r.atc for r in hall.at("A").history().purse][-1] == torn.card_atc
-    done = recover(hall, "A")[torn.id]
-    assert done.status == "completed" and "undetermined" in (done.detail or "")
+    assert hall.at("A").recover() == []
+    waiting = hall.lanes["A"].journal.get(torn.id)
+    assert waiting.status == "unknown" and "waiting" in (waiting.detail or "")
+    hall.lanes["A"].tick()
+    if when == "after":
+        hall.at("B").purchase(FEN)  # debit counter 1: counter 0 was used, and scrolled out
+        done = recover(hall, "A")[torn.id]
+        assert done.status == "completed" and not done.tac
+        assert "undetermined" in (done.detail or "")
+    else:
+        again = hall.at("A").purchase(700)  # resolves first (still waiting), then counter 0
+        assert again.card_atc == torn.card_atc
+        done = recover(hall, "A")[torn.id]
+        assert done.status == "failed" and f"entry {again.entry_id}" in (done.detail or "")
+    assert hall.balance() == 10000 + 100 - 700 - (FEN if when == "after" else 0)
 
 
 def test_nothing_to_resolve_costs_nothing_but_the_select(hall: Hall) -> None:
