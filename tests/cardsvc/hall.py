@@ -50,6 +50,7 @@ class Lane:
     terminal_id: str
     sam: PcscSam
     journal: Journal
+    psam: ControlledCard
     clock_value: dt.datetime = NOW
 
     def tick(self, seconds: int = 1) -> None:
@@ -75,12 +76,12 @@ class Hall:
         for name in self.names:
             reader = f"SAM {name}"
             self.backend.add_reader(reader)
-            psam = build_card(personalise_psam(PsamDescription(TERMINAL_IDS[name], 1), issuer),
-                              t0=True)
+            psam = ControlledCard(build_card(
+                personalise_psam(PsamDescription(TERMINAL_IDS[name], 1), issuer), t0=True))
             self.backend.insert(reader, psam)
             sam = PcscSam(CardChannel.connect(self.backend, reader))
             journal = Journal.open(self.root / f"journal-{name}.sqlite")
-            self.lanes[name] = Lane(name, TERMINAL_IDS[name], sam, journal)
+            self.lanes[name] = Lane(name, TERMINAL_IDS[name], sam, journal, psam)
         self.insert()
 
     def insert(self, card_no: str | None = None) -> ControlledCard:
@@ -93,12 +94,14 @@ class Hall:
         return self.card
 
     def at(self, name: str, *, channel: Transmitter | None = None,
-           journal: Journal | None = None) -> CardTerminal:
+           journal: Journal | None = None, loads: bool = True) -> CardTerminal:
         """Terminal ``name`` serving the card in the reader (on ``channel`` if given: a wrapper
-        around :meth:`connect`; with ``journal`` instead of the lane's own)."""
+        around :meth:`connect`; with ``journal`` instead of the lane's own; ``loads=False``: a
+        terminal without a load authority)."""
         lane = self.lanes[name]
         return CardTerminal(channel or self.channel, lane.sam, journal or lane.journal,
-                            load_authority=self.authority, clock=lambda: lane.clock_value)
+                            load_authority=self.authority if loads else None,
+                            clock=lambda: lane.clock_value)
 
     def connect(self) -> CardChannel:
         """Another connection to the card in the reader (a second program on it)."""

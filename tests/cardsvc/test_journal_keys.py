@@ -93,3 +93,21 @@ def test_a_journal_that_already_holds_two_completions_of_a_counter_still_opens(
         assert [e.status for e in j.entries()] == ["completed", "completed"]
         assert j.completed_owner(BASE.card_no, "debit", 5) == a
     assert "completed twice" in caplog.text
+
+
+def test_the_balance_after_follows_the_counter_kind(tmp_path: Path) -> None:
+    with Journal.open(str(tmp_path / "new" / "dir" / "j.sqlite")) as j:  # created, str or Path
+        debit = j.begin(BASE)
+        load = j.begin(dataclasses.replace(BASE, type="load", kind="topup", ttsn=1))
+        assert (j.get(debit).balance_after_fen, j.get(load).balance_after_fen) == (8750, 11250)
+        assert (j.get(debit).counter_kind, j.get(load).counter_kind) == ("debit", "load")
+
+
+def test_a_journal_whose_schema_is_damaged_is_a_journal_error(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    Journal.open(path).close()
+    with sqlite3.connect(path) as db:  # the index's name taken by something else
+        db.execute("DROP INDEX entries_one_completion_per_counter")
+        db.execute("CREATE TABLE entries_one_completion_per_counter (x)")
+    with pytest.raises(JournalError, match="cannot open the journal"):
+        Journal.open(path)

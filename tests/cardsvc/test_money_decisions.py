@@ -9,16 +9,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from cardsvc.errors import CardServiceError
+from cardsvc.errors import AmountRefused, CardBlocked, CardNotYetValid, CardServiceError, MacError
 from cardsvc.journal import Entry, Journal, JournalError
 from cardsvc.terminal import CardTerminal
 from simulators.card.wrapper import CardWrapper
+from tests.cardsvc.hall import Hall
 from tests.cardsvc.rig import Rig
 
 PIN = "123456"
@@ -151,3 +153,65 @@ def test_a_damaged_answer_after_the_card_debited_is_not_a_refusal(rig: Rig) -> N
     rig.insert()
     [resolution] = rig.terminal.recover()
     assert resolution.outcome == "completed" and balance(rig) == 9300
+
+
+# -- the MAC2 check after the card debited: the debit is booked whatever the PSAM says --------
+
+@pytest.fixture
+def hall(tmp_path: Path) -> Iterator[Hall]:
+    h = Hall(tmp_path)
+    yield h
+    h.close()
+
+
+def test_a_mac2_the_psam_rejects_still_books_the_debit(hall: Hall) -> None:
+    hall.lanes["A"].psam.answer("8072", 0x9302)
+    with pytest.raises(MacError, match="debited"):
+        hall.at("A").purchase(700)
+    [entry] = hall.lanes["A"].journal.entries()
+    assert (entry.status, entry.mac2_verified) == ("completed", False) and entry.tac
+    assert "did not verify" in (entry.detail or "")
+    assert hall.balance() == 10000 - 700
+
+
+def test_a_psam_that_cannot_check_the_mac2_books_the_debit_with_a_warning(hall: Hall) -> None:
+    hall.lanes["A"].psam.answer("8072", 0x6F00)
+    result = hall.at("A").purchase(700)
+    assert result.warnings == ["MAC2 not verified: PSAM 8072 MAC2: unexpected status word 6F00"]
+    [entry] = hall.lanes["A"].journal.entries()
+    assert (entry.status, entry.mac2_verified) == ("completed", None) and entry.tac
+    assert (entry.detail or "").startswith("MAC2 not verified")
+    assert hall.balance() == 10000 - 700
+
+
+def test_a_verified_mac2_has_no_warning(hall: Hall) -> None:
+    result = hall.at("A").purchase(700)
+    assert result.warnings == []
+    assert hall.lanes["A"].journal.get(result.entry_id).mac2_verified is True
+
+
+# -- refusals before the purse is touched -----------------------------------------------------
+
+def test_a_blocked_card_is_refused_before_the_purse(hall: Hall) -> None:
+    hall.at("A").block()
+    hall.insert()
+    before = hall.card.commands_total
+    with pytest.raises(CardBlocked):
+        hall.at("A").purchase(10)
+    assert hall.card.commands_total - before == 1  # SELECT (6283), nothing else
+
+
+def test_a_card_not_yet_valid_is_refused_before_the_purse(hall: Hall) -> None:
+    hall.lanes["A"].clock_value = dt.datetime(2023, 12, 31, 23, 59, 59)  # valid from 2024-01-01
+    before = hall.card.commands_total
+    with pytest.raises(CardNotYetValid):
+        hall.at("A").purchase(10)
+    assert hall.card.commands_total - before == 1
+    assert hall.balance() == 10000
+
+
+def test_a_terminal_without_a_load_authority_refuses_top_ups_before_the_card(hall: Hall) -> None:
+    before = hall.card.commands_total
+    with pytest.raises(AmountRefused, match="top-ups"):
+        hall.at("A", loads=False).load(700, PIN)
+    assert hall.card.commands_total == before
