@@ -23,7 +23,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from backoffice.db import Database
 from backoffice.demo import seed_demo
-from backoffice.errors import BackofficeError, BatchTooLarge, Unauthorized
+from backoffice.errors import BackofficeError, BatchTooLarge, ErrorCode, Unauthorized
+from backoffice.messages import MESSAGES
 from backoffice.models import (
     UPLOAD_RESULT_ADAPTER,
     CardRegistered,
@@ -90,7 +91,8 @@ def build_service(settings: ServerSettings,
 def _error(exc: BackofficeError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
     return JSONResponse(status_code=exc.http_status, headers=headers,
-                        content={"error": exc.code, "message": str(exc)})
+                        content={"error": exc.code.value, "message": str(exc),
+                                 "message_zh": MESSAGES.zh(exc)})
 
 
 def create_app(settings: ServerSettings, *, service: ClearingService | None = None,
@@ -141,14 +143,16 @@ def create_app(settings: ServerSettings, *, service: ClearingService | None = No
         for err in exc.errors()[:5]:
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
             parts.append(f"{where}: {err.get('msg', 'invalid')}")
-        return JSONResponse(status_code=422, content={"error": "invalid_input",
-                                                      "message": "; ".join(parts)})
+        return JSONResponse(status_code=422, content={
+            "error": ErrorCode.INVALID_INPUT.value, "message": "; ".join(parts),
+            "message_zh": MESSAGES.zh(ErrorCode.INVALID_INPUT)})
 
     @app.exception_handler(Exception)
     async def on_crash(_: Request, exc: Exception) -> JSONResponse:
         log.error("unexpected error", extra={"event": "crash", "exc_type": type(exc).__name__})
-        return JSONResponse(status_code=500, content={"error": "internal_error",
-                                                      "message": "internal error"})
+        return JSONResponse(status_code=500, content={
+            "error": ErrorCode.INTERNAL_ERROR.value, "message": "internal error",
+            "message_zh": MESSAGES.zh(ErrorCode.INTERNAL_ERROR)})
 
     @app.get("/healthz", response_model=Health, tags=["transactions"],
              summary="Liveness and database check (no token needed)")
@@ -256,6 +260,8 @@ def create_app(settings: ServerSettings, *, service: ClearingService | None = No
                 ref_template="#/components/schemas/{model}")
             components.update(record.pop("$defs", {}))
             components["TransactionRecord"] = record
+            components["ErrorBody"]["properties"]["error"] = MESSAGES.openapi(
+                description="Stable machine code; x-messages gives its words (zh, en).")
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -1,15 +1,17 @@
 """The back office's exception tree: one tree, translated at each boundary.
 
-Every failure a caller of :mod:`backoffice` sees is one of these. Each class carries a short
-machine ``code`` (the ``error`` field of an HTTP error body), the HTTP status the API answers
-with, and the exit code of the CLI. Messages never carry key material or tokens.
+Every failure a caller of :mod:`backoffice` sees is one of these. Each class carries a stable
+``code`` (:class:`ErrorCode`, the ``error`` field of an HTTP error body; its words, Chinese and
+English, are :data:`backoffice.messages.MESSAGES`) and the HTTP status the API answers with.
+The CLI maps the families to exit codes at its edge (:mod:`backoffice.cli_common`). Messages
+never carry key material or tokens.
 
     BackofficeError
-    ├── ConfigurationError   bad database URL, no token, unusable key file (exit 4, HTTP 500)
-    ├── StorageError         the database is unreachable or failed (exit 3, HTTP 503)
-    └── RequestError         the caller asked for something wrong (exit 1 or 2, HTTP 4xx)
+    ├── ConfigurationError   bad database URL, no token, unusable key file (HTTP 500)
+    ├── StorageError         the database is unreachable or failed (HTTP 503)
+    └── RequestError         the caller asked for something wrong (HTTP 4xx)
         ├── Unauthorized       missing or wrong bearer token (401)
-        ├── InvalidInput       malformed request (422, CLI exit 2)
+        ├── InvalidInput       malformed request (422)
         ├── NotFound           (404)
         ├── BatchTooLarge      (413)
         ├── Conflict           e.g. a card registered twice with different data (409)
@@ -22,7 +24,10 @@ with, and the exit code of the CLI. Messages never carry key material or tokens.
 
 from __future__ import annotations
 
-from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE
+from collections.abc import Mapping
+from enum import StrEnum, unique
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 __all__ = [
     "BackofficeError",
@@ -30,6 +35,7 @@ __all__ = [
     "CardHotlisted",
     "ConfigurationError",
     "Conflict",
+    "ErrorCode",
     "InvalidInput",
     "LoadLimit",
     "MacInvalid",
@@ -42,81 +48,98 @@ __all__ = [
 ]
 
 
+@unique
+class ErrorCode(StrEnum):
+    """The back office's stable error codes (published in the OpenAPI document)."""
+
+    INTERNAL_ERROR = "internal_error"
+    CONFIGURATION_ERROR = "configuration_error"
+    STORAGE_UNAVAILABLE = "storage_unavailable"
+    BAD_REQUEST = "bad_request"
+    UNAUTHORIZED = "unauthorized"
+    INVALID_INPUT = "invalid_input"
+    NOT_FOUND = "not_found"
+    BATCH_TOO_LARGE = "batch_too_large"
+    CONFLICT = "conflict"
+    REFUSED = "refused"
+    CARD_HOTLISTED = "card_hotlisted"
+    MAC1_INVALID = "mac1_invalid"
+    LOAD_LIMIT = "load_limit"
+    NOT_CONFIGURED = "not_configured"
+
+
 class BackofficeError(Exception):
     """Base of every back-office error."""
 
-    code = "internal_error"
-    http_status = 500
-    exit_code = EXIT_FAILED
+    code: ClassVar[ErrorCode] = ErrorCode.INTERNAL_ERROR
+    http_status: ClassVar[int] = 500
+    params: ClassVar[Mapping[str, Any]] = MappingProxyType({})
 
 
 class ConfigurationError(BackofficeError):
     """Missing or malformed configuration (database URL, token, key file)."""
 
-    code = "configuration_error"
-    exit_code = EXIT_CONFIG
+    code = ErrorCode.CONFIGURATION_ERROR
 
 
 class StorageError(BackofficeError):
     """The database cannot be reached, or a statement failed."""
 
-    code = "storage_unavailable"
+    code = ErrorCode.STORAGE_UNAVAILABLE
     http_status = 503
-    exit_code = EXIT_UNAVAILABLE
 
 
 class RequestError(BackofficeError):
     """The request cannot be served as asked."""
 
-    code = "bad_request"
+    code = ErrorCode.BAD_REQUEST
     http_status = 400
 
 
 class Unauthorized(RequestError):
-    code = "unauthorized"
+    code = ErrorCode.UNAUTHORIZED
     http_status = 401
 
 
 class InvalidInput(RequestError):
-    code = "invalid_input"
+    code = ErrorCode.INVALID_INPUT
     http_status = 422
-    exit_code = EXIT_USAGE
 
 
 class NotFound(RequestError):
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
     http_status = 404
 
 
 class BatchTooLarge(RequestError):
-    code = "batch_too_large"
+    code = ErrorCode.BATCH_TOO_LARGE
     http_status = 413
 
 
 class Conflict(RequestError):
-    code = "conflict"
+    code = ErrorCode.CONFLICT
     http_status = 409
 
 
 class Refused(RequestError):
     """A business refusal: nothing was done."""
 
-    code = "refused"
+    code = ErrorCode.REFUSED
     http_status = 403
 
 
 class CardHotlisted(Refused):
-    code = "card_hotlisted"
+    code = ErrorCode.CARD_HOTLISTED
 
 
 class MacInvalid(Refused):
-    code = "mac1_invalid"
+    code = ErrorCode.MAC1_INVALID
 
 
 class LoadLimit(Refused):
-    code = "load_limit"
+    code = ErrorCode.LOAD_LIMIT
 
 
 class NotConfigured(Refused):
-    code = "not_configured"
+    code = ErrorCode.NOT_CONFIGURED
     http_status = 503

@@ -258,7 +258,8 @@ class ErrorBody(BaseModel):
     """Every error answer."""
 
     error: str = Field(description="Machine code, e.g. unauthorized, card_hotlisted.")
-    message: str = Field(description="In plain words.")
+    message: str = Field(description="In plain words (English, with the particulars).")
+    message_zh: str = Field(description="The code's words in Chinese.")
 
 
 class Health(BaseModel):

@@ -288,8 +288,8 @@ class ClearingService:
             mac2 = self._authorise(req)
         except Refused as exc:
             self.repo.record_load_authorisation({**audit, "outcome": "refused",
-                                                 "reason": exc.code})
-            log.warning("load refused", extra={"event": "load_refused", "code": exc.code,
+                                                 "reason": exc.code.value})
+            log.warning("load refused", extra={"event": "load_refused", "code": exc.code.value,
                                                "card_no": req.card_no})
             raise
         self.repo.record_load_authorisation({**audit, "outcome": "authorised", "reason": ""})

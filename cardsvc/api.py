@@ -16,7 +16,8 @@ Loopback only; every request except ``GET /healthz`` needs ``Authorization: Bear
     GET  /v1/journal[?unresolved=1]
     POST /v1/upload         upload to clearing now
 
-Errors answer ``{"error": ClassName, "message": ..., "message_zh": ..., ...}`` with 400 (bad
+Errors answer ``{"error": ClassName, "code": stable code (:class:`cardsvc.codes.ErrorCode`),
+"message": ..., "message_zh": ..., ...}`` with 400 (bad
 request), 401 (token), 404, 409 (refused: nothing taken), 502 (card answered wrongly), 503
 (no pcscd / reader / card / clearing) or 500 (configuration).
 """
@@ -40,6 +41,7 @@ from cardsvc.errors import (
     Refusal,
     ServiceConfigError,
 )
+from cardsvc.messages import MESSAGES
 from cardsvc.service import CardService
 from cardsvc.session import open_journal
 
@@ -140,8 +142,9 @@ class _Handler(BaseHTTPRequestHandler):
         except CardServiceError as exc:
             extra = {k: v for k, v in vars(exc).items()
                      if k in ("tries_left", "balance_fen", "amount_fen", "sw", "expiry")}
-            self._send(error_status(exc), {"error": type(exc).__name__, "message": str(exc),
-                                           "message_zh": exc.zh,
+            self._send(error_status(exc), {"error": type(exc).__name__,
+                                           "code": exc.code.value, "message": str(exc),
+                                           "message_zh": MESSAGES.zh(exc),
                                            **{k: str(v) if k == "expiry" else v
                                               for k, v in extra.items()}})
         except Exception:

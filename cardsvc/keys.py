@@ -45,6 +45,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cardsvc.codes import ErrorCode
 from cardsvc.crypto import CryptoError, to_bcd
 from cardsvc.errors import ServiceConfigError
 
@@ -71,7 +72,7 @@ _TOP_FIELDS = {"format", "issuer", "sam"}
 class KeyFileError(ServiceConfigError):
     """The key file is missing, unsafe (permissions) or malformed, or lacks a needed key."""
 
-    zh = "密钥文件错误"
+    default_code = ErrorCode.KEY_FILE_INVALID
 
 
 class IssuerKeys:
@@ -139,7 +140,8 @@ class IssuerKeys:
             return self._keys[name]
         except KeyError:
             raise KeyFileError(
-                f"{self.source}: the key file has no {name}", f"密钥文件缺少 {name.upper()}"
+                f"{self.source}: the key file has no {name}", code=ErrorCode.KEY_MISSING,
+                key=name.upper()
             ) from None
 
     @property
@@ -237,7 +239,7 @@ def load_issuer_keys(path: str | os.PathLike[str]) -> IssuerKeys:
     try:
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except FileNotFoundError:
-        raise KeyFileError(f"key file {p} does not exist", f"找不到密钥文件 {p}") from None
+        raise KeyFileError(code=ErrorCode.KEY_FILE_MISSING, path=p) from None
     except OSError as exc:
         raise KeyFileError(f"cannot open key file {p}: {exc.strerror}") from None
     try:
@@ -246,11 +248,7 @@ def load_issuer_keys(path: str | os.PathLike[str]) -> IssuerKeys:
             raise KeyFileError(f"key file {p} is not a regular file")
         if st.st_mode & 0o077:
             mode = stat.S_IMODE(st.st_mode)
-            raise KeyFileError(
-                f"key file {p} is accessible by group or others (mode {mode:04o}); "
-                f"restrict it with: chmod 600 {p}",
-                f"密钥文件 {p} 权限过宽（{mode:04o}），请执行 chmod 600 {p}",
-            )
+            raise KeyFileError(code=ErrorCode.KEY_FILE_OPEN, path=p, mode=f"{mode:04o}")
         with os.fdopen(fd, "rb", closefd=False) as fh:
             raw = fh.read()
     finally:

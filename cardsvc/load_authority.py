@@ -10,7 +10,8 @@ Errors (all :class:`cardsvc.errors.CardServiceError`, so the CLI shows them as t
     LoadAuthorityError
     ├── LoadMac1Error              the card's MAC1 does not verify (also a MacError)
     ├── LoadDeclined               the authority refuses the load (also a Refusal)
-    │   └── LoadOverLimit          the balance would pass the maximum (also BalanceLimitExceeded)
+    │   ├── LoadOverLimit          the balance would pass the maximum (also BalanceLimitExceeded)
+    │   └── LoadHotlisted          the card is on the hotlist (also CardHotlisted)
     └── LoadAuthorityUnavailable   the authority cannot be reached (also a DeviceError)
 """
 
@@ -21,9 +22,11 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from cardsvc import crypto
+from cardsvc.codes import ErrorCode
 from cardsvc.crypto import Alg, CryptoError
 from cardsvc.errors import (
     BalanceLimitExceeded,
+    CardHotlisted,
     CardServiceError,
     DeviceError,
     MacError,
@@ -38,6 +41,7 @@ __all__ = [
     "LoadAuthorityError",
     "LoadAuthorityUnavailable",
     "LoadDeclined",
+    "LoadHotlisted",
     "LoadMac1Error",
     "LoadOverLimit",
     "LoadRequest",
@@ -50,31 +54,37 @@ MAX_BALANCE_FEN = 100_000
 class LoadAuthorityError(CardServiceError):
     """Base of every load-authority failure."""
 
-    zh = "充值授权失败"
+    default_code = ErrorCode.LOAD_AUTHORITY_FAILED
 
 
 class LoadMac1Error(LoadAuthorityError, MacError):
     """The card's load MAC1 did not verify: not a genuine card, or altered data."""
 
-    zh = "卡片认证失败 (MAC1)，不能充值"
+    default_code = ErrorCode.LOAD_MAC1_INVALID
 
 
 class LoadDeclined(LoadAuthorityError, Refusal):
     """The authority refuses this load (amount, balance limit, policy)."""
 
-    zh = "充值被拒绝"
+    default_code = ErrorCode.LOAD_DECLINED
 
 
 class LoadOverLimit(LoadDeclined, BalanceLimitExceeded):
     """The balance after the load would pass the maximum balance."""
 
-    zh = "充值后余额将超过上限"
+    default_code = ErrorCode.BALANCE_LIMIT
+
+
+class LoadHotlisted(LoadDeclined, CardHotlisted):
+    """The card is on the hotlist: the authority refuses to load it."""
+
+    default_code = ErrorCode.LOAD_HOTLISTED
 
 
 class LoadAuthorityUnavailable(LoadAuthorityError, DeviceError):
     """The authority cannot be reached (for remote implementations)."""
 
-    zh = "充值授权服务不可用"
+    default_code = ErrorCode.LOAD_AUTHORITY_UNAVAILABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,10 +169,11 @@ class LoadAuthority(ABC):
             mac1,
         )
         if amount <= 0:
-            raise LoadDeclined("the load amount must be positive", "充值金额必须大于零")
+            raise LoadDeclined(code=ErrorCode.LOAD_AMOUNT_NOT_POSITIVE)
         mac2 = self._authorize(request)
         if len(mac2) != 4:
-            raise LoadAuthorityError(f"the load authority answered a {len(mac2)}-byte MAC2")
+            raise LoadAuthorityError(f"the load authority answered a {len(mac2)}-byte MAC2",
+                                     code=ErrorCode.LOAD_BAD_ANSWER)
         return mac2
 
     @abstractmethod

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from cardsvc.clearing_client import ClearingClient
+from cardsvc.codes import ErrorCode
 from cardsvc.errors import CardServiceError, ServiceConfigError
 from cardsvc.session import (
     Overrides,
@@ -56,10 +57,10 @@ def load_or_create_token(path: Path) -> str:
         return token
     if path.stat().st_mode & 0o077:
         raise ServiceConfigError(f"token file {path} is readable by others: chmod 600 {path}",
-                                 "令牌文件权限过宽")
+                                 code=ErrorCode.TOKEN_FILE_OPEN)
     if len(token) < 16:
         raise ServiceConfigError(f"token file {path} holds no usable token (16+ characters)",
-                                 "令牌文件无效")
+                                 code=ErrorCode.TOKEN_FILE_INVALID)
     return token
 
 
@@ -68,7 +69,7 @@ class CardService:
         if settings.service.host not in LOOPBACK:
             raise ServiceConfigError(
                 f"the card service binds to loopback only, not {settings.service.host!r}",
-                "读卡服务只能监听本机地址")
+                code=ErrorCode.API_NOT_LOOPBACK)
         self.settings = settings
         self.overrides = overrides or Overrides()
         self.token = load_or_create_token(settings.var_path(settings.service.token_file))
@@ -148,7 +149,7 @@ class CardService:
     def upload_now(self) -> UploadReport:
         if not self.uploader:
             raise ServiceConfigError("no clearing service is configured ([backoffice] url)",
-                                     "未配置清算中心")
+                                     code=ErrorCode.CLEARING_NOT_CONFIGURED)
         return self.uploader.upload_once()
 
     def status(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cardsvc.clearing_client import ClearingClient
+from cardsvc.codes import ErrorCode
 from cardsvc.errors import NoCardPresent, ReaderNotFound, ServiceConfigError
 from cardsvc.fares import FareTable
 from cardsvc.journal import Journal, JournalError
@@ -55,7 +56,7 @@ def open_journal(settings: Settings) -> Journal:
     try:
         journal = Journal.open(journal_path(settings))
     except JournalError as exc:
-        raise ServiceConfigError(str(exc), "无法打开交易日志") from exc
+        raise ServiceConfigError(str(exc), code=ErrorCode.JOURNAL_UNAVAILABLE) from exc
     if journal.hotlist_version() == 0 and settings.card.key_file == DEFAULT_KEY_FILE:
         # The embedded default starts with the demo issuer's lost cards until a hotlist is
         # downloaded from clearing. Version 0: the first download is always a full one.
@@ -77,7 +78,8 @@ def open_backend_for(settings: Settings, overrides: Overrides) -> BackendSpi:
     try:
         return open_backend(url)
     except ValueError as exc:
-        raise ServiceConfigError(f"card backend {url!r}: {exc}", "读卡器配置错误") from exc
+        raise ServiceConfigError(f"card backend {url!r}: {exc}",
+                                 code=ErrorCode.BACKEND_CONFIG) from exc
 
 
 def sam_spec(settings: Settings, overrides: Overrides) -> str:
@@ -97,7 +99,7 @@ def pick_reader(backend: BackendSpi, settings: Settings, overrides: Overrides) -
             if wanted not in readers:
                 known = ", ".join(readers) or "none"
                 raise ReaderNotFound(f"no reader named {wanted!r} (readers: {known})",
-                                     f"找不到读卡器 {wanted}")
+                                     reader=wanted)
             return wanted
         skip = sam_reader(sam_spec(settings, overrides))
         for name in readers:
@@ -106,8 +108,8 @@ def pick_reader(backend: BackendSpi, settings: Settings, overrides: Overrides) -
     except pcsc.PcscError as exc:
         raise translate_reader_error(exc) from exc
     if not readers:
-        raise ReaderNotFound("no card reader is attached", "未连接读卡器")
-    raise NoCardPresent("no card on any reader: please tap or insert the card", "请放卡")
+        raise ReaderNotFound(code=ErrorCode.NO_READER)
+    raise NoCardPresent()
 
 
 def open_sam_for(spec: str, backend: BackendSpi, settings: Settings, stack: ExitStack) -> Sam:

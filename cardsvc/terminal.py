@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypeVar
 
 from cardsvc import crypto
+from cardsvc.codes import ErrorCode
 from cardsvc.errors import (
     AmountRefused,
     CardBlocked,
@@ -185,13 +186,12 @@ class CardTerminal:
 
     def _check_amount(self, amount_fen: int) -> None:
         if not isinstance(amount_fen, int) or isinstance(amount_fen, bool):
-            raise AmountRefused("the amount must be a whole number of fen", "金额必须是整数分")
+            raise AmountRefused(code=ErrorCode.AMOUNT_NOT_WHOLE_FEN)
         if amount_fen <= 0:
-            raise AmountRefused("the amount must be more than zero", "金额必须大于零")
+            raise AmountRefused(code=ErrorCode.AMOUNT_NOT_POSITIVE)
         if amount_fen > self.max_amount_fen:
-            limit = format_fen(self.max_amount_fen)
-            raise AmountRefused(f"over the per-transaction limit of {limit} yuan",
-                                f"超过单笔限额 {limit} 元")
+            raise AmountRefused(code=ErrorCode.AMOUNT_OVER_LIMIT,
+                                limit=format_fen(self.max_amount_fen))
 
     def _ready_for_money(self, amount_fen: int, sel: Selection | None = None) -> PublicData:
         """Every check before the purse is touched, then resolve this card's torn entries."""
@@ -201,10 +201,10 @@ class CardTerminal:
         today = self.clock().date()
         status = self._card_status(sel, today)
         if status == "blocked":
-            raise CardBlocked("the card is blocked", "卡片已锁定，请到服务窗口办理")
+            raise CardBlocked()
         if status == "hotlisted":
             self._block_hotlisted(pub)
-            raise CardHotlisted(f"card {pub.card_no} is reported lost; it has been blocked")
+            raise CardHotlisted(card_no=pub.card_no)
         if status == "expired":
             raise CardExpired(pub.expiry)
         if status == "not_yet_valid":
@@ -232,7 +232,7 @@ class CardTerminal:
     def balance(self) -> tuple[str, int]:
         sel = self.purse.select()
         if sel.blocked:
-            raise CardBlocked("the card is blocked", "卡片已锁定，请到服务窗口办理")
+            raise CardBlocked()
         return sel.public.card_no, self.purse.balance()
 
     def history(self) -> History:
@@ -329,7 +329,7 @@ class CardTerminal:
             self.journal.complete(entry_id, tac=tac, mac2=mac2, mac2_verified=False,
                                   detail="MAC2 did not verify in the SAM")
             raise MacError(f"the card debited but its MAC2 did not verify: {exc}",
-                           "卡片已扣款但 MAC2 校验失败，请联系工作人员") from exc
+                           code=ErrorCode.MAC2_AFTER_DEBIT) from exc
         except SamError as exc:
             self.journal.complete(entry_id, tac=tac, mac2=mac2, mac2_verified=None,
                                   detail=f"MAC2 not verified: {exc}")
@@ -339,8 +339,7 @@ class CardTerminal:
 
     def load(self, amount_fen: int, pin: str) -> TxResult:
         if self.load_authority is None:
-            raise AmountRefused("this terminal does not take top-ups (no load authority)",
-                                "本终端不支持充值")
+            raise AmountRefused(code=ErrorCode.LOAD_NOT_OFFERED)
         pub = self._ready_for_money(amount_fen)
         now = self.clock().replace(microsecond=0)
         date, time = crypto.bcd_datetime(now)

@@ -100,6 +100,45 @@ class ClearingSettings:
 
 
 @dataclass(frozen=True)
+class KioskSettings:
+    """The citizens' self-service kiosk (``kiosk run``); see docs/design.md, kiosk section."""
+
+    terminal_name: str = "kiosk-01"
+    """This terminal's name in logs and in the hall's records."""
+    hall_name_zh: str = "市民之家"
+    hall_name_en: str = "Citizens' Service Hall"
+    reader_picture: str = ""
+    """A picture (PNG/SVG) of where the card reader sits on this terminal model; empty = the
+    built-in drawing."""
+    idle_s: float = 60.0
+    """Seconds without a touch before the idle warning (care mode: ``idle_care_s``)."""
+    idle_care_s: float = 120.0
+    warning_s: float = 30.0
+    """Length of the idle warning's countdown; at least 20 (WCAG 2.2.1)."""
+    warning_care_s: float = 45.0
+    px_per_mm: float = 0.0
+    """Screen pixels per millimetre; 0 = from the screen's physical size (EDID). Set it when
+    the EDID lies (a 21.5-inch 1080p panel is about 4.0, a 32-inch one about 2.7)."""
+    orientation: str = "auto"
+    """``auto`` (from the window's shape), ``portrait`` or ``landscape``."""
+    care_mode: bool = False
+    """Start every session in care mode (关怀模式)."""
+    language: str = "zh"
+    """The language a session starts in: ``zh`` or ``en``."""
+    technician_pin_hash: str = ""
+    """``scrypt$N$r$p$salt$hash`` from ``kiosk pin-hash``; empty = no technician exit."""
+    virtual_keyboard: str = "builtin"
+    """``builtin`` (our own keyboard) or ``qt`` (Qt Virtual Keyboard: GPLv3 or commercial,
+    the deployer's choice; needs PySide6-Addons, see docs/design.md)."""
+    speech: bool = False
+    """Spoken prompts through QtTextToSpeech."""
+    catalogue_file: Path = Path("var/kiosk/catalogue.json")
+    """The offline copy of the hall's catalogue (exchange format, docs/hall-exchange.md)."""
+    session_dir: Path = Path("var/kiosk/session")
+    """Where a citizen's scans wait until they are sent; emptied at every session's end."""
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: PathsSettings = field(default_factory=PathsSettings)
     card: CardSettings = field(default_factory=CardSettings)
@@ -109,6 +148,7 @@ class Settings:
     idcard: IdCardSettings = field(default_factory=IdCardSettings)
     backoffice: BackofficeSettings = field(default_factory=BackofficeSettings)
     clearing: ClearingSettings = field(default_factory=ClearingSettings)
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
     source: str = "defaults"
     """Which file the settings were read from (for messages and `kioskctl doctor`)."""
 

@@ -40,7 +40,9 @@ from typing import TextIO
 import httpx
 
 from cardsvc.clearing_client import ClearingClient
+from cardsvc.cli_common import exit_code
 from cardsvc.errors import CardServiceError
+from cardsvc.messages import MESSAGES
 from cardsvc.money import format_fen
 from cardsvc.records import HolderData, PublicData, RecordError
 from cardsvc.session import Overrides, card_session, journal_path
@@ -252,7 +254,7 @@ class Demo:
             with ClearingClient(self.clearing_url, self.clearing_token) as client:
                 report = Uploader(journal_path(settings), client).upload_once()
         except CardServiceError as exc:
-            raise DemoError(f"{exc.zh} / {exc}", exc.exit_code) from exc
+            raise DemoError(MESSAGES.line(exc), exit_code(exc)) from exc
         self.say(f"  食堂消费 Canteen purchase: {format_fen(tx.amount_fen)} 元, 余额 balance "
                  f"{format_fen(tx.balance_after_fen)} 元 (TTSN {tx.ttsn}, TAC {tx.tac})")
         self.say(f"  已记入交易日志 journalled before the card committed: "

@@ -2,7 +2,8 @@
 
 Every failure of a :class:`~cardsvc.sam.base.Sam` is one of these. Reader-layer errors
 (:mod:`drivers.pcsc.errors`) are translated here with ``raise ... from exc``; the card service
-translates these in turn with :func:`to_service_error`. Messages never carry key material.
+translates these in turn with :func:`to_service_error`. Each class has the stable ``code`` of
+:class:`cardsvc.codes.ErrorCode` its failure shows as. Messages never carry key material.
 
     SamError
     ├── SamUnavailable     the SAM cannot be reached (pcscd, reader, PSAM removed, I/O fault)
@@ -16,6 +17,11 @@ translates these in turn with :func:`to_service_error`. Messages never carry key
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+from cardsvc.codes import ErrorCode
 from cardsvc.errors import (
     CardProtocolError,
     CardServiceError,
@@ -40,13 +46,20 @@ __all__ = [
 class SamError(Exception):
     """Base of every SAM-layer failure."""
 
+    code: ClassVar[ErrorCode] = ErrorCode.SAM_FAULT
+    params: ClassVar[Mapping[str, Any]] = MappingProxyType({})
+
 
 class SamUnavailable(SamError):
     """The SAM cannot be reached: no service, no reader, PSAM removed, timeout."""
 
+    code = ErrorCode.SAM_UNAVAILABLE
+
 
 class SamMacError(SamError):
     """The card's MAC2 does not match the SAM's last purchase session."""
+
+    code = ErrorCode.MAC2_INVALID
 
 
 class SamStatusError(SamError):
@@ -65,9 +78,13 @@ class SamProtocolError(SamError):
 class SamKeyError(SamError):
     """The SAM holds no key for what was asked (key version, algorithm)."""
 
+    code = ErrorCode.SAM_CONFIG
+
 
 class SamStateError(SamError):
     """The software SAM's persisted state cannot be read, written or advanced."""
+
+    code = ErrorCode.SAM_CONFIG
 
 
 class SamInputError(SamError, ValueError):
@@ -77,9 +94,9 @@ class SamInputError(SamError, ValueError):
 def to_service_error(exc: SamError) -> CardServiceError:
     """The card-service error for a SAM error (use as ``raise to_service_error(e) from e``)."""
     if isinstance(exc, SamMacError):
-        return MacError(f"MAC2 did not verify: {exc}", "交易认证失败 (MAC2)")
+        return MacError(f"MAC2 did not verify: {exc}", code=exc.code)
     if isinstance(exc, SamUnavailable):
-        return SamUnavailableError(f"SAM unavailable: {exc}")
+        return SamUnavailableError(f"SAM unavailable: {exc}", code=exc.code)
     if isinstance(exc, SamKeyError | SamStateError):
-        return ServiceConfigError(f"SAM: {exc}", "安全模块配置错误")
-    return CardProtocolError(f"SAM: {exc}", "安全模块应答异常")
+        return ServiceConfigError(f"SAM: {exc}", code=exc.code)
+    return CardProtocolError(f"SAM: {exc}", code=exc.code)

@@ -1,7 +1,8 @@
 """The ID-card reader layer's exception tree.
 
 Every failure of :mod:`drivers.idcard` is one of these, with a message in plain words that never
-carries personal data (no name, no full ID number). Callers translate them with ``from``.
+carries personal data (no name, no full ID number). Each class has a stable ``code``
+(:class:`ErrorCode`). Callers translate them with ``from``.
 
     IdCardError
     ├── ReaderUnavailable    the serial port cannot be opened, or went away
@@ -14,25 +15,54 @@ carries personal data (no name, no full ID number). Callers translate them with 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum, unique
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+
+@unique
+class ErrorCode(StrEnum):
+    """The ID-card reader layer's stable error codes."""
+
+    FAILED = "idcard_failed"
+    READER_UNAVAILABLE = "idcard_reader_unavailable"
+    READER_TIMEOUT = "idcard_reader_timeout"
+    FRAME_INVALID = "idcard_frame_invalid"
+    READER_STATUS = "idcard_reader_status"
+    NO_CARD = "idcard_no_card"
+    CARD_DATA_INVALID = "idcard_card_data_invalid"
+
 
 class IdCardError(Exception):
     """Base of every ID-card reader failure."""
+
+    code: ClassVar[ErrorCode] = ErrorCode.FAILED
+    params: ClassVar[Mapping[str, Any]] = MappingProxyType({})
 
 
 class ReaderUnavailable(IdCardError):
     """The serial port of the reader cannot be opened or is gone."""
 
+    code = ErrorCode.READER_UNAVAILABLE
+
 
 class ReaderTimeout(IdCardError):
     """The reader did not answer within the timeout (silent, unplugged or wrong port)."""
+
+    code = ErrorCode.READER_TIMEOUT
 
 
 class FrameError(IdCardError):
     """The bytes received are not a valid SAM-V answer frame."""
 
+    code = ErrorCode.FRAME_INVALID
+
 
 class ReaderStatusError(IdCardError):
     """The reader answered, with a status (SW3) that means failure."""
+
+    code = ErrorCode.READER_STATUS
 
     def __init__(self, message: str, sw3: int, meaning: str) -> None:
         super().__init__(message)
@@ -43,6 +73,10 @@ class ReaderStatusError(IdCardError):
 class NoCard(ReaderStatusError):
     """There is no ID card on the reader (find card answered ``80``)."""
 
+    code = ErrorCode.NO_CARD
+
 
 class CardDataError(IdCardError):
     """The card answered, but its data are malformed or fail the GB 11643 check."""
+
+    code = ErrorCode.CARD_DATA_INVALID

@@ -1,7 +1,8 @@
 """The printer layer's exception tree.
 
 Every failure of ``drivers.printer`` is one of these; callers above (kiosk, card service, CLIs)
-translate them into their own words or exit codes. Messages are plain words for a technician.
+translate them into their own words or exit codes. Each class has a stable ``code``
+(:class:`ErrorCode`); ``str(exc)`` is the English particulars for a technician.
 
     PrinterError
     ├── PrinterConfigError    a malformed printer URL, an unknown profile, a bad option
@@ -20,30 +21,58 @@ Device trouble never raises from :meth:`Printer.status`; that returns an ``offli
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from enum import StrEnum, unique
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from drivers.printer.status import PrinterStatus
 
 
+@unique
+class ErrorCode(StrEnum):
+    """The printer layer's stable error codes."""
+
+    FAILED = "printer_failed"
+    CONFIG = "printer_config"
+    LAYOUT = "printer_layout"
+    QUEUE = "printer_queue"
+    NOT_READY = "printer_not_ready"
+    UNAVAILABLE = "printer_unavailable"
+    TIMEOUT = "printer_timeout"
+    INTERRUPTED = "printer_interrupted"
+
+
 class PrinterError(Exception):
     """Base of every printer-layer failure."""
+
+    code: ClassVar[ErrorCode] = ErrorCode.FAILED
+    params: ClassVar[Mapping[str, Any]] = MappingProxyType({})
 
 
 class PrinterConfigError(PrinterError):
     """The printer URL, profile or an option is wrong (a configuration or usage problem)."""
 
+    code = ErrorCode.CONFIG
+
 
 class LayoutError(PrinterError):
     """The document is malformed or cannot be printed on this paper (QR too large, ...)."""
+
+    code = ErrorCode.LAYOUT
 
 
 class QueueError(PrinterError):
     """The durable print queue failed (database error, unknown job, wrong state)."""
 
+    code = ErrorCode.QUEUE
+
 
 class PrinterNotReady(PrinterError):
     """The printer answered but cannot print now; nothing was sent."""
+
+    code = ErrorCode.NOT_READY
 
     def __init__(self, message: str, status: PrinterStatus) -> None:
         super().__init__(message)
@@ -53,13 +82,19 @@ class PrinterNotReady(PrinterError):
 class PrinterUnavailable(PrinterError):
     """The printer cannot be reached: not connected, refused, unplugged, or the link broke."""
 
+    code = ErrorCode.UNAVAILABLE
+
 
 class PrinterTimeout(PrinterUnavailable):
     """The printer did not accept data or answer within the timeout."""
 
+    code = ErrorCode.TIMEOUT
+
 
 class PrintInterrupted(PrinterUnavailable):
     """The link failed after data started to go: the receipt may be partly printed."""
+
+    code = ErrorCode.INTERRUPTED
 
     def __init__(self, message: str, bytes_sent: int) -> None:
         super().__init__(message)

@@ -42,6 +42,7 @@ from drivers.idcard import IdCardError, IdCardReader
 from drivers.pcsc import CardChannel, PcscError, ServiceUnavailable, open_backend
 from drivers.printer import PrinterError, PrinterState, open_printer
 from drivers.scanner import ScannerError, load_thresholds, open_camera
+from kiosk.ctl.messages import printer_status_en
 
 
 class Health(enum.Enum):
@@ -232,33 +233,33 @@ def check_printer(kiosk: Kiosk) -> Finding:
             "correct [printer] url and profile",
         )
     details = {"url": s.printer.url, "state": status.state.value, "detail": status.detail}
-    state = status.state
+    state, said = status.state, f"{s.printer.url}: {printer_status_en(status)}"
     if state is PrinterState.OK:
-        return Finding(name, Health.OK, f"{s.printer.url}: {status.english}", "", details)
+        return Finding(name, Health.OK, said, "", details)
     if state is PrinterState.PAPER_NEAR_END:
         return Finding(
             name,
             Health.WARN,
-            f"{s.printer.url}: {status.english}",
+            said,
             "load a new paper roll soon",
             details,
         )
     if state is PrinterState.PAPER_OUT:
         return Finding(
-            name, Health.FAIL, f"{s.printer.url}: {status.english}", "load a paper roll", details
+            name, Health.FAIL, said, "load a paper roll", details
         )
     if state is PrinterState.UNKNOWN and not printer.reads_status:
         return Finding(
             name,
             Health.WARN,
-            f"{s.printer.url}: {status.english}",
+            said,
             "this link cannot tell; print a test page (`kioskctl printer test`)",
             details,
         )
     return Finding(
         name,
         Health.FAIL,
-        f"{s.printer.url}: {status.english}",
+        said,
         "switch the printer on, close its cover, check the cable and [printer] url "
         "(for the simulated kiosk: `simulators printer serve`)",
         details,

@@ -36,6 +36,7 @@ from drivers.idcard import (
     ReaderTimeout,
     ReaderUnavailable,
 )
+from kiosk.ctl.messages import MESSAGES
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -121,7 +122,7 @@ def main(argv: list[str], prog: str) -> int:
             else:
                 citizen = reader.read_card()
     except IdCardError as exc:
-        return fail(prog, str(exc), _exit_code(exc))
+        return fail(prog, MESSAGES.line(exc), _exit_code(exc))
     if args.action == "status":
         if args.json:
             print_json({"reader": url, "sam": "ok", "card_present": present})
