@@ -111,3 +111,20 @@ def test_a_journal_whose_schema_is_damaged_is_a_journal_error(tmp_path: Path) ->
         db.execute("CREATE TABLE entries_one_completion_per_counter (x)")
     with pytest.raises(JournalError, match="cannot open the journal"):
         Journal.open(path)
+
+
+def test_a_file_that_is_not_a_journal_is_a_journal_error(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    path.write_bytes(b"not a database, " * 100)
+    with pytest.raises(JournalError, match="cannot open the journal"):
+        Journal.open(path)
+
+
+def test_resolving_an_entry_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    with Journal.open(tmp_path / "j.sqlite") as j:
+        j.begin(BASE)
+        for resolve in (lambda: j.complete(99, tac=TAC, mac2=MAC2, mac2_verified=True),
+                        lambda: j.fail(99, "refused"), lambda: j.mark_unknown(99, "lost")):
+            with pytest.raises(JournalError, match="no journal entry 99"):
+                resolve()
+
