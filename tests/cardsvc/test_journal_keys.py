@@ -128,3 +128,12 @@ def test_resolving_an_entry_that_does_not_exist_is_an_error(tmp_path: Path) -> N
             with pytest.raises(JournalError, match="no journal entry 99"):
                 resolve()
 
+
+
+def test_two_cards_may_complete_the_same_counter_value(tmp_path: Path) -> None:
+    with Journal.open(tmp_path / "j.sqlite") as j:
+        mine = j.begin(BASE)
+        theirs = j.begin(dataclasses.replace(BASE, card_no="4102000000000002", ttsn=17))
+        j.complete(mine, tac=TAC, mac2=MAC2, mac2_verified=True)
+        j.complete(theirs, tac=TAC, mac2=MAC2, mac2_verified=True)
+        assert [e.status for e in j.entries()] == ["completed", "completed"]

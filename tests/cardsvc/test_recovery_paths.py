@@ -184,3 +184,12 @@ def test_resolutions_come_back_in_journal_order_and_are_logged(
     logged = [(r.entry_id, r.outcome) for r in caplog.records  # type: ignore[attr-defined]
               if r.getMessage() == "journal entry resolved"]
     assert logged == [(first.id, "completed"), (second.id, "failed")]
+
+
+def test_recovery_of_one_card_leaves_the_other_cards_entries_alone(hall: Hall) -> None:
+    other = torn_purchase(hall, "A", 700, "after")  # card 1, its answer lost at A
+    hall.insert("4102000000000002")
+    assert hall.at("A").recover() == []  # card 2 has nothing to resolve; card 1 is not here
+    assert hall.lanes["A"].journal.get(other.id).status == "unknown"
+    hall.insert("4102000000000001")
+    assert recover(hall, "A")[other.id].status == "completed"

@@ -109,3 +109,18 @@ def test_new_duplicate_and_rejected_in_one_batch_are_marked_one_by_one(
         assert [other.get(i).uploaded for i in order] == [True, False, True]
         assert [bool(other.get(i).dead_letter) for i in order] == [False, True, False]
     rig.close()
+
+
+def test_a_pass_of_its_own_opens_the_journal_and_refreshes_the_hotlist(
+        clearing: BackofficeProcess, tmp_path: Path) -> None:
+    """``cardsvc upload``'s way: no journal given. The pass also brings the hotlist."""
+    rig, ids = transactions(tmp_path, "4102000000000001", 1)
+    up, client = uploader(clearing, rig.journal)
+    with client:
+        client.report_lost("4102000000000002")
+        report = up.upload_once()
+        assert (report.new, report.rejected, report.hotlist_version) == (1, 1, 1)
+    assert rig.journal.get(ids[0]).uploaded and not rig.journal.get(ids[1]).uploaded
+    assert rig.journal.is_hotlisted("4102000000000002")
+    rig.close()
+
