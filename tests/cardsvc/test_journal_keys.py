@@ -137,3 +137,12 @@ def test_two_cards_may_complete_the_same_counter_value(tmp_path: Path) -> None:
         j.complete(mine, tac=TAC, mac2=MAC2, mac2_verified=True)
         j.complete(theirs, tac=TAC, mac2=MAC2, mac2_verified=True)
         assert [e.status for e in j.entries()] == ["completed", "completed"]
+
+
+def test_dead_letters_name_journal_entries_and_listings_can_be_limited(tmp_path: Path) -> None:
+    with Journal.open(tmp_path / "j.sqlite") as j:
+        first = j.begin(BASE)
+        j.begin(dataclasses.replace(BASE, ttsn=17))
+        assert [e.id for e in j.entries(limit=1)] == [first]
+        with pytest.raises(JournalError):
+            j.dead_letter(99, "no such entry")

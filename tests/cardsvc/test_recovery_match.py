@@ -78,6 +78,7 @@ def test_type_a_top_up_in_the_same_second_is_not_the_purchase(hall: Hall) -> Non
     load = hall.at("A").load(700, PIN)  # online counter 0
     torn = torn_purchase(hall, "A", 700)  # offline counter 0, same amount, terminal, second
     assert (torn.card_atc, torn.counter_kind) == (load.card_atc, "debit")
+    assert load.date_time.isoformat() == torn.date_time
     entries = recover(hall, "A")
     assert entries[torn.id].status == "failed"
     assert hall.balance() == 10000 + 700

@@ -7,16 +7,18 @@ Faults on the way come from the chaos suite's FaultTransport, scheduled per uplo
 
 from __future__ import annotations
 
+import json
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from bench.chaos.clearing import TOKEN, BackofficeProcess
 from bench.chaos.uploads import FaultTransport
-from cardsvc.clearing_client import ClearingClient, ClearingError
+from cardsvc.clearing_client import ClearingBadAnswer, ClearingClient, ClearingError
 from cardsvc.journal import Entry, Journal, NewEntry
 from cardsvc.keys import install_demo_keys
 from cardsvc.uploader import Uploader
@@ -120,7 +122,50 @@ def test_a_pass_of_its_own_opens_the_journal_and_refreshes_the_hotlist(
         client.report_lost("4102000000000002")
         report = up.upload_once()
         assert (report.new, report.rejected, report.hotlist_version) == (1, 1, 1)
+        assert report.remaining == 0
     assert rig.journal.get(ids[0]).uploaded and not rig.journal.get(ids[1]).uploaded
     assert rig.journal.is_hotlisted("4102000000000002")
+    rig.close()
+
+
+class Rewrite(httpx.BaseTransport):
+    """Between the uploader and the real clearing: the answer to an upload, rewritten."""
+
+    def __init__(self, change: Callable[[dict[str, Any]], object]) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.change = change
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        body = response.read()
+        if request.url.path != "/v1/transactions" or request.method != "POST":
+            return httpx.Response(response.status_code, headers=response.headers, content=body)
+        return httpx.Response(200, json=self.change(json.loads(body)))
+
+
+def _drop_last(doc: dict[str, Any]) -> object:
+    return {**doc, "outcomes": doc["outcomes"][:-1]}
+
+
+def _swap(doc: dict[str, Any]) -> object:
+    first, second, *rest = doc["outcomes"]
+    return {**doc, "outcomes": [second, first, *rest]}
+
+
+@pytest.mark.parametrize("change", [
+    _drop_last,                                        # one outcome fewer than records
+    _swap,                                             # outcomes not in the records' order
+    lambda doc: {**doc, "outcomes": {"0": doc["outcomes"][0]}},  # not a list
+    lambda doc: [doc],                                 # not an object
+], ids=["fewer", "reordered", "not a list", "not an object"])
+def test_an_answer_that_does_not_match_the_batch_marks_nothing(
+        clearing: BackofficeProcess, tmp_path: Path,
+        change: Callable[[dict[str, Any]], object]) -> None:
+    rig, _ = transactions(tmp_path, "4102000000000001", 2)
+    with ClearingClient(clearing.url, TOKEN, transport=Rewrite(change)) as client, \
+            pytest.raises(ClearingBadAnswer):
+        Uploader(rig.journal.path, client).upload_once(rig.journal)
+    assert [e.uploaded for e in rig.journal.entries()] == [False, False, False]
+    assert all(e.dead_letter is None for e in rig.journal.entries())
     rig.close()
 
