@@ -75,7 +75,7 @@ def test_an_answer_that_does_not_come_back_marks_nothing(clearing: BackofficePro
         assert (again.new, again.duplicate, again.rejected) == (2 - stored, stored, 1)
         assert [e.uploaded for e in rig.journal.entries()] == [True, True, False]
         grey = rig.journal.get(ids[2])
-        assert grey.dead_letter and grey.dead_letter.startswith("malformed")
+        assert grey.dead_letter and grey.dead_letter.startswith("malformed: tac:"), grey.dead_letter
         assert rig.journal.to_upload() == []
         assert up.upload_once(rig.journal).sent == 0
     rig.close()
