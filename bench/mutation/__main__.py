@@ -180,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(results)} mutants, {len(results) - len(survivors)} killed, "
           f"{len(survivors) - len(unexplained)} explained survivors, {len(unexplained)} "
           f"unexplained; {time.perf_counter() - started:.0f} s")
+    if len(targets) == len(TARGETS):
+        labels = {m.label for ms in plan.values() for m in ms}
+        for stale in sorted(set(EXPLAINED) - labels):
+            print(f"  note: an explanation matches no mutant any more: {stale}")
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in results], indent=1,
                                         ensure_ascii=False), encoding="utf-8")
