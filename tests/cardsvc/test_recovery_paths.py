@@ -152,7 +152,7 @@ def test_a_full_log_of_top_ups_elsewhere_leaves_the_purchase_waiting(hall: Hall,
     assert [r.atc for r in hall.at("A").history().purse][-1] == torn.card_atc
     assert hall.at("A").recover() == []
     waiting = hall.lanes["A"].journal.get(torn.id)
-    assert waiting.status == "unknown" and "waiting" in (waiting.detail or "")
+    assert waiting.status == "unknown" and "holds no debit since" in (waiting.detail or "")
     hall.lanes["A"].tick()
     if when == "after":
         hall.at("B").purchase(FEN)  # debit counter 1: counter 0 was used, and scrolled out
@@ -165,6 +165,24 @@ def test_a_full_log_of_top_ups_elsewhere_leaves_the_purchase_waiting(hall: Hall,
         done = recover(hall, "A")[torn.id]
         assert done.status == "failed" and f"entry {again.entry_id}" in (done.detail or "")
     assert hall.balance() == 10000 + 100 - 700 - (FEN if when == "after" else 0)
+
+
+def test_a_torn_top_up_waits_through_ten_purchases_elsewhere(
+        hall: Hall, caplog: pytest.LogCaptureFixture) -> None:
+    hall.card.tear(1, "after", prefix="8052")
+    with pytest.raises(CardRemovedError):
+        hall.at("A").load(700, PIN)
+    [torn] = hall.lanes["A"].journal.unresolved()
+    hall.insert()
+    taps_at_b(hall, 10)
+    with caplog.at_level(logging.INFO, logger="cardsvc.recovery"):
+        assert hall.at("A").recover() == []
+    waiting = hall.lanes["A"].journal.get(torn.id)
+    assert waiting.status == "unknown" and "holds no top-up since" in (waiting.detail or "")
+    assert [r.getMessage() for r in caplog.records] == ["journal entry waits"]
+    hall.at("B").load(10, PIN)  # online counter 1: counter 0 was used (ours), scrolled out
+    done = recover(hall, "A")[torn.id]
+    assert done.status == "completed" and "undetermined" in (done.detail or "")
 
 
 def test_nothing_to_resolve_costs_nothing_but_the_select(hall: Hall) -> None:
