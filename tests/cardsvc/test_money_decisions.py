@@ -40,12 +40,13 @@ class JournalAtCommit(CardWrapper):
         super().__init__(inner)  # type: ignore[arg-type]
         self.journal = journal
         self.header = bytes.fromhex(header)
-        self.seen: list[list[Entry]] | None = None
+        self.seen: list[Entry] | None = None
+        """The journal's entries when the commit command arrived."""
 
     def transmit(self, apdu: bytes) -> bytes:
         if apdu[:2] == self.header:
             with Journal.open(self.journal) as journal:
-                self.seen = [journal.entries()]
+                self.seen = journal.entries()
         return super().transmit(apdu)
 
 
@@ -67,7 +68,7 @@ def test_the_entry_is_pending_in_the_journal_before_the_card_commits(rig: Rig, o
     rig.card.inner = spy
     result = run(rig.terminal)
     assert spy.seen is not None, "the commit command never reached the card"
-    [[entry]] = spy.seen
+    [entry] = spy.seen
     assert (entry.status, entry.amount_fen) == ("pending", abs(OPS[op][2]))
     assert rig.journal.get(entry.id).status == "completed"
     assert result.entry_id == entry.id  # type: ignore[attr-defined]
