@@ -42,6 +42,7 @@ from cardsvc.errors import (
     ServiceConfigError,
 )
 from cardsvc.messages import MESSAGES
+from cardsvc.profile import PURCHASE_KINDS, PurchaseKind
 from cardsvc.service import CardService
 from cardsvc.session import open_journal
 
@@ -173,10 +174,10 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/v1/card/purchase":
             amount = _amount(body)
             kind = _str(body, "kind", "canteen")
-            if kind not in ("canteen", "retail"):
-                raise BadRequest("kind must be canteen or retail")
-            return svc.run(lambda t: t.purchase(
-                amount, "retail" if kind == "retail" else "canteen")).as_json()
+            if kind not in PURCHASE_KINDS:
+                raise BadRequest(f"kind must be {' or '.join(PURCHASE_KINDS)}")
+            purchase_kind: PurchaseKind = "retail" if kind == "retail" else "canteen"
+            return svc.run(lambda t: t.purchase(amount, purchase_kind)).as_json()
         if path == "/v1/card/ride":
             line, fare = _str(body, "line"), _int(body, "fare_fen", optional=True)
             return svc.run(lambda t: t.ride(line, fare)).as_json()

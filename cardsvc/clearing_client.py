@@ -35,8 +35,7 @@ from typing import Any, Literal, TypedDict
 import httpx
 
 from cardsvc import crypto
-from cardsvc.codes import ErrorCode
-from cardsvc.crypto import Alg
+from cardsvc.codes import ErrorCode as E
 from cardsvc.errors import CardServiceError, DeviceError, ServiceConfigError
 from cardsvc.load_authority import (
     LoadAuthority,
@@ -48,6 +47,7 @@ from cardsvc.load_authority import (
     LoadOverLimit,
     LoadRequest,
 )
+from cardsvc.profile import ALG_NAMES, AlgName, TxTypeName
 from config.settings import Settings
 
 __all__ = [
@@ -66,18 +66,15 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT_S = 5.0
-_ALG_NAMES = {Alg.TDES: "3des", Alg.SM4: "sm4"}
 
 
 # --------------------------------------------------------------------------- errors
 
 
-class ClearingError(CardServiceError):
+class ClearingError(CardServiceError, code=E.CLEARING_FAILED):
     """Base of every clearing-client error."""
 
-    default_code = ErrorCode.CLEARING_FAILED
-
-    def __init__(self, message: str | None = None, *, code: ErrorCode | None = None,
+    def __init__(self, message: str | None = None, *, code: E | None = None,
                  status: int | None = None, service_code: str | None = None) -> None:
         super().__init__(message, code=code)
         self.status = status
@@ -86,20 +83,20 @@ class ClearingError(CardServiceError):
         """The service's error code (``error`` field), when it gave one."""
 
 
-class ClearingUnreachable(ClearingError, DeviceError):
-    default_code = ErrorCode.CLEARING_UNAVAILABLE
+class ClearingUnreachable(ClearingError, DeviceError, code=E.CLEARING_UNAVAILABLE):
+    """No connection, a timeout, or the service answered 5xx."""
 
 
-class ClearingRejected(ClearingError):
-    default_code = ErrorCode.CLEARING_REJECTED
+class ClearingRejected(ClearingError, code=E.CLEARING_REJECTED):
+    """The service refused the request (4xx)."""
 
 
-class ClearingUnauthorized(ClearingRejected):
-    default_code = ErrorCode.CLEARING_UNAUTHORIZED
+class ClearingUnauthorized(ClearingRejected, code=E.CLEARING_UNAUTHORIZED):
+    """401: the token is missing or wrong."""
 
 
-class ClearingBadAnswer(ClearingError):
-    default_code = ErrorCode.CLEARING_BAD_ANSWER
+class ClearingBadAnswer(ClearingError, code=E.CLEARING_BAD_ANSWER):
+    """The answer is not what the protocol says."""
 
 
 _LOAD_REFUSALS: dict[str, type[LoadAuthorityError]] = {
@@ -120,12 +117,12 @@ class UploadRecord(TypedDict):
     card_atc: int
     terminal_id: str
     ttsn: int
-    type: Literal["purchase", "compound", "load"]
+    type: TxTypeName
     amount_fen: int
     balance_after_fen: int
     date_time: str
     tac: str
-    alg: Literal["3des", "sm4"]
+    alg: AlgName
     hotlist_version: int
 
 
@@ -221,10 +218,10 @@ class ClearingClient(LoadAuthority):
                  transport: httpx.BaseTransport | None = None) -> None:
         if not base_url:
             raise ServiceConfigError("no clearing service URL ([backoffice] url)",
-                                     code=ErrorCode.CLEARING_NOT_CONFIGURED)
+                                     code=E.CLEARING_NOT_CONFIGURED)
         if not token:
             raise ServiceConfigError("no clearing service token ([backoffice] token)",
-                                     code=ErrorCode.CLEARING_NOT_CONFIGURED)
+                                     code=E.CLEARING_NOT_CONFIGURED)
         self.base_url = base_url.rstrip("/")
         self._http = httpx.Client(
             base_url=self.base_url, timeout=httpx.Timeout(timeout_s), transport=transport,
@@ -331,7 +328,7 @@ class ClearingClient(LoadAuthority):
         except crypto.CryptoError as exc:
             raise LoadDeclined(f"malformed load request: {exc}") from None
         payload = {
-            "card_no": card_no, "alg": _ALG_NAMES[request.alg], "online_atc": request.online_atc,
+            "card_no": card_no, "alg": ALG_NAMES[request.alg], "online_atc": request.online_atc,
             "card_random": request.card_random.hex().upper(),
             "balance_before_fen": request.balance_before, "amount_fen": request.amount,
             "terminal_id": terminal_id, "date_time": moment.isoformat(),
@@ -347,7 +344,7 @@ class ClearingClient(LoadAuthority):
             refusal = _LOAD_REFUSALS.get(exc.service_code or "", LoadDeclined)
             raise refusal(str(exc)) from exc
         except ClearingBadAnswer as exc:
-            raise LoadAuthorityError(str(exc), code=ErrorCode.LOAD_BAD_ANSWER) from exc
+            raise LoadAuthorityError(str(exc), code=E.LOAD_BAD_ANSWER) from exc
         mac2_hex = body.get("mac2") if isinstance(body, dict) else None
         try:
             mac2 = bytes.fromhex(mac2_hex) if isinstance(mac2_hex, str) else b""
@@ -355,8 +352,8 @@ class ClearingClient(LoadAuthority):
             mac2 = b""
         if len(mac2) != 4:
             raise LoadAuthorityError("the load authorisation answer has no valid MAC2",
-                                     code=ErrorCode.LOAD_BAD_ANSWER)
+                                     code=E.LOAD_BAD_ANSWER)
         if body.get("card_no") != card_no or body.get("online_atc") != request.online_atc:
             raise LoadAuthorityError("the load authorisation answer is for another card or ATC",
-                                     code=ErrorCode.LOAD_BAD_ANSWER)
+                                     code=E.LOAD_BAD_ANSWER)
         return mac2

@@ -16,7 +16,7 @@ from cardsvc.codes import ErrorCode
 from cardsvc.errors import CardServiceError
 from cardsvc.messages import MESSAGES
 from cardsvc.money import AmountError, format_fen, parse_yuan
-from cardsvc.records import CardType
+from cardsvc.profile import PURCHASE_KINDS, CardType
 from cardsvc.session import Overrides, card_session
 from cardsvc.terminal import CardInfo, CardTerminal, FreeRide, History, TxResult
 from config.cli import EXIT_OK, EXIT_USAGE, print_json, report
@@ -37,7 +37,7 @@ def _parser(op: str, prog: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=prog, description=TITLES[op])
     if op == "pay":
         p.add_argument("amount", help="amount in yuan, at most two decimals (12.50)")
-        p.add_argument("--kind", choices=("canteen", "retail"), default="canteen")
+        p.add_argument("--kind", choices=PURCHASE_KINDS, default="canteen")
     elif op == "ride":
         p.add_argument("--line", required=True, help="bus line (e.g. 1, K1)")
         p.add_argument("--fare", help="base fare in yuan (default: from the fare table)")

@@ -31,52 +31,54 @@ message ever carries key material or a PIN.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any
 
 from cardsvc.codes import ErrorCode
 from cardsvc.messages import MESSAGES
 from cardsvc.money import format_fen
+from config.messages import CodedError
 
 
-class CardServiceError(Exception):
+class CardServiceError(CodedError, code=ErrorCode.FAILED):
     """``message``: the English particulars (default: the catalogue's English of the code);
-    ``code``: overrides the class's code; ``params``: the message's fields."""
+    ``code``: a more exact code than the class's; ``params``: the message's fields."""
 
-    default_code: ClassVar[ErrorCode] = ErrorCode.FAILED
+    code: ErrorCode
 
     def __init__(self, message: str | None = None, *, code: ErrorCode | None = None,
                  **params: Any) -> None:
-        self.code: ErrorCode = code or self.default_code
-        self.params: dict[str, Any] = params
+        if code is not None:
+            self.code = code
+        self.params = params
         super().__init__(MESSAGES.en(self.code, **params) if message is None else message)
 
 
-class DeviceError(CardServiceError):
-    default_code = ErrorCode.DEVICE_UNAVAILABLE
+class DeviceError(CardServiceError, code=ErrorCode.DEVICE_UNAVAILABLE):
+    """A device or service the terminal needs is not there."""
 
 
-class ServiceDown(DeviceError):
-    default_code = ErrorCode.PCSC_UNAVAILABLE
+class ServiceDown(DeviceError, code=ErrorCode.PCSC_UNAVAILABLE):
+    """The PC/SC service (pcscd) does not answer."""
 
 
-class ReaderNotFound(DeviceError):
-    default_code = ErrorCode.READER_NOT_FOUND
+class ReaderNotFound(DeviceError, code=ErrorCode.READER_NOT_FOUND):
+    """The card reader asked for (or any reader) is not attached."""
 
 
-class NoCardPresent(DeviceError):
-    default_code = ErrorCode.NO_CARD
+class NoCardPresent(DeviceError, code=ErrorCode.NO_CARD):
+    """No card in the reader."""
 
 
-class CardRemovedError(DeviceError):
-    default_code = ErrorCode.CARD_REMOVED
+class CardRemovedError(DeviceError, code=ErrorCode.CARD_REMOVED):
+    """The card left during an exchange (the transaction may be torn)."""
 
 
-class SamUnavailableError(DeviceError):
-    default_code = ErrorCode.SAM_UNAVAILABLE
+class SamUnavailableError(DeviceError, code=ErrorCode.SAM_UNAVAILABLE):
+    """The secure module cannot be reached."""
 
 
-class CardProtocolError(CardServiceError):
-    default_code = ErrorCode.CARD_PROTOCOL
+class CardProtocolError(CardServiceError, code=ErrorCode.CARD_PROTOCOL):
+    """The card (or the SAM) answered something the profile does not allow."""
 
 
 class StatusWordError(CardProtocolError):
@@ -86,20 +88,20 @@ class StatusWordError(CardProtocolError):
         self.sw = sw
 
 
-class MacError(CardProtocolError):
-    default_code = ErrorCode.MAC_INVALID
+class MacError(CardProtocolError, code=ErrorCode.MAC_INVALID):
+    """A MAC1, MAC2 or TAC did not verify."""
 
 
-class Refusal(CardServiceError):
-    default_code = ErrorCode.REFUSED
+class Refusal(CardServiceError, code=ErrorCode.REFUSED):
+    """A business refusal: nothing was taken."""
 
 
-class UnknownCard(Refusal):
-    default_code = ErrorCode.UNKNOWN_CARD
+class UnknownCard(Refusal, code=ErrorCode.UNKNOWN_CARD):
+    """Not a card of this system."""
 
 
-class CardBlocked(Refusal):
-    default_code = ErrorCode.CARD_BLOCKED
+class CardBlocked(Refusal, code=ErrorCode.CARD_BLOCKED):
+    """The card's application is blocked."""
 
 
 class CardExpired(Refusal):
@@ -114,8 +116,8 @@ class CardNotYetValid(Refusal):
         self.start = start
 
 
-class CardHotlisted(Refusal):
-    default_code = ErrorCode.CARD_HOTLISTED
+class CardHotlisted(Refusal, code=ErrorCode.CARD_HOTLISTED):
+    """The card is on the hotlist (reported lost)."""
 
 
 class WrongPin(Refusal):
@@ -124,8 +126,8 @@ class WrongPin(Refusal):
         self.tries_left = tries_left
 
 
-class PinBlocked(Refusal):
-    default_code = ErrorCode.PIN_BLOCKED
+class PinBlocked(Refusal, code=ErrorCode.PIN_BLOCKED):
+    """The PIN has no tries left."""
 
 
 class InsufficientBalance(Refusal):
@@ -136,13 +138,13 @@ class InsufficientBalance(Refusal):
         self.amount_fen = amount_fen
 
 
-class BalanceLimitExceeded(Refusal):
-    default_code = ErrorCode.BALANCE_LIMIT
+class BalanceLimitExceeded(Refusal, code=ErrorCode.BALANCE_LIMIT):
+    """The balance would pass the purse's limit."""
 
 
-class AmountRefused(Refusal):
-    default_code = ErrorCode.AMOUNT_INVALID
+class AmountRefused(Refusal, code=ErrorCode.AMOUNT_INVALID):
+    """The amount (or the PIN's form) is not acceptable."""
 
 
-class ServiceConfigError(CardServiceError):
-    default_code = ErrorCode.CONFIG
+class ServiceConfigError(CardServiceError, code=ErrorCode.CONFIG):
+    """Missing or malformed configuration."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import config
 from cardsvc.codes import ErrorCode
 from cardsvc.errors import ServiceConfigError
-from cardsvc.records import CardType
+from cardsvc.profile import CardType
 
 EMBEDDED_TABLE = Path(config.__file__).resolve().parent / "fares.toml"
 

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from cardsvc.profile import AlgName, TxTypeName
+
 log = logging.getLogger(__name__)
 
 Status = Literal["pending", "completed", "failed", "unknown"]
-TxType = Literal["purchase", "compound", "load"]
 UNRESOLVED: tuple[Status, ...] = ("pending", "unknown")
 
 _SCHEMA = """
@@ -103,12 +104,12 @@ class NewEntry:
     card_atc: int
     terminal_id: str
     ttsn: int
-    type: TxType
+    type: TxTypeName
     kind: str
     amount_fen: int
     balance_before_fen: int
     date_time: dt.datetime
-    alg: Literal["3des", "sm4"]
+    alg: AlgName
     hotlist_version: int
     line: str | None = None
 
@@ -130,7 +131,7 @@ class Entry:
     card_atc: int
     terminal_id: str
     ttsn: int
-    type: TxType
+    type: TxTypeName
     kind: str
     amount_fen: int
     balance_before_fen: int

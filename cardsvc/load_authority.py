@@ -22,7 +22,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from cardsvc import crypto
-from cardsvc.codes import ErrorCode
+from cardsvc.codes import ErrorCode as E
 from cardsvc.crypto import Alg, CryptoError
 from cardsvc.errors import (
     BalanceLimitExceeded,
@@ -33,9 +33,9 @@ from cardsvc.errors import (
     Refusal,
 )
 from cardsvc.keys import IssuerKeys, load_issuer_keys
+from cardsvc.profile import MAX_BALANCE_FEN
 
 __all__ = [
-    "MAX_BALANCE_FEN",
     "InProcessLoadAuthority",
     "LoadAuthority",
     "LoadAuthorityError",
@@ -47,44 +47,30 @@ __all__ = [
     "LoadRequest",
 ]
 
-MAX_BALANCE_FEN = 100_000
-"""The profile's maximum purse balance (1000 yuan); a load past it is declined."""
 
 
-class LoadAuthorityError(CardServiceError):
+class LoadAuthorityError(CardServiceError, code=E.LOAD_AUTHORITY_FAILED):
     """Base of every load-authority failure."""
 
-    default_code = ErrorCode.LOAD_AUTHORITY_FAILED
 
-
-class LoadMac1Error(LoadAuthorityError, MacError):
+class LoadMac1Error(LoadAuthorityError, MacError, code=E.LOAD_MAC1_INVALID):
     """The card's load MAC1 did not verify: not a genuine card, or altered data."""
 
-    default_code = ErrorCode.LOAD_MAC1_INVALID
 
-
-class LoadDeclined(LoadAuthorityError, Refusal):
+class LoadDeclined(LoadAuthorityError, Refusal, code=E.LOAD_DECLINED):
     """The authority refuses this load (amount, balance limit, policy)."""
 
-    default_code = ErrorCode.LOAD_DECLINED
 
-
-class LoadOverLimit(LoadDeclined, BalanceLimitExceeded):
+class LoadOverLimit(LoadDeclined, BalanceLimitExceeded, code=E.BALANCE_LIMIT):
     """The balance after the load would pass the maximum balance."""
 
-    default_code = ErrorCode.BALANCE_LIMIT
 
-
-class LoadHotlisted(LoadDeclined, CardHotlisted):
+class LoadHotlisted(LoadDeclined, CardHotlisted, code=E.LOAD_HOTLISTED):
     """The card is on the hotlist: the authority refuses to load it."""
 
-    default_code = ErrorCode.LOAD_HOTLISTED
 
-
-class LoadAuthorityUnavailable(LoadAuthorityError, DeviceError):
+class LoadAuthorityUnavailable(LoadAuthorityError, DeviceError, code=E.LOAD_AUTHORITY_UNAVAILABLE):
     """The authority cannot be reached (for remote implementations)."""
-
-    default_code = ErrorCode.LOAD_AUTHORITY_UNAVAILABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,11 +155,11 @@ class LoadAuthority(ABC):
             mac1,
         )
         if amount <= 0:
-            raise LoadDeclined(code=ErrorCode.LOAD_AMOUNT_NOT_POSITIVE)
+            raise LoadDeclined(code=E.LOAD_AMOUNT_NOT_POSITIVE)
         mac2 = self._authorize(request)
         if len(mac2) != 4:
             raise LoadAuthorityError(f"the load authority answered a {len(mac2)}-byte MAC2",
-                                     code=ErrorCode.LOAD_BAD_ANSWER)
+                                     code=E.LOAD_BAD_ANSWER)
         return mac2
 
     @abstractmethod

@@ -41,13 +41,13 @@ from typing import Literal
 from cardsvc.crypto import TX_COMPOUND_PURCHASE, TX_LOAD, TX_PURCHASE
 from cardsvc.errors import CardProtocolError
 from cardsvc.journal import Entry, Journal
+from cardsvc.profile import TX_TYPES as TX_CODES
 from cardsvc.purse.client import PurseClient
 from cardsvc.purse.commands import PURSE_LOG_RECORDS
 from cardsvc.records import PurseRecord
 
 log = logging.getLogger(__name__)
 
-TX_CODES = {"purchase": TX_PURCHASE, "compound": TX_COMPOUND_PURCHASE, "load": TX_LOAD}
 COUNTER_KINDS = {TX_PURCHASE: "debit", TX_COMPOUND_PURCHASE: "debit", TX_LOAD: "load"}
 PREFIX = "recovered: "
 

@@ -30,7 +30,6 @@ from cardsvc.session import (
     card_session,
     journal_path,
     open_journal,
-    sam_reader,
     sam_spec,
 )
 from cardsvc.terminal import CardTerminal
@@ -113,7 +112,10 @@ class CardService:
 
     # -- crash recovery as cards come back -----------------------------------------------
     def _watch(self, events: queue.Queue[mon.MonitorEvent]) -> None:
-        skip = sam_reader(sam_spec(self.settings, self.overrides))
+        try:
+            skip = sam_spec(self.settings, self.overrides).reader
+        except CardServiceError:  # a malformed [card] sam: every card operation says so
+            skip = None
         while not self._stop.is_set():
             try:
                 event = events.get(timeout=0.5)

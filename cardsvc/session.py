@@ -15,17 +15,14 @@ from pathlib import Path
 
 from cardsvc.clearing_client import ClearingClient
 from cardsvc.codes import ErrorCode
+from cardsvc.demo_issuer import install_demo_keys, load_demo_data
 from cardsvc.errors import NoCardPresent, ReaderNotFound, ServiceConfigError
 from cardsvc.fares import FareTable
 from cardsvc.journal import Journal, JournalError
-from cardsvc.keys import install_demo_keys
 from cardsvc.load_authority import InProcessLoadAuthority, LoadAuthority
 from cardsvc.purse.client import translate_reader_error
-from cardsvc.sam import open_sam
-from cardsvc.sam.base import Sam
-from cardsvc.sam.errors import SamError, to_service_error
+from cardsvc.sam import Sam, SamError, SamSpec, open_sam, to_service_error
 from cardsvc.terminal import CardTerminal
-from config.demo import load_demo_data
 from config.settings import Settings
 from drivers.pcsc import errors as pcsc
 from drivers.pcsc import open_backend
@@ -33,8 +30,6 @@ from drivers.pcsc.channel import CardChannel
 from drivers.pcsc.spi import BackendSpi
 
 log = logging.getLogger(__name__)
-
-DEFAULT_KEY_FILE = Path("var/keys/issuer_keys.toml")
 
 
 @dataclass(frozen=True)
@@ -57,17 +52,17 @@ def open_journal(settings: Settings) -> Journal:
         journal = Journal.open(journal_path(settings))
     except JournalError as exc:
         raise ServiceConfigError(str(exc), code=ErrorCode.JOURNAL_UNAVAILABLE) from exc
-    if journal.hotlist_version() == 0 and settings.card.key_file == DEFAULT_KEY_FILE:
-        # The embedded default starts with the demo issuer's lost cards until a hotlist is
-        # downloaded from clearing. Version 0: the first download is always a full one.
+    if settings.card.demo and journal.hotlist_version() == 0:
+        # Demo mode starts with the demo issuer's lost cards until a hotlist is downloaded
+        # from clearing. Version 0: the first download is always a full one.
         journal.replace_hotlist(0, load_demo_data().hotlist)
     return journal
 
 
 def key_file(settings: Settings) -> Path:
-    """The issuer key file; in the embedded default the demo keys are installed on first use."""
+    """The issuer key file; in demo mode the demo keys are installed there on first use."""
     path = settings.var_path(settings.card.key_file)
-    if not path.exists() and settings.card.key_file == DEFAULT_KEY_FILE:
+    if not path.exists() and settings.card.demo:
         log.warning("installing the DEMO issuer keys (test keys only)", extra={"path": str(path)})
         install_demo_keys(path)
     return path
@@ -82,12 +77,12 @@ def open_backend_for(settings: Settings, overrides: Overrides) -> BackendSpi:
                                  code=ErrorCode.BACKEND_CONFIG) from exc
 
 
-def sam_spec(settings: Settings, overrides: Overrides) -> str:
-    return overrides.sam or settings.card.sam
-
-
-def sam_reader(spec: str) -> str | None:
-    return spec.removeprefix("pcsc:") if spec.startswith("pcsc:") else None
+def sam_spec(settings: Settings, overrides: Overrides) -> SamSpec:
+    """The SAM to use (``--sam``, else ``[card] sam``), parsed."""
+    try:
+        return SamSpec.parse(overrides.sam or settings.card.sam)
+    except SamError as exc:
+        raise to_service_error(exc) from exc
 
 
 def pick_reader(backend: BackendSpi, settings: Settings, overrides: Overrides) -> str:
@@ -101,7 +96,7 @@ def pick_reader(backend: BackendSpi, settings: Settings, overrides: Overrides) -
                 raise ReaderNotFound(f"no reader named {wanted!r} (readers: {known})",
                                      reader=wanted)
             return wanted
-        skip = sam_reader(sam_spec(settings, overrides))
+        skip = sam_spec(settings, overrides).reader
         for name in readers:
             if name != skip and backend.card_present(name):
                 return name
@@ -112,7 +107,8 @@ def pick_reader(backend: BackendSpi, settings: Settings, overrides: Overrides) -
     raise NoCardPresent()
 
 
-def open_sam_for(spec: str, backend: BackendSpi, settings: Settings, stack: ExitStack) -> Sam:
+def open_sam_for(spec: SamSpec, backend: BackendSpi, settings: Settings,
+                 stack: ExitStack) -> Sam:
     """The SAM of ``spec`` (``pcsc:READER`` or ``soft:KEY_FILE``), closed with the stack."""
     try:
         sam = open_sam(spec, state_dir=var_dir(settings),

@@ -32,9 +32,10 @@ from cardsvc.errors import (
 from cardsvc.fares import FareTable
 from cardsvc.journal import Journal, NewEntry
 from cardsvc.money import format_fen
+from cardsvc.profile import ALG_NAMES, CardType, PurchaseKind, TxTypeName
 from cardsvc.purse.client import PurseClient, Selection, Transmitter
 from cardsvc.purse.commands import APP_BLOCK_HEADER
-from cardsvc.records import CardType, HolderData, PublicData, PurseRecord, TransitRecord
+from cardsvc.records import HolderData, PublicData, PurseRecord, TransitRecord
 from cardsvc.recovery import Resolution, resolve_card
 from cardsvc.sam.base import Sam
 from cardsvc.sam.errors import SamError, SamMacError, to_service_error
@@ -42,10 +43,7 @@ from cardsvc.sam.errors import SamError, SamMacError, to_service_error
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-PurchaseKind = Literal["canteen", "retail"]
-AlgName = Literal["3des", "sm4"]
 CardStatus = Literal["ok", "expired", "not_yet_valid", "blocked", "hotlisted"]
-ALG_NAMES: dict[crypto.Alg, AlgName] = {crypto.Alg.TDES: "3des", crypto.Alg.SM4: "sm4"}
 CITY_CODE = bytes.fromhex("4102")
 ACQUIRER = bytes.fromhex("4102000000000001")
 MODE_BUS = 0x02
@@ -86,7 +84,7 @@ class TxResult:
 
     entry_id: int
     card_no: str
-    type: Literal["purchase", "compound", "load"]
+    type: TxTypeName
     kind: str
     amount_fen: int
     balance_before_fen: int

@@ -21,7 +21,9 @@ templates take named parameters (``{tries_left}``)::
 An entry may list several templates: the first whose parameters are all given is used, so a
 message can leave out what is not known (a balance the card did not tell). A catalogue refuses
 at construction an enumeration with a member that has no words, and two codes with the same
-value (two enumerations in one catalogue must not share a value: a value is the code).
+value (two enumerations in one catalogue must not share a value: a value is the code). Codes
+are enumeration members, or plain strings where the table itself is the list of codes (a
+screen's texts loaded from a file).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple, Protocol
 
-__all__ = ["Catalogue", "Coded", "Lang", "Words"]
+__all__ = ["Catalogue", "Coded", "CodedError", "Lang", "Words"]
 
 Lang = Literal["zh", "en"]
 
@@ -58,6 +60,20 @@ class Coded(Protocol):
     def params(self) -> Mapping[str, Any]: ...
 
 
+class CodedError(Exception):
+    """An error with a stable code: a class says its code where it is declared,
+    ``class NoCard(PcscError, code=ErrorCode.NO_CARD): ...``; ``params`` are the fields of its
+    message (none by default). ``str(exc)`` stays the English particulars."""
+
+    code: StrEnum
+    params: Mapping[str, Any] = MappingProxyType({})
+
+    def __init_subclass__(cls, code: StrEnum | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+
+
 Entry = Words | tuple[Words, ...]
 
 
@@ -68,52 +84,53 @@ def _fields(template: str) -> frozenset[str]:
 class Catalogue:
     """A program's words for the codes it shows. Immutable after construction."""
 
-    def __init__(self, program: str, *tables: Mapping[StrEnum, Entry]) -> None:
+    def __init__(self, program: str, *tables: Mapping[str, Entry]) -> None:
         """One table per enumeration, usually; every member of an enumeration that has words
         here must have them (a new code without words is refused when the program starts)."""
         self.program = program
-        entries: dict[str, tuple[StrEnum, tuple[Words, ...]]] = {}
+        entries: dict[str, tuple[str, tuple[Words, ...]]] = {}
         for table in tables:
             for code, entry in table.items():
                 templates = entry if isinstance(entry, tuple) and not isinstance(entry, Words) \
                     else (entry,)
                 if not templates or not all(isinstance(t, Words) for t in templates):
                     raise TypeError(f"{program}: the words of {code!r} must be Words")
-                if code.value in entries:
-                    raise ValueError(f"{program}: {entries[code.value][0]!r} and {code!r} "
-                                     f"share the value {code.value!r}")
-                entries[code.value] = (code, tuple(templates))
-        kinds = {type(code) for code, _ in entries.values()}
+                value = str(code)
+                if value in entries:
+                    raise ValueError(f"{program}: {entries[value][0]!r} and {code!r} "
+                                     f"share the value {value!r}")
+                entries[value] = (code, tuple(templates))
+        kinds = {type(code) for code, _ in entries.values() if isinstance(code, StrEnum)}
         missing = [m for kind in kinds for m in kind
                    if m.value not in entries or type(entries[m.value][0]) is not kind]
         if missing:
             raise ValueError(f"{program}: no words for {', '.join(map(repr, missing))}")
-        self._entries: Mapping[str, tuple[StrEnum, tuple[Words, ...]]] = \
-            MappingProxyType(entries)
+        self._entries: Mapping[str, tuple[str, tuple[Words, ...]]] = MappingProxyType(entries)
 
     def __repr__(self) -> str:
         return f"Catalogue({self.program!r}, {len(self._entries)} codes)"
 
     def __contains__(self, code: object) -> bool:
-        return isinstance(code, StrEnum) and code.value in self._entries
+        return isinstance(code, str) and str(code) in self._entries
 
     @property
-    def codes(self) -> tuple[StrEnum, ...]:
+    def codes(self) -> tuple[str, ...]:
+        """Every code, as given (enumeration members or strings)."""
         return tuple(code for code, _ in self._entries.values())
 
-    def template(self, code: StrEnum) -> Words:
+    def template(self, code: str) -> Words:
         """The first (fullest) template of ``code``, unformatted."""
         return self._templates(code)[0]
 
-    def _templates(self, code: StrEnum) -> tuple[Words, ...]:
-        entry = self._entries.get(code.value)
+    def _templates(self, code: str) -> tuple[Words, ...]:
+        entry = self._entries.get(str(code))
         if entry is None:
             raise KeyError(f"{self.program}: no words for {code!r}")
         return entry[1]
 
-    def words(self, code: StrEnum | Coded, /, **params: Any) -> Words:
+    def words(self, code: str | Coded, /, **params: Any) -> Words:
         """The words of ``code`` (or of an error or state that has one) with ``params``."""
-        if not isinstance(code, StrEnum):
+        if not isinstance(code, str):
             params = {**code.params, **params}
             code = code.code
         templates = self._templates(code)
@@ -124,13 +141,13 @@ class Catalogue:
         missing = sorted((_fields(templates[-1].zh) | _fields(templates[-1].en)) - given)
         raise KeyError(f"{self.program}: {code!r} needs {', '.join(missing)}")
 
-    def zh(self, code: StrEnum | Coded, /, **params: Any) -> str:
+    def zh(self, code: str | Coded, /, **params: Any) -> str:
         return self.words(code, **params).zh
 
-    def en(self, code: StrEnum | Coded, /, **params: Any) -> str:
+    def en(self, code: str | Coded, /, **params: Any) -> str:
         return self.words(code, **params).en
 
-    def text(self, lang: Lang, code: StrEnum | Coded, /, **params: Any) -> str:
+    def text(self, code: str | Coded, lang: Lang, /, **params: Any) -> str:
         words = self.words(code, **params)
         return words.zh if lang == "zh" else words.en
 

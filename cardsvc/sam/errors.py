@@ -17,10 +17,6 @@ translates these in turn with :func:`to_service_error`. Each class has the stabl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
-from typing import Any, ClassVar
-
 from cardsvc.codes import ErrorCode
 from cardsvc.errors import (
     CardProtocolError,
@@ -29,6 +25,7 @@ from cardsvc.errors import (
     SamUnavailableError,
     ServiceConfigError,
 )
+from config.messages import CodedError
 
 __all__ = [
     "SamError",
@@ -43,23 +40,18 @@ __all__ = [
 ]
 
 
-class SamError(Exception):
+class SamError(CodedError, code=ErrorCode.SAM_FAULT):
     """Base of every SAM-layer failure."""
 
-    code: ClassVar[ErrorCode] = ErrorCode.SAM_FAULT
-    params: ClassVar[Mapping[str, Any]] = MappingProxyType({})
+    code: ErrorCode
 
 
-class SamUnavailable(SamError):
+class SamUnavailable(SamError, code=ErrorCode.SAM_UNAVAILABLE):
     """The SAM cannot be reached: no service, no reader, PSAM removed, timeout."""
 
-    code = ErrorCode.SAM_UNAVAILABLE
 
-
-class SamMacError(SamError):
+class SamMacError(SamError, code=ErrorCode.MAC2_INVALID):
     """The card's MAC2 does not match the SAM's last purchase session."""
-
-    code = ErrorCode.MAC2_INVALID
 
 
 class SamStatusError(SamError):
@@ -75,16 +67,12 @@ class SamProtocolError(SamError):
     """The PSAM's answer does not have the profile's shape."""
 
 
-class SamKeyError(SamError):
+class SamKeyError(SamError, code=ErrorCode.SAM_CONFIG):
     """The SAM holds no key for what was asked (key version, algorithm)."""
 
-    code = ErrorCode.SAM_CONFIG
 
-
-class SamStateError(SamError):
+class SamStateError(SamError, code=ErrorCode.SAM_CONFIG):
     """The software SAM's persisted state cannot be read, written or advanced."""
-
-    code = ErrorCode.SAM_CONFIG
 
 
 class SamInputError(SamError, ValueError):

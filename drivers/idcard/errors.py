@@ -15,10 +15,9 @@ carries personal data (no name, no full ID number). Each class has a stable ``co
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum, unique
-from types import MappingProxyType
-from typing import Any, ClassVar
+
+from config.messages import CodedError
 
 
 @unique
@@ -34,35 +33,24 @@ class ErrorCode(StrEnum):
     CARD_DATA_INVALID = "idcard_card_data_invalid"
 
 
-class IdCardError(Exception):
+class IdCardError(CodedError, code=ErrorCode.FAILED):
     """Base of every ID-card reader failure."""
 
-    code: ClassVar[ErrorCode] = ErrorCode.FAILED
-    params: ClassVar[Mapping[str, Any]] = MappingProxyType({})
 
-
-class ReaderUnavailable(IdCardError):
+class ReaderUnavailable(IdCardError, code=ErrorCode.READER_UNAVAILABLE):
     """The serial port of the reader cannot be opened or is gone."""
 
-    code = ErrorCode.READER_UNAVAILABLE
 
-
-class ReaderTimeout(IdCardError):
+class ReaderTimeout(IdCardError, code=ErrorCode.READER_TIMEOUT):
     """The reader did not answer within the timeout (silent, unplugged or wrong port)."""
 
-    code = ErrorCode.READER_TIMEOUT
 
-
-class FrameError(IdCardError):
+class FrameError(IdCardError, code=ErrorCode.FRAME_INVALID):
     """The bytes received are not a valid SAM-V answer frame."""
 
-    code = ErrorCode.FRAME_INVALID
 
-
-class ReaderStatusError(IdCardError):
+class ReaderStatusError(IdCardError, code=ErrorCode.READER_STATUS):
     """The reader answered, with a status (SW3) that means failure."""
-
-    code = ErrorCode.READER_STATUS
 
     def __init__(self, message: str, sw3: int, meaning: str) -> None:
         super().__init__(message)
@@ -70,13 +58,9 @@ class ReaderStatusError(IdCardError):
         self.meaning = meaning
 
 
-class NoCard(ReaderStatusError):
+class NoCard(ReaderStatusError, code=ErrorCode.NO_CARD):
     """There is no ID card on the reader (find card answered ``80``)."""
 
-    code = ErrorCode.NO_CARD
 
-
-class CardDataError(IdCardError):
+class CardDataError(IdCardError, code=ErrorCode.CARD_DATA_INVALID):
     """The card answered, but its data are malformed or fail the GB 11643 check."""
-
-    code = ErrorCode.CARD_DATA_INVALID

@@ -17,10 +17,9 @@ a program that shows these errors to people has words for the codes in its catal
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum, unique
-from types import MappingProxyType
-from typing import Any, ClassVar
+
+from config.messages import CodedError
 
 
 @unique
@@ -37,50 +36,33 @@ class ErrorCode(StrEnum):
     CHANNEL_CLOSED = "pcsc_channel_closed"
 
 
-class PcscError(Exception):
+class PcscError(CodedError, code=ErrorCode.FAILED):
     """Base of every reader-layer failure."""
 
-    code: ClassVar[ErrorCode] = ErrorCode.FAILED
-    params: ClassVar[Mapping[str, Any]] = MappingProxyType({})
 
-
-class ServiceUnavailable(PcscError):
+class ServiceUnavailable(PcscError, code=ErrorCode.SERVICE_UNAVAILABLE):
     """The PC/SC service (pcscd) is not running or not reachable."""
 
-    code = ErrorCode.SERVICE_UNAVAILABLE
 
-
-class ReaderUnavailable(PcscError):
+class ReaderUnavailable(PcscError, code=ErrorCode.READER_UNAVAILABLE):
     """The reader does not exist or is no longer attached."""
 
-    code = ErrorCode.READER_UNAVAILABLE
 
-
-class NoCard(PcscError):
+class NoCard(PcscError, code=ErrorCode.NO_CARD):
     """There is no card in the reader."""
 
-    code = ErrorCode.NO_CARD
 
-
-class CardRemoved(PcscError):
+class CardRemoved(PcscError, code=ErrorCode.CARD_REMOVED):
     """The card was removed (or reset by someone else) during the session."""
 
-    code = ErrorCode.CARD_REMOVED
 
-
-class TransmitError(PcscError):
+class TransmitError(PcscError, code=ErrorCode.TRANSMIT_FAILED):
     """An APDU exchange failed."""
 
-    code = ErrorCode.TRANSMIT_FAILED
 
-
-class TransmitTimeout(TransmitError):
+class TransmitTimeout(TransmitError, code=ErrorCode.TRANSMIT_TIMEOUT):
     """The card or reader did not answer within the timeout."""
 
-    code = ErrorCode.TRANSMIT_TIMEOUT
 
-
-class ChannelClosed(TransmitError):
+class ChannelClosed(TransmitError, code=ErrorCode.CHANNEL_CLOSED):
     """The channel is disconnected, or unusable after a timeout or a lost card; connect again."""
-
-    code = ErrorCode.CHANNEL_CLOSED

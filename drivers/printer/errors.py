@@ -21,10 +21,10 @@ Device trouble never raises from :meth:`Printer.status`; that returns an ``offli
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum, unique
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING
+
+from config.messages import CodedError
 
 if TYPE_CHECKING:
     from drivers.printer.status import PrinterStatus
@@ -44,57 +44,40 @@ class ErrorCode(StrEnum):
     INTERRUPTED = "printer_interrupted"
 
 
-class PrinterError(Exception):
+class PrinterError(CodedError, code=ErrorCode.FAILED):
     """Base of every printer-layer failure."""
 
-    code: ClassVar[ErrorCode] = ErrorCode.FAILED
-    params: ClassVar[Mapping[str, Any]] = MappingProxyType({})
 
-
-class PrinterConfigError(PrinterError):
+class PrinterConfigError(PrinterError, code=ErrorCode.CONFIG):
     """The printer URL, profile or an option is wrong (a configuration or usage problem)."""
 
-    code = ErrorCode.CONFIG
 
-
-class LayoutError(PrinterError):
+class LayoutError(PrinterError, code=ErrorCode.LAYOUT):
     """The document is malformed or cannot be printed on this paper (QR too large, ...)."""
 
-    code = ErrorCode.LAYOUT
 
-
-class QueueError(PrinterError):
+class QueueError(PrinterError, code=ErrorCode.QUEUE):
     """The durable print queue failed (database error, unknown job, wrong state)."""
 
-    code = ErrorCode.QUEUE
 
-
-class PrinterNotReady(PrinterError):
+class PrinterNotReady(PrinterError, code=ErrorCode.NOT_READY):
     """The printer answered but cannot print now; nothing was sent."""
-
-    code = ErrorCode.NOT_READY
 
     def __init__(self, message: str, status: PrinterStatus) -> None:
         super().__init__(message)
         self.status = status
 
 
-class PrinterUnavailable(PrinterError):
+class PrinterUnavailable(PrinterError, code=ErrorCode.UNAVAILABLE):
     """The printer cannot be reached: not connected, refused, unplugged, or the link broke."""
 
-    code = ErrorCode.UNAVAILABLE
 
-
-class PrinterTimeout(PrinterUnavailable):
+class PrinterTimeout(PrinterUnavailable, code=ErrorCode.TIMEOUT):
     """The printer did not accept data or answer within the timeout."""
 
-    code = ErrorCode.TIMEOUT
 
-
-class PrintInterrupted(PrinterUnavailable):
+class PrintInterrupted(PrinterUnavailable, code=ErrorCode.INTERRUPTED):
     """The link failed after data started to go: the receipt may be partly printed."""
-
-    code = ErrorCode.INTERRUPTED
 
     def __init__(self, message: str, bytes_sent: int) -> None:
         super().__init__(message)

@@ -54,15 +54,16 @@ class Capture:
 
 
 class CaptureState(StrEnum):
-    """Where auto-capture stands with the frame just fed (a stable code)."""
+    """Where auto-capture stands with the frame just fed (a stable code; the values are the
+    words this state was reported with before it was an enumeration)."""
 
-    NO_PAGE = "no-page"
+    NO_PAGE = "no page"
     MOVING = "moving"
     STEADYING = "steadying"
     REFUSED = "refused"
     """A still page failed a quality gate: the verdict says why."""
     CAPTURED = "captured"
-    WAITING_FOR_NEW_PAGE = "waiting-for-new-page"
+    WAITING_FOR_NEW_PAGE = "waiting for a new page"
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,9 @@ ScannerError
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum, unique
-from types import MappingProxyType
-from typing import Any, ClassVar
+
+from config.messages import CodedError
 
 
 @unique
@@ -31,48 +30,33 @@ class ErrorCode(StrEnum):
     CALIBRATION_INVALID = "scanner_calibration_invalid"
 
 
-class ScannerError(Exception):
+class ScannerError(CodedError, code=ErrorCode.FAILED):
     """Base of every document-camera failure."""
 
-    code: ClassVar[ErrorCode] = ErrorCode.FAILED
-    params: ClassVar[Mapping[str, Any]] = MappingProxyType({})
 
-
-class CameraUnavailable(ScannerError):
+class CameraUnavailable(ScannerError, code=ErrorCode.CAMERA_UNAVAILABLE):
     """The camera cannot be opened."""
 
-    code = ErrorCode.CAMERA_UNAVAILABLE
 
-
-class CameraError(ScannerError):
+class CameraError(ScannerError, code=ErrorCode.CAMERA_FAILED):
     """The camera stopped giving frames."""
 
-    code = ErrorCode.CAMERA_FAILED
 
-
-class FrameTimeout(CameraError):
+class FrameTimeout(CameraError, code=ErrorCode.FRAME_TIMEOUT):
     """No frame within the timeout."""
 
-    code = ErrorCode.FRAME_TIMEOUT
 
-
-class NoGoodPage(ScannerError):
+class NoGoodPage(ScannerError, code=ErrorCode.NO_GOOD_PAGE):
     """No page good enough to keep was seen in time."""
-
-    code = ErrorCode.NO_GOOD_PAGE
 
     def __init__(self, message: str, reason: str = "") -> None:
         super().__init__(message)
         self.reason = reason
 
 
-class OutputError(ScannerError):
+class OutputError(ScannerError, code=ErrorCode.OUTPUT_FAILED):
     """Writing the scan failed."""
 
-    code = ErrorCode.OUTPUT_FAILED
 
-
-class CalibrationError(ScannerError):
+class CalibrationError(ScannerError, code=ErrorCode.CALIBRATION_INVALID):
     """The calibration file is unreadable or malformed."""
-
-    code = ErrorCode.CALIBRATION_INVALID

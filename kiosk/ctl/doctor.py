@@ -35,10 +35,10 @@ from typing import Any
 
 from cardsvc.clearing_client import ClearingClient, ClearingError, ClearingUnauthorized
 from cardsvc.keys import KeyFileError
-from cardsvc.sam import SamError, open_sam
+from cardsvc.sam import SamError, SamSpec, open_sam
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, fail, print_json
 from config.settings import ConfigError, Settings, load_settings
-from drivers.idcard import IdCardError, IdCardReader
+from drivers.idcard import IdCardError, open_reader
 from drivers.pcsc import CardChannel, PcscError, ServiceUnavailable, open_backend
 from drivers.printer import PrinterError, PrinterState, open_printer
 from drivers.scanner import ScannerError, load_thresholds, open_camera
@@ -90,8 +90,12 @@ Check = Callable[[Kiosk], Finding]
 
 
 def _sam_reader(settings: Settings) -> str | None:
-    kind, _, rest = settings.card.sam.partition(":")
-    return rest if kind == "pcsc" and rest else None
+    """The PSAM's reader of ``[card] sam`` (None: a software SAM, or a malformed setting that
+    the SAM check reports)."""
+    try:
+        return SamSpec.parse(settings.card.sam).reader
+    except SamError:
+        return None
 
 
 def check_card_readers(kiosk: Kiosk) -> Finding:
@@ -294,7 +298,7 @@ def check_idcard(kiosk: Kiosk) -> Finding:
     if not url:
         return Finding(name, Health.SKIP, "not configured ([idcard] url is empty)")
     try:
-        with IdCardReader.open(url, timeout=kiosk.timeout) as reader:
+        with open_reader(url, timeout=kiosk.timeout) as reader:
             reader.reset()
             reader.sam_status()
             present = reader.find_card()

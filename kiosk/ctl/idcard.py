@@ -31,10 +31,10 @@ from drivers.idcard import (
     LONG_TERM,
     Citizen,
     IdCardError,
-    IdCardReader,
     NoCard,
     ReaderTimeout,
     ReaderUnavailable,
+    open_reader,
 )
 from kiosk.ctl.messages import MESSAGES
 
@@ -114,7 +114,7 @@ def main(argv: list[str], prog: str) -> int:
         except ConfigError as exc:
             return fail(prog, str(exc), EXIT_CONFIG)
     try:
-        with IdCardReader.open(url, timeout=args.timeout) as reader:
+        with open_reader(url, timeout=args.timeout) as reader:
             if args.action == "status":
                 reader.reset()
                 reader.sam_status()

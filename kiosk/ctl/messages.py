@@ -11,7 +11,6 @@ screens build their own :class:`config.messages.Catalogue` from the same tables 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
 
 from config.messages import Catalogue, Words
 from drivers.idcard.errors import ErrorCode as IdCardCode
@@ -37,7 +36,7 @@ __all__ = [
 _WAIT = "，回执将在打印机恢复后自动打印"
 _WAIT_EN = ": the receipt prints by itself when the printer is back"
 
-PRINTER_STATES: Mapping[StrEnum, Words] = {
+PRINTER_STATES: Mapping[str, Words] = {
     PrinterState.OK: Words("打印机正常", "the printer is ready"),
     PrinterState.PAPER_NEAR_END: Words("打印纸将用完，请及时更换", "paper is nearly out"),
     PrinterState.PAPER_OUT: Words("打印机缺纸，请联系工作人员", "the printer is out of paper"),
@@ -45,13 +44,13 @@ PRINTER_STATES: Mapping[StrEnum, Words] = {
     PrinterState.UNKNOWN: Words("打印机状态未知，请联系工作人员",
                                 "the printer's state is unknown"),
 }
-JOB_NOTES: Mapping[StrEnum, Words] = {
+JOB_NOTES: Mapping[str, Words] = {
     JobNote.PAPER_OUT: Words("打印机缺纸" + _WAIT, "the printer is out of paper" + _WAIT_EN),
     JobNote.OFFLINE: Words("打印机离线" + _WAIT, "the printer is offline" + _WAIT_EN),
     JobNote.UNKNOWN: Words("打印机状态未知" + _WAIT,
                            "the printer's state is unknown" + _WAIT_EN),
 }
-CAPTURE_STATES: Mapping[StrEnum, Words] = {
+CAPTURE_STATES: Mapping[str, Words] = {
     CaptureState.NO_PAGE: Words("请把文件放在高拍仪下", "no page under the camera"),
     CaptureState.MOVING: Words("请保持文件不动", "hold the page still"),
     CaptureState.STEADYING: Words("请保持不动……", "hold still..."),
@@ -60,7 +59,7 @@ CAPTURE_STATES: Mapping[StrEnum, Words] = {
     CaptureState.WAITING_FOR_NEW_PAGE: Words("已拍摄，请放下一页",
                                              "page captured: lay the next page"),
 }
-PCSC_ERRORS: Mapping[StrEnum, Words] = {
+PCSC_ERRORS: Mapping[str, Words] = {
     PcscCode.FAILED: Words("读卡器故障", "the card reader failed"),
     PcscCode.SERVICE_UNAVAILABLE: Words("读卡服务 (pcscd) 未运行",
                                         "the PC/SC service (pcscd) is not available"),
@@ -71,7 +70,7 @@ PCSC_ERRORS: Mapping[StrEnum, Words] = {
     PcscCode.TRANSMIT_TIMEOUT: Words("卡片应答超时", "the card did not answer in time"),
     PcscCode.CHANNEL_CLOSED: Words("读卡连接已断开", "the connection to the card is closed"),
 }
-PRINTER_ERRORS: Mapping[StrEnum, Words] = {
+PRINTER_ERRORS: Mapping[str, Words] = {
     PrinterCode.FAILED: Words("打印机故障", "the printer failed"),
     PrinterCode.CONFIG: Words("打印机设置错误", "the printer settings are wrong"),
     PrinterCode.LAYOUT: Words("回执无法排版", "the receipt cannot be laid out"),
@@ -81,7 +80,7 @@ PRINTER_ERRORS: Mapping[StrEnum, Words] = {
     PrinterCode.TIMEOUT: Words("打印机无响应", "the printer did not answer in time"),
     PrinterCode.INTERRUPTED: Words("回执可能未打印完整", "the receipt may be partly printed"),
 }
-SCANNER_ERRORS: Mapping[StrEnum, Words] = {
+SCANNER_ERRORS: Mapping[str, Words] = {
     ScannerCode.FAILED: Words("高拍仪故障", "the document camera failed"),
     ScannerCode.CAMERA_UNAVAILABLE: Words("无法打开高拍仪", "the camera cannot be opened"),
     ScannerCode.CAMERA_FAILED: Words("高拍仪停止工作", "the camera stopped giving pictures"),
@@ -91,7 +90,7 @@ SCANNER_ERRORS: Mapping[StrEnum, Words] = {
     ScannerCode.CALIBRATION_INVALID: Words("高拍仪校准文件无效",
                                            "the camera's calibration file is unreadable"),
 }
-IDCARD_ERRORS: Mapping[StrEnum, Words] = {
+IDCARD_ERRORS: Mapping[str, Words] = {
     IdCardCode.FAILED: Words("身份证阅读器故障", "the ID-card reader failed"),
     IdCardCode.READER_UNAVAILABLE: Words("无法连接身份证阅读器",
                                          "the ID-card reader cannot be reached"),

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cardsvc.demo_issuer import demo_issuer_keys, install_demo_keys
 from cardsvc.journal import Entry, Journal
-from cardsvc.keys import install_demo_keys
 from cardsvc.load_authority import InProcessLoadAuthority
 from cardsvc.purse.client import Transmitter
 from cardsvc.sam.pcsc import PcscSam
@@ -28,13 +28,7 @@ from cardsvc.terminal import CardTerminal
 from drivers.pcsc.apdu import Response
 from drivers.pcsc.channel import CardChannel
 from drivers.pcsc.memory_backend import MemoryBackend
-from simulators.card import (
-    PsamDescription,
-    build_card,
-    demo_issuer_keys,
-    open_user_card,
-    personalise_psam,
-)
+from simulators.card import PsamDescription, build_card, open_user_card, personalise_psam
 from simulators.card.controls import ControlledCard
 
 CARD_READER = "Card 00"

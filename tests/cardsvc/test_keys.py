@@ -9,15 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from cardsvc.demo_issuer import demo_key_file, install_demo_keys
 from cardsvc.errors import ServiceConfigError
-from cardsvc.keys import (
-    IssuerKeys,
-    KeyFileError,
-    demo_key_file,
-    install_demo_keys,
-    load_issuer_keys,
-    parse_issuer_keys,
-)
+from cardsvc.keys import IssuerKeys, KeyFileError, load_issuer_keys, parse_issuer_keys
 from cardsvc.messages import MESSAGES
 
 H = bytes.fromhex

@@ -23,9 +23,10 @@ import pytest
 from bench.chaos.clearing import TOKEN, BackofficeProcess, ClearingView
 from bench.chaos.devices import CardSpec, CardTruth
 from cardsvc.clearing_client import ClearingClient
+from cardsvc.demo_issuer import demo_key_file, install_demo_keys
 from cardsvc.errors import CardServiceError
 from cardsvc.journal import Entry, Journal
-from cardsvc.keys import demo_key_file, install_demo_keys, parse_issuer_keys
+from cardsvc.keys import parse_issuer_keys
 from cardsvc.sam.pcsc import PcscSam
 from cardsvc.sam.soft import SoftSam
 from cardsvc.terminal import CardTerminal

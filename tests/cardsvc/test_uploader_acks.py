@@ -19,8 +19,8 @@ import pytest
 from bench.chaos.clearing import TOKEN, BackofficeProcess
 from bench.chaos.uploads import FaultTransport
 from cardsvc.clearing_client import ClearingBadAnswer, ClearingClient, ClearingError
+from cardsvc.demo_issuer import install_demo_keys
 from cardsvc.journal import Entry, Journal, NewEntry
-from cardsvc.keys import install_demo_keys
 from cardsvc.uploader import Uploader
 from tests.cardsvc.rig import Rig
 

@@ -28,8 +28,16 @@ def test_words_with_parameters_and_the_fullest_template_that_fits() -> None:
                           Light.GREEN: Words("绿灯", "green")})
     assert cat.words(Light.RED, n=3) == Words("红灯 3 秒", "red for 3 s")
     assert cat.zh(Light.RED) == "红灯" and cat.en(Light.RED, n=None) == "red"
-    assert cat.text("en", Light.GREEN) == "green" and Light.GREEN in cat
+    assert cat.text(Light.GREEN, "en") == "green" and Light.GREEN in cat
     assert cat.words(Light.GREEN).both() == "绿灯 / green"
+
+
+def test_plain_string_codes_for_texts_a_table_defines() -> None:
+    screen = {"home_title": Words("市民之家", "Citizens' hall"), "red": Words("红", "red")}
+    with pytest.raises(ValueError, match="share the value"):
+        Catalogue("t", {Light.RED: Words("红灯", "red"), Light.GREEN: Words("绿", "g")}, screen)
+    cat = Catalogue("t", {"home_title": Words("市民之家", "Citizens' hall")})
+    assert cat.text("home_title", "zh") == "市民之家" and cat.codes == ("home_title",)
 
 
 def test_a_catalogue_refuses_gaps_and_clashes() -> None:
