@@ -120,13 +120,17 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _summary(results: list[Result], targets: list[Target]) -> list[str]:
-    lines = [f"{'target':<16}{'mutants':>8}{'killed':>8}{'explained':>10}{'unexplained':>12}"]
+    """Per target: mutants, killed (of which by a timeout or an error rather than a failing
+    test), survivors explained and unexplained."""
+    lines = [f"{'target':<16}{'mutants':>8}{'killed':>8}{'timeout':>8}{'error':>6}"
+             f"{'explained':>10}{'unexplained':>12}"]
     for t in targets:
         mine = [r for r in results if r.target == t.name]
         killed = sum(r.outcome != "survived" for r in mine)
+        by = Counter(r.outcome for r in mine)
         explained = sum(r.outcome == "survived" and r.label in EXPLAINED for r in mine)
-        lines.append(f"{t.name:<16}{len(mine):>8}{killed:>8}{explained:>10}"
-                     f"{len(mine) - killed - explained:>12}")
+        lines.append(f"{t.name:<16}{len(mine):>8}{killed:>8}{by['timeout']:>8}{by['error']:>6}"
+                     f"{explained:>10}{len(mine) - killed - explained:>12}")
     return lines
 
 
@@ -163,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 for i, m in enumerate(plan[t.name], 1):
                     (copy / t.path).write_text(m.source, encoding="utf-8")
-                    outcome, seconds, tail = run_tests(copy, t.tests, max(60.0, 4 * base_s))
+                    outcome, seconds, tail = run_tests(copy, t.tests, max(120.0, 5 * base_s))
                     results.append(Result(t.name, m.label, outcome, round(seconds, 1), tail))
                     mark = {"survived": "SURVIVED" + (" (explained)" if m.label in EXPLAINED
                                                       else "")}.get(outcome, outcome)
