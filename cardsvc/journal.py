@@ -17,6 +17,7 @@ card service and its uploader each open their own on the same file.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +27,8 @@ from typing import Any, Literal
 
 from cardsvc.profile import AlgName, TxTypeName
 from config.sqlite import connect, transaction
+
+log = logging.getLogger(__name__)
 
 Status = Literal["pending", "completed", "failed", "unknown"]
 UNRESOLVED: tuple[Status, ...] = ("pending", "unknown")
@@ -72,8 +75,26 @@ CREATE TABLE IF NOT EXISTS hotlist (card_no TEXT PRIMARY KEY);
 """
 
 
+# A card counter is one transaction: at most one entry completes with it (issue 10: two
+# programs sharing a card and a PSAM, then recovery, completed two entries with one counter and
+# one TAC). Created apart from _SCHEMA so that a journal that already holds such a pair still
+# opens (recovery then fails any further claimant; the pair is for clearing to settle).
+_ONE_COMPLETION = ("CREATE UNIQUE INDEX IF NOT EXISTS entries_one_completion_per_counter"
+                   " ON entries (card_no, counter_kind, card_atc) WHERE status = 'completed'")
+
+
 class JournalError(Exception):
     """The journal cannot be opened or written (disk, permissions, corruption)."""
+
+
+def _one_completion_per_counter(conn: sqlite3.Connection, path: Path) -> None:
+    try:
+        conn.execute(_ONE_COMPLETION)
+    except sqlite3.IntegrityError:
+        log.warning("the journal holds card counters completed twice; not enforcing one "
+                    "completion per counter", extra={"journal": str(path)})
+    except sqlite3.Error as exc:
+        raise JournalError(f"cannot open the journal {path}: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -176,6 +197,7 @@ class Journal:
             conn.executescript(_SCHEMA)
         except (sqlite3.Error, OSError) as exc:
             raise JournalError(f"cannot open the journal {path}: {exc}") from exc
+        _one_completion_per_counter(conn, path)
         return cls(conn, path)
 
     def close(self) -> None:
@@ -282,6 +304,14 @@ class Journal:
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [self._entry(r) for r in self._conn.execute(sql, args)]
+
+    def completed_owner(self, card_no: str, counter_kind: str, card_atc: int) -> int | None:
+        """The id of the completed entry holding this card counter, if any (recovery)."""
+        row = self._conn.execute(
+            "SELECT id FROM entries WHERE card_no = ? AND counter_kind = ? AND card_atc = ?"
+            " AND status = 'completed' ORDER BY id LIMIT 1", (card_no, counter_kind, card_atc)
+        ).fetchone()
+        return None if row is None else int(row[0])
 
     def unresolved(self, card_no: str | None = None) -> list[Entry]:
         return self.entries(unresolved=True, card_no=card_no)
