@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from drivers.scanner.candidates import contour_candidates, line_candidates, whiteness
+from drivers.scanner.edges import edge_map
 from drivers.scanner.geometry import (
     convex_and_open,
     intersect,
@@ -260,7 +261,7 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     gray_small = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     sh, sw = gray_small.shape
     limit = p.min_area * sw * sh
-    edges = cv2.Canny(cv2.GaussianBlur(gray_small, (3, 3), 0), 20, 60, L2gradient=True)
+    edges = edge_map(cv2.GaussianBlur(gray_small, (3, 3), 0), 20, 60)
     found = contour_candidates(white, edges, limit)
     stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
     quads = order_clockwise(np.concatenate(stacks, axis=0))

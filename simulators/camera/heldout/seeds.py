@@ -3,7 +3,8 @@
 * ``HELDOUT_SEEDS`` are for the figures only: the bench scores them and prints totals per
   condition, never a frame-by-frame listing; nothing is tuned on them (``--tune`` refuses them).
 * ``TUNING_SEEDS`` may be looked at frame by frame and tuned on, like the first generator.
-* Tests use seeds of their own (none of the above).
+* Tests use seeds of their own, or a tuning seed for a scene found while tuning; never a
+  held-out seed.
 """
 
 from __future__ import annotations
