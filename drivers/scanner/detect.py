@@ -163,7 +163,7 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     picked = [i for i in picked if score[i] > 0]
     if not p.refine:
         best = picked[0]
-        return _finish(quads[best] / scale, quads[best], white, (w, h), float(support[best]), p)
+        return _finish(frame, quads[best] / scale, quads[best], white, float(support[best]), p)
     gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
     fine_scale = min(1.0, 2.0 * scale)
     fine = frame if fine_scale >= 1.0 else cv2.resize(
@@ -180,20 +180,21 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
         results.append((quad_area(corners) * check * inside[i], i, corners, float(check)))
     final, best, corners, check = max(results, key=lambda r: r[0])
     if final <= 0:
-        return _finish(quads[picked[0]] / scale, quads[picked[0]], white, (w, h),
+        return _finish(frame, quads[picked[0]] / scale, quads[picked[0]], white,
                        float(support[picked[0]]), p)
-    return _finish(corners, quads[best], white, (w, h), check, p)
+    return _finish(frame, corners, quads[best], white, check, p)
 
 
 def _finish(
-    corners: np.ndarray, coarse: np.ndarray, white: np.ndarray, size: tuple[int, int],
+    frame: np.ndarray, corners: np.ndarray, coarse: np.ndarray, white: np.ndarray,
     support: float, p: DetectParams,
 ) -> Detection:
+    size = (frame.shape[1], frame.shape[0])
     corners = order_clockwise(corners)
     sh, sw = white.shape
     touches = (
         _near_edge(corners, size, p.border_margin)
         or _near_edge(coarse, (sw, sh), 1.0)
-        or continues_to_border(white, coarse)
+        or continues_to_border(whiteness(frame), corners, unit=size[0] / sw)
     )
     return Detection(corners, size, touches, support)

@@ -126,30 +126,51 @@ def paper_mask(white: np.ndarray) -> np.ndarray:
 
 
 def continues_to_border(
-    white: np.ndarray, quad: np.ndarray, probes: int = 9, step: float = 1.5
+    white: np.ndarray, quad: np.ndarray, unit: float = 1.0, probes: int = 9,
+    tolerance: float = 8.0,
 ) -> bool:
     """Whether the paper goes on past a side of ``quad`` to the frame's edge: the quad is then
-    a part of a page that is cut off (a ruled line inside the page can pass for its edge)."""
+    a part of a page that is cut off (a ruled line or a line of text inside the page passed for
+    its edge). Only sides that face the frame's edge closely count. Just beyond such a side (up
+    to 3 ``unit`` out, or to the frame's edge if nearer) the bright part of the picture (80th
+    percentile: text and lines are sparse) is compared with the same just inside the side (the
+    paper) and just beyond the other sides (the desk): nearer the paper than halfway to the
+    desk and within 1.5 ``tolerance`` of it, it is paper (a pale card lying beside the page is
+    further off than that); with no desk in sight, within ``tolerance`` of the paper is paper."""
     h, w = white.shape
+    img = white.astype(np.float32)
     q = np.asarray(quad, np.float64)
-    closed = paper_mask(white).astype(np.float32)
     pts, normal = side_points(q[None], probes)
+    steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
+    reach = np.empty((4, probes))
     for i in range(4):
-        base = pts[0, i].astype(np.float64)
-        n = normal[0, i].astype(np.float64)
-        inner = base[:, None, :] - np.arange(3, 9)[None, :, None] * n
-        paper = float(np.median(sample_points(closed, inner)))
-        steps = np.arange(2.0, max(w, h), step)
-        ray = base[:, None, :] + steps[None, :, None] * n
-        inside = (ray[..., 0] >= 0) & (ray[..., 0] < w) & (ray[..., 1] >= 0) & (ray[..., 1] < h)
-        vals = sample_points(closed, ray)
-        hits = 0
-        for k in range(probes):
-            count = int(inside[k].sum())
-            if count == 0 or count == len(steps):
-                continue  # the side is on the frame's edge already, or the ray never leaves
-            if float((vals[k, :count] >= paper - 20.0).mean()) >= 0.85:
-                hits += 1
-        if hits >= (probes + 1) // 2:
+        base, n = pts[0, i].astype(np.float64), normal[0, i].astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tx = np.where(n[0] > 0, (w - 1 - base[:, 0]) / n[0],
+                          np.where(n[0] < 0, -base[:, 0] / n[0], np.inf))
+            ty = np.where(n[1] > 0, (h - 1 - base[:, 1]) / n[1],
+                          np.where(n[1] < 0, -base[:, 1] / n[1], np.inf))
+        reach[i] = np.minimum(tx, ty)
+    beyond = [sample_points(img, pts[0, i][:, None, :] + steps[None, :, None] * normal[0, i])
+              for i in range(4)]
+    for i in range(4):
+        if not np.all(np.isfinite(reach[i])) or float(np.median(reach[i])) > 0.25 * max(w, h):
+            continue  # the side does not face the frame's edge closely
+        base, n = pts[0, i].astype(np.float64), normal[0, i].astype(np.float64)
+        near = steps[None, :] <= reach[i][:, None]
+        strip = beyond[i][near]
+        if strip.size < probes:
+            continue
+        depth = max(2.0, min(3.0 * unit, float(np.median(reach[i]))))
+        inner = base[:, None, :] - np.arange(2.0, 2.0 + depth)[None, :, None] * n
+        paper = float(np.percentile(sample_points(img, inner), 80))
+        level = float(np.percentile(strip, 80))
+        desks = [beyond[j][steps[None, :] <= reach[j][:, None]] for j in range(4) if j != i]
+        desk = np.concatenate([d for d in desks if d.size])
+        if desk.size >= probes:
+            gap = abs(float(np.percentile(desk, 80)) - paper)
+            if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance):
+                return True
+        elif abs(level - paper) < tolerance:
             return True
     return False
