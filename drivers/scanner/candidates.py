@@ -163,6 +163,6 @@ def zoomed_out_candidates(
                                max_sides=6)
     if not found:
         return []
-    quads = order_clockwise(np.array(found).reshape(-1, 4, 2) * factor + (factor - 1) / 2.0)
-    quads = snap_quads(white, quads, reach=1.5 * factor)
+    quads = np.unique(np.round(order_clockwise(np.array(found).reshape(-1, 4, 2))), axis=0)
+    quads = snap_quads(white, quads * factor + (factor - 1) / 2.0, reach=1.5 * factor)
     return list(snap_quads(white, quads, reach=2.0))

@@ -54,6 +54,8 @@ class DetectParams:
     """Share of a candidate's inside that must look like its paper for full credit."""
     min_paper_level: float = 60.0
     """Paper darker than this (whiteness, 0..255) is not paper but a grey object in the dark."""
+    shortlist: int = 48
+    """Candidates kept after a quick look for the closer one."""
     hypotheses: int = 3
     """Candidates refined and checked at full resolution."""
     refine: bool = True
@@ -137,8 +139,9 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     if min(w, h) < 16:
         return Detection(None, (w, h))
     scale = min(1.0, p.work_width / float(max(w, h)))
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    small = frame if scale >= 1.0 else cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+    fine_scale = min(1.0, 2.0 * scale)
+    fine = _shrink(frame, fine_scale)
+    small = _shrink(fine, scale / fine_scale)
     white = whiteness(small)
     gray_small = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     sh, sw = gray_small.shape
@@ -146,12 +149,16 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     edges = coarse_edges(gray_small)
     found = contour_candidates(white, edges, limit) + zoomed_out_candidates(small, white, limit)
     stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
-    quads = order_clockwise(np.concatenate(stacks, axis=0))
+    quads = np.unique(np.round(order_clockwise(np.concatenate(stacks, axis=0)) * 2) / 2, axis=0)
     if len(quads):
         areas = quad_areas(quads)
         quads = quads[(areas >= limit) & convex_and_open(quads, p.min_angle)]
     if not len(quads):
         return Detection(None, (w, h))
+    # a quick look (8 points a side) to keep the most promising few dozen, then a closer one
+    rough = quad_areas(quads) * np.prod(
+        side_support(white, quads, samples=8, contrast=p.contrast), axis=1)
+    quads = quads[np.argsort(-rough)[: p.shortlist]]
     support = np.prod(side_support(white, quads, contrast=p.contrast), axis=1)
     share, level = interior_share(white, quads)
     inside = np.clip(share / p.min_interior, 0.0, 1.0) ** 2
@@ -160,16 +167,14 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     if not np.any(score > 0):
         return Detection(None, (w, h))
     picked = _distinct(quads, np.argsort(-score), max(1, p.hypotheses), 2.0)
-    picked = [i for i in picked if score[i] > 0]
+    # only candidates within reach of the best are worth refining
+    picked = [i for i in picked if score[i] >= 0.3 * score[picked[0]]]
+    fine_white = whiteness(fine)
     if not p.refine:
         best = picked[0]
-        return _finish(frame, quads[best] / scale, quads[best], white, float(support[best]), p)
+        return _finish(fine_white, (w, h), quads[best] / scale, quads[best], (sw, sh),
+                       float(support[best]), p)
     gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-    fine_scale = min(1.0, 2.0 * scale)
-    fine = frame if fine_scale >= 1.0 else cv2.resize(
-        frame, (max(1, round(w * fine_scale)), max(1, round(h * fine_scale))),
-        interpolation=cv2.INTER_AREA)
-    fine_white = whiteness(fine)
     results = []
     for i in picked:
         corners = refine_corners(gray, quads[i] / scale, radius=max(3.0, 1.5 / scale),
@@ -180,21 +185,28 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
         results.append((quad_area(corners) * check * inside[i], i, corners, float(check)))
     final, best, corners, check = max(results, key=lambda r: r[0])
     if final <= 0:
-        return _finish(frame, quads[picked[0]] / scale, quads[picked[0]], white,
-                       float(support[picked[0]]), p)
-    return _finish(frame, corners, quads[best], white, check, p)
+        best, corners, check = picked[0], quads[picked[0]] / scale, float(support[picked[0]])
+    return _finish(fine_white, (w, h), corners, quads[best], (sw, sh), check, p)
+
+
+def _shrink(image: np.ndarray, factor: float) -> np.ndarray:
+    if factor >= 1.0:
+        return image
+    h, w = image.shape[:2]
+    size = (max(1, round(w * factor)), max(1, round(h * factor)))
+    return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA))
 
 
 def _finish(
-    frame: np.ndarray, corners: np.ndarray, coarse: np.ndarray, white: np.ndarray,
-    support: float, p: DetectParams,
+    fine_white: np.ndarray, size: tuple[int, int], corners: np.ndarray, coarse: np.ndarray,
+    coarse_size: tuple[int, int], support: float, p: DetectParams,
 ) -> Detection:
-    size = (frame.shape[1], frame.shape[0])
     corners = order_clockwise(corners)
-    sh, sw = white.shape
+    fine_scale = fine_white.shape[1] / float(size[0])
     touches = (
         _near_edge(corners, size, p.border_margin)
-        or _near_edge(coarse, (sw, sh), 1.0)
-        or continues_to_border(whiteness(frame), corners, unit=size[0] / sw)
+        or _near_edge(coarse, coarse_size, 1.0)
+        or continues_to_border(fine_white, corners * fine_scale,
+                               unit=fine_white.shape[1] / float(coarse_size[0]))
     )
     return Detection(corners, size, touches, support)
