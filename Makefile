@@ -9,7 +9,7 @@ setup:
 	@scripts/bootstrap.sh
 
 demo: setup
-	@$(PY) -m simulators.demo
+	@$(PY) -m demo
 
 test: setup
 	@scripts/run-tests.sh
@@ -18,7 +18,7 @@ lint: setup
 	@$(VENV)/bin/ruff check .
 
 typecheck: setup
-	@$(VENV)/bin/mypy kiosk cardsvc drivers simulators config backoffice bench
+	@$(VENV)/bin/mypy kiosk cardsvc drivers simulators config backoffice bench demo
 
 check: lint typecheck test
 

@@ -7,15 +7,41 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from backoffice.clearing.repository import Repository
+from backoffice.clearing.service import ClearingService
+from backoffice.clearing.settings import resolve_db_url
 from backoffice.db import Database
-from backoffice.errors import BackofficeError, InvalidInput
-from backoffice.repository import Repository
-from backoffice.service import ClearingService
-from backoffice.settings import resolve_db_url
-from config.cli import EXIT_CONFIG, EXIT_USAGE, fail
+from backoffice.errors import (
+    BackofficeError,
+    ConfigurationError,
+    InvalidInput,
+    StorageError,
+)
+from backoffice.messages import MESSAGES
+from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, Edge
 from config.settings import ConfigError, Settings, load_settings
 
-__all__ = ["add_common", "open_service", "parse_day", "parser", "run", "settings_of"]
+__all__ = ["EDGE", "add_common", "open_service", "parse_day", "parser", "run", "settings_of"]
+
+
+def _words(exc: BaseException) -> str:
+    if isinstance(exc, BackofficeError):
+        return f"error: {exc.message_zh or MESSAGES.zh(exc)} / {exc}"
+    return f"error: {exc}"
+
+
+EDGE = Edge(
+    exits=(
+        (ConfigError, EXIT_CONFIG),
+        (ConfigurationError, EXIT_CONFIG),
+        (StorageError, EXIT_UNAVAILABLE),
+        (InvalidInput, EXIT_USAGE),
+        (BackofficeError, EXIT_FAILED),
+    ),
+    words=_words,
+)
+"""The ``backoffice`` commands' errors: one line (Chinese / English), the exit code of the
+family (4 configuration, 3 database unavailable, 2 invalid input, 1 anything else)."""
 
 
 def parser(prog: str, description: str) -> argparse.ArgumentParser:
@@ -58,13 +84,5 @@ def open_service(args: argparse.Namespace) -> Iterator[ClearingService]:
 def run(prog: str, p: argparse.ArgumentParser, argv: list[str],
         body: Callable[[argparse.Namespace], int]) -> int:
     """Parse ``argv`` and run ``body``; every known error becomes one line and an exit code."""
-    try:
-        args = p.parse_args(argv)
-    except SystemExit as exc:  # argparse has printed the usage
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    try:
-        return body(args)
-    except ConfigError as exc:
-        return fail(prog, str(exc), EXIT_CONFIG)
-    except BackofficeError as exc:
-        return fail(prog, str(exc), exc.exit_code)
+    args = p.parse_args(argv)
+    return EDGE.run(prog, lambda: body(args))

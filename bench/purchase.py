@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 
 from bench.stack import Stack, card_stack
+from cardsvc.demo_issuer import install_demo_keys
 from cardsvc.journal import Journal
-from cardsvc.keys import install_demo_keys
 from cardsvc.load_authority import InProcessLoadAuthority
 from cardsvc.sam.pcsc import PcscSam
 from cardsvc.terminal import CardTerminal

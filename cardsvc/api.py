@@ -16,7 +16,8 @@ Loopback only; every request except ``GET /healthz`` needs ``Authorization: Bear
     GET  /v1/journal[?unresolved=1]
     POST /v1/upload         upload to clearing now
 
-Errors answer ``{"error": ClassName, "message": ..., "message_zh": ..., ...}`` with 400 (bad
+Errors answer ``{"error": ClassName, "code": stable code (:class:`cardsvc.codes.ErrorCode`),
+"message": ..., "message_zh": ..., ...}`` with 400 (bad
 request), 401 (token), 404, 409 (refused: nothing taken), 502 (card answered wrongly), 503
 (no pcscd / reader / card / clearing) or 500 (configuration).
 """
@@ -40,6 +41,8 @@ from cardsvc.errors import (
     Refusal,
     ServiceConfigError,
 )
+from cardsvc.messages import MESSAGES
+from cardsvc.profile import PURCHASE_KINDS, PurchaseKind
 from cardsvc.service import CardService
 from cardsvc.session import open_journal
 
@@ -140,8 +143,9 @@ class _Handler(BaseHTTPRequestHandler):
         except CardServiceError as exc:
             extra = {k: v for k, v in vars(exc).items()
                      if k in ("tries_left", "balance_fen", "amount_fen", "sw", "expiry")}
-            self._send(error_status(exc), {"error": type(exc).__name__, "message": str(exc),
-                                           "message_zh": exc.zh,
+            self._send(error_status(exc), {"error": type(exc).__name__,
+                                           "code": exc.code.value, "message": str(exc),
+                                           "message_zh": MESSAGES.zh(exc),
                                            **{k: str(v) if k == "expiry" else v
                                               for k, v in extra.items()}})
         except Exception:
@@ -170,10 +174,10 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/v1/card/purchase":
             amount = _amount(body)
             kind = _str(body, "kind", "canteen")
-            if kind not in ("canteen", "retail"):
-                raise BadRequest("kind must be canteen or retail")
-            return svc.run(lambda t: t.purchase(
-                amount, "retail" if kind == "retail" else "canteen")).as_json()
+            if kind not in PURCHASE_KINDS:
+                raise BadRequest(f"kind must be {' or '.join(PURCHASE_KINDS)}")
+            purchase_kind: PurchaseKind = "retail" if kind == "retail" else "canteen"
+            return svc.run(lambda t: t.purchase(amount, purchase_kind)).as_json()
         if path == "/v1/card/ride":
             line, fare = _str(body, "line"), _int(body, "fare_fen", optional=True)
             return svc.run(lambda t: t.ride(line, fare)).as_json()

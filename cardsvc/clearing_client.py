@@ -14,16 +14,16 @@ Every request carries ``Authorization: Bearer <token>`` and has a timeout. The c
 retry (the uploader owns retries and backoff; uploads are idempotent on the server). Errors::
 
     ClearingError (CardServiceError)
-    ├── ClearingUnreachable   no connection, timeout, or the service answered 5xx (exit 3)
-    ├── ClearingRejected      the service refused the request (4xx); .status, .code (exit 1)
-    │   └── ClearingUnauthorized  401: missing or wrong token (exit 4)
-    └── ClearingBadAnswer     the answer is not what the protocol says (exit 1)
+    ├── ClearingUnreachable   no connection, timeout, or the service answered 5xx (a DeviceError)
+    ├── ClearingRejected      the service refused the request (4xx); .status, .service_code
+    │   └── ClearingUnauthorized  401: missing or wrong token (a configuration matter)
+    └── ClearingBadAnswer     the answer is not what the protocol says
 
-``authorize_load`` raises the load-authority errors, each also one of the above:
-:class:`LoadAuthorizationUnreachable` (``LoadAuthorityUnavailable``), :class:`LoadRejectedMac1`
-(``LoadMac1Error``), :class:`LoadRejectedOverLimit` (``LoadOverLimit``),
-:class:`LoadRejectedHotlisted` (``LoadDeclined`` and ``CardHotlisted``), :class:`LoadRejected`
-(``LoadDeclined``) and :class:`LoadBadAnswer`. Messages never contain the token.
+``authorize_load`` raises the load-authority errors of :mod:`cardsvc.load_authority`
+(``LoadAuthorityUnavailable``, ``LoadMac1Error``, ``LoadOverLimit``, ``LoadHotlisted``,
+``LoadDeclined``, ``LoadAuthorityError``), each raised ``from`` the clearing error that says
+what the service answered (HTTP status, its error code); a wrong token stays
+``ClearingUnauthorized``. Messages never contain the token.
 """
 
 from __future__ import annotations
@@ -35,18 +35,19 @@ from typing import Any, Literal, TypedDict
 import httpx
 
 from cardsvc import crypto
-from cardsvc.crypto import Alg
-from cardsvc.errors import CardHotlisted, CardServiceError, DeviceError, ServiceConfigError
+from cardsvc.codes import ErrorCode as E
+from cardsvc.errors import CardServiceError, DeviceError, ServiceConfigError
 from cardsvc.load_authority import (
     LoadAuthority,
     LoadAuthorityError,
     LoadAuthorityUnavailable,
     LoadDeclined,
+    LoadHotlisted,
     LoadMac1Error,
     LoadOverLimit,
     LoadRequest,
 )
-from config.cli import EXIT_CONFIG
+from cardsvc.profile import ALG_NAMES, AlgName, TxTypeName
 from config.settings import Settings
 
 __all__ = [
@@ -59,77 +60,51 @@ __all__ = [
     "Hotlist",
     "HotlistChange",
     "HotlistEntry",
-    "LoadAuthorizationUnreachable",
-    "LoadBadAnswer",
-    "LoadRejected",
-    "LoadRejectedHotlisted",
-    "LoadRejectedMac1",
-    "LoadRejectedOverLimit",
     "RecordOutcome",
     "UploadRecord",
     "UploadResult",
 ]
 
 DEFAULT_TIMEOUT_S = 5.0
-_ALG_NAMES = {Alg.TDES: "3des", Alg.SM4: "sm4"}
 
 
 # --------------------------------------------------------------------------- errors
 
 
-class ClearingError(CardServiceError):
+class ClearingError(CardServiceError, code=E.CLEARING_FAILED):
     """Base of every clearing-client error."""
 
-    zh = "清算服务错误"
-
-    def __init__(self, message: str, zh: str | None = None, *, status: int | None = None,
-                 code: str | None = None) -> None:
-        super().__init__(message, zh)
+    def __init__(self, message: str | None = None, *, code: E | None = None,
+                 status: int | None = None, service_code: str | None = None) -> None:
+        super().__init__(message, code=code)
         self.status = status
         """The HTTP status, when the service answered."""
-        self.code = code
+        self.service_code = service_code
         """The service's error code (``error`` field), when it gave one."""
 
 
-class ClearingUnreachable(ClearingError, DeviceError):
-    zh = "清算服务不可用"
+class ClearingUnreachable(ClearingError, DeviceError, code=E.CLEARING_UNAVAILABLE):
+    """No connection, a timeout, or the service answered 5xx."""
 
 
-class ClearingRejected(ClearingError):
-    zh = "清算服务拒绝了请求"
+class ClearingRejected(ClearingError, code=E.CLEARING_REJECTED):
+    """The service refused the request (4xx)."""
 
 
-class ClearingUnauthorized(ClearingRejected):
-    zh = "清算服务令牌无效"
-    exit_code = EXIT_CONFIG
+class ClearingUnauthorized(ClearingRejected, code=E.CLEARING_UNAUTHORIZED):
+    """401: the token is missing or wrong."""
 
 
-class ClearingBadAnswer(ClearingError):
-    zh = "清算服务应答异常"
+class ClearingBadAnswer(ClearingError, code=E.CLEARING_BAD_ANSWER):
+    """The answer is not what the protocol says."""
 
 
-class LoadAuthorizationUnreachable(ClearingUnreachable, LoadAuthorityUnavailable):
-    zh = "充值授权服务不可用"
-
-
-class LoadRejected(ClearingRejected, LoadDeclined):
-    zh = "充值被拒绝"
-
-
-class LoadRejectedMac1(ClearingRejected, LoadMac1Error):
-    zh = "卡片认证失败 (MAC1)，不能充值"
-
-
-class LoadRejectedOverLimit(ClearingRejected, LoadOverLimit):
-    zh = "充值后余额将超过上限"
-
-
-class LoadRejectedHotlisted(ClearingRejected, LoadDeclined, CardHotlisted):
-    zh = "此卡已挂失，不能充值"
-
-
-class LoadBadAnswer(ClearingBadAnswer, LoadAuthorityError):
-    zh = "充值授权应答异常"
+_LOAD_REFUSALS: dict[str, type[LoadAuthorityError]] = {
+    "mac1_invalid": LoadMac1Error,
+    "load_limit": LoadOverLimit,
+    "card_hotlisted": LoadHotlisted,
+}
+"""The clearing service's refusal codes of a load, as load-authority errors."""
 
 
 # --------------------------------------------------------------------------- data
@@ -142,12 +117,12 @@ class UploadRecord(TypedDict):
     card_atc: int
     terminal_id: str
     ttsn: int
-    type: Literal["purchase", "compound", "load"]
+    type: TxTypeName
     amount_fen: int
     balance_after_fen: int
     date_time: str
     tac: str
-    alg: Literal["3des", "sm4"]
+    alg: AlgName
     hotlist_version: int
 
 
@@ -242,9 +217,11 @@ class ClearingClient(LoadAuthority):
     def __init__(self, base_url: str, token: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,
                  transport: httpx.BaseTransport | None = None) -> None:
         if not base_url:
-            raise ServiceConfigError("no clearing service URL ([backoffice] url)")
+            raise ServiceConfigError("no clearing service URL ([backoffice] url)",
+                                     code=E.CLEARING_NOT_CONFIGURED)
         if not token:
-            raise ServiceConfigError("no clearing service token ([backoffice] token)")
+            raise ServiceConfigError("no clearing service token ([backoffice] token)",
+                                     code=E.CLEARING_NOT_CONFIGURED)
         self.base_url = base_url.rstrip("/")
         self._http = httpx.Client(
             base_url=self.base_url, timeout=httpx.Timeout(timeout_s), transport=transport,
@@ -288,11 +265,11 @@ class ClearingClient(LoadAuthority):
         message = body.get("message") if isinstance(body, dict) else None
         detail = f"{what}: {response.status_code} {code or ''} {message or ''}".rstrip()
         if response.status_code >= 500:
-            raise ClearingUnreachable(detail, status=response.status_code, code=code)
+            raise ClearingUnreachable(detail, status=response.status_code, service_code=code)
         if response.status_code == 401:
-            raise ClearingUnauthorized(detail, status=401, code=code)
+            raise ClearingUnauthorized(detail, status=401, service_code=code)
         if response.status_code not in ok:
-            raise ClearingRejected(detail, status=response.status_code, code=code)
+            raise ClearingRejected(detail, status=response.status_code, service_code=code)
         if body is None:
             raise ClearingBadAnswer(f"{what}: the answer is not JSON",
                                     status=response.status_code)
@@ -349,9 +326,9 @@ class ClearingClient(LoadAuthority):
             moment = crypto.parse_bcd_datetime(request.date + request.time)
             terminal_id = crypto.from_bcd(request.terminal_id)
         except crypto.CryptoError as exc:
-            raise LoadRejected(f"malformed load request: {exc}") from None
+            raise LoadDeclined(f"malformed load request: {exc}") from None
         payload = {
-            "card_no": card_no, "alg": _ALG_NAMES[request.alg], "online_atc": request.online_atc,
+            "card_no": card_no, "alg": ALG_NAMES[request.alg], "online_atc": request.online_atc,
             "card_random": request.card_random.hex().upper(),
             "balance_before_fen": request.balance_before, "amount_fen": request.amount,
             "terminal_id": terminal_id, "date_time": moment.isoformat(),
@@ -360,24 +337,23 @@ class ClearingClient(LoadAuthority):
         try:
             body = self._request("POST", "/v1/loads/authorise", json=payload)
         except ClearingUnreachable as exc:
-            raise LoadAuthorizationUnreachable(str(exc), status=exc.status,
-                                               code=exc.code) from None
+            raise LoadAuthorityUnavailable(str(exc)) from exc
         except ClearingUnauthorized:
             raise
         except ClearingRejected as exc:
-            kind: type[ClearingRejected] = {
-                "mac1_invalid": LoadRejectedMac1, "load_limit": LoadRejectedOverLimit,
-                "card_hotlisted": LoadRejectedHotlisted}.get(exc.code or "", LoadRejected)
-            raise kind(str(exc), status=exc.status, code=exc.code) from None
+            refusal = _LOAD_REFUSALS.get(exc.service_code or "", LoadDeclined)
+            raise refusal(str(exc)) from exc
         except ClearingBadAnswer as exc:
-            raise LoadBadAnswer(str(exc), status=exc.status) from None
+            raise LoadAuthorityError(str(exc), code=E.LOAD_BAD_ANSWER) from exc
         mac2_hex = body.get("mac2") if isinstance(body, dict) else None
         try:
             mac2 = bytes.fromhex(mac2_hex) if isinstance(mac2_hex, str) else b""
         except ValueError:
             mac2 = b""
         if len(mac2) != 4:
-            raise LoadBadAnswer("the load authorisation answer has no valid MAC2")
+            raise LoadAuthorityError("the load authorisation answer has no valid MAC2",
+                                     code=E.LOAD_BAD_ANSWER)
         if body.get("card_no") != card_no or body.get("online_atc") != request.online_atc:
-            raise LoadBadAnswer("the load authorisation answer is for another card or ATC")
+            raise LoadAuthorityError("the load authorisation answer is for another card or ATC",
+                                     code=E.LOAD_BAD_ANSWER)
         return mac2

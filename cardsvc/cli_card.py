@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from collections.abc import Callable
 from typing import Any
 
+from cardsvc.cli_common import EDGE
+from cardsvc.codes import ErrorCode
 from cardsvc.errors import CardServiceError
+from cardsvc.messages import MESSAGES
 from cardsvc.money import AmountError, format_fen, parse_yuan
-from cardsvc.records import CardType
+from cardsvc.profile import PURCHASE_KINDS, CardType
 from cardsvc.session import Overrides, card_session
 from cardsvc.terminal import CardInfo, CardTerminal, FreeRide, History, TxResult
-from config.cli import EXIT_OK, EXIT_USAGE, print_json
-from config.settings import ConfigError, Settings, load_settings
+from config.cli import EXIT_OK, EXIT_USAGE, print_json, report
+from config.settings import Settings, load_settings
 
 TITLES = {
     "identify": "show who the card belongs to",
@@ -35,7 +37,7 @@ def _parser(op: str, prog: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=prog, description=TITLES[op])
     if op == "pay":
         p.add_argument("amount", help="amount in yuan, at most two decimals (12.50)")
-        p.add_argument("--kind", choices=("canteen", "retail"), default="canteen")
+        p.add_argument("--kind", choices=PURCHASE_KINDS, default="canteen")
     elif op == "ride":
         p.add_argument("--line", required=True, help="bus line (e.g. 1, K1)")
         p.add_argument("--fare", help="base fare in yuan (default: from the fare table)")
@@ -163,22 +165,21 @@ def main(argv: list[str], prog: str) -> int:
     args = _parser(op, prog).parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    try:
-        settings = load_settings(args.config)
-    except ConfigError as exc:
-        print(f"{prog}: 配置错误 configuration error: {exc}", file=sys.stderr)
-        return 4
-    try:
-        return _run(op, args, settings)
-    except UsageError as exc:
-        print(f"{prog}: 金额无效 invalid amount: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except CardServiceError as exc:
-        if args.json:
-            print_json({"ok": False, "error": type(exc).__name__, "message": str(exc),
-                        "message_zh": exc.zh, **_extra(exc)})
-        print(f"{prog}: {exc.zh} / {exc}", file=sys.stderr)
-        return exc.exit_code
+
+    def body() -> int:
+        try:
+            return _run(op, args, load_settings(args.config))
+        except UsageError as exc:
+            words = MESSAGES.words(ErrorCode.AMOUNT_INVALID)
+            return report(prog, f"{words.zh} {words.en}: {exc}", EXIT_USAGE)
+        except CardServiceError as exc:
+            if args.json:
+                print_json({"ok": False, "error": type(exc).__name__, "code": exc.code.value,
+                            "message": str(exc), "message_zh": MESSAGES.zh(exc),
+                            **_extra(exc)})
+            raise
+
+    return EDGE.run(prog, body)
 
 
 def _extra(exc: CardServiceError) -> dict[str, Any]:

@@ -8,15 +8,15 @@ transactions) and says which other cards still have to be presented.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
 
-from cardsvc.errors import CardServiceError, NoCardPresent
+from cardsvc.cli_common import EDGE
+from cardsvc.errors import NoCardPresent
 from cardsvc.journal import Entry
 from cardsvc.money import format_fen
 from cardsvc.session import Overrides, card_session, open_journal
-from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, print_json
-from config.settings import ConfigError, Settings, load_settings
+from config.cli import EXIT_FAILED, EXIT_OK, print_json
+from config.settings import Settings, load_settings
 
 STATUS_ZH = {"pending": "处理中", "completed": "完成", "failed": "失败", "unknown": "待确认"}
 
@@ -93,13 +93,5 @@ def main(argv: list[str], prog: str) -> int:
     if "--config" in argv:
         i = argv.index("--config")
         config = argv[i + 1] if i + 1 < len(argv) else None
-    try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        print(f"{prog}: 配置错误 configuration error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
-    try:
-        return (journal_main if op == "journal" else recover_main)(argv, prog, settings)
-    except CardServiceError as exc:
-        print(f"{prog}: {exc.zh} / {exc}", file=sys.stderr)
-        return exc.exit_code
+    command = journal_main if op == "journal" else recover_main
+    return EDGE.run(prog, lambda: command(argv, prog, load_settings(config)))

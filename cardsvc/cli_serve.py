@@ -6,15 +6,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import sys
 
 from cardsvc.api import ApiServer
-from cardsvc.errors import CardServiceError
+from cardsvc.cli_common import EDGE
+from cardsvc.codes import ErrorCode
+from cardsvc.messages import MESSAGES
 from cardsvc.service import CardService
 from cardsvc.session import Overrides
-from config.cli import EXIT_CONFIG, EXIT_OK, EXIT_UNAVAILABLE
+from config.cli import EXIT_OK, EXIT_UNAVAILABLE, report
 from config.runtime import block_stop_signals, configure_logging, wait_for_stop
-from config.settings import ConfigError, load_settings
+from config.settings import load_settings
 
 log = logging.getLogger("cardsvc.serve")
 
@@ -28,25 +29,22 @@ def main(argv: list[str], prog: str) -> int:
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     args = p.parse_args(argv)
     configure_logging(logging.DEBUG if args.verbose else logging.INFO)
-    try:
-        settings = load_settings(args.config)
-    except ConfigError as exc:
-        print(f"{prog}: 配置错误 configuration error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+    return EDGE.run(prog, lambda: _serve(args, prog))
+
+
+def _serve(args: argparse.Namespace, prog: str) -> int:
+    settings = load_settings(args.config)
     if args.port is not None:
         settings = dataclasses.replace(
             settings, service=dataclasses.replace(settings.service, port=args.port))
     block_stop_signals()
+    service = CardService(settings, Overrides(reader=args.reader, sam=args.sam))
     try:
-        service = CardService(settings, Overrides(reader=args.reader, sam=args.sam))
         api = ApiServer(service)
-    except CardServiceError as exc:
-        print(f"{prog}: {exc.zh} / {exc}", file=sys.stderr)
-        return exc.exit_code
     except OSError as exc:
-        print(f"{prog}: 无法监听端口 cannot listen on {settings.service.host}:"
-              f"{settings.service.port}: {exc.strerror}", file=sys.stderr)
-        return EXIT_UNAVAILABLE
+        words = MESSAGES.words(ErrorCode.LISTEN_FAILED,
+                               address=f"{settings.service.host}:{settings.service.port}")
+        return report(prog, f"{words.zh} {words.en}: {exc.strerror}", EXIT_UNAVAILABLE)
     service.start()
     thread = api.serve_in_thread()
     log.info("card service ready", extra={"host": settings.service.host,

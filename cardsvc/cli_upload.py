@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from cardsvc.clearing_client import ClearingClient, ClearingError
-from cardsvc.errors import CardServiceError
+from cardsvc.clearing_client import ClearingClient
+from cardsvc.cli_common import EDGE
+from cardsvc.codes import ErrorCode
+from cardsvc.errors import ServiceConfigError
 from cardsvc.session import journal_path
 from cardsvc.uploader import Uploader
-from config.cli import EXIT_CONFIG, EXIT_OK, print_json
-from config.settings import ConfigError, load_settings
+from config.cli import EXIT_OK, print_json
+from config.settings import load_settings
 
 
 def main(argv: list[str], prog: str) -> int:
@@ -20,22 +21,18 @@ def main(argv: list[str], prog: str) -> int:
     p.add_argument("--config", help="configuration file (TOML)")
     p.add_argument("--backoffice", help="clearing service URL (default: [backoffice] url)")
     args = p.parse_args(argv)
-    try:
-        settings = load_settings(args.config)
-    except ConfigError as exc:
-        print(f"{prog}: 配置错误 configuration error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+    return EDGE.run(prog, lambda: _upload(args))
+
+
+def _upload(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
     url = args.backoffice or settings.backoffice.url
     if not url:
-        print(f"{prog}: 未配置清算中心 no clearing service configured "
-              "(set [backoffice] url or --backoffice)", file=sys.stderr)
-        return EXIT_CONFIG
-    try:
-        with ClearingClient(url, settings.backoffice.token) as client:
-            report = Uploader(journal_path(settings), client).upload_once()
-    except (ClearingError, CardServiceError) as exc:
-        print(f"{prog}: {exc.zh} / {exc}", file=sys.stderr)
-        return exc.exit_code
+        raise ServiceConfigError("no clearing service configured "
+                                 "(set [backoffice] url or --backoffice)",
+                                 code=ErrorCode.CLEARING_NOT_CONFIGURED)
+    with ClearingClient(url, settings.backoffice.token) as client:
+        report = Uploader(journal_path(settings), client).upload_once()
     if args.json:
         print_json(report.as_json())
     else:

@@ -1,150 +1,150 @@
 """The card service's exception tree.
 
-Every failure a caller of :mod:`cardsvc` sees is one of these, with a message in English
-(``str(exc)``) and in Chinese (``exc.zh``) for people, and an exit code for the CLI. Reader-layer
-and SAM-layer errors are translated at the boundary (``raise ... from exc``). No message ever
-carries key material or a PIN.
+Every failure a caller of :mod:`cardsvc` sees is one of these. Each carries a stable ``code``
+(:class:`cardsvc.codes.ErrorCode`: what exactly happened, for programs) and the ``params`` of
+its message; ``str(exc)`` is the English with the particulars (for logs and technicians). The
+words for people, Chinese and English, are :data:`cardsvc.messages.MESSAGES` of the code; exit
+codes and HTTP statuses are chosen by each program at its edge from the class (the family).
+Reader-layer and SAM-layer errors are translated at the boundary (``raise ... from exc``). No
+message ever carries key material or a PIN.
 
     CardServiceError
-    ├── DeviceError            pcscd, reader, card presence (exit 3)
+    ├── DeviceError            pcscd, reader, card presence
     │   ├── ServiceDown
     │   ├── ReaderNotFound
     │   ├── NoCardPresent
     │   ├── CardRemovedError   the card left during an exchange (the transaction may be torn)
     │   └── SamUnavailableError
-    ├── CardProtocolError      the card answered something the profile does not allow (exit 1)
+    ├── CardProtocolError      the card answered something the profile does not allow
     │   ├── StatusWordError    an unexpected status word, with the command's name
     │   └── MacError           a MAC1/MAC2 did not verify
-    ├── Refusal                a business refusal: nothing was taken (exit 1)
+    ├── Refusal                a business refusal: nothing was taken
     │   ├── UnknownCard, CardBlocked, CardExpired, CardNotYetValid, CardHotlisted
     │   ├── WrongPin (tries_left), PinBlocked
     │   ├── InsufficientBalance, BalanceLimitExceeded
     │   └── AmountRefused      zero/negative, over the per-transaction limit, not whole fen
-    └── ServiceConfigError     missing or malformed configuration (exit 4)
+    └── ServiceConfigError     missing or malformed configuration
+
+    raise AmountRefused("over the limit", code=ErrorCode.AMOUNT_OVER_LIMIT, limit="1000.00")
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from cardsvc.codes import ErrorCode
+from cardsvc.messages import MESSAGES
 from cardsvc.money import format_fen
-from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_UNAVAILABLE
+from config.messages import CodedError
 
 
-class CardServiceError(Exception):
-    exit_code = EXIT_FAILED
-    zh = "操作失败"
+class CardServiceError(CodedError, code=ErrorCode.FAILED):
+    """``message``: the English particulars (default: the catalogue's English of the code);
+    ``code``: a more exact code than the class's; ``params``: the message's fields."""
 
-    def __init__(self, message: str, zh: str | None = None) -> None:
-        super().__init__(message)
-        if zh is not None:
-            self.zh = zh
+    code: ErrorCode
 
-    @property
-    def bilingual(self) -> str:
-        return f"{self.zh} / {self}"
-
-
-class DeviceError(CardServiceError):
-    exit_code = EXIT_UNAVAILABLE
-    zh = "设备不可用"
+    def __init__(self, message: str | None = None, *, code: ErrorCode | None = None,
+                 **params: Any) -> None:
+        if code is not None:
+            self.code = code
+        self.params = params
+        super().__init__(MESSAGES.en(self.code, **params) if message is None else message)
 
 
-class ServiceDown(DeviceError):
-    zh = "读卡服务 (pcscd) 未运行"
+class DeviceError(CardServiceError, code=ErrorCode.DEVICE_UNAVAILABLE):
+    """A device or service the terminal needs is not there."""
 
 
-class ReaderNotFound(DeviceError):
-    zh = "找不到读卡器"
+class ServiceDown(DeviceError, code=ErrorCode.PCSC_UNAVAILABLE):
+    """The PC/SC service (pcscd) does not answer."""
 
 
-class NoCardPresent(DeviceError):
-    zh = "请放卡"
+class ReaderNotFound(DeviceError, code=ErrorCode.READER_NOT_FOUND):
+    """The card reader asked for (or any reader) is not attached."""
 
 
-class CardRemovedError(DeviceError):
-    zh = "卡片已移开，请重新放卡"
+class NoCardPresent(DeviceError, code=ErrorCode.NO_CARD):
+    """No card in the reader."""
 
 
-class SamUnavailableError(DeviceError):
-    zh = "安全模块 (PSAM) 不可用"
+class CardRemovedError(DeviceError, code=ErrorCode.CARD_REMOVED):
+    """The card left during an exchange (the transaction may be torn)."""
 
 
-class CardProtocolError(CardServiceError):
-    zh = "卡片应答异常"
+class SamUnavailableError(DeviceError, code=ErrorCode.SAM_UNAVAILABLE):
+    """The secure module cannot be reached."""
+
+
+class CardProtocolError(CardServiceError, code=ErrorCode.CARD_PROTOCOL):
+    """The card (or the SAM) answered something the profile does not allow."""
 
 
 class StatusWordError(CardProtocolError):
     def __init__(self, command: str, sw: int) -> None:
-        super().__init__(f"{command}: the card answered {sw:04X}",
-                         f"卡片应答 {sw:04X}（{command}）")
+        super().__init__(code=ErrorCode.STATUS_WORD, command=command, sw=f"{sw:04X}")
         self.command = command
         self.sw = sw
 
 
-class MacError(CardProtocolError):
-    zh = "交易认证失败 (MAC)"
+class MacError(CardProtocolError, code=ErrorCode.MAC_INVALID):
+    """A MAC1, MAC2 or TAC did not verify."""
 
 
-class Refusal(CardServiceError):
-    zh = "交易被拒绝"
+class Refusal(CardServiceError, code=ErrorCode.REFUSED):
+    """A business refusal: nothing was taken."""
 
 
-class UnknownCard(Refusal):
-    zh = "无法识别的卡片"
+class UnknownCard(Refusal, code=ErrorCode.UNKNOWN_CARD):
+    """Not a card of this system."""
 
 
-class CardBlocked(Refusal):
-    zh = "卡片已锁定"
+class CardBlocked(Refusal, code=ErrorCode.CARD_BLOCKED):
+    """The card's application is blocked."""
 
 
 class CardExpired(Refusal):
     def __init__(self, expiry: dt.date) -> None:
-        super().__init__(f"the card expired on {expiry.isoformat()}",
-                         f"卡片已过有效期（{expiry.isoformat()}）")
+        super().__init__(code=ErrorCode.CARD_EXPIRED, expiry=expiry.isoformat())
         self.expiry = expiry
 
 
 class CardNotYetValid(Refusal):
     def __init__(self, start: dt.date) -> None:
-        super().__init__(f"the card is valid only from {start.isoformat()}",
-                         f"卡片尚未启用（{start.isoformat()} 起有效）")
+        super().__init__(code=ErrorCode.CARD_NOT_YET_VALID, start=start.isoformat())
         self.start = start
 
 
-class CardHotlisted(Refusal):
-    zh = "此卡已挂失，已被锁定，请到服务窗口办理"
+class CardHotlisted(Refusal, code=ErrorCode.CARD_HOTLISTED):
+    """The card is on the hotlist (reported lost)."""
 
 
 class WrongPin(Refusal):
     def __init__(self, tries_left: int) -> None:
-        super().__init__(f"wrong PIN, {tries_left} tries left",
-                         f"密码错误，还可尝试 {tries_left} 次")
+        super().__init__(code=ErrorCode.WRONG_PIN, tries_left=tries_left)
         self.tries_left = tries_left
 
 
-class PinBlocked(Refusal):
-    zh = "密码已锁定，请到服务窗口解锁"
+class PinBlocked(Refusal, code=ErrorCode.PIN_BLOCKED):
+    """The PIN has no tries left."""
 
 
 class InsufficientBalance(Refusal):
     def __init__(self, balance_fen: int | None, amount_fen: int) -> None:
-        have = f"balance {format_fen(balance_fen)} yuan, " if balance_fen is not None else ""
-        zh_have = f"余额 {format_fen(balance_fen)} 元，" if balance_fen is not None else ""
-        super().__init__(f"insufficient balance: {have}needed {format_fen(amount_fen)} yuan",
-                         f"余额不足：{zh_have}需要 {format_fen(amount_fen)} 元")
+        super().__init__(code=ErrorCode.INSUFFICIENT_BALANCE, amount=format_fen(amount_fen),
+                         balance=None if balance_fen is None else format_fen(balance_fen))
         self.balance_fen = balance_fen
         self.amount_fen = amount_fen
 
 
-class BalanceLimitExceeded(Refusal):
-    zh = "充值后余额将超过上限"
+class BalanceLimitExceeded(Refusal, code=ErrorCode.BALANCE_LIMIT):
+    """The balance would pass the purse's limit."""
 
 
-class AmountRefused(Refusal):
-    zh = "金额无效"
+class AmountRefused(Refusal, code=ErrorCode.AMOUNT_INVALID):
+    """The amount (or the PIN's form) is not acceptable."""
 
 
-class ServiceConfigError(CardServiceError):
-    exit_code = EXIT_CONFIG
-    zh = "配置错误"
+class ServiceConfigError(CardServiceError, code=ErrorCode.CONFIG):
+    """Missing or malformed configuration."""

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import config
+from cardsvc.codes import ErrorCode
 from cardsvc.errors import ServiceConfigError
-from cardsvc.records import CardType
+from cardsvc.profile import CardType
 
 EMBEDDED_TABLE = Path(config.__file__).resolve().parent / "fares.toml"
 
@@ -44,10 +45,10 @@ class FareTable:
             data = tomllib.loads(source.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ServiceConfigError(f"fare table {source} does not exist",
-                                     "票价表不存在") from None
+                                     code=ErrorCode.FARE_TABLE_MISSING) from None
         except tomllib.TOMLDecodeError as exc:
             raise ServiceConfigError(f"fare table {source} is not valid TOML: {exc}",
-                                     "票价表格式错误") from None
+                                     code=ErrorCode.FARE_TABLE_MALFORMED) from None
         try:
             default = _fen(data.get("default_fare_fen"), "default_fare_fen")
             lines = {str(k): _fen(v, f"lines.{k}") for k, v in data.get("lines", {}).items()}
@@ -61,7 +62,8 @@ class FareTable:
                     raise ValueError(f"discount_percent.{name}: expected 0..100")
                 discounts[kind] = pct
         except ValueError as exc:
-            raise ServiceConfigError(f"fare table {source}: {exc}", "票价表内容错误") from None
+            raise ServiceConfigError(f"fare table {source}: {exc}",
+                                     code=ErrorCode.FARE_TABLE_INVALID) from None
         return cls(default_fare_fen=default, lines=lines, discount_percent=discounts)
 
 

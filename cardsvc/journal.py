@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from cardsvc.profile import AlgName, TxTypeName
+
 Status = Literal["pending", "completed", "failed", "unknown"]
-TxType = Literal["purchase", "compound", "load"]
 UNRESOLVED: tuple[Status, ...] = ("pending", "unknown")
 
 _SCHEMA = """
@@ -82,12 +83,12 @@ class NewEntry:
     card_atc: int
     terminal_id: str
     ttsn: int
-    type: TxType
+    type: TxTypeName
     kind: str
     amount_fen: int
     balance_before_fen: int
     date_time: dt.datetime
-    alg: Literal["3des", "sm4"]
+    alg: AlgName
     hotlist_version: int
     line: str | None = None
 
@@ -109,7 +110,7 @@ class Entry:
     card_atc: int
     terminal_id: str
     ttsn: int
-    type: TxType
+    type: TxTypeName
     kind: str
     amount_fen: int
     balance_before_fen: int

@@ -1,4 +1,4 @@
-"""The issuer key file: format, a loader that refuses unsafe files, and the demo key installer.
+"""The issuer key file: its format and a loader that refuses unsafe files.
 
 Format (TOML, UTF-8)::
 
@@ -20,17 +20,15 @@ only ``mlk``; terminals never hold ``mtk``); asking :class:`IssuerKeys` for an a
 :class:`KeyFileError`. Unknown tables or names are refused, so a typo never passes silently.
 
 The file must be a regular file readable and writable by its owner only (``chmod 600``): the
-loader refuses anything with group/other permission bits. Git does not keep file modes, so the
-demo keys of card-spec section 7 (``config/demo/issuer_keys.toml``, test keys only) are copied
-to a 0600 file by :func:`install_demo_keys` before use. (The simulators personalise the demo
-cards and PSAM from the same file with :func:`parse_issuer_keys` of :func:`demo_key_file`:
-``simulators.card.factory.demo_issuer_keys()``.)
+loader refuses anything with group/other permission bits. The demo keys of card-spec section 7
+(test keys only) are :mod:`cardsvc.demo_issuer`'s: it copies them to a 0600 file before a
+terminal uses them.
 
 Error messages name the file and the field, never key bytes; ``repr(IssuerKeys)`` hides keys.
 
 Use::
 
-    keys = load_issuer_keys(install_demo_keys(tmp_path))
+    keys = load_issuer_keys(path)
     dpk = crypto.diversify(alg, keys.mpk, card_factor)
 """
 
@@ -39,39 +37,32 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
 import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cardsvc.codes import ErrorCode
 from cardsvc.crypto import CryptoError, to_bcd
 from cardsvc.errors import ServiceConfigError
 
 __all__ = [
-    "DEMO_KEY_FILE_NAME",
     "KEY_NAMES",
     "IssuerKeys",
     "KeyFileError",
-    "demo_key_file",
-    "install_demo_keys",
     "load_issuer_keys",
     "parse_issuer_keys",
 ]
 
 KEY_NAMES = ("mpk", "mlk", "mtk", "mamk")
 KEY_LEN = 16
-DEMO_KEY_FILE_NAME = "issuer_keys.toml"
 _FORMAT = 1
 _KEYS_FIELDS = {*KEY_NAMES, "key_version"}
 _SAM_FIELDS = {"terminal_id"}
 _TOP_FIELDS = {"format", "issuer", "sam"}
 
 
-class KeyFileError(ServiceConfigError):
+class KeyFileError(ServiceConfigError, code=ErrorCode.KEY_FILE_INVALID):
     """The key file is missing, unsafe (permissions) or malformed, or lacks a needed key."""
-
-    zh = "密钥文件错误"
 
 
 class IssuerKeys:
@@ -139,7 +130,8 @@ class IssuerKeys:
             return self._keys[name]
         except KeyError:
             raise KeyFileError(
-                f"{self.source}: the key file has no {name}", f"密钥文件缺少 {name.upper()}"
+                f"{self.source}: the key file has no {name}", code=ErrorCode.KEY_MISSING,
+                key=name.upper()
             ) from None
 
     @property
@@ -237,7 +229,7 @@ def load_issuer_keys(path: str | os.PathLike[str]) -> IssuerKeys:
     try:
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except FileNotFoundError:
-        raise KeyFileError(f"key file {p} does not exist", f"找不到密钥文件 {p}") from None
+        raise KeyFileError(code=ErrorCode.KEY_FILE_MISSING, path=p) from None
     except OSError as exc:
         raise KeyFileError(f"cannot open key file {p}: {exc.strerror}") from None
     try:
@@ -246,11 +238,7 @@ def load_issuer_keys(path: str | os.PathLike[str]) -> IssuerKeys:
             raise KeyFileError(f"key file {p} is not a regular file")
         if st.st_mode & 0o077:
             mode = stat.S_IMODE(st.st_mode)
-            raise KeyFileError(
-                f"key file {p} is accessible by group or others (mode {mode:04o}); "
-                f"restrict it with: chmod 600 {p}",
-                f"密钥文件 {p} 权限过宽（{mode:04o}），请执行 chmod 600 {p}",
-            )
+            raise KeyFileError(code=ErrorCode.KEY_FILE_OPEN, path=p, mode=f"{mode:04o}")
         with os.fdopen(fd, "rb", closefd=False) as fh:
             raw = fh.read()
     finally:
@@ -261,34 +249,3 @@ def load_issuer_keys(path: str | os.PathLike[str]) -> IssuerKeys:
         raise KeyFileError(f"key file {p} is not UTF-8 text") from None
     return parse_issuer_keys(text, str(p))
 
-
-def demo_key_file() -> Path:
-    """The shipped demo key file (card-spec section 7, test keys only; mode not kept by git)."""
-    return Path(str(resources.files("config") / "demo" / DEMO_KEY_FILE_NAME))
-
-
-def install_demo_keys(dest: str | os.PathLike[str]) -> Path:
-    """Copy the demo key file to ``dest`` with mode 0600 and return the path written.
-
-    ``dest`` is a file path, or an existing directory (the file is then
-    ``dest/issuer_keys.toml``). Missing parent directories are created (mode 0700). The copy is
-    written to a temporary file in the same directory and renamed, so it is never seen partial
-    or with a wider mode.
-    """
-    target = Path(dest)
-    if target.is_dir():
-        target = target / DEMO_KEY_FILE_NAME
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    data = demo_key_file().read_bytes()
-    fd, tmp = tempfile.mkstemp(prefix=".keys-", dir=target.parent)  # created 0600
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target

@@ -10,7 +10,8 @@ Errors (all :class:`cardsvc.errors.CardServiceError`, so the CLI shows them as t
     LoadAuthorityError
     ├── LoadMac1Error              the card's MAC1 does not verify (also a MacError)
     ├── LoadDeclined               the authority refuses the load (also a Refusal)
-    │   └── LoadOverLimit          the balance would pass the maximum (also BalanceLimitExceeded)
+    │   ├── LoadOverLimit          the balance would pass the maximum (also BalanceLimitExceeded)
+    │   └── LoadHotlisted          the card is on the hotlist (also CardHotlisted)
     └── LoadAuthorityUnavailable   the authority cannot be reached (also a DeviceError)
 """
 
@@ -21,60 +22,55 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from cardsvc import crypto
+from cardsvc.codes import ErrorCode as E
 from cardsvc.crypto import Alg, CryptoError
 from cardsvc.errors import (
     BalanceLimitExceeded,
+    CardHotlisted,
     CardServiceError,
     DeviceError,
     MacError,
     Refusal,
 )
 from cardsvc.keys import IssuerKeys, load_issuer_keys
+from cardsvc.profile import MAX_BALANCE_FEN
 
 __all__ = [
-    "MAX_BALANCE_FEN",
     "InProcessLoadAuthority",
     "LoadAuthority",
     "LoadAuthorityError",
     "LoadAuthorityUnavailable",
     "LoadDeclined",
+    "LoadHotlisted",
     "LoadMac1Error",
     "LoadOverLimit",
     "LoadRequest",
 ]
 
-MAX_BALANCE_FEN = 100_000
-"""The profile's maximum purse balance (1000 yuan); a load past it is declined."""
 
 
-class LoadAuthorityError(CardServiceError):
+class LoadAuthorityError(CardServiceError, code=E.LOAD_AUTHORITY_FAILED):
     """Base of every load-authority failure."""
 
-    zh = "充值授权失败"
 
-
-class LoadMac1Error(LoadAuthorityError, MacError):
+class LoadMac1Error(LoadAuthorityError, MacError, code=E.LOAD_MAC1_INVALID):
     """The card's load MAC1 did not verify: not a genuine card, or altered data."""
 
-    zh = "卡片认证失败 (MAC1)，不能充值"
 
-
-class LoadDeclined(LoadAuthorityError, Refusal):
+class LoadDeclined(LoadAuthorityError, Refusal, code=E.LOAD_DECLINED):
     """The authority refuses this load (amount, balance limit, policy)."""
 
-    zh = "充值被拒绝"
 
-
-class LoadOverLimit(LoadDeclined, BalanceLimitExceeded):
+class LoadOverLimit(LoadDeclined, BalanceLimitExceeded, code=E.BALANCE_LIMIT):
     """The balance after the load would pass the maximum balance."""
 
-    zh = "充值后余额将超过上限"
+
+class LoadHotlisted(LoadDeclined, CardHotlisted, code=E.LOAD_HOTLISTED):
+    """The card is on the hotlist: the authority refuses to load it."""
 
 
-class LoadAuthorityUnavailable(LoadAuthorityError, DeviceError):
+class LoadAuthorityUnavailable(LoadAuthorityError, DeviceError, code=E.LOAD_AUTHORITY_UNAVAILABLE):
     """The authority cannot be reached (for remote implementations)."""
-
-    zh = "充值授权服务不可用"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,10 +155,11 @@ class LoadAuthority(ABC):
             mac1,
         )
         if amount <= 0:
-            raise LoadDeclined("the load amount must be positive", "充值金额必须大于零")
+            raise LoadDeclined(code=E.LOAD_AMOUNT_NOT_POSITIVE)
         mac2 = self._authorize(request)
         if len(mac2) != 4:
-            raise LoadAuthorityError(f"the load authority answered a {len(mac2)}-byte MAC2")
+            raise LoadAuthorityError(f"the load authority answered a {len(mac2)}-byte MAC2",
+                                     code=E.LOAD_BAD_ANSWER)
         return mac2
 
     @abstractmethod

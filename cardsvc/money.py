@@ -29,11 +29,16 @@ def parse_yuan(text: str) -> int:
     return fen
 
 
-def format_fen(fen: int) -> str:
-    """1250 -> ``"12.50"`` (negative amounts keep their sign)."""
+def format_fen(fen: int, symbol: str = "") -> str:
+    """1250 -> ``"12.50"`` (negative amounts keep their sign, before the ``symbol``)."""
     sign = "-" if fen < 0 else ""
     whole, part = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{part:02d}"
+    return f"{sign}{symbol}{whole}.{part:02d}"
+
+
+def yuan(fen: int) -> str:
+    """Integer fen as printed yuan, with the full-width sign: 1250 -> ``￥12.50``."""
+    return format_fen(fen, "￥")
 
 
 def fen_from_decimal(value: Decimal) -> int:

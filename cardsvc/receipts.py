@@ -1,9 +1,9 @@
-"""The card transaction receipt (交易凭条): canteen, supermarket, bus fare, top-up.
+"""The card transaction receipt (交易凭条): canteen, retail (超市), bus fare, top-up.
 
-A template builds a :class:`drivers.printer.Document`; it imports only ``drivers`` (and the
-standard library), so a POS or validator profile can print receipts without the kiosk. Amounts
-are integer fen and printed as yuan (``￥12.50``); the card number is masked
-(``4102********0001``).
+A template builds a :class:`drivers.printer.Document`; it imports ``drivers`` and the card
+profile's vocabulary only, so a POS or validator profile can print receipts without the kiosk.
+Amounts are integer fen and printed as yuan (``￥12.50``, :func:`cardsvc.money.yuan`); the card
+number is masked (``4102********0001``, :func:`cardsvc.profile.mask_card_number`).
 
     doc = card_receipt(CardReceipt(kind="canteen", card_no="4102000000000001",
                                    amount_fen=1250, balance_fen=8750, terminal_id="000000000001",
@@ -18,17 +18,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from cardsvc.money import yuan
+from cardsvc.profile import PurchaseKind, mask_card_number
 from drivers.printer import CENTER, SUBTITLE, Document
 
-TxKind = Literal["canteen", "supermarket", "bus", "topup"]
+TxKind = PurchaseKind | Literal["bus", "topup"]
 
 _TITLES: dict[str, tuple[str, str]] = {
     "canteen": ("食堂消费凭条", "Canteen receipt"),
-    "supermarket": ("超市消费凭条", "Supermarket receipt"),
+    "retail": ("超市消费凭条", "Supermarket receipt"),
     "bus": ("公交乘车凭条", "Bus fare receipt"),
     "topup": ("充值凭条", "Top-up receipt"),
 }
-_AMOUNT_LABELS = {"canteen": "消费金额", "supermarket": "消费金额", "bus": "乘车扣费",
+_AMOUNT_LABELS = {"canteen": "消费金额", "retail": "消费金额", "bus": "乘车扣费",
                   "topup": "充值金额"}
 
 
@@ -53,14 +55,14 @@ class CardReceipt:
     @classmethod
     def from_tx_json(cls, tx: Mapping[str, object], merchant: str = "",
                      english: bool = True) -> CardReceipt:
-        """From the card service's ``TxResult.as_json()`` (joined by data, not by import)."""
+        """From the card service's ``TxResult.as_dict()`` (joined by data, not by import)."""
         kind: TxKind
         if tx.get("type") == "load":
             kind = "topup"
         elif tx.get("type") == "compound":
             kind = "bus"
         elif tx.get("kind") == "retail":
-            kind = "supermarket"
+            kind = "retail"
         else:
             kind = "canteen"
         return cls(kind=kind, card_no=str(tx["card_no"]), amount_fen=_int(tx["amount_fen"]),
@@ -74,23 +76,6 @@ def _int(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"expected an integer number of fen, got {value!r}")
     return value
-
-
-def yuan(fen: int) -> str:
-    """Integer fen as yuan with the full-width sign: 1250 -> ``￥12.50``."""
-    sign = "-" if fen < 0 else ""
-    whole, part = divmod(abs(fen), 100)
-    return f"{sign}￥{whole}.{part:02d}"
-
-
-def mask_card(card_no: str) -> str:
-    """``4102000000000001`` -> ``4102********0001`` (first and last four kept)."""
-    digits = card_no.strip()
-    if "*" in digits:
-        return digits  # already masked upstream
-    if len(digits) <= 8:
-        return "*" * max(0, len(digits) - 4) + digits[-4:]
-    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
 
 
 def receipt_key(receipt: CardReceipt) -> str:
@@ -112,7 +97,7 @@ def card_receipt(receipt: CardReceipt, hall: str = "市民之家") -> Document:
         doc.row("商户：", receipt.merchant)
     if receipt.line:
         doc.row("线路：", receipt.line)
-    doc.row("卡号：", mask_card(receipt.card_no))
+    doc.row("卡号：", mask_card_number(receipt.card_no))
     doc.row(f"{_AMOUNT_LABELS[receipt.kind]}：", yuan(receipt.amount_fen))
     doc.row("卡内余额：", yuan(receipt.balance_fen))
     doc.row("终端号：", receipt.terminal_id)

@@ -8,38 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import IntEnum
 
 from cardsvc import crypto
+from cardsvc.profile import CardType, PurseTxType
+from drivers.idcard.codes import mask_id_number
 
 
 class RecordError(ValueError):
     """A file's bytes do not match the card profile."""
-
-
-class CardType(IntEnum):
-    ADULT = 0x00
-    STUDENT = 0x01
-    SENIOR = 0x02
-    STAFF = 0x03
-
-    @property
-    def label_zh(self) -> str:
-        return {0: "普通卡", 1: "学生卡", 2: "老人卡", 3: "员工卡"}[self.value]
-
-    @property
-    def label_en(self) -> str:
-        return {0: "adult", 1: "student", 2: "senior", 3: "staff"}[self.value]
-
-
-class PurseTxType(IntEnum):
-    LOAD = 0x02
-    PURCHASE = 0x06
-    COMPOUND = 0x09
-
-    @property
-    def label_zh(self) -> str:
-        return {0x02: "充值", 0x06: "消费", 0x09: "复合消费"}[self.value]
 
 
 def bcd_digits(raw: bytes) -> str:
@@ -119,10 +95,7 @@ class HolderData:
     @property
     def masked_id(self) -> str:
         """Resident ID shown as ``4102**********123X``: region and last four only."""
-        n = self.id_number
-        if len(n) <= 8:
-            return "*" * len(n)
-        return n[:4] + "*" * (len(n) - 8) + n[-4:]
+        return mask_id_number(self.id_number)
 
     @classmethod
     def decode(cls, raw: bytes) -> HolderData:

@@ -19,15 +19,14 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from cardsvc.crypto import TX_COMPOUND_PURCHASE, TX_LOAD, TX_PURCHASE
 from cardsvc.errors import MacError
 from cardsvc.journal import Entry, Journal
+from cardsvc.profile import TX_TYPES as TX_CODES
 from cardsvc.purse.client import PurseClient
 from cardsvc.records import PurseRecord
 
 log = logging.getLogger(__name__)
 
-TX_CODES = {"purchase": TX_PURCHASE, "compound": TX_COMPOUND_PURCHASE, "load": TX_LOAD}
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from cardsvc.clearing_client import ClearingClient
+from cardsvc.codes import ErrorCode
 from cardsvc.errors import CardServiceError, ServiceConfigError
 from cardsvc.session import (
     Overrides,
     card_session,
     journal_path,
     open_journal,
-    sam_reader,
     sam_spec,
 )
 from cardsvc.terminal import CardTerminal
@@ -56,10 +56,10 @@ def load_or_create_token(path: Path) -> str:
         return token
     if path.stat().st_mode & 0o077:
         raise ServiceConfigError(f"token file {path} is readable by others: chmod 600 {path}",
-                                 "令牌文件权限过宽")
+                                 code=ErrorCode.TOKEN_FILE_OPEN)
     if len(token) < 16:
         raise ServiceConfigError(f"token file {path} holds no usable token (16+ characters)",
-                                 "令牌文件无效")
+                                 code=ErrorCode.TOKEN_FILE_INVALID)
     return token
 
 
@@ -68,7 +68,7 @@ class CardService:
         if settings.service.host not in LOOPBACK:
             raise ServiceConfigError(
                 f"the card service binds to loopback only, not {settings.service.host!r}",
-                "读卡服务只能监听本机地址")
+                code=ErrorCode.API_NOT_LOOPBACK)
         self.settings = settings
         self.overrides = overrides or Overrides()
         self.token = load_or_create_token(settings.var_path(settings.service.token_file))
@@ -112,7 +112,10 @@ class CardService:
 
     # -- crash recovery as cards come back -----------------------------------------------
     def _watch(self, events: queue.Queue[mon.MonitorEvent]) -> None:
-        skip = sam_reader(sam_spec(self.settings, self.overrides))
+        try:
+            skip = sam_spec(self.settings, self.overrides).reader
+        except CardServiceError:  # a malformed [card] sam: every card operation says so
+            skip = None
         while not self._stop.is_set():
             try:
                 event = events.get(timeout=0.5)
@@ -148,7 +151,7 @@ class CardService:
     def upload_now(self) -> UploadReport:
         if not self.uploader:
             raise ServiceConfigError("no clearing service is configured ([backoffice] url)",
-                                     "未配置清算中心")
+                                     code=ErrorCode.CLEARING_NOT_CONFIGURED)
         return self.uploader.upload_once()
 
     def status(self) -> dict[str, Any]:

@@ -14,17 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cardsvc.clearing_client import ClearingClient
+from cardsvc.codes import ErrorCode
+from cardsvc.demo_issuer import install_demo_keys, load_demo_data
 from cardsvc.errors import NoCardPresent, ReaderNotFound, ServiceConfigError
 from cardsvc.fares import FareTable
 from cardsvc.journal import Journal, JournalError
-from cardsvc.keys import install_demo_keys
 from cardsvc.load_authority import InProcessLoadAuthority, LoadAuthority
 from cardsvc.purse.client import translate_reader_error
-from cardsvc.sam import open_sam
-from cardsvc.sam.base import Sam
-from cardsvc.sam.errors import SamError, to_service_error
+from cardsvc.sam import Sam, SamError, SamSpec, open_sam, to_service_error
 from cardsvc.terminal import CardTerminal
-from config.demo import load_demo_data
 from config.settings import Settings
 from drivers.pcsc import errors as pcsc
 from drivers.pcsc import open_backend
@@ -32,8 +30,6 @@ from drivers.pcsc.channel import CardChannel
 from drivers.pcsc.spi import BackendSpi
 
 log = logging.getLogger(__name__)
-
-DEFAULT_KEY_FILE = Path("var/keys/issuer_keys.toml")
 
 
 @dataclass(frozen=True)
@@ -55,18 +51,18 @@ def open_journal(settings: Settings) -> Journal:
     try:
         journal = Journal.open(journal_path(settings))
     except JournalError as exc:
-        raise ServiceConfigError(str(exc), "无法打开交易日志") from exc
-    if journal.hotlist_version() == 0 and settings.card.key_file == DEFAULT_KEY_FILE:
-        # The embedded default starts with the demo issuer's lost cards until a hotlist is
-        # downloaded from clearing. Version 0: the first download is always a full one.
+        raise ServiceConfigError(str(exc), code=ErrorCode.JOURNAL_UNAVAILABLE) from exc
+    if settings.card.demo and journal.hotlist_version() == 0:
+        # Demo mode starts with the demo issuer's lost cards until a hotlist is downloaded
+        # from clearing. Version 0: the first download is always a full one.
         journal.replace_hotlist(0, load_demo_data().hotlist)
     return journal
 
 
 def key_file(settings: Settings) -> Path:
-    """The issuer key file; in the embedded default the demo keys are installed on first use."""
+    """The issuer key file; in demo mode the demo keys are installed there on first use."""
     path = settings.var_path(settings.card.key_file)
-    if not path.exists() and settings.card.key_file == DEFAULT_KEY_FILE:
+    if not path.exists() and settings.card.demo:
         log.warning("installing the DEMO issuer keys (test keys only)", extra={"path": str(path)})
         install_demo_keys(path)
     return path
@@ -77,15 +73,16 @@ def open_backend_for(settings: Settings, overrides: Overrides) -> BackendSpi:
     try:
         return open_backend(url)
     except ValueError as exc:
-        raise ServiceConfigError(f"card backend {url!r}: {exc}", "读卡器配置错误") from exc
+        raise ServiceConfigError(f"card backend {url!r}: {exc}",
+                                 code=ErrorCode.BACKEND_CONFIG) from exc
 
 
-def sam_spec(settings: Settings, overrides: Overrides) -> str:
-    return overrides.sam or settings.card.sam
-
-
-def sam_reader(spec: str) -> str | None:
-    return spec.removeprefix("pcsc:") if spec.startswith("pcsc:") else None
+def sam_spec(settings: Settings, overrides: Overrides) -> SamSpec:
+    """The SAM to use (``--sam``, else ``[card] sam``), parsed."""
+    try:
+        return SamSpec.parse(overrides.sam or settings.card.sam)
+    except SamError as exc:
+        raise to_service_error(exc) from exc
 
 
 def pick_reader(backend: BackendSpi, settings: Settings, overrides: Overrides) -> str:
@@ -97,20 +94,21 @@ def pick_reader(backend: BackendSpi, settings: Settings, overrides: Overrides) -
             if wanted not in readers:
                 known = ", ".join(readers) or "none"
                 raise ReaderNotFound(f"no reader named {wanted!r} (readers: {known})",
-                                     f"找不到读卡器 {wanted}")
+                                     reader=wanted)
             return wanted
-        skip = sam_reader(sam_spec(settings, overrides))
+        skip = sam_spec(settings, overrides).reader
         for name in readers:
             if name != skip and backend.card_present(name):
                 return name
     except pcsc.PcscError as exc:
         raise translate_reader_error(exc) from exc
     if not readers:
-        raise ReaderNotFound("no card reader is attached", "未连接读卡器")
-    raise NoCardPresent("no card on any reader: please tap or insert the card", "请放卡")
+        raise ReaderNotFound(code=ErrorCode.NO_READER)
+    raise NoCardPresent()
 
 
-def open_sam_for(spec: str, backend: BackendSpi, settings: Settings, stack: ExitStack) -> Sam:
+def open_sam_for(spec: SamSpec, backend: BackendSpi, settings: Settings,
+                 stack: ExitStack) -> Sam:
     """The SAM of ``spec`` (``pcsc:READER`` or ``soft:KEY_FILE``), closed with the stack."""
     try:
         sam = open_sam(spec, state_dir=var_dir(settings),

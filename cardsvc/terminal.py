@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypeVar
 
 from cardsvc import crypto
+from cardsvc.codes import ErrorCode
 from cardsvc.errors import (
     AmountRefused,
     CardBlocked,
@@ -31,9 +32,10 @@ from cardsvc.errors import (
 from cardsvc.fares import FareTable
 from cardsvc.journal import Journal, NewEntry
 from cardsvc.money import format_fen
+from cardsvc.profile import ALG_NAMES, CardType, PurchaseKind, TxTypeName
 from cardsvc.purse.client import PurseClient, Selection, Transmitter
 from cardsvc.purse.commands import APP_BLOCK_HEADER
-from cardsvc.records import CardType, HolderData, PublicData, PurseRecord, TransitRecord
+from cardsvc.records import HolderData, PublicData, PurseRecord, TransitRecord
 from cardsvc.recovery import Resolution, resolve_card
 from cardsvc.sam.base import Sam
 from cardsvc.sam.errors import SamError, SamMacError, to_service_error
@@ -41,10 +43,7 @@ from cardsvc.sam.errors import SamError, SamMacError, to_service_error
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-PurchaseKind = Literal["canteen", "retail"]
-AlgName = Literal["3des", "sm4"]
 CardStatus = Literal["ok", "expired", "not_yet_valid", "blocked", "hotlisted"]
-ALG_NAMES: dict[crypto.Alg, AlgName] = {crypto.Alg.TDES: "3des", crypto.Alg.SM4: "sm4"}
 CITY_CODE = bytes.fromhex("4102")
 ACQUIRER = bytes.fromhex("4102000000000001")
 MODE_BUS = 0x02
@@ -85,7 +84,7 @@ class TxResult:
 
     entry_id: int
     card_no: str
-    type: Literal["purchase", "compound", "load"]
+    type: TxTypeName
     kind: str
     amount_fen: int
     balance_before_fen: int
@@ -185,13 +184,12 @@ class CardTerminal:
 
     def _check_amount(self, amount_fen: int) -> None:
         if not isinstance(amount_fen, int) or isinstance(amount_fen, bool):
-            raise AmountRefused("the amount must be a whole number of fen", "金额必须是整数分")
+            raise AmountRefused(code=ErrorCode.AMOUNT_NOT_WHOLE_FEN)
         if amount_fen <= 0:
-            raise AmountRefused("the amount must be more than zero", "金额必须大于零")
+            raise AmountRefused(code=ErrorCode.AMOUNT_NOT_POSITIVE)
         if amount_fen > self.max_amount_fen:
-            limit = format_fen(self.max_amount_fen)
-            raise AmountRefused(f"over the per-transaction limit of {limit} yuan",
-                                f"超过单笔限额 {limit} 元")
+            raise AmountRefused(code=ErrorCode.AMOUNT_OVER_LIMIT,
+                                limit=format_fen(self.max_amount_fen))
 
     def _ready_for_money(self, amount_fen: int, sel: Selection | None = None) -> PublicData:
         """Every check before the purse is touched, then resolve this card's torn entries."""
@@ -201,10 +199,10 @@ class CardTerminal:
         today = self.clock().date()
         status = self._card_status(sel, today)
         if status == "blocked":
-            raise CardBlocked("the card is blocked", "卡片已锁定，请到服务窗口办理")
+            raise CardBlocked()
         if status == "hotlisted":
             self._block_hotlisted(pub)
-            raise CardHotlisted(f"card {pub.card_no} is reported lost; it has been blocked")
+            raise CardHotlisted(card_no=pub.card_no)
         if status == "expired":
             raise CardExpired(pub.expiry)
         if status == "not_yet_valid":
@@ -232,7 +230,7 @@ class CardTerminal:
     def balance(self) -> tuple[str, int]:
         sel = self.purse.select()
         if sel.blocked:
-            raise CardBlocked("the card is blocked", "卡片已锁定，请到服务窗口办理")
+            raise CardBlocked()
         return sel.public.card_no, self.purse.balance()
 
     def history(self) -> History:
@@ -329,7 +327,7 @@ class CardTerminal:
             self.journal.complete(entry_id, tac=tac, mac2=mac2, mac2_verified=False,
                                   detail="MAC2 did not verify in the SAM")
             raise MacError(f"the card debited but its MAC2 did not verify: {exc}",
-                           "卡片已扣款但 MAC2 校验失败，请联系工作人员") from exc
+                           code=ErrorCode.MAC2_AFTER_DEBIT) from exc
         except SamError as exc:
             self.journal.complete(entry_id, tac=tac, mac2=mac2, mac2_verified=None,
                                   detail=f"MAC2 not verified: {exc}")
@@ -339,8 +337,7 @@ class CardTerminal:
 
     def load(self, amount_fen: int, pin: str) -> TxResult:
         if self.load_authority is None:
-            raise AmountRefused("this terminal does not take top-ups (no load authority)",
-                                "本终端不支持充值")
+            raise AmountRefused(code=ErrorCode.LOAD_NOT_OFFERED)
         pub = self._ready_for_money(amount_fen)
         now = self.clock().replace(microsecond=0)
         date, time = crypto.bcd_datetime(now)

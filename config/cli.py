@@ -2,7 +2,15 @@
 
 Each program (``cardsvc``, ``simulators``, ``kioskctl``, ``backoffice``) is a thin dispatcher:
 the first word picks a subcommand module, imported lazily (so ``simulators card`` never pays for
-opencv), and that module's ``main(argv, prog) -> int`` does the rest.
+opencv), and that module's ``main(argv, prog) -> int`` does the rest. An argparse exit (``--help``,
+a usage error) inside a subcommand becomes its exit code here, so no subcommand repeats that.
+
+Domain errors know nothing of exit codes: each program maps its errors to them at its edge with
+an :class:`Edge` (which errors it knows, in which words, with which exit code)::
+
+    EDGE = Edge(exits=((ConfigError, EXIT_CONFIG), (DeviceError, EXIT_UNAVAILABLE),
+                       (CardServiceError, EXIT_FAILED)), words=lambda e: MESSAGES.line(e))
+    return EDGE.run(prog, lambda: body(args))     # a known error: one line, its exit code
 
 Exit codes, the same for every program (documented in README.md):
     0  done
@@ -17,7 +25,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -56,6 +64,8 @@ def dispatch(program: str, description: str, commands: dict[str, Subcommand],
     entry: SubcommandMain = module.main
     try:
         return entry(rest, f"{program} {name}")
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2, already printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE if exc.code else EXIT_OK
     except KeyboardInterrupt:
         print(f"{program}: interrupted", file=sys.stderr)
         return 130
@@ -74,7 +84,45 @@ def print_json(value: Any) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False))
 
 
+def report(program: str, line: str, code: int) -> int:
+    """Print ``program: line`` on stderr (one line for a person, no traceback); return ``code``."""
+    print(f"{program}: {line}", file=sys.stderr)
+    return code
+
+
 def fail(program: str, message: str, code: int) -> int:
     """Print a one-line error for a person (no traceback) and return the exit code."""
-    print(f"{program}: error: {message}", file=sys.stderr)
-    return code
+    return report(program, f"error: {message}", code)
+
+
+def _error_words(exc: BaseException) -> str:
+    return f"error: {exc}"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """Where a program meets a person: the errors it knows, their words and exit codes."""
+
+    exits: tuple[tuple[type[BaseException], int], ...]
+    """(exception class, exit code) pairs; the first that matches wins."""
+    words: Callable[[BaseException], str] = _error_words
+    """The line after ``program: `` (default ``error: <message>``)."""
+
+    def exit_code(self, exc: BaseException) -> int:
+        return next((code for kind, code in self.exits if isinstance(exc, kind)), EXIT_FAILED)
+
+    def knows(self, exc: BaseException) -> bool:
+        return any(isinstance(exc, kind) for kind, _ in self.exits)
+
+    def report(self, program: str, exc: BaseException) -> int:
+        """Print the error as one line; return its exit code."""
+        return report(program, self.words(exc), self.exit_code(exc))
+
+    def run(self, program: str, body: Callable[[], int]) -> int:
+        """``body()``, or the exit code of a known error after printing it as one line."""
+        try:
+            return body()
+        except Exception as exc:
+            if not self.knows(exc):
+                raise
+            return self.report(program, exc)

@@ -44,6 +44,10 @@ class CardSettings:
     """``pcsc:READER`` for a PSAM in a reader, or ``soft:PATH`` for a software SAM key file."""
     key_file: Path = Path("var/keys/issuer_keys.toml")
     """Issuer keys for the in-process load authority and a software SAM (mode 0600)."""
+    demo: bool = True
+    """Demo mode, said here and nowhere guessed: a missing key file gets the demo issuer's test
+    keys, and the hotlist starts as the demo issuer's lost cards. The embedded default is the
+    simulated demo stack; a real terminal sets ``demo = false``."""
     max_amount_fen: int = 100_000
     fare_table: str = ""
     """Bus fare table (TOML); empty = the embedded ``config/fares.toml``."""
@@ -100,6 +104,81 @@ class ClearingSettings:
 
 
 @dataclass(frozen=True)
+class HallSettings:
+    """The hall service (``backoffice serve``, ``backoffice hall ...``), when this machine runs
+    it: matters, applications, progress, ratings and complaints."""
+
+    db: str = ""
+    """Database URL; empty = SQLite ``<var_dir>/backoffice/hall.sqlite3``."""
+    host: str = "127.0.0.1"
+    port: int = 8490
+    """Address when the hall runs alone (``backoffice serve --only hall``)."""
+    tokens_file: Path = Path("var/backoffice/tokens.json")
+    """The issued tokens (hashed), shared by clearing and hall; mode 0600."""
+    key_file: Path = Path("var/keys/hall_data.key")
+    """The key that hashes ID numbers for lookup and seals personal data; created (mode 0600)
+    on first start if missing."""
+    calendar_dir: str = ""
+    """Working-day calendars ``<year>.toml``; empty = the shipped ``config/hall/calendar``."""
+    lookup_limit: int = 10
+    """Failed progress/complaint lookups one caller may make per window before 429."""
+    lookup_window_s: int = 600
+    rating_window_days: int = 7
+    """Calendar days after a case closes during which it may be rated."""
+    work_order_days: int = 5
+    """Working days to rectify a 差评 (the work order's due date)."""
+    no_rating: str = "default"
+    """When nobody rates within the window: ``default`` (record ``default_level``) or ``none``."""
+    default_level: str = "basic"
+    """The level recorded by default: very_satisfied, satisfied, basic (基本满意), ..."""
+    max_page_bytes: int = 5_000_000
+    """Largest uploaded page (JPEG or PDF)."""
+    max_case_bytes: int = 50_000_000
+    """Largest total of one case's uploaded pages."""
+    max_pages: int = 20
+    """Most pages of one material."""
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """The citizens' self-service kiosk (``kiosk run``); see docs/design.md, kiosk section."""
+
+    terminal_name: str = "kiosk-01"
+    """This terminal's name in logs and in the hall's records."""
+    hall_name_zh: str = "市民之家"
+    hall_name_en: str = "Citizens' Service Hall"
+    reader_picture: str = ""
+    """A picture (PNG/SVG) of where the card reader sits on this terminal model; empty = the
+    built-in drawing."""
+    idle_s: float = 60.0
+    """Seconds without a touch before the idle warning (care mode: ``idle_care_s``)."""
+    idle_care_s: float = 120.0
+    warning_s: float = 30.0
+    """Length of the idle warning's countdown; at least 20 (WCAG 2.2.1)."""
+    warning_care_s: float = 45.0
+    px_per_mm: float = 0.0
+    """Screen pixels per millimetre; 0 = from the screen's physical size (EDID). Set it when
+    the EDID lies (a 21.5-inch 1080p panel is about 4.0, a 32-inch one about 2.7)."""
+    orientation: str = "auto"
+    """``auto`` (from the window's shape), ``portrait`` or ``landscape``."""
+    care_mode: bool = False
+    """Start every session in care mode (关怀模式)."""
+    language: str = "zh"
+    """The language a session starts in: ``zh`` or ``en``."""
+    technician_pin_hash: str = ""
+    """``scrypt$N$r$p$salt$hash`` from ``kiosk pin-hash``; empty = no technician exit."""
+    virtual_keyboard: str = "builtin"
+    """``builtin`` (our own keyboard) or ``qt`` (Qt Virtual Keyboard: GPLv3 or commercial,
+    the deployer's choice; needs PySide6-Addons, see docs/design.md)."""
+    speech: bool = False
+    """Spoken prompts through QtTextToSpeech."""
+    catalogue_file: Path = Path("var/kiosk/catalogue.json")
+    """The offline copy of the hall's catalogue (exchange format, docs/hall-exchange.md)."""
+    session_dir: Path = Path("var/kiosk/session")
+    """Where a citizen's scans wait until they are sent; emptied at every session's end."""
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: PathsSettings = field(default_factory=PathsSettings)
     card: CardSettings = field(default_factory=CardSettings)
@@ -109,6 +188,8 @@ class Settings:
     idcard: IdCardSettings = field(default_factory=IdCardSettings)
     backoffice: BackofficeSettings = field(default_factory=BackofficeSettings)
     clearing: ClearingSettings = field(default_factory=ClearingSettings)
+    hall: HallSettings = field(default_factory=HallSettings)
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
     source: str = "defaults"
     """Which file the settings were read from (for messages and `kioskctl doctor`)."""
 

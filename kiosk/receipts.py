@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from cardsvc.receipts import yuan
+from cardsvc.money import yuan
 from drivers.printer import BOLD, CENTER, SUBTITLE, Document
 
 HandlingMode = Literal["即办件", "承诺件", "联办件", "报批件", "急办件"]

@@ -1,4 +1,4 @@
-"""`make demo` (python -m simulators.demo) end to end: it names the holder and cleans up."""
+"""`make demo` (python -m demo) end to end: it names the holder and cleans up."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from config.demo import load_demo_data
+from cardsvc.demo_issuer import load_demo_data
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.pcscd
 def demo(*args: str, **kw) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "PCSCLITE_CSOCK_NAME"}
     return subprocess.Popen(
-        [sys.executable, "-m", "simulators.demo", *args],
+        [sys.executable, "-m", "demo", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -59,6 +59,7 @@ def test_demo_names_the_holder_and_stops_what_it_started(tmp_path):
     assert "食堂消费 Canteen purchase: 12.50 元, 余额 balance 87.50 元" in out
     assert "1 sent, 1 new" in out and "0 rejected" in out
     assert "应有余额 expected balance 87.50 元" in out and "账目相符 everything adds up" in out
+    assert "营业执照登记（个体工商户设立）" in out  # the hall serves the demo catalogue
     assert "Traceback" not in err
     assert processes_mentioning(str(tmp_path)) == []
     started = re.search(r"pcscd \(.*\) pid (\d+)", out)

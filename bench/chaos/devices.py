@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+from cardsvc.demo_issuer import demo_issuer_keys
 from cardsvc.purse.client import PurseClient, Transmitter
 from drivers.pcsc.spi import BackendSpi, SimulatedCard
 from simulators.card import (
     CardDescription,
-    demo_issuer_keys,
     issue_user_card,
     open_psam,
     open_user_card,

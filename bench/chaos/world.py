@@ -11,8 +11,8 @@ from pathlib import Path
 from bench.chaos.clearing import BackofficeProcess, ClearingView
 from bench.chaos.devices import FLEET, CardSpec, CardTruth, issue_fleet, open_card, read_truth
 from bench.chaos.invariants import Verdict, check, days_of
+from cardsvc.demo_issuer import install_demo_keys
 from cardsvc.journal import Entry
-from cardsvc.keys import install_demo_keys
 from drivers.pcsc.channel import CardChannel
 from drivers.pcsc.memory_backend import MemoryBackend
 

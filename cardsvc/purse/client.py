@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from cardsvc.codes import ErrorCode
 from cardsvc.errors import (
     CardBlocked,
     CardProtocolError,
@@ -109,7 +110,7 @@ class PurseClient:
                       else PublicData.decode(self.read_binary(cmd.SFI_PUBLIC)))
         except RecordError as exc:
             raise CardProtocolError(f"EF15 does not follow the profile: {exc}",
-                                    "卡片公共信息格式错误") from exc
+                                    code=ErrorCode.PUBLIC_DATA_INVALID) from exc
         return Selection(public=public, blocked=response.sw == 0x6283)
 
     def read_binary(self, sfi: int) -> bytes:
@@ -120,7 +121,7 @@ class PurseClient:
             return HolderData.decode(self.read_binary(cmd.SFI_HOLDER))
         except RecordError as exc:
             raise CardProtocolError(f"EF16 does not follow the profile: {exc}",
-                                    "持卡人信息格式错误") from exc
+                                    code=ErrorCode.HOLDER_DATA_INVALID) from exc
 
     def read_record(self, sfi: int, number: int) -> bytes | None:
         """A record, or None when the card has no such record (6A83)."""

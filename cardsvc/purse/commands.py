@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cardsvc.codes import ErrorCode
 from cardsvc.errors import (
     AmountRefused,
     BalanceLimitExceeded,
@@ -59,12 +60,12 @@ class Command:
         if self.answer_len is not None and len(data) != self.answer_len:
             raise CardProtocolError(
                 f"{self.name}: expected {self.answer_len} bytes, the card sent {len(data)}",
-                f"卡片应答长度错误（{self.name}）")
+                code=ErrorCode.CARD_ANSWER_LENGTH, command=self.name)
         return data
 
 
 def _blocked(_sw: int) -> CardServiceError:
-    return CardBlocked("the card's application is blocked", "卡片已锁定，请到服务窗口办理")
+    return CardBlocked("the card's application is blocked")
 
 
 def _mac(name: str) -> ErrorFactory:
@@ -73,8 +74,7 @@ def _mac(name: str) -> ErrorFactory:
 
 COMMON_ERRORS: dict[int, ErrorFactory] = {
     0x9303: _blocked,
-    0x6A82: lambda _sw: UnknownCard("not a city card: the application is not on this card",
-                                    "不是本系统的市民卡"),
+    0x6A82: lambda _sw: UnknownCard(code=ErrorCode.NOT_A_CITY_CARD),
 }
 
 SELECT = Command("SELECT", {0x6A82: COMMON_ERRORS[0x6A82]})
@@ -87,20 +87,20 @@ VERIFY_PIN = Command("VERIFY PIN", {
 GET_BALANCE = Command("GET BALANCE", {}, answer_len=4)
 _INIT_ERRORS: dict[int, ErrorFactory] = {
     0x9401: lambda _sw: InsufficientBalance(None, 0),
-    0x6A80: lambda _sw: AmountRefused("the card refused the amount", "卡片拒绝此金额"),
+    0x6A80: lambda _sw: AmountRefused(code=ErrorCode.AMOUNT_REFUSED_BY_CARD),
 }
 INIT_PURCHASE = Command("INIT FOR PURCHASE", _INIT_ERRORS, answer_len=15)
 INIT_CAPP_PURCHASE = Command("INIT FOR CAPP PURCHASE", _INIT_ERRORS, answer_len=15)
 UPDATE_CAPP_CACHE = Command("UPDATE CAPP DATA CACHE", {}, answer_len=0)
 DEBIT = Command("DEBIT FOR PURCHASE", {0x9302: _mac("DEBIT FOR PURCHASE")}, answer_len=8)
 INIT_LOAD = Command("INIT FOR LOAD", {
-    0x6A80: lambda _sw: BalanceLimitExceeded(
-        "the load would take the balance past the card's limit", "充值后余额将超过卡片上限"),
+    0x6A80: lambda _sw: BalanceLimitExceeded(code=ErrorCode.CARD_BALANCE_LIMIT),
     0x6982: lambda _sw: StatusWordError("INIT FOR LOAD (PIN not verified)", 0x6982),
 }, answer_len=16)
 CREDIT = Command("CREDIT FOR LOAD", {0x9302: _mac("CREDIT FOR LOAD")}, answer_len=4)
 TRANSACTION_PROVE = Command("GET TRANSACTION PROVE", {
-    0x9406: lambda _sw: MacError("no such transaction on the card (9406)", "卡片无此交易"),
+    0x9406: lambda _sw: MacError("no such transaction on the card (9406)",
+                                 code=ErrorCode.NO_SUCH_TRANSACTION),
 }, answer_len=8)
 GET_CHALLENGE = Command("GET CHALLENGE", {}, answer_len=4)
 APP_BLOCK = Command("APPLICATION BLOCK", {0x9302: _mac("APPLICATION BLOCK")}, answer_len=0)
@@ -120,8 +120,7 @@ def read_record(sfi: int, record: int) -> bytes:
 
 def verify_pin(pin: str) -> bytes:
     if not pin.isdigit() or not 4 <= len(pin) <= 12 or len(pin) % 2:
-        raise AmountRefused("the PIN must be 4 to 12 digits, an even number of them",
-                            "密码应为 4 至 12 位数字（偶数位）")
+        raise AmountRefused(code=ErrorCode.PIN_MALFORMED)
     data = bytes.fromhex(pin)
     return bytes((0x00, 0x20, 0x00, 0x00, len(data))) + data
 

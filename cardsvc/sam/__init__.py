@@ -2,11 +2,17 @@
 
 Public face::
 
+    spec = SamSpec.parse("pcsc:Virtual PCD 00 01")   # the [card] sam setting, parsed once
+    spec.reader                              # 'Virtual PCD 00 01' (None for a software SAM)
     sam = open_sam("soft:var/keys/issuer_keys.toml", state_dir=Path("var/sam"))
-    sam = open_sam("pcsc:Virtual PCD 00 01", state_dir=..., connect=lambda name: channel)
+    sam = open_sam(spec, state_dir=..., connect=lambda name: channel)
     ttsn, mac1 = sam.purchase_mac1(random, atc, amount, tx_type, date, time, key_ver, alg, factor)
     sam.verify_mac2(mac2)                    # raises SamMacError on mismatch
     mac = sam.maintenance_mac(factor, challenge, bytes.fromhex("841E000004"), alg)
+
+The kinds of SAM are the registry :data:`SAMS` (``KIND -> "module:Class"``, see
+:mod:`config.registry`): ``pcsc:READER`` (:class:`PcscSam`) and ``soft:KEY_FILE``
+(:class:`SoftSam`). A new kind is one :class:`Sam` subclass with its ``open`` and one entry.
 
 Errors: :mod:`cardsvc.sam.errors` (``SamError`` and its tree; ``to_service_error`` maps them to
 the card service's tree). A bad key file raises :class:`cardsvc.keys.KeyFileError`.
@@ -15,11 +21,9 @@ the card service's tree). A bad key file raises :class:`cardsvc.keys.KeyFileErro
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from pathlib import Path
+from dataclasses import dataclass
 
-from cardsvc.keys import load_issuer_keys
-from cardsvc.sam.base import ApduChannel, ApduResponse, PurchaseRequest, Sam
+from cardsvc.sam.base import ApduChannel, ApduResponse, Connect, PurchaseRequest, Sam
 from cardsvc.sam.errors import (
     SamError,
     SamInputError,
@@ -32,12 +36,14 @@ from cardsvc.sam.errors import (
     to_service_error,
 )
 from cardsvc.sam.pcsc import PcscSam
-from cardsvc.sam.soft import SoftSam, TtsnStore
-from drivers.pcsc.errors import PcscError
+from cardsvc.sam.soft import SoftSam, TtsnStore, soft_sam_state_path
+from config.registry import Registry, UnknownKind
 
 __all__ = [
+    "SAMS",
     "ApduChannel",
     "ApduResponse",
+    "Connect",
     "PcscSam",
     "PurchaseRequest",
     "Sam",
@@ -46,6 +52,7 @@ __all__ = [
     "SamKeyError",
     "SamMacError",
     "SamProtocolError",
+    "SamSpec",
     "SamStateError",
     "SamStatusError",
     "SamUnavailable",
@@ -56,17 +63,49 @@ __all__ = [
     "to_service_error",
 ]
 
+SAMS: Registry[Sam] = Registry("SAM", {
+    "pcsc": "cardsvc.sam.pcsc:PcscSam",
+    "soft": "cardsvc.sam.soft:SoftSam",
+}, forms={"pcsc": "pcsc:READER", "soft": "soft:KEY_FILE"})
+"""The kinds of SAM, by the first part of the ``[card] sam`` setting."""
 
-def soft_sam_state_path(state_dir: str | os.PathLike[str], terminal_id: bytes) -> Path:
-    """Where a software SAM with ``terminal_id`` keeps its TTSN under ``state_dir``."""
-    return Path(state_dir) / f"softsam-{terminal_id.hex()}.json"
+READER_KIND = "pcsc"
+"""The kind of SAM that sits in a card reader (its target is the reader's name)."""
+
+
+@dataclass(frozen=True)
+class SamSpec:
+    """A SAM setting, ``KIND:TARGET``, checked: the kind is in :data:`SAMS`."""
+
+    kind: str
+    target: str
+
+    @classmethod
+    def parse(cls, text: str) -> SamSpec:
+        """``"pcsc:Virtual PCD 00 01"`` -> ``SamSpec("pcsc", "Virtual PCD 00 01")``;
+        :class:`SamInputError` says what is wrong."""
+        try:
+            kind, target = SAMS.split(text)
+        except UnknownKind as exc:
+            raise SamInputError(str(exc)) from None
+        if not target:
+            raise SamInputError(f"a SAM is 'soft:KEY_FILE' or 'pcsc:READER', not {text!r}")
+        return cls(kind, target)
+
+    @property
+    def reader(self) -> str | None:
+        """The reader the SAM sits in (a PSAM), or None (a software SAM)."""
+        return self.target if self.kind == READER_KIND else None
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.target}"
 
 
 def open_sam(
-    spec: str,
+    spec: str | SamSpec,
     *,
     state_dir: str | os.PathLike[str],
-    connect: Callable[[str], ApduChannel] | None = None,
+    connect: Connect | None = None,
 ) -> Sam:
     """Open the SAM named by ``spec``: ``soft:KEY_FILE`` or ``pcsc:READER NAME``.
 
@@ -74,19 +113,5 @@ def open_sam(
     the PSAM (e.g. ``lambda r: CardChannel.connect(backend, r)``); if the channel has a
     ``disconnect`` method, :meth:`Sam.close` calls it.
     """
-    kind, sep, rest = spec.partition(":")
-    if not sep or not rest:
-        raise SamInputError(f"a SAM is 'soft:KEY_FILE' or 'pcsc:READER', not {spec!r}")
-    if kind == "soft":
-        keys = load_issuer_keys(rest)
-        return SoftSam(keys, soft_sam_state_path(state_dir, keys.require_terminal_id()))
-    if kind == "pcsc":
-        if connect is None:
-            raise SamInputError("a PSAM in a reader needs a connect function")
-        try:
-            channel = connect(rest)
-        except PcscError as exc:
-            raise SamUnavailable(f"cannot connect to the PSAM in {rest!r}: {exc}") from exc
-        disconnect = getattr(channel, "disconnect", None)
-        return PcscSam(channel, on_close=disconnect if callable(disconnect) else None)
-    raise SamInputError(f"unknown SAM kind {kind!r} (expected 'soft' or 'pcsc')")
+    parsed = spec if isinstance(spec, SamSpec) else SamSpec.parse(spec)
+    return SAMS.load(parsed.kind).open(parsed.target, state_dir=state_dir, connect=connect)

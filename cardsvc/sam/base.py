@@ -8,7 +8,9 @@ reader) and :class:`~cardsvc.sam.soft.SoftSam` (keys from a file); both give the
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
@@ -16,7 +18,7 @@ from typing import Protocol, Self
 from cardsvc.crypto import Alg
 from cardsvc.sam.errors import SamInputError, SamProtocolError
 
-__all__ = ["ApduChannel", "ApduResponse", "PurchaseRequest", "Sam"]
+__all__ = ["ApduChannel", "ApduResponse", "Connect", "PurchaseRequest", "Sam"]
 
 MAC_LEN = 4
 
@@ -39,6 +41,10 @@ class ApduChannel(Protocol):
     """
 
     def transmit(self, apdu: bytes, *, sensitive: bool = False) -> ApduResponse: ...
+
+
+Connect = Callable[[str], ApduChannel]
+"""How a SAM in a reader gets its channel: ``connect(reader name)``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +104,13 @@ class Sam(ABC):
 
     A SAM is used by one thread at a time. It is a context manager (``close`` on exit).
     """
+
+    @classmethod
+    @abstractmethod
+    def open(cls, target: str, *, state_dir: str | os.PathLike[str],
+             connect: Connect | None) -> Sam:
+        """The SAM of a spec ``KIND:target`` (see :func:`cardsvc.sam.open_sam`): ``state_dir``
+        for what it keeps on disk, ``connect`` for a SAM in a reader."""
 
     def terminal_id(self) -> bytes:
         """The 6-byte BCD terminal ID the SAM is personalised with."""

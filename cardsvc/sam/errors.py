@@ -2,7 +2,8 @@
 
 Every failure of a :class:`~cardsvc.sam.base.Sam` is one of these. Reader-layer errors
 (:mod:`drivers.pcsc.errors`) are translated here with ``raise ... from exc``; the card service
-translates these in turn with :func:`to_service_error`. Messages never carry key material.
+translates these in turn with :func:`to_service_error`. Each class has the stable ``code`` of
+:class:`cardsvc.codes.ErrorCode` its failure shows as. Messages never carry key material.
 
     SamError
     ├── SamUnavailable     the SAM cannot be reached (pcscd, reader, PSAM removed, I/O fault)
@@ -16,6 +17,7 @@ translates these in turn with :func:`to_service_error`. Messages never carry key
 
 from __future__ import annotations
 
+from cardsvc.codes import ErrorCode
 from cardsvc.errors import (
     CardProtocolError,
     CardServiceError,
@@ -23,6 +25,7 @@ from cardsvc.errors import (
     SamUnavailableError,
     ServiceConfigError,
 )
+from config.messages import CodedError
 
 __all__ = [
     "SamError",
@@ -37,15 +40,17 @@ __all__ = [
 ]
 
 
-class SamError(Exception):
+class SamError(CodedError, code=ErrorCode.SAM_FAULT):
     """Base of every SAM-layer failure."""
 
+    code: ErrorCode
 
-class SamUnavailable(SamError):
+
+class SamUnavailable(SamError, code=ErrorCode.SAM_UNAVAILABLE):
     """The SAM cannot be reached: no service, no reader, PSAM removed, timeout."""
 
 
-class SamMacError(SamError):
+class SamMacError(SamError, code=ErrorCode.MAC2_INVALID):
     """The card's MAC2 does not match the SAM's last purchase session."""
 
 
@@ -62,11 +67,11 @@ class SamProtocolError(SamError):
     """The PSAM's answer does not have the profile's shape."""
 
 
-class SamKeyError(SamError):
+class SamKeyError(SamError, code=ErrorCode.SAM_CONFIG):
     """The SAM holds no key for what was asked (key version, algorithm)."""
 
 
-class SamStateError(SamError):
+class SamStateError(SamError, code=ErrorCode.SAM_CONFIG):
     """The software SAM's persisted state cannot be read, written or advanced."""
 
 
@@ -77,9 +82,9 @@ class SamInputError(SamError, ValueError):
 def to_service_error(exc: SamError) -> CardServiceError:
     """The card-service error for a SAM error (use as ``raise to_service_error(e) from e``)."""
     if isinstance(exc, SamMacError):
-        return MacError(f"MAC2 did not verify: {exc}", "交易认证失败 (MAC2)")
+        return MacError(f"MAC2 did not verify: {exc}", code=exc.code)
     if isinstance(exc, SamUnavailable):
-        return SamUnavailableError(f"SAM unavailable: {exc}")
+        return SamUnavailableError(f"SAM unavailable: {exc}", code=exc.code)
     if isinstance(exc, SamKeyError | SamStateError):
-        return ServiceConfigError(f"SAM: {exc}", "安全模块配置错误")
-    return CardProtocolError(f"SAM: {exc}", "安全模块应答异常")
+        return ServiceConfigError(f"SAM: {exc}", code=exc.code)
+    return CardProtocolError(f"SAM: {exc}", code=exc.code)

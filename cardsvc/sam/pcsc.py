@@ -19,11 +19,18 @@ only the 3DES form); the virtual PSAM implements the same. The channel does the 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 
 from cardsvc.crypto import Alg
-from cardsvc.sam.base import ApduChannel, ApduResponse, PurchaseRequest, Sam
-from cardsvc.sam.errors import SamMacError, SamProtocolError, SamStatusError, SamUnavailable
+from cardsvc.sam.base import ApduChannel, ApduResponse, Connect, PurchaseRequest, Sam
+from cardsvc.sam.errors import (
+    SamInputError,
+    SamMacError,
+    SamProtocolError,
+    SamStatusError,
+    SamUnavailable,
+)
 from drivers.pcsc.errors import PcscError
 
 __all__ = ["PcscSam"]
@@ -45,6 +52,20 @@ class PcscSam(Sam):
         self._on_close = on_close
         self._selected = False
         self._tid: bytes | None = None
+
+    @classmethod
+    def open(cls, target: str, *, state_dir: str | os.PathLike[str],
+             connect: Connect | None) -> PcscSam:
+        """The PSAM in the reader ``target``; if the channel ``connect`` gives has a
+        ``disconnect`` method, :meth:`close` calls it."""
+        if connect is None:
+            raise SamInputError("a PSAM in a reader needs a connect function")
+        try:
+            channel = connect(target)
+        except PcscError as exc:
+            raise SamUnavailable(f"cannot connect to the PSAM in {target!r}: {exc}") from exc
+        disconnect = getattr(channel, "disconnect", None)
+        return cls(channel, on_close=disconnect if callable(disconnect) else None)
 
     def __repr__(self) -> str:
         tid = self._tid.hex() if self._tid is not None else "?"

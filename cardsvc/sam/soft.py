@@ -21,13 +21,18 @@ from pathlib import Path
 from cardsvc import crypto
 from cardsvc.crypto import Alg
 from cardsvc.keys import IssuerKeys, load_issuer_keys
-from cardsvc.sam.base import PurchaseRequest, Sam
+from cardsvc.sam.base import Connect, PurchaseRequest, Sam
 from cardsvc.sam.errors import SamKeyError, SamMacError, SamStateError
 
-__all__ = ["SoftSam", "TtsnStore"]
+__all__ = ["SoftSam", "TtsnStore", "soft_sam_state_path"]
 
 _STATE_FORMAT = 1
 MAX_TTSN = 0xFFFFFFFF
+
+
+def soft_sam_state_path(state_dir: str | os.PathLike[str], terminal_id: bytes) -> Path:
+    """Where a software SAM with ``terminal_id`` keeps its TTSN under ``state_dir``."""
+    return Path(state_dir) / f"softsam-{terminal_id.hex()}.json"
 
 
 class TtsnStore:
@@ -151,6 +156,13 @@ class SoftSam(Sam):
     ) -> SoftSam:
         """Load ``key_file`` (mode 0600, see :mod:`cardsvc.keys`) and build the SAM."""
         return cls(load_issuer_keys(key_file), state_path)
+
+    @classmethod
+    def open(cls, target: str, *, state_dir: str | os.PathLike[str],
+             connect: Connect | None) -> SoftSam:
+        """The software SAM of the key file ``target``; its TTSN under ``state_dir``."""
+        keys = load_issuer_keys(target)
+        return cls(keys, soft_sam_state_path(state_dir, keys.require_terminal_id()))
 
     def __repr__(self) -> str:
         return (

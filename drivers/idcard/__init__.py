@@ -2,8 +2,8 @@
 
 Public face::
 
-    from drivers.idcard import IdCardReader, Citizen, IdCardError
-    with IdCardReader.open("socket://127.0.0.1:7000") as reader:
+    from drivers.idcard import open_reader, Citizen, IdCardError
+    with open_reader("socket://127.0.0.1:7000") as reader:
         citizen = reader.read_card()
 
 Modules: ``errors`` (the exception tree), ``frame`` (SAM-V framing, pure), ``codes`` (sex,
@@ -30,11 +30,12 @@ from drivers.idcard.errors import (
     ReaderUnavailable,
 )
 from drivers.idcard.frame import Answer, FrameParser, encode_command
-from drivers.idcard.reader import IdCardReader, open_port
+from drivers.idcard.reader import READERS, IdCardReader, open_port, open_reader
 
 __all__ = [
     "LONG_TERM",
     "NATIONS",
+    "READERS",
     "SEXES",
     "Answer",
     "CardDataError",
@@ -54,5 +55,6 @@ __all__ = [
     "mask_id_number",
     "nation_name",
     "open_port",
+    "open_reader",
     "sex_name",
 ]

@@ -1,7 +1,8 @@
 """The ID-card reader layer's exception tree.
 
 Every failure of :mod:`drivers.idcard` is one of these, with a message in plain words that never
-carries personal data (no name, no full ID number). Callers translate them with ``from``.
+carries personal data (no name, no full ID number). Each class has a stable ``code``
+(:class:`ErrorCode`). Callers translate them with ``from``.
 
     IdCardError
     ├── ReaderUnavailable    the serial port cannot be opened, or went away
@@ -14,24 +15,41 @@ carries personal data (no name, no full ID number). Callers translate them with 
 
 from __future__ import annotations
 
+from enum import StrEnum, unique
 
-class IdCardError(Exception):
+from config.messages import CodedError
+
+
+@unique
+class ErrorCode(StrEnum):
+    """The ID-card reader layer's stable error codes."""
+
+    FAILED = "idcard_failed"
+    READER_UNAVAILABLE = "idcard_reader_unavailable"
+    READER_TIMEOUT = "idcard_reader_timeout"
+    FRAME_INVALID = "idcard_frame_invalid"
+    READER_STATUS = "idcard_reader_status"
+    NO_CARD = "idcard_no_card"
+    CARD_DATA_INVALID = "idcard_card_data_invalid"
+
+
+class IdCardError(CodedError, code=ErrorCode.FAILED):
     """Base of every ID-card reader failure."""
 
 
-class ReaderUnavailable(IdCardError):
+class ReaderUnavailable(IdCardError, code=ErrorCode.READER_UNAVAILABLE):
     """The serial port of the reader cannot be opened or is gone."""
 
 
-class ReaderTimeout(IdCardError):
+class ReaderTimeout(IdCardError, code=ErrorCode.READER_TIMEOUT):
     """The reader did not answer within the timeout (silent, unplugged or wrong port)."""
 
 
-class FrameError(IdCardError):
+class FrameError(IdCardError, code=ErrorCode.FRAME_INVALID):
     """The bytes received are not a valid SAM-V answer frame."""
 
 
-class ReaderStatusError(IdCardError):
+class ReaderStatusError(IdCardError, code=ErrorCode.READER_STATUS):
     """The reader answered, with a status (SW3) that means failure."""
 
     def __init__(self, message: str, sw3: int, meaning: str) -> None:
@@ -40,9 +58,9 @@ class ReaderStatusError(IdCardError):
         self.meaning = meaning
 
 
-class NoCard(ReaderStatusError):
+class NoCard(ReaderStatusError, code=ErrorCode.NO_CARD):
     """There is no ID card on the reader (find card answered ``80``)."""
 
 
-class CardDataError(IdCardError):
+class CardDataError(IdCardError, code=ErrorCode.CARD_DATA_INVALID):
     """The card answered, but its data are malformed or fail the GB 11643 check."""

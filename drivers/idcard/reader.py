@@ -3,9 +3,14 @@
 One public method, :meth:`IdCardReader.transact`, owns the framing, the timeout and the error
 translation; the commands (reset, SAM status, find, select, read) are one small method each.
 
-    with IdCardReader.open("/dev/ttyUSB0", timeout=3.0) as reader:
+    with open_reader("/dev/ttyUSB0", timeout=3.0) as reader:
         citizen = reader.read_card()          # find, select, read text + photo
         citizen.id_masked                      # '4102**********1234'
+
+The kinds of reader are the registry :data:`READERS` (see :mod:`config.registry`): a URL whose
+scheme names a kind opens that kind; anything else (a device path, a pyserial URL such as
+``socket://HOST:PORT``) is a SAM-V reader on a serial line. A new kind of reader is one class
+with the same ``open(url, timeout=)`` and ``read_card()`` and one entry.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Protocol
 
 import serial
 
+from config.registry import Registry
 from drivers.idcard.citizen import TEXT_LENGTH, Citizen, decode_text
 from drivers.idcard.errors import (
     CardDataError,
@@ -245,4 +251,17 @@ class IdCardReader:
         return citizen
 
 
-__all__ = ["IdCardError", "IdCardReader", "SerialPort", "open_port"]
+READERS: Registry[IdCardReader] = Registry("ID-card reader URL", {
+    "serial": "drivers.idcard.reader:IdCardReader",
+}, forms={"serial": "a serial device or pyserial URL (/dev/ttyUSB0, socket://HOST:PORT)"})
+"""The kinds of ID-card reader; ``serial`` (SAM-V over pyserial) takes any other URL."""
+
+
+def open_reader(url: str, *, timeout: float = 3.0) -> IdCardReader:
+    """The ID-card reader at ``url`` (:class:`ReaderUnavailable` if it cannot be opened)."""
+    scheme = url.partition(":")[0]
+    kind = READERS.load(scheme if scheme in READERS else "serial")
+    return kind.open(url, timeout=timeout)
+
+
+__all__ = ["READERS", "IdCardError", "IdCardReader", "SerialPort", "open_port", "open_reader"]

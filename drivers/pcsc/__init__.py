@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from config.registry import Registry, UnknownKind
 from drivers.pcsc.apdu import CommandApdu, HexError, Response, parse_apdu, parse_hex, to_hex
 from drivers.pcsc.channel import CardChannel, ChannelStats
 from drivers.pcsc.errors import (
@@ -41,11 +42,11 @@ if TYPE_CHECKING:
     from drivers.pcsc.monitor import ReaderMonitor
     from drivers.pcsc.pyscard_backend import PyscardBackend
 
-BACKENDS: Mapping[str, str] = MappingProxyType({
+BACKENDS: Registry[BackendSpi] = Registry("reader backend URL", {
     "pcsc": "drivers.pcsc.pyscard_backend:PyscardBackend",
     "memory": "drivers.pcsc.memory_backend:MemoryBackend",
 })
-"""URL scheme -> ``module:Class`` (imported on first use, as python-can's interface registry)."""
+"""URL scheme -> ``module:Class`` (imported on first use: :class:`config.registry.Registry`)."""
 
 _LAZY: Mapping[str, str] = MappingProxyType({
     "PyscardBackend": "drivers.pcsc.pyscard_backend",
@@ -57,20 +58,17 @@ _LAZY: Mapping[str, str] = MappingProxyType({
 def split_url(url: str) -> tuple[str, str | None]:
     """``"pcsc://Virtual PCD 00 00"`` -> ``("pcsc", "Virtual PCD 00 00")``; ``"pcsc://"`` ->
     ``("pcsc", None)``. Raises ValueError for a URL without a known scheme."""
-    scheme, sep, rest = url.partition("://")
-    if not sep or scheme not in BACKENDS:
-        known = ", ".join(f"{name}://" for name in BACKENDS)
-        raise ValueError(f"unknown reader backend URL {url!r} (known: {known})")
+    try:
+        scheme, rest = BACKENDS.split(url, "://")
+    except UnknownKind as exc:
+        raise ValueError(str(exc)) from None
     return scheme, (rest or None)
 
 
 def open_backend(url: str = "pcsc://") -> BackendSpi:
     """A new backend for ``url`` (``pcsc://`` or ``memory://``; a reader part is ignored)."""
     scheme, _reader = split_url(url)
-    module_name, _, class_name = BACKENDS[scheme].partition(":")
-    backend_class = getattr(importlib.import_module(module_name), class_name)
-    backend: BackendSpi = backend_class()
-    return backend
+    return BACKENDS.load(scheme)()
 
 
 def __getattr__(name: str) -> Any:

@@ -1,7 +1,8 @@
 """The printer layer's exception tree.
 
 Every failure of ``drivers.printer`` is one of these; callers above (kiosk, card service, CLIs)
-translate them into their own words or exit codes. Messages are plain words for a technician.
+translate them into their own words or exit codes. Each class has a stable ``code``
+(:class:`ErrorCode`); ``str(exc)`` is the English particulars for a technician.
 
     PrinterError
     ├── PrinterConfigError    a malformed printer URL, an unknown profile, a bad option
@@ -20,29 +21,46 @@ Device trouble never raises from :meth:`Printer.status`; that returns an ``offli
 
 from __future__ import annotations
 
+from enum import StrEnum, unique
 from typing import TYPE_CHECKING
+
+from config.messages import CodedError
 
 if TYPE_CHECKING:
     from drivers.printer.status import PrinterStatus
 
 
-class PrinterError(Exception):
+@unique
+class ErrorCode(StrEnum):
+    """The printer layer's stable error codes."""
+
+    FAILED = "printer_failed"
+    CONFIG = "printer_config"
+    LAYOUT = "printer_layout"
+    QUEUE = "printer_queue"
+    NOT_READY = "printer_not_ready"
+    UNAVAILABLE = "printer_unavailable"
+    TIMEOUT = "printer_timeout"
+    INTERRUPTED = "printer_interrupted"
+
+
+class PrinterError(CodedError, code=ErrorCode.FAILED):
     """Base of every printer-layer failure."""
 
 
-class PrinterConfigError(PrinterError):
+class PrinterConfigError(PrinterError, code=ErrorCode.CONFIG):
     """The printer URL, profile or an option is wrong (a configuration or usage problem)."""
 
 
-class LayoutError(PrinterError):
+class LayoutError(PrinterError, code=ErrorCode.LAYOUT):
     """The document is malformed or cannot be printed on this paper (QR too large, ...)."""
 
 
-class QueueError(PrinterError):
+class QueueError(PrinterError, code=ErrorCode.QUEUE):
     """The durable print queue failed (database error, unknown job, wrong state)."""
 
 
-class PrinterNotReady(PrinterError):
+class PrinterNotReady(PrinterError, code=ErrorCode.NOT_READY):
     """The printer answered but cannot print now; nothing was sent."""
 
     def __init__(self, message: str, status: PrinterStatus) -> None:
@@ -50,15 +68,15 @@ class PrinterNotReady(PrinterError):
         self.status = status
 
 
-class PrinterUnavailable(PrinterError):
+class PrinterUnavailable(PrinterError, code=ErrorCode.UNAVAILABLE):
     """The printer cannot be reached: not connected, refused, unplugged, or the link broke."""
 
 
-class PrinterTimeout(PrinterUnavailable):
+class PrinterTimeout(PrinterUnavailable, code=ErrorCode.TIMEOUT):
     """The printer did not accept data or answer within the timeout."""
 
 
-class PrintInterrupted(PrinterUnavailable):
+class PrintInterrupted(PrinterUnavailable, code=ErrorCode.INTERRUPTED):
     """The link failed after data started to go: the receipt may be partly printed."""
 
     def __init__(self, message: str, bytes_sent: int) -> None:

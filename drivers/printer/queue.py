@@ -4,7 +4,10 @@ A job holds a :class:`Document` (JSON), not bytes, and moves through these state
 
     pending ──> sending ──> done
        ^  │         └─────> uncertain ──(reprint: a new job, marked 补打)
-       └──┘ waiting (message says why)      failed (cannot be laid out; never printed)
+       └──┘ waiting (``note`` says why)     failed (cannot be laid out; never printed)
+
+A job's ``note`` is a stable code (:class:`JobNote`: what it waits for) that a screen turns into
+words with its catalogue; ``message`` is the English particulars for a technician.
 
 Exactly once, and the crash window. ``sending`` is committed *before* the first byte leaves and
 ``done`` only after the printer confirmed it took the last byte. A printer that is out of paper
@@ -31,6 +34,7 @@ from pathlib import Path
 
 from drivers.printer.document import SUBTITLE, Document, Text
 from drivers.printer.errors import QueueError
+from drivers.printer.status import PrinterState
 
 QUEUE_FILE = "print-queue.sqlite3"
 REPRINT_BANNER = "【补打 REPRINT】"
@@ -47,7 +51,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     created    REAL NOT NULL,
     updated    REAL NOT NULL,
     printed    REAL,
-    reprint_of INTEGER REFERENCES jobs(id)
+    reprint_of INTEGER REFERENCES jobs(id),
+    note       TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, id);
 """
@@ -65,6 +70,19 @@ class JobState(StrEnum):
         return self in (JobState.DONE, JobState.UNCERTAIN, JobState.FAILED)
 
 
+class JobNote(StrEnum):
+    """Why a pending job waits: what the printer said at the last attempt."""
+
+    PAPER_OUT = "job-waits-paper-out"
+    OFFLINE = "job-waits-offline"
+    UNKNOWN = "job-waits-unknown"
+
+    @classmethod
+    def waiting_for(cls, state: PrinterState) -> JobNote:
+        return {PrinterState.PAPER_OUT: cls.PAPER_OUT,
+                PrinterState.OFFLINE: cls.OFFLINE}.get(state, cls.UNKNOWN)
+
+
 @dataclass(frozen=True)
 class Job:
     id: int
@@ -72,23 +90,26 @@ class Job:
     title: str
     state: JobState
     message: str
-    """Plain words for a screen: why it waits, or what went wrong."""
+    """English particulars for a technician: why it waits, or what went wrong."""
     attempts: int
     created: float
     updated: float
     printed: float | None
     reprint_of: int | None
+    note: JobNote | None = None
+    """While it waits: what for (a code; a screen shows its words)."""
 
 
-_UPDATE = ("UPDATE jobs SET state=?, message=?, updated=?, attempts=attempts+?,"
+_UPDATE = ("UPDATE jobs SET state=?, message=?, note=?, updated=?, attempts=attempts+?,"
            " printed=CASE WHEN ?='done' THEN ? ELSE printed END")
 _SELECT = ("SELECT id, key, title, state, message, attempts, created, updated, printed,"
-           " reprint_of FROM jobs ")
+           " reprint_of, note FROM jobs ")
 
 
 def _job(row: Sequence[object]) -> Job:
     values = list(row)
     values[3] = JobState(str(values[3]))
+    values[10] = None if values[10] is None else JobNote(str(values[10]))
     return Job(*values)  # type: ignore[arg-type]
 
 
@@ -102,6 +123,9 @@ class PrintQueue:
             with self._db() as db:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(_SCHEMA)
+                columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+                if "note" not in columns:  # a queue written before notes existed
+                    db.execute("ALTER TABLE jobs ADD COLUMN note TEXT")
         except (OSError, sqlite3.Error) as exc:
             raise QueueError(f"cannot open the print queue {self.path}: {exc}") from exc
 
@@ -176,13 +200,13 @@ class PrintQueue:
 
     # -- state changes (the print worker's) -------------------------------------------------
     def _move(self, job_id: int, to: JobState, *, frm: Sequence[JobState], message: str = "",
-              attempt: bool = False) -> Job:
+              note: JobNote | None = None, attempt: bool = False) -> Job:
         now = time.time()
         marks = ",".join("?" * len(frm))
         sql = f"{_UPDATE} WHERE id=? AND state IN ({marks})"
         with self._tx() as db:
-            cur = db.execute(sql, (to.value, message, now, int(attempt), to.value, now, job_id,
-                                   *[s.value for s in frm]))
+            cur = db.execute(sql, (to.value, message, None if note is None else note.value, now,
+                                   int(attempt), to.value, now, job_id, *[s.value for s in frm]))
             if cur.rowcount != 1:
                 raise QueueError(f"print job {job_id} is not {'/'.join(frm)}; cannot make it {to}")
         return self.get(job_id)
@@ -193,8 +217,9 @@ class PrintQueue:
     def mark_done(self, job_id: int) -> Job:
         return self._move(job_id, JobState.DONE, frm=[JobState.SENDING])
 
-    def mark_waiting(self, job_id: int, message: str) -> Job:
-        return self._move(job_id, JobState.PENDING, frm=[JobState.PENDING], message=message)
+    def mark_waiting(self, job_id: int, note: JobNote, message: str = "") -> Job:
+        return self._move(job_id, JobState.PENDING, frm=[JobState.PENDING], message=message,
+                          note=note)
 
     def mark_uncertain(self, job_id: int, message: str) -> Job:
         return self._move(job_id, JobState.UNCERTAIN, frm=[JobState.SENDING], message=message)

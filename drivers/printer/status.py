@@ -1,4 +1,7 @@
-"""Printer status from ``DLE EOT`` answers, in plain words.
+"""Printer status from ``DLE EOT`` answers: a stable state (:class:`PrinterState`) and why.
+
+The words for people (Chinese and English) are in the program's message catalogue, keyed by the
+state; ``detail`` says why in English particulars for a technician.
 
 ``DLE EOT n`` is a real-time request: the printer answers one byte at once, even while it is
 offline. Every answer has the fixed bits ``0xx1xx10`` (mask ``0x93`` == ``0x12``); a byte
@@ -27,20 +30,13 @@ DLE_EOT = b"\x10\x04"
 
 
 class PrinterState(StrEnum):
+    """What a printer can do now (a stable code)."""
+
     OK = "ok"
     PAPER_NEAR_END = "paper-near-end"
     PAPER_OUT = "paper-out"
     OFFLINE = "offline"
     UNKNOWN = "unknown"
-
-
-_WORDS = {
-    PrinterState.OK: ("打印机正常", "the printer is ready"),
-    PrinterState.PAPER_NEAR_END: ("打印纸将用完，请及时更换", "paper is nearly out"),
-    PrinterState.PAPER_OUT: ("打印机缺纸，请联系工作人员", "the printer is out of paper"),
-    PrinterState.OFFLINE: ("打印机离线，请联系工作人员", "the printer is offline"),
-    PrinterState.UNKNOWN: ("打印机状态未知，请联系工作人员", "the printer's state is unknown"),
-}
 
 
 @dataclass(frozen=True)
@@ -57,17 +53,16 @@ class PrinterStatus:
         return self.state in (PrinterState.OK, PrinterState.PAPER_NEAR_END)
 
     @property
-    def words(self) -> str:
-        """One line for a citizen-facing screen (Chinese)."""
-        return _WORDS[self.state][0]
+    def code(self) -> PrinterState:
+        """The state, as the code a message catalogue has words for."""
+        return self.state
 
     @property
-    def english(self) -> str:
-        text = _WORDS[self.state][1]
-        return f"{text} ({self.detail})" if self.detail else text
+    def params(self) -> Mapping[str, str]:
+        return {}
 
     def __str__(self) -> str:
-        return f"{self.state.value}: {self.english}"
+        return f"{self.state.value} ({self.detail})" if self.detail else self.state.value
 
 
 class StatusLink(Protocol):

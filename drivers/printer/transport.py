@@ -12,6 +12,10 @@ python-escpos opens the connections (``Network``, ``Serial``, ``Usb``, ``File``)
 owns what it leaves out: an explicit timeout on every operation (its ``Usb`` waits forever by
 default, its ``Serial`` has no write timeout, its ``File`` blocks on a jammed device), reads of
 an exact size within a deadline, and one exception tree.
+
+The kinds of link are the registry :data:`TRANSPORTS` (URL scheme -> ``module:Class``, see
+:mod:`config.registry`); a :class:`Transport` subclass checks its own URLs (:meth:`Transport.parse`)
+and moves the bytes. A new kind of link is one subclass and one entry.
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit
 
+from config.registry import Registry, UnknownKind
 from drivers.printer.errors import PrinterConfigError, PrinterTimeout, PrinterUnavailable
 
 log = logging.getLogger(__name__)
@@ -55,38 +60,38 @@ class PrinterUrl:
         return self.text
 
 
+TRANSPORTS: Registry[Transport] = Registry("printer URL", {
+    "tcp": "drivers.printer.transport:TcpTransport",
+    "serial": "drivers.printer.transport:SerialTransport",
+    "usb": "drivers.printer.transport:UsbTransport",
+    "file": "drivers.printer.transport:FileTransport",
+})
+"""The kinds of printer link, by URL scheme."""
+
+
 def parse_url(url: str) -> PrinterUrl:
     """Check and split a printer URL; :class:`PrinterConfigError` says what is wrong."""
     parts = urlsplit(url.strip())
-    params = dict(parse_qsl(parts.query))
     scheme = parts.scheme.lower()
-    if scheme == "tcp":
-        try:
-            port = parts.port or 9100
-        except ValueError:
-            raise PrinterConfigError(f"bad port in printer URL {url!r}") from None
-        if not parts.hostname:
-            raise PrinterConfigError(f"printer URL {url!r} has no host (tcp://HOST:9100)")
-        return PrinterUrl("tcp", url, host=parts.hostname, port=port, params=params)
-    if scheme in ("serial", "file"):
-        if not parts.path.startswith("/") or parts.netloc:
-            raise PrinterConfigError(
-                f"printer URL {url!r} needs an absolute path ({scheme}:///dev/...)")
-        if scheme == "serial":
-            _int_param(params, "baudrate", url, 9600)
-            if params.get("flow", "none") not in _FLOW:
-                raise PrinterConfigError(f"flow must be one of {', '.join(_FLOW)} in {url!r}")
-        return PrinterUrl(scheme, url, path=parts.path, params=params)
-    if scheme == "usb":
-        ids = (parts.netloc + parts.path).strip("/").split(":")
-        try:
-            vendor, product = (int(x, 16) for x in ids)
-        except ValueError:
-            raise PrinterConfigError(
-                f"printer URL {url!r} needs hex USB ids (usb://0416:5011)") from None
-        return PrinterUrl("usb", url, vendor=vendor, product=product, params=params)
-    raise PrinterConfigError(
-        f"unsupported printer URL {url!r} (tcp://, serial://, usb://, file://)")
+    try:
+        kind = TRANSPORTS.load(scheme)
+    except UnknownKind:
+        raise PrinterConfigError(str(TRANSPORTS.unknown(url))) from None
+    return kind.parse(url, scheme, parts, dict(parse_qsl(parts.query)))
+
+
+def open_transport(url: PrinterUrl, timeout: float) -> Transport:
+    """A connected transport for ``url``."""
+    transport = TRANSPORTS.load(url.scheme)(url, timeout)
+    transport.open()
+    return transport
+
+
+def _local_path(url: str, scheme: str, parts: SplitResult) -> str:
+    if not parts.path.startswith("/") or parts.netloc:
+        raise PrinterConfigError(
+            f"printer URL {url!r} needs an absolute path ({scheme}:///dev/...)")
+    return parts.path
 
 
 def _int_param(params: Mapping[str, str], name: str, url: str, default: int) -> int:
@@ -97,9 +102,16 @@ def _int_param(params: Mapping[str, str], name: str, url: str, default: int) -> 
 
 
 class Transport(ABC):
-    """A byte link to one printer. ``open`` / ``write`` / ``read`` / ``close``."""
+    """A byte link to one printer. ``parse`` (its URLs) / ``open`` / ``write`` / ``read`` /
+    ``close``."""
 
     can_read = True
+
+    @classmethod
+    @abstractmethod
+    def parse(cls, url: str, scheme: str, parts: SplitResult,
+              params: dict[str, str]) -> PrinterUrl:
+        """Check this kind's URL; :class:`PrinterConfigError` says what is wrong."""
 
     def __init__(self, url: PrinterUrl, timeout: float) -> None:
         self.url = url
@@ -139,6 +151,17 @@ class Transport(ABC):
 
 
 class TcpTransport(Transport):
+    @classmethod
+    def parse(cls, url: str, scheme: str, parts: SplitResult,
+              params: dict[str, str]) -> PrinterUrl:
+        try:
+            port = parts.port or 9100
+        except ValueError:
+            raise PrinterConfigError(f"bad port in printer URL {url!r}") from None
+        if not parts.hostname:
+            raise PrinterConfigError(f"printer URL {url!r} has no host (tcp://HOST:9100)")
+        return PrinterUrl(scheme, url, host=parts.hostname, port=port, params=params)
+
     def open(self) -> None:
         from escpos.exceptions import DeviceNotFoundError  # noqa: PLC0415 - lazy (import cost, side effects)
         from escpos.printer import Network  # noqa: PLC0415 - lazy (import cost, side effects)
@@ -201,6 +224,15 @@ class TcpTransport(Transport):
 
 
 class SerialTransport(Transport):
+    @classmethod
+    def parse(cls, url: str, scheme: str, parts: SplitResult,
+              params: dict[str, str]) -> PrinterUrl:
+        path = _local_path(url, scheme, parts)
+        _int_param(params, "baudrate", url, 9600)
+        if params.get("flow", "none") not in _FLOW:
+            raise PrinterConfigError(f"flow must be one of {', '.join(_FLOW)} in {url!r}")
+        return PrinterUrl(scheme, url, path=path, params=params)
+
     def open(self) -> None:
         from escpos.exceptions import DeviceNotFoundError  # noqa: PLC0415 - lazy (import cost, side effects)
         from escpos.printer import Serial  # noqa: PLC0415 - lazy (import cost, side effects)
@@ -250,6 +282,17 @@ class SerialTransport(Transport):
 
 
 class UsbTransport(Transport):
+    @classmethod
+    def parse(cls, url: str, scheme: str, parts: SplitResult,
+              params: dict[str, str]) -> PrinterUrl:
+        ids = (parts.netloc + parts.path).strip("/").split(":")
+        try:
+            vendor, product = (int(x, 16) for x in ids)
+        except ValueError:
+            raise PrinterConfigError(
+                f"printer URL {url!r} needs hex USB ids (usb://0416:5011)") from None
+        return PrinterUrl(scheme, url, vendor=vendor, product=product, params=params)
+
     def open(self) -> None:
         from escpos.exceptions import DeviceNotFoundError  # noqa: PLC0415 - lazy (import cost, side effects)
         from escpos.printer import Usb  # noqa: PLC0415 - lazy (import cost, side effects)
@@ -294,6 +337,11 @@ class FileTransport(Transport):
 
     can_read = False
 
+    @classmethod
+    def parse(cls, url: str, scheme: str, parts: SplitResult,
+              params: dict[str, str]) -> PrinterUrl:
+        return PrinterUrl(scheme, url, path=_local_path(url, scheme, parts), params=params)
+
     def open(self) -> None:
         from escpos.exceptions import DeviceNotFoundError  # noqa: PLC0415 - lazy (import cost, side effects)
         from escpos.printer import File  # noqa: PLC0415 - lazy (import cost, side effects)
@@ -323,14 +371,3 @@ class FileTransport(Transport):
             except OSError as exc:
                 raise PrinterUnavailable(f"writing to {self.url.path} failed: {exc}") from exc
 
-
-TRANSPORTS: Mapping[str, type[Transport]] = {
-    "tcp": TcpTransport, "serial": SerialTransport, "usb": UsbTransport, "file": FileTransport,
-}
-
-
-def open_transport(url: PrinterUrl, timeout: float) -> Transport:
-    """A connected transport for ``url``."""
-    transport = TRANSPORTS[url.scheme](url, timeout)
-    transport.open()
-    return transport

@@ -3,11 +3,12 @@
     worker = PrintWorker(printer, PrintQueue.in_dir(settings.paths.var_dir))
     worker.start()
     job = worker.submit(document, key="card:000123")   # returns at once (one SQLite insert)
-    worker.job(job.id).message                          # "打印机缺纸，…" while it waits
+    worker.job(job.id).note                             # JobNote.PAPER_OUT while it waits
     worker.stop()
 
 Jobs print in order. Before each job the printer is asked its status; out of paper, offline or
-silent, the job stays pending with a plain-words message and is tried again every ``retry_s``
+silent, the job stays pending with a note of why (:class:`JobNote`, a code a screen shows in
+words) and is tried again every ``retry_s``
 (and whenever a new job is submitted). See :mod:`drivers.printer.queue` for exactly-once. Only
 one worker may serve a queue: :meth:`PrintWorker.start` takes an exclusive lock file beside the
 database, then turns jobs a crash left ``sending`` into ``uncertain``.
@@ -33,12 +34,10 @@ from drivers.printer.errors import (
     QueueError,
 )
 from drivers.printer.printer import Printer
-from drivers.printer.queue import Job, JobState, PrintQueue
+from drivers.printer.queue import Job, JobNote, JobState, PrintQueue
 from drivers.printer.status import PrinterState, PrinterStatus
 
 log = logging.getLogger(__name__)
-
-WAIT_SUFFIX = "，回执将在打印机恢复后自动打印"
 
 
 class PrintWorker:
@@ -149,7 +148,7 @@ class PrintWorker:
                 self.queue.mark_sending(job.id)))
         except PrinterNotReady as exc:
             self._status = exc.status
-            self._wait(job, exc.status.words, str(exc.status))
+            self._wait(job, exc.status)
             return self.retry_s
         except PrintInterrupted as exc:
             self._changed(self.queue.mark_uncertain(job.id, f"may be partly printed: {exc}"))
@@ -158,7 +157,7 @@ class PrintWorker:
             return 0
         except PrinterUnavailable as exc:
             self._status = PrinterStatus(PrinterState.OFFLINE, str(exc))
-            self._wait(job, self._status.words, str(exc))
+            self._wait(job, self._status)
             return self.retry_s
         except (LayoutError, PrinterConfigError) as exc:
             self._changed(self.queue.mark_failed(job.id, f"cannot print: {exc}"))
@@ -177,12 +176,13 @@ class PrintWorker:
                                         "bytes": report.bytes_sent})
         return 0
 
-    def _wait(self, job: Job, words: str, detail: str) -> None:
-        message = words.split("，", maxsplit=1)[0] + WAIT_SUFFIX
-        if job.message != message:
-            log.warning("printer.job.waiting %d: %s", job.id, detail,
-                        extra={"event": "printer.job.waiting", "job": job.id, "why": detail})
-            self._changed(self.queue.mark_waiting(job.id, message))
+    def _wait(self, job: Job, status: PrinterStatus) -> None:
+        note = JobNote.waiting_for(status.state)
+        if job.note is not note:
+            log.warning("printer.job.waiting %d: %s", job.id, status,
+                        extra={"event": "printer.job.waiting", "job": job.id,
+                               "why": str(status)})
+            self._changed(self.queue.mark_waiting(job.id, note, str(status)))
 
     def _changed(self, job: Job) -> None:
         if self.on_change is not None:

@@ -7,11 +7,17 @@ Public face::
     with open_camera("sim:default", sim_root="var/camera") as cam:
         auto = AutoCapture()
         while (status := auto.feed(cam.read())).capture is None:
-            print(status.words)
+            print(status.state)              # a CaptureState; words from the program's catalogue
         save_pdf([status.capture.page], "scan.pdf")
 """
 
-from drivers.scanner.autocapture import AutoCapture, AutoCaptureParams, Capture, Status
+from drivers.scanner.autocapture import (
+    AutoCapture,
+    AutoCaptureParams,
+    Capture,
+    CaptureState,
+    Status,
+)
 from drivers.scanner.calibrate import Calibration, calibrate, load_thresholds, save_calibration
 from drivers.scanner.camera import Camera, Frame, open_camera
 from drivers.scanner.detect import Detection, DetectParams, detect_page
@@ -37,6 +43,7 @@ __all__ = [
     "CameraError",
     "CameraUnavailable",
     "Capture",
+    "CaptureState",
     "DetectParams",
     "Detection",
     "Frame",

@@ -1,16 +1,19 @@
 """Auto-capture: keep a page once it has lain still for N frames and passed the gates.
 
-Feed it frames; it answers with a :class:`Status` for each (what a kiosk shows: "no page",
-"hold still", the quality reason) and, when a page is kept, a :class:`Capture` with the page
-flattened to A4. After a capture it waits for the page to be moved or taken away before it
-keeps another, so one page is not captured twice.
+Feed it frames; it answers with a :class:`Status` for each (its :class:`CaptureState`, a
+stable code a kiosk shows in words from its catalogue, and the quality verdict with its reason)
+and, when a page is kept, a :class:`Capture` with the page flattened to A4. After a capture it
+waits for the page to be moved or taken away before it keeps another, so one page is not
+captured twice.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
@@ -50,25 +53,34 @@ class Capture:
         return self.frame.timestamp - self.still_since
 
 
+class CaptureState(StrEnum):
+    """Where auto-capture stands with the frame just fed (a stable code; the values are the
+    words this state was reported with before it was an enumeration)."""
+
+    NO_PAGE = "no page"
+    MOVING = "moving"
+    STEADYING = "steadying"
+    REFUSED = "refused"
+    """A still page failed a quality gate: the verdict says why."""
+    CAPTURED = "captured"
+    WAITING_FOR_NEW_PAGE = "waiting for a new page"
+
+
 @dataclass(frozen=True)
 class Status:
-    state: str
-    """"no page", "moving", "steadying", "refused", "captured" or "waiting for a new page"."""
+    state: CaptureState
     detection: Detection = field(repr=False)
     verdict: Verdict | None = None
     capture: Capture | None = None
 
     @property
-    def words(self) -> str:
-        if self.verdict is not None and not self.verdict.ok:
-            return self.verdict.words
-        return {
-            "no page": "no page under the camera",
-            "moving": "hold the page still",
-            "steadying": "hold still...",
-            "captured": "page captured",
-            "waiting for a new page": "page captured: lay the next page",
-        }.get(self.state, self.state)
+    def code(self) -> CaptureState:
+        """The state, as the code a message catalogue has words for."""
+        return self.state
+
+    @property
+    def params(self) -> Mapping[str, str]:
+        return {}
 
 
 class AutoCapture:
@@ -100,7 +112,7 @@ class AutoCapture:
         det = detect_page(frame.image, self.detect_params)
         if det.corners is None:
             self._last, self._run, self._captured_at = None, 0, None
-            return Status("no page", det, judge(frame.image, det, self.thresholds))
+            return Status(CaptureState.NO_PAGE, det, judge(frame.image, det, self.thresholds))
         if self._last is None or self._moved(det.corners, self._last, det.frame_size):
             self._run, self._since = 1, frame.timestamp
         else:
@@ -108,13 +120,13 @@ class AutoCapture:
         self._last = det.corners
         if self._captured_at is not None:
             if not self._moved(det.corners, self._captured_at, det.frame_size):
-                return Status("waiting for a new page", det)
+                return Status(CaptureState.WAITING_FOR_NEW_PAGE, det)
             self._captured_at = None
         if self._run < self.params.stable_frames:
-            return Status("moving" if self._run == 1 else "steadying", det)
+            return Status(CaptureState.MOVING if self._run == 1 else CaptureState.STEADYING, det)
         verdict = judge(frame.image, det, self.thresholds)
         if not verdict.ok:
-            return Status("refused", det, verdict)
+            return Status(CaptureState.REFUSED, det, verdict)
         page = flatten_page(frame.image, det.corners, self.params.dpi)
         capture = Capture(
             page, frame, det, verdict, self._since, (time.perf_counter() - started) * 1e3
@@ -129,4 +141,4 @@ class AutoCapture:
                 "glare": round(verdict.measures.glare, 4),
             },
         )
-        return Status("captured", det, verdict, capture)
+        return Status(CaptureState.CAPTURED, det, verdict, capture)

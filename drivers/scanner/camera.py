@@ -10,6 +10,10 @@
 One public method, :meth:`Camera.read`, owns the timeout, the pacing of file sources at their
 frame rate (``realtime``) and the error translation; a backend overrides ``_grab`` only.
 Files loop at their end, like a camera that keeps looking at the same desk.
+
+The kinds of camera are the registry :data:`CAMERAS` (URL scheme -> ``module:Class``, see
+:mod:`config.registry`); each kind's :meth:`Camera.open_url` reads the rest of its URL. A new
+kind of camera is one subclass and one entry.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from types import TracebackType
 import cv2
 import numpy as np
 
+from config.registry import Registry, UnknownKind
 from drivers.scanner.errors import CameraError, CameraUnavailable, FrameTimeout
 
 log = logging.getLogger(__name__)
@@ -49,6 +54,12 @@ class Frame:
 
 class Camera(ABC):
     """A source of frames. Use :func:`open_camera`; close it (or use ``with``) when done."""
+
+    @classmethod
+    @abstractmethod
+    def open_url(cls, url: str, rest: str, *, sim_root: Path, realtime: bool) -> Camera:
+        """Open the camera of ``url`` (``rest``: what follows the scheme);
+        :class:`CameraUnavailable` says why it cannot be."""
 
     def __init__(self, url: str, fps: float, realtime: bool) -> None:
         self.url = url
@@ -154,6 +165,69 @@ class CaptureCamera(Camera):
             self._cap.release()
 
 
+class DeviceCamera(CaptureCamera):
+    """``v4l2:N`` or ``v4l2:/dev/videoN``: a live V4L2 device."""
+
+    @classmethod
+    def open_url(cls, url: str, rest: str, *, sim_root: Path, realtime: bool) -> Camera:
+        source: str | int = int(rest) if rest.isdigit() else rest
+        return cls(url, source, cv2.CAP_V4L2, is_file=False)
+
+
+class FileCamera(CaptureCamera):
+    """``file:PATH``: a video file or a folder of numbered images, played in a loop."""
+
+    @classmethod
+    def open_url(cls, url: str, rest: str, *, sim_root: Path, realtime: bool) -> Camera:
+        return cls.open_path(url, Path(rest), realtime)
+
+    @classmethod
+    def open_path(cls, url: str, path: Path, realtime: bool, fps: float = 0.0) -> Camera:
+        if path.is_dir():
+            return cls(url, image_sequence_pattern(path), cv2.CAP_IMAGES, realtime=realtime,
+                       fps=fps or 15.0)
+        if "%" in path.name:
+            return cls(url, str(path), cv2.CAP_IMAGES, realtime=realtime, fps=fps or 15.0)
+        if not path.exists():
+            raise CameraUnavailable(f"the camera {url}: {path} does not exist")
+        return cls(url, str(path), cv2.CAP_ANY, realtime=realtime, fps=fps)
+
+
+class SimCamera(FileCamera):
+    """``sim:NAME`` (under ``sim_root``) or ``sim:/abs/dir``: the virtual camera's frames, while
+    ``simulators camera serve`` runs (a stopped simulator is an unplugged camera)."""
+
+    @classmethod
+    def open_url(cls, url: str, rest: str, *, sim_root: Path, realtime: bool) -> Camera:
+        folder = Path(rest) if rest.startswith("/") else sim_root / (rest or "default")
+        manifest = folder / MANIFEST
+        name = rest or "default"
+        start = f"start it with `simulators camera serve --name {name}`"
+        try:
+            info = json.loads(manifest.read_text())
+        except FileNotFoundError:
+            raise CameraUnavailable(
+                f"the virtual camera {name!r} is not running ({start})") from None
+        except (OSError, ValueError) as exc:
+            raise CameraUnavailable(
+                f"the virtual camera {name!r} has a bad {MANIFEST}: {exc}") from exc
+        pid = int(info.get("pid", 0))
+        if pid and not _pid_alive(pid):
+            raise CameraUnavailable(
+                f"the virtual camera {name!r} has stopped (pid {pid} is gone; {start})"
+            )
+        return cls.open_path(url, folder / str(info["source"]), realtime,
+                             float(info.get("fps", 15)))
+
+
+CAMERAS: Registry[Camera] = Registry("camera URL", {
+    "v4l2": "drivers.scanner.camera:DeviceCamera",
+    "file": "drivers.scanner.camera:FileCamera",
+    "sim": "drivers.scanner.camera:SimCamera",
+}, forms={"v4l2": "v4l2:N", "file": "file:PATH", "sim": "sim:NAME"})
+"""The kinds of camera, by URL scheme."""
+
+
 def image_sequence_pattern(folder: Path) -> str:
     """The ``printf`` pattern of the numbered images in ``folder`` (for ``CAP_IMAGES``)."""
     names = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
@@ -163,18 +237,6 @@ def image_sequence_pattern(folder: Path) -> str:
             width = len(m["digits"])
             return str(folder / f"{m['prefix']}%0{width}d{m['suffix']}")
     raise CameraUnavailable(f"no numbered images (frame_000001.jpg ...) in {folder}")
-
-
-def _open_path(url: str, path: Path, realtime: bool, fps: float = 0.0) -> CaptureCamera:
-    if path.is_dir():
-        return CaptureCamera(
-            url, image_sequence_pattern(path), cv2.CAP_IMAGES, realtime=realtime, fps=fps or 15.0
-        )
-    if "%" in path.name:
-        return CaptureCamera(url, str(path), cv2.CAP_IMAGES, realtime=realtime, fps=fps or 15.0)
-    if not path.exists():
-        raise CameraUnavailable(f"the camera {url}: {path} does not exist")
-    return CaptureCamera(url, str(path), cv2.CAP_ANY, realtime=realtime, fps=fps)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -187,35 +249,12 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _open_sim(url: str, spec: str, sim_root: Path, realtime: bool) -> CaptureCamera:
-    folder = Path(spec) if spec.startswith("/") else sim_root / (spec or "default")
-    manifest = folder / MANIFEST
-    name = spec or "default"
-    start = f"start it with `simulators camera serve --name {name}`"
-    try:
-        info = json.loads(manifest.read_text())
-    except FileNotFoundError:
-        raise CameraUnavailable(f"the virtual camera {name!r} is not running ({start})") from None
-    except (OSError, ValueError) as exc:
-        raise CameraUnavailable(f"the virtual camera {name!r} has a bad {MANIFEST}: {exc}") from exc
-    pid = int(info.get("pid", 0))
-    if pid and not _pid_alive(pid):
-        raise CameraUnavailable(
-            f"the virtual camera {name!r} has stopped (pid {pid} is gone; {start})"
-        )
-    return _open_path(url, folder / str(info["source"]), realtime, float(info.get("fps", 15)))
-
-
 def open_camera(
     url: str, *, sim_root: Path | str = Path("var/camera"), realtime: bool = True
 ) -> Camera:
     """Open the camera named by ``url``; :class:`CameraUnavailable` says why it cannot be."""
-    scheme, _, rest = url.partition(":")
-    if scheme == "v4l2":
-        source: str | int = int(rest) if rest.isdigit() else rest
-        return CaptureCamera(url, source, cv2.CAP_V4L2, is_file=False)
-    if scheme == "file":
-        return _open_path(url, Path(rest), realtime)
-    if scheme == "sim":
-        return _open_sim(url, rest, Path(sim_root), realtime)
-    raise CameraUnavailable(f"unknown camera URL {url!r} (use v4l2:N, file:PATH or sim:NAME)")
+    try:
+        scheme, rest = CAMERAS.split(url)
+    except UnknownKind as exc:
+        raise CameraUnavailable(str(exc)) from None
+    return CAMERAS.load(scheme).open_url(url, rest, sim_root=Path(sim_root), realtime=realtime)

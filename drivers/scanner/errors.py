@@ -1,4 +1,5 @@
-"""The scanner layer's exception tree. Messages are plain words for a technician.
+"""The scanner layer's exception tree. Each class has a stable ``code`` (:class:`ErrorCode`);
+messages are plain English particulars for a technician.
 
 ScannerError
 ├── CameraUnavailable   the camera cannot be opened (no device, no file, simulator stopped)
@@ -11,24 +12,41 @@ ScannerError
 
 from __future__ import annotations
 
+from enum import StrEnum, unique
 
-class ScannerError(Exception):
+from config.messages import CodedError
+
+
+@unique
+class ErrorCode(StrEnum):
+    """The scanner layer's stable error codes."""
+
+    FAILED = "scanner_failed"
+    CAMERA_UNAVAILABLE = "scanner_camera_unavailable"
+    CAMERA_FAILED = "scanner_camera_failed"
+    FRAME_TIMEOUT = "scanner_frame_timeout"
+    NO_GOOD_PAGE = "scanner_no_good_page"
+    OUTPUT_FAILED = "scanner_output_failed"
+    CALIBRATION_INVALID = "scanner_calibration_invalid"
+
+
+class ScannerError(CodedError, code=ErrorCode.FAILED):
     """Base of every document-camera failure."""
 
 
-class CameraUnavailable(ScannerError):
+class CameraUnavailable(ScannerError, code=ErrorCode.CAMERA_UNAVAILABLE):
     """The camera cannot be opened."""
 
 
-class CameraError(ScannerError):
+class CameraError(ScannerError, code=ErrorCode.CAMERA_FAILED):
     """The camera stopped giving frames."""
 
 
-class FrameTimeout(CameraError):
+class FrameTimeout(CameraError, code=ErrorCode.FRAME_TIMEOUT):
     """No frame within the timeout."""
 
 
-class NoGoodPage(ScannerError):
+class NoGoodPage(ScannerError, code=ErrorCode.NO_GOOD_PAGE):
     """No page good enough to keep was seen in time."""
 
     def __init__(self, message: str, reason: str = "") -> None:
@@ -36,9 +54,9 @@ class NoGoodPage(ScannerError):
         self.reason = reason
 
 
-class OutputError(ScannerError):
+class OutputError(ScannerError, code=ErrorCode.OUTPUT_FAILED):
     """Writing the scan failed."""
 
 
-class CalibrationError(ScannerError):
+class CalibrationError(ScannerError, code=ErrorCode.CALIBRATION_INVALID):
     """The calibration file is unreadable or malformed."""

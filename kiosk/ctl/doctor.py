@@ -35,13 +35,14 @@ from typing import Any
 
 from cardsvc.clearing_client import ClearingClient, ClearingError, ClearingUnauthorized
 from cardsvc.keys import KeyFileError
-from cardsvc.sam import SamError, open_sam
+from cardsvc.sam import SamError, SamSpec, open_sam
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, fail, print_json
 from config.settings import ConfigError, Settings, load_settings
-from drivers.idcard import IdCardError, IdCardReader
+from drivers.idcard import IdCardError, open_reader
 from drivers.pcsc import CardChannel, PcscError, ServiceUnavailable, open_backend
 from drivers.printer import PrinterError, PrinterState, open_printer
 from drivers.scanner import ScannerError, load_thresholds, open_camera
+from kiosk.ctl.messages import printer_status_en
 
 
 class Health(enum.Enum):
@@ -89,8 +90,12 @@ Check = Callable[[Kiosk], Finding]
 
 
 def _sam_reader(settings: Settings) -> str | None:
-    kind, _, rest = settings.card.sam.partition(":")
-    return rest if kind == "pcsc" and rest else None
+    """The PSAM's reader of ``[card] sam`` (None: a software SAM, or a malformed setting that
+    the SAM check reports)."""
+    try:
+        return SamSpec.parse(settings.card.sam).reader
+    except SamError:
+        return None
 
 
 def check_card_readers(kiosk: Kiosk) -> Finding:
@@ -232,33 +237,33 @@ def check_printer(kiosk: Kiosk) -> Finding:
             "correct [printer] url and profile",
         )
     details = {"url": s.printer.url, "state": status.state.value, "detail": status.detail}
-    state = status.state
+    state, said = status.state, f"{s.printer.url}: {printer_status_en(status)}"
     if state is PrinterState.OK:
-        return Finding(name, Health.OK, f"{s.printer.url}: {status.english}", "", details)
+        return Finding(name, Health.OK, said, "", details)
     if state is PrinterState.PAPER_NEAR_END:
         return Finding(
             name,
             Health.WARN,
-            f"{s.printer.url}: {status.english}",
+            said,
             "load a new paper roll soon",
             details,
         )
     if state is PrinterState.PAPER_OUT:
         return Finding(
-            name, Health.FAIL, f"{s.printer.url}: {status.english}", "load a paper roll", details
+            name, Health.FAIL, said, "load a paper roll", details
         )
     if state is PrinterState.UNKNOWN and not printer.reads_status:
         return Finding(
             name,
             Health.WARN,
-            f"{s.printer.url}: {status.english}",
+            said,
             "this link cannot tell; print a test page (`kioskctl printer test`)",
             details,
         )
     return Finding(
         name,
         Health.FAIL,
-        f"{s.printer.url}: {status.english}",
+        said,
         "switch the printer on, close its cover, check the cable and [printer] url "
         "(for the simulated kiosk: `simulators printer serve`)",
         details,
@@ -293,7 +298,7 @@ def check_idcard(kiosk: Kiosk) -> Finding:
     if not url:
         return Finding(name, Health.SKIP, "not configured ([idcard] url is empty)")
     try:
-        with IdCardReader.open(url, timeout=kiosk.timeout) as reader:
+        with open_reader(url, timeout=kiosk.timeout) as reader:
             reader.reset()
             reader.sam_status()
             present = reader.find_card()

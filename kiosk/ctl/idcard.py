@@ -31,11 +31,12 @@ from drivers.idcard import (
     LONG_TERM,
     Citizen,
     IdCardError,
-    IdCardReader,
     NoCard,
     ReaderTimeout,
     ReaderUnavailable,
+    open_reader,
 )
+from kiosk.ctl.messages import MESSAGES
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -113,7 +114,7 @@ def main(argv: list[str], prog: str) -> int:
         except ConfigError as exc:
             return fail(prog, str(exc), EXIT_CONFIG)
     try:
-        with IdCardReader.open(url, timeout=args.timeout) as reader:
+        with open_reader(url, timeout=args.timeout) as reader:
             if args.action == "status":
                 reader.reset()
                 reader.sam_status()
@@ -121,7 +122,7 @@ def main(argv: list[str], prog: str) -> int:
             else:
                 citizen = reader.read_card()
     except IdCardError as exc:
-        return fail(prog, str(exc), _exit_code(exc))
+        return fail(prog, MESSAGES.line(exc), _exit_code(exc))
     if args.action == "status":
         if args.json:
             print_json({"reader": url, "sam": "ok", "card_present": present})

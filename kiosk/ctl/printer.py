@@ -33,6 +33,7 @@ from config.cli import (
 from config.settings import ConfigError, Settings, load_settings
 from drivers.printer import (
     PROFILES,
+    Job,
     JobState,
     LayoutError,
     Printer,
@@ -48,6 +49,7 @@ from drivers.printer import (
 )
 from drivers.printer.queue import QUEUE_FILE
 from drivers.printer.testpage import test_page
+from kiosk.ctl.messages import MESSAGES, printer_status_en
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -72,10 +74,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str], prog: str) -> int:
-    try:
-        args = _parser(prog).parse_args(argv)
-    except SystemExit as exc:
-        return EXIT_USAGE if exc.code else EXIT_OK
+    args = _parser(prog).parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -91,10 +90,15 @@ def main(argv: list[str], prog: str) -> int:
     except PrinterConfigError as exc:
         given = args.printer or args.profile or args.timeout is not None
         where = "" if given else f"{settings.source}: [printer] "
-        return fail(prog, f"{where}{exc}", EXIT_USAGE if given else EXIT_CONFIG)
+        return fail(prog, f"{MESSAGES.zh(exc)} / {where}{exc}",
+                    EXIT_USAGE if given else EXIT_CONFIG)
     if args.command == "status":
         return _status(printer, args.json)
     return _test(printer, args.json, prog)
+
+
+def _english(status: PrinterStatus) -> str:
+    return f"{status.state.value}: {printer_status_en(status)}"
 
 
 def _exit_code(status: PrinterStatus) -> int:
@@ -106,7 +110,8 @@ def _exit_code(status: PrinterStatus) -> int:
 def _status_json(printer: Printer, status: PrinterStatus) -> dict[str, object]:
     return {"url": printer.url.text, "profile": printer.profile.name,
             "state": status.state.value, "ready": status.ready, "detail": status.detail,
-            "words": status.words, "answers": {str(k): v for k, v in status.answers.items()}}
+            "words": MESSAGES.zh(status),
+            "answers": {str(k): v for k, v in status.answers.items()}}
 
 
 def _status(printer: Printer, as_json: bool) -> int:
@@ -114,8 +119,8 @@ def _status(printer: Printer, as_json: bool) -> int:
     if as_json:
         print_json(_status_json(printer, status))
     else:
-        print(f"printer {printer.url} ({printer.profile.name}): {status}")
-        print(status.words)
+        print(f"printer {printer.url} ({printer.profile.name}): {_english(status)}")
+        print(MESSAGES.zh(status))
         if status.state is PrinterState.UNKNOWN and not printer.reads_status:
             print("(this link is write-only: print a test page to check the printer)")
     return _exit_code(status)
@@ -126,14 +131,15 @@ def _test(printer: Printer, as_json: bool, prog: str) -> int:
     try:
         report = printer.print(doc)
     except PrinterNotReady as exc:
-        return fail(prog, f"test page not printed: {exc.status} ({exc.status.words})",
-                    _exit_code(exc.status))
+        return fail(prog, f"{MESSAGES.zh(exc.status)} / test page not printed: "
+                          f"{_english(exc.status)}", _exit_code(exc.status))
     except PrintInterrupted as exc:
-        return fail(prog, f"test page may be partly printed: {exc}", EXIT_UNAVAILABLE)
+        return fail(prog, MESSAGES.line(exc, f"test page may be partly printed: {exc}"),
+                    EXIT_UNAVAILABLE)
     except PrinterUnavailable as exc:
-        return fail(prog, f"test page not printed: {exc}", EXIT_UNAVAILABLE)
+        return fail(prog, MESSAGES.line(exc, f"test page not printed: {exc}"), EXIT_UNAVAILABLE)
     except (LayoutError, PrinterError) as exc:
-        return fail(prog, f"test page not printed: {exc}", EXIT_FAILED)
+        return fail(prog, MESSAGES.line(exc, f"test page not printed: {exc}"), EXIT_FAILED)
     if as_json:
         before = report.status_before
         print_json({"url": printer.url.text, "profile": printer.profile.name, "printed": True,
@@ -145,7 +151,7 @@ def _test(printer: Printer, as_json: bool, prog: str) -> int:
         print(f"test page sent to {printer.url} ({printer.profile.name}): {report.bytes_sent} "
               f"bytes in {report.seconds * 1000:.0f} ms, {how}")
         if report.status_before and report.status_before.state is PrinterState.PAPER_NEAR_END:
-            print(report.status_before.words)
+            print(MESSAGES.zh(report.status_before))
     return EXIT_OK
 
 
@@ -168,16 +174,22 @@ def _queue(args: argparse.Namespace, settings: Settings, prog: str) -> int:
             return EXIT_OK
         jobs = queue.jobs(limit=args.limit)
     except QueueError as exc:
-        return fail(prog, str(exc), EXIT_FAILED)
+        return fail(prog, MESSAGES.line(exc), EXIT_FAILED)
     if args.json:
         print_json([{"id": j.id, "state": j.state.value, "title": j.title, "key": j.key,
-                     "message": j.message, "attempts": j.attempts, "created": j.created,
-                     "printed": j.printed, "reprint_of": j.reprint_of} for j in jobs])
+                     "note": j.note and j.note.value, "message": _job_message(j),
+                     "attempts": j.attempts, "created": j.created, "printed": j.printed,
+                     "reprint_of": j.reprint_of} for j in jobs])
         return EXIT_OK
     if not jobs:
         print(f"no print jobs in {queue.path}")
     for j in jobs:
         mark = f"  <- reprint? `kioskctl printer reprint {j.id}`" \
             if j.state is JobState.UNCERTAIN else ""
-        print(f"{j.id:6d}  {j.state.value:<9}  {j.title}  {j.message}{mark}")
+        print(f"{j.id:6d}  {j.state.value:<9}  {j.title}  {_job_message(j)}{mark}")
     return EXIT_OK
+
+
+def _job_message(job: Job) -> str:
+    """What a person reads about a job: why it waits (in Chinese), else the particulars."""
+    return MESSAGES.zh(job.note) if job.note is not None else job.message

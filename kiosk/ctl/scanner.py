@@ -48,6 +48,7 @@ from drivers.scanner import (
     Frame,
     NoGoodPage,
     ScannerError,
+    Status,
     Thresholds,
     calibrate,
     decode_qr,
@@ -59,6 +60,7 @@ from drivers.scanner import (
     save_jpeg,
     save_pdf,
 )
+from kiosk.ctl.messages import MESSAGES
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,13 @@ def _detect(args: argparse.Namespace, ctx: Context) -> int:
     return code
 
 
+def _status_words(status: Status) -> str:
+    """What auto-capture says now: the quality verdict's reason, else the state's words."""
+    if status.verdict is not None and not status.verdict.ok:
+        return status.verdict.words
+    return MESSAGES.en(status)
+
+
 def _capture(args: argparse.Namespace, ctx: Context, camera: Camera) -> int:
     if args.pages < 1:
         return fail(args.prog, "--pages must be at least 1", EXIT_USAGE)
@@ -152,9 +161,10 @@ def _capture(args: argparse.Namespace, ctx: Context, camera: Camera) -> int:
     last = ""
     for frame in _frames(camera, time.monotonic() + args.timeout):
         status = auto.feed(frame)
-        if status.words != last and not args.json:
-            _tell(f"[{frame.timestamp:6.2f} s] {status.words}")
-            last = status.words
+        words = _status_words(status)
+        if words != last and not args.json:
+            _tell(f"[{frame.timestamp:6.2f} s] {words}")
+            last = words
         if status.capture is None:
             continue
         cap = status.capture
@@ -238,8 +248,10 @@ def main(argv: list[str], prog: str) -> int:
         configure_logging(logging.INFO)
     try:
         ctx = _context(args)
-    except (ConfigError, CalibrationError) as exc:
+    except ConfigError as exc:
         return fail(prog, str(exc), EXIT_CONFIG)
+    except CalibrationError as exc:
+        return fail(prog, MESSAGES.line(exc), EXIT_CONFIG)
     if args.action == "detect":
         return _detect(args, ctx)
     try:
@@ -252,6 +264,6 @@ def main(argv: list[str], prog: str) -> int:
                 return _qr(args, ctx, camera)
             return _calibrate(args, ctx, camera)
     except (CameraUnavailable, CameraError) as exc:
-        return fail(prog, str(exc), EXIT_UNAVAILABLE)
+        return fail(prog, MESSAGES.line(exc), EXIT_UNAVAILABLE)
     except ScannerError as exc:
-        return fail(prog, str(exc), EXIT_FAILED)
+        return fail(prog, MESSAGES.line(exc), EXIT_FAILED)

@@ -9,14 +9,14 @@ Public face::
 Test hooks: ``open_user_card(..., t0=True, rng=fixed_rng(bytes.fromhex("1A2B3C4D")))``, or set
 ``card.t0`` / ``card.rng`` on an open card; ``build_card(personalise_user_card(desc, keys))``
 for a card in memory only; :mod:`simulators.card.reference` for scripted transactions.
-Issuer keys are :class:`cardsvc.keys.IssuerKeys`; ``demo_issuer_keys()`` gives the demo set.
+Issuer keys are :class:`cardsvc.keys.IssuerKeys`; ``cardsvc.demo_issuer.demo_issuer_keys()``
+gives the demo set.
 """
 
 from simulators.card.card import CardImage, VirtualCard, fixed_rng
 from simulators.card.factory import (
     UnknownCard,
     build_card,
-    demo_issuer_keys,
     issue_user_card,
     open_psam,
     open_user_card,
@@ -41,7 +41,6 @@ __all__ = [
     "UnknownCard",
     "VirtualCard",
     "build_card",
-    "demo_issuer_keys",
     "fixed_rng",
     "issue_user_card",
     "open_psam",

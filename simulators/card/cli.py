@@ -27,8 +27,8 @@ from pathlib import Path
 from cardsvc.keys import KeyFileError
 from cardsvc.money import AmountError, format_fen, parse_yuan
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
-from config.demo import id_number_valid
 from config.runtime import block_stop_signals, configure_logging, wait_for_stop
+from drivers.idcard.codes import id_number_valid
 from drivers.pcsc.spi import SimulatedCard
 from simulators.card.controls import ControlledCard, ControlServer
 from simulators.card.factory import issue_user_card, issuer_keys, open_user_card

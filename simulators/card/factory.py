@@ -1,14 +1,13 @@
 """Open (or create on first use) the virtual user cards and the PSAM in a state directory.
 
 ``state_dir`` holds one JSON state per card: ``card-<number>.json`` and ``psam.json``. When a
-card's state does not exist yet it is personalised from the demo data (config/demo, card-spec
-section 7) and saved, so a restarted card keeps its data.
+card's state does not exist yet it is personalised from the demo data (card-spec section 7,
+:mod:`cardsvc.demo_issuer`) and saved, so a restarted card keeps its data.
 
 Issuer keys are :class:`cardsvc.keys.IssuerKeys`. By default the demo cards and PSAM are
-personalised with the demo key file shipped in git (:func:`demo_issuer_keys`: the published test
-keys, read without the 0600 check because git does not keep file modes); a key file given
-explicitly goes through :func:`cardsvc.keys.load_issuer_keys`, which refuses a file that group or
-others can access.
+personalised with the demo issuer's keys (:func:`cardsvc.demo_issuer.demo_issuer_keys`: the
+published test keys); a key file given explicitly goes through
+:func:`cardsvc.keys.load_issuer_keys`, which refuses a file that group or others can access.
 """
 
 from __future__ import annotations
@@ -16,8 +15,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cardsvc.keys import IssuerKeys, demo_key_file, load_issuer_keys, parse_issuer_keys
-from config.demo import load_demo_data
+from cardsvc.demo_issuer import demo_issuer_keys, load_demo_data
+from cardsvc.keys import IssuerKeys, load_issuer_keys
 from simulators.card.card import Application, CardImage, RandomSource, VirtualCard
 from simulators.card.personalise import (
     PSAM_APP,
@@ -36,16 +35,6 @@ DEMO_CARD = "4102000000000001"
 
 class UnknownCard(LookupError):
     """No state for this card in the state dir and no demo card with this number."""
-
-
-def demo_issuer_keys() -> IssuerKeys:
-    """The demo issuer keys of card-spec section 7 (``config/demo/issuer_keys.toml``).
-
-    Test keys only. Parsed with :func:`cardsvc.keys.parse_issuer_keys` and no permission check:
-    the file is public by design and its mode (0644 in a checkout) is not kept by git.
-    """
-    path = demo_key_file()
-    return parse_issuer_keys(path.read_text(encoding="utf-8"), str(path))
 
 
 def issuer_keys(keys_file: str | os.PathLike[str] | None = None) -> IssuerKeys:

@@ -9,17 +9,16 @@ ID file and a starting TTSN.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
-from cardsvc.crypto import Alg, bcd_date, diversify, to_bcd
+from cardsvc.crypto import bcd_date, diversify, to_bcd
+from cardsvc.demo_issuer import DemoCard, DemoPsam
 from cardsvc.keys import IssuerKeys
-from config.demo import CARD_TYPES, DemoCard, DemoPsam
+from cardsvc.profile import ALGS, CARD_TYPE_NAMES, MAX_BALANCE_FEN, alg_named
 from simulators.card.atr import PSAM_ATR, USER_CARD_ATR
 from simulators.card.card import CardImage
 from simulators.card.files import DF, MF_FID, CyclicEF, TransparentEF
-from simulators.card.state import MAX_BALANCE_FEN, PsamState, PurseState
+from simulators.card.state import PsamState, PurseState
 
 CITY_CARD_AID = bytes.fromhex("A00000000386980701")
 PSE_NAME = b"1PAY.SYS.DDF01"
@@ -30,7 +29,6 @@ APP_TYPE = 0x03
 APP_VERSION = 0x01
 EF15_LEN, EF16_LEN, EF18_REC, EF1E_REC, LOG_RECORDS = 30, 55, 23, 48, 10
 NAME_LEN, ID_LEN = 20, 32
-ALG_IDS: Mapping[str, int] = MappingProxyType({"3des": int(Alg.TDES), "sm4": int(Alg.SM4)})
 PURSE_APP = "purse"
 PSAM_APP = "psam"
 
@@ -97,7 +95,7 @@ def ef15_bytes(desc: CardDescription) -> bytes:
         + card_factor(desc.number)
         + bcd_date(desc.valid_from)
         + bcd_date(desc.valid_until)
-        + bytes((CARD_TYPES.index(desc.card_type), 0x00))
+        + bytes((CARD_TYPE_NAMES.index(desc.card_type), 0x00))
     )
     assert len(data) == EF15_LEN
     return data
@@ -121,9 +119,9 @@ def ef16_bytes(desc: CardDescription) -> bytes:
 def _check(desc: CardDescription) -> None:
     if len(desc.number) != 16 or not desc.number.isascii() or not desc.number.isdigit():
         raise PersonaliseError("card number must be 16 digits")
-    if desc.card_type not in CARD_TYPES:
-        raise PersonaliseError(f"card type must be one of {', '.join(CARD_TYPES)}")
-    if desc.algorithm not in ALG_IDS:
+    if desc.card_type not in CARD_TYPE_NAMES:
+        raise PersonaliseError(f"card type must be one of {', '.join(CARD_TYPE_NAMES)}")
+    if desc.algorithm not in ALGS:
         raise PersonaliseError("algorithm must be 3des or sm4")
     try:
         name = desc.holder.encode("gb18030")
@@ -147,7 +145,7 @@ def _check(desc: CardDescription) -> None:
 def personalise_user_card(desc: CardDescription, keys: IssuerKeys) -> CardImage:
     """A new user card image: files of card-spec 1-2, purse with diversified keys."""
     _check(desc)
-    alg = Alg(ALG_IDS[desc.algorithm])
+    alg = alg_named(desc.algorithm)
     factor = card_factor(desc.number)
     mf = DF(MF_FID, name=PSE_NAME)
     adf = DF(ADF_FID, name=CITY_CARD_AID, app=PURSE_APP, fci_sfi=0x15)

@@ -11,7 +11,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-MAX_BALANCE_FEN = 100_000
+from cardsvc.profile import MAX_BALANCE_FEN
+
 """Maximum purse balance (1000 yuan, card-spec 3, profile)."""
 PIN_MAX_TRIES = 3
 

@@ -19,19 +19,17 @@ from cardsvc.clearing_client import (
     ClearingRejected,
     ClearingUnauthorized,
     ClearingUnreachable,
-    LoadAuthorizationUnreachable,
-    LoadBadAnswer,
-    LoadRejectedHotlisted,
-    LoadRejectedMac1,
-    LoadRejectedOverLimit,
     UploadResult,
 )
+from cardsvc.cli_common import exit_code
 from cardsvc.crypto import Alg
 from cardsvc.errors import CardHotlisted, DeviceError, ServiceConfigError
 from cardsvc.load_authority import (
     LoadAuthority,
+    LoadAuthorityError,
     LoadAuthorityUnavailable,
     LoadDeclined,
+    LoadHotlisted,
     LoadMac1Error,
     LoadOverLimit,
 )
@@ -122,7 +120,7 @@ def test_wrong_token_in_the_client(live_sqlite: Live) -> None:
     with ClearingClient(live_sqlite.url, "not-the-token") as c, \
             pytest.raises(ClearingUnauthorized) as info:
         c.hotlist()
-    assert info.value.exit_code == EXIT_CONFIG
+    assert exit_code(info.value) == EXIT_CONFIG
     assert "not-the-token" not in str(info.value)
 
 
@@ -178,14 +176,16 @@ def test_load_authorisation_gives_the_spec_mac2(client: ClearingClient, alg: Alg
 
 def test_load_refusals(client_sqlite: ClearingClient, live_sqlite: Live) -> None:
     good = {**LOAD_VECTOR, "alg": Alg.TDES, "mac1": bytes.fromhex("530882EB")}
-    with pytest.raises(LoadRejectedMac1) as bad_mac:
+    with pytest.raises(LoadMac1Error) as bad_mac:
         client_sqlite.authorize_load(**{**good, "mac1": bytes.fromhex("530882EA")})
-    assert isinstance(bad_mac.value, LoadMac1Error) and bad_mac.value.status == 403
-    with pytest.raises(LoadRejectedOverLimit) as over:
+    refused = bad_mac.value.__cause__
+    assert isinstance(refused, ClearingRejected) and refused.status == 403
+    assert refused.service_code == "mac1_invalid"
+    with pytest.raises(LoadOverLimit) as over:
         client_sqlite.authorize_load(**{**good, "balance_before": 95_000})
-    assert isinstance(over.value, LoadOverLimit)
+    assert over.value.code == "balance_limit"
     client_sqlite.report_lost(CARD1)
-    with pytest.raises(LoadRejectedHotlisted) as hot:
+    with pytest.raises(LoadHotlisted) as hot:
         client_sqlite.authorize_load(**good)
     assert isinstance(hot.value, CardHotlisted) and isinstance(hot.value, LoadDeclined)
     with live_sqlite.service.repo.db.transaction() as tx:
@@ -202,10 +202,10 @@ def test_unreachable_service() -> None:
         with pytest.raises(ClearingUnreachable) as info:
             c.upload([])
         assert isinstance(info.value, DeviceError)
-        assert info.value.exit_code == EXIT_UNAVAILABLE
-        with pytest.raises(LoadAuthorizationUnreachable) as load:
+        assert exit_code(info.value) == EXIT_UNAVAILABLE
+        with pytest.raises(LoadAuthorityUnavailable) as load:
             c.authorize_load(alg=Alg.TDES, mac1=b"\0" * 4, **LOAD_VECTOR)
-        assert isinstance(load.value, LoadAuthorityUnavailable)
+        assert isinstance(load.value.__cause__, ClearingUnreachable)
 
 
 def test_timeout_is_unreachable() -> None:
@@ -257,8 +257,9 @@ def test_load_answer_checked() -> None:
                   "amount_fen": 10_000}
     for body in (wrong_card, {"mac2": "XYZ"}, {"card_no": CARD1}):
         with ClearingClient("http://clearing.test", TOKEN, transport=_mock(200, body)) as c, \
-                pytest.raises(LoadBadAnswer):
+                pytest.raises(LoadAuthorityError) as info:
             c.authorize_load(alg=Alg.TDES, mac1=b"\0" * 4, **LOAD_VECTOR)
+        assert info.value.code == "load_bad_answer"
 
 
 def test_client_from_settings() -> None:

@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cardsvc.demo_issuer import install_demo_keys
 from cardsvc.journal import Journal
-from cardsvc.keys import install_demo_keys
 from cardsvc.load_authority import InProcessLoadAuthority
 from cardsvc.sam.pcsc import PcscSam
 from cardsvc.terminal import CardTerminal

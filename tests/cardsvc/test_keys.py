@@ -9,15 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from cardsvc.demo_issuer import demo_key_file, install_demo_keys
 from cardsvc.errors import ServiceConfigError
-from cardsvc.keys import (
-    IssuerKeys,
-    KeyFileError,
-    demo_key_file,
-    install_demo_keys,
-    load_issuer_keys,
-    parse_issuer_keys,
-)
+from cardsvc.keys import IssuerKeys, KeyFileError, load_issuer_keys, parse_issuer_keys
+from cardsvc.messages import MESSAGES
 
 H = bytes.fromhex
 MPK = "3F1A5C7E9B2D4F6081A3C5E7092B4D6F"
@@ -122,7 +117,7 @@ def test_malformed_files_are_refused_without_echoing_keys(
         load_issuer_keys(path)
     assert str(path) in str(info.value)
     _assert_no_key_material(str(info.value))
-    _assert_no_key_material(info.value.zh)
+    _assert_no_key_material(MESSAGES.zh(info.value))
 
 
 def test_subset_file_and_missing_key(tmp_path: Path) -> None:

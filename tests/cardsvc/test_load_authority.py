@@ -9,8 +9,9 @@ import pytest
 
 from cardsvc import crypto
 from cardsvc.crypto import Alg
+from cardsvc.demo_issuer import install_demo_keys
 from cardsvc.errors import BalanceLimitExceeded, MacError, Refusal
-from cardsvc.keys import IssuerKeys, KeyFileError, install_demo_keys, load_issuer_keys
+from cardsvc.keys import IssuerKeys, KeyFileError, load_issuer_keys
 from cardsvc.load_authority import (
     InProcessLoadAuthority,
     LoadAuthority,

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from cardsvc.errors import ServiceConfigError
 from cardsvc.fares import FareTable
 from cardsvc.money import AmountError, format_fen, parse_yuan
-from cardsvc.records import CardType
+from cardsvc.profile import CardType
 
 
 @pytest.mark.parametrize(("text", "fen"), [("12.50", 1250), ("12.5", 1250), ("100", 10000),

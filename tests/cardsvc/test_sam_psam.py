@@ -13,7 +13,8 @@ import pytest
 
 from cardsvc import crypto
 from cardsvc.crypto import Alg
-from cardsvc.keys import install_demo_keys, load_issuer_keys
+from cardsvc.demo_issuer import install_demo_keys
+from cardsvc.keys import load_issuer_keys
 from cardsvc.sam import PcscSam, Sam, SamMacError, SoftSam, open_sam
 from drivers.pcsc import CardChannel, open_backend
 from drivers.pcsc.memory_backend import MemoryBackend

@@ -11,7 +11,8 @@ import pytest
 
 from cardsvc import crypto
 from cardsvc.crypto import Alg
-from cardsvc.keys import IssuerKeys, KeyFileError, install_demo_keys, load_issuer_keys
+from cardsvc.demo_issuer import install_demo_keys
+from cardsvc.keys import IssuerKeys, KeyFileError, load_issuer_keys
 from cardsvc.sam import (
     SamInputError,
     SamKeyError,

@@ -15,6 +15,7 @@ from cardsvc.errors import (
     WrongPin,
 )
 from cardsvc.keys import load_issuer_keys
+from cardsvc.messages import MESSAGES
 from cardsvc.terminal import FreeRide, TxResult
 from simulators.card.factory import issue_user_card
 from simulators.card.personalise import CardDescription
@@ -88,7 +89,8 @@ def test_load_with_pin(rig: Rig) -> None:
 def test_wrong_pin_tells_tries_left_then_blocks(rig: Rig) -> None:
     with pytest.raises(WrongPin) as info:
         rig.terminal.load(100, "000000")
-    assert info.value.tries_left == 2 and "2" in info.value.zh
+    assert info.value.tries_left == 2 and MESSAGES.zh(info.value) == "密码错误，还可尝试 2 次"
+    assert info.value.code == "wrong_pin"
     with pytest.raises(WrongPin):
         rig.terminal.load(100, "000000")
     with pytest.raises(PinBlocked):

@@ -37,7 +37,7 @@ GUIDE = MatterGuide(
 CARD_RECEIPTS = {
     "canteen": CardReceipt("canteen", CARD, 1250, 8750, "000000000001", 123, WHEN,
                            merchant="市民之家职工食堂", tac="1A2B3C4D"),
-    "supermarket": CardReceipt("supermarket", CARD, 3599, 5151, "000000000002", 124, WHEN,
+    "retail": CardReceipt("retail", CARD, 3599, 5151, "000000000002", 124, WHEN,
                                merchant="便民超市"),
     "bus": CardReceipt("bus", CARD, 100, 5051, "000000000003", 125, WHEN, line="1路"),
     "topup": CardReceipt("topup", CARD, 10000, 15051, "000000000004", 7, WHEN),

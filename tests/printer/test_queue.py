@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from drivers.printer import Document, JobState, PrintQueue, QueueError
-from drivers.printer.queue import REPRINT_BANNER
+from drivers.printer.queue import REPRINT_BANNER, JobNote
 
 
 def doc(text: str = "回执") -> Document:
@@ -37,10 +37,11 @@ def test_state_machine_refuses_impossible_moves(tmp_path):
     job = queue.submit(doc())
     with pytest.raises(QueueError):
         queue.mark_done(job.id)  # never sent
-    queue.mark_waiting(job.id, "打印机缺纸，回执将在打印机恢复后自动打印")
-    assert queue.get(job.id).message.startswith("打印机缺纸")
+    queue.mark_waiting(job.id, JobNote.PAPER_OUT, "paper-out (paper end sensor)")
+    waiting = queue.get(job.id)
+    assert (waiting.note, waiting.message) == (JobNote.PAPER_OUT, "paper-out (paper end sensor)")
     sending = queue.mark_sending(job.id)
-    assert (sending.state, sending.attempts) == (JobState.SENDING, 1)
+    assert (sending.state, sending.attempts, sending.note) == (JobState.SENDING, 1, None)
     with pytest.raises(QueueError):
         queue.mark_sending(job.id)  # already on its way: never twice
     done = queue.mark_done(job.id)
@@ -69,3 +70,19 @@ def test_unopenable_queue_is_a_queue_error(tmp_path):
     (tmp_path / "file").write_text("not a directory")
     with pytest.raises(QueueError):
         PrintQueue(tmp_path / "file" / "q.sqlite3")
+
+
+def test_a_queue_written_before_job_notes_opens_and_keeps_its_jobs(tmp_path):
+    path = tmp_path / "print-queue.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE,"
+                   " title TEXT NOT NULL, document TEXT NOT NULL, state TEXT NOT NULL,"
+                   " message TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0,"
+                   " created REAL NOT NULL, updated REAL NOT NULL, printed REAL,"
+                   " reprint_of INTEGER REFERENCES jobs(id))")
+        db.execute("INSERT INTO jobs (title, document, state, created, updated)"
+                   " VALUES ('old', ?, 'pending', 1, 1)", (doc("旧").to_json(),))
+    queue = PrintQueue(path)
+    old = queue.next_pending()
+    assert old is not None and old.note is None and queue.document(old.id) == doc("旧")
+    assert queue.mark_waiting(old.id, JobNote.OFFLINE).note is JobNote.OFFLINE

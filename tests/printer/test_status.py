@@ -15,6 +15,7 @@ from drivers.printer import (
     PrinterUnavailable,
 )
 from drivers.printer.status import interpret, query
+from kiosk.ctl.messages import MESSAGES
 from simulators.printer import VirtualPrinter
 
 
@@ -84,7 +85,7 @@ def test_paper_states_of_the_virtual_printer(virtual_printer, printer):
     virtual_printer.paper = "out"
     status = printer.status()
     assert status.state is PrinterState.PAPER_OUT and not status.ready
-    assert status.words == "打印机缺纸，请联系工作人员"
+    assert MESSAGES.zh(status) == "打印机缺纸，请联系工作人员"
 
 
 def test_printer_that_never_answers_is_unknown_within_the_timeout(silent_port):

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from cardsvc.receipts import CardReceipt, card_receipt, mask_card, yuan
+from cardsvc.money import yuan
+from cardsvc.profile import mask_card_number as mask_card
+from cardsvc.receipts import CardReceipt, card_receipt
 from drivers.printer import Printer, expected_receipts, get_profile
 from kiosk.receipts import application_receipt, mask_name
 from simulators.printer import VirtualPrinter
@@ -95,12 +97,12 @@ def test_helpers():
     assert (receipt.kind, receipt.line, receipt.amount_fen) == ("bus", "1路", 100)
     assert CardReceipt.from_tx_json({**tx, "type": "load", "line": None}).kind == "topup"
     assert CardReceipt.from_tx_json({**tx, "type": "purchase", "kind": "retail"}).kind == \
-        "supermarket"
+        "retail"
 
 
 def test_cash_drawer_pulse_reaches_the_printer(virtual_printer_80):
     printer = Printer(virtual_printer_80.url, "generic-80")
-    printer.print(card_receipt(CARD_RECEIPTS["supermarket"]).drawer(2).cut())
+    printer.print(card_receipt(CARD_RECEIPTS["retail"]).drawer(2).cut())
     printer.open_drawer(5)
     virtual_printer_80.stop()  # the drawer-only stream is never cut: hand it over
     receipts = virtual_printer_80.receipts

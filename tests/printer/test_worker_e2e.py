@@ -21,6 +21,7 @@ from drivers.printer import (
     expected_receipts,
 )
 from drivers.printer.queue import REPRINT_BANNER
+from kiosk.ctl.messages import MESSAGES
 from kiosk.receipts import application_receipt
 from simulators.printer import VirtualPrinter
 from tests.printer.samples import APPLICATION
@@ -53,7 +54,8 @@ def test_paper_out_job_waits_then_prints_exactly_once(virtual_printer, printer, 
     settle()
     waiting = worker.job(job.id)
     assert waiting.state is JobState.PENDING
-    assert waiting.message == "打印机缺纸，回执将在打印机恢复后自动打印"
+    assert waiting.note is not None
+    assert MESSAGES.zh(waiting.note) == "打印机缺纸，回执将在打印机恢复后自动打印"
     assert worker.printer_status is not None and not worker.printer_status.ready
     assert virtual_printer.receipts == []
     assert virtual_printer.decoder.status_requests >= 2  # it kept asking
@@ -77,7 +79,8 @@ def test_offline_printer_job_prints_when_the_printer_comes_back(tmp_path, closed
     with PrintWorker(printer, queue, retry_s=RETRY) as worker:
         job = worker.submit(Document(title="t").text("离线后补打").cut())
         settle()
-        assert worker.job(job.id).message == "打印机离线，回执将在打印机恢复后自动打印"
+        note = worker.job(job.id).note
+        assert note is not None and MESSAGES.zh(note) == "打印机离线，回执将在打印机恢复后自动打印"
         with VirtualPrinter(tmp_path / "paper", port=closed_port) as sim:
             assert worker.wait(job.id, timeout=5).state is JobState.DONE
             (receipt,) = sim.wait_receipts(1)

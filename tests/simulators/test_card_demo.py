@@ -1,4 +1,4 @@
-"""The demo issuer data of card-spec section 7 (config/demo) and the demo cards it makes."""
+"""The demo issuer data of card-spec section 7 (cardsvc.demo_issuer) and the demo cards."""
 
 from __future__ import annotations
 
@@ -7,9 +7,16 @@ import os
 
 import pytest
 
-from cardsvc.keys import KeyFileError, install_demo_keys
-from config.demo import DemoDataError, id_check_digit, id_number_valid, load_demo_data
-from simulators.card.factory import demo_issuer_keys, open_psam, open_user_card
+from cardsvc.demo_issuer import (
+    DemoDataError,
+    demo_issuer_keys,
+    install_demo_keys,
+    load_demo_data,
+)
+from cardsvc.keys import KeyFileError
+from drivers.idcard.codes import check_character as id_check_digit
+from drivers.idcard.codes import id_number_valid
+from simulators.card.factory import open_psam, open_user_card
 from simulators.card.reference import ReferenceTerminal
 
 TODAY = dt.date(2026, 11, 26)

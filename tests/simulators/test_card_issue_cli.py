@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cardsvc.keys import install_demo_keys
+from cardsvc.demo_issuer import install_demo_keys
 from cardsvc.purse.client import PurseClient
 from drivers.pcsc.channel import CardChannel
 from drivers.pcsc.memory_backend import MemoryBackend

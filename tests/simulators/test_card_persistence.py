@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from cardsvc.demo_issuer import demo_issuer_keys
 from simulators.card.card import VirtualCard, fixed_rng
 from simulators.card.factory import (
     UnknownCard,
-    demo_issuer_keys,
     issue_user_card,
     open_psam,
     open_user_card,

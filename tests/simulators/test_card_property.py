@@ -7,10 +7,11 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulators.card.factory import build_card, demo_issuer_keys
+from cardsvc.demo_issuer import demo_issuer_keys
+from cardsvc.profile import MAX_BALANCE_FEN
+from simulators.card.factory import build_card
 from simulators.card.personalise import CardDescription, personalise_user_card
 from simulators.card.reference import CardStatus, ReferenceTerminal
-from simulators.card.state import MAX_BALANCE_FEN
 
 KEYS = demo_issuer_keys()
 WHEN = dt.datetime(2026, 11, 26, 8, 30, 0)

@@ -15,9 +15,10 @@ from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
 from cardsvc.crypto import Alg
+from cardsvc.demo_issuer import demo_issuer_keys
 from drivers.pcsc.spi import SimulatedCard
 from simulators.card.card import VirtualCard, fixed_rng
-from simulators.card.factory import build_card, demo_issuer_keys, open_user_card
+from simulators.card.factory import build_card, open_user_card
 from simulators.card.personalise import CardDescription, personalise_user_card
 from simulators.card.purse import PurseApp
 from simulators.card.reference import CardStatus, ReferenceTerminal

@@ -9,8 +9,9 @@ import os
 
 import pytest
 
+from cardsvc.demo_issuer import demo_issuer_keys
 from simulators.card.card import VirtualCard, fixed_rng
-from simulators.card.factory import demo_issuer_keys, open_psam, open_user_card, user_card_path
+from simulators.card.factory import open_psam, open_user_card, user_card_path
 from simulators.card.files import TransparentEF
 from simulators.card.purse import PurseApp
 from simulators.card.reference import ReferenceTerminal

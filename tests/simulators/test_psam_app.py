@@ -11,15 +11,10 @@ from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
 from cardsvc import crypto
+from cardsvc.demo_issuer import demo_issuer_keys
 from drivers.pcsc.spi import SimulatedCard
 from simulators.card.card import fixed_rng
-from simulators.card.factory import (
-    build_card,
-    demo_issuer_keys,
-    open_psam,
-    open_user_card,
-    psam_path,
-)
+from simulators.card.factory import build_card, open_psam, open_user_card, psam_path
 from simulators.card.personalise import PsamDescription, personalise_psam
 from simulators.card.reference import call, exchange
 from simulators.card.store import StateStore
