@@ -11,6 +11,9 @@ The camera is ``[scanner] url`` of the settings unless ``--url`` is given; ``sim
 live under ``<paths.var_dir>/camera``; calibrated thresholds in
 ``<paths.var_dir>/scanner/calibration.json`` are used when present.
 Exit codes: 0 done, 1 refused or failed, 2 usage, 3 camera unavailable, 4 configuration.
+``detect`` takes pictures of any size, orientation (EXIF) and pixel format
+(:mod:`kiosk.ctl.scanner_images`); a file that cannot be read gets one line in Chinese and
+English in place of its result, the other files are still done, and the exit code is 1.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
 import cv2.utils.logging as cv2_logging
 import numpy as np
 
@@ -61,6 +63,7 @@ from drivers.scanner import (
     save_pdf,
 )
 from kiosk.ctl.messages import MESSAGES
+from kiosk.ctl.scanner_images import CANNOT_READ, UnreadableImage, load_image
 
 
 @dataclass(frozen=True)
@@ -112,31 +115,34 @@ def _frames(camera: Camera, deadline: float) -> Iterator[Frame]:
         yield camera.read(timeout=max(0.1, min(2.0, deadline - time.monotonic())))
 
 
+def _detect_one(path: Path, ctx: Context) -> dict[str, Any]:
+    try:
+        loaded = load_image(path)
+    except UnreadableImage as exc:
+        return {"image": str(path), "error": {"zh": f"{CANNOT_READ.zh}：{exc.words.zh}",
+                                              "en": f"{CANNOT_READ.en}: {exc.words.en}"}}
+    det = detect_page(loaded.frame)
+    verdict = judge(loaded.frame, det, ctx.thresholds)
+    corners = det.as_list()
+    if corners is not None and loaded.factor != 1.0:
+        corners = [[round(x * loaded.factor, 2), round(y * loaded.factor, 2)] for x, y in corners]
+    return {
+        "image": str(path),
+        "size": list(loaded.size),
+        "corners": corners,
+        "quality": verdict.as_dict(),
+    }
+
+
 def _detect(args: argparse.Namespace, ctx: Context) -> int:
-    results: list[dict[str, Any]] = []
-    code = EXIT_OK
-    for path in args.images:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if image is None:
-            results.append({"image": str(path), "error": "cannot read this image"})
-            code = EXIT_FAILED
-            continue
-        det = detect_page(image)
-        verdict = judge(image, det, ctx.thresholds)
-        results.append(
-            {
-                "image": str(path),
-                "size": list(det.frame_size),
-                "corners": det.as_list(),
-                "quality": verdict.as_dict(),
-            }
-        )
+    results = [_detect_one(path, ctx) for path in args.images]
+    code = EXIT_FAILED if any("error" in r for r in results) else EXIT_OK
     if args.json:
         print_json(results)
         return code
     for r in results:
         if "error" in r:
-            _say(f"{r['image']}: error: {r['error']}")
+            _say(f"{r['image']}: 错误：{r['error']['zh']} / error: {r['error']['en']}")
         elif r["corners"] is None:
             _say(f"{r['image']}: no page ({r['quality']['words']})")
         else:

@@ -50,7 +50,7 @@ def test_detect_says_none_and_why(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert result["corners"] is None and result["quality"]["reasons"] == ["no page"]
     assert kioskctl(["scanner", "detect", str(blank), str(tmp_path / "missing.jpg")]) == 1
     out = capsys.readouterr().out
-    assert "no page" in out and "cannot read this image" in out
+    assert "no page" in out and "无法读取图像" in out and "cannot read the image" in out
 
 
 def test_capture_writes_jpegs_and_a_pdf(

@@ -115,13 +115,20 @@ class HeldoutGenerator:
     def condition_of(self, index: int) -> str:
         return SCHEDULE[index % len(SCHEDULE)]
 
-    def scene(self, index: int, condition: str | None = None) -> HeldoutScene:
+    def scene(
+        self, index: int, condition: str | None = None, frame: tuple[int, int] | None = None
+    ) -> HeldoutScene:
+        """Scene ``index`` (its condition from the schedule unless given); ``frame`` (width,
+        height) overrides the frame size drawn for it (small frames make fast tests)."""
         which = condition or self.condition_of(index)
         if which not in CONDITIONS:
             raise ValueError(f"unknown condition {which!r}; known: {', '.join(CONDITIONS)}")
         rng = np.random.default_rng([self.seed, index, CONDITIONS.index(which)])
         for _ in range(20):
-            built = _Builder(rng, self.seed, index, which).build()
+            builder = _Builder(rng, self.seed, index, which)
+            if frame is not None:
+                builder.frame = (int(frame[0]), int(frame[1]))
+            built = builder.build()
             if built is not None:
                 return built
         raise RuntimeError(f"no scene for seed {self.seed} index {index} {which}")
