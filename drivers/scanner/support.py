@@ -13,8 +13,8 @@ over stacks of quads (Q x 4 x 2, corners in order around).
 * **Interior**: the share of points inside the quad as bright as the paper seen along its
   sides: a quad spanning a patterned desk is mostly not paper.
 * **Continues to the border**: whether paper goes on past a side to the frame's edge (the quad
-  is then part of a page that is cut off); text and ruled lines are closed away first so that
-  they do not break the run of paper.
+  is then part of a page that is cut off): the strip between the side and the frame's edge is
+  compared with the paper inside and the desk beyond the other sides.
 """
 
 from __future__ import annotations
@@ -118,11 +118,6 @@ def interior_share(
     level = np.median(rim, axis=1)
     vals = sample_points(smooth, inner)
     return np.asarray((vals > level[:, None] - tolerance).mean(axis=1)), np.asarray(level)
-
-
-def paper_mask(white: np.ndarray) -> np.ndarray:
-    """``white`` with thin dark marks (text, ruled lines, printed borders) closed away."""
-    return np.asarray(cv2.morphologyEx(white, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)))
 
 
 def continues_to_border(
