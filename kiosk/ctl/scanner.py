@@ -1,7 +1,7 @@
 """``kioskctl scanner``: the document camera, for technicians.
 
     kioskctl scanner detect IMAGE... [--json]     corners (clockwise from top-left) and verdict
-    kioskctl scanner capture [--pages N] [--out DIR] [--timeout S] [--json]
+    kioskctl scanner capture [--pages N] [--out DIR] [--timeout S] [--frames N] [--json]
                                                   auto-capture pages, save JPEGs and one PDF
     kioskctl scanner qr [--timeout S]             read a receipt's QR held up to the camera
     kioskctl scanner calibrate [--frames N] [--write]
@@ -82,6 +82,8 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     capture.add_argument("--pages", type=int, default=1, help="how many pages to capture")
     capture.add_argument("--out", type=Path, default=Path("scans"), help="output folder")
     capture.add_argument("--timeout", type=float, default=30.0, help="seconds to wait in all")
+    capture.add_argument("--frames", type=int, default=0,
+                         help="give up after this many frames too (0: only the timeout)")
     qr = sub.add_parser("qr", help="read a QR code held up to the camera")
     qr.add_argument("--timeout", type=float, default=10.0)
     cal = sub.add_parser("calibrate", help="fit the quality thresholds to this camera")
@@ -110,8 +112,10 @@ def _tell(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
-def _frames(camera: Camera, deadline: float) -> Iterator[Frame]:
-    while time.monotonic() < deadline:
+def _frames(camera: Camera, deadline: float, limit: int = 0) -> Iterator[Frame]:
+    count = 0
+    while time.monotonic() < deadline and (limit <= 0 or count < limit):
+        count += 1
         yield camera.read(timeout=max(0.1, min(2.0, deadline - time.monotonic())))
 
 
@@ -165,7 +169,7 @@ def _capture(args: argparse.Namespace, ctx: Context, camera: Camera) -> int:
     pages: list[np.ndarray] = []
     saved: list[dict[str, Any]] = []
     last = ""
-    for frame in _frames(camera, time.monotonic() + args.timeout):
+    for frame in _frames(camera, time.monotonic() + args.timeout, args.frames):
         status = auto.feed(frame)
         words = _status_words(status)
         if words != last and not args.json:
@@ -189,7 +193,8 @@ def _capture(args: argparse.Namespace, ctx: Context, camera: Camera) -> int:
         if len(pages) == args.pages:
             break
     if not pages:
-        raise NoGoodPage(f"no page good enough in {args.timeout:g} s: {last or 'no frame'}", last)
+        within = f"{args.frames} frames" if args.frames > 0 else f"{args.timeout:g} s"
+        raise NoGoodPage(f"no page good enough in {within}: {last or 'no frame'}", last)
     pdf = save_pdf(pages, args.out / "scan.pdf")
     if args.json:
         print_json({"camera": ctx.url, "pdf": str(pdf), "pages": saved})
