@@ -89,3 +89,8 @@ class ErrorCode(StrEnum):
     TOKEN_FILE_INVALID = "token_file_invalid"
     API_NOT_LOOPBACK = "api_not_loopback"
     LISTEN_FAILED = "listen_failed"
+    # -- the journal ----------------------------------------------------------------------
+    JOURNAL_FAILED = "journal_failed"
+    JOURNAL_CONFLICT = "journal_conflict"
+    TTSN_REUSED = "ttsn_reused"
+    TERMINAL_ID_CLASH = "terminal_id_clash"

@@ -10,6 +10,12 @@ Unique key: (card number, counter kind, card counter, terminal ID, TTSN). card-s
 key names which one. Loads have no PSAM TTSN; they take the next number of a per-terminal load
 sequence kept here.
 
+A terminal ID belongs to one SAM: the journal remembers which kind of SAM (``pcsc``: a PSAM,
+``soft``: a software SAM) first used each terminal ID and refuses another kind
+(:class:`TerminalIdClash`), and a debit whose (terminal ID, TTSN) is already in the journal is
+refused before the card is asked to commit (:class:`JournalConflict`): two SAMs sharing a
+terminal ID would otherwise hand clearing two records with one TTSN.
+
 One :class:`Journal` object per thread (SQLite connections are not shared across threads); the
 card service and its uploader each open their own on the same file.
 """
@@ -24,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from cardsvc.codes import ErrorCode
+from cardsvc.errors import CardServiceError
 from cardsvc.profile import AlgName, TxTypeName
 
 Status = Literal["pending", "completed", "failed", "unknown"]
@@ -68,11 +76,26 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS hotlist (card_no TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS terminals (
+    terminal_id TEXT PRIMARY KEY,
+    sam_kind TEXT NOT NULL,
+    since TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_terminal_ttsn ON entries (terminal_id, ttsn);
 """
 
 
-class JournalError(Exception):
+class JournalError(CardServiceError, code=ErrorCode.JOURNAL_FAILED):
     """The journal cannot be opened or written (disk, permissions, corruption)."""
+
+
+class JournalConflict(JournalError, code=ErrorCode.JOURNAL_CONFLICT):
+    """The journal already holds this transaction's key: another copy of the card, or another
+    SAM with this terminal ID, wrote it. Nothing was sent to the card."""
+
+
+class TerminalIdClash(JournalError, code=ErrorCode.TERMINAL_ID_CLASH):
+    """A second kind of SAM claims a terminal ID that another SAM uses in this journal."""
 
 
 @dataclass(frozen=True)
@@ -199,14 +222,43 @@ class Journal:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+        except sqlite3.IntegrityError as exc:
+            raise JournalConflict(path=self.path) from exc
         except sqlite3.Error as exc:
             raise JournalError(f"journal write failed: {exc}") from exc
 
     # -- writing -------------------------------------------------------------------------
+    def claim_terminal(self, terminal_id: str, sam_kind: str) -> None:
+        """Record that a SAM of ``sam_kind`` uses ``terminal_id``; :class:`TerminalIdClash`
+        when a SAM of another kind already does in this journal."""
+        with self._tx() as db:
+            row = db.execute("SELECT sam_kind FROM terminals WHERE terminal_id = ?",
+                             (terminal_id,)).fetchone()
+            if row is None:
+                db.execute("INSERT INTO terminals (terminal_id, sam_kind, since) VALUES (?,?,?)",
+                           (terminal_id, sam_kind, _now()))
+            elif row[0] != sam_kind:
+                raise TerminalIdClash(terminal_id=terminal_id, kind=sam_kind, owner=row[0],
+                                      path=self.path)
+
     def begin(self, new: NewEntry) -> int:
-        """Write the entry ``pending`` (durably, before the card is asked to commit)."""
+        """Write the entry ``pending`` (durably, before the card is asked to commit).
+
+        :class:`JournalConflict` when the entry's key, or for a debit its terminal ID and
+        TTSN, is already in the journal (nothing is written)."""
         now = _now()
         with self._tx() as db:
+            if new.counter_kind == "debit" and db.execute(
+                    "SELECT 1 FROM entries WHERE terminal_id = ? AND ttsn = ?"
+                    " AND counter_kind = 'debit'", (new.terminal_id, new.ttsn)).fetchone():
+                raise JournalConflict(code=ErrorCode.TTSN_REUSED, terminal_id=new.terminal_id,
+                                      ttsn=new.ttsn, path=self.path)
+            if db.execute(
+                    "SELECT 1 FROM entries WHERE card_no = ? AND counter_kind = ?"
+                    " AND card_atc = ? AND terminal_id = ? AND ttsn = ?",
+                    (new.card_no, new.counter_kind, new.card_atc, new.terminal_id,
+                     new.ttsn)).fetchone():
+                raise JournalConflict(card_no=new.card_no, atc=new.card_atc, path=self.path)
             cur = db.execute(
                 "INSERT INTO entries (card_no, counter_kind, card_atc, terminal_id, ttsn, type,"
                 " kind, amount_fen, balance_before_fen, balance_after_fen, date_time, alg,"

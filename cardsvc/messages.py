@@ -102,4 +102,26 @@ MESSAGES = Catalogue("cardsvc", {
     E.API_NOT_LOOPBACK: Words("读卡服务只能监听本机地址",
                               "the card service binds to loopback only"),
     E.LISTEN_FAILED: Words("无法监听端口", "cannot listen on {address}"),
+    E.JOURNAL_FAILED: Words("交易日志写入失败", "the journal cannot be written"),
+    E.JOURNAL_CONFLICT: (
+        Words("交易日志 {path} 中已有卡 {card_no} 计数器 {atc} 的记录（另一张同号的卡或另一个"
+              "终端写入），未扣款；请使用与这张卡配套的日志（[paths] var_dir）",
+              "journal {path} already holds counter {atc} of card {card_no} (another copy of "
+              "the card, or another terminal, wrote it); nothing was charged: use the journal "
+              "that goes with this card ([paths] var_dir)"),
+        Words("交易日志 {path} 中已有此交易的记录，未扣款；请使用与这张卡配套的日志"
+              "（[paths] var_dir）",
+              "journal {path} already holds this transaction; nothing was charged: use the "
+              "journal that goes with this card ([paths] var_dir)")),
+    E.TTSN_REUSED: Words("终端 {terminal_id} 的流水号 {ttsn} 已用过（两个安全模块共用一个终端号），"
+                         "未扣款；请给软件安全模块配置自己的终端号",
+                         "terminal {terminal_id} has already used TTSN {ttsn} (two SAMs share "
+                         "the terminal ID); nothing was charged: give the software SAM a "
+                         "terminal ID of its own ([sam] terminal_id of its key file)"),
+    E.TERMINAL_ID_CLASH: Words(
+        "终端号 {terminal_id} 已属于本日志中的另一安全模块（{owner}），不能由 {kind} 使用；"
+        "请给软件安全模块配置自己的终端号",
+        "terminal ID {terminal_id} belongs to another SAM ({owner}) in journal {path}; a "
+        "{kind} SAM may not use it: give the software SAM a terminal ID of its own ([sam] "
+        "terminal_id of its key file)"),
 })

@@ -81,8 +81,8 @@ def sam_spec(settings: Settings, overrides: Overrides) -> SamSpec:
     """The SAM to use (``--sam``, else ``[card] sam``), parsed."""
     try:
         return SamSpec.parse(overrides.sam or settings.card.sam)
-    except SamError as exc:
-        raise to_service_error(exc) from exc
+    except SamError as exc:  # a malformed setting or --sam: a configuration error (exit 4)
+        raise ServiceConfigError(f"SAM: {exc}", code=ErrorCode.SAM_CONFIG) from exc
 
 
 def pick_reader(backend: BackendSpi, settings: Settings, overrides: Overrides) -> str:

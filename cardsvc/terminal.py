@@ -159,8 +159,12 @@ class CardTerminal:
     # -- helpers -------------------------------------------------------------------------
     @property
     def terminal_id(self) -> bytes:
+        """The SAM's terminal ID, claimed in the journal for this kind of SAM (a second SAM
+        with the same terminal ID is refused before it signs anything)."""
         if self._terminal_id is None:
-            self._terminal_id = self._sam(self.sam.terminal_id)
+            tid = self._sam(self.sam.terminal_id)
+            self.journal.claim_terminal(tid.hex(), self.sam.kind)
+            self._terminal_id = tid
         return self._terminal_id
 
     @staticmethod
