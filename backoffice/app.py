@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backoffice.db import Database
 from backoffice.demo import seed_demo
@@ -95,6 +96,20 @@ def _error(exc: BackofficeError) -> JSONResponse:
                                  "message_zh": MESSAGES.zh(exc)})
 
 
+async def _bounded_body(request: Request, limit: int) -> bytes:
+    """The request body, refused (413) as soon as it is known to be over ``limit`` bytes: by
+    its ``Content-Length`` before a byte is read, else while it streams in."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BatchTooLarge(f"the body is over {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise BatchTooLarge(f"the body is over {limit} bytes")
+    return bytes(body)
+
+
 def create_app(settings: ServerSettings, *, service: ClearingService | None = None,
                clock: Callable[[], dt.datetime] | None = None) -> FastAPI:
     """The FastAPI application for ``settings``; it owns (and closes) the service's database.
@@ -147,6 +162,14 @@ def create_app(settings: ServerSettings, *, service: ClearingService | None = No
             "error": ErrorCode.INVALID_INPUT.value, "message": "; ".join(parts),
             "message_zh": MESSAGES.zh(ErrorCode.INVALID_INPUT)})
 
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Routing answers (unknown route, wrong method) in the documented body too."""
+        code = {404: ErrorCode.NOT_FOUND, 401: ErrorCode.UNAUTHORIZED,
+                413: ErrorCode.BATCH_TOO_LARGE}.get(exc.status_code, ErrorCode.BAD_REQUEST)
+        return JSONResponse(status_code=exc.status_code, headers=exc.headers, content={
+            "error": code.value, "message": str(exc.detail), "message_zh": MESSAGES.zh(code)})
+
     @app.exception_handler(Exception)
     async def on_crash(_: Request, exc: Exception) -> JSONResponse:
         log.error("unexpected error", extra={"event": "crash", "exc_type": type(exc).__name__})
@@ -178,9 +201,7 @@ def create_app(settings: ServerSettings, *, service: ClearingService | None = No
                     "purchase TTSN: a record that matches a stored one on either but differs "
                     "in any field (other than hotlist_version) is a conflict.")
     async def upload(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > settings.max_body_bytes:
-            raise BatchTooLarge(f"the body is over {settings.max_body_bytes} bytes")
+        body = await _bounded_body(request, settings.max_body_bytes)
         result = await run_in_threadpool(svc.ingest_json, body)
         return Response(UPLOAD_RESULT_ADAPTER.dump_json(result, exclude_none=True),
                         media_type="application/json")

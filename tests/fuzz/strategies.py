@@ -50,7 +50,7 @@ def settings_files(draw: st.DrawFn) -> bytes:
     names = [*SECTIONS, "nosuch"]
     for section in draw(st.lists(st.sampled_from(names), max_size=4, unique=True)):
         lines.append(f"[{section}]")
-        keys = SECTIONS.get(section, []) + ["nosuch"]
+        keys = [*SECTIONS.get(section, []), "nosuch"]
         for key in draw(st.lists(st.sampled_from(keys), max_size=4, unique=True)):
             value = draw(st.one_of(_toml_scalar, st.lists(_toml_scalar, max_size=3)))
             lines.append(f"{key} = {_toml_value(value)}")
