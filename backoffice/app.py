@@ -10,6 +10,7 @@ text}`` with the status of :mod:`backoffice.errors`.
 import datetime as dt
 import hmac
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -20,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backoffice.db import Database
@@ -54,6 +56,8 @@ __all__ = ["build_service", "create_app"]
 log = logging.getLogger(__name__)
 
 API_VERSION = "1.0"
+MAX_ID = 2**63 - 1
+"""The largest id or version a query may name (a database's 64-bit integer)."""
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Missing or wrong bearer token."},
     422: {"model": ErrorBody, "description": "Malformed request."},
@@ -71,6 +75,17 @@ each transaction once, publishes the hotlist, authorises online loads and reconc
 
 Every `/v1` route needs `Authorization: Bearer <token>`. Amounts are integer fen; times are
 ISO 8601 local time without an offset."""
+
+
+def _iso_day(value: object) -> object:
+    """A day only as ``YYYY-MM-DD`` (pydantic alone would read ``0`` as 1970-01-01)."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+IsoDay = Annotated[dt.date, BeforeValidator(_iso_day)]
+"""A calendar day in a path or a query, written ``YYYY-MM-DD``."""
 
 
 def build_service(settings: ServerSettings,
@@ -165,9 +180,10 @@ def create_app(settings: ServerSettings, *, service: ClearingService | None = No
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         """Routing answers (unknown route, wrong method) in the documented body too."""
-        code = {404: ErrorCode.NOT_FOUND, 401: ErrorCode.UNAUTHORIZED,
-                413: ErrorCode.BATCH_TOO_LARGE}.get(exc.status_code, ErrorCode.BAD_REQUEST)
-        return JSONResponse(status_code=exc.status_code, headers=exc.headers, content={
+        status = 422 if exc.status_code == 400 else exc.status_code  # a body that is not JSON
+        code = {404: ErrorCode.NOT_FOUND, 401: ErrorCode.UNAUTHORIZED, 422: ErrorCode.INVALID_INPUT,
+                413: ErrorCode.BATCH_TOO_LARGE}.get(status, ErrorCode.BAD_REQUEST)
+        return JSONResponse(status_code=status, headers=exc.headers, content={
             "error": code.value, "message": str(exc.detail), "message_zh": MESSAGES.zh(code)})
 
     @app.exception_handler(Exception)
@@ -210,8 +226,8 @@ def create_app(settings: ServerSettings, *, service: ClearingService | None = No
              tags=["transactions"], responses=_ERRORS, summary="Cleared transactions")
     def transactions(
         card_no: Annotated[str | None, Query(pattern=r"^[0-9]{16}$")] = None,
-        date: Annotated[dt.date | None, Query(description="Transaction date.")] = None,
-        after_id: Annotated[int, Query(ge=0, description="Page after this id.")] = 0,
+        date: Annotated[IsoDay | None, Query(description="Transaction date.")] = None,
+        after_id: Annotated[int, Query(ge=0, le=MAX_ID, description="Page after this id.")] = 0,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     ) -> list[StoredTransaction]:
         return svc.transactions(card_no=card_no, day=date, after_id=after_id, limit=limit)
@@ -220,8 +236,8 @@ def create_app(settings: ServerSettings, *, service: ClearingService | None = No
              tags=["transactions"], responses=_ERRORS,
              summary="Rejected suspect records (bad TAC, conflict, malformed)")
     def flagged(
-        date: Annotated[dt.date | None, Query(description="Transaction date.")] = None,
-        after_id: Annotated[int, Query(ge=0)] = 0,
+        date: Annotated[IsoDay | None, Query(description="Transaction date.")] = None,
+        after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     ) -> list[FlaggedRecord]:
         return svc.flagged(day=date, after_id=after_id, limit=limit)
@@ -232,14 +248,17 @@ def create_app(settings: ServerSettings, *, service: ClearingService | None = No
                          "entries added after V (`full` false), to merge into the terminal's "
                          "copy; a V above the current version gets the whole list.")
     def get_hotlist(
-        since: Annotated[int | None, Query(ge=0, description="The terminal's version.")] = None,
+        since: Annotated[int | None, Query(ge=0, le=MAX_ID,
+                                           description="The terminal's version.")] = None,
     ) -> Hotlist:
         return svc.hotlist(since)
 
     @app.post("/v1/hotlist", dependencies=auth, response_model=HotlistChange, tags=["hotlist"],
-              responses=_ERRORS, summary="Report a card lost (puts it on the hotlist)",
-              status_code=200)
+              responses={**_ERRORS, 201: {"model": HotlistChange,
+                                          "description": "Added to the hotlist."}},
+              summary="Report a card lost (puts it on the hotlist)", status_code=200)
     def report_lost(report: HotlistReport, response: Response) -> HotlistChange:
+        # 201 when the card was added, 200 when it was listed already (see `responses`)
         change = svc.report_lost(report)
         response.status_code = 201 if change.added else 200
         return change
@@ -253,8 +272,9 @@ def create_app(settings: ServerSettings, *, service: ClearingService | None = No
 
     @app.post("/v1/cards", dependencies=auth, response_model=CardRegistered, tags=["cards"],
               summary="Register an issued card (idempotent)",
-              responses={**_ERRORS, 409: {"model": ErrorBody,
-                                          "description": "Registered with other data."}})
+              responses={**_ERRORS, 201: {"model": CardRegistered, "description": "Registered."},
+                         409: {"model": ErrorBody,
+                               "description": "Registered with other data."}})
     def register_card(card: CardRegistration, response: Response) -> CardRegistered:
         result = svc.register_card(card)
         response.status_code = 201 if result.created else 200
@@ -268,7 +288,7 @@ def create_app(settings: ServerSettings, *, service: ClearingService | None = No
     @app.get("/v1/reconciliation/{day}", dependencies=auth, response_model=Reconciliation,
              tags=["reconciliation"], responses=_ERRORS,
              summary="A day's reconciliation per terminal and per card, with mismatches")
-    def reconciliation(day: dt.date) -> Reconciliation:
+    def reconciliation(day: IsoDay) -> Reconciliation:
         return svc.reconcile(day)
 
     def openapi() -> dict[str, Any]:
