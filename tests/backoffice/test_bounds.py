@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from backoffice import service as service_module
-from backoffice.app import build_service, create_app
+from backoffice.clearing import service as service_module
+from backoffice.clearing.app import build_service, create_app
 from tests.backoffice.conftest import TOKEN, Clock, Live, settings_for
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -41,13 +41,18 @@ def adapters(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[CountingAdapter]]
     yield spies
 
 
+@pytest.mark.parametrize(("record", "code"), [
+    ({"card_no": "4102000000000001"}, "payload_too_large"),  # 6.6 MB, as in the issue
+    ({}, "batch_too_large"),  # 600 kB: under the byte limit, over the record count
+])
 def test_too_many_records_are_refused_before_any_is_validated(
-        live_sqlite: Live, adapters: list[CountingAdapter]) -> None:
-    body = json.dumps([{"card_no": "4102000000000001"}] * 200_000).encode()
+        live_sqlite: Live, adapters: list[CountingAdapter], record: dict[str, str],
+        code: str) -> None:
+    body = json.dumps([record] * 200_000).encode()
     answer = httpx.post(f"{live_sqlite.url}/v1/transactions", content=body, timeout=60,
                         headers={**AUTH, "Content-Type": "application/json"})
     assert answer.status_code == 413
-    assert answer.json()["error"] == "batch_too_large"
+    assert answer.json()["error"] == code
     assert [spy.calls for spy in adapters] == [0, 0]
     assert httpx.get(f"{live_sqlite.url}/healthz", timeout=10).status_code == 200
 
@@ -84,7 +89,7 @@ def test_a_body_over_the_limit_is_refused_by_its_length_unread(
         sqlite_url: str, clock: Clock) -> None:
     app = _app(sqlite_url, clock, max_body_bytes=64 * 1024)
     answer, pulled = _post_stream(app, 1000, b" " * 1024, declare=True)
-    assert answer.status_code == 413 and answer.json()["error"] == "batch_too_large"
+    assert answer.status_code == 413 and answer.json()["error"] == "payload_too_large"
     assert pulled <= 1  # refused on Content-Length, before the body
 
 

@@ -35,8 +35,8 @@ from schemathesis.checks import (
 )
 from schemathesis.config import SchemathesisConfig
 
-from backoffice.app import build_service, create_app
-from backoffice.service import ClearingService
+from backoffice.clearing.app import build_service, create_app
+from backoffice.clearing.service import ClearingService
 from tests.backoffice.conftest import TOKEN, settings_for
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

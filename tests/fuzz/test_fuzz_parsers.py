@@ -36,6 +36,9 @@ def test_vpcd_frames_into_the_bridge(data: bytes) -> None:
 
 @fuzz_settings(scale=2)
 @given(st.one_of(escpos_streams(), st.binary(max_size=400)))
+# found by atheris: a GS v 0 raster 0 bytes wide was a PIL ValueError (the decoder died)
+@example(bytes.fromhex("1b4029d59d000000007a7a7a000056e81f401d76f11b01000000000a1d4100"))
+@example(b"\x1d(L\x0a\x000p0\x00\x01\x00\x00\x00\x00\x00")  # GS ( L, 0 x 0 at scale 0
 def test_escpos_streams_into_the_printer_decoder(data: bytes) -> None:
     parser_targets.check_escpos(data)
 
