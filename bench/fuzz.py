@@ -54,13 +54,15 @@ def _keep(crashes: Path, name: str, data: bytes) -> Path:
 
 def run_hypothesis(name: str, seconds: float, crashes: Path) -> dict[str, Any]:
     """Rounds of hypothesis runs until the time is up; every failure is kept and counted."""
-    tried, failures, started = 0, [], time.monotonic()
+    tried, started = 0, time.monotonic()
+    failures: list[str] = []
+    if name != "clearing":
+        check, strategy = BYTE_TARGETS[name]
+    last: list[bytes] = []
     while time.monotonic() - started < seconds:
         if name == "clearing":
             tried, failures = _clearing_round(tried, failures)
             continue
-        check, strategy = BYTE_TARGETS[name]
-        last: list[bytes] = []
 
         @settings(max_examples=2000, deadline=None, database=None, derandomize=False,
                   suppress_health_check=list(HealthCheck))
@@ -73,7 +75,7 @@ def run_hypothesis(name: str, seconds: float, crashes: Path) -> dict[str, Any]:
 
         try:
             one()
-        except Exception as exc:  # a finding: keep the shrunk input (the last one tried)
+        except Exception as exc:  # noqa: BLE001 - a finding: keep the shrunk input (last tried)
             path = _keep(crashes, name, last[0] if last else b"")
             failures.append(f"{type(exc).__name__}: {str(exc)[:200]} ({path})")
     return {"target": name, "engine": "hypothesis", "inputs": tried,
@@ -91,7 +93,7 @@ def _clearing_round(tried: int, failures: list[str]) -> tuple[int, list[str]]:
                 tried += 1
             try:
                 fuzz_operation(target, operation, 200, seen=seen)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a finding, counted
                 failures.append(f"{operation.label}: {type(exc).__name__}: {str(exc)[:300]}")
     return tried, failures
 
@@ -105,16 +107,19 @@ def run_atheris(name: str, seconds: float, crashes: Path) -> dict[str, Any]:
         [sys.executable, "-m", "bench.fuzz_atheris", name, f"-max_total_time={int(seconds)}",
          f"-artifact_prefix={folder}/", "-print_final_stats=1", "-rss_limit_mb=4096"],
         capture_output=True, text=True, check=False)
-    runs = [line for line in done.stderr.splitlines() if line.startswith("stat::number_of_executed_units")]
+    runs = [line for line in done.stderr.splitlines()
+            if line.startswith("stat::number_of_executed_units")]
     tried = int(runs[-1].split(":")[-1]) if runs else 0
-    found = sorted(p.name for p in folder.iterdir() if p.name.startswith(("crash-", "timeout-", "oom-")))
+    found = sorted(p.name for p in folder.iterdir()
+                   if p.name.startswith(("crash-", "timeout-", "oom-")))
     return {"target": name, "engine": "atheris", "inputs": tried, "failures": len(found),
             "details": found, "seconds": round(time.monotonic() - started, 1),
             "exit": done.returncode}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.fuzz", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.fuzz",
+                                     description="Long fuzz runs of every parser.")
     parser.add_argument("--engine", choices=["hypothesis", "atheris"], default="hypothesis")
     parser.add_argument("--minutes", type=float, default=10.0, help="in all, shared by targets")
     parser.add_argument("--target", action="append", choices=ALL, help="default: all")
