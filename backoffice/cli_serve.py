@@ -35,7 +35,7 @@ from backoffice.hall.demo import seed_demo as seed_hall_demo
 from backoffice.hall.service import HallService
 from backoffice.hall.settings import HallServerSettings, hall_settings
 from backoffice.server import create_server_app
-from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, fail
+from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, fail, port_number
 from config.runtime import configure_logging
 
 log = logging.getLogger("backoffice.serve")
@@ -145,8 +145,9 @@ def main(argv: list[str], prog: str) -> int:
     p.add_argument("--hall-db", metavar="URL", help="the hall's database ($HALL_DB, [hall] db)")
     p.add_argument("--host", help=f"address ([clearing] host, or [hall] host with --only hall; "
                                   f"default {DEFAULT_HOST})")
-    p.add_argument("--port", type=int, help=f"port ([clearing] port {DEFAULT_PORT}, or [hall] "
-                                            "port 8490 with --only hall)")
+    p.add_argument("--port", type=port_number,
+                   help=f"port ([clearing] port {DEFAULT_PORT}, or [hall] port 8490 with --only "
+                        "hall)")
     p.add_argument("--token", help="clearing's bearer token ($BACKOFFICE_TOKEN, [backoffice] "
                                    "token); the hall uses issued tokens (backoffice tokens)")
     p.add_argument("--keys", metavar="FILE",

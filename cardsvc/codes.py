@@ -59,6 +59,7 @@ class ErrorCode(StrEnum):
     AMOUNT_OVER_LIMIT = "amount_over_limit"
     AMOUNT_REFUSED_BY_CARD = "amount_refused_by_card"
     LOAD_NOT_OFFERED = "load_not_offered"
+    LINE_INVALID = "line_invalid"
     # -- the load authority (in-process or the clearing service) --------------------------
     LOAD_AUTHORITY_FAILED = "load_authority_failed"
     LOAD_MAC1_INVALID = "load_mac1_invalid"

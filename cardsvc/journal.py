@@ -352,15 +352,20 @@ class Journal:
             " AND d.entry_id IS NULL ORDER BY e.id LIMIT ?", (limit,))
         return [self._entry(r) for r in rows]
 
-    def counts(self) -> dict[str, int]:
-        rows = self._conn.execute("SELECT status, COUNT(*) FROM entries GROUP BY status")
+    def counts(self, card_no: str | None = None) -> dict[str, int]:
+        """Entries by status, not yet uploaded and dead letters (of one card if given)."""
+        where, args = ("WHERE e.card_no = ?", (card_no,)) if card_no else ("", ())
+        rows = self._conn.execute(
+            f"SELECT e.status, COUNT(*) FROM entries e {where} GROUP BY e.status", args)  # noqa: S608
         out = {s: 0 for s in ("pending", "completed", "failed", "unknown")}
         out.update({r[0]: r[1] for r in rows})
-        out["not_uploaded"] = self._conn.execute(
-            "SELECT COUNT(*) FROM entries e LEFT JOIN dead_letters d ON d.entry_id = e.id"
-            " WHERE e.status = 'completed' AND e.uploaded = 0 AND d.entry_id IS NULL"
-        ).fetchone()[0]
-        out["dead_letters"] = self._conn.execute("SELECT COUNT(*) FROM dead_letters").fetchone()[0]
+        also = "AND e.card_no = ?" if card_no else ""
+        waiting = ("SELECT COUNT(*) FROM entries e LEFT JOIN dead_letters d ON d.entry_id = e.id"
+                   " WHERE e.status = 'completed' AND e.uploaded = 0 AND d.entry_id IS NULL ")
+        out["not_uploaded"] = self._conn.execute(waiting + also, args).fetchone()[0]
+        out["dead_letters"] = self._conn.execute(
+            f"SELECT COUNT(*) FROM dead_letters d JOIN entries e ON e.id = d.entry_id {where}",  # noqa: S608
+            args).fetchone()[0]
         return out
 
     # -- hotlist -------------------------------------------------------------------------

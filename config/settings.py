@@ -16,6 +16,7 @@ import os
 import tomllib
 import types
 import typing
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,8 @@ PORT: Mapping[str, Any] = types.MappingProxyType({"min": 1, "max": 65535})
 """A TCP port's range (field metadata, checked by the loader)."""
 POSITIVE: Mapping[str, Any] = types.MappingProxyType({"above": 0})
 """A number that must be more than zero (a timeout, a limit)."""
+HTTP_URL: Mapping[str, Any] = types.MappingProxyType({"url": ("http", "https")})
+"""Empty, or a URL of one of these schemes with a host."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ class IdCardSettings:
 
 @dataclass(frozen=True)
 class BackofficeSettings:
-    url: str = ""
+    url: str = field(default="", metadata=HTTP_URL)
     """Base URL of the clearing service; empty = none configured."""
     token: str = ""
 
@@ -232,6 +235,14 @@ def _check_range(value: Any, limits: Mapping[str, Any], key: str) -> None:
         raise ConfigError(f"{key}: must be more than {limits['above']}, got {value}")
     if "min" in limits and not limits["min"] <= value <= limits["max"]:
         raise ConfigError(f"{key}: must be {limits['min']}..{limits['max']}, got {value}")
+    if "url" in limits and value:
+        try:
+            parts = urllib.parse.urlsplit(value)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError:
+            parts = urllib.parse.urlsplit("")
+        if parts.scheme not in limits["url"] or not parts.hostname:
+            raise ConfigError(f"{key}: not an {'/'.join(limits['url'])} URL: {value[:40]!r}")
 
 
 def _build(cls: type[T], data: Mapping[str, Any], where: str) -> T:

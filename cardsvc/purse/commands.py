@@ -118,8 +118,13 @@ def read_record(sfi: int, record: int) -> bytes:
     return bytes((0x00, 0xB2, record, (sfi << 3) | 4, 0x00))
 
 
+def is_pin(pin: str) -> bool:
+    """A PIN is 4 to 12 ASCII digits, an even number of them (BCD in VERIFY)."""
+    return pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12 and not len(pin) % 2
+
+
 def verify_pin(pin: str) -> bytes:
-    if not pin.isdigit() or not 4 <= len(pin) <= 12 or len(pin) % 2:
+    if not is_pin(pin):
         raise AmountRefused(code=ErrorCode.PIN_MALFORMED)
     data = bytes.fromhex(pin)
     return bytes((0x00, 0x20, 0x00, 0x00, len(data))) + data
