@@ -18,6 +18,9 @@ from tests.fuzz.strategies import escpos_streams, samv_scripts, settings_files
 
 @fuzz_settings(scale=2)
 @given(st.binary(max_size=160))
+# found by bench/fuzz.py: an INIT answer with algorithm ID 01 was a ValueError traceback
+@example(bytes.fromhex("0500010074020107"))
+@example(bytes.fromhex("05000000fe170119"))
 def test_card_answers_into_the_purse_client(data: bytes) -> None:
     card_targets.check_purse(data)
 
