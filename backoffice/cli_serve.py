@@ -178,6 +178,9 @@ def main(argv: list[str], prog: str) -> int:
         hall = None if args.only == "clearing" else hall_settings(
             settings, db=args.hall_db or (args.db if hall_only else None), demo=False)
         configure_logging(getattr(logging, args.log_level.upper()))
+        if args.token:
+            log.warning("--token is visible to every user of this machine (ps, /proc); give "
+                        "the token in $BACKOFFICE_TOKEN instead")
         try:
             sock = _listen(host, port)
         except OSError as exc:

@@ -248,17 +248,17 @@ class Journal:
         TTSN, is already in the journal (nothing is written)."""
         now = _now()
         with self._tx() as db:
-            if new.counter_kind == "debit" and db.execute(
-                    "SELECT 1 FROM entries WHERE terminal_id = ? AND ttsn = ?"
-                    " AND counter_kind = 'debit'", (new.terminal_id, new.ttsn)).fetchone():
-                raise JournalConflict(code=ErrorCode.TTSN_REUSED, terminal_id=new.terminal_id,
-                                      ttsn=new.ttsn, path=self.path)
             if db.execute(
                     "SELECT 1 FROM entries WHERE card_no = ? AND counter_kind = ?"
                     " AND card_atc = ? AND terminal_id = ? AND ttsn = ?",
                     (new.card_no, new.counter_kind, new.card_atc, new.terminal_id,
                      new.ttsn)).fetchone():
                 raise JournalConflict(card_no=new.card_no, atc=new.card_atc, path=self.path)
+            if new.counter_kind == "debit" and db.execute(
+                    "SELECT 1 FROM entries WHERE terminal_id = ? AND ttsn = ?"
+                    " AND counter_kind = 'debit'", (new.terminal_id, new.ttsn)).fetchone():
+                raise JournalConflict(code=ErrorCode.TTSN_REUSED, terminal_id=new.terminal_id,
+                                      ttsn=new.ttsn, path=self.path)
             cur = db.execute(
                 "INSERT INTO entries (card_no, counter_kind, card_atc, terminal_id, ttsn, type,"
                 " kind, amount_fen, balance_before_fen, balance_after_fen, date_time, alg,"

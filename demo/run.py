@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import datetime as dt
 import os
 import secrets
@@ -51,6 +50,7 @@ from cardsvc.uploader import Uploader
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE
 from config.runtime import configure_logging, free_tcp_port, wait_http_ok
 from config.settings import Settings, load_settings
+from demo.terminal_config import stay_lines, write_terminal_config
 from drivers.pcsc import BackendSpi, CardChannel, PcscError, ReaderStatus, open_backend
 from simulators.card.cli import DEFAULT_CARD
 from simulators.pcscd import (
@@ -246,12 +246,10 @@ class Demo:
                  f"(OpenAPI {self.clearing_url}/docs), SQLite {db}")
 
     def _terminal_settings(self) -> Settings:
-        base = load_settings(env={})
-        return dataclasses.replace(
-            base, paths=dataclasses.replace(base.paths, var_dir=self.options.state / "terminal"),
-            card=dataclasses.replace(base.card, demo=True),
-            backoffice=dataclasses.replace(base.backoffice, url=self.clearing_url,
-                                           token=self.clearing_token))
+        """The settings ``--stay`` prints, read back from the file it names."""
+        self.terminal_config = write_terminal_config(self.options.state, self.clearing_url,
+                                                     self.clearing_token)
+        return load_settings(self.terminal_config, env={})
 
     def purchase_and_upload(self) -> None:
         settings = self._terminal_settings()
@@ -290,6 +288,11 @@ class Demo:
             f"差异 {len(day['mismatches'])} mismatch(es): " + \
             "; ".join(m["detail"] for m in day["mismatches"][:3])
         self.say(f"  {verdict}")
+        if not day["ok"]:  # a mismatch is a failure, not a line of text
+            raise DemoError(f"对账不符 reconciliation found {len(day['mismatches'])} "
+                            f"mismatch(es) on {today}; the journals that did not reach this "
+                            f"clearing are the cause (`python -m demo --fresh` starts over)",
+                            EXIT_FAILED)
 
     def search_hall(self) -> None:
         tokens = TokenStore(self.options.state / "backoffice" / "backoffice" / "tokens.json")
@@ -305,10 +308,10 @@ class Demo:
             self.say(f"  {hit['name']['zh']} · {hit['name']['en']} ({hit['department']})")
 
     def stay(self) -> None:
-        self.say(
-            f"\n模拟器运行中 · simulators running. Try: {SOCKET_ENV}="
-            f"{os.environ.get(SOCKET_ENV, '/run/pcscd/pcscd.comm')} opensc-tool -l"
-        )
+        self.say("\n模拟器运行中 · simulators running.")
+        socket = os.environ.get(SOCKET_ENV, "/run/pcscd/pcscd.comm")
+        for line in stay_lines(SOCKET_ENV, socket, self.terminal_config):
+            self.say(line)
         self.say("按 Ctrl-C 停止 · press Ctrl-C to stop")
         while True:
             for name, proc, log in self.children:

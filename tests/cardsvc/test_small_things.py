@@ -75,3 +75,19 @@ def test_output_piped_into_head_ends_quietly(tmp_path: Path) -> None:
         check=False)
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
     assert done.returncode == 0 and len(done.stdout) == 100
+
+
+def test_a_journal_conflict_is_one_line_that_says_what_to_do(tmp_path: Path) -> None:
+    """Issue 12, item 2: another virtual copy of card ...0001 had journalled this counter, and
+    the user got `JournalError: ... UNIQUE constraint failed` with a traceback."""
+    from cardsvc.journal import JournalConflict  # noqa: PLC0415
+    from cardsvc.messages import MESSAGES  # noqa: PLC0415
+
+    with Journal.open(tmp_path / "j.sqlite") as journal:
+        journal.begin(_entry(7))
+        with pytest.raises(JournalConflict) as caught:
+            journal.begin(_entry(7))  # the same card counter, terminal and TTSN
+        assert len(journal.entries()) == 1
+    line = MESSAGES.line(caught.value)
+    assert "\n" not in line and "4102000000000001" in line and "var_dir" in line
+    assert "UNIQUE" not in line
