@@ -45,10 +45,10 @@ from cardsvc.errors import CardServiceError
 from cardsvc.messages import MESSAGES
 from cardsvc.money import format_fen
 from cardsvc.records import HolderData, PublicData, RecordError
-from cardsvc.session import Overrides, card_session, journal_path
+from cardsvc.session import card_session
 from cardsvc.uploader import Uploader
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE
-from config.runtime import configure_logging, free_tcp_port, wait_http_ok
+from config.runtime import configure_logging, free_tcp_port, stop_process, wait_http_ok
 from config.settings import Settings, load_settings
 from demo.terminal_config import stay_lines, write_terminal_config
 from drivers.pcsc import BackendSpi, CardChannel, PcscError, ReaderStatus, open_backend
@@ -246,7 +246,9 @@ class Demo:
                  f"(OpenAPI {self.clearing_url}/docs), SQLite {db}")
 
     def _terminal_settings(self) -> Settings:
-        """The settings ``--stay`` prints, read back from the file it names."""
+        """The settings ``--stay`` prints (the embedded default, the state under ``--state``,
+        the clearing service just started with its token in a 0600 file), read back from the
+        file it names."""
         self.terminal_config = write_terminal_config(self.options.state, self.clearing_url,
                                                      self.clearing_token)
         return load_settings(self.terminal_config, env={})
@@ -254,16 +256,16 @@ class Demo:
     def purchase_and_upload(self) -> None:
         settings = self._terminal_settings()
         try:
-            with card_session(settings, Overrides(reader=READER_NAMES[0])) as terminal:
+            with card_session(settings) as terminal:
                 tx = terminal.purchase(1250, "canteen")
-            with ClearingClient(self.clearing_url, self.clearing_token) as client:
-                report = Uploader(journal_path(settings), client).upload_once()
+            with ClearingClient.from_settings(settings) as client:
+                report = Uploader(settings.var.journal, client).upload_once()
         except CardServiceError as exc:
             raise DemoError(MESSAGES.line(exc), exit_code(exc)) from exc
         self.say(f"  食堂消费 Canteen purchase: {format_fen(tx.amount_fen)} 元, 余额 balance "
                  f"{format_fen(tx.balance_after_fen)} 元 (TTSN {tx.ttsn}, TAC {tx.tac})")
         self.say(f"  已记入交易日志 journalled before the card committed: "
-                 f"{settings.paths.var_dir / 'journal.sqlite'}")
+                 f"{settings.var.journal}")
         self.say(f"  上传清算 uploaded: {report.sent} sent, {report.new} new, "
                  f"{report.duplicate} already there, {report.rejected} rejected; "
                  f"TAC verified by clearing")
@@ -337,7 +339,7 @@ class Demo:
                 env={**os.environ, **(env or {})},
             )
         self.children.append((name, proc, log))
-        self.cleanup.callback(_stop_child, proc)
+        self.cleanup.callback(stop_process, proc)
 
     def _wait_for_cards(self) -> None:
         deadline = time.monotonic() + self.options.timeout
@@ -391,16 +393,6 @@ class Demo:
     def _stop_pcscd(daemon: PcscdProcess) -> None:
         daemon.stop()
         os.environ.pop(SOCKET_ENV, None)
-
-
-def _stop_child(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 def _tail(log: Path) -> str:

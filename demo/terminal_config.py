@@ -2,10 +2,11 @@
 
 ``make demo`` keeps everything of its own under its state dir: the cards, the PSAM, the clearing
 database and the terminal's journal (``STATE/terminal/``). It writes the terminal's settings to
-``STATE/terminal.toml`` (mode 0600: it holds this run's clearing token) and uses that very file
-for its own purchase; ``--stay`` prints it, so that ``cardsvc pay`` tried by hand journals where
-the demo does and uploads to the demo's clearing. A ``cardsvc`` run with other settings (the
-default ``var/``) has its own journal, which knows nothing of the demo's cards.
+``STATE/terminal.toml`` (this run's clearing service; its token in the terminal's token file,
+mode 0600) and uses that very file for its own purchase; ``--stay`` prints it, so that
+``cardsvc pay`` tried by hand journals where the demo does and uploads to the demo's clearing.
+A ``cardsvc`` run with other settings (the default ``var/``) has its own journal, which knows
+nothing of the demo's cards.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from pathlib import Path
 
 from config.files import atomic_write
+from config.layout import VarLayout
 
 __all__ = ["TERMINAL_CONFIG", "stay_lines", "write_terminal_config"]
 
@@ -22,23 +24,25 @@ CARD_READER, SAM_READER = "Virtual PCD 00 00", "Virtual PCD 00 01"
 
 
 def write_terminal_config(state: Path, clearing_url: str, token: str) -> Path:
-    """Write ``STATE/terminal.toml`` for this run's clearing service; returns its path."""
-    var_dir = (state / "terminal").resolve()
+    """Write ``STATE/terminal.toml`` (and the token file it names) for this run's clearing
+    service; returns its path."""
+    var = VarLayout((state / "terminal").resolve())
+    atomic_write(var.clearing_client_token, token + "\n", mode=0o600, dir_mode=0o700)
     text = "\n".join([
         "# Written by `make demo`: the demo terminal's settings (its own journal, its clearing).",
         "# Use it with CITIZEN_HALL_CONFIG=<this file> while `python -m demo --stay` runs.",
         "[paths]",
-        f"var_dir = {json.dumps(str(var_dir))}",
+        f"var_dir = {json.dumps(str(var.root))}",
         "[card]",
         "demo = true",
         f"reader = {json.dumps(CARD_READER)}",
         f"sam = {json.dumps('pcsc:' + SAM_READER)}",
-        "[backoffice]",
+        "[clearing_client]",
         f"url = {json.dumps(clearing_url)}",
-        f"token = {json.dumps(token)}",
+        f"token_file = {json.dumps(str(var.clearing_client_token))}",
         "",
     ])
-    return atomic_write(state / TERMINAL_CONFIG, text, mode=0o600)
+    return atomic_write(state / TERMINAL_CONFIG, text)
 
 
 def stay_lines(socket_env: str, socket: str, config: Path) -> list[str]:

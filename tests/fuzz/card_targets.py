@@ -51,9 +51,9 @@ def _images() -> dict[str, dict[str, Any]]:
     """The personalised demo cards and PSAM, once per process (as dicts, copied per input)."""
     keys = demo_issuer_keys()
     demo = load_demo_data()
-    images = {no: personalise(CardDescription.from_demo(demo.card(no)), keys).to_dict()
+    images = {no: personalise(CardDescription.from_demo(demo.card(no)), keys).as_dict()
               for no in CARDS}
-    images["psam"] = personalise_psam(PsamDescription.from_demo(demo.psam), keys).to_dict()
+    images["psam"] = personalise_psam(PsamDescription.from_demo(demo.psam), keys).as_dict()
     return images
 
 
