@@ -69,6 +69,8 @@ ROWS: list[tuple[str, tuple[str, ...], str, int]] = [
     ("backoffice", ("nosuch",), "ok", 2),
     ("backoffice", ("serve", "--port", "99999"), "ok", 2),
     ("backoffice", ("serve", "--token", "short"), "ok", 4),
+    ("backoffice", ("serve", "--token-file", "/nonexistent/token"), "ok", 4),
+    ("backoffice", ("serve", "--token-file", "@OPEN_TOKEN@"), "ok", 4),  # mode 0644
     ("backoffice", ("reconcile", "--date", "x"), "ok", 2),
     ("backoffice", ("reconcile", "--date", "2026-11-26"), "bad-config", 4),
     ("backoffice", ("transactions", "--bogus"), "ok", 2),
@@ -125,10 +127,15 @@ def _run(program: str, args: tuple[str, ...], env: dict[str, str],
 
 def test_every_command_keeps_the_exit_codes(worlds: dict[str, dict[str, str]],
                                             tmp_path: Path) -> None:
+    open_token = tmp_path / "open.token"
+    open_token.write_text("a-token-that-others-can-read\n")
+    open_token.chmod(0o644)
+    rows = [(p, tuple(str(open_token) if a == "@OPEN_TOKEN@" else a for a in args), w, e)
+            for p, args, w, e in ROWS]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        done = list(pool.map(lambda row: _run(row[0], row[1], worlds[row[2]], tmp_path), ROWS))
+        done = list(pool.map(lambda row: _run(row[0], row[1], worlds[row[2]], tmp_path), rows))
     wrong = []
-    for (program, args, world, expected), result in zip(ROWS, done, strict=True):
+    for (program, args, world, expected), result in zip(rows, done, strict=True):
         shown = " ".join(a if len(a) < 30 else a[:10] + "..." for a in args)
         stderr = [line for line in result.stderr.splitlines() if not line.startswith("{")]
         if result.returncode != expected:
