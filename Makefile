@@ -8,8 +8,10 @@ PY := $(VENV)/bin/python
 setup:
 	@scripts/bootstrap.sh
 
+# make demo FRESH=1: start from the demo data again; make demo STAY=1: keep the simulators
+# running (the demo prints the environment that reaches its cards, journal and clearing)
 demo: setup
-	@$(PY) -m demo
+	@$(PY) -m demo $(if $(FRESH),--fresh) $(if $(STAY),--stay)
 
 test: setup
 	@scripts/run-tests.sh

@@ -14,9 +14,11 @@ from typing import Any
 from cardsvc.cli_common import EDGE
 from cardsvc.codes import ErrorCode
 from cardsvc.errors import CardServiceError
+from cardsvc.fares import line_id
 from cardsvc.messages import MESSAGES
 from cardsvc.money import AmountError, format_fen, parse_yuan
 from cardsvc.profile import PURCHASE_KINDS, CardType
+from cardsvc.purse.commands import is_pin
 from cardsvc.session import card_session
 from cardsvc.terminal import CardInfo, CardTerminal, FreeRide, History, TxResult
 from config.cli import EXIT_OK, EXIT_USAGE, print_json, report
@@ -54,7 +56,11 @@ def _parser(op: str, prog: str) -> argparse.ArgumentParser:
 
 
 class UsageError(Exception):
-    """A malformed argument (exit code 2)."""
+    """A malformed argument (exit code 2); ``code`` gives its words."""
+
+    def __init__(self, message: str, code: ErrorCode = ErrorCode.AMOUNT_INVALID) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _yuan(text: str, what: str) -> int:
@@ -62,6 +68,20 @@ def _yuan(text: str, what: str) -> int:
         return parse_yuan(text)
     except AmountError as exc:
         raise UsageError(f"{what}: {exc}") from exc
+
+
+def _pin(text: str) -> str:
+    if not is_pin(text):
+        raise UsageError("--pin: 4 to 12 digits, an even number of them",
+                         ErrorCode.PIN_MALFORMED)
+    return text
+
+
+def _line(text: str) -> str:
+    try:
+        return line_id(text)
+    except ValueError as exc:
+        raise UsageError(f"--line: {exc}", ErrorCode.LINE_INVALID) from exc
 
 
 def _masked_line(label_zh: str, label_en: str, value: str) -> str:
@@ -118,14 +138,18 @@ def _run(op: str, args: argparse.Namespace, settings: Settings) -> int:
     if op in ("pay", "load"):
         amount = _yuan(args.amount, "金额 amount")
     fare = _yuan(args.fare, "票价 fare") if op == "ride" and args.fare else None
-    with card_session(settings, with_load_authority=op == "load") as term:
+    line = _line(args.line) if op == "ride" else ""
+    pin = _pin(args.pin) if op == "load" else ""
+    reading = op in ("identify", "balance", "history")  # the PSAM is not needed to read
+    with card_session(settings, with_load_authority=op == "load",
+                      with_sam=not reading) as term:
         actions: dict[str, Callable[[CardTerminal], Any]] = {
             "identify": lambda t: t.identify(),
             "balance": lambda t: t.balance(),
             "history": lambda t: t.history(),
             "pay": lambda t: t.purchase(amount, args.kind),
-            "ride": lambda t: t.ride(args.line, fare),
-            "load": lambda t: t.load(amount, args.pin),
+            "ride": lambda t: t.ride(line, fare),
+            "load": lambda t: t.load(amount, pin),
             "block": lambda t: t.block(),
         }
         result = actions[op](term)
@@ -169,7 +193,7 @@ def main(argv: list[str], prog: str) -> int:
         try:
             return _run(op, args, load_settings(args.config, overrides=_overrides(args)))
         except UsageError as exc:
-            words = MESSAGES.words(ErrorCode.AMOUNT_INVALID)
+            words = MESSAGES.words(exc.code)
             return report(prog, f"{words.zh} {words.en}: {exc}", EXIT_USAGE)
         except CardServiceError as exc:
             if args.json:

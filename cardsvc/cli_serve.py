@@ -11,7 +11,7 @@ from cardsvc.cli_common import EDGE
 from cardsvc.codes import ErrorCode
 from cardsvc.messages import MESSAGES
 from cardsvc.service import CardService
-from config.cli import EXIT_OK, EXIT_UNAVAILABLE, report
+from config.cli import EXIT_OK, EXIT_UNAVAILABLE, port_number, report
 from config.runtime import block_stop_signals, configure_logging, wait_for_stop
 from config.settings import load_settings
 
@@ -21,7 +21,8 @@ log = logging.getLogger("cardsvc.serve")
 def main(argv: list[str], prog: str) -> int:
     p = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     p.add_argument("--config", help="configuration file (TOML)")
-    p.add_argument("--port", type=int, help="API port on loopback (default: [service] port)")
+    p.add_argument("--port", type=port_number,
+                   help="API port on loopback (default: [service] port)")
     p.add_argument("--reader", help="user-card reader name")
     p.add_argument("--sam", help="pcsc:READER or soft:KEYFILE")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")

@@ -59,6 +59,7 @@ class ErrorCode(StrEnum):
     AMOUNT_OVER_LIMIT = "amount_over_limit"
     AMOUNT_REFUSED_BY_CARD = "amount_refused_by_card"
     LOAD_NOT_OFFERED = "load_not_offered"
+    LINE_INVALID = "line_invalid"
     # -- the load authority (in-process or the clearing service) --------------------------
     LOAD_AUTHORITY_FAILED = "load_authority_failed"
     LOAD_MAC1_INVALID = "load_mac1_invalid"
@@ -89,3 +90,8 @@ class ErrorCode(StrEnum):
     TOKEN_FILE_INVALID = "token_file_invalid"
     API_NOT_LOOPBACK = "api_not_loopback"
     LISTEN_FAILED = "listen_failed"
+    # -- the journal ----------------------------------------------------------------------
+    JOURNAL_FAILED = "journal_failed"
+    JOURNAL_CONFLICT = "journal_conflict"
+    TTSN_REUSED = "ttsn_reused"
+    TERMINAL_ID_CLASH = "terminal_id_clash"

@@ -93,7 +93,7 @@ def open_terminal_psam(state_dir: Path) -> SimulatedCard:
 def issue_terminal_psam(state_dir: Path, terminal_id: str) -> None:
     """Personalise a PSAM with its own terminal ID into ``state_dir`` (another terminal)."""
     image = personalise_psam(PsamDescription(terminal_id, 1), demo_issuer_keys())
-    StateStore(psam_path(state_dir)).save(image.to_dict())
+    StateStore(psam_path(state_dir)).save(image.as_dict())
 
 
 @dataclass(frozen=True)

@@ -34,19 +34,36 @@ def test_a_second_record_of_the_same_transaction_is_refused_and_nothing_written(
         assert [e.id for e in j.entries()] == [first]
 
 
-@pytest.mark.parametrize(("part", "change"), [
-    ("ttsn", {"ttsn": 17}),                             # a retry after a refusal: same counter
-    ("terminal", {"terminal_id": "410200000002"}),      # the same TTSN from another PSAM
-    ("card", {"card_no": "4102000000000002"}),
-    ("counter", {"card_atc": 6}),
-    ("counter kind", {"type": "load", "kind": "topup"}),  # online counter and load sequence
+LOAD = dataclasses.replace(BASE, type="load", kind="topup")
+
+
+# A PSAM never gives one TTSN twice, so two debits with the same terminal and TTSN are refused
+# whatever the card (robust item: two SAMs sharing a terminal ID); the card and counter parts
+# of the key are therefore shown on loads, whose TTSN is not the PSAM's.
+@pytest.mark.parametrize(("part", "base", "change"), [
+    ("ttsn", BASE, {"ttsn": 17}),                        # a retry after a refusal: same counter
+    ("terminal", BASE, {"terminal_id": "410200000002"}),  # the same TTSN from another PSAM
+    ("card", LOAD, {"card_no": "4102000000000002"}),
+    ("counter", LOAD, {"card_atc": 6}),
+    ("counter kind", BASE, {"type": "load", "kind": "topup"}),  # online counter and load seq.
 ])
 def test_each_part_of_the_key_tells_transactions_apart(tmp_path: Path, part: str,
+                                                       base: NewEntry,
                                                        change: dict[str, object]) -> None:
     with Journal.open(tmp_path / "j.sqlite") as j:
-        j.begin(BASE)
-        j.begin(dataclasses.replace(BASE, **change))  # type: ignore[arg-type]
+        j.begin(base)
+        j.begin(dataclasses.replace(base, **change))  # type: ignore[arg-type]
         assert len(j.entries()) == 2, part
+
+
+@pytest.mark.parametrize("change", [{"card_no": "4102000000000002"}, {"card_atc": 6}])
+def test_a_debit_reusing_a_terminal_and_ttsn_is_refused_whatever_the_card(
+        tmp_path: Path, change: dict[str, object]) -> None:
+    with Journal.open(tmp_path / "j.sqlite") as j:
+        j.begin(BASE)
+        with pytest.raises(JournalError):
+            j.begin(dataclasses.replace(BASE, **change))  # type: ignore[arg-type]
+        assert len(j.entries()) == 1
 
 
 def test_a_counter_completed_once_cannot_complete_a_second_entry(tmp_path: Path) -> None:

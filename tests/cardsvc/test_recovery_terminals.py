@@ -89,7 +89,7 @@ def terminals(tmp_path: Path, pcscd: PcscdProcess, attach_card: Any) -> Iterator
     config.write_text(f'[paths]\nvar_dir = "{tmp_path / "var"}"\n')
     env = {**os.environ, **pcscd.env, "CITIZEN_HALL_CONFIG": str(config)}
     text = demo_key_file().read_text(encoding="utf-8")
-    keys_b = parse_issuer_keys(text.replace('"410200000001"', f'"{TERMINAL_B}"'), "terminal B")
+    keys_b = parse_issuer_keys(text.replace('"410200009001"', f'"{TERMINAL_B}"'), "terminal B")
     sam_b = SoftSam(keys_b, tmp_path / "sam-b" / "ttsn.json")
     backend = open_backend("pcsc://")
     journal_b = Journal.open(tmp_path / "journal-b.sqlite")
