@@ -11,15 +11,14 @@ catalogue). Exit codes: 0 closed, 2 usage, 4 configuration.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
-import secrets
 import sys
 from pathlib import Path
 
 from config.cli import EXIT_CONFIG, EXIT_OK, EXIT_USAGE, fail
 from config.runtime import configure_logging
 from config.settings import ConfigError, KioskSettings, Settings, load_settings
+from kiosk.pin import pin_hash
 
 PROG = "kiosk"
 log = logging.getLogger(__name__)
@@ -37,22 +36,6 @@ def check(k: KioskSettings) -> None:
         raise ConfigError("kiosk.warning_s: at least 20 seconds (WCAG 2.2.1)")
     if min(k.idle_s, k.idle_care_s) <= 0 or k.px_per_mm < 0:
         raise ConfigError("kiosk.idle_s / px_per_mm: must be positive")
-
-
-def pin_hash(pin: str, salt: bytes | None = None) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt$16384$8$1${salt.hex()}${digest.hex()}"
-
-
-def pin_ok(pin: str, stored: str) -> bool:
-    try:
-        kind, n, r, p, salt, digest = stored.split("$")
-        mine = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
-                              p=int(p))
-    except ValueError:
-        return False
-    return kind == "scrypt" and secrets.compare_digest(mine.hex(), digest)
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from kiosk.catalogue import Catalogue, CatalogueFormatError, Matter
 from kiosk.ports import (
     Application,
+    CaseRef,
     Complaint,
     Fault,
     Held,
@@ -84,10 +85,7 @@ class OfflineHall(OfflineCatalogue):
     def submit(self, application: Application) -> Receipt:
         raise PortError(Fault.OFFLINE, "no hall back office configured")
 
-    def progress_by_number(self, number: str, id_last6: str) -> Progress:
-        raise PortError(Fault.OFFLINE, "no hall back office configured")
-
-    def progress_by_token(self, token: str) -> Progress:
+    def progress(self, case: CaseRef) -> Progress:
         raise PortError(Fault.OFFLINE, "no hall back office configured")
 
     def progress_by_identity(self, identity: Identity) -> Sequence[Progress]:

@@ -98,9 +98,13 @@ def test_apply_with_the_id_card_scanned_pages_and_a_reused_copy(kiosk: Kiosk, qt
     qtbot.waitUntil(lambda: apply.printStatus != "")
     receipt = kiosk.ports.printer.documents[-1]
     assert "KF2026000001" in str(receipt.blocks) and "tok-" in str(receipt.blocks)
+    qr = kiosk.window.findChild(QObject, "receiptQr")
+    assert qr.property("source").toString().startswith("image://pic/receipt_qr")
+    assert "receipt_qr" in kiosk.pictures.keys()  # noqa: SIM118 - a method, not a dict
     with qtbot.waitSignal(apply.rateRequested, timeout=1000) as signal:
         apply.next()
-    assert signal.args == ["KF2026000001"]
+    assert signal.args[0].token == "tok-" + sent.client_ref
+
 
 
 def _strings(root: QObject) -> list[str]:
