@@ -6,6 +6,8 @@
     backoffice hotlist add CARD [--reason R] | list [--since V] [--json]
     backoffice cards add CARD --balance YUAN [--alg 3des|sm4] ... | list [--json]
     backoffice seed-demo [--db URL]
+    backoffice hall ...                 the hall service (``backoffice hall --help``)
+    backoffice tokens issue --scope kiosk|clerk|terminal|admin [--department D] [--out FILE]
 
 Exit codes as every program of the project (config/cli.py): 0 ok, 1 failed, 2 usage,
 3 unavailable (database), 4 configuration.
@@ -19,14 +21,19 @@ from config.cli import Subcommand, dispatch
 
 COMMANDS = {
     "serve": Subcommand("backoffice.cli_serve", "run the clearing HTTP service"),
-    "reconcile": Subcommand("backoffice.cli_reconcile",
+    "reconcile": Subcommand("backoffice.clearing.cli_reconcile",
                             "a day's reconciliation per terminal and per card"),
-    "transactions": Subcommand("backoffice.cli_transactions",
+    "transactions": Subcommand("backoffice.clearing.cli_transactions",
                                "list cleared (or flagged) transactions"),
-    "hotlist": Subcommand("backoffice.cli_hotlist", "report a card lost, list the hotlist"),
-    "cards": Subcommand("backoffice.cli_cards", "register issued cards, list them"),
-    "seed-demo": Subcommand("backoffice.cli_seed_demo",
+    "hotlist": Subcommand("backoffice.clearing.cli_hotlist",
+                          "report a card lost, list the hotlist"),
+    "cards": Subcommand("backoffice.clearing.cli_cards", "register issued cards, list them"),
+    "seed-demo": Subcommand("backoffice.clearing.cli_seed_demo",
                             "register the five demo cards and list the lost one"),
+    "hall": Subcommand("backoffice.hall.cli",
+                       "the hall service: catalogue, search, cases, ratings, complaints"),
+    "tokens": Subcommand("backoffice.cli_tokens",
+                         "issue, list and revoke bearer tokens (kiosk, clerk, terminal, admin)"),
 }
 
 

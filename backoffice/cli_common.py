@@ -7,6 +7,9 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from backoffice.clearing.repository import Repository
+from backoffice.clearing.service import ClearingService
+from backoffice.clearing.settings import resolve_db_url
 from backoffice.db import Database
 from backoffice.errors import (
     BackofficeError,
@@ -15,9 +18,6 @@ from backoffice.errors import (
     StorageError,
 )
 from backoffice.messages import MESSAGES
-from backoffice.repository import Repository
-from backoffice.service import ClearingService
-from backoffice.settings import resolve_db_url
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, Edge
 from config.settings import ConfigError, Settings, load_settings
 
@@ -26,7 +26,7 @@ __all__ = ["EDGE", "add_common", "open_service", "parse_day", "parser", "run", "
 
 def _words(exc: BaseException) -> str:
     if isinstance(exc, BackofficeError):
-        return f"error: {MESSAGES.line(exc)}"
+        return f"error: {exc.message_zh or MESSAGES.zh(exc)} / {exc}"
     return f"error: {exc}"
 
 

@@ -37,9 +37,9 @@ from typing import Any
 
 import httpx
 
-from backoffice.app import build_service
+from backoffice.clearing.app import build_service
+from backoffice.clearing.settings import ServerSettings
 from backoffice.pgtemp import ThrowawayPostgres
-from backoffice.settings import ServerSettings
 from cardsvc import crypto
 from cardsvc.crypto import Alg
 from cardsvc.keys import IssuerKeys

@@ -104,6 +104,42 @@ class ClearingSettings:
 
 
 @dataclass(frozen=True)
+class HallSettings:
+    """The hall service (``backoffice serve``, ``backoffice hall ...``), when this machine runs
+    it: matters, applications, progress, ratings and complaints."""
+
+    db: str = ""
+    """Database URL; empty = SQLite ``<var_dir>/backoffice/hall.sqlite3``."""
+    host: str = "127.0.0.1"
+    port: int = 8490
+    """Address when the hall runs alone (``backoffice serve --only hall``)."""
+    tokens_file: Path = Path("var/backoffice/tokens.json")
+    """The issued tokens (hashed), shared by clearing and hall; mode 0600."""
+    key_file: Path = Path("var/keys/hall_data.key")
+    """The key that hashes ID numbers for lookup and seals personal data; created (mode 0600)
+    on first start if missing."""
+    calendar_dir: str = ""
+    """Working-day calendars ``<year>.toml``; empty = the shipped ``config/hall/calendar``."""
+    lookup_limit: int = 10
+    """Failed progress/complaint lookups one caller may make per window before 429."""
+    lookup_window_s: int = 600
+    rating_window_days: int = 7
+    """Calendar days after a case closes during which it may be rated."""
+    work_order_days: int = 5
+    """Working days to rectify a 差评 (the work order's due date)."""
+    no_rating: str = "default"
+    """When nobody rates within the window: ``default`` (record ``default_level``) or ``none``."""
+    default_level: str = "basic"
+    """The level recorded by default: very_satisfied, satisfied, basic (基本满意), ..."""
+    max_page_bytes: int = 5_000_000
+    """Largest uploaded page (JPEG or PDF)."""
+    max_case_bytes: int = 50_000_000
+    """Largest total of one case's uploaded pages."""
+    max_pages: int = 20
+    """Most pages of one material."""
+
+
+@dataclass(frozen=True)
 class KioskSettings:
     """The citizens' self-service kiosk (``kiosk run``); see docs/design.md, kiosk section."""
 
@@ -152,6 +188,7 @@ class Settings:
     idcard: IdCardSettings = field(default_factory=IdCardSettings)
     backoffice: BackofficeSettings = field(default_factory=BackofficeSettings)
     clearing: ClearingSettings = field(default_factory=ClearingSettings)
+    hall: HallSettings = field(default_factory=HallSettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     source: str = "defaults"
     """Which file the settings were read from (for messages and `kioskctl doctor`)."""

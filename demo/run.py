@@ -39,6 +39,7 @@ from typing import TextIO
 
 import httpx
 
+from backoffice.auth import TokenStore
 from cardsvc.clearing_client import ClearingClient
 from cardsvc.cli_common import exit_code
 from cardsvc.errors import CardServiceError
@@ -117,6 +118,7 @@ class Demo:
             ("清算中心 · starting the clearing service", self.start_clearing),
             ("消费并上传清算 · a purchase reaching clearing", self.purchase_and_upload),
             ("今日对账 · today's reconciliation", self.reconcile),
+            ("市民之家事项 · the hall's matters (search yyzz)", self.search_hall),
         ]
 
     def run(self) -> None:
@@ -226,9 +228,13 @@ class Demo:
         self.clearing_url = f"http://127.0.0.1:{port}"
         self.clearing_token = secrets.token_urlsafe(24)
         db = self.options.state / "clearing.sqlite3"
+        config = self.options.state / "backoffice.toml"  # the hall's database, key and tokens
+        config.write_text(f'[paths]\nvar_dir = "{self.options.state / "backoffice"}"\n',
+                          encoding="utf-8")
         self._spawn_program(
             "clearing", self.options.state / "logs" / "clearing.log",
-            ["backoffice.cli", "serve", "--demo", "--port", str(port), "--db", f"sqlite:///{db}"],
+            ["backoffice.cli", "serve", "--demo", "--port", str(port), "--db", f"sqlite:///{db}",
+             "--config", str(config)],
             env={"BACKOFFICE_TOKEN": self.clearing_token})
         proc = self.children[-1][1]
         if not wait_http_ok(f"{self.clearing_url}/healthz", self.options.timeout,
@@ -284,6 +290,19 @@ class Demo:
             f"差异 {len(day['mismatches'])} mismatch(es): " + \
             "; ".join(m["detail"] for m in day["mismatches"][:3])
         self.say(f"  {verdict}")
+
+    def search_hall(self) -> None:
+        tokens = TokenStore(self.options.state / "backoffice" / "backoffice" / "tokens.json")
+        token = tokens.issue("kiosk", label="make-demo")[1]
+        answer = httpx.get(f"{self.clearing_url}/v1/hall/matters", params={"q": "yyzz"},
+                           timeout=30, headers={"Authorization": f"Bearer {token}"})
+        if answer.status_code != 200:
+            raise DemoError(f"hall search failed: HTTP {answer.status_code}", EXIT_FAILED)
+        hits = answer.json()
+        if not hits:
+            self.say("  演示事项目录尚未安装 no demo catalogue (config/demo/hall/catalogue.json)")
+        for hit in hits[:3]:
+            self.say(f"  {hit['name']['zh']} · {hit['name']['en']} ({hit['department']})")
 
     def stay(self) -> None:
         self.say(

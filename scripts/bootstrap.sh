@@ -55,7 +55,7 @@ fi
 log "installing Python packages into .venv (first time takes a few minutes)"
 piplog=.venv/bootstrap-pip.log
 if ! { .venv/bin/python -m pip install -q --upgrade pip && \
-       .venv/bin/python -m pip install -q -e '.[dev]'; } >"$piplog" 2>&1; then
+       .venv/bin/python -m pip install -q -e '.[dev,backoffice]'; } >"$piplog" 2>&1; then
   tail -n 40 "$piplog" >&2
   log "pip failed; the whole log is in $piplog"
   exit 1

@@ -59,6 +59,7 @@ def test_demo_names_the_holder_and_stops_what_it_started(tmp_path):
     assert "食堂消费 Canteen purchase: 12.50 元, 余额 balance 87.50 元" in out
     assert "1 sent, 1 new" in out and "0 rejected" in out
     assert "应有余额 expected balance 87.50 元" in out and "账目相符 everything adds up" in out
+    assert "营业执照登记（个体工商户设立）" in out  # the hall serves the demo catalogue
     assert "Traceback" not in err
     assert processes_mentioning(str(tmp_path)) == []
     started = re.search(r"pcscd \(.*\) pid (\d+)", out)

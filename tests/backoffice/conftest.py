@@ -20,10 +20,10 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from backoffice.app import build_service, create_app
+from backoffice.clearing.app import build_service, create_app
+from backoffice.clearing.service import ClearingService
+from backoffice.clearing.settings import ServerSettings
 from backoffice.pgtemp import PostgresUnavailable, ThrowawayPostgres
-from backoffice.service import ClearingService
-from backoffice.settings import ServerSettings
 from tests.backoffice.cardsim import demo_keys
 
 TOKEN = "test-token-0123456789"
@@ -99,7 +99,7 @@ class Live:
 class _Server(threading.Thread):
     def __init__(self, app: FastAPI) -> None:
         super().__init__(daemon=True)
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False,

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from backoffice.clearing.service import ClearingService
 from backoffice.cli import main
-from backoffice.service import ClearingService
 from config.runtime import free_tcp_port
 from tests.backoffice.cardsim import Card, at
 from tests.backoffice.conftest import TOKEN
@@ -110,7 +110,9 @@ def test_serve_needs_a_token(capsys: pytest.CaptureFixture[str], sqlite_url: str
 @pytest.mark.parametrize("workers", [1, 2])
 def test_serve_runs_and_stops_on_sigterm(tmp_path: Path, workers: int) -> None:
     port = free_tcp_port()
-    env = {**os.environ, "BACKOFFICE_TOKEN": TOKEN}
+    config = tmp_path / "config.toml"  # the hall's database and key under tmp_path
+    config.write_text(f'[paths]\nvar_dir = "{tmp_path / "var"}"\n')
+    env = {**os.environ, "BACKOFFICE_TOKEN": TOKEN, "CITIZEN_HALL_CONFIG": str(config)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "backoffice.cli", "serve", "--demo", "--port", str(port),
          "--db", f"sqlite:///{tmp_path / 'c.sqlite3'}", "--workers", str(workers)],

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
+from backoffice.clearing.models import HotlistReport, LoadAuthorisationRequest
+from backoffice.clearing.service import ClearingService
 from backoffice.errors import CardHotlisted, InvalidInput, MacInvalid
-from backoffice.models import HotlistReport, LoadAuthorisationRequest
-from backoffice.service import ClearingService
 
 CARDS = ["4102000000000009", "4102000000000003", "4102000000000007", "4102000000000001"]
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from backoffice.clearing.models import UploadResult
+from backoffice.clearing.service import ClearingService
 from backoffice.errors import BatchTooLarge, InvalidInput
-from backoffice.models import UploadResult
-from backoffice.service import ClearingService
 from tests.backoffice.cardsim import TERMINAL, Card, at, flip_tac_byte
 
 

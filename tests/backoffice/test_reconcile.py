@@ -6,8 +6,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from backoffice.models import CardRegistration, HotlistReport, Reconciliation
-from backoffice.service import ClearingService
+from backoffice.clearing.models import CardRegistration, HotlistReport, Reconciliation
+from backoffice.clearing.service import ClearingService
 from tests.backoffice.cardsim import DAY, Card, at, flip_tac_byte
 from tests.backoffice.conftest import Clock
 

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import uvicorn
 
-from backoffice.app import build_service, create_app
-from backoffice.settings import ServerSettings
+from backoffice.clearing.app import build_service, create_app
+from backoffice.clearing.settings import ServerSettings
 from config.settings import load_settings
 from kiosk.ctl import main as kioskctl
 from kiosk.ctl.doctor import CHECKS, Finding, Health, Kiosk, run_checks

@@ -6,9 +6,9 @@ import argparse
 
 from pydantic import ValidationError
 
+from backoffice.clearing.models import HotlistReport
 from backoffice.cli_common import add_common, open_service, parser, run
 from backoffice.errors import InvalidInput
-from backoffice.models import HotlistReport
 from config.cli import EXIT_OK, print_json
 
 

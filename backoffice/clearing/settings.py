@@ -42,7 +42,8 @@ MIN_TOKEN_LEN = 8
 
 @dataclass(frozen=True)
 class ServerSettings:
-    """Everything :func:`backoffice.app.create_app` needs. ``repr`` hides the token and keys."""
+    """Everything :func:`backoffice.clearing.app.create_app` needs. ``repr`` hides the token
+    and keys."""
 
     db_url: str
     token: str = field(repr=False)

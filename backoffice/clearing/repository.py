@@ -24,9 +24,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from backoffice.clearing.models import ReasonCode
 from backoffice.db import Database, Tx
 from backoffice.errors import Conflict
-from backoffice.models import ReasonCode
 
 __all__ = ["Existing", "FlagRow", "Repository", "RowResult", "TxRow"]
 
@@ -191,7 +191,7 @@ class RowResult:
 
 @dataclass
 class ReconInputs:
-    """What a day's reconciliation needs (see :mod:`backoffice.reconcile`)."""
+    """What a day's reconciliation needs (see :mod:`backoffice.clearing.reconcile`)."""
 
     day: dt.date
     day_rows: list[tuple[int, TxRow]] = field(default_factory=list)

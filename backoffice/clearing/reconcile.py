@@ -23,8 +23,8 @@ For the day D (transaction dates, local time):
 
 from __future__ import annotations
 
-from backoffice.models import CardDay, DayTotals, Mismatch, Reconciliation, TerminalDay
-from backoffice.repository import ReconInputs, TxRow
+from backoffice.clearing.models import CardDay, DayTotals, Mismatch, Reconciliation, TerminalDay
+from backoffice.clearing.repository import ReconInputs, TxRow
 
 __all__ = ["reconcile"]
 

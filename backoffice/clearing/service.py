@@ -1,6 +1,7 @@
 """The clearing service: ingest with TAC checks, hotlist, load authorisation, cards, queries.
 
-Transport-free: the HTTP app (:mod:`backoffice.app`), the CLI and the benchmark all call it.
+Transport-free: the HTTP app (:mod:`backoffice.clearing.app`), the CLI and the benchmark all call
+it.
 
 Ingest rules (issue 4 item 5):
 
@@ -28,16 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from backoffice.errors import (
-    BatchTooLarge,
-    CardHotlisted,
-    InvalidInput,
-    LoadLimit,
-    MacInvalid,
-    NotConfigured,
-    Refused,
-)
-from backoffice.models import (
+from backoffice.clearing.models import (
     RECORD_ADAPTER,
     RECORDS_ADAPTER,
     CardRegistered,
@@ -55,9 +47,18 @@ from backoffice.models import (
     TransactionRecord,
     UploadResult,
 )
-from backoffice.reconcile import reconcile
-from backoffice.repository import FlagRow, Repository, TxRow
-from backoffice.verify import CardKeys
+from backoffice.clearing.reconcile import reconcile
+from backoffice.clearing.repository import FlagRow, Repository, TxRow
+from backoffice.clearing.verify import CardKeys
+from backoffice.errors import (
+    BatchTooLarge,
+    CardHotlisted,
+    InvalidInput,
+    LoadLimit,
+    MacInvalid,
+    NotConfigured,
+    Refused,
+)
 from cardsvc import crypto
 from cardsvc.profile import MAX_BALANCE_FEN
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from backoffice.clearing.models import Reconciliation
 from backoffice.cli_common import add_common, open_service, parse_day, parser, run
-from backoffice.models import Reconciliation
 from cardsvc.money import format_fen
 from config.cli import EXIT_FAILED, EXIT_OK, print_json
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from backoffice.clearing.demo import seed_demo
 from backoffice.cli_common import add_common, open_service, parser, run
-from backoffice.demo import seed_demo
 from config.cli import EXIT_OK
 
 

@@ -2,7 +2,7 @@
 
 Every ``/v1`` route needs ``Authorization: Bearer <token>``; ``/healthz`` and the OpenAPI
 document (``/openapi.json``, ``/docs``) do not. Errors answer ``{"error": code, "message":
-text}`` with the status of :mod:`backoffice.errors`.
+text, "message_zh": 中文}`` with the status of :mod:`backoffice.errors` (:mod:`backoffice.web`).
 """
 
 # no `from __future__ import annotations`: FastAPI reads the route signatures, which use locals
@@ -16,16 +16,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from backoffice.db import Database
-from backoffice.demo import seed_demo
-from backoffice.errors import BackofficeError, BatchTooLarge, ErrorCode, Unauthorized
-from backoffice.messages import MESSAGES
-from backoffice.models import (
+from backoffice.auth import TokenStore
+from backoffice.clearing.demo import seed_demo
+from backoffice.clearing.models import (
     UPLOAD_RESULT_ADAPTER,
     CardRegistered,
     CardRegistration,
@@ -43,12 +39,16 @@ from backoffice.models import (
     TransactionRecord,
     UploadResult,
 )
-from backoffice.repository import Repository
-from backoffice.service import ClearingService
-from backoffice.settings import ServerSettings
-from backoffice.verify import CardKeys
+from backoffice.clearing.repository import Repository
+from backoffice.clearing.service import ClearingService
+from backoffice.clearing.settings import ServerSettings
+from backoffice.clearing.verify import CardKeys
+from backoffice.db import Database
+from backoffice.errors import BatchTooLarge, Unauthorized
+from backoffice.messages import MESSAGES
+from backoffice.web import install_error_handlers
 
-__all__ = ["build_service", "create_app"]
+__all__ = ["build_service", "create_app", "install_clearing"]
 
 log = logging.getLogger(__name__)
 
@@ -88,23 +88,17 @@ def build_service(settings: ServerSettings,
     return ClearingService(repo, keys, clock=clock, max_batch=settings.max_batch)
 
 
-def _error(exc: BackofficeError) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-    return JSONResponse(status_code=exc.http_status, headers=headers,
-                        content={"error": exc.code.value, "message": str(exc),
-                                 "message_zh": MESSAGES.zh(exc)})
-
-
 def create_app(settings: ServerSettings, *, service: ClearingService | None = None,
-               clock: Callable[[], dt.datetime] | None = None) -> FastAPI:
+               clock: Callable[[], dt.datetime] | None = None,
+               tokens: TokenStore | None = None) -> FastAPI:
     """The FastAPI application for ``settings``; it owns (and closes) the service's database.
 
-    ``service`` may be given (tests); it is then closed with the app too.
+    ``service`` may be given (tests); it is then closed with the app too. ``tokens``: also
+    accept issued tokens of scope ``terminal`` (or ``admin``) besides ``settings.token``.
     """
     svc = service if service is not None else build_service(settings, clock)
     if settings.demo:
         seed_demo(svc)
-    token = settings.token.encode()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -118,41 +112,31 @@ def create_app(settings: ServerSettings, *, service: ClearingService | None = No
 
     app = FastAPI(title="Citizen hall clearing service", version=API_VERSION,
                   description=_DESCRIPTION, openapi_tags=_TAGS, lifespan=lifespan)
+    install_error_handlers(app)
+    install_clearing(app, settings, svc, tokens)
+    return app
+
+
+def install_clearing(app: FastAPI, settings: ServerSettings, svc: ClearingService,
+                     tokens: TokenStore | None = None) -> None:
+    """Add the clearing routes to ``app`` (alone, or beside the hall in ``backoffice serve``)."""
     app.state.service = svc
+    token = settings.token.encode()
     bearer = HTTPBearer(auto_error=False, scheme_name="token",
-                        description="The back office token (`[backoffice] token`).")
+                        description="The back office token (`[backoffice] token`), or an "
+                                    "issued token of scope terminal.")
 
     def authorised(
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> None:
-        if creds is None or not hmac.compare_digest(creds.credentials.encode(), token):
-            raise Unauthorized("a valid bearer token is required")
+        if creds is not None and hmac.compare_digest(creds.credentials.encode(), token):
+            return
+        if tokens is not None and creds is not None:
+            tokens.verify(creds.credentials).require("terminal")
+            return
+        raise Unauthorized("a valid bearer token is required")
 
     auth = [Depends(authorised)]
-
-    @app.exception_handler(BackofficeError)
-    async def on_error(_: Request, exc: BackofficeError) -> JSONResponse:
-        if exc.http_status >= 500:
-            log.error("request failed", extra={"event": "error", "code": exc.code,
-                                               "detail": str(exc)})
-        return _error(exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        parts = []
-        for err in exc.errors()[:5]:
-            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
-            parts.append(f"{where}: {err.get('msg', 'invalid')}")
-        return JSONResponse(status_code=422, content={
-            "error": ErrorCode.INVALID_INPUT.value, "message": "; ".join(parts),
-            "message_zh": MESSAGES.zh(ErrorCode.INVALID_INPUT)})
-
-    @app.exception_handler(Exception)
-    async def on_crash(_: Request, exc: Exception) -> JSONResponse:
-        log.error("unexpected error", extra={"event": "crash", "exc_type": type(exc).__name__})
-        return JSONResponse(status_code=500, content={
-            "error": ErrorCode.INTERNAL_ERROR.value, "message": "internal error",
-            "message_zh": MESSAGES.zh(ErrorCode.INTERNAL_ERROR)})
 
     @app.get("/healthz", response_model=Health, tags=["transactions"],
              summary="Liveness and database check (no token needed)")
@@ -266,4 +250,3 @@ def create_app(settings: ServerSettings, *, service: ClearingService | None = No
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    return app

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backoffice.clearing.models import CardRegistration, HotlistReport
+from backoffice.clearing.service import ClearingService
 from backoffice.errors import ConfigurationError
-from backoffice.models import CardRegistration, HotlistReport
-from backoffice.service import ClearingService
 from cardsvc.demo_issuer import DemoDataError, load_demo_data
 
 __all__ = ["SeedResult", "seed_demo"]

@@ -7,9 +7,9 @@ from decimal import Decimal, InvalidOperation
 
 from pydantic import ValidationError
 
+from backoffice.clearing.models import CardRegistration
 from backoffice.cli_common import add_common, open_service, parser, run
 from backoffice.errors import InvalidInput
-from backoffice.models import CardRegistration
 from cardsvc.money import AmountError, fen_from_decimal, format_fen
 from config.cli import EXIT_OK, print_json
 
