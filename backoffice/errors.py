@@ -94,6 +94,7 @@ class ErrorCode(StrEnum):
     MATTER_NOT_FOUND = "matter_not_found"
     NOT_ONLINE = "not_online"
     CASE_NOT_FOUND = "case_not_found"
+    CLIENT_TOKEN_USED = "client_token_used"  # noqa: S105 - an error code, not a secret
     MATERIAL_NOT_FOUND = "material_not_found"
     MATERIALS_MISSING = "materials_missing"
     SUPPLEMENT_ONCE = "supplement_once"

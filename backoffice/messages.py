@@ -48,6 +48,8 @@ MESSAGES = Catalogue("backoffice", {
     E.NOT_ONLINE: Words("该事项不能在自助终端申请，请到窗口办理",
                         "this matter is applied for at a window only"),
     E.CASE_NOT_FOUND: Words("没有对应的办件", "no such case"),
+    E.CLIENT_TOKEN_USED: Words("此客户端编号已用于其他申请",
+                               "this client token belongs to another application"),
     E.MATERIAL_NOT_FOUND: Words("该事项没有这项材料", "the matter has no such material"),
     E.MATERIALS_MISSING: Words("缺少必需材料", "required materials are missing"),
     E.SUPPLEMENT_ONCE: Words("已发出过补正告知（一次性告知）",
