@@ -18,6 +18,8 @@ from backoffice.hall.models import (
     CaseCreated,
     ComplaintFiled,
     ComplaintView,
+    HeldMaterial,
+    HeldQuery,
     Identity,
     MaterialState,
     MatterHit,
@@ -193,6 +195,13 @@ def citizen_router(svc: HallService, principal: Any) -> APIRouter:
                         "open a rectification work order.")
     def rate(who: Caller, token: Token, rating: RatingIn) -> RatingOut:
         return svc.ratings.rate(token, rating, channel=who.label or who.token_id)
+
+    @r.post("/held", response_model=list[HeldMaterial], responses=_errors(404, 422),
+            summary="Art.22: what the hall already holds for this applicant, for this matter",
+            description="Before filing: the materials a kiosk may offer to reuse instead of a "
+                        "scan (filing attaches them; uploading pages replaces them).")
+    def held(_: Caller, query: HeldQuery) -> list[HeldMaterial]:
+        return svc.cases.held(query.identity, query.matter_code)
 
     @r.get("/rating-reasons", response_model=list[RatingReason], responses=_errors(),
            summary="The reasons a 差评 may give, with their words (in the order to show)")

@@ -24,7 +24,15 @@ from backoffice.hall import tables as t
 from backoffice.hall.catalogue import Catalogue, hall_error
 from backoffice.hall.clock import Clock
 from backoffice.hall.materials import Limits, check_page, sniff, store_file
-from backoffice.hall.models import CaseCreated, Event, MaterialState, NewCase, Progress
+from backoffice.hall.models import (
+    CaseCreated,
+    Event,
+    HeldMaterial,
+    Identity,
+    MaterialState,
+    NewCase,
+    Progress,
+)
 from backoffice.hall.sealing import HallKeys, mask_name
 from backoffice.hall.store import HallStore, insert_ignore
 from backoffice.hall.workflow import DECIDED, OPEN_FOR_UPLOAD, next_status, status_zh
@@ -123,6 +131,25 @@ class CaseService:
                                "此客户端编号已用于其他申请", code=ErrorCode.CLIENT_TOKEN_USED)
         return CaseCreated(number=case.number, token=token, status=case.status,
                            materials=self._material_states(conn, case.id, matter))
+
+    def held(self, identity: Identity, matter_code: str) -> list[HeldMaterial]:
+        """Art.22, before filing: which of this matter's materials the hall already holds for
+        the verified applicant (a kiosk offers them instead of a scan; filing attaches them)."""
+        _, matter = self.catalogue.published(matter_code)
+        id_hash = self.keys.lookup_hash(identity.id_number)
+        ad = t.applicant_documents
+        out = []
+        with self.store.read() as conn:
+            for mat in matter.materials:
+                if mat.reuse_kind is None:
+                    continue
+                row = conn.execute(sa.select(ad.c.pages, ad.c.verified_at).where(
+                    ad.c.id_hash == id_hash, ad.c.reuse_kind == mat.reuse_kind)
+                    .order_by(ad.c.verified_at.desc(), ad.c.id.desc()).limit(1)).first()
+                if row is not None:
+                    out.append(HeldMaterial(material_id=mat.id, reuse_kind=mat.reuse_kind,
+                                            pages=len(row.pages), verified_at=row.verified_at))
+        return out
 
     def _attach_reusable(self, conn: sa.Connection, case_id: int, id_hash: str,
                          matter: Matter, now: dt.datetime) -> None:

@@ -11,7 +11,8 @@ from drivers.idcard.codes import id_number_valid
 
 __all__ = [
     "CaseCreated", "CaseDetail", "CaseSummary", "ClerkAction", "ComplaintCreated",
-    "ComplaintFiled", "ComplaintView", "Event", "Identity", "MaterialState", "MatterHit",
+    "ComplaintFiled", "ComplaintView", "Event", "HeldMaterial", "HeldQuery", "Identity",
+    "MaterialState", "MatterHit",
     "NewCase", "NewComplaint", "Progress", "RatingIn", "RatingOut", "RatingReason",
     "WorkOrderView",
 ]
@@ -77,6 +78,21 @@ class MaterialState(BaseModel):
     required: bool
     pages: int
     source: Literal["none", "upload", "reuse"]
+
+
+class HeldQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    identity: Identity
+    matter_code: str = Field(pattern=r"^[0-9A-Z]{32}$")
+
+
+class HeldMaterial(BaseModel):
+    """A material of a matter the hall already holds for the applicant (Art.22)."""
+
+    material_id: str
+    reuse_kind: str
+    pages: int
+    verified_at: dt.datetime
 
 
 class CaseCreated(BaseModel):
