@@ -8,7 +8,6 @@ the rating screen follows by itself."""
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from collections.abc import Sequence
 
@@ -261,7 +260,7 @@ class ApplyVm(ScreenVm):
         application = Application(
             matter_code=self._matter.code, matter_version=self._matter.version,
             identity=self._identity, fields=self.form.values(),
-            materials=self.materials_vm.submission(), client_ref=secrets.token_hex(12),
+            materials=self.materials_vm.submission(), client_ref=secrets.token_urlsafe(16),
             terminal=self._terminal)
         self._step, self._busy, self._fault = STEPS.index("submit"), self.t("apply_submitting"), ""
         self._fill()
@@ -303,10 +302,10 @@ class ApplyVm(ScreenVm):
         assert m is not None and self._identity is not None
         return PaperApplication(
             number=r.number, matter=m.name.get("zh", ""), department=m.department,
-            accepted=r.submitted_at, promised=r.promised_date or dt.date.today(),
+            accepted=r.submitted_at, promised=r.promised_date,
             promised_days=m.promised_limit_days, applicant=self._identity.name,
             matter_code=m.code, phone=m.phone_enquiry,
-            query_url=r.qr_token)
+            query_url=r.qr_token, pending=r.pending)
 
     # -- rows -----------------------------------------------------------------------------------
     def _fill(self) -> None:

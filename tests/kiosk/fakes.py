@@ -174,9 +174,9 @@ def page_frame(state: str = "captured", page: bool = True) -> ScanFrame:
                      steady=1.0, page=np.full((297, 210, 3), 250, np.uint8) if page else None)
 
 
-CITIZEN = Identity(source="id_card", name="王小明", id_number="410203199001011234", sex="男",
-                   birth_date="1990-01-01", address="开封市鼓楼区书店街 88 号", nation="汉")
-CITIZEN_CARD = Identity(source="city_card", name="王小明", id_number="410203199001011234",
+CITIZEN = Identity(source="id_card", name="王小明", id_number="410203199001081234", sex="男",
+                   birth_date="1990-01-08", address="开封市鼓楼区书店街 88 号", nation="汉")
+CITIZEN_CARD = Identity(source="city_card", name="王小明", id_number="410203199001081234",
                         card_no="4102000000000001")
 
 

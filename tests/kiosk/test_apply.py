@@ -14,7 +14,7 @@ from kiosk.ports import Held
 from tests.kiosk.fakes import CITIZEN, page_frame
 from tests.kiosk.screens import shoot
 
-PERSONAL = ("王小明", "410203199001011234", "13912345678", "开封小吃店", "书店街")
+PERSONAL = ("王小明", "410203199001081234", "13912345678", "开封小吃店", "书店街")
 
 
 def _to_form(kiosk: Kiosk, qtbot) -> None:

@@ -14,8 +14,8 @@ TOKEN = "q3W9xYz0AbCdEfGhIjKlMn"
 
 def test_progress_screens(kiosk: Kiosk, qtbot) -> None:
     hall = kiosk.ports.hall
-    hall.add_case(a_case(overdue=True, status="supplement_requested"), TOKEN, "011234")
-    hall.add_case(a_case("12611300000239", "approved"), TOKEN + "x", "011234")
+    hall.add_case(a_case(overdue=True, status="supplement_requested"), TOKEN, "081234")
+    hall.add_case(a_case("12611300000239", "approved"), TOKEN + "x", "081234")
     p = kiosk.vm.progress
 
     def ways() -> None:
@@ -27,7 +27,7 @@ def test_progress_screens(kiosk: Kiosk, qtbot) -> None:
         p.choose("number")
         for k in "12611300000142":
             p.key(k)
-        for k in "0112":
+        for k in "0812":
             p.key(k)
 
     def detail() -> None:

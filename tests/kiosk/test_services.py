@@ -21,7 +21,7 @@ def _type(vm, keys: str) -> None:
 
 def test_progress_by_number_and_id_tail_on_the_keypad(kiosk: Kiosk, qtbot) -> None:
     hall = kiosk.ports.hall
-    hall.add_case(a_case(overdue=True), TOKEN, "011234")
+    hall.add_case(a_case(overdue=True), TOKEN, "081234")
     kiosk.vm.open("progress")
     p = kiosk.vm.progress
     assert kiosk.vm.screen == "progress" and kiosk.vm.titleCode == "title_progress"
@@ -30,14 +30,14 @@ def test_progress_by_number_and_id_tail_on_the_keypad(kiosk: Kiosk, qtbot) -> No
     assert not p.canLookUp
     _type(p, "2")  # the 14th digit moves on to the ID tail
     assert p.editing == "tail"
-    _type(p, "01123")
+    _type(p, "08123")
     p.key("X")
     p.backspace()
     _type(p, "4")
     assert p.canLookUp
     p.lookUp()
     qtbot.waitUntil(lambda: p.showingOne)
-    assert hall.lookups[-1] == CaseRef(number="12611300000142", id_tail="011234")
+    assert hall.lookups[-1] == CaseRef(number="12611300000142", id_tail="081234")
     assert p.status == "已受理" and p.overdue and p.promised == "2026-12-03"
     assert [p.timeline.get(i)["status"] for i in range(p.timeline.count)] == [
         "已提交，等待受理", "已受理"]
@@ -45,7 +45,7 @@ def test_progress_by_number_and_id_tail_on_the_keypad(kiosk: Kiosk, qtbot) -> No
 
 
 def test_progress_wrong_tail_says_what_to_check(kiosk: Kiosk, qtbot) -> None:
-    kiosk.ports.hall.add_case(a_case(), TOKEN, "011234")
+    kiosk.ports.hall.add_case(a_case(), TOKEN, "081234")
     kiosk.vm.open("progress")
     p = kiosk.vm.progress
     p.choose("number")
@@ -56,7 +56,7 @@ def test_progress_wrong_tail_says_what_to_check(kiosk: Kiosk, qtbot) -> None:
 
 
 def test_progress_by_the_receipts_qr_code_and_rate_it(kiosk: Kiosk, qtbot) -> None:
-    kiosk.ports.hall.add_case(a_case(), TOKEN, "011234")
+    kiosk.ports.hall.add_case(a_case(), TOKEN, "081234")
     kiosk.vm.open("rate")  # the home screen's 评价 tile finds the application first
     p = kiosk.vm.progress
     assert kiosk.vm.screen == "progress" and kiosk.vm.titleCode == "title_rate"
@@ -104,8 +104,8 @@ def test_a_good_rating_needs_no_reason_and_a_second_is_refused(kiosk: Kiosk, qtb
 
 def test_tapping_the_card_lists_the_holders_applications(kiosk: Kiosk, qtbot) -> None:
     hall = kiosk.ports.hall
-    hall.add_case(a_case(), TOKEN, "011234")
-    hall.add_case(a_case("12611300000239", "approved"), TOKEN + "x", "011234")
+    hall.add_case(a_case(), TOKEN, "081234")
+    hall.add_case(a_case("12611300000239", "approved"), TOKEN + "x", "081234")
     kiosk.vm.open("progress")
     kiosk.ports.card.tap()
     p = kiosk.vm.progress
