@@ -32,6 +32,7 @@ from kiosk.ports import (
     IdCardPort,
     Identity,
     PrinterPort,
+    PrintJob,
     ScannerPort,
 )
 from kiosk.session import ActivityFilter, Session, SessionFolder
@@ -213,6 +214,15 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
     relay.arrived.connect(card_event)
     if ports.card is not None:
         ports.card.watch(relay.post)
+    jobs = Relay()
+
+    def job_changed(job: object) -> None:
+        if isinstance(job, PrintJob):
+            for screen in (apply, guide, complain):
+                screen.print_update(job)
+
+    jobs.arrived.connect(job_changed)
+    ports.printer.watch(jobs.post)
 
     engine.addImageProvider("icon", IconProvider())
     engine.addImageProvider("pic", pictures)
@@ -235,7 +245,7 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
         log.warning("kiosk.qml.warning %s", message, extra={"event": "kiosk.qml.warning"})
     find.start()
     kiosk = Kiosk(engine, window, vm, theme, session, tasks, pictures, folder, activity)
-    kiosk.closers.append(relay.deleteLater)
+    kiosk.closers += [relay.deleteLater, jobs.deleteLater]
     kiosk.closers.extend(ports.closers)
     kiosk.closers.append(materials.wipe)
     return kiosk

@@ -313,6 +313,10 @@ class PrinterPort(Protocol):
 
     def job(self, job_id: int) -> PrintJob: ...
 
+    def watch(self, on_change: Callable[[PrintJob], None]) -> None:
+        """Deliver every job's changes (printing, done, waiting for paper) to ``on_change``
+        (on the printer's thread)."""
+
 
 # -- the document camera ----------------------------------------------------------------------
 @dataclass(frozen=True)

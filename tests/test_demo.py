@@ -1,4 +1,4 @@
-"""`make demo` (python -m demo) end to end: it names the holder and cleans up."""
+"""The card chain demo (python -m demo cards) end to end: it names the holder and cleans up."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.pcscd
 def demo(*args: str, **kw) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "PCSCLITE_CSOCK_NAME"}
     return subprocess.Popen(
-        [sys.executable, "-m", "demo", *args],
+        [sys.executable, "-m", "demo", "cards", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -79,10 +79,12 @@ def identity_json(identity: Identity) -> dict[str, Any]:
     return out
 
 
-def _progress(doc: dict[str, Any]) -> Progress:
+def _progress(doc: dict[str, Any], catalogue: Catalogue | None = None) -> Progress:
+    code = str(doc.get("department", ""))
+    dept = catalogue.department(code) if catalogue else None
     return Progress(
         number=doc["number"], matter=doc.get("matter_name") or {},
-        department={"zh": doc.get("department", ""), "en": doc.get("department", "")},
+        department=dict(dept.name) if dept else {"zh": code, "en": code},
         status=doc["status"],
         timeline=tuple(TimelineEvent(dt.datetime.fromisoformat(e["at"]), e["status"],
                                      {"zh": e["note"], "en": e["note"]} if e.get("note") else {})
@@ -274,13 +276,21 @@ class HttpHall:
             waiting = self._pending(case.token)
             if waiting is not None:
                 return waiting
-            return _progress(self._call("GET", f"/cases/{case.token}").json())
+            return _progress(self._call("GET", f"/cases/{case.token}").json(),
+                             self._copy())
         return _progress(self._call("GET", f"/progress/{case.number}",
-                                    params={"id_tail": case.id_tail}).json())
+                                    params={"id_tail": case.id_tail}).json(), self._copy())
 
     def progress_by_identity(self, identity: Identity) -> Sequence[Progress]:
         docs = self._call("POST", "/progress/holder", json=identity_json(identity)).json()
-        return [_progress(d) for d in docs]
+        catalogue = self._copy()
+        return [_progress(d, catalogue) for d in docs]
+
+    def _copy(self) -> Catalogue | None:
+        try:
+            return self.offline.catalogue()
+        except PortError:
+            return None
 
     # -- ratings and complaints ---------------------------------------------------------------
     def rating_reasons(self) -> Sequence[Reason]:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from drivers.idcard import mask_id_number
-from kiosk.catalogue import Matter
+from kiosk.catalogue import Catalogue, Matter
 from kiosk.forms import FormModel
 from kiosk.images import qr_image
 from kiosk.ports import (
@@ -54,6 +54,7 @@ class ApplyVm(ScreenVm):
         self.materials_vm, self.keyboard = materials, keyboard
         self._terminal = terminal
         self._matter: Matter | None = None
+        self._department = ""
         self._form: FormModel | None = None
         self._identity: Identity | None = None
         self._step = 0
@@ -61,6 +62,7 @@ class ApplyVm(ScreenVm):
         self._fault = ""
         self._receipt: Receipt | None = None
         self._print: PrintJob | None = None
+        self._seen: dict[int, PrintJob] = {}
         self.form = FormPart(keyboard, self.t, self.pick, self)
         self.form.edited.connect(self.ctx.begin_personal)
         self.form.changed.connect(self.changed)
@@ -168,7 +170,10 @@ class ApplyVm(ScreenVm):
         self.reset()
         self._identity = identity
 
-        def got(matter: Matter) -> None:
+        def got(pair: tuple[Matter, Catalogue]) -> None:
+            matter, catalogue = pair
+            dept = catalogue.department(matter.department)
+            self._department = (dept.name.get("zh", "") if dept else "") or matter.department
             self._matter = matter
             self._form = FormModel(matter.form)
             self.form.load(self._form)
@@ -178,7 +183,8 @@ class ApplyVm(ScreenVm):
                 self._watch_idcard()
             self._fill()
 
-        self.ctx.tasks.run(lambda: self._hall.matter(code), got, self._failed)
+        self.ctx.tasks.run(lambda: (self._hall.matter(code), self._hall.catalogue()), got,
+                           self._failed)
 
     def _watch_idcard(self) -> None:
         if self._idcard is not None:
@@ -273,7 +279,7 @@ class ApplyVm(ScreenVm):
         self._fill()
         doc = application_receipt(self._paper(receipt))
         self.ctx.tasks.run(lambda: self._printer.submit(doc, key=f"app:{receipt.number}"),
-                           self.print_update, self._failed)
+                           self._printed, self._failed)
         self._rate_timer.start(RATE_AFTER_MS)
 
     def _refused(self, exc: BaseException) -> None:
@@ -283,9 +289,16 @@ class ApplyVm(ScreenVm):
         self._fill()
 
     def print_update(self, job: PrintJob) -> None:
-        if self._print is None or job.id == self._print.id:
+        """A change of any print job (from the printer's watch): ours is followed."""
+        self._seen[job.id] = job
+        if self._print is not None and job.id == self._print.id:
             self._print = job
             self.changed.emit()
+
+    def _printed(self, job: PrintJob) -> None:
+        """Our job is queued (its changes may have come first)."""
+        self._print = self._seen.get(job.id, job)
+        self.changed.emit()
 
     @Slot()
     def goRate(self) -> None:  # noqa: N802
@@ -301,7 +314,7 @@ class ApplyVm(ScreenVm):
         m = self._matter
         assert m is not None and self._identity is not None
         return PaperApplication(
-            number=r.number, matter=m.name.get("zh", ""), department=m.department,
+            number=r.number, matter=m.name.get("zh", ""), department=self._department,
             accepted=r.submitted_at, promised=r.promised_date,
             promised_days=m.promised_limit_days, applicant=self._identity.name,
             matter_code=m.code, phone=m.phone_enquiry,

@@ -36,6 +36,7 @@ class ComplainVm(ScreenVm):
         self._busy = False
         self._fault = ""
         self._print: PrintJob | None = None
+        self._seen: dict[int, PrintJob] = {}
 
     @Property(QObject, constant=True)
     def formPart(self) -> FormPart:  # noqa: N802
@@ -139,12 +140,19 @@ class ComplainVm(ScreenVm):
         self.changed.emit()
         doc = complaint_slip(number)
         self.ctx.tasks.run(lambda: self._printer.submit(doc, key=f"complaint:{number}"),
-                           self.print_update, lambda exc: None)
+                           self._printed, lambda exc: None)
 
     def print_update(self, job: PrintJob) -> None:
-        if self._print is None or job.id == self._print.id:
+        """A change of any print job (from the printer's watch): ours is followed."""
+        self._seen[job.id] = job
+        if self._print is not None and job.id == self._print.id:
             self._print = job
             self.changed.emit()
+
+    def _printed(self, job: PrintJob) -> None:
+        """Our job is queued (its changes may have come first)."""
+        self._print = self._seen.get(job.id, job)
+        self.changed.emit()
 
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
