@@ -34,6 +34,7 @@ class Stack:
     root: Path
     children: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
     hall_url: str = ""
+    hall_port: int = 0
     kiosk_token: str = ""
     printer_port: int = 0
     printer_out: Path = Path()
@@ -65,7 +66,9 @@ class Stack:
         return path.read_text(errors="replace")[-600:] if path.exists() else ""
 
     def start_hall(self) -> None:
-        port = free_tcp_port()
+        """Start the hall (again: on the same port, database and tokens)."""
+        port = self.hall_port or free_tcp_port()
+        self.hall_port = port
         config = self.root / "backoffice.toml"
         config.write_text(f'[paths]\nvar_dir = "{self.root / "backoffice"}"\n',
                           encoding="utf-8")
@@ -75,8 +78,9 @@ class Stack:
         self.hall_url = f"http://127.0.0.1:{port}"
         if not wait_http_ok(f"{self.hall_url}/healthz", 60, alive=lambda: proc.poll() is None):
             raise StackError(f"the hall back office did not start: {self._tail('hall')}")
-        store = TokenStore(self.root / "backoffice" / "backoffice" / "tokens.json")
-        self.kiosk_token = store.issue("kiosk", label="demo-kiosk")[1]
+        if not self.kiosk_token:
+            store = TokenStore(self.root / "backoffice" / "backoffice" / "tokens.json")
+            self.kiosk_token = store.issue("kiosk", label="demo-kiosk")[1]
 
     def start_printer(self) -> None:
         self.printer_port = free_tcp_port()

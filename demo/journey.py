@@ -77,6 +77,8 @@ class Journey:
     receipt_text: str = ""
     card_step: str = ""
     receipt_png: Path = Path()
+    hall: HttpHall | None = None
+    sender: Sender | None = None
     receipt_qr: list[str] = field(default_factory=list)
     _shots: int = 0
 
@@ -127,8 +129,10 @@ class Journey:
         hall = HttpHall(self.stack.hall_url, self.stack.kiosk_token, state / "catalogue.json",
                         outbox, terminal="demo-kiosk")
         hall.refresh(force=True)
+        self.hall = hall
         sender = Sender(hall)
         sender.start()
+        self.sender = sender
         scanner = CameraScanner(f"sim:{self.stack.camera_dir}")
         idcard = SerialIdCard(str(self.stack.idcard_pty))
         closers = [sender.stop, worker.stop, scanner.stop, idcard.stop, hall.close,

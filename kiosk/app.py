@@ -86,6 +86,7 @@ class Kiosk:
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
+        self.session.stop()
         QGuiApplication.instance().removeEventFilter(self.activity)  # type: ignore[union-attr]
         for close in self.closers:
             close()
@@ -184,7 +185,11 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
             rate.start(case, case.number)
             vm.go("rate")
 
-    apply.rateRequested.connect(open_rate)
+    def rate_after_receipt(case: object) -> None:
+        if vm.current == "apply":  # still on the receipt: the rating screen comes up itself
+            open_rate(case)
+
+    apply.rateRequested.connect(rate_after_receipt)
     progress.rateRequested.connect(open_rate)
     rate.done.connect(session.touch)
     technician.openRequested.connect(lambda: vm.go("technician"))

@@ -12,7 +12,7 @@ Column {
         spacing: Theme.margin
         Row { spacing: Theme.gap; anchors.horizontalCenter: parent.horizontalCenter
             Icon { name: "check"; colour: Theme.colour.ok; size: Theme.heading * 1.4 }
-            KText { text: T.apply_submitted; font.pixelSize: Theme.heading; strong: true; color: Theme.colour.ok } }
+            KText { text: d.vm.pending ? T.apply_saved : T.apply_submitted; font.pixelSize: Theme.heading; strong: true; color: Theme.colour.ok } }
         KText { visible: d.vm.pending; width: parent.width; text: T.apply_pending; color: Theme.colour.warn }
         Rectangle {
             width: parent.width; height: Math.max(rc.height, qr.height) + 2 * Theme.margin; radius: Theme.radius

@@ -47,6 +47,9 @@ class FakePrinter:
     def job(self, job_id: int) -> PrintJob:
         return PrintJob(job_id, self.state)
 
+    def watch(self, on_change: Callable[[PrintJob], None]) -> None:
+        self.on_change = on_change
+
 
 def sample_png() -> bytes:
     """A small filled-in form picture (what a catalogue's sample file looks like)."""
