@@ -135,7 +135,7 @@ class Journey:
         self.sender = sender
         scanner = CameraScanner(f"sim:{self.stack.camera_dir}")
         idcard = SerialIdCard(str(self.stack.idcard_pty))
-        closers = [sender.stop, worker.stop, scanner.stop, idcard.stop, hall.close,
+        closers = [sender.stop, worker.stop, scanner.close, idcard.close, hall.close,
                    outbox.close]
         ports = Ports(hall=hall, printer=QueuePrinter(worker), scanner=scanner, idcard=idcard)
         settings = KioskSettings(catalogue_file=state / "catalogue.json",

@@ -31,7 +31,7 @@ def ports_from_settings(settings: Settings, *, hall_url: str = "", hall_token: s
     scanner = CameraScanner(settings.scanner.url, sim_root=var / "camera")
     idcard = SerialIdCard(settings.idcard.url) if settings.idcard.url else None
     catalogue = settings.var_path(settings.kiosk.catalogue_file)
-    closers = [worker.stop, scanner.stop]
+    closers = [worker.stop, scanner.close]
     hall: HallPort
     if hall_url and hall_token:
         outbox = Outbox(settings.var_path(settings.kiosk.outbox_dir))
@@ -44,5 +44,5 @@ def ports_from_settings(settings: Settings, *, hall_url: str = "", hall_token: s
     else:
         hall = OfflineHall(catalogue)
     if idcard is not None:
-        closers.append(idcard.stop)
+        closers.append(idcard.close)
     return Ports(hall=hall, printer=printer, scanner=scanner, idcard=idcard, closers=closers)
