@@ -6,7 +6,7 @@ import QtQuick
 Item {
     id: f
     property var part
-    property string hint: T.apply_form_hint
+    property string hint: Theme.portrait ? T.apply_form_hint : T.apply_form_hint_side
     readonly property var kb: part.kb
     readonly property bool side: !Theme.portrait
     readonly property bool inputShown: part.editing !== ""
