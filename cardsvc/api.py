@@ -163,9 +163,9 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "GET":
             gets: dict[str, Callable[[], Any]] = {
                 "/v1/status": svc.status,
-                "/v1/card": lambda: svc.run(lambda t: t.identify()).as_json(),
+                "/v1/card": lambda: svc.run(lambda t: t.identify()).as_dict(),
                 "/v1/card/balance": lambda: _balance(svc.run(lambda t: t.balance())),
-                "/v1/card/history": lambda: svc.run(lambda t: t.history()).as_json(),
+                "/v1/card/history": lambda: svc.run(lambda t: t.history()).as_dict(),
                 "/v1/journal": lambda: _journal(svc, unresolved=bool(query.get("unresolved"))),
             }
             handler = gets.get(path)
@@ -177,19 +177,19 @@ class _Handler(BaseHTTPRequestHandler):
             if kind not in PURCHASE_KINDS:
                 raise BadRequest(f"kind must be {' or '.join(PURCHASE_KINDS)}")
             purchase_kind: PurchaseKind = "retail" if kind == "retail" else "canteen"
-            return svc.run(lambda t: t.purchase(amount, purchase_kind)).as_json()
+            return svc.run(lambda t: t.purchase(amount, purchase_kind)).as_dict()
         if path == "/v1/card/ride":
             line, fare = _str(body, "line"), _int(body, "fare_fen", optional=True)
-            return svc.run(lambda t: t.ride(line, fare)).as_json()
+            return svc.run(lambda t: t.ride(line, fare)).as_dict()
         if path == "/v1/card/load":
             amount, pin = _amount(body), _str(body, "pin")
-            return svc.run(lambda t: t.load(amount, pin), load=True).as_json()
+            return svc.run(lambda t: t.load(amount, pin), load=True).as_dict()
         if path == "/v1/card/block":
             return {"card_no": svc.run(lambda t: t.block()), "blocked": True}
         if path == "/v1/recover":
-            return {"resolved": [r.as_json() for r in svc.run(lambda t: t.recover())]}
+            return {"resolved": [r.as_dict() for r in svc.run(lambda t: t.recover())]}
         if path == "/v1/upload":
-            return svc.upload_now().as_json()
+            return svc.upload_now().as_dict()
         return None
 
 
@@ -199,7 +199,7 @@ def _balance(result: tuple[str, int]) -> dict[str, Any]:
 
 def _journal(svc: CardService, *, unresolved: bool) -> dict[str, Any]:
     with open_journal(svc.settings) as journal:
-        return {"entries": [e.as_json() for e in journal.entries(unresolved=unresolved)],
+        return {"entries": [e.as_dict() for e in journal.entries(unresolved=unresolved)],
                 "counts": journal.counts()}
 
 

@@ -17,7 +17,7 @@ from cardsvc.errors import CardServiceError
 from cardsvc.messages import MESSAGES
 from cardsvc.money import AmountError, format_fen, parse_yuan
 from cardsvc.profile import PURCHASE_KINDS, CardType
-from cardsvc.session import Overrides, card_session
+from cardsvc.session import card_session
 from cardsvc.terminal import CardInfo, CardTerminal, FreeRide, History, TxResult
 from config.cli import EXIT_OK, EXIT_USAGE, print_json, report
 from config.settings import Settings, load_settings
@@ -114,12 +114,11 @@ def _show_history(h: History) -> None:
 
 
 def _run(op: str, args: argparse.Namespace, settings: Settings) -> int:
-    overrides = Overrides(reader=args.reader, sam=args.sam, backend=args.backend)
     amount = 0
     if op in ("pay", "load"):
         amount = _yuan(args.amount, "金额 amount")
     fare = _yuan(args.fare, "票价 fare") if op == "ride" and args.fare else None
-    with card_session(settings, overrides, with_load_authority=op == "load") as term:
+    with card_session(settings, with_load_authority=op == "load") as term:
         actions: dict[str, Callable[[CardTerminal], Any]] = {
             "identify": lambda t: t.identify(),
             "balance": lambda t: t.balance(),
@@ -134,30 +133,30 @@ def _run(op: str, args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _report(op: str, result: Any, as_json: bool) -> None:
+def _report(op: str, result: Any, as_dict: bool) -> None:
     if op == "balance":
         card_no, balance = result
-        if as_json:
+        if as_dict:
             print_json({"card_no": card_no, "balance_fen": balance})
         else:
             print(f"卡号 Card {card_no}  余额 Balance {format_fen(balance)} 元 yuan")
     elif op == "block":
-        if as_json:
+        if as_dict:
             print_json({"card_no": result, "blocked": True})
         else:
             print(f"卡片已锁定 Card {result} is blocked")
     elif isinstance(result, CardInfo):
-        print_json(result.as_json()) if as_json else _show_info(result)
+        print_json(result.as_dict()) if as_dict else _show_info(result)
     elif isinstance(result, History):
-        print_json(result.as_json()) if as_json else _show_history(result)
+        print_json(result.as_dict()) if as_dict else _show_history(result)
     elif isinstance(result, FreeRide):
-        if as_json:
-            print_json(result.as_json())
+        if as_dict:
+            print_json(result.as_dict())
         else:
             kind = CardType(result.card_type)
             print(f"免费乘车 Free ride ({kind.label_zh} {kind.label_en}), 线路 line {result.line}")
     elif isinstance(result, TxResult):
-        print_json(result.as_json()) if as_json else _show_tx(result)
+        print_json(result.as_dict()) if as_dict else _show_tx(result)
 
 
 def main(argv: list[str], prog: str) -> int:
@@ -168,7 +167,7 @@ def main(argv: list[str], prog: str) -> int:
 
     def body() -> int:
         try:
-            return _run(op, args, load_settings(args.config))
+            return _run(op, args, load_settings(args.config, overrides=_overrides(args)))
         except UsageError as exc:
             words = MESSAGES.words(ErrorCode.AMOUNT_INVALID)
             return report(prog, f"{words.zh} {words.en}: {exc}", EXIT_USAGE)
@@ -180,6 +179,11 @@ def main(argv: list[str], prog: str) -> int:
             raise
 
     return EDGE.run(prog, body)
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """The options that are settings (``--reader``, ``--sam``, ``--backend``)."""
+    return {"card": {"reader": args.reader, "sam": args.sam, "backend": args.backend}}
 
 
 def _extra(exc: CardServiceError) -> dict[str, Any]:

@@ -4,7 +4,6 @@ SIGTERM/SIGINT. Logs are JSON lines on stderr."""
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 
 from cardsvc.api import ApiServer
@@ -12,7 +11,6 @@ from cardsvc.cli_common import EDGE
 from cardsvc.codes import ErrorCode
 from cardsvc.messages import MESSAGES
 from cardsvc.service import CardService
-from cardsvc.session import Overrides
 from config.cli import EXIT_OK, EXIT_UNAVAILABLE, report
 from config.runtime import block_stop_signals, configure_logging, wait_for_stop
 from config.settings import load_settings
@@ -33,12 +31,10 @@ def main(argv: list[str], prog: str) -> int:
 
 
 def _serve(args: argparse.Namespace, prog: str) -> int:
-    settings = load_settings(args.config)
-    if args.port is not None:
-        settings = dataclasses.replace(
-            settings, service=dataclasses.replace(settings.service, port=args.port))
+    settings = load_settings(args.config, overrides={
+        "service": {"port": args.port}, "card": {"reader": args.reader, "sam": args.sam}})
     block_stop_signals()
-    service = CardService(settings, Overrides(reader=args.reader, sam=args.sam))
+    service = CardService(settings)
     try:
         api = ApiServer(service)
     except OSError as exc:

@@ -25,15 +25,10 @@ from typing import Any, TypeVar
 from cardsvc.clearing_client import ClearingClient
 from cardsvc.codes import ErrorCode
 from cardsvc.errors import CardServiceError, ServiceConfigError
-from cardsvc.session import (
-    Overrides,
-    card_session,
-    journal_path,
-    open_journal,
-    sam_spec,
-)
+from cardsvc.session import card_session, open_journal, sam_spec
 from cardsvc.terminal import CardTerminal
 from cardsvc.uploader import Uploader, UploadReport
+from config.files import TokenFileError, read_token_file
 from config.settings import Settings
 from drivers.pcsc import monitor as mon
 
@@ -45,32 +40,28 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 def load_or_create_token(path: Path) -> str:
     """The API token from ``path``; a new random one (mode 0600) if the file is missing."""
     try:
-        token = path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        token = secrets.token_urlsafe(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(token + "\n")
-        log.info("created the local API token", extra={"path": str(path)})
-        return token
-    if path.stat().st_mode & 0o077:
-        raise ServiceConfigError(f"token file {path} is readable by others: chmod 600 {path}",
-                                 code=ErrorCode.TOKEN_FILE_OPEN)
-    if len(token) < 16:
-        raise ServiceConfigError(f"token file {path} holds no usable token (16+ characters)",
-                                 code=ErrorCode.TOKEN_FILE_INVALID)
+        return read_token_file(path)
+    except TokenFileError as exc:
+        if exc.reason != "missing":
+            code = ErrorCode.TOKEN_FILE_OPEN if exc.reason == "open" else \
+                ErrorCode.TOKEN_FILE_INVALID
+            raise ServiceConfigError(str(exc), code=code) from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never two tokens
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(token + "\n")
+    log.info("created the local API token", extra={"path": str(path)})
     return token
 
 
 class CardService:
-    def __init__(self, settings: Settings, overrides: Overrides | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         if settings.service.host not in LOOPBACK:
             raise ServiceConfigError(
                 f"the card service binds to loopback only, not {settings.service.host!r}",
                 code=ErrorCode.API_NOT_LOOPBACK)
         self.settings = settings
-        self.overrides = overrides or Overrides()
         self.token = load_or_create_token(settings.var_path(settings.service.token_file))
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -86,17 +77,15 @@ class CardService:
         unresolved = counts["pending"] + counts["unknown"]
         log.info("card service starting", extra={"unresolved": unresolved,
                                                  "not_uploaded": counts["not_uploaded"]})
-        backend = self.overrides.backend or self.settings.card.backend
-        self._monitor = mon.ReaderMonitor(backend)
+        self._monitor = mon.ReaderMonitor(self.settings.card.backend)
         events = self._monitor.events()
         self._monitor.start()
         self._watcher = threading.Thread(target=self._watch, args=(events,), name="recovery",
                                          daemon=True)
         self._watcher.start()
-        if self.settings.backoffice.url:
-            self._clearing = ClearingClient(self.settings.backoffice.url,
-                                            self.settings.backoffice.token)
-            self.uploader = Uploader(journal_path(self.settings), self._clearing)
+        if self.settings.clearing_client.url:
+            self._clearing = ClearingClient.from_settings(self.settings)
+            self.uploader = Uploader(self.settings.var.journal, self._clearing)
             self.uploader.start()
 
     def stop(self) -> None:
@@ -113,7 +102,7 @@ class CardService:
     # -- crash recovery as cards come back -----------------------------------------------
     def _watch(self, events: queue.Queue[mon.MonitorEvent]) -> None:
         try:
-            skip = sam_spec(self.settings, self.overrides).reader
+            skip = sam_spec(self.settings).reader
         except CardServiceError:  # a malformed [card] sam: every card operation says so
             skip = None
         while not self._stop.is_set():
@@ -134,15 +123,14 @@ class CardService:
             log.warning("recovery on insert failed", extra={"reader": reader, "error": str(exc)})
             return
         for r in resolved:
-            log.info("recovered on insert", extra=r.as_json())
+            log.info("recovered on insert", extra=r.as_dict())
 
     # -- operations ----------------------------------------------------------------------
     def run(self, op: Callable[[CardTerminal], _T], *, reader: str | None = None,
             load: bool = False) -> _T:
         """Run one operation on the card in the reader, serialised with all others."""
-        overrides = Overrides(reader=reader or self.overrides.reader, sam=self.overrides.sam,
-                              backend=self.overrides.backend)
-        with self._lock, card_session(self.settings, overrides, with_load_authority=load) as t:
+        settings = self.settings.override({"card": {"reader": reader}})
+        with self._lock, card_session(settings, with_load_authority=load) as t:
             result = op(t)
         if self.uploader:
             self.uploader.poke()
@@ -150,7 +138,7 @@ class CardService:
 
     def upload_now(self) -> UploadReport:
         if not self.uploader:
-            raise ServiceConfigError("no clearing service is configured ([backoffice] url)",
+            raise ServiceConfigError("no clearing service is configured ([clearing_client] url)",
                                      code=ErrorCode.CLEARING_NOT_CONFIGURED)
         return self.uploader.upload_once()
 
@@ -163,4 +151,4 @@ class CardService:
             readers = {name: info.state.value for name, info in self._monitor.readers().items()}
         return {"journal": counts, "hotlist_version": hotlist, "readers": readers,
                 "pcsc_available": self._monitor.service_available if self._monitor else None,
-                "clearing": self.settings.backoffice.url or None}
+                "clearing": self.settings.clearing_client.url or None}
