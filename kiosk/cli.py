@@ -54,9 +54,13 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from kiosk.wiring import ports_from_settings  # noqa: PLC0415
 
     app = QGuiApplication(sys.argv[:1])
-    ports = ports_from_settings(settings)
+    try:
+        ports = ports_from_settings(settings)
+    except ConfigError as exc:
+        return fail(PROG, str(exc), EXIT_CONFIG)
     size = QSize(*args.size) if args.size else None
     kiosk = build(ports, settings.kiosk, size=size, px_per_mm=args.px_per_mm)
+    kiosk.vm.quitRequested.connect(app.quit)  # the technician's exit
     if not args.windowed:
         kiosk.window.setFlag(Qt.WindowType.FramelessWindowHint, True)
         kiosk.window.showFullScreen()

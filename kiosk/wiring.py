@@ -1,8 +1,8 @@
 """The real adapters from the settings (the same devices and services as every program):
 the print queue and its worker, the document camera, the ID-card reader, and the hall: its
-back office over HTTP with the durable outbox and its sender thread when a URL and token are
-given, else the offline catalogue alone. The card service's client and events (issue 10) plug
-in here when they land."""
+back office over HTTP (``[hall_client]`` url and token file) with the durable outbox and its
+sender thread, else (no URL) the offline catalogue alone. The card service's client and events
+(issue 10) plug in here when they land."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from kiosk.outbox import Outbox
 from kiosk.ports import HallPort
 
 
-def ports_from_settings(settings: Settings, *, hall_url: str = "", hall_token: str = ""
-                        ) -> Ports:
-    """``hall_url`` and ``hall_token``: the hall service (until ``[hall_client]`` lands in
-    config/: then read from there)."""
+def ports_from_settings(settings: Settings) -> Ports:
+    """:class:`config.settings.ConfigError` when ``[hall_client]`` has a URL but no usable
+    token file."""
+    hall_url = settings.hall_client.url
+    hall_token = settings.client_token(settings.hall_client, "hall_client") if hall_url else ""
     var = settings.paths.var_dir
     worker = PrintWorker(open_printer(settings.printer.url, profile=settings.printer.profile,
                                       timeout=settings.printer.timeout_s),
@@ -33,7 +34,7 @@ def ports_from_settings(settings: Settings, *, hall_url: str = "", hall_token: s
     catalogue = settings.var_path(settings.kiosk.catalogue_file)
     closers = [worker.stop, scanner.close]
     hall: HallPort
-    if hall_url and hall_token:
+    if hall_url:
         outbox = Outbox(settings.var_path(settings.kiosk.outbox_dir))
         http = HttpHall(hall_url, hall_token, catalogue, outbox,
                         terminal=settings.kiosk.terminal_name)
