@@ -98,6 +98,16 @@ class CardRemoved(MonitorEvent):
 
 
 @dataclass(frozen=True)
+class FieldMute(MonitorEvent):
+    """The reader sees a card it cannot activate (``mute``: several cards in its field, or a
+    card that does not answer), or (``mute`` False) the field is clear again. No card state
+    change: a mute field is no card."""
+
+    reader: str
+    mute: bool
+
+
+@dataclass(frozen=True)
 class StateChanged(MonitorEvent):
     reader: str
     old: CardState
@@ -149,6 +159,7 @@ class _Reader:
     atr: bytes = b""
     events: int = 0
     available: bool = True
+    mute: bool = False
 
 
 Subscriber = Callable[[MonitorEvent], None]
@@ -406,6 +417,11 @@ class ReaderMonitor:
                 elif not entry.available:
                     entry.available = True
                     out.append(ReaderAdded(name))
+                if status.mute != entry.mute:
+                    if status.mute and entry.state is not CardState.NO_CARD:
+                        self._card_out(entry, out)
+                    entry.mute = status.mute
+                    out.append(FieldMute(name, status.mute))
                 had_card = entry.state is not CardState.NO_CARD
                 swapped = status.present and (status.events != entry.events
                                               or status.atr != entry.atr)
