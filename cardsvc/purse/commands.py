@@ -17,6 +17,7 @@ from cardsvc.errors import (
     InsufficientBalance,
     MacError,
     PinBlocked,
+    PinMalformed,
     StatusWordError,
     UnknownCard,
     WrongPin,
@@ -119,8 +120,8 @@ def read_record(sfi: int, record: int) -> bytes:
 
 
 def verify_pin(pin: str) -> bytes:
-    if not pin.isdigit() or not 4 <= len(pin) <= 12 or len(pin) % 2:
-        raise AmountRefused(code=ErrorCode.PIN_MALFORMED)
+    if not (pin.isascii() and pin.isdigit()) or not 4 <= len(pin) <= 12 or len(pin) % 2:
+        raise PinMalformed()
     data = bytes.fromhex(pin)
     return bytes((0x00, 0x20, 0x00, 0x00, len(data))) + data
 
