@@ -8,7 +8,8 @@ violation, which it reports as :data:`~cardsvc.codes.ErrorCode.SAM_HELD` ("the c
 holds the PSAM"). A software SAM (``soft:KEY_FILE``) is opened once the same way.
 
 After a failure (the PSAM was pulled, pcscd restarted) the session drops its channel; the next
-operation reconnects, at most once per backoff step (0.2 s doubling to 30 s), so a missing PSAM
+operation reconnects, at most once per backoff step (0.2 s doubling to 5 s; at once when the
+reader reports the PSAM inserted again), so a missing PSAM
 costs each operation one quick refusal, not a connect timeout. Used by one thread at a time (the
 runtime's card thread).
 """
@@ -31,7 +32,7 @@ __all__ = ["PsamSession", "sam_held"]
 log = logging.getLogger(__name__)
 
 BACKOFF_INITIAL_S = 0.2
-BACKOFF_MAX_S = 30.0
+BACKOFF_MAX_S = 5.0
 
 
 def sam_held(reader: str) -> SamUnavailableError:
@@ -94,6 +95,11 @@ class PsamSession:
         self.connects += 1
         log.info("SAM ready", extra={"sam": str(self.spec), "connects": self.connects})
         return sam
+
+    def retry_now(self) -> None:
+        """The PSAM's reader reports a card again: the next operation tries at once."""
+        self._next_try = 0.0
+        self._backoff = BACKOFF_INITIAL_S
 
     def failed(self) -> None:
         """An operation found the SAM unusable: reconnect next time."""

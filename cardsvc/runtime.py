@@ -18,6 +18,7 @@ anti-passback window). :mod:`cardsvc.runtime_ops` holds the operations themselve
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from cardsvc.clearing_client import ClearingClient
+from cardsvc.errors import CardServiceError
 from cardsvc.events import EventHub
 from cardsvc.fares import FareTable
 from cardsvc.journal import Journal
@@ -141,6 +143,8 @@ class Runtime:
         self.journal = open_journal(self.settings)
         self.psam = PsamSession(sam_spec(self.settings, Overrides()), self.backend,
                                 var_dir(self.settings))
+        with contextlib.suppress(CardServiceError):
+            self.psam.sam()  # warm from the start; a missing PSAM is retried per operation
         counts = self.journal.counts()
         log.info("card runtime ready", extra={"role": self.options.role,
                                               "unresolved": counts["pending"] + counts["unknown"],
@@ -206,6 +210,8 @@ class Runtime:
         """In the monitor's thread, under its lock: hand the event to the card thread."""
         reader = getattr(event, "reader", None)
         if reader is not None and not self.is_user_reader(reader):
+            if reader == self.sam_reader and isinstance(event, mon.CardInserted):
+                self.post(lambda: self.psam.retry_now() if self.psam else None)
             return
         self.post(lambda: self.ops.on_reader_event(event))
 
