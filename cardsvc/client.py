@@ -115,6 +115,7 @@ class CardView:
     card_type: str
     card_type_zh: str
     status: str
+    valid_from: str
     valid_to: str
 
 
@@ -236,7 +237,7 @@ class CardServiceClient:
         d = self._call("GET", "/v1/card")
         return CardView(d["card_no"], d["card_no_masked"], d["holder_name"],
                         d["id_number_masked"], d["card_type"], d["card_type_zh"], d["status"],
-                        d["valid_to"])
+                        d["valid_from"], d["valid_to"])
 
     def balance(self) -> Balance:
         d = self._call("GET", "/v1/card/balance")

@@ -24,6 +24,7 @@ import datetime as dt
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -53,6 +54,7 @@ __all__ = ["Role", "Runtime", "RuntimeOptions", "with_card"]
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 Role = Literal["service", "validator"]
+POKE_EVERY_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class Runtime:
         self.fares: FareTable = FareTable.load(settings.card.fare_table)
         self.sam_reader = sam_spec(settings, Overrides()).reader
         self.ops = Operations(self)
+        self._poked = 0.0
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self, timeout: float = 30.0) -> None:
@@ -217,7 +220,11 @@ class Runtime:
 
     # -- helpers for the operations ------------------------------------------------------
     def poke_uploader(self) -> None:
-        if self.uploader is not None:
+        """Upload soon after a transaction; at most one poke a second (a busy validator's
+        taps go up in batches, the uploader's own interval takes the rest)."""
+        now = time.monotonic()
+        if self.uploader is not None and now - self._poked >= POKE_EVERY_S:
+            self._poked = now
             self.uploader.poke()
 
     def clearing(self) -> ClearingClient | None:

@@ -43,6 +43,7 @@ from cardsvc.profile import PurchaseKind, mask_card_number
 from cardsvc.purse.client import translate_reader_error
 from cardsvc.records import PublicData
 from cardsvc.recovery import Resolution
+from cardsvc.sam import Sam, SamUnavailable
 from cardsvc.session import load_authority
 from cardsvc.terminal import CardInfo, CardTerminal, FreeRide, History, TxResult
 from drivers.pcsc import errors as pcsc
@@ -61,6 +62,33 @@ _T = TypeVar("_T")
 CONNECT_TIMEOUT_S = 0.5
 _NOT_REFUSALS = frozenset({ErrorCode.CARD_REMOVED, ErrorCode.SAM_UNAVAILABLE,
                            ErrorCode.SAM_HELD, ErrorCode.NO_CARD})
+
+
+class _NoSam(Sam):
+    """The SAM of an operation that needs none (reading a card): never asked."""
+
+    @classmethod
+    def open(cls, target: str, *, state_dir: Any, connect: Any) -> _NoSam:
+        return cls()
+
+    def _missing(self) -> SamUnavailable:
+        return SamUnavailable("this operation does not use the SAM")
+
+    def _terminal_id(self) -> bytes:
+        raise self._missing()
+
+    def _purchase_mac1(self, request: Any) -> tuple[int, bytes]:
+        raise self._missing()
+
+    def _verify_mac2(self, mac2: bytes) -> None:
+        raise self._missing()
+
+    def _maintenance_mac(self, card_factor: bytes, challenge: bytes, data: bytes,
+                         alg: Any) -> bytes:
+        raise self._missing()
+
+
+NO_SAM = _NoSam()
 
 
 class Replay(CardServiceError):
@@ -131,9 +159,10 @@ class Operations:
 
     @contextmanager
     def _terminal(self, reader: str, guard: _Guard | None = None, load: bool = False,
-                  signal: bool = False) -> Iterator[CardTerminal]:
+                  signal: bool = False, sam: bool = True) -> Iterator[CardTerminal]:
         """The terminal bound to the card in ``reader`` (connected exclusively for this one
-        operation); ``signal``: tell the reader's buzzer/LED how it ended."""
+        operation); ``signal``: tell the reader's buzzer/LED how it ended; ``sam``: the
+        operation needs the SAM (reading a card does not)."""
         rt = self.rt
         assert rt.backend is not None and rt.journal is not None and rt.psam is not None
         try:
@@ -144,8 +173,8 @@ class Operations:
         except pcsc.PcscError as exc:
             raise translate_reader_error(exc) from exc
         try:
-            sam = rt.psam.sam()
-            term = CardTerminal(channel, sam, rt.journal, fares=rt.fares,
+            term = CardTerminal(channel, rt.psam.sam() if sam else NO_SAM, rt.journal,
+                                fares=rt.fares,
                                 max_amount_fen=rt.settings.card.max_amount_fen,
                                 load_authority=self._load_authority() if load else None,
                                 clock=rt.clock)
@@ -267,25 +296,25 @@ class Operations:
     # -- public operations (any thread) --------------------------------------------------
     def identify(self, reader: str | None = None) -> CardInfo:
         def run() -> CardInfo:
-            with self._terminal(self._reader(reader)) as term:
+            with self._terminal(self._reader(reader), sam=False) as term:
                 return term.identify()
         return self.rt.call(run)
 
     def balance(self, reader: str | None = None) -> tuple[str, int]:
         def run() -> tuple[str, int]:
-            with self._terminal(self._reader(reader)) as term:
+            with self._terminal(self._reader(reader), sam=False) as term:
                 return term.balance()
         return self.rt.call(run)
 
     def history(self, reader: str | None = None) -> History:
         def run() -> History:
-            with self._terminal(self._reader(reader)) as term:
+            with self._terminal(self._reader(reader), sam=False) as term:
                 return term.history()
         return self.rt.call(run)
 
     def recover(self, reader: str | None = None) -> list[Resolution]:
         def run() -> list[Resolution]:
-            with self._terminal(self._reader(reader)) as term:
+            with self._terminal(self._reader(reader), sam=False) as term:
                 return term.recover()
         return self.rt.call(run)
 
@@ -441,7 +470,7 @@ class Operations:
             self._validate(reader)
             return
         try:
-            with self._processing(reader), self._terminal(reader) as term:
+            with self._processing(reader), self._terminal(reader, sam=False) as term:
                 info = term.identify()
                 if self.rt.journal is not None and self.rt.journal.unresolved(info.card_no):
                     self._recovered.setdefault(info.card_no, []).extend(

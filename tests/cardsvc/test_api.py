@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -45,7 +46,7 @@ class Served:
 
 
 @pytest.fixture
-def world(tmp_path) -> World:  # type: ignore[no-untyped-def]
+def world(tmp_path: Path) -> World:
     return World(tmp_path)
 
 
@@ -114,7 +115,7 @@ def test_a_cash_register_sale_and_its_cancel(world: World, served: Served) -> No
     seller.join(15)
     assert results[0].amount_fen == 300 and results[0].balance_fen == 9700
     assert svc.sale(300, "canteen", "pos-1", timeout_s=1).replayed  # a retry: same answer
-    errors: list[Exception] = []
+    errors: list[RemoteRefusal] = []
 
     def waiting() -> None:
         try:

@@ -148,7 +148,7 @@ def test_a_sale_charges_the_next_tap_once(world: World, service: Runtime) -> Non
 
 
 def test_a_waiting_sale_can_be_cancelled(world: World, service: Runtime) -> None:
-    errors: list[Exception] = []
+    errors: list[SaleEnded] = []
 
     def sell() -> None:
         try:
