@@ -14,10 +14,10 @@ Every request carries ``Authorization: Bearer <token>`` and has a timeout. The c
 retry (the uploader owns retries and backoff; uploads are idempotent on the server). Errors::
 
     ClearingError (CardServiceError)
-    ├── ClearingUnreachable   no connection, timeout, or the service answered 5xx (a DeviceError)
     ├── ClearingRejected      the service refused the request (4xx); .status, .service_code
     │   └── ClearingUnauthorized  401: missing or wrong token (a configuration matter)
     └── ClearingBadAnswer     the answer is not what the protocol says
+    ClearingUnreachable (DeviceError)   no connection, timeout, or the service answered 5xx
 
 ``authorize_load`` raises the load-authority errors of :mod:`cardsvc.load_authority`
 (``LoadAuthorityUnavailable``, ``LoadMac1Error``, ``LoadOverLimit``, ``LoadHotlisted``,
@@ -71,20 +71,29 @@ DEFAULT_TIMEOUT_S = 5.0
 # --------------------------------------------------------------------------- errors
 
 
-class ClearingError(CardServiceError, code=E.CLEARING_FAILED):
-    """Base of every clearing-client error."""
+class _Answered:
+    """What a clearing error knows of the service's answer (a mixin of data: each clearing
+    error class has exactly one parent in the card service's exception tree)."""
+
+    status: int | None
+    """The HTTP status, when the service answered."""
+    service_code: str | None
+    """The service's error code (``error`` field), when it gave one."""
 
     def __init__(self, message: str | None = None, *, code: E | None = None,
                  status: int | None = None, service_code: str | None = None) -> None:
-        super().__init__(message, code=code)
+        super().__init__(message, code=code)  # type: ignore[call-arg]
         self.status = status
-        """The HTTP status, when the service answered."""
         self.service_code = service_code
-        """The service's error code (``error`` field), when it gave one."""
 
 
-class ClearingUnreachable(ClearingError, DeviceError, code=E.CLEARING_UNAVAILABLE):
-    """No connection, a timeout, or the service answered 5xx."""
+class ClearingError(_Answered, CardServiceError, code=E.CLEARING_FAILED):
+    """The clearing service refused or failed a request."""
+
+
+class ClearingUnreachable(_Answered, DeviceError, code=E.CLEARING_UNAVAILABLE):
+    """No connection, a timeout, or the service answered 5xx (a device-family error: the
+    uploader retries it with backoff)."""
 
 
 class ClearingRejected(ClearingError, code=E.CLEARING_REJECTED):
@@ -99,7 +108,7 @@ class ClearingBadAnswer(ClearingError, code=E.CLEARING_BAD_ANSWER):
     """The answer is not what the protocol says."""
 
 
-_LOAD_REFUSALS: dict[str, type[LoadAuthorityError]] = {
+_LOAD_REFUSALS: dict[str, type[LoadMac1Error] | type[LoadDeclined]] = {
     "mac1_invalid": LoadMac1Error,
     "load_limit": LoadOverLimit,
     "card_hotlisted": LoadHotlisted,

@@ -33,7 +33,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from cardsvc.clearing_client import ClearingClient, ClearingError, ClearingUnauthorized
+from cardsvc.clearing_client import (
+    ClearingClient,
+    ClearingError,
+    ClearingUnauthorized,
+    ClearingUnreachable,
+)
 from cardsvc.keys import KeyFileError
 from cardsvc.sam import SamError, SamSpec, open_sam
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, fail, print_json
@@ -364,7 +369,7 @@ def check_backoffice(kiosk: Kiosk) -> Finding:
             f"{s.backoffice.url} refuses the token: {exc}",
             "set the right [backoffice] token",
         )
-    except ClearingError as exc:
+    except (ClearingError, ClearingUnreachable) as exc:
         return Finding(
             name,
             Health.FAIL,
