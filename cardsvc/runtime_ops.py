@@ -16,11 +16,10 @@ validator the recovered fare *is* the tap's result.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cardsvc.codes import ErrorCode
@@ -32,7 +31,6 @@ from cardsvc.errors import (
     EarlierAttemptUnresolved,
     NoCardPresent,
     ReaderBusyError,
-    SaleEnded,
     SamUnavailableError,
     SeveralCards,
 )
@@ -43,6 +41,7 @@ from cardsvc.profile import PurchaseKind, mask_card_number
 from cardsvc.purse.client import translate_reader_error
 from cardsvc.records import PublicData
 from cardsvc.recovery import Resolution
+from cardsvc.sales import Sales
 from cardsvc.sam import Sam, SamUnavailable
 from cardsvc.session import load_authority
 from cardsvc.terminal import CardInfo, CardTerminal, FreeRide, History, TxResult
@@ -100,21 +99,6 @@ class Replay(CardServiceError):
 
 
 @dataclass
-class _Sale:
-    amount_fen: int
-    kind: PurchaseKind
-    client_ref: str
-    done: threading.Event = field(default_factory=threading.Event)
-    result: TxResult | None = None
-    error: CardServiceError | None = None
-    state: str = "waiting"  # waiting, charging, done
-
-    def finish(self, result: TxResult | None, error: CardServiceError | None) -> None:
-        self.result, self.error, self.state = result, error, "done"
-        self.done.set()
-
-
-@dataclass
 class _Guard:
     """What the operation in progress checks once the card's torn entries are resolved."""
 
@@ -127,14 +111,13 @@ class _Guard:
 class Operations:
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
-        self._sale: _Sale | None = None
-        self._sale_lock = threading.Lock()
+        self.sales = Sales(self)
         self._authority: LoadAuthority | None = None
         self._last_ride: dict[str, tuple[float, TxResult | FreeRide]] = {}
         self._recovered: dict[str, list[int]] = {}
         """Per card: entries that recovery completed at a tap, not yet told to a money
         operation (the CLI's earlier-attempt rule must see them)."""
-        self._charged_tap: dict[str, bool] = {}
+        self.charged_tap: dict[str, bool] = {}
         """Per reader: whether the card now on it was already charged during this tap."""
 
     # -- plumbing (card thread) ----------------------------------------------------------
@@ -229,7 +212,7 @@ class Operations:
             raise EarlierAttemptCompleted(amount=format_fen(e.amount_fen),
                                           when=e.date_time.replace("T", " "), entry_id=e.id)
 
-    def _precheck(self, client_ref: str | None, kind: str,
+    def precheck(self, client_ref: str | None, kind: str,
                   amount_fen: int | None) -> TxResult | None:
         """A completed entry with this ``client_ref`` is the answer at once (no card needed)."""
         if not client_ref:
@@ -322,7 +305,7 @@ class Operations:
                  client_ref: str | None = None, again: bool = False,
                  reader: str | None = None) -> TxResult:
         def run() -> TxResult:
-            done = self._precheck(client_ref, "debit", amount_fen)
+            done = self.precheck(client_ref, "debit", amount_fen)
             if done is not None:
                 return done
             guard = _Guard(client_ref, again, "debit")
@@ -335,7 +318,7 @@ class Operations:
     def ride(self, line: str, fare_fen: int | None = None, *, client_ref: str | None = None,
              again: bool = False, reader: str | None = None) -> TxResult | FreeRide:
         def run() -> TxResult | FreeRide:
-            done = self._precheck(client_ref, "debit", None)
+            done = self.precheck(client_ref, "debit", None)
             if done is not None:
                 return done
             guard = _Guard(client_ref, again, "debit")
@@ -346,7 +329,7 @@ class Operations:
     def load(self, amount_fen: int, pin: str, *, client_ref: str | None = None,
              again: bool = False, reader: str | None = None) -> TxResult:
         def run() -> TxResult:
-            done = self._precheck(client_ref, "load", amount_fen)
+            done = self.precheck(client_ref, "load", amount_fen)
             if done is not None:
                 return done
             guard = _Guard(client_ref, again, "load")
@@ -374,75 +357,17 @@ class Operations:
             return card_no
         return self.rt.call(run)
 
-    # -- sales (cashier) -----------------------------------------------------------------
+    # -- sales (cashier): cardsvc.sales ------------------------------------------------
     def sale(self, amount_fen: int, kind: PurchaseKind, client_ref: str,
              timeout_s: float = 60.0) -> TxResult:
-        """Wait up to ``timeout_s`` for a fresh tap and charge it (a card already on the reader
-        that was not charged in its tap counts). Raises :class:`SaleEnded` (timeout, cancelled,
-        or another sale waiting) or the purchase's error."""
-        done = self.rt.call(lambda: self._precheck(client_ref, "debit", amount_fen))
-        if done is not None:
-            return done
-        sale = _Sale(amount_fen, kind, client_ref)
-        with self._sale_lock:
-            if self._sale is not None and self._sale.state != "done":
-                raise SaleEnded(code=ErrorCode.SALE_PENDING)
-            self._sale = sale
-        self.rt.events.publish("sale_waiting", client_ref=client_ref, amount_fen=amount_fen,
-                               kind=kind)
-        self.rt.post(self._try_sale_on_present_card)
-        if not sale.done.wait(timeout_s):
-            with self._sale_lock:
-                if sale.state == "waiting":
-                    sale.finish(None, SaleEnded(code=ErrorCode.SALE_TIMEOUT))
-            sale.done.wait()
-        self.rt.events.publish("sale_ended", client_ref=client_ref, ok=sale.error is None,
-                               code=None if sale.error is None else str(sale.error.code))
-        if sale.error is not None:
-            raise sale.error
-        assert sale.result is not None
-        return sale.result
+        """Wait for a fresh tap and charge it (:meth:`cardsvc.sales.Sales.sale`)."""
+        return self.sales.sale(amount_fen, kind, client_ref, timeout_s)
 
     def cancel_sale(self, client_ref: str) -> bool:
-        """Cancel a waiting sale; False when it is not waiting (already charging or done)."""
-        with self._sale_lock:
-            sale = self._sale
-            if sale is None or sale.client_ref != client_ref or sale.state != "waiting":
-                return False
-            sale.finish(None, SaleEnded(code=ErrorCode.SALE_CANCELLED))
-            return True
+        return self.sales.cancel(client_ref)
 
     def shutdown(self) -> None:
-        with self._sale_lock:
-            if self._sale is not None and self._sale.state == "waiting":
-                self._sale.finish(None, SaleEnded(code=ErrorCode.SALE_CANCELLED))
-
-    def _take_sale(self) -> _Sale | None:
-        with self._sale_lock:
-            sale = self._sale
-            if sale is None or sale.state != "waiting":
-                return None
-            sale.state = "charging"
-            return sale
-
-    def _try_sale_on_present_card(self) -> None:
-        for name, info in self.rt.user_readers().items():
-            if info.state is not mon.CardState.NO_CARD and not self._charged_tap.get(name):
-                self._charge_sale(name)
-                return
-
-    def _charge_sale(self, reader: str) -> None:
-        sale = self._take_sale()
-        if sale is None:
-            return
-        self._charged_tap[reader] = True
-        try:
-            result = self.purchase(sale.amount_fen, sale.kind, client_ref=sale.client_ref,
-                                   reader=reader)
-        except CardServiceError as exc:
-            sale.finish(None, exc)
-        else:
-            sale.finish(result, None)
+        self.sales.shutdown()
 
     # -- taps (card thread) --------------------------------------------------------------
     def on_reader_event(self, event: mon.MonitorEvent) -> None:
@@ -455,7 +380,7 @@ class Operations:
         elif isinstance(event, mon.ServiceUnavailable):
             hub.publish("reader_unavailable", reader=None, code=str(ErrorCode.PCSC_UNAVAILABLE))
         elif isinstance(event, mon.CardRemoved):
-            self._charged_tap.pop(event.reader, None)
+            self.charged_tap.pop(event.reader, None)
             hub.publish("card_removed", reader=event.reader)
         elif isinstance(event, mon.FieldMute) and event.mute:
             error = SeveralCards()
@@ -465,7 +390,7 @@ class Operations:
             self._on_tap(event.reader)
 
     def _on_tap(self, reader: str) -> None:
-        self._charged_tap[reader] = False
+        self.charged_tap[reader] = False
         if self.rt.options.role == "validator":
             self._validate(reader)
             return
@@ -481,11 +406,10 @@ class Operations:
                                    message=words.en, message_zh=words.zh)
         else:
             self.rt.events.publish("card_present", reader=reader, **card_event(info))
-        if self._sale is not None:
-            self._charge_sale(reader)
+        self.sales.charge(reader)
 
     def _validate(self, reader: str) -> None:
-        self._charged_tap[reader] = True
+        self.charged_tap[reader] = True
         line = self.rt.options.line
         self.rt.events.publish("operation_started", reader=reader, operation="ride",
                                client_ref=None)
