@@ -161,3 +161,41 @@ def test_the_cli_beside_the_service_never_interleaves_on_the_psam(
     cleared = httpx.get(f"{clearing}/v1/transactions", params={"card_no": "4102000000000001"},
                         headers={"Authorization": f"Bearer {CLEARING_TOKEN}"}).json()
     assert sum(t["amount_fen"] for t in cleared) == 250 and len(cleared) == 25
+
+
+def test_the_kiosk_journey_through_pcscd(service: Service, attach_card: Any) -> None:
+    card = attach_card("4102000000000001")
+    card.remove()
+    service.start()
+    with service.client() as svc:
+        stop = threading.Event()
+        events: list[Any] = []
+        present = threading.Event()
+        removed = threading.Event()
+
+        def watch() -> None:
+            for event in svc.events(stop=stop):
+                events.append(event)
+                if event.type == "card_present":
+                    present.set()
+                if event.type == "card_removed":
+                    removed.set()
+
+        threading.Thread(target=watch, daemon=True).start()
+        time.sleep(0.5)
+        card.insert()
+        assert present.wait(10)
+        shown = next(e for e in events if e.type == "card_present").data
+        assert (shown["holder_name"], shown["card_no_masked"]) == ("张明华", "4102********0001")
+        assert "*" in shown["id_number_masked"]
+        assert svc.identify().card_type == "adult"
+        topped = svc.load(2000, "123456", client_ref="kiosk-1")
+        assert topped.balance_fen == 12000
+        assert svc.history()["purse"][0]["type_zh"] == "充值"
+        assert svc.block(pin="123456") == "4102000000000001"
+        with pytest.raises(RemoteRefusal) as blocked:
+            svc.purchase(1)
+        assert blocked.value.code == "card_blocked"
+        card.remove()
+        assert removed.wait(10)
+        stop.set()
