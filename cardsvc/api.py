@@ -11,6 +11,7 @@ register and the CLI on the same machine. Loopback TCP or a unix socket; OpenAPI
     POST /v1/card/ride      {line, fare_fen, client_ref, again}
     POST /v1/card/load      {amount_fen, pin, client_ref, again}    online top-up
     POST /v1/card/block     {pin}                                   lost card (and hotlist)
+    POST /v1/card/refund    {pin, original_client_ref, client_ref}  a sale made by mistake
     POST /v1/sales          {amount_fen, kind, client_ref, timeout_s, receipt}   wait for a tap
     POST /v1/sales/{client_ref}/cancel
     POST /v1/recover | GET /v1/journal | POST /v1/upload
@@ -45,6 +46,7 @@ from cardsvc.api_models import (
     ErrorBody,
     LoadRequest,
     PurchaseRequest,
+    RefundRequest,
     RideRequest,
     SaleRequest,
     TxOut,
@@ -238,6 +240,12 @@ def create_app(runtime: Runtime, token: str, *,
     def load(req: LoadRequest) -> dict[str, object]:
         return ops.load(req.amount_fen, req.pin, client_ref=req.client_ref,
                         again=req.again).as_json()
+
+    @v1.post("/card/refund", tags=["cashier"], response_model=TxOut)
+    def refund(req: RefundRequest) -> dict[str, object]:
+        return ops.refund(req.pin, original_client_ref=req.original_client_ref,
+                          original_entry_id=req.original_entry_id,
+                          client_ref=req.client_ref).as_json()
 
     @v1.post("/card/block", tags=["card"], response_model=BlockOut)
     def block(req: BlockRequest) -> dict[str, object]:

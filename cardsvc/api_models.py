@@ -45,6 +45,16 @@ class LoadRequest(_Body):
     again: bool = False
 
 
+class RefundRequest(_Body):
+    """A purchase made here by mistake, refunded as an online load (authorised by clearing,
+    at most once per purchase): name it by its ``client_ref`` or its journal entry."""
+
+    pin: str = PIN
+    original_client_ref: str | None = Field(default=None, min_length=1, max_length=64)
+    original_entry_id: int | None = Field(default=None, gt=0)
+    client_ref: str | None = CLIENT_REF
+
+
 class BlockRequest(_Body):
     pin: str | None = Field(default=None, min_length=1, max_length=16,
                             description="Checked on the card first when given (a kiosk).")

@@ -61,6 +61,7 @@ __all__ = [
     "HotlistChange",
     "HotlistEntry",
     "RecordOutcome",
+    "RefundAuthority",
     "UploadRecord",
     "UploadResult",
 ]
@@ -329,7 +330,8 @@ class ClearingClient(LoadAuthority):
         return HotlistChange(_field(body, "added", bool), _field(body, "version", int),
                              _entry(body.get("entry")))
 
-    def _authorize(self, request: LoadRequest) -> bytes:
+    def _authorize(self, request: LoadRequest, *, path: str = "/v1/loads/authorise",
+                   extra: Mapping[str, Any] | None = None) -> bytes:
         try:
             card_no = crypto.from_bcd(request.card_factor)
             moment = crypto.parse_bcd_datetime(request.date + request.time)
@@ -341,16 +343,18 @@ class ClearingClient(LoadAuthority):
             "card_random": request.card_random.hex().upper(),
             "balance_before_fen": request.balance_before, "amount_fen": request.amount,
             "terminal_id": terminal_id, "date_time": moment.isoformat(),
-            "mac1": request.mac1.hex().upper(),
+            "mac1": request.mac1.hex().upper(), **(extra or {}),
         }
         try:
-            body = self._request("POST", "/v1/loads/authorise", json=payload)
+            body = self._request("POST", path, json=payload)
         except ClearingUnreachable as exc:
             raise LoadAuthorityUnavailable(str(exc)) from exc
         except ClearingUnauthorized:
             raise
         except ClearingRejected as exc:
             refusal = _LOAD_REFUSALS.get(exc.service_code or "", LoadDeclined)
+            if exc.service_code in ("already_refunded", "original_not_found"):
+                raise LoadDeclined(str(exc), code=E.REFUND_REFUSED) from exc
             raise refusal(str(exc)) from exc
         except ClearingBadAnswer as exc:
             raise LoadAuthorityError(str(exc), code=E.LOAD_BAD_ANSWER) from exc
@@ -366,3 +370,16 @@ class ClearingClient(LoadAuthority):
             raise LoadAuthorityError("the load authorisation answer is for another card or ATC",
                                      code=E.LOAD_BAD_ANSWER)
         return mac2
+
+
+class RefundAuthority(LoadAuthority):
+    """The load authority of one refund: clearing authorises the load against the original
+    purchase (``terminal_id``, ``ttsn``), at most once per purchase."""
+
+    def __init__(self, clearing: ClearingClient, terminal_id: str, ttsn: int) -> None:
+        self._clearing = clearing
+        self._original = {"original_terminal_id": terminal_id, "original_ttsn": ttsn}
+
+    def _authorize(self, request: LoadRequest) -> bytes:
+        return self._clearing._authorize(request, path="/v1/refunds/authorise",
+                                         extra=self._original)

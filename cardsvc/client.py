@@ -266,6 +266,13 @@ class CardServiceClient:
             "amount_fen": amount_fen, "pin": pin, "client_ref": self._ref(client_ref),
             "again": again}, retry=True))
 
+    def refund(self, original_client_ref: str, pin: str, *,
+               client_ref: str | None = None) -> Tx:
+        """Refund the sale ``original_client_ref`` onto its card (online, once per sale)."""
+        return Tx.of(self._call("POST", "/v1/card/refund", {
+            "pin": pin, "original_client_ref": original_client_ref,
+            "client_ref": self._ref(client_ref)}, retry=True))
+
     def block(self, pin: str | None = None) -> str:
         return str(self._call("POST", "/v1/card/block", {"pin": pin})["card_no"])
 

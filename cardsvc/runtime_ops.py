@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from cardsvc.clearing_client import RefundAuthority
 from cardsvc.codes import ErrorCode
 from cardsvc.errors import (
     AlreadyTapped,
@@ -31,7 +32,9 @@ from cardsvc.errors import (
     EarlierAttemptUnresolved,
     NoCardPresent,
     ReaderBusyError,
+    Refusal,
     SamUnavailableError,
+    ServiceConfigError,
     SeveralCards,
 )
 from cardsvc.journal import Entry
@@ -142,7 +145,8 @@ class Operations:
 
     @contextmanager
     def _terminal(self, reader: str, guard: _Guard | None = None, load: bool = False,
-                  signal: bool = False, sam: bool = True) -> Iterator[CardTerminal]:
+                  signal: bool = False, sam: bool = True,
+                  authority: LoadAuthority | None = None) -> Iterator[CardTerminal]:
         """The terminal bound to the card in ``reader`` (connected exclusively for this one
         operation); ``signal``: tell the reader's buzzer/LED how it ended; ``sam``: the
         operation needs the SAM (reading a card does not)."""
@@ -159,7 +163,8 @@ class Operations:
             term = CardTerminal(channel, rt.psam.sam() if sam else NO_SAM, rt.journal,
                                 fares=rt.fares,
                                 max_amount_fen=rt.settings.card.max_amount_fen,
-                                load_authority=self._load_authority() if load else None,
+                                load_authority=authority or (
+                                    self._load_authority() if load else None),
                                 clock=rt.clock)
             if guard is not None:
                 term.client_ref = guard.client_ref
@@ -229,14 +234,15 @@ class Operations:
         return None
 
     def _money(self, name: str, reader: str | None, client_ref: str | None,
-               op: Callable[[CardTerminal], _T], guard: _Guard,
-               load: bool = False) -> _T | TxResult:
+               op: Callable[[CardTerminal], _T], guard: _Guard, load: bool = False,
+               authority: LoadAuthority | None = None) -> _T | TxResult:
         where = self._reader(reader)
         self.rt.events.publish("operation_started", reader=where, operation=name,
                                client_ref=client_ref)
         try:
             with self._processing(where), \
-                    self._terminal(where, guard, load, signal=True) as term:
+                    self._terminal(where, guard, load, signal=True,
+                                   authority=authority) as term:
                 result: _T | TxResult = op(term)
         except Replay as replay:
             result = TxResult.from_entry(replay.entry)
@@ -335,6 +341,42 @@ class Operations:
             guard = _Guard(client_ref, again, "load")
             result = self._money("load", reader, client_ref,
                                  lambda t: t.load(amount_fen, pin), guard, load=True)
+            assert isinstance(result, TxResult)
+            return result
+        return self.rt.call(run)
+
+    def refund(self, pin: str, *, original_client_ref: str | None = None,
+               original_entry_id: int | None = None, client_ref: str | None = None,
+               reader: str | None = None) -> TxResult:
+        """Refund a purchase made here by mistake: an online load of its whole amount onto the
+        same card, authorised by clearing against the original, at most once per original."""
+        def run() -> TxResult:
+            journal, clearing = self.rt.journal, self.rt.clearing()
+            assert journal is not None
+            if clearing is None:
+                raise ServiceConfigError("refunds need clearing ([backoffice] url)",
+                                         code=ErrorCode.CLEARING_NOT_CONFIGURED)
+            original = (journal.by_client_ref(original_client_ref) if original_client_ref
+                        else journal.get(original_entry_id) if original_entry_id else None)
+            if original is None or original.status != "completed" or \
+                    original.counter_kind != "debit":
+                raise Refusal("no completed purchase to refund", code=ErrorCode.REFUND_REFUSED)
+            done = self.precheck(client_ref, "load", original.amount_fen)
+            if done is not None:
+                return done
+            if not original.uploaded and self.rt.uploader is not None:
+                self.rt.uploader.upload_once()  # clearing must hold the original first
+
+            def credit(term: CardTerminal) -> TxResult:
+                if term.purse.select().public.card_no != original.card_no:
+                    raise Refusal("present the card of the original purchase",
+                                  code=ErrorCode.REFUND_REFUSED)
+                return term.load(original.amount_fen, pin, kind="refund")
+
+            result = self._money("refund", reader, client_ref, credit,
+                                 _Guard(client_ref, True, "load"), load=True,
+                                 authority=RefundAuthority(clearing, original.terminal_id,
+                                                           original.ttsn))
             assert isinstance(result, TxResult)
             return result
         return self.rt.call(run)

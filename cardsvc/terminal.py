@@ -368,7 +368,9 @@ class CardTerminal:
         self.journal.complete(entry_id, tac=tac, mac2=mac2, mac2_verified=True)
         return []
 
-    def load(self, amount_fen: int, pin: str) -> TxResult:
+    def load(self, amount_fen: int, pin: str, kind: str = "topup") -> TxResult:
+        """CREDIT FOR LOAD of ``amount_fen`` (``kind``: ``topup``, or ``refund`` of a purchase,
+        whose authority then is clearing's refund authorisation)."""
         if self.load_authority is None:
             raise AmountRefused(code=ErrorCode.LOAD_NOT_OFFERED)
         pub = self._ready_for_money(amount_fen)
@@ -384,14 +386,14 @@ class CardTerminal:
             terminal_id=tid, date=date, time=time, mac1=init.mac1)
         entry_id = self.journal.begin(NewEntry(
             card_no=pub.card_no, card_atc=init.online_atc, terminal_id=tid.hex(),
-            ttsn=self.journal.next_load_seq(), type="load", kind="topup", amount_fen=amount_fen,
+            ttsn=self.journal.next_load_seq(), type="load", kind=kind, amount_fen=amount_fen,
             balance_before_fen=init.balance, date_time=now, alg=ALG_NAMES[alg],
             hotlist_version=self.journal.hotlist_version(), client_ref=self.client_ref))
         entry = self.journal.get(entry_id)
         with self._committing(entry_id, "CREDIT"):
             tac = self.purse.credit(date, time, mac2)
         self.journal.complete(entry_id, tac=tac, mac2=mac2, mac2_verified=None)
-        return TxResult(entry_id, pub.card_no, "load", "topup", amount_fen, init.balance,
+        return TxResult(entry_id, pub.card_no, "load", kind, amount_fen, init.balance,
                         init.balance + amount_fen, init.online_atc, tid.hex(), entry.ttsn, now,
                         tac.hex().upper(), client_ref=self.client_ref)
 

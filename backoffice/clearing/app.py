@@ -34,6 +34,7 @@ from backoffice.clearing.models import (
     LoadAuthorisation,
     LoadAuthorisationRequest,
     Reconciliation,
+    RefundAuthorisationRequest,
     RegisteredCard,
     StoredTransaction,
     TransactionRecord,
@@ -213,6 +214,13 @@ def install_clearing(app: FastAPI, settings: ServerSettings, svc: ClearingServic
                                           "Refused: card_hotlisted, mac1_invalid, load_limit."}})
     def authorise_load(req: LoadAuthorisationRequest) -> LoadAuthorisation:
         return svc.authorise_load(req)
+
+    @app.post("/v1/refunds/authorise", dependencies=auth, response_model=LoadAuthorisation,
+              tags=["loads"], responses={403: {"model": ErrorBody},
+                                         404: {"model": ErrorBody}})
+    def authorise_refund(req: RefundAuthorisationRequest) -> LoadAuthorisation:
+        """A refund of a purchase clearing holds, as an online load (MAC2), at most once."""
+        return svc.authorise_refund(req)
 
     @app.post("/v1/cards", dependencies=auth, response_model=CardRegistered, tags=["cards"],
               summary="Register an issued card (idempotent)",

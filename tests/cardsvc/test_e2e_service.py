@@ -199,3 +199,24 @@ def test_the_kiosk_journey_through_pcscd(service: Service, attach_card: Any) -> 
         card.remove()
         assert removed.wait(10)
         stop.set()
+
+
+def test_a_sale_made_by_mistake_is_refunded_once(tmp_path: Path, pcscd: PcscdProcess, psam: Any,
+                                                 attach_card: Any,
+                                                 clearing: str) -> None:  # noqa: F811
+    svc_proc = Service(tmp_path, pcscd, clearing)
+    attach_card("4102000000000001")
+    svc_proc.start("--no-receipts")
+    try:
+        with svc_proc.client() as svc:
+            sold = svc.sale(1500, "canteen", "till-7", timeout_s=10, receipt=False)
+            assert sold.balance_fen == 8500
+            back = svc.refund("till-7", "123456", client_ref="refund-7")
+            assert back.balance_fen == 10000 and back.raw["kind"] == "refund"
+            assert svc.refund("till-7", "123456", client_ref="refund-7").replayed
+            with pytest.raises(RemoteRefusal) as twice:
+                svc.refund("till-7", "123456", client_ref="refund-7b")
+            assert twice.value.code == "refund_refused"
+            assert svc.balance().balance_fen == 10000
+    finally:
+        svc_proc.stop()
