@@ -7,8 +7,9 @@ process for this one operation (``--local`` forces that); if another program hol
 it says so (``卡服务正在使用 PSAM``, exit 3).
 
 A ``pay``/``ride``/``load`` whose earlier attempt on this card turns out to have gone through
-(its answer was lost) is refused with what happened (``上一笔 ... 已扣款成功``, exit 1); ``--again``
-charges anyway. Human output is Chinese with English; ``--json`` one JSON document, integer fen.
+(its answer was lost) is refused with what happened (``上一笔 2.00 元扣款已成功``, exit 1);
+``--again`` charges anyway. Human output is Chinese with English; ``--json`` one JSON
+document, integer fen.
 """
 
 from __future__ import annotations

@@ -37,8 +37,8 @@ MESSAGES = Catalogue("cardsvc", {
     E.UNKNOWN_ALGORITHM: Words("卡片算法标识未知（{alg}）",
                                "{command}: unknown algorithm ID {alg}"),
     E.EARLIER_ATTEMPT_COMPLETED: (
-        Words("上一笔 {amount} 元已扣款成功（{when}），如需再次扣款请确认",
-              "the earlier payment of {amount} yuan went through ({when}); confirm to charge "
+        Words("上一笔 {amount} 元{what_zh}已成功（{when}），如需再次{what_zh}请确认",
+              "the earlier {what} of {amount} yuan went through ({when}); confirm to do it "
               "again"),
         Words("上一笔交易已成功", "the earlier attempt went through; confirm to charge again")),
     E.EARLIER_ATTEMPT_UNRESOLVED: Words(

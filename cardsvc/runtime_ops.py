@@ -214,8 +214,11 @@ class Operations:
             raise Replay(done[-1])
         if not guard.again:
             e = done[-1]
+            load = e.counter_kind == "load"
             raise EarlierAttemptCompleted(amount=format_fen(e.amount_fen),
-                                          when=e.date_time.replace("T", " "), entry_id=e.id)
+                                          when=e.date_time.replace("T", " "), entry_id=e.id,
+                                          what_zh="充值" if load else "扣款",
+                                          what="top-up" if load else "payment")
 
     def precheck(self, client_ref: str | None, kind: str,
                   amount_fen: int | None) -> TxResult | None:
