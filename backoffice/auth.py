@@ -6,8 +6,9 @@ names the department), ``terminal`` (clearing uploads, hotlist, loads), ``admin`
 Tokens are issued by ``backoffice tokens issue --scope S [--department D]``, printed once, and
 kept only as their SHA-256 in the tokens file (JSON, mode 0600, replaced atomically). A token is
 ``<id>.<secret>``: the id is public (audit log, ``tokens list``), the secret 256 random bits.
-Clients read their token from a file (``[hall_client] token_file``), never from the command
-line, so it never shows in ``ps``. Servers re-read the file when it changes (no restart to issue
+Clients read their token from a file (``[hall_client] token_file``, mode 0600:
+:meth:`config.settings.Settings.client_token`), never from the command line, so it never shows
+in ``ps``. Servers re-read the file when it changes (no restart to issue
 or revoke).
 """
 
@@ -26,7 +27,7 @@ from typing import Literal
 from backoffice.errors import ConfigurationError, Forbidden, InvalidInput, Unauthorized
 from config.files import atomic_write
 
-__all__ = ["SCOPES", "Principal", "TokenRecord", "TokenStore", "read_token_file"]
+__all__ = ["SCOPES", "Principal", "TokenRecord", "TokenStore"]
 
 Scope = Literal["kiosk", "clerk", "terminal", "admin"]
 SCOPES: tuple[Scope, ...] = ("kiosk", "clerk", "terminal", "admin")
@@ -62,18 +63,6 @@ class TokenRecord:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def read_token_file(path: Path) -> str:
-    """A client's token from its file (one line)."""
-    try:
-        token = path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read the token file {path}: {exc.strerror}",
-                                 f"无法读取令牌文件 {path}") from None
-    if not token:
-        raise ConfigurationError(f"the token file {path} is empty", f"令牌文件 {path} 为空")
-    return token
 
 
 class TokenStore:

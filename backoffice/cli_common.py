@@ -56,7 +56,10 @@ def add_common(p: argparse.ArgumentParser) -> None:
 
 
 def settings_of(args: argparse.Namespace) -> Settings:
-    return load_settings(args.config)
+    """The settings of ``--config``, with the command line's ``--db`` (and the options of
+    ``backoffice serve``) laid over them."""
+    return load_settings(args.config, overrides={"clearing": {
+        key: getattr(args, key, None) for key in ("db", "host", "port", "token")}})
 
 
 def parse_day(text: str) -> dt.date:
@@ -72,7 +75,7 @@ def parse_day(text: str) -> dt.date:
 def open_service(args: argparse.Namespace) -> Iterator[ClearingService]:
     """The service over the database of ``--db`` (no keys: no TAC or MAC work from the CLI)."""
     settings = settings_of(args)
-    db = Database(resolve_db_url(settings, args.db), pool_size=1)
+    db = Database(resolve_db_url(settings), pool_size=1)
     try:
         repo = Repository(db)
         repo.ensure_schema()

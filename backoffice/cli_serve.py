@@ -147,8 +147,9 @@ def main(argv: list[str], prog: str) -> int:
                                   f"default {DEFAULT_HOST})")
     p.add_argument("--port", type=int, help=f"port ([clearing] port {DEFAULT_PORT}, or [hall] "
                                             "port 8490 with --only hall)")
-    p.add_argument("--token", help="clearing's bearer token ($BACKOFFICE_TOKEN, [backoffice] "
-                                   "token); the hall uses issued tokens (backoffice tokens)")
+    p.add_argument("--token", help="clearing's bearer token ($BACKOFFICE_TOKEN, else "
+                                   "[clearing_client]'s); the hall uses issued tokens "
+                                   "(backoffice tokens)")
     p.add_argument("--keys", metavar="FILE",
                    help="issuer key file with MTK and MLK, mode 0600 ($BACKOFFICE_KEY_FILE, "
                         "[clearing] key_file)")
@@ -170,8 +171,7 @@ def main(argv: list[str], prog: str) -> int:
         port = args.port if args.port is not None else (
             settings.hall.port if hall_only else settings.clearing.port)
         clearing = None if hall_only else ServerSettings(
-            db_url=resolve_db_url(settings, args.db),
-            token=resolve_token(settings, args.token),
+            db_url=resolve_db_url(settings), token=resolve_token(settings),
             keys=resolve_keys(settings, args.keys, demo=args.demo),
             host=host, port=port, demo=False)
         hall = None if args.only == "clearing" else hall_settings(

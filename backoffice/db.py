@@ -35,6 +35,7 @@ from typing import Any, Literal
 import psycopg
 
 from backoffice.errors import ConfigurationError, StorageError
+from config.sqlite import connect, transaction
 
 __all__ = ["Database", "DatabaseUrl", "Tx", "parse_url"]
 
@@ -186,12 +187,7 @@ class Database:
     def _open_one(self) -> Any:
         if self.kind == "sqlite":
             try:
-                conn = sqlite3.connect(self.url.target, isolation_level=None,
-                                       check_same_thread=False, timeout=30.0)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=FULL")
-                conn.execute("PRAGMA busy_timeout=30000")
-                conn.execute("PRAGMA foreign_keys=ON")
+                conn = connect(self.url.target, timeout=30.0, check_same_thread=False)
                 conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: index pages stay hot
             except sqlite3.Error as exc:
                 raise StorageError(
@@ -273,14 +269,9 @@ class Database:
     def _sqlite_tx(self, conn: sqlite3.Connection, write: bool) -> Iterator[Tx]:
         # writers of this process queue on a lock (woken at once) rather than in SQLite's
         # busy handler (which sleeps and polls); other processes still meet busy_timeout
-        with self._sqlite_writer if write else contextlib.nullcontext():
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield Tx(conn.cursor(), "sqlite")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        with self._sqlite_writer if write else contextlib.nullcontext(), \
+                transaction(conn, write=write):
+            yield Tx(conn.cursor(), "sqlite")
 
     def _pg_tx(self, conn: psycopg.Connection[Any], write: bool) -> Iterator[Tx]:
         try:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import signal
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from typing import Any
 
 from smartcard import scard  # libpcsclite reads PCSCLITE_CSOCK_NAME at the first call, not here
 
+from config.runtime import stop_process
 from drivers.pcsc import open_backend
 from drivers.pcsc.channel import CardChannel, ChannelStats
 from drivers.pcsc.memory_backend import MemoryBackend
@@ -139,12 +139,7 @@ def card_process(port: int, state: Path, *, t0: bool) -> Iterator[subprocess.Pop
     try:
         yield proc
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        stop_process(proc)
 
 
 def through_pcscd(work: Path, count: int, warmup: int) -> list[Row]:

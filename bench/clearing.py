@@ -43,6 +43,7 @@ from backoffice.pgtemp import ThrowawayPostgres
 from cardsvc import crypto
 from cardsvc.crypto import Alg
 from cardsvc.keys import IssuerKeys
+from cardsvc.profile import ALG_NAMES
 from config.runtime import free_tcp_port
 
 MTK = bytes.fromhex("0F1E2D3C4B5A69788796A5B4C3D2E1F0")  # demo issuer, card-spec section 7
@@ -62,7 +63,7 @@ class _Card:
 
     @property
     def name(self) -> str:
-        return "sm4" if self.alg is Alg.SM4 else "3des"
+        return ALG_NAMES[self.alg]
 
 
 def generate(n_records: int, n_cards: int, seed: int = 7) -> list[dict[str, Any]]:

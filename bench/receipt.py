@@ -23,7 +23,6 @@ import datetime as dt
 import io
 import os
 import platform
-import signal
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from pathlib import Path
 from escpos.printer import Dummy
 
 from cardsvc.receipts import CardReceipt, card_receipt
+from config.runtime import stop_process
 from drivers.printer import Document, Printer, get_profile
 from drivers.printer.testpage import test_page
 from kiosk.receipts import (
@@ -126,8 +126,7 @@ def main() -> int:
                     rows.append((name, f"{profile.name} ({profile.qr})" if "QR" in name
                                  else profile.name, ms(build_times), ms(send_times), size))
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(60)
+            stop_process(proc, timeout=60)
     print(f"{args.runs} runs each; {platform.python_version()}, {os.cpu_count()} cores; "
           "times are median / p95 in ms")
     print()

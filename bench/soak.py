@@ -45,6 +45,8 @@ from bench.chaos.clearing import TOKEN, BackofficeProcess, ClearingView
 from cardsvc.demo_issuer import demo_issuer_keys, install_demo_keys
 from cardsvc.journal import Journal
 from cardsvc.purse.client import PurseClient
+from config.files import atomic_write
+from config.layout import VarLayout
 from drivers.pcsc.channel import CardChannel
 from drivers.pcsc.memory_backend import MemoryBackend
 from simulators.card import CardDescription, issue_user_card, open_psam, open_user_card
@@ -98,11 +100,12 @@ def issue_cards(cards_dir: Path, clearing: ClearingView, validators: int, per: i
 
 def config_for(root: Path, v: int, card_reader: str, sam_reader: str, clearing_url: str) -> Path:
     path = root / f"validator-{v}.toml"
+    atomic_write(VarLayout(root / f"v{v}").clearing_client_token, TOKEN + "\n", mode=0o600)
     path.write_text(
         f'[paths]\nvar_dir = "{root / f"v{v}"}"\n'
         f'[card]\nreader = "{card_reader}"\nsam = "pcsc:{sam_reader}"\n'
         f'fare_table = "{root / "fares.toml"}"\n'
-        f'[backoffice]\nurl = "{clearing_url}"\ntoken = "{TOKEN}"\n', encoding="utf-8")
+        f'[clearing_client]\nurl = "{clearing_url}"\n', encoding="utf-8")
     return path
 
 

@@ -206,7 +206,7 @@ def create_app(runtime: Runtime, token: str, *,
                     event = await anyio.to_thread.run_sync(sub.get, 0.5)
                     if event is not None:
                         yield {"id": str(event.id), "event": event.type,
-                               "data": json.dumps(event.as_json(), ensure_ascii=False)}
+                               "data": json.dumps(event.as_dict(), ensure_ascii=False)}
             finally:
                 sub.close()
 
@@ -215,7 +215,7 @@ def create_app(runtime: Runtime, token: str, *,
     @v1.get("/card", tags=["card"], response_model=CardInfoOut)
     def identify() -> dict[str, Any]:
         info: CardInfo = ops.identify()
-        return {**info.as_json(), **card_event(info)}
+        return {**info.as_dict(), **card_event(info)}
 
     @v1.get("/card/balance", tags=["card"], response_model=BalanceOut)
     def balance() -> dict[str, Any]:
@@ -224,28 +224,28 @@ def create_app(runtime: Runtime, token: str, *,
 
     @v1.get("/card/history", tags=["card"])
     def history() -> dict[str, object]:
-        return ops.history().as_json()
+        return ops.history().as_dict()
 
     @v1.post("/card/purchase", tags=["money"], response_model=TxOut)
     def purchase(req: PurchaseRequest) -> dict[str, object]:
         return ops.purchase(req.amount_fen, req.kind, client_ref=req.client_ref,
-                            again=req.again).as_json()
+                            again=req.again).as_dict()
 
     @v1.post("/card/ride", tags=["money"], response_model=TxOut)
     def ride(req: RideRequest) -> dict[str, object]:
         return ops.ride(req.line, req.fare_fen, client_ref=req.client_ref,
-                        again=req.again).as_json()
+                        again=req.again).as_dict()
 
     @v1.post("/card/load", tags=["money"], response_model=TxOut)
     def load(req: LoadRequest) -> dict[str, object]:
         return ops.load(req.amount_fen, req.pin, client_ref=req.client_ref,
-                        again=req.again).as_json()
+                        again=req.again).as_dict()
 
     @v1.post("/card/refund", tags=["cashier"], response_model=TxOut)
     def refund(req: RefundRequest) -> dict[str, object]:
         return ops.refund(req.pin, original_client_ref=req.original_client_ref,
                           original_entry_id=req.original_entry_id,
-                          client_ref=req.client_ref).as_json()
+                          client_ref=req.client_ref).as_dict()
 
     @v1.post("/card/block", tags=["card"], response_model=BlockOut)
     def block(req: BlockRequest) -> dict[str, object]:
@@ -257,7 +257,7 @@ def create_app(runtime: Runtime, token: str, *,
         result = ops.sale(req.amount_fen, req.kind, req.client_ref, req.timeout_s)
         if req.receipt and print_receipt is not None and not result.replayed:
             print_receipt(result, req.kind)
-        return result.as_json()
+        return result.as_dict()
 
     @v1.post("/sales/{client_ref}/cancel", tags=["cashier"], response_model=CancelOut)
     def cancel(client_ref: str) -> dict[str, bool]:
@@ -265,20 +265,20 @@ def create_app(runtime: Runtime, token: str, *,
 
     @v1.post("/recover", tags=["journal"])
     def recover() -> dict[str, object]:
-        return {"resolved": [r.as_json() for r in ops.recover()]}
+        return {"resolved": [r.as_dict() for r in ops.recover()]}
 
     @v1.get("/journal", tags=["journal"])
     def journal(unresolved: bool = False, limit: int = 500) -> dict[str, object]:
         with open_journal(runtime.settings) as jr:
             entries = jr.entries(unresolved=unresolved)[-max(1, min(limit, 5000)):]
-            return {"entries": [e.as_json() for e in entries], "counts": jr.counts()}
+            return {"entries": [e.as_dict() for e in entries], "counts": jr.counts()}
 
     @v1.post("/upload", tags=["journal"])
     def upload() -> dict[str, object]:
         if runtime.uploader is None:
-            raise ServiceConfigError("no clearing service is configured ([backoffice] url)",
+            raise ServiceConfigError("no clearing service is configured ([clearing_client] url)",
                                      code=ErrorCode.CLEARING_NOT_CONFIGURED)
-        return runtime.uploader.upload_once().as_json()
+        return runtime.uploader.upload_once().as_dict()
 
     app.include_router(v1)
     _document_codes(app)

@@ -48,7 +48,7 @@ from cardsvc.load_authority import (
     LoadRequest,
 )
 from cardsvc.profile import ALG_NAMES, AlgName, TxTypeName
-from config.settings import Settings
+from config.settings import ConfigError, Settings
 
 __all__ = [
     "ClearingBadAnswer",
@@ -227,10 +227,10 @@ class ClearingClient(LoadAuthority):
     def __init__(self, base_url: str, token: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,
                  transport: httpx.BaseTransport | None = None) -> None:
         if not base_url:
-            raise ServiceConfigError("no clearing service URL ([backoffice] url)",
+            raise ServiceConfigError("no clearing service URL ([clearing_client] url)",
                                      code=E.CLEARING_NOT_CONFIGURED)
         if not token:
-            raise ServiceConfigError("no clearing service token ([backoffice] token)",
+            raise ServiceConfigError("no clearing service token ([clearing_client] token_file)",
                                      code=E.CLEARING_NOT_CONFIGURED)
         self.base_url = base_url.rstrip("/")
         self._http = httpx.Client(
@@ -240,9 +240,17 @@ class ClearingClient(LoadAuthority):
     @classmethod
     def from_settings(cls, settings: Settings, *, timeout_s: float = DEFAULT_TIMEOUT_S,
                       transport: httpx.BaseTransport | None = None) -> ClearingClient:
-        """From ``[backoffice] url, token``; :class:`ServiceConfigError` when either is empty."""
-        return cls(settings.backoffice.url, settings.backoffice.token, timeout_s=timeout_s,
-                   transport=transport)
+        """From ``[clearing_client] url, token_file``; :class:`ServiceConfigError` when there
+        is no URL or no usable token."""
+        client = settings.clearing_client
+        if not client.url:
+            raise ServiceConfigError("no clearing service URL ([clearing_client] url)",
+                                     code=E.CLEARING_NOT_CONFIGURED)
+        try:
+            token = settings.client_token(client, "clearing_client")
+        except ConfigError as exc:
+            raise ServiceConfigError(str(exc), code=E.CLEARING_NOT_CONFIGURED) from None
+        return cls(client.url, token, timeout_s=timeout_s, transport=transport)
 
     def __repr__(self) -> str:
         return f"ClearingClient({self.base_url!r}, token=<hidden>)"

@@ -165,18 +165,18 @@ def _local(op: str, args: argparse.Namespace, settings: Settings, amount: int,
         ops = rt.ops
         if op == "identify":
             info = ops.identify()
-            return info.as_json() | card_event(info)
+            return info.as_dict() | card_event(info)
         if op == "balance":
             card_no, fen = ops.balance()
             return {"card_no": card_no, "balance_fen": fen}
         if op == "history":
-            return ops.history().as_json()
+            return ops.history().as_dict()
         if op == "pay":
-            return ops.purchase(amount, args.kind, again=again).as_json()
+            return ops.purchase(amount, args.kind, again=again).as_dict()
         if op == "ride":
-            return ops.ride(args.line, fare, again=again).as_json()
+            return ops.ride(args.line, fare, again=again).as_dict()
         if op == "load":
-            return ops.load(amount, args.pin, again=again).as_json()
+            return ops.load(amount, args.pin, again=again).as_dict()
         return {"card_no": ops.block(), "blocked": True}
 
 

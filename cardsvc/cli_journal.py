@@ -14,7 +14,7 @@ from cardsvc.cli_common import EDGE
 from cardsvc.errors import NoCardPresent
 from cardsvc.journal import Entry
 from cardsvc.money import format_fen
-from cardsvc.session import Overrides, card_session, open_journal
+from cardsvc.session import card_session, open_journal
 from config.cli import EXIT_FAILED, EXIT_OK, print_json
 from config.settings import Settings, load_settings
 
@@ -44,7 +44,7 @@ def journal_main(argv: list[str], prog: str, settings: Settings) -> int:
                                   limit=args.limit)
         counts = journal.counts()
     if args.json:
-        print_json({"entries": [e.as_json() for e in entries], "counts": counts})
+        print_json({"entries": [e.as_dict() for e in entries], "counts": counts})
         return EXIT_OK
     print(f"交易日志 Journal: {len(entries)} entries "
           f"(completed {counts['completed']}, failed {counts['failed']}, "
@@ -67,14 +67,15 @@ def recover_main(argv: list[str], prog: str, settings: Settings) -> int:
     resolved = []
     if waiting:
         try:
-            with card_session(settings, Overrides(reader=args.reader, sam=args.sam)) as term:
+            with card_session(settings.override(
+                    {"card": {"reader": args.reader, "sam": args.sam}})) as term:
                 resolved = term.recover()
         except NoCardPresent:
             pass
     with open_journal(settings) as journal:
         left = Counter(e.card_no for e in journal.unresolved())
     if args.json:
-        print_json({"resolved": [r.as_json() for r in resolved],
+        print_json({"resolved": [r.as_dict() for r in resolved],
                     "unresolved_by_card": dict(left)})
     else:
         if not waiting:

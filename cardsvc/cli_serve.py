@@ -129,7 +129,7 @@ def _receipts(settings: Settings) -> tuple[PrintWorker | None, Printing | None]:
         return None, None
 
     def print_receipt(result: TxResult, kind: str) -> None:
-        receipt = CardReceipt.from_tx_json(result.as_json(), merchant=MERCHANTS.get(kind, ""))
+        receipt = CardReceipt.from_tx_json(result.as_dict(), merchant=MERCHANTS.get(kind, ""))
         worker.submit(card_receipt(receipt), key=receipt_key(receipt))
 
     return worker, print_receipt

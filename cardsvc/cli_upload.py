@@ -8,7 +8,6 @@ from cardsvc.clearing_client import ClearingClient
 from cardsvc.cli_common import EDGE
 from cardsvc.codes import ErrorCode
 from cardsvc.errors import ServiceConfigError
-from cardsvc.session import journal_path
 from cardsvc.uploader import Uploader
 from config.cli import EXIT_OK, print_json
 from config.settings import load_settings
@@ -19,22 +18,22 @@ def main(argv: list[str], prog: str) -> int:
                                 "clearing and refresh the hotlist")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--config", help="configuration file (TOML)")
-    p.add_argument("--backoffice", help="clearing service URL (default: [backoffice] url)")
+    p.add_argument("--backoffice", help="clearing service URL (default: [clearing_client] url)")
     args = p.parse_args(argv)
     return EDGE.run(prog, lambda: _upload(args))
 
 
 def _upload(args: argparse.Namespace) -> int:
-    settings = load_settings(args.config)
-    url = args.backoffice or settings.backoffice.url
-    if not url:
+    settings = load_settings(args.config,
+                             overrides={"clearing_client": {"url": args.backoffice}})
+    if not settings.clearing_client.url:
         raise ServiceConfigError("no clearing service configured "
-                                 "(set [backoffice] url or --backoffice)",
+                                 "(set [clearing_client] url or --backoffice)",
                                  code=ErrorCode.CLEARING_NOT_CONFIGURED)
-    with ClearingClient(url, settings.backoffice.token) as client:
-        report = Uploader(journal_path(settings), client).upload_once()
+    with ClearingClient.from_settings(settings) as client:
+        report = Uploader(settings.var.journal, client).upload_once()
     if args.json:
-        print_json(report.as_json())
+        print_json(report.as_dict())
     else:
         print(f"上传完成 Uploaded: {report.sent} sent, {report.new} new, "
               f"{report.duplicate} already there, {report.rejected} rejected (kept as dead "

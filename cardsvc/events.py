@@ -44,7 +44,7 @@ class Event:
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     at: float = 0.0
 
-    def as_json(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "type": self.type, "at": self.at, "data": dict(self.data)}
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cardsvc.profile import AlgName, TxTypeName
+from config.sqlite import connect, transaction
 
 Status = Literal["pending", "completed", "failed", "unknown"]
 UNRESOLVED: tuple[Status, ...] = ("pending", "unknown")
@@ -161,7 +162,7 @@ class Entry:
             "hotlist_version": self.hotlist_version,
         }
 
-    def as_json(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         """The upload record plus status, upload state and the local details."""
         out = self.upload_record()
         out.update(id=self.id, status=self.status, uploaded=self.uploaded, kind=self.kind,
@@ -188,11 +189,8 @@ class Journal:
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+            conn = connect(path, synchronous=synchronous)
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(f"PRAGMA synchronous={synchronous}")
-            conn.execute("PRAGMA foreign_keys=ON")
             conn.executescript(_SCHEMA)
             columns = {row[1] for row in conn.execute("PRAGMA table_info(entries)")}
             if "client_ref" not in columns:  # a journal written before the local API's keys
@@ -214,13 +212,8 @@ class Journal:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+            with transaction(self._conn) as conn:
+                yield conn
         except sqlite3.Error as exc:
             raise JournalError(f"journal write failed: {exc}") from exc
 

@@ -36,7 +36,7 @@ class Resolution:
     outcome: Literal["completed", "failed"]
     detail: str
 
-    def as_json(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, object]:
         return {"entry_id": self.entry_id, "card_no": self.card_no, "outcome": self.outcome,
                 "detail": self.detail}
 
@@ -79,5 +79,5 @@ def resolve_card(purse: PurseClient, journal: Journal, card_no: str) -> list[Res
     records = purse.purse_log()
     out = [resolve_entry(purse, journal, e, records) for e in entries]
     for r in out:
-        log.info("journal entry resolved", extra=r.as_json())
+        log.info("journal entry resolved", extra=r.as_dict())
     return out

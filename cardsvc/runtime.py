@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import dataclasses
 import datetime as dt
 import logging
 import queue
@@ -35,14 +34,7 @@ from cardsvc.events import EventHub
 from cardsvc.fares import FareTable
 from cardsvc.journal import Journal
 from cardsvc.psam_session import PsamSession
-from cardsvc.session import (
-    Overrides,
-    journal_path,
-    open_backend_for,
-    open_journal,
-    sam_spec,
-    var_dir,
-)
+from cardsvc.session import open_backend_for, open_journal, sam_spec
 from cardsvc.uploader import Uploader
 from config.settings import Settings
 from drivers.pcsc import monitor as mon
@@ -72,8 +64,7 @@ class RuntimeOptions:
 def with_card(settings: Settings, **card: Any) -> Settings:
     """``settings`` with ``[card]`` keys replaced where a value is given (command-line options:
     ``reader``, ``sam``, ``backend``)."""
-    given = {k: v for k, v in card.items() if v is not None}
-    return dataclasses.replace(settings, card=dataclasses.replace(settings.card, **given))
+    return settings.override({"card": card})
 
 
 class Runtime:
@@ -102,7 +93,7 @@ class Runtime:
         self.journal: Journal | None = None
         self.psam: PsamSession | None = None
         self.fares: FareTable = FareTable.load(settings.card.fare_table)
-        self.sam_reader = sam_spec(settings, Overrides()).reader
+        self.sam_reader = sam_spec(settings).reader
         self.ops = Operations(self)
         self._poked = 0.0
 
@@ -115,9 +106,9 @@ class Runtime:
         self.monitor = mon.ReaderMonitor(source, poll_timeout=1.0)
         self.monitor.subscribe(self._on_monitor_event)
         self.monitor.start()
-        if self.options.uploader and self.settings.backoffice.url:
+        if self.options.uploader and self.settings.clearing_client.url:
             self._clearing = ClearingClient.from_settings(self.settings)
-            self.uploader = Uploader(journal_path(self.settings), self._clearing)
+            self.uploader = Uploader(self.settings.var.journal, self._clearing)
             self.uploader.start()
 
     def stop(self) -> None:
@@ -142,10 +133,10 @@ class Runtime:
 
     # -- the card thread -----------------------------------------------------------------
     def _open(self) -> None:
-        self.backend = self._given_backend or open_backend_for(self.settings, Overrides())
+        self.backend = self._given_backend or open_backend_for(self.settings)
         self.journal = open_journal(self.settings)
-        self.psam = PsamSession(sam_spec(self.settings, Overrides()), self.backend,
-                                var_dir(self.settings))
+        self.psam = PsamSession(sam_spec(self.settings), self.backend,
+                                self.settings.var.sam_state)
         with contextlib.suppress(CardServiceError):
             self.psam.sam()  # warm from the start; a missing PSAM is retried per operation
         counts = self.journal.counts()
@@ -228,7 +219,7 @@ class Runtime:
             self.uploader.poke()
 
     def clearing(self) -> ClearingClient | None:
-        if self._clearing is None and self.settings.backoffice.url:
+        if self._clearing is None and self.settings.clearing_client.url:
             self._clearing = ClearingClient.from_settings(self.settings)
         return self._clearing
 
@@ -243,6 +234,7 @@ class Runtime:
         out.update(role=self.options.role,
                    readers={n: i.state.value for n, i in self.user_readers().items()},
                    pcsc_available=self.monitor.service_available if self.monitor else None,
-                   clearing=self.settings.backoffice.url or None, events=self.events.last_id)
+                   clearing=self.settings.clearing_client.url or None,
+                   events=self.events.last_id)
         return out
 

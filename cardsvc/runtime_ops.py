@@ -279,7 +279,7 @@ class Operations:
         data: dict[str, Any] = {"reader": reader, "operation": name, "client_ref": client_ref,
                                 "ok": error is None}
         if error is None:
-            data["result"] = _as_json(result)
+            data["result"] = _as_dict(result)
         else:
             words = MESSAGES.words(error)
             data.update(code=str(error.code), message=words.en, message_zh=words.zh)
@@ -357,7 +357,7 @@ class Operations:
             journal, clearing = self.rt.journal, self.rt.clearing()
             assert journal is not None
             if clearing is None:
-                raise ServiceConfigError("refunds need clearing ([backoffice] url)",
+                raise ServiceConfigError("refunds need clearing ([clearing_client] url)",
                                          code=ErrorCode.CLEARING_NOT_CONFIGURED)
             original = (journal.by_client_ref(original_client_ref) if original_client_ref
                         else journal.get(original_entry_id) if original_entry_id else None)
@@ -493,6 +493,6 @@ def card_event(info: CardInfo) -> dict[str, Any]:
             "status": info.status}
 
 
-def _as_json(result: Any) -> Any:
-    as_json = getattr(result, "as_json", None)
-    return as_json() if callable(as_json) else result
+def _as_dict(result: Any) -> Any:
+    as_dict = getattr(result, "as_dict", None)
+    return as_dict() if callable(as_dict) else result

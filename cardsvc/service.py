@@ -15,6 +15,7 @@ from pathlib import Path
 
 from cardsvc.codes import ErrorCode
 from cardsvc.errors import ServiceConfigError
+from config.files import TokenFileError, read_token_file
 
 __all__ = ["LOOPBACK", "load_or_create_token", "read_token"]
 
@@ -26,14 +27,16 @@ MIN_TOKEN = 16
 def read_token(path: Path) -> str:
     """The token in ``path`` (0600, or 0640 for the kiosk's group); ServiceConfigError else
     (FileNotFoundError when it is missing)."""
-    token = path.read_text(encoding="ascii").strip()
-    if path.stat().st_mode & 0o027:
-        raise ServiceConfigError(f"token file {path} is open to others: chmod 600 {path} (or "
-                                 f"640 for the kiosk's group)", code=ErrorCode.TOKEN_FILE_OPEN)
-    if len(token) < MIN_TOKEN or len(token.split()) != 1:
-        raise ServiceConfigError(f"token file {path} holds no usable token "
-                                 f"({MIN_TOKEN}+ characters)", code=ErrorCode.TOKEN_FILE_INVALID)
-    return token
+    try:
+        return read_token_file(path, min_length=MIN_TOKEN, group_readable=True)
+    except TokenFileError as exc:
+        if exc.reason == "missing":
+            raise FileNotFoundError(str(exc)) from None
+        if "cannot be read" in str(exc) and not os.access(path, os.R_OK):
+            raise PermissionError(str(exc)) from None
+        code = ErrorCode.TOKEN_FILE_OPEN if exc.reason == "open" else \
+            ErrorCode.TOKEN_FILE_INVALID
+        raise ServiceConfigError(str(exc), code=code) from None
 
 
 def load_or_create_token(path: Path) -> str:

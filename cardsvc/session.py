@@ -1,8 +1,9 @@
-"""Wiring: from settings (and command-line overrides) to a ready :class:`CardTerminal`.
+"""Wiring: from settings to a ready :class:`CardTerminal`.
 
 Chooses the reader backend, the user-card reader, the SAM (``pcsc:READER`` or ``soft:PATH``),
-the journal under ``var_dir`` and the load authority. Every failure becomes a
-:mod:`cardsvc.errors` exception with a plain-words message.
+the journal under ``var_dir`` and the load authority, all from the settings (a command line's
+``--reader``, ``--sam``, ``--backend`` are settings overrides: :meth:`Settings.override`). Every
+failure becomes a :mod:`cardsvc.errors` exception with a plain-words message.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from cardsvc.clearing_client import ClearingClient
@@ -32,24 +32,9 @@ from drivers.pcsc.spi import BackendSpi
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Overrides:
-    reader: str | None = None
-    sam: str | None = None
-    backend: str | None = None
-
-
-def var_dir(settings: Settings) -> Path:
-    return settings.paths.var_dir
-
-
-def journal_path(settings: Settings) -> Path:
-    return var_dir(settings) / "journal.sqlite"
-
-
 def open_journal(settings: Settings) -> Journal:
     try:
-        journal = Journal.open(journal_path(settings))
+        journal = Journal.open(settings.var.journal)
     except JournalError as exc:
         raise ServiceConfigError(str(exc), code=ErrorCode.JOURNAL_UNAVAILABLE) from exc
     if settings.card.demo and journal.hotlist_version() == 0:
@@ -68,8 +53,8 @@ def key_file(settings: Settings) -> Path:
     return path
 
 
-def open_backend_for(settings: Settings, overrides: Overrides) -> BackendSpi:
-    url = overrides.backend or settings.card.backend
+def open_backend_for(settings: Settings) -> BackendSpi:
+    url = settings.card.backend
     try:
         return open_backend(url)
     except ValueError as exc:
@@ -77,26 +62,26 @@ def open_backend_for(settings: Settings, overrides: Overrides) -> BackendSpi:
                                  code=ErrorCode.BACKEND_CONFIG) from exc
 
 
-def sam_spec(settings: Settings, overrides: Overrides) -> SamSpec:
-    """The SAM to use (``--sam``, else ``[card] sam``), parsed."""
+def sam_spec(settings: Settings) -> SamSpec:
+    """The SAM to use (``[card] sam``), parsed."""
     try:
-        return SamSpec.parse(overrides.sam or settings.card.sam)
+        return SamSpec.parse(settings.card.sam)
     except SamError as exc:
         raise to_service_error(exc) from exc
 
 
-def pick_reader(backend: BackendSpi, settings: Settings, overrides: Overrides) -> str:
+def pick_reader(backend: BackendSpi, settings: Settings) -> str:
     """The user-card reader: explicit, configured, or the first with a card not the SAM's."""
     try:
         readers = backend.list_readers()
-        wanted = overrides.reader or settings.card.reader
+        wanted = settings.card.reader
         if wanted:
             if wanted not in readers:
                 known = ", ".join(readers) or "none"
                 raise ReaderNotFound(f"no reader named {wanted!r} (readers: {known})",
                                      reader=wanted)
             return wanted
-        skip = sam_spec(settings, overrides).reader
+        skip = sam_spec(settings).reader
         for name in readers:
             if name != skip and backend.card_present(name):
                 return name
@@ -111,7 +96,7 @@ def open_sam_for(spec: SamSpec, backend: BackendSpi, settings: Settings,
                  stack: ExitStack) -> Sam:
     """The SAM of ``spec`` (``pcsc:READER`` or ``soft:KEY_FILE``), closed with the stack."""
     try:
-        sam = open_sam(spec, state_dir=var_dir(settings),
+        sam = open_sam(spec, state_dir=settings.var.sam_state,
                        connect=lambda reader: CardChannel.connect(backend, reader, timeout=2.0))
     except SamError as exc:
         raise to_service_error(exc) from exc
@@ -119,27 +104,26 @@ def open_sam_for(spec: SamSpec, backend: BackendSpi, settings: Settings,
 
 
 def load_authority(settings: Settings) -> LoadAuthority:
-    """The back office when one is configured, else the in-process authority (key file)."""
-    if settings.backoffice.url:
-        return ClearingClient(settings.backoffice.url, settings.backoffice.token)
+    """The clearing service when one is configured, else the in-process authority (key file)."""
+    if settings.clearing_client.url:
+        return ClearingClient.from_settings(settings)
     return InProcessLoadAuthority.from_key_file(key_file(settings))
 
 
 @contextmanager
-def card_session(settings: Settings, overrides: Overrides | None = None, *,
+def card_session(settings: Settings, *,
                  with_load_authority: bool = False) -> Iterator[CardTerminal]:
     """A terminal bound to the card now in the reader; everything is closed on exit."""
-    overrides = overrides or Overrides()
     with ExitStack() as stack:
-        backend = open_backend_for(settings, overrides)
+        backend = open_backend_for(settings)
         stack.callback(backend.close)
-        reader = pick_reader(backend, settings, overrides)
+        reader = pick_reader(backend, settings)
         try:
             card = stack.enter_context(CardChannel.connect(backend, reader,
                                                            timeout=settings.card.timeout_s))
         except pcsc.PcscError as exc:
             raise translate_reader_error(exc) from exc
-        sam = open_sam_for(sam_spec(settings, overrides), backend, settings, stack)
+        sam = open_sam_for(sam_spec(settings), backend, settings, stack)
         journal = stack.enter_context(open_journal(settings))
         authority = None
         if with_load_authority:

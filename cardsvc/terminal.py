@@ -68,7 +68,7 @@ class CardInfo:
     expiry: dt.date
     status: CardStatus
 
-    def as_json(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, object]:
         return {
             "card_no": self.card_no,
             "holder_name": self.holder.name if self.holder else None,
@@ -109,7 +109,7 @@ class TxResult:
                    entry.terminal_id, entry.ttsn, entry.when, entry.tac or "", entry.line,
                    [entry.detail] if entry.detail else [], entry.client_ref, replayed)
 
-    def as_json(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, object]:
         return {"client_ref": self.client_ref, "replayed": self.replayed,
             "entry_id": self.entry_id, "card_no": self.card_no, "type": self.type,
             "kind": self.kind, "amount_fen": self.amount_fen,
@@ -127,7 +127,7 @@ class FreeRide:
     card_type: CardType
     date_time: dt.datetime
 
-    def as_json(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, object]:
         return {"card_no": self.card_no, "line": self.line, "amount_fen": 0, "free": True,
                 "card_type": self.card_type.label_en,
                 "date_time": self.date_time.isoformat(timespec="seconds")}
@@ -139,7 +139,7 @@ class History:
     purse: list[PurseRecord]
     transit: list[TransitRecord]
 
-    def as_json(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, object]:
         return {
             "card_no": self.card_no,
             "purse": [{"atc": r.atc, "type": r.tx_type, "type_zh": r.type_label,

@@ -37,7 +37,7 @@ class UploadReport:
     hotlist_version: int | None = None
     errors: list[str] = field(default_factory=list)
 
-    def as_json(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, object]:
         return {"sent": self.sent, "new": self.new, "duplicate": self.duplicate,
                 "rejected": self.rejected, "remaining": self.remaining,
                 "hotlist_version": self.hotlist_version, "errors": self.errors}
@@ -124,7 +124,7 @@ class Uploader:
                 try:
                     report = self.upload_once(journal)
                     if report.sent:
-                        log.info("uploaded", extra=report.as_json())
+                        log.info("uploaded", extra=report.as_dict())
                     backoff = self.backoff_initial_s
                 except ClearingUnreachable as exc:
                     wait, pokable = backoff * (0.5 + random.random()), False  # jitter

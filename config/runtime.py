@@ -1,5 +1,6 @@
 """Process plumbing for every long-running program (card service, back office, simulators):
-structured logs and a clean SIGTERM stop.
+structured logs, a clean SIGTERM stop, and stopping a child process the same way everywhere
+(:func:`stop_process`).
 
 ``configure_logging()`` writes one JSON object per line to stderr (``ts``, ``level``, ``logger``,
 ``msg`` and the record's ``extra`` fields). ``block_stop_signals()`` + ``wait_for_stop()`` let
@@ -14,6 +15,7 @@ import json
 import logging
 import signal
 import socket
+import subprocess
 import sys
 import time
 import urllib.request
@@ -101,3 +103,17 @@ def wait_http_ok(url: str, timeout: float, alive: Callable[[], bool] = lambda: T
                 return True
         time.sleep(0.05)
     return False
+
+
+def stop_process(proc: subprocess.Popen[Any], timeout: float = 10.0,
+                 sig: int = signal.SIGTERM) -> int:
+    """Stop a child: ``sig`` (SIGTERM, its orderly stop), up to ``timeout`` seconds to exit,
+    then SIGKILL. Returns its exit status (negative: the signal that ended it)."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    return int(proc.returncode)

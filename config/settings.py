@@ -1,16 +1,31 @@
-"""Typed settings for every program of the stack.
+"""Typed settings for every program of the stack, and the one way to override them.
 
-Settings come from the embedded defaults (``config/default.toml``: simulators and SQLite), then
-one TOML file laid over them: ``--config PATH``, else ``$CITIZEN_HALL_CONFIG``, else
-``/etc/citizen-hall/config.toml`` when it exists. A file may set only the keys that differ.
-Unknown sections or keys, and values of the wrong type, are refused with a
-:class:`ConfigError` that names the file and the key, so a typo never passes silently.
-Devices are chosen by URL, exactly as real hardware is (``tcp://...``, ``pcsc:NAME``, ...).
+Settings come in layers, each laid over the one before, each checked the same way:
+
+1. the embedded defaults (``config/default.toml``: simulators and SQLite; every default path
+   from :mod:`config.layout`),
+2. one TOML file: ``--config PATH``, else ``$CITIZEN_HALL_CONFIG``, else
+   ``/etc/citizen-hall/config.toml`` when it exists (it sets only the keys that differ),
+3. the environment variables of :data:`ENVIRONMENT` (``$BACKOFFICE_DB`` ...),
+4. the command line: a program passes its options as ``overrides`` (``{"card": {"reader":
+   args.reader}}``; ``None`` means not given), or derives settings with
+   :meth:`Settings.override`.
+
+Unknown sections or keys, and values of the wrong type, are refused with a :class:`ConfigError`
+that names the source, the section and the key, so a typo never passes silently. Devices are
+chosen by URL, exactly as real hardware is (``tcp://...``, ``pcsc:NAME``, ...).
+
+Sections say whose they are: ``[card]``, ``[service]``, ``[printer]`` ... are the terminal's and
+the kiosk's; ``[clearing]`` is the clearing *server*, ``[clearing_client]`` and
+``[hall_client]`` are a terminal's view of the clearing and hall services (a URL and a token
+file, mode 0600). An old ``[backoffice]`` section is read as ``[clearing_client]``, and an
+inline ``token`` as the token, each with a deprecation warning.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import tomllib
 import types
@@ -20,9 +35,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from config.files import TokenFileError, read_token_file
+from config.layout import DEFAULT_LAYOUT, VAR, VarLayout
+
+log = logging.getLogger(__name__)
+
 DEFAULTS_FILE = Path(__file__).with_name("default.toml")
 SYSTEM_FILE = Path("/etc/citizen-hall/config.toml")
 ENV_FILE = "CITIZEN_HALL_CONFIG"
+ENVIRONMENT: Mapping[str, tuple[str, str]] = types.MappingProxyType({
+    "BACKOFFICE_DB": ("clearing", "db"),
+    "BACKOFFICE_TOKEN": ("clearing", "token"),
+    "BACKOFFICE_KEY_FILE": ("clearing", "key_file"),
+    "HALL_DB": ("hall", "db"),
+})
+"""Environment variable -> (section, key): the third layer."""
+ALIASES: Mapping[str, str] = types.MappingProxyType({"backoffice": "clearing_client"})
+"""Old section name -> its name now (read with a deprecation warning)."""
 
 
 class ConfigError(Exception):
@@ -31,8 +60,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class PathsSettings:
-    var_dir: Path = Path("var")
-    """Where state lives (journal, print queue, SAM state); relative paths are from the cwd."""
+    var_dir: Path = VAR
+    """Where state lives (:mod:`config.layout`); relative paths are from the cwd."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +71,7 @@ class CardSettings:
     """The user-card reader; empty = the first reader with a card that is not the SAM's."""
     sam: str = "pcsc:Virtual PCD 00 01"
     """``pcsc:READER`` for a PSAM in a reader, or ``soft:PATH`` for a software SAM key file."""
-    key_file: Path = Path("var/keys/issuer_keys.toml")
+    key_file: Path = DEFAULT_LAYOUT.issuer_keys
     """Issuer keys for the in-process load authority and a software SAM (mode 0600)."""
     demo: bool = True
     """Demo mode, said here and nowhere guessed: a missing key file gets the demo issuer's test
@@ -61,7 +90,7 @@ class ServiceSettings:
     host: str = "127.0.0.1"
     """Loopback only: 127.0.0.1, ::1 or localhost."""
     port: int = 8470
-    token_file: Path = Path("var/cardsvc.token")
+    token_file: Path = DEFAULT_LAYOUT.cardsvc_token
     """Bearer token of the local API; created (mode 0600) on first start if missing."""
 
 
@@ -84,10 +113,29 @@ class IdCardSettings:
 
 
 @dataclass(frozen=True)
-class BackofficeSettings:
+class ClientSettings:
+    """A terminal's view of a service of the back office: where it is, and its token."""
+
     url: str = ""
-    """Base URL of the clearing service; empty = none configured."""
-    token: str = ""
+    """Base URL of the service; empty = none configured."""
+    token_file: Path = Path()
+    """The bearer token, alone in a file only its owner may read (mode 0600)."""
+    token: str = field(default="", repr=False)
+    """Deprecated: the token written inline (read with a warning; use ``token_file``)."""
+
+
+@dataclass(frozen=True)
+class ClearingClientSettings(ClientSettings):
+    """``[clearing_client]``: the clearing service, for uploads, the hotlist and loads."""
+
+    token_file: Path = DEFAULT_LAYOUT.clearing_client_token
+
+
+@dataclass(frozen=True)
+class HallClientSettings(ClientSettings):
+    """``[hall_client]``: the hall service, for the kiosk (matters, applications, ratings)."""
+
+    token_file: Path = DEFAULT_LAYOUT.hall_client_token
 
 
 @dataclass(frozen=True)
@@ -96,11 +144,14 @@ class ClearingSettings:
 
     db: str = ""
     """Database URL (``sqlite:///PATH`` or ``postgresql://...``); empty = SQLite under var/."""
-    key_file: Path = Path("var/keys/clearing_keys.toml")
+    key_file: Path = DEFAULT_LAYOUT.clearing_keys
     """Issuer keys the clearing side holds (MTK for TACs, MLK for loads), mode 0600. Terminals
     never hold MTK: this is not ``[card] key_file``."""
     host: str = "127.0.0.1"
     port: int = 8480
+    token: str = field(default="", repr=False)
+    """The service's bearer token: ``$BACKOFFICE_TOKEN`` or ``--token`` (not a settings file);
+    empty: a machine that also runs a terminal uses ``[clearing_client]``'s."""
 
 
 @dataclass(frozen=True)
@@ -113,9 +164,9 @@ class HallSettings:
     host: str = "127.0.0.1"
     port: int = 8490
     """Address when the hall runs alone (``backoffice serve --only hall``)."""
-    tokens_file: Path = Path("var/backoffice/tokens.json")
+    tokens_file: Path = DEFAULT_LAYOUT.backoffice_tokens
     """The issued tokens (hashed), shared by clearing and hall; mode 0600."""
-    key_file: Path = Path("var/keys/hall_data.key")
+    key_file: Path = DEFAULT_LAYOUT.hall_key
     """The key that hashes ID numbers for lookup and seals personal data; created (mode 0600)
     on first start if missing."""
     calendar_dir: str = ""
@@ -172,9 +223,9 @@ class KioskSettings:
     the deployer's choice; needs PySide6-Addons, see docs/design.md)."""
     speech: bool = False
     """Spoken prompts through QtTextToSpeech."""
-    catalogue_file: Path = Path("var/kiosk/catalogue.json")
+    catalogue_file: Path = DEFAULT_LAYOUT.kiosk_catalogue
     """The offline copy of the hall's catalogue (exchange format, docs/hall-exchange.md)."""
-    session_dir: Path = Path("var/kiosk/session")
+    session_dir: Path = DEFAULT_LAYOUT.kiosk_session
     """Where a citizen's scans wait until they are sent; emptied at every session's end."""
 
 
@@ -186,18 +237,54 @@ class Settings:
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
     idcard: IdCardSettings = field(default_factory=IdCardSettings)
-    backoffice: BackofficeSettings = field(default_factory=BackofficeSettings)
+    clearing_client: ClearingClientSettings = field(default_factory=ClearingClientSettings)
+    hall_client: HallClientSettings = field(default_factory=HallClientSettings)
     clearing: ClearingSettings = field(default_factory=ClearingSettings)
     hall: HallSettings = field(default_factory=HallSettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     source: str = "defaults"
     """Which file the settings were read from (for messages and `kioskctl doctor`)."""
 
+    @property
+    def var(self) -> VarLayout:
+        """Where state lives under ``[paths] var_dir`` (:mod:`config.layout`)."""
+        return VarLayout(self.paths.var_dir)
+
     def var_path(self, path: Path) -> Path:
         """A configured path under ``var/`` follows ``paths.var_dir`` (``var/x`` -> var_dir/x)."""
-        if not path.is_absolute() and path.parts[:1] == ("var",):
-            return self.paths.var_dir.joinpath(*path.parts[1:])
-        return path
+        return self.var.resolve(path)
+
+    def override(self, changes: Mapping[str, Mapping[str, Any]],
+                 source: str = "command line") -> Settings:
+        """These settings with ``changes`` (``{"section": {"key": value}}``; a ``None`` value
+        is skipped: an option not given), checked as a settings file is."""
+        sections: dict[str, Any] = {}
+        try:
+            for name, keys in changes.items():
+                given = {k: v for k, v in keys.items() if v is not None}
+                if not given:
+                    continue
+                current: Any = getattr(self, name, None) if name != "source" else None
+                if not dataclasses.is_dataclass(current) or isinstance(current, type):
+                    _build(Settings, {name: given}, "")  # raises: names the section
+                    continue  # pragma: no cover
+                checked = _build(type(current), given, name)
+                sections[name] = dataclasses.replace(
+                    current, **{k: getattr(checked, k) for k in given})
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
+        return dataclasses.replace(self, **sections) if sections else self
+
+    def client_token(self, client: ClientSettings, section: str) -> str:
+        """The bearer token of ``[section]`` (``clearing_client``, ``hall_client``): its
+        ``token_file``, else (deprecated) its inline ``token``; :class:`ConfigError` when there
+        is none that can be used."""
+        if client.token:
+            return client.token
+        try:
+            return read_token_file(self.var_path(client.token_file))
+        except TokenFileError as exc:
+            raise ConfigError(f"[{section}] token_file: {exc}") from None
 
 
 T = TypeVar("T")
@@ -221,8 +308,11 @@ def _build(cls: type[T], data: Mapping[str, Any], where: str) -> T:
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)} - {"source"}  # type: ignore[arg-type]
     unknown = sorted(set(data) - names)
+    if unknown and not where:
+        raise ConfigError(f"unknown section(s) {', '.join(f'[{u}]' for u in unknown)} "
+                          f"(known: {', '.join(sorted(names))})")
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+        raise ConfigError(f"[{where}]: unknown key(s) {', '.join(unknown)}")
     values: dict[str, Any] = {}
     for name, raw in data.items():
         kind = hints[name]
@@ -271,20 +361,52 @@ def config_path(explicit: Path | str | None = None,
     return SYSTEM_FILE if SYSTEM_FILE.exists() else None
 
 
-def load_settings(path: Path | str | None = None,
-                  env: Mapping[str, str] | None = None) -> Settings:
-    """Read the settings; raises :class:`ConfigError` with a plain-words reason."""
+def _renamed(doc: dict[str, Any], source: Path) -> dict[str, Any]:
+    """Old section names read as the new ones (with a warning); an inline token too."""
+    for old, new in ALIASES.items():
+        if old in doc:
+            if new in doc:
+                raise ConfigError(f"{source}: [{old}] is the old name of [{new}]: keep one")
+            log.warning("[%s] is deprecated: call it [%s]", old, new,
+                        extra={"event": "config.deprecated", "file": str(source)})
+            doc = {**doc, new: doc[old]}
+            del doc[old]
+    for section in ("clearing_client", "hall_client"):
+        table = doc.get(section)
+        if isinstance(table, Mapping) and table.get("token"):
+            log.warning("[%s] token is deprecated: keep the token in a file (mode 0600) named "
+                        "by token_file", section,
+                        extra={"event": "config.deprecated", "file": str(source)})
+    return doc
+
+
+def _environment(env: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    layer: dict[str, dict[str, str]] = {}
+    for name, (section, key) in ENVIRONMENT.items():
+        if env.get(name):
+            layer.setdefault(section, {})[key] = env[name]
+    return layer
+
+
+def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None = None,
+                  overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Settings:
+    """Read the settings (the layers of the module's doc); :class:`ConfigError` with a
+    plain-words reason that names where."""
+    env = os.environ if env is None else env
     data = _read(DEFAULTS_FILE)
     source = "defaults"
     chosen = config_path(path, env)
     if chosen is not None:
-        for section, table in _read(chosen).items():
+        doc = _read(chosen)
+        for section, table in doc.items():
             if not isinstance(table, Mapping):
                 raise ConfigError(f"{chosen}: `{section}` must be a table ([{section}])")
-        data = _merge(data, _read(chosen))
+        data = _merge(data, _renamed(doc, chosen))
         source = str(chosen)
     try:
         settings = _build(Settings, data, "")
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
-    return dataclasses.replace(settings, source=source)
+    settings = dataclasses.replace(settings, source=source)
+    settings = settings.override(_environment(env), source="environment")
+    return settings.override(overrides or {})

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import datetime as dt
 import os
 import secrets
@@ -46,10 +45,12 @@ from cardsvc.errors import CardServiceError
 from cardsvc.messages import MESSAGES
 from cardsvc.money import format_fen
 from cardsvc.records import HolderData, PublicData, RecordError
-from cardsvc.session import Overrides, card_session, journal_path
+from cardsvc.session import card_session
 from cardsvc.uploader import Uploader
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE
-from config.runtime import configure_logging, free_tcp_port, wait_http_ok
+from config.files import atomic_write
+from config.layout import VarLayout
+from config.runtime import configure_logging, free_tcp_port, stop_process, wait_http_ok
 from config.settings import Settings, load_settings
 from drivers.pcsc import BackendSpi, CardChannel, PcscError, ReaderStatus, open_backend
 from simulators.card.cli import DEFAULT_CARD
@@ -246,26 +247,27 @@ class Demo:
                  f"(OpenAPI {self.clearing_url}/docs), SQLite {db}")
 
     def _terminal_settings(self) -> Settings:
-        base = load_settings(env={})
-        return dataclasses.replace(
-            base, paths=dataclasses.replace(base.paths, var_dir=self.options.state / "terminal"),
-            card=dataclasses.replace(base.card, demo=True),
-            backoffice=dataclasses.replace(base.backoffice, url=self.clearing_url,
-                                           token=self.clearing_token))
+        """The embedded default (the simulated demo stack), the state under ``--state``, the
+        clearing service just started with its token in a 0600 file."""
+        var = VarLayout(self.options.state / "terminal")
+        atomic_write(var.clearing_client_token, self.clearing_token + "\n", mode=0o600)
+        return load_settings(env={}, overrides={
+            "paths": {"var_dir": str(var.root)}, "card": {"demo": True, "reader": READER_NAMES[0]},
+            "clearing_client": {"url": self.clearing_url}})
 
     def purchase_and_upload(self) -> None:
         settings = self._terminal_settings()
         try:
-            with card_session(settings, Overrides(reader=READER_NAMES[0])) as terminal:
+            with card_session(settings) as terminal:
                 tx = terminal.purchase(1250, "canteen")
-            with ClearingClient(self.clearing_url, self.clearing_token) as client:
-                report = Uploader(journal_path(settings), client).upload_once()
+            with ClearingClient.from_settings(settings) as client:
+                report = Uploader(settings.var.journal, client).upload_once()
         except CardServiceError as exc:
             raise DemoError(MESSAGES.line(exc), exit_code(exc)) from exc
         self.say(f"  食堂消费 Canteen purchase: {format_fen(tx.amount_fen)} 元, 余额 balance "
                  f"{format_fen(tx.balance_after_fen)} 元 (TTSN {tx.ttsn}, TAC {tx.tac})")
         self.say(f"  已记入交易日志 journalled before the card committed: "
-                 f"{settings.paths.var_dir / 'journal.sqlite'}")
+                 f"{settings.var.journal}")
         self.say(f"  上传清算 uploaded: {report.sent} sent, {report.new} new, "
                  f"{report.duplicate} already there, {report.rejected} rejected; "
                  f"TAC verified by clearing")
@@ -334,7 +336,7 @@ class Demo:
                 env={**os.environ, **(env or {})},
             )
         self.children.append((name, proc, log))
-        self.cleanup.callback(_stop_child, proc)
+        self.cleanup.callback(stop_process, proc)
 
     def _wait_for_cards(self) -> None:
         deadline = time.monotonic() + self.options.timeout
@@ -388,16 +390,6 @@ class Demo:
     def _stop_pcscd(daemon: PcscdProcess) -> None:
         daemon.stop()
         os.environ.pop(SOCKET_ENV, None)
-
-
-def _stop_child(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 def _tail(log: Path) -> str:

@@ -14,12 +14,13 @@ import contextlib
 import logging
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from config.runtime import stop_process
 
 log = logging.getLogger(__name__)
 
@@ -217,13 +218,7 @@ class PcscdProcess:
         """SIGTERM, then SIGKILL if it lingers. Idempotent."""
         if not self.proc:
             return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc, timeout)
         self.proc = None
 
     def kill(self) -> None:

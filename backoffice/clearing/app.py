@@ -124,7 +124,7 @@ def install_clearing(app: FastAPI, settings: ServerSettings, svc: ClearingServic
     app.state.service = svc
     token = settings.token.encode()
     bearer = HTTPBearer(auto_error=False, scheme_name="token",
-                        description="The back office token (`[backoffice] token`), or an "
+                        description="The back office token (`$BACKOFFICE_TOKEN`), or an "
                                     "issued token of scope terminal.")
 
     def authorised(

@@ -11,6 +11,7 @@ from backoffice.clearing.models import CardRegistration
 from backoffice.cli_common import add_common, open_service, parser, run
 from backoffice.errors import InvalidInput
 from cardsvc.money import AmountError, fen_from_decimal, format_fen
+from cardsvc.profile import ALGS, CARD_TYPE_NAMES
 from config.cli import EXIT_OK, print_json
 
 
@@ -30,9 +31,8 @@ def main(argv: list[str], prog: str) -> int:
     add = sub.add_parser("add", help="register an issued card")
     add.add_argument("card", help="card number (16 digits)")
     add.add_argument("--balance", required=True, help="balance at issue in yuan, e.g. 100.00")
-    add.add_argument("--alg", choices=["3des", "sm4"], default="3des")
-    add.add_argument("--type", dest="card_type", default="adult",
-                     choices=["adult", "student", "senior", "staff"])
+    add.add_argument("--alg", choices=list(ALGS), default="3des")
+    add.add_argument("--type", dest="card_type", default="adult", choices=CARD_TYPE_NAMES)
     add.add_argument("--offline-atc", type=int, default=0, help="counter at issue (default 0)")
     add.add_argument("--online-atc", type=int, default=0, help="counter at issue (default 0)")
     listing = sub.add_parser("list", help="list registered cards")

@@ -1,42 +1,37 @@
 """The clearing server's settings: database, token, keys, address.
 
-Resolved in this order (first wins): command-line option, environment variable, the project's
-settings file (``config.settings``: ``[backoffice] token``, ``[clearing] db, key_file, host,
-port``, ``[paths] var_dir``), built-in default.
+Everything comes from the project's settings (:mod:`config.settings`), layered there in one way:
+the embedded defaults, the settings file, the environment (``$BACKOFFICE_DB``,
+``$BACKOFFICE_TOKEN``, ``$BACKOFFICE_KEY_FILE``), the command line (``--db``, ``--token``,
+``--keys``, ``--host``, ``--port``, passed as overrides).
 
-* database URL: ``--db``, ``$BACKOFFICE_DB``, ``[clearing] db``, else
-  ``sqlite:///<var_dir>/backoffice/clearing.sqlite3``;
-* bearer token: ``--token``, ``$BACKOFFICE_TOKEN``, ``[backoffice] token``; none: refused;
-* issuer keys (MTK, MLK): ``--keys``, ``$BACKOFFICE_KEY_FILE``, else in demo mode the demo
-  keys, else ``[clearing] key_file`` (mode 0600; a terminal's ``[card] key_file`` never
-  holds MTK);
-* address: ``--host`` / ``--port``, else ``[clearing] host/port``, default ``127.0.0.1:8480``
-  (the card service's local API is 8470).
+* database URL: ``[clearing] db``, else ``sqlite:///<var_dir>/backoffice/clearing.sqlite3``;
+* bearer token: ``[clearing] token`` (``--token``, ``$BACKOFFICE_TOKEN``), else on a machine that
+  also runs a terminal the token of ``[clearing_client]``; none: refused;
+* issuer keys (MTK, MLK): ``--keys``, else in demo mode the demo keys, else ``[clearing]
+  key_file`` (``$BACKOFFICE_KEY_FILE``; mode 0600; a terminal's ``[card] key_file`` never holds
+  MTK);
+* address: ``[clearing] host/port``, default ``127.0.0.1:8480`` (the card service's local API
+  is 8470).
 
 A token is always required: the server does not start without one.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from backoffice.errors import ConfigurationError
 from cardsvc.demo_issuer import demo_issuer_keys
 from cardsvc.errors import ServiceConfigError
 from cardsvc.keys import IssuerKeys, load_issuer_keys
-from config.settings import Settings
+from config.settings import ConfigError, Settings
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServerSettings", "default_db_url", "demo_keys",
            "resolve_db_url", "resolve_keys", "resolve_token"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8480
-ENV_DB = "BACKOFFICE_DB"
-ENV_TOKEN = "BACKOFFICE_TOKEN"  # noqa: S105 - the variable's name, not a secret
-ENV_KEY_FILE = "BACKOFFICE_KEY_FILE"
 MIN_TOKEN_LEN = 8
 
 
@@ -60,23 +55,26 @@ class ServerSettings:
         if len(self.token) < MIN_TOKEN_LEN:
             raise ConfigurationError(
                 f"a bearer token of at least {MIN_TOKEN_LEN} characters is required "
-                f"(--token, ${ENV_TOKEN} or [backoffice] token)")
+                f"(--token, $BACKOFFICE_TOKEN or [clearing_client] token_file)")
 
 
 def default_db_url(settings: Settings) -> str:
-    return f"sqlite:///{Path(settings.paths.var_dir) / 'backoffice' / 'clearing.sqlite3'}"
+    return f"sqlite:///{settings.var.clearing_db}"
 
 
-def resolve_db_url(settings: Settings, option: str | None,
-                   env: Mapping[str, str] | None = None) -> str:
-    env = os.environ if env is None else env
-    return option or env.get(ENV_DB) or settings.clearing.db or default_db_url(settings)
+def resolve_db_url(settings: Settings) -> str:
+    return settings.clearing.db or default_db_url(settings)
 
 
-def resolve_token(settings: Settings, option: str | None,
-                  env: Mapping[str, str] | None = None) -> str:
-    env = os.environ if env is None else env
-    return option or env.get(ENV_TOKEN) or settings.backoffice.token
+def resolve_token(settings: Settings) -> str:
+    """The server's token; on a machine that also runs a terminal, the terminal's token of this
+    service when the server has none of its own (empty when neither has one)."""
+    if settings.clearing.token:
+        return settings.clearing.token
+    try:
+        return settings.client_token(settings.clearing_client, "clearing_client")
+    except ConfigError:
+        return ""
 
 
 def demo_keys() -> IssuerKeys:
@@ -87,15 +85,13 @@ def demo_keys() -> IssuerKeys:
         raise ConfigurationError(f"cannot read the demo keys: {exc}") from None
 
 
-def resolve_keys(settings: Settings, option: str | None, *, demo: bool = False,
-                 env: Mapping[str, str] | None = None) -> IssuerKeys:
-    """The issuer keys: an explicit file, else (demo mode) the demo keys, else ``[clearing]
-    key_file``. A key file must be mode 0600 (:func:`cardsvc.keys.load_issuer_keys`)."""
-    env = os.environ if env is None else env
-    path = option or env.get(ENV_KEY_FILE)
-    if not path and demo:
+def resolve_keys(settings: Settings, option: str | None, *, demo: bool = False) -> IssuerKeys:
+    """The issuer keys: the command line's file, else (demo mode) the demo keys, else
+    ``[clearing] key_file``. A key file must be mode 0600 (:func:`cardsvc.keys.load_issuer_keys`).
+    """
+    if not option and demo:
         return demo_keys()
     try:
-        return load_issuer_keys(path or settings.var_path(settings.clearing.key_file))
+        return load_issuer_keys(option or settings.var_path(settings.clearing.key_file))
     except ServiceConfigError as exc:
         raise ConfigurationError(str(exc)) from None

@@ -1,10 +1,9 @@
-"""The hall server's settings, resolved from the project settings (``[hall]``), the environment
-and command-line options (first wins: option, ``$HALL_DB``, ``[hall] db``, default)."""
+"""The hall server's settings, from the project settings (``[hall]``; ``$HALL_DB`` is laid over
+``[hall] db`` there, :mod:`config.settings`) and the command line's database (first wins:
+option, ``[hall] db``, ``<var_dir>/backoffice/hall.sqlite3``)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,9 +12,7 @@ from backoffice.hall.materials import Limits
 from backoffice.hall.ratings import RatingPolicy
 from config.settings import Settings
 
-__all__ = ["ENV_DB", "HallServerSettings", "default_calendar_dir", "hall_settings"]
-
-ENV_DB = "HALL_DB"
+__all__ = ["HallServerSettings", "default_calendar_dir", "hall_settings"]
 
 
 def default_calendar_dir() -> Path:
@@ -38,12 +35,10 @@ class HallServerSettings:
     pool_size: int = 8
 
 
-def hall_settings(settings: Settings, *, db: str | None = None, demo: bool = False,
-                  env: Mapping[str, str] | None = None) -> HallServerSettings:
-    env = os.environ if env is None else env
+def hall_settings(settings: Settings, *, db: str | None = None,
+                  demo: bool = False) -> HallServerSettings:
     h = settings.hall
-    url = db or env.get(ENV_DB) or h.db or \
-        f"sqlite:///{Path(settings.paths.var_dir) / 'backoffice' / 'hall.sqlite3'}"
+    url = db or h.db or f"sqlite:///{settings.var.hall_db}"
     try:
         policy = RatingPolicy(h.rating_window_days, h.work_order_days, h.no_rating,
                               h.default_level)

@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{time.strftime('%Y-%m-%d %H:%M')}")
         print(table(reports))
         if args.json:
-            args.json.write_text(json.dumps([r.as_json() for r in reports], indent=2,
+            args.json.write_text(json.dumps([r.as_dict() for r in reports], indent=2,
                                             ensure_ascii=False), encoding="utf-8")
     ok = all(r.ok for r in reports)
     print("all invariants hold" if ok else "INVARIANTS FAILED")

@@ -53,7 +53,7 @@ class FamilyReport:
             "unresolved": v.unresolved, "wall s": round(self.wall_s, 1),
         }
 
-    def as_json(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         v = self.verdict
         return {**self.row(), "ok": self.ok, "injected_by_kind": dict(self.injected),
                 "details": dict(self.details), "anomalies": self.anomalies,

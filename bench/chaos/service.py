@@ -16,6 +16,8 @@ import httpx
 
 from bench.chaos.clearing import TOKEN
 from cardsvc.journal import Entry, Journal
+from config.files import atomic_write
+from config.layout import VarLayout
 from config.runtime import free_tcp_port
 
 
@@ -30,9 +32,10 @@ class ServiceProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.config = root / "cardsvc.toml"
         root.mkdir(parents=True, exist_ok=True)
+        atomic_write(VarLayout(self.var).clearing_client_token, TOKEN, mode=0o600)
         self.config.write_text(
             f'[paths]\nvar_dir = "{self.var}"\n[service]\nport = {self.port}\n'
-            f'[backoffice]\nurl = "{clearing_url}"\ntoken = "{TOKEN}"\n', encoding="utf-8")
+            f'[clearing_client]\nurl = "{clearing_url}"\n', encoding="utf-8")
         self.env = {**os.environ, **env, "CITIZEN_HALL_CONFIG": str(self.config)}
         self.proc: subprocess.Popen[bytes] | None = None
         self.http = httpx.Client(base_url=self.url, timeout=30)

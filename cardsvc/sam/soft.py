@@ -3,8 +3,9 @@
 It keeps only MPK and MAMK (never MLK or MTK), and the terminal ID of the file's ``[sam]``
 table. Its TTSN lives in a small JSON state file (``{"format": 1, "last_ttsn": N}``), advanced
 under an exclusive lock and written atomically (temp file, fsync, rename, fsync of the
-directory) *before* MAC1 is returned, so a TTSN is never handed out twice, even by two
-processes sharing the file or after a crash. A corrupt state file is an error, never a reset.
+directory: :func:`config.files.atomic_write`) *before* MAC1 is returned, so a TTSN is never
+handed out twice, even by two processes sharing the file or after a crash. A corrupt state file
+is an error, never a reset.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import contextlib
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +23,7 @@ from cardsvc.crypto import Alg
 from cardsvc.keys import IssuerKeys, load_issuer_keys
 from cardsvc.sam.base import Connect, PurchaseRequest, Sam
 from cardsvc.sam.errors import SamKeyError, SamMacError, SamStateError
+from config.files import atomic_write
 
 __all__ = ["SoftSam", "TtsnStore", "soft_sam_state_path"]
 
@@ -80,24 +81,9 @@ class TtsnStore:
         return int(last)
 
     def _write(self, last: int) -> None:
-        data = json.dumps({"format": _STATE_FORMAT, "last_ttsn": last}).encode()
-        directory = self.path.parent
+        data = json.dumps({"format": _STATE_FORMAT, "last_ttsn": last})
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".ttsn-", dir=directory)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-            dir_fd = os.open(directory, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            atomic_write(self.path, data, mode=0o600)
         except OSError as exc:
             raise SamStateError(f"cannot write SAM state {self.path}: {exc.strerror}") from None
 

@@ -6,9 +6,15 @@ Public face::
     with open_reader("socket://127.0.0.1:7000") as reader:
         citizen = reader.read_card()
 
-Modules: ``errors`` (the exception tree), ``frame`` (SAM-V framing, pure), ``codes`` (sex,
-nation, GB 11643 check digit, masking), ``citizen`` (the text block), ``reader`` (the device).
+Modules: ``errors`` (the exception tree), ``frame`` (SAM-V framing, pure: for the reader and
+its simulator, not re-exported here), ``codes`` (sex, nation, GB 11643 check digit, masking:
+their one home), ``citizen`` (the text block), ``reader`` (the device, the kinds of reader).
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from drivers.idcard.citizen import LONG_TERM, Citizen, decode_text
 from drivers.idcard.codes import (
@@ -29,19 +35,28 @@ from drivers.idcard.errors import (
     ReaderTimeout,
     ReaderUnavailable,
 )
-from drivers.idcard.frame import Answer, FrameParser, encode_command
-from drivers.idcard.reader import READERS, IdCardReader, open_port, open_reader
+
+if TYPE_CHECKING:
+    from drivers.idcard.reader import READERS, IdCardReader, open_port, open_reader
+
+_LAZY = frozenset({"READERS", "IdCardReader", "open_port", "open_reader"})
+"""The reader needs pyserial: imported on first use, so the codes (GB 11643, masking) and the
+citizen record are usable without it (the card service masks ID numbers)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module("drivers.idcard.reader"), name)
 
 __all__ = [
     "LONG_TERM",
     "NATIONS",
     "READERS",
     "SEXES",
-    "Answer",
     "CardDataError",
     "Citizen",
     "FrameError",
-    "FrameParser",
     "IdCardError",
     "IdCardReader",
     "NoCard",
@@ -50,7 +65,6 @@ __all__ = [
     "ReaderUnavailable",
     "check_character",
     "decode_text",
-    "encode_command",
     "id_number_valid",
     "mask_id_number",
     "nation_name",

@@ -15,41 +15,27 @@ carries personal data (no name, no full ID number). Each class has a stable ``co
 
 from __future__ import annotations
 
-from enum import StrEnum, unique
-
 from config.messages import CodedError
+from drivers.codes import ErrorCode
 
 
-@unique
-class ErrorCode(StrEnum):
-    """The ID-card reader layer's stable error codes."""
-
-    FAILED = "idcard_failed"
-    READER_UNAVAILABLE = "idcard_reader_unavailable"
-    READER_TIMEOUT = "idcard_reader_timeout"
-    FRAME_INVALID = "idcard_frame_invalid"
-    READER_STATUS = "idcard_reader_status"
-    NO_CARD = "idcard_no_card"
-    CARD_DATA_INVALID = "idcard_card_data_invalid"
-
-
-class IdCardError(CodedError, code=ErrorCode.FAILED):
+class IdCardError(CodedError, code=ErrorCode.IDCARD_FAILED):
     """Base of every ID-card reader failure."""
 
 
-class ReaderUnavailable(IdCardError, code=ErrorCode.READER_UNAVAILABLE):
+class ReaderUnavailable(IdCardError, code=ErrorCode.IDCARD_READER_UNAVAILABLE):
     """The serial port of the reader cannot be opened or is gone."""
 
 
-class ReaderTimeout(IdCardError, code=ErrorCode.READER_TIMEOUT):
+class ReaderTimeout(IdCardError, code=ErrorCode.IDCARD_READER_TIMEOUT):
     """The reader did not answer within the timeout (silent, unplugged or wrong port)."""
 
 
-class FrameError(IdCardError, code=ErrorCode.FRAME_INVALID):
+class FrameError(IdCardError, code=ErrorCode.IDCARD_FRAME_INVALID):
     """The bytes received are not a valid SAM-V answer frame."""
 
 
-class ReaderStatusError(IdCardError, code=ErrorCode.READER_STATUS):
+class ReaderStatusError(IdCardError, code=ErrorCode.IDCARD_READER_STATUS):
     """The reader answered, with a status (SW3) that means failure."""
 
     def __init__(self, message: str, sw3: int, meaning: str) -> None:
@@ -58,9 +44,9 @@ class ReaderStatusError(IdCardError, code=ErrorCode.READER_STATUS):
         self.meaning = meaning
 
 
-class NoCard(ReaderStatusError, code=ErrorCode.NO_CARD):
+class NoCard(ReaderStatusError, code=ErrorCode.IDCARD_NO_CARD):
     """There is no ID card on the reader (find card answered ``80``)."""
 
 
-class CardDataError(IdCardError, code=ErrorCode.CARD_DATA_INVALID):
+class CardDataError(IdCardError, code=ErrorCode.IDCARD_CARD_DATA_INVALID):
     """The card answered, but its data are malformed or fail the GB 11643 check."""

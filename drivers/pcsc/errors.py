@@ -18,58 +18,42 @@ a program that shows these errors to people has words for the codes in its catal
 
 from __future__ import annotations
 
-from enum import StrEnum, unique
-
 from config.messages import CodedError
+from drivers.codes import ErrorCode
 
 
-@unique
-class ErrorCode(StrEnum):
-    """The reader layer's stable error codes."""
-
-    FAILED = "pcsc_failed"
-    SERVICE_UNAVAILABLE = "pcsc_service_unavailable"
-    READER_UNAVAILABLE = "pcsc_reader_unavailable"
-    READER_BUSY = "pcsc_reader_busy"
-    NO_CARD = "pcsc_no_card"
-    CARD_REMOVED = "pcsc_card_removed"
-    TRANSMIT_FAILED = "pcsc_transmit_failed"
-    TRANSMIT_TIMEOUT = "pcsc_transmit_timeout"
-    CHANNEL_CLOSED = "pcsc_channel_closed"
-
-
-class PcscError(CodedError, code=ErrorCode.FAILED):
+class PcscError(CodedError, code=ErrorCode.PCSC_FAILED):
     """Base of every reader-layer failure."""
 
 
-class ServiceUnavailable(PcscError, code=ErrorCode.SERVICE_UNAVAILABLE):
+class ServiceUnavailable(PcscError, code=ErrorCode.PCSC_SERVICE_UNAVAILABLE):
     """The PC/SC service (pcscd) is not running or not reachable."""
 
 
-class ReaderUnavailable(PcscError, code=ErrorCode.READER_UNAVAILABLE):
+class ReaderUnavailable(PcscError, code=ErrorCode.PCSC_READER_UNAVAILABLE):
     """The reader does not exist or is no longer attached."""
 
 
-class ReaderBusy(PcscError, code=ErrorCode.READER_BUSY):
+class ReaderBusy(PcscError, code=ErrorCode.PCSC_READER_BUSY):
     """Another program holds the reader's card in exclusive mode (``SCARD_E_SHARING_VIOLATION``),
     or we asked for exclusive use while another program is connected."""
 
 
-class NoCard(PcscError, code=ErrorCode.NO_CARD):
+class NoCard(PcscError, code=ErrorCode.PCSC_NO_CARD):
     """There is no card in the reader."""
 
 
-class CardRemoved(PcscError, code=ErrorCode.CARD_REMOVED):
+class CardRemoved(PcscError, code=ErrorCode.PCSC_CARD_REMOVED):
     """The card was removed (or reset by someone else) during the session."""
 
 
-class TransmitError(PcscError, code=ErrorCode.TRANSMIT_FAILED):
+class TransmitError(PcscError, code=ErrorCode.PCSC_TRANSMIT_FAILED):
     """An APDU exchange failed."""
 
 
-class TransmitTimeout(TransmitError, code=ErrorCode.TRANSMIT_TIMEOUT):
+class TransmitTimeout(TransmitError, code=ErrorCode.PCSC_TRANSMIT_TIMEOUT):
     """The card or reader did not answer within the timeout."""
 
 
-class ChannelClosed(TransmitError, code=ErrorCode.CHANNEL_CLOSED):
+class ChannelClosed(TransmitError, code=ErrorCode.PCSC_CHANNEL_CLOSED):
     """The channel is disconnected, or unusable after a timeout or a lost card; connect again."""

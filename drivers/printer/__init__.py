@@ -6,9 +6,11 @@
     printer.print(Document().text("你好").cut())
 
 For callers that must never wait (the kiosk UI): :class:`PrintWorker` over a
-:class:`PrintQueue`. Modules: ``errors`` (exception tree), ``profiles``, ``text`` (encoding,
-width, wrapping), ``document``, ``render`` (layout and bytes), ``status`` (``DLE EOT``),
-``transport`` (URLs), ``printer``, ``queue``, ``worker``, ``testpage``.
+:class:`PrintQueue`; a waiting job's :class:`JobNote` and a :class:`PrinterState` are codes a
+screen turns into words. The kinds of link are :data:`TRANSPORTS` (``tcp``, ``serial``, ``usb``,
+``file``). This is the public face; the modules behind it (``text``: encoding, width,
+wrapping; ``render``: layout, bytes and the test oracle ``expected_receipts``; ``transport``;
+``status``; ``testpage``) are imported by name where they are needed.
 """
 
 from drivers.printer.document import (
@@ -33,18 +35,16 @@ from drivers.printer.errors import (
 )
 from drivers.printer.printer import Printer, PrintReport, open_printer
 from drivers.printer.profiles import PROFILES, PrinterProfile, get_profile
-from drivers.printer.queue import Job, JobState, PrintQueue
-from drivers.printer.render import expected_receipts, layout, render
+from drivers.printer.queue import Job, JobNote, JobState, PrintQueue
 from drivers.printer.status import PrinterState, PrinterStatus
-from drivers.printer.text import TextCodec
-from drivers.printer.transport import PrinterUrl, parse_url
+from drivers.printer.transport import TRANSPORTS
 from drivers.printer.worker import PrintWorker
 
 __all__ = [
-    "BOLD", "CENTER", "NORMAL", "PROFILES", "SUBTITLE", "TITLE",
-    "Align", "Document", "Job", "JobState", "LayoutError", "PrintInterrupted", "PrintQueue",
-    "PrintReport", "PrintWorker", "Printer", "PrinterConfigError", "PrinterError",
-    "PrinterNotReady", "PrinterProfile", "PrinterState", "PrinterStatus", "PrinterTimeout",
-    "PrinterUnavailable", "PrinterUrl", "QueueError", "Style", "TextCodec",
-    "expected_receipts", "get_profile", "layout", "open_printer", "parse_url", "render",
+    "BOLD", "CENTER", "NORMAL", "PROFILES", "SUBTITLE", "TITLE", "TRANSPORTS",
+    "Align", "Document", "Job", "JobNote", "JobState", "LayoutError",
+    "PrintInterrupted", "PrintQueue", "PrintReport", "PrintWorker", "Printer",
+    "PrinterConfigError", "PrinterError", "PrinterNotReady", "PrinterProfile", "PrinterState",
+    "PrinterStatus", "PrinterTimeout", "PrinterUnavailable", "QueueError", "Style",
+    "get_profile", "open_printer",
 ]

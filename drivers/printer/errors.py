@@ -21,46 +21,32 @@ Device trouble never raises from :meth:`Printer.status`; that returns an ``offli
 
 from __future__ import annotations
 
-from enum import StrEnum, unique
 from typing import TYPE_CHECKING
 
 from config.messages import CodedError
+from drivers.codes import ErrorCode
 
 if TYPE_CHECKING:
     from drivers.printer.status import PrinterStatus
 
 
-@unique
-class ErrorCode(StrEnum):
-    """The printer layer's stable error codes."""
-
-    FAILED = "printer_failed"
-    CONFIG = "printer_config"
-    LAYOUT = "printer_layout"
-    QUEUE = "printer_queue"
-    NOT_READY = "printer_not_ready"
-    UNAVAILABLE = "printer_unavailable"
-    TIMEOUT = "printer_timeout"
-    INTERRUPTED = "printer_interrupted"
-
-
-class PrinterError(CodedError, code=ErrorCode.FAILED):
+class PrinterError(CodedError, code=ErrorCode.PRINTER_FAILED):
     """Base of every printer-layer failure."""
 
 
-class PrinterConfigError(PrinterError, code=ErrorCode.CONFIG):
+class PrinterConfigError(PrinterError, code=ErrorCode.PRINTER_CONFIG):
     """The printer URL, profile or an option is wrong (a configuration or usage problem)."""
 
 
-class LayoutError(PrinterError, code=ErrorCode.LAYOUT):
+class LayoutError(PrinterError, code=ErrorCode.PRINTER_LAYOUT):
     """The document is malformed or cannot be printed on this paper (QR too large, ...)."""
 
 
-class QueueError(PrinterError, code=ErrorCode.QUEUE):
+class QueueError(PrinterError, code=ErrorCode.PRINTER_QUEUE):
     """The durable print queue failed (database error, unknown job, wrong state)."""
 
 
-class PrinterNotReady(PrinterError, code=ErrorCode.NOT_READY):
+class PrinterNotReady(PrinterError, code=ErrorCode.PRINTER_NOT_READY):
     """The printer answered but cannot print now; nothing was sent."""
 
     def __init__(self, message: str, status: PrinterStatus) -> None:
@@ -68,15 +54,15 @@ class PrinterNotReady(PrinterError, code=ErrorCode.NOT_READY):
         self.status = status
 
 
-class PrinterUnavailable(PrinterError, code=ErrorCode.UNAVAILABLE):
+class PrinterUnavailable(PrinterError, code=ErrorCode.PRINTER_UNAVAILABLE):
     """The printer cannot be reached: not connected, refused, unplugged, or the link broke."""
 
 
-class PrinterTimeout(PrinterUnavailable, code=ErrorCode.TIMEOUT):
+class PrinterTimeout(PrinterUnavailable, code=ErrorCode.PRINTER_TIMEOUT):
     """The printer did not accept data or answer within the timeout."""
 
 
-class PrintInterrupted(PrinterUnavailable, code=ErrorCode.INTERRUPTED):
+class PrintInterrupted(PrinterUnavailable, code=ErrorCode.PRINTER_INTERRUPTED):
     """The link failed after data started to go: the receipt may be partly printed."""
 
     def __init__(self, message: str, bytes_sent: int) -> None:

@@ -1,4 +1,5 @@
-"""The durable print queue: SQLite (WAL, synchronous=FULL) under ``paths.var_dir``.
+"""The durable print queue: SQLite (WAL, synchronous=FULL), ``print-queue.sqlite3`` under
+``paths.var_dir`` (:mod:`config.layout`).
 
 A job holds a :class:`Document` (JSON), not bytes, and moves through these states:
 
@@ -32,11 +33,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from config.layout import VarLayout
+from config.sqlite import connect, transaction
 from drivers.printer.document import SUBTITLE, Document, Text
 from drivers.printer.errors import QueueError
 from drivers.printer.status import PrinterState
 
-QUEUE_FILE = "print-queue.sqlite3"
 REPRINT_BANNER = "【补打 REPRINT】"
 
 _SCHEMA = """
@@ -121,7 +123,6 @@ class PrintQueue:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._db() as db:
-                db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(_SCHEMA)
                 columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
                 if "note" not in columns:  # a queue written before notes existed
@@ -131,13 +132,16 @@ class PrintQueue:
 
     @classmethod
     def in_dir(cls, var_dir: Path | str) -> PrintQueue:
-        return cls(Path(var_dir) / QUEUE_FILE)
+        """The queue of the ``var_dir`` (its place in :mod:`config.layout`)."""
+        return cls(VarLayout(Path(var_dir)).print_queue)
 
     @contextlib.contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
         try:
-            db.execute("PRAGMA synchronous=FULL")
+            db = connect(self.path, timeout=10.0)
+        except sqlite3.Error as exc:
+            raise QueueError(f"print queue {self.path}: {exc}") from exc
+        try:
             yield db
         except sqlite3.Error as exc:
             raise QueueError(f"print queue {self.path}: {exc}") from exc
@@ -146,14 +150,8 @@ class PrintQueue:
 
     @contextlib.contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._db() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        with self._db() as db, transaction(db):
+            yield db
 
     # -- submitting and reading -------------------------------------------------------------
     def submit(self, doc: Document, key: str | None = None) -> Job:

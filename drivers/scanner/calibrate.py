@@ -9,14 +9,14 @@ measured and the thresholds set from what this camera sees:
   (a camera whose white balance clips a little everywhere);
 * ``min_area`` is left alone (it is a policy, not a property of the camera).
 
-The result is a small JSON file (``<var_dir>/scanner/calibration.json``); :func:`load_thresholds`
-reads it back, or gives the defaults when there is none.
+The result is a small JSON file (``<var_dir>/scanner/calibration.json``, its place in
+:mod:`config.layout`), replaced atomically; :func:`load_thresholds` reads it back, or gives the
+defaults when there is none.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,12 +24,12 @@ from typing import Any
 
 import numpy as np
 
+from config.files import atomic_write
+from config.layout import VarLayout
 from drivers.scanner.camera import Frame
 from drivers.scanner.detect import DetectParams, detect_page
 from drivers.scanner.errors import CalibrationError, NoGoodPage, OutputError
 from drivers.scanner.quality import Thresholds, measure
-
-CALIBRATION_FILE = Path("scanner") / "calibration.json"
 
 
 @dataclass(frozen=True)
@@ -91,20 +91,16 @@ def calibrate(
 
 
 def save_calibration(calibration: Calibration, var_dir: Path) -> Path:
-    path = Path(var_dir) / CALIBRATION_FILE
-    tmp = path.with_name(path.name + ".tmp")
+    path = VarLayout(Path(var_dir)).scanner_calibration
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(calibration.as_dict(), indent=2) + "\n")
-        os.replace(tmp, path)
+        return atomic_write(path, json.dumps(calibration.as_dict(), indent=2) + "\n")
     except OSError as exc:
         raise OutputError(f"cannot write the calibration to {path}: {exc}") from exc
-    return path
 
 
 def load_thresholds(var_dir: Path) -> Thresholds:
     """The calibrated thresholds, or the defaults when no calibration was saved."""
-    path = Path(var_dir) / CALIBRATION_FILE
+    path = VarLayout(Path(var_dir)).scanner_calibration
     try:
         data = json.loads(path.read_text())
     except FileNotFoundError:

@@ -32,6 +32,7 @@ from types import TracebackType
 import cv2
 import numpy as np
 
+from config.layout import DEFAULT_LAYOUT
 from config.registry import Registry, UnknownKind
 from drivers.scanner.errors import CameraError, CameraUnavailable, FrameTimeout
 
@@ -250,7 +251,7 @@ def _pid_alive(pid: int) -> bool:
 
 
 def open_camera(
-    url: str, *, sim_root: Path | str = Path("var/camera"), realtime: bool = True
+    url: str, *, sim_root: Path | str = DEFAULT_LAYOUT.cameras, realtime: bool = True
 ) -> Camera:
     """Open the camera named by ``url``; :class:`CameraUnavailable` says why it cannot be."""
     try:

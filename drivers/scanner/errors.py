@@ -12,41 +12,27 @@ ScannerError
 
 from __future__ import annotations
 
-from enum import StrEnum, unique
-
 from config.messages import CodedError
+from drivers.codes import ErrorCode
 
 
-@unique
-class ErrorCode(StrEnum):
-    """The scanner layer's stable error codes."""
-
-    FAILED = "scanner_failed"
-    CAMERA_UNAVAILABLE = "scanner_camera_unavailable"
-    CAMERA_FAILED = "scanner_camera_failed"
-    FRAME_TIMEOUT = "scanner_frame_timeout"
-    NO_GOOD_PAGE = "scanner_no_good_page"
-    OUTPUT_FAILED = "scanner_output_failed"
-    CALIBRATION_INVALID = "scanner_calibration_invalid"
-
-
-class ScannerError(CodedError, code=ErrorCode.FAILED):
+class ScannerError(CodedError, code=ErrorCode.SCANNER_FAILED):
     """Base of every document-camera failure."""
 
 
-class CameraUnavailable(ScannerError, code=ErrorCode.CAMERA_UNAVAILABLE):
+class CameraUnavailable(ScannerError, code=ErrorCode.SCANNER_CAMERA_UNAVAILABLE):
     """The camera cannot be opened."""
 
 
-class CameraError(ScannerError, code=ErrorCode.CAMERA_FAILED):
+class CameraError(ScannerError, code=ErrorCode.SCANNER_CAMERA_FAILED):
     """The camera stopped giving frames."""
 
 
-class FrameTimeout(CameraError, code=ErrorCode.FRAME_TIMEOUT):
+class FrameTimeout(CameraError, code=ErrorCode.SCANNER_FRAME_TIMEOUT):
     """No frame within the timeout."""
 
 
-class NoGoodPage(ScannerError, code=ErrorCode.NO_GOOD_PAGE):
+class NoGoodPage(ScannerError, code=ErrorCode.SCANNER_NO_GOOD_PAGE):
     """No page good enough to keep was seen in time."""
 
     def __init__(self, message: str, reason: str = "") -> None:
@@ -54,9 +40,9 @@ class NoGoodPage(ScannerError, code=ErrorCode.NO_GOOD_PAGE):
         self.reason = reason
 
 
-class OutputError(ScannerError, code=ErrorCode.OUTPUT_FAILED):
+class OutputError(ScannerError, code=ErrorCode.SCANNER_OUTPUT_FAILED):
     """Writing the scan failed."""
 
 
-class CalibrationError(ScannerError, code=ErrorCode.CALIBRATION_INVALID):
+class CalibrationError(ScannerError, code=ErrorCode.SCANNER_CALIBRATION_INVALID):
     """The calibration file is unreadable or malformed."""

@@ -1,12 +1,11 @@
 """The captured page, flattened to A4 at 200 dpi, written as JPEG and as a multi-page PDF.
 
-Files are written to a temporary name and renamed, so a reader never sees half a file.
+Files are replaced atomically (:func:`config.files.atomic_path`), so a reader never sees half
+a file.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from config.files import atomic_path
 from drivers.scanner.errors import OutputError
 
 A4_MM = (210.0, 297.0)
@@ -56,17 +56,12 @@ def _pil(page: np.ndarray) -> Image.Image:
 
 
 def _atomic_save(path: Path, write: Callable[[Path], None]) -> Path:
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write(tmp)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            write(tmp)
     except (OSError, ValueError) as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise OutputError(f"cannot write {path}: {exc}") from exc
-    return path
+    return Path(path)
 
 
 def save_jpeg(page: np.ndarray, path: Path, dpi: int = DPI, quality: int = 90) -> Path:

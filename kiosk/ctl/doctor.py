@@ -14,7 +14,7 @@ by side (each has its own timeout), so a dead kiosk is diagnosed in about one ti
     printer        drivers.printer: the printer's own status (DLE EOT)
     camera         drivers.scanner: a frame from [scanner] url
     idcard         drivers.idcard: reset and SAM status of the ID-card reader ([idcard] url)
-    backoffice     cardsvc.clearing_client: /healthz, and the token on /v1 ([backoffice] url)
+    backoffice     cardsvc.clearing_client: /healthz, and the token on /v1 ([clearing_client])
 
 Exit codes: 0 every configured device works (warnings allowed), 1 something to fix,
 2 usage, 4 configuration.
@@ -39,6 +39,7 @@ from cardsvc.clearing_client import (
     ClearingUnauthorized,
     ClearingUnreachable,
 )
+from cardsvc.errors import ServiceConfigError
 from cardsvc.keys import KeyFileError
 from cardsvc.sam import SamError, SamSpec, open_sam
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, fail, print_json
@@ -204,7 +205,7 @@ def check_sam(kiosk: Kiosk) -> Finding:
                 )
         with open_sam(
             s.card.sam,
-            state_dir=kiosk.var_dir,
+            state_dir=kiosk.settings.var.sam_state,
             connect=lambda r: CardChannel.connect(backend, r, timeout=kiosk.timeout),
         ) as sam:
             terminal = sam.terminal_id().hex().upper()
@@ -300,10 +301,11 @@ def check_camera(kiosk: Kiosk) -> Finding:
     if not url:
         return Finding(name, Health.SKIP, "not configured ([scanner] url is empty)")
     try:
-        with open_camera(url, sim_root=kiosk.var_dir / "camera", realtime=False) as camera:
+        var = kiosk.settings.var
+        with open_camera(url, sim_root=var.cameras, realtime=False) as camera:
             frame = camera.read(timeout=kiosk.timeout)
             fps = camera.fps
-        calibrated = (kiosk.var_dir / "scanner" / "calibration.json").exists()
+        calibrated = var.scanner_calibration.exists()
         load_thresholds(kiosk.var_dir)
     except ScannerError as exc:
         fix = "plug the camera in, or correct [scanner] url"
@@ -346,39 +348,37 @@ def check_idcard(kiosk: Kiosk) -> Finding:
 
 
 def check_backoffice(kiosk: Kiosk) -> Finding:
-    name, s = "back office", kiosk.settings
-    if not s.backoffice.url:
-        return Finding(name, Health.SKIP, "not configured ([backoffice] url is empty)")
+    name, url = "back office", kiosk.settings.clearing_client.url
+    if not url:
+        return Finding(name, Health.SKIP, "not configured ([clearing_client] url is empty)")
     try:
-        with ClearingClient.from_settings(s, timeout_s=kiosk.timeout) as client:
+        with ClearingClient.from_settings(kiosk.settings, timeout_s=kiosk.timeout) as client:
             health = client.health()
-            if not s.backoffice.token:
-                return Finding(
-                    name,
-                    Health.WARN,
-                    f"{s.backoffice.url} answers, but no token is set: uploads will be refused",
-                    "set [backoffice] token",
-                    {"health": health},
-                )
             version = health.get("hotlist_version")
             client.hotlist(since=version if isinstance(version, int) else None)
     except ClearingUnauthorized as exc:
         return Finding(
             name,
             Health.FAIL,
-            f"{s.backoffice.url} refuses the token: {exc}",
-            "set the right [backoffice] token",
+            f"{url} refuses the token: {exc}",
+            "put the right token in [clearing_client] token_file",
         )
     except (ClearingError, ClearingUnreachable) as exc:
         return Finding(
             name,
             Health.FAIL,
             f"the back office does not answer: {exc}",
-            "check the network and [backoffice] url (for the simulated kiosk: `backoffice serve`)",
+            "check the network and [clearing_client] url (for the simulated kiosk: "
+            "`backoffice serve`)",
         )
-    return Finding(
-        name, Health.OK, f"{s.backoffice.url} answers and accepts the token", "", {"health": health}
-    )
+    except ServiceConfigError as exc:
+        return Finding(
+            name,
+            Health.FAIL,
+            f"no usable token for {url}: {exc}",
+            "put the clearing service's token in [clearing_client] token_file (mode 0600)",
+        )
+    return Finding(name, Health.OK, f"{url} answers and accepts the token", "", {"health": health})
 
 
 CHECKS: Mapping[str, Check] = MappingProxyType(

@@ -1,11 +1,13 @@
 """The kiosk's words for its devices' codes, Chinese and English (``kioskctl``'s catalogue).
 
 The drivers report stable codes (a printer's :class:`~drivers.printer.PrinterState`, why a print
-job waits, the document camera's :class:`~drivers.scanner.CaptureState`, each driver family's
-``ErrorCode``); these tables are the words for them. ``kioskctl`` prints them; the kiosk's
-screens build their own :class:`config.messages.Catalogue` from the same tables plus their own::
+job waits, the document camera's :class:`~drivers.scanner.CaptureState`, the drivers' failures,
+:class:`drivers.codes.ErrorCode`); these tables are the words for them. ``kioskctl`` prints
+them; the kiosk's screens build their own :class:`config.messages.Catalogue` from the same
+tables plus their own::
 
-    KIOSK = Catalogue("kiosk", PRINTER_STATES, JOB_NOTES, CAPTURE_STATES, ..., SCREEN_WORDS)
+    KIOSK = Catalogue("kiosk", PRINTER_STATES, JOB_NOTES, CAPTURE_STATES, DEVICE_ERRORS,
+                      SCREEN_WORDS)
 """
 
 from __future__ import annotations
@@ -13,23 +15,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from config.messages import Catalogue, Words
-from drivers.idcard.errors import ErrorCode as IdCardCode
-from drivers.pcsc.errors import ErrorCode as PcscCode
-from drivers.printer.errors import ErrorCode as PrinterCode
+from drivers.codes import ErrorCode as E
 from drivers.printer.queue import JobNote
 from drivers.printer.status import PrinterState, PrinterStatus
 from drivers.scanner.autocapture import CaptureState
-from drivers.scanner.errors import ErrorCode as ScannerCode
 
 __all__ = [
     "CAPTURE_STATES",
-    "IDCARD_ERRORS",
+    "DEVICE_ERRORS",
     "JOB_NOTES",
     "MESSAGES",
-    "PCSC_ERRORS",
-    "PRINTER_ERRORS",
     "PRINTER_STATES",
-    "SCANNER_ERRORS",
     "printer_status_en",
 ]
 
@@ -59,52 +55,45 @@ CAPTURE_STATES: Mapping[str, Words] = {
     CaptureState.WAITING_FOR_NEW_PAGE: Words("已拍摄，请放下一页",
                                              "page captured: lay the next page"),
 }
-PCSC_ERRORS: Mapping[str, Words] = {
-    PcscCode.FAILED: Words("读卡器故障", "the card reader failed"),
-    PcscCode.SERVICE_UNAVAILABLE: Words("读卡服务 (pcscd) 未运行",
+DEVICE_ERRORS: Mapping[str, Words] = {
+    E.PCSC_FAILED: Words("读卡器故障", "the card reader failed"),
+    E.PCSC_SERVICE_UNAVAILABLE: Words("读卡服务 (pcscd) 未运行",
                                         "the PC/SC service (pcscd) is not available"),
-    PcscCode.READER_UNAVAILABLE: Words("找不到读卡器", "the card reader is not attached"),
-    PcscCode.READER_BUSY: Words("读卡器正被其他程序独占", "another program holds the reader"),
-    PcscCode.NO_CARD: Words("请放卡", "no card in the reader"),
-    PcscCode.CARD_REMOVED: Words("卡片已移开，请重新放卡", "the card was removed"),
-    PcscCode.TRANSMIT_FAILED: Words("读卡失败", "the exchange with the card failed"),
-    PcscCode.TRANSMIT_TIMEOUT: Words("卡片应答超时", "the card did not answer in time"),
-    PcscCode.CHANNEL_CLOSED: Words("读卡连接已断开", "the connection to the card is closed"),
-}
-PRINTER_ERRORS: Mapping[str, Words] = {
-    PrinterCode.FAILED: Words("打印机故障", "the printer failed"),
-    PrinterCode.CONFIG: Words("打印机设置错误", "the printer settings are wrong"),
-    PrinterCode.LAYOUT: Words("回执无法排版", "the receipt cannot be laid out"),
-    PrinterCode.QUEUE: Words("打印队列错误", "the print queue failed"),
-    PrinterCode.NOT_READY: Words("打印机暂时不能打印", "the printer cannot print now"),
-    PrinterCode.UNAVAILABLE: Words("打印机离线", "the printer cannot be reached"),
-    PrinterCode.TIMEOUT: Words("打印机无响应", "the printer did not answer in time"),
-    PrinterCode.INTERRUPTED: Words("回执可能未打印完整", "the receipt may be partly printed"),
-}
-SCANNER_ERRORS: Mapping[str, Words] = {
-    ScannerCode.FAILED: Words("高拍仪故障", "the document camera failed"),
-    ScannerCode.CAMERA_UNAVAILABLE: Words("无法打开高拍仪", "the camera cannot be opened"),
-    ScannerCode.CAMERA_FAILED: Words("高拍仪停止工作", "the camera stopped giving pictures"),
-    ScannerCode.FRAME_TIMEOUT: Words("高拍仪没有画面", "no picture from the camera in time"),
-    ScannerCode.NO_GOOD_PAGE: Words("未拍到合格的文件", "no page good enough was seen"),
-    ScannerCode.OUTPUT_FAILED: Words("无法保存扫描件", "the scan cannot be saved"),
-    ScannerCode.CALIBRATION_INVALID: Words("高拍仪校准文件无效",
+    E.PCSC_READER_UNAVAILABLE: Words("找不到读卡器", "the card reader is not attached"),
+    E.PCSC_READER_BUSY: Words("读卡器正被其他程序独占", "another program holds the reader"),
+    E.PCSC_NO_CARD: Words("请放卡", "no card in the reader"),
+    E.PCSC_CARD_REMOVED: Words("卡片已移开，请重新放卡", "the card was removed"),
+    E.PCSC_TRANSMIT_FAILED: Words("读卡失败", "the exchange with the card failed"),
+    E.PCSC_TRANSMIT_TIMEOUT: Words("卡片应答超时", "the card did not answer in time"),
+    E.PCSC_CHANNEL_CLOSED: Words("读卡连接已断开", "the connection to the card is closed"),
+    E.PRINTER_FAILED: Words("打印机故障", "the printer failed"),
+    E.PRINTER_CONFIG: Words("打印机设置错误", "the printer settings are wrong"),
+    E.PRINTER_LAYOUT: Words("回执无法排版", "the receipt cannot be laid out"),
+    E.PRINTER_QUEUE: Words("打印队列错误", "the print queue failed"),
+    E.PRINTER_NOT_READY: Words("打印机暂时不能打印", "the printer cannot print now"),
+    E.PRINTER_UNAVAILABLE: Words("打印机离线", "the printer cannot be reached"),
+    E.PRINTER_TIMEOUT: Words("打印机无响应", "the printer did not answer in time"),
+    E.PRINTER_INTERRUPTED: Words("回执可能未打印完整", "the receipt may be partly printed"),
+    E.SCANNER_FAILED: Words("高拍仪故障", "the document camera failed"),
+    E.SCANNER_CAMERA_UNAVAILABLE: Words("无法打开高拍仪", "the camera cannot be opened"),
+    E.SCANNER_CAMERA_FAILED: Words("高拍仪停止工作", "the camera stopped giving pictures"),
+    E.SCANNER_FRAME_TIMEOUT: Words("高拍仪没有画面", "no picture from the camera in time"),
+    E.SCANNER_NO_GOOD_PAGE: Words("未拍到合格的文件", "no page good enough was seen"),
+    E.SCANNER_OUTPUT_FAILED: Words("无法保存扫描件", "the scan cannot be saved"),
+    E.SCANNER_CALIBRATION_INVALID: Words("高拍仪校准文件无效",
                                            "the camera's calibration file is unreadable"),
-}
-IDCARD_ERRORS: Mapping[str, Words] = {
-    IdCardCode.FAILED: Words("身份证阅读器故障", "the ID-card reader failed"),
-    IdCardCode.READER_UNAVAILABLE: Words("无法连接身份证阅读器",
+    E.IDCARD_FAILED: Words("身份证阅读器故障", "the ID-card reader failed"),
+    E.IDCARD_READER_UNAVAILABLE: Words("无法连接身份证阅读器",
                                          "the ID-card reader cannot be reached"),
-    IdCardCode.READER_TIMEOUT: Words("身份证阅读器无响应", "the ID-card reader did not answer"),
-    IdCardCode.FRAME_INVALID: Words("身份证阅读器应答异常",
+    E.IDCARD_READER_TIMEOUT: Words("身份证阅读器无响应", "the ID-card reader did not answer"),
+    E.IDCARD_FRAME_INVALID: Words("身份证阅读器应答异常",
                                     "the ID-card reader's answer is garbled"),
-    IdCardCode.READER_STATUS: Words("身份证阅读器报告错误", "the ID-card reader reported a fault"),
-    IdCardCode.NO_CARD: Words("请放身份证", "no ID card on the reader"),
-    IdCardCode.CARD_DATA_INVALID: Words("身份证信息无法识别", "the ID card's data do not decode"),
+    E.IDCARD_READER_STATUS: Words("身份证阅读器报告错误", "the ID-card reader reported a fault"),
+    E.IDCARD_NO_CARD: Words("请放身份证", "no ID card on the reader"),
+    E.IDCARD_CARD_DATA_INVALID: Words("身份证信息无法识别", "the ID card's data do not decode"),
 }
 
-MESSAGES = Catalogue("kioskctl", PRINTER_STATES, JOB_NOTES, CAPTURE_STATES, PCSC_ERRORS,
-                     PRINTER_ERRORS, SCANNER_ERRORS, IDCARD_ERRORS)
+MESSAGES = Catalogue("kioskctl", PRINTER_STATES, JOB_NOTES, CAPTURE_STATES, DEVICE_ERRORS)
 
 
 def printer_status_en(status: PrinterStatus) -> str:

@@ -47,7 +47,6 @@ from drivers.printer import (
     PrintQueue,
     QueueError,
 )
-from drivers.printer.queue import QUEUE_FILE
 from drivers.printer.testpage import test_page
 from kiosk.ctl.messages import MESSAGES, printer_status_en
 
@@ -114,9 +113,9 @@ def _status_json(printer: Printer, status: PrinterStatus) -> dict[str, object]:
             "answers": {str(k): v for k, v in status.answers.items()}}
 
 
-def _status(printer: Printer, as_json: bool) -> int:
+def _status(printer: Printer, as_dict: bool) -> int:
     status = printer.status()
-    if as_json:
+    if as_dict:
         print_json(_status_json(printer, status))
     else:
         print(f"printer {printer.url} ({printer.profile.name}): {_english(status)}")
@@ -126,7 +125,7 @@ def _status(printer: Printer, as_json: bool) -> int:
     return _exit_code(status)
 
 
-def _test(printer: Printer, as_json: bool, prog: str) -> int:
+def _test(printer: Printer, as_dict: bool, prog: str) -> int:
     doc = test_page(printer.profile, printer.url.text)
     try:
         report = printer.print(doc)
@@ -140,7 +139,7 @@ def _test(printer: Printer, as_json: bool, prog: str) -> int:
         return fail(prog, MESSAGES.line(exc, f"test page not printed: {exc}"), EXIT_UNAVAILABLE)
     except (LayoutError, PrinterError) as exc:
         return fail(prog, MESSAGES.line(exc, f"test page not printed: {exc}"), EXIT_FAILED)
-    if as_json:
+    if as_dict:
         before = report.status_before
         print_json({"url": printer.url.text, "profile": printer.profile.name, "printed": True,
                     "bytes": report.bytes_sent, "seconds": round(report.seconds, 4),
@@ -156,7 +155,7 @@ def _test(printer: Printer, as_json: bool, prog: str) -> int:
 
 
 def _queue(args: argparse.Namespace, settings: Settings, prog: str) -> int:
-    path = Path(settings.paths.var_dir) / QUEUE_FILE
+    path = settings.var.print_queue
     if not path.exists():
         if args.command == "reprint":
             return fail(prog, f"no print queue at {path}", EXIT_FAILED)

@@ -37,6 +37,7 @@ from config.cli import (
     fail,
     print_json,
 )
+from config.layout import VarLayout
 from config.runtime import configure_logging
 from config.settings import ConfigError, load_settings
 from drivers.scanner import (
@@ -256,7 +257,7 @@ def main(argv: list[str], prog: str) -> int:
         return _detect(args, ctx)
     try:
         with open_camera(
-            ctx.url, sim_root=ctx.var_dir / "camera", realtime=args.realtime
+            ctx.url, sim_root=VarLayout(ctx.var_dir).cameras, realtime=args.realtime
         ) as camera:
             if args.action == "capture":
                 return _capture(args, ctx, camera)

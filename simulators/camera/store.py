@@ -16,6 +16,7 @@ from typing import Any
 
 import cv2
 
+from config.files import atomic_write
 from simulators.camera.sequence import ClipFrame
 
 MANIFEST = "camera.json"
@@ -25,9 +26,7 @@ PATTERN = "frame_%06d.jpg"
 
 
 def _atomic_json(path: Path, data: Any) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
 def write_clip(

@@ -130,11 +130,11 @@ class CardImage:
     apps: dict[str, dict[str, Any]]
     _json_head: Cache | None = field(default=None, init=False, repr=False, compare=False)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {**self._head(), "fs": self.root.to_dict(), "apps": self.apps}
+    def as_dict(self) -> dict[str, Any]:
+        return {**self._head(), "fs": self.root.as_dict(), "apps": self.apps}
 
     def to_json(self) -> str:
-        """:meth:`to_dict` as compact JSON; the unchanged parts of the tree are not re-encoded."""
+        """:meth:`as_dict` as compact JSON; the unchanged parts of the tree are not re-encoded."""
         self._json_head = cached(self._json_head, (self.kind, self.atr), self._json_head_text)
         return f'{self._json_head[1]},"fs":{self.root.to_json()},"apps":{dumps(self.apps)}}}'
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from cardsvc.keys import KeyFileError
 from cardsvc.money import AmountError, format_fen, parse_yuan
+from cardsvc.profile import ALGS, CARD_TYPE_NAMES
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
 from config.runtime import block_stop_signals, configure_logging, wait_for_stop
 from drivers.idcard.codes import id_number_valid
@@ -187,13 +188,13 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     issue.add_argument("--holder", required=True, help="holder name (GB18030, at most 20 bytes)")
     issue.add_argument("--id-number", required=True, help="resident ID number (18 characters)")
     issue.add_argument("--type", dest="card_type", default="adult",
-                       choices=("adult", "student", "senior", "staff"))
+                       choices=CARD_TYPE_NAMES)
     issue.add_argument("--valid-from", type=_date, default=dt.date.today(),
                        help="YYYY-MM-DD (default today)")
     issue.add_argument("--valid-until", type=_date,
                        help="YYYY-MM-DD (default ten years after --valid-from)")
     issue.add_argument("--balance", default="0", help="opening balance in yuan (e.g. 50.00)")
-    issue.add_argument("--alg", default="3des", choices=("3des", "sm4"))
+    issue.add_argument("--alg", default="3des", choices=tuple(ALGS))
     issue.add_argument("--pin", default="123456", help="the card's PIN (default 123456)")
     issue.add_argument("--keys", type=Path,
                        help="issuer key file, mode 0600 (default: the demo issuer's test keys)")

@@ -90,7 +90,7 @@ def issue_user_card(
     store = StateStore(user_card_path(state_dir, desc.number))
     if store.exists() and not overwrite:
         raise FileExistsError(f"{store.path} already holds card {desc.number}")
-    store.save(personalise_user_card(desc, keys).to_dict())
+    store.save(personalise_user_card(desc, keys).as_dict())
     return store.path
 
 
@@ -125,7 +125,7 @@ def open_user_card(
     except KeyError:
         raise UnknownCard(f"no card {card_no} in {state_dir} and no such demo card") from None
     image = personalise_user_card(CardDescription.from_demo(demo), issuer_keys(keys_file))
-    store.save(image.to_dict())
+    store.save(image.as_dict())
     return build_card(image, store, t0=t0, rng=rng)
 
 
@@ -146,5 +146,5 @@ def open_psam(
     if terminal_id is not None:
         desc = PsamDescription(terminal_id, desc.ttsn)
     image = personalise_psam(desc, issuer_keys(keys_file))
-    store.save(image.to_dict())
+    store.save(image.as_dict())
     return build_card(image, store, t0=True, rng=rng)

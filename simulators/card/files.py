@@ -3,7 +3,7 @@
 Pure data with (de)serialisation to JSON-able dicts; the command logic lives in
 :mod:`simulators.card.card`. Cyclic files keep record 1 (the newest) first.
 
-``to_json()`` is the compact JSON text of ``to_dict()``, kept per node and rebuilt only when
+``to_json()`` is the compact JSON text of ``as_dict()``, kept per node and rebuilt only when
 the node's content changed (the state is written after every transaction, and most of the tree
 never changes), so a state write does not re-encode the whole tree.
 """
@@ -47,12 +47,12 @@ class TransparentEF:
     _json: Cache | None = field(default=None, init=False, repr=False, compare=False)
 
     def to_json(self) -> str:
-        """``to_dict()`` as compact JSON (re-encoded only when the file changed)."""
+        """``as_dict()`` as compact JSON (re-encoded only when the file changed)."""
         key = (self.fid, self.sfi, bytes(self.data))
-        self._json = cached(self._json, key, lambda: dumps(self.to_dict()))
+        self._json = cached(self._json, key, lambda: dumps(self.as_dict()))
         return self._json[1]
 
-    def to_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "type": "binary",
             "fid": f"{self.fid:04X}",
@@ -79,7 +79,7 @@ class CyclicEF:
         self.records.insert(0, bytes(record))
         del self.records[self.capacity :]
 
-    def to_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "type": "cyclic",
             "fid": f"{self.fid:04X}",
@@ -90,9 +90,9 @@ class CyclicEF:
         }
 
     def to_json(self) -> str:
-        """``to_dict()`` as compact JSON (re-encoded only when a record changed)."""
+        """``as_dict()`` as compact JSON (re-encoded only when a record changed)."""
         key = (self.fid, self.sfi, self.record_len, self.capacity, tuple(self.records))
-        self._json = cached(self._json, key, lambda: dumps(self.to_dict()))
+        self._json = cached(self._json, key, lambda: dumps(self.as_dict()))
         return self._json[1]
 
 
@@ -139,11 +139,11 @@ class DF:
                 found.extend(c.walk())
         return found
 
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.to_dict_head(), "children": [c.to_dict() for c in self.children]}
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.as_dict_head(), "children": [c.as_dict() for c in self.children]}
 
     def to_json(self) -> str:
-        """``to_dict()`` as compact JSON, from the children's own (cached) JSON texts."""
+        """``as_dict()`` as compact JSON, from the children's own (cached) JSON texts."""
         key = (self.fid, self.name, self.app, self.fci_sfi)
         self._json_head = cached(self._json_head, key, self._json_head_text)
         children = ",".join(c.to_json() for c in self.children)
@@ -151,11 +151,11 @@ class DF:
 
     def _json_head_text(self) -> str:
         """The JSON text up to the opening bracket of ``children``."""
-        text = dumps({**self.to_dict_head(), "children": []})
+        text = dumps({**self.as_dict_head(), "children": []})
         return text[: -len("]}")]
 
-    def to_dict_head(self) -> dict[str, Any]:
-        """:meth:`to_dict` without ``children``."""
+    def as_dict_head(self) -> dict[str, Any]:
+        """:meth:`as_dict` without ``children``."""
         return {
             "type": "df",
             "fid": f"{self.fid:04X}",
@@ -177,7 +177,7 @@ def _sfi(value: Any) -> int | None:
 
 
 def node_from_dict(doc: dict[str, Any]) -> Node:
-    """Rebuild a node (and its subtree) from :meth:`to_dict` output."""
+    """Rebuild a node (and its subtree) from :meth:`as_dict` output."""
     kind = doc["type"]
     fid = int(doc["fid"], 16)
     if kind == "binary":

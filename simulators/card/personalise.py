@@ -166,7 +166,7 @@ def personalise_user_card(desc: CardDescription, keys: IssuerKeys) -> CardImage:
         offline_atc=desc.offline_atc,
         online_atc=desc.online_atc,
     )
-    return CardImage("user", USER_CARD_ATR, mf, {PURSE_APP: purse.to_dict()})
+    return CardImage("user", USER_CARD_ATR, mf, {PURSE_APP: purse.as_dict()})
 
 
 def personalise_psam(desc: PsamDescription, keys: IssuerKeys) -> CardImage:
@@ -182,4 +182,4 @@ def personalise_psam(desc: PsamDescription, keys: IssuerKeys) -> CardImage:
     mf.add(app)
     app.add(TransparentEF(0x0016, 0x16, bytearray(tid)))
     state = PsamState(keys.key_version, keys.mpk, keys.mamk, desc.ttsn)
-    return CardImage("psam", PSAM_ATR, mf, {PSAM_APP: state.to_dict()})
+    return CardImage("psam", PSAM_ATR, mf, {PSAM_APP: state.as_dict()})

@@ -124,7 +124,7 @@ class PurseApp:
     # ------------------------------------------------------------------ Application
 
     def snapshot(self) -> dict[str, Any]:
-        return self.state.to_dict()
+        return self.state.as_dict()
 
     def on_power(self) -> None:
         self._session = None

@@ -26,7 +26,7 @@ class Prove:
     mac2: bytes
     tac: bytes
 
-    def to_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {"atc": self.atc, "mac2": self.mac2.hex().upper(), "tac": self.tac.hex().upper()}
 
     @classmethod
@@ -60,7 +60,7 @@ class PurseState:
         clone.proves = dict(self.proves)
         return clone
 
-    def to_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "alg_id": self.alg_id,
             "key_version": self.key_version,
@@ -77,7 +77,7 @@ class PurseState:
             "pin_max_tries": self.pin_max_tries,
             "blocked": self.blocked,
             "max_balance": self.max_balance,
-            "proves": {f"{t:02X}": p.to_dict() for t, p in self.proves.items()},
+            "proves": {f"{t:02X}": p.as_dict() for t, p in self.proves.items()},
         }
 
     @classmethod
@@ -110,7 +110,7 @@ class PsamState:
     ttsn: int = 1
     """The next TTSN to hand out (only grows; persisted before 8070 answers)."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "key_version": self.key_version,
             "mpk": self.mpk.hex().upper(),

@@ -1,4 +1,5 @@
-"""Atomic persistence of a card's state: one JSON document per card, temp file + fsync + rename.
+"""Atomic persistence of a card's state: one JSON document per card
+(:func:`config.files.atomic_write`: temp file, fsync, rename, fsync of the directory).
 
 The document is compact JSON (no indentation); any JSON document loads, including the indented
 files of earlier versions.
@@ -10,11 +11,11 @@ The file is created with mode 0600 (it holds the card's diversified keys).
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 from pathlib import Path
 from typing import Any
+
+from config.files import atomic_write
 
 
 class StateError(Exception):
@@ -26,9 +27,6 @@ class StateStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._file = os.fspath(self.path)
-        self._dir = os.fspath(self.path.parent)
-        self._tmp_prefix = os.path.join(self._dir, f".{self.path.name}.")
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -56,29 +54,5 @@ class StateStore:
         self.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
     def write(self, payload: bytes) -> None:
-        """Atomically replace the file with ``payload`` (temp file, fsync, rename, dir fsync)."""
-        tmp = f"{self._tmp_prefix}{os.getpid()}.tmp"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-        try:
-            fd = os.open(tmp, flags, 0o600)
-        except FileNotFoundError:  # first save, or the directory was removed since
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, flags, 0o600)
-        try:
-            try:
-                view = memoryview(payload)
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, self._file)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        dir_fd = os.open(self._dir, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        """Atomically replace the file with ``payload`` (mode 0600: it holds card keys)."""
+        atomic_write(self.path, payload, mode=0o600)

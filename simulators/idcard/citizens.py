@@ -1,7 +1,8 @@
 """Made-up citizens for the virtual reader (names, addresses and numbers are invented).
 
-The ID numbers use Kaifeng district codes and carry a correct GB 11643 check digit, computed here
-independently of the driver. The photo is opaque filler bytes of the real size (1024).
+The ID numbers use Kaifeng district codes and carry a correct GB 11643 check digit
+(:func:`drivers.idcard.codes.check_character`, its one home; the tests check it independently).
+The photo is opaque filler bytes of the real size (1024).
 """
 
 from __future__ import annotations
@@ -9,14 +10,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+from drivers.idcard.codes import check_character
+
 PHOTO_LENGTH = 1024
 
 
 def gb11643(first17: str) -> str:
     """The full 18-character ID number: 17 digits plus the ISO 7064 MOD 11-2 check."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return first17 + "10X98765432"[total % 11]
+    return first17 + check_character(first17)
 
 
 @dataclass(frozen=True)

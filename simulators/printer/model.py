@@ -53,7 +53,7 @@ class Line:
     def height(self) -> int:
         return max((cell.height for cell in self.cells), default=1)
 
-    def to_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         visible = [c for c in self.cells if c.ch != " "] or self.cells
         return {
             "text": self.text, "columns": self.columns, "overflow": self.overflow,
@@ -85,7 +85,7 @@ class Graphic:
     def height(self) -> int:
         return int(self.image.height)
 
-    def to_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "x": self.x, "width": self.width, "height": self.height,
                 "payload": self.payload, "decoded": self.decoded}
 
@@ -134,16 +134,16 @@ class Receipt:
     def overflow(self) -> bool:
         return any(line.overflow or line.columns > self.columns for line in self.lines)
 
-    def to_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "index": self.index, "columns": self.columns, "dots": self.dots, "cut": self.cut,
             "bytes": self.bytes, "text": self.text, "qr_codes": self.qr_codes,
             "overflow": self.overflow, "warnings": self.warnings,
             "drawer_pulses": self.drawer_pulses,
             "bytes_while_paper_out": self.bytes_while_paper_out,
-            "lines": [line.to_dict() for line in self.lines],
-            "graphics": [g.to_dict() for g in self.graphics],
+            "lines": [line.as_dict() for line in self.lines],
+            "graphics": [g.as_dict() for g in self.graphics],
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)

@@ -28,6 +28,7 @@ import tty
 from enum import StrEnum
 from pathlib import Path
 
+from config.files import atomic_write
 from simulators.printer.decoder import EscPosDecoder
 from simulators.printer.model import Receipt
 from simulators.printer.render import ReceiptRenderer, write_receipt
@@ -260,8 +261,5 @@ class VirtualPrinter:
 
 
 def write_paper_file(out_dir: Path, paper: Paper | str) -> None:
-    """Set the paper state of a virtual printer writing to ``out_dir`` (atomic rename)."""
-    path = Path(out_dir) / PAPER_FILE
-    tmp = path.with_name(PAPER_FILE + ".tmp")
-    tmp.write_text(Paper(paper).value + "\n")
-    os.replace(tmp, path)
+    """Set the paper state of a virtual printer writing to ``out_dir`` (replaced atomically)."""
+    atomic_write(Path(out_dir) / PAPER_FILE, Paper(paper).value + "\n")

@@ -7,6 +7,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -34,7 +35,7 @@ from cardsvc.load_authority import (
     LoadOverLimit,
 )
 from config.cli import EXIT_CONFIG, EXIT_UNAVAILABLE
-from config.settings import BackofficeSettings, Settings
+from config.settings import Settings
 from tests.backoffice.cardsim import Card, at, flip_tac_byte
 from tests.backoffice.conftest import TOKEN, Live, settings_for
 
@@ -262,10 +263,19 @@ def test_load_answer_checked() -> None:
         assert info.value.code == "load_bad_answer"
 
 
-def test_client_from_settings() -> None:
+def test_client_from_settings(tmp_path: Path) -> None:
     with pytest.raises(ServiceConfigError):
         ClearingClient.from_settings(Settings())
-    settings = Settings(backoffice=BackofficeSettings(url="http://127.0.0.1:1/", token=TOKEN))
+    token_file = tmp_path / "clearing.token"
+    settings = Settings().override({"clearing_client": {
+        "url": "http://127.0.0.1:1/", "token_file": str(token_file)}})
+    with pytest.raises(ServiceConfigError, match="does not exist"):
+        ClearingClient.from_settings(settings)
+    token_file.write_text(TOKEN + "\n")
+    token_file.chmod(0o644)
+    with pytest.raises(ServiceConfigError, match="chmod 600"):
+        ClearingClient.from_settings(settings)
+    token_file.chmod(0o600)
     with ClearingClient.from_settings(settings) as c:
         assert c.base_url == "http://127.0.0.1:1"
         assert TOKEN not in repr(c)

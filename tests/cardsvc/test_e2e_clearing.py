@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,7 +19,9 @@ import pytest
 from cardsvc.clearing_client import ClearingClient
 from cardsvc.journal import Journal
 from cardsvc.uploader import Uploader
-from config.runtime import free_tcp_port, wait_http_ok
+from config.files import atomic_write
+from config.layout import VarLayout
+from config.runtime import free_tcp_port, stop_process, wait_http_ok
 from simulators.pcscd import PcscdProcess
 
 pytestmark = pytest.mark.pcscd
@@ -38,16 +39,16 @@ def clearing(tmp_path: Path) -> Iterator[str]:
     assert wait_http_ok(f"{url}/healthz", 20, alive=lambda: proc.poll() is None), \
         "backoffice serve did not come up"
     yield url
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(10)
+    stop_process(proc)
 
 
 class Terminal:
     def __init__(self, tmp: Path, pcscd: PcscdProcess, url: str) -> None:
         self.var = tmp / "var"
         config = tmp / "terminal.toml"
+        atomic_write(VarLayout(self.var).clearing_client_token, TOKEN + "\n", mode=0o600)
         config.write_text(f'[paths]\nvar_dir = "{self.var}"\n'
-                          f'[backoffice]\nurl = "{url}"\ntoken = "{TOKEN}"\n')
+                          f'[clearing_client]\nurl = "{url}"\n')
         self.env = {**os.environ, **pcscd.env, "CITIZEN_HALL_CONFIG": str(config)}
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:

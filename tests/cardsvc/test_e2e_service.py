@@ -19,6 +19,8 @@ import pytest
 
 from cardsvc.client import CardServiceClient, RemoteRefusal, RemoteUnavailable
 from cardsvc.journal import Journal
+from config.files import atomic_write
+from config.layout import VarLayout
 from config.runtime import free_tcp_port, wait_http_ok
 from simulators.pcscd import PcscdProcess
 from tests.cardsvc.test_e2e_clearing import TOKEN as CLEARING_TOKEN
@@ -34,7 +36,9 @@ class Service:
         self.config = tmp / "config.toml"
         text = f'[paths]\nvar_dir = "{self.var}"\n[service]\nport = {self.port}\n'
         if clearing_url:
-            text += f'[backoffice]\nurl = "{clearing_url}"\ntoken = "{CLEARING_TOKEN}"\n'
+            atomic_write(VarLayout(self.var).clearing_client_token, CLEARING_TOKEN + "\n",
+                         mode=0o600)
+            text += f'[clearing_client]\nurl = "{clearing_url}"\n'
         self.config.write_text(text)
         self.env = {**os.environ, **pcscd.env, "CITIZEN_HALL_CONFIG": str(self.config)}
         self.proc: subprocess.Popen[bytes] | None = None

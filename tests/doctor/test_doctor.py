@@ -19,6 +19,8 @@ import uvicorn
 
 from backoffice.clearing.app import build_service, create_app
 from backoffice.clearing.settings import ServerSettings
+from config.files import atomic_write
+from config.layout import VarLayout
 from config.settings import load_settings
 from kiosk.ctl import main as kioskctl
 from kiosk.ctl.doctor import CHECKS, Finding, Health, Kiosk, run_checks
@@ -99,8 +101,9 @@ def rig(tmp_path: Path, pcscd, demo_card, psam) -> Iterator[Rig]:
             f'[printer]\nurl = "{printer.url}"\ntimeout_s = 2.0\n\n'
             f'[scanner]\nurl = "sim:default"\n\n'
             f'[idcard]\nurl = "{tmp_path / "idcard"}"\n\n'
-            f'[backoffice]\nurl = "{clearing.url}"\ntoken = "{TOKEN}"\n'
+            f'[clearing_client]\nurl = "{clearing.url}"\n'
         )
+        atomic_write(VarLayout(var_dir).clearing_client_token, TOKEN, mode=0o600)
         yield Rig(config, var_dir, printer, idcard, clearing)
 
 

@@ -12,16 +12,14 @@ from drivers.idcard import (
     NATIONS,
     CardDataError,
     FrameError,
-    FrameParser,
     check_character,
     decode_text,
-    encode_command,
     id_number_valid,
     mask_id_number,
     nation_name,
     sex_name,
 )
-from drivers.idcard.frame import decode_answer, encode_answer
+from drivers.idcard.frame import FrameParser, decode_answer, encode_answer, encode_command
 from simulators.idcard.citizens import demo_people, gb11643
 from simulators.idcard.device import text_block
 

@@ -59,7 +59,7 @@ def test_esc_excl_doubles_only_single_byte_characters_gs_excl_all():
     first, second = receipt.lines
     assert [(c.ch, c.width) for c in first.cells] == [("中", 1), ("A", 2)]
     assert [(c.ch, c.width) for c in second.cells] == [("中", 2), ("A", 2)]
-    assert second.to_dict()["size"] == [2, 2]
+    assert second.as_dict()["size"] == [2, 2]
 
 
 def test_a_line_wider_than_the_paper_is_wrapped_and_flagged():

@@ -6,17 +6,9 @@ import dataclasses
 
 import pytest
 
-from drivers.printer import (
-    Document,
-    LayoutError,
-    Style,
-    expected_receipts,
-    get_profile,
-    layout,
-    render,
-)
+from drivers.printer import Document, LayoutError, Style, get_profile
 from drivers.printer.document import Text
-from drivers.printer.render import Line
+from drivers.printer.render import Line, expected_receipts, layout, render
 from tests.printer.samples import all_documents
 
 ESC, GS, FS = b"\x1b", b"\x1d", b"\x1c"

@@ -12,7 +12,8 @@ import pytest
 from cardsvc.money import yuan
 from cardsvc.profile import mask_card_number as mask_card
 from cardsvc.receipts import CardReceipt, card_receipt
-from drivers.printer import Printer, expected_receipts, get_profile
+from drivers.printer import Printer, get_profile
+from drivers.printer.render import expected_receipts
 from kiosk.receipts import application_receipt, mask_name
 from simulators.printer import VirtualPrinter
 from tests.printer.samples import APPLICATION, CARD_RECEIPTS, all_documents
@@ -68,7 +69,7 @@ def test_card_receipts_say_the_right_things(virtual_printer, printer):
         assert _row(text, "终端号：").endswith(data.terminal_id)
         assert _row(text, "交易时间：").endswith("2024-05-06 12:30:45")
         assert all(line.columns <= 32 for line in paper.lines) and not paper.overflow
-        assert paper.lines[0].to_dict()["bold"] and paper.lines[0].to_dict()["size"] == [2, 2]
+        assert paper.lines[0].as_dict()["bold"] and paper.lines[0].as_dict()["size"] == [2, 2]
     canteen, _, bus, topup = (p.text for p in printed)
     assert "食堂消费凭条" in canteen and _row(canteen, "消费金额：").endswith("￥12.50")
     assert "公交乘车凭条" in bus and _row(bus, "线路：").endswith("1路")

@@ -11,7 +11,8 @@ from escpos.printer import Dummy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.printer import LayoutError, TextCodec, get_profile
+from drivers.printer import LayoutError, get_profile
+from drivers.printer.text import TextCodec
 
 GB18030 = TextCodec(get_profile("generic-58"))
 GBK = TextCodec(get_profile("gbk-58"))

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.printer import (
-    Document,
-    Printer,
-    PrinterConfigError,
-    PrinterState,
-    expected_receipts,
-    get_profile,
-    parse_url,
-    render,
-)
+from drivers.printer import Document, Printer, PrinterConfigError, PrinterState, get_profile
+from drivers.printer.render import expected_receipts, render
+from drivers.printer.transport import parse_url
 from simulators.printer import VirtualPrinter
 from tests.printer.samples import all_documents
 

@@ -18,9 +18,9 @@ from drivers.printer import (
     PrintQueue,
     PrintWorker,
     QueueError,
-    expected_receipts,
 )
 from drivers.printer.queue import REPRINT_BANNER
+from drivers.printer.render import expected_receipts
 from kiosk.ctl.messages import MESSAGES
 from kiosk.receipts import application_receipt
 from simulators.printer import VirtualPrinter

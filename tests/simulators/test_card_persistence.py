@@ -102,24 +102,6 @@ def test_a_failed_write_leaves_the_old_state_on_disk_and_in_memory(tmp_path, mon
     assert card.transmit(bytes.fromhex("00B201C400")) == bytes.fromhex("6A83")
 
 
-def test_store_fsyncs_before_rename(tmp_path, monkeypatch):
-    events: list[str] = []
-    real_fsync, real_replace = os.fsync, os.replace
-
-    def fsync(fd: int) -> None:
-        events.append("fsync")
-        real_fsync(fd)
-
-    def replace(a: str, b: str) -> None:
-        events.append("replace")
-        real_replace(a, b)
-
-    monkeypatch.setattr(os, "fsync", fsync)
-    monkeypatch.setattr(os, "replace", replace)
-    StateStore(tmp_path / "x.json").save({"a": 1})
-    assert events == ["fsync", "replace", "fsync"]  # file, rename, directory
-
-
 def test_corrupt_state_is_reported(tmp_path):
     path = user_card_path(tmp_path, "4102000000000001")
     path.write_text("{not json")

@@ -44,7 +44,7 @@ def make_card(tmp_path: Path, *randoms: str, **desc: Any) -> VirtualCard:
     fields.update(desc)
     image = personalise_user_card(CardDescription(**fields), KEYS)
     store = StateStore(tmp_path / f"card-{fields['number']}.json")
-    store.save(image.to_dict())
+    store.save(image.as_dict())
     rng = fixed_rng(*(bytes.fromhex(r) for r in randoms)) if randoms else None
     card = build_card(image, store, rng=rng)
     card.power_on()

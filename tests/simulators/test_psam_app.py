@@ -31,7 +31,7 @@ def tx(card: SimulatedCard, hexstr: str) -> str:
 def make_psam(tmp_path: Path, ttsn: int = 0x10):
     store = StateStore(psam_path(tmp_path))
     image = personalise_psam(PsamDescription("410200000001", ttsn), KEYS)
-    store.save(image.to_dict())
+    store.save(image.as_dict())
     psam = build_card(image, store, t0=True)
     psam.power_on()
     assert tx(psam, "00A4000002 1001") == "6108"
