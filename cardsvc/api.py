@@ -72,11 +72,9 @@ log = logging.getLogger(__name__)
 MAX_BODY = 16 * 1024
 API_VERSION = "2.0"
 _PARAMS = ("tries_left", "balance_fen", "amount_fen", "card", "seconds")
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody, "description": what} for status, what in (
-        (400, "malformed request"), (401, "missing or wrong token"),
-        (409, "refused: nothing taken"), (502, "the card answered wrongly"),
-        (503, "reader, card, SAM or clearing unavailable"))}
+_ERRORS = ((400, "malformed request"), (401, "missing or wrong token"),
+           (409, "refused: nothing taken"), (502, "the card answered wrongly"),
+           (503, "reader, card, SAM or clearing unavailable"))
 
 
 class ApiError(Exception):
@@ -188,7 +186,9 @@ def create_app(runtime: Runtime, token: str, *,
     def healthz() -> dict[str, Any]:
         return {"ok": True, "role": runtime.options.role}
 
-    v1 = APIRouter(prefix="/v1", dependencies=[Depends(authorised)], responses=ERRORS)
+    errors: dict[int | str, dict[str, Any]] = {
+        status: {"model": ErrorBody, "description": what} for status, what in _ERRORS}
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(authorised)], responses=errors)
     ops = runtime.ops
 
     @v1.get("/status", tags=["service"])

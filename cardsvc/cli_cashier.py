@@ -18,6 +18,8 @@ import select
 import sys
 import threading
 import time
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TextIO
 
 from cardsvc.cli_common import EDGE
@@ -30,7 +32,8 @@ from cardsvc.profile import PURCHASE_KINDS
 from config.cli import EXIT_OK, EXIT_UNAVAILABLE, report
 from config.settings import load_settings
 
-TITLE = {"canteen": ("食堂收银", "Canteen till"), "retail": ("超市收银", "Supermarket till")}
+TITLE: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {"canteen": ("食堂收银", "Canteen till"), "retail": ("超市收银", "Supermarket till")})
 
 
 def main(argv: list[str], prog: str) -> int:

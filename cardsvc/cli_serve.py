@@ -16,8 +16,9 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import uvicorn
@@ -41,7 +42,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cardsvc.serve")
 Printing = Callable[[TxResult, str], None]
-MERCHANTS = {"canteen": "市民之家食堂", "retail": "市民之家超市"}
+MERCHANTS: Mapping[str, str] = MappingProxyType({"canteen": "市民之家食堂",
+                                                  "retail": "市民之家超市"})
 
 
 class _Server(uvicorn.Server):

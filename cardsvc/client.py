@@ -29,6 +29,7 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import httpx
@@ -93,9 +94,9 @@ class RemoteBadRequest(RemoteError, CardServiceError):
 
 _RemoteKind = (type[RemoteRefusal] | type[RemoteUnavailable] | type[RemoteProtocolError]
                | type[RemoteConfigError] | type[RemoteBadRequest])
-_BY_STATUS: dict[int, _RemoteKind] = {409: RemoteRefusal, 503: RemoteUnavailable,
-                                      504: RemoteUnavailable, 502: RemoteProtocolError,
-                                      401: RemoteConfigError, 500: RemoteConfigError}
+_BY_STATUS: Mapping[int, _RemoteKind] = MappingProxyType({
+    409: RemoteRefusal, 503: RemoteUnavailable, 504: RemoteUnavailable,
+    502: RemoteProtocolError, 401: RemoteConfigError, 500: RemoteConfigError})
 
 
 def remote_error(status: int, body: Any) -> CardServiceError:

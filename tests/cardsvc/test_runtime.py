@@ -219,3 +219,16 @@ def test_a_torn_tap_is_the_recovered_fare_at_the_next_tap(world: World) -> None:
         assert rt.ops.balance()[1] == 9900
     finally:
         rt.stop()
+
+
+def test_the_validator_needs_no_web_framework() -> None:
+    """`cardsvc validator` runs on the `terminal` extra: no FastAPI, Starlette or uvicorn."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    probe = ("import sys, cardsvc.cli_validator, cardsvc.runtime; "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & "
+             "{'fastapi', 'starlette', 'uvicorn', 'sse_starlette', 'pydantic'}))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, timeout=60).stdout
+    assert out.strip() == "[]"
