@@ -260,19 +260,18 @@ class Operations:
     @contextmanager
     def _processing(self, reader: str) -> Iterator[None]:
         monitor = self.rt.monitor
-        begun = False
+        tap: int | None = None
         if monitor is not None:
             try:
                 if monitor.state(reader) is mon.CardState.CARD_PRESENT:
-                    monitor.begin_processing(reader)
-                    begun = True
+                    tap = monitor.begin_processing(reader)
             except (pcsc.PcscError, mon.InvalidTransition):
-                begun = False
+                tap = None
         try:
             yield
         finally:
-            if begun and monitor is not None:
-                monitor.end_processing(reader)
+            if tap is not None and monitor is not None:
+                monitor.end_processing(reader, tap)
 
     def _finished(self, reader: str, name: str, client_ref: str | None, result: Any,
                   error: CardServiceError | None) -> None:

@@ -160,6 +160,9 @@ class _Reader:
     events: int = 0
     available: bool = True
     mute: bool = False
+    taps: int = 0
+    """Cards seen in this reader so far (a new card, or one taken out and put back, is a new
+    tap): :meth:`ReaderMonitor.begin_processing` returns it."""
 
 
 Subscriber = Callable[[MonitorEvent], None]
@@ -298,9 +301,10 @@ class ReaderMonitor:
         entry.state = new
         out.append(StateChanged(entry.name, old, new))
 
-    def begin_processing(self, reader: str) -> None:
-        """CARD_PRESENT -> PROCESSING. Raises NoCard when there is no card, ReaderUnavailable
-        for an unknown reader, InvalidTransition when already processing or processed."""
+    def begin_processing(self, reader: str) -> int:
+        """CARD_PRESENT -> PROCESSING; returns the tap's number (for :meth:`end_processing`).
+        Raises NoCard when there is no card, ReaderUnavailable for an unknown reader,
+        InvalidTransition when already processing or processed."""
         with self._lock:
             entry = self._readers.get(reader)
             if entry is None or not entry.available:
@@ -310,14 +314,18 @@ class ReaderMonitor:
             out: list[MonitorEvent] = []
             self._move(entry, CardState.PROCESSING, out)
             self._emit(out)
+            return entry.taps
 
-    def end_processing(self, reader: str) -> None:
+    def end_processing(self, reader: str, tap: int | None = None) -> None:
         """PROCESSING -> WAITING_REMOVAL. Does nothing when the card (or reader) already left
-        during processing; raises InvalidTransition when not processing."""
+        during processing, or (``tap`` from :meth:`begin_processing`) when another card came
+        meanwhile; raises InvalidTransition when not processing."""
         with self._lock:
             entry = self._readers.get(reader)
             if entry is None or entry.state is CardState.NO_CARD:
                 return
+            if tap is not None and entry.taps != tap:
+                return  # the card went and another came while we processed: its own tap
             out: list[MonitorEvent] = []
             self._move(entry, CardState.WAITING_REMOVAL, out)
             self._emit(out)
@@ -429,6 +437,7 @@ class ReaderMonitor:
                     self._card_out(entry, out)
                 if status.present and entry.state is CardState.NO_CARD:
                     self._move(entry, CardState.CARD_PRESENT, out)
+                    entry.taps += 1
                     entry.atr = status.atr
                     out.append(CardInserted(name, status.atr))
                 entry.events = status.events
