@@ -341,6 +341,31 @@ def workdir(path: str | None) -> Iterator[Path]:
             yield Path(tmp)
 
 
+def check_only(root: Path, args: argparse.Namespace) -> None:
+    """The books of a kept soak (``--root``): clearing restarted on its database."""
+    args.validators = len(list(root.glob("validator-*.toml")))
+    args.cards = len({p.name for p in (root / "cards").iterdir()}) // max(1, args.validators)
+    backoffice = BackofficeProcess(root / "clearing", root / "keys" / "clearing_keys.toml")
+    backoffice.start()
+    clearing = ClearingView(backoffice.url)
+    try:
+        for v in range(args.validators):  # the clearing URL of this run
+            path = root / f"validator-{v}.toml"
+            text = path.read_text(encoding="utf-8")
+            head, _, _ = text.partition("[clearing_client]")
+            head = head.partition("[backoffice]")[0]
+            path.write_text(head + f'[clearing_client]\nurl = "{backoffice.url}"\n',
+                            encoding="utf-8")
+            atomic_write(VarLayout(root / f"v{v}").clearing_client_token, TOKEN + "\n",
+                         mode=0o600)
+        upload_all(root, args)
+        books = check_books(root, args, clearing)
+    finally:
+        clearing.close()
+        backoffice.stop()
+    print(json.dumps(books, indent=1, ensure_ascii=False), flush=True)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--taps", type=int, default=100_000)
@@ -351,7 +376,13 @@ def main() -> None:
     p.add_argument("--via", choices=["pcscd", "memory"], default="pcscd")
     p.add_argument("--root", help="keep the state here (default: a temporary directory)")
     p.add_argument("--report", help="write the summary (JSON) here")
+    p.add_argument("--check", action="store_true",
+                   help="only upload and check the books of the soak kept in --root (one that "
+                        "was interrupted): card balances = journals = clearing")
     args = p.parse_args()
+    if args.check:
+        check_only(Path(args.root), args)
+        return
     with workdir(args.root) as root:
         (root / "fares.toml").write_text(FARES, encoding="utf-8")
         keys = install_demo_keys(root / "keys" / "clearing_keys.toml")
