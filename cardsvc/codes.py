@@ -69,6 +69,7 @@ class ErrorCode(StrEnum):
     EARLIER_ATTEMPT_UNRESOLVED = "earlier_attempt_unresolved"
     CLIENT_REF_REUSED = "client_ref_reused"
     ALREADY_TAPPED = "already_tapped"
+    TAP_AGAIN = "tap_again"
     SALE_TIMEOUT = "sale_timeout"
     SALE_CANCELLED = "sale_cancelled"
     SALE_PENDING = "sale_pending"

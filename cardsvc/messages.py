@@ -48,6 +48,8 @@ MESSAGES = Catalogue("cardsvc", {
                                "this client_ref was used for another operation"),
     E.ALREADY_TAPPED: Words("已刷卡（{seconds} 秒内请勿重复刷卡）",
                             "already paid: tapped again within {seconds} s"),
+    E.TAP_AGAIN: Words("请移开卡片后重新刷卡", "the card was on the reader before: lift it and "
+                                               "tap again"),
     E.SALE_TIMEOUT: Words("等待刷卡超时", "no card was tapped in time"),
     E.SALE_CANCELLED: Words("交易已取消", "the sale was cancelled"),
     E.SALE_PENDING: Words("另一笔交易正在等待刷卡", "another sale is waiting for a tap"),

@@ -431,11 +431,15 @@ class Operations:
             hub.publish("several_cards", reader=event.reader, code=str(error.code),
                         message=MESSAGES.en(error), message_zh=MESSAGES.zh(error))
         elif isinstance(event, mon.CardInserted):
-            self._on_tap(event.reader)
+            self._on_tap(event.reader, lying=event.initial)
 
-    def _on_tap(self, reader: str) -> None:
+    def _on_tap(self, reader: str, lying: bool = False) -> None:
         self.charged_tap[reader] = False
         if self.rt.options.role == "validator":
+            if lying:  # on the reader when the validator started: no tap of the rider's
+                self.charged_tap[reader] = True
+                self._finished(reader, "ride", None, None, Refusal(code=ErrorCode.TAP_AGAIN))
+                return
             self._validate(reader)
             return
         try:

@@ -88,6 +88,9 @@ class ReaderUnavailable(MonitorEvent):
 class CardInserted(MonitorEvent):
     reader: str
     atr: bytes
+    initial: bool = field(default=False, compare=False)
+    """The card was already in the reader when the monitor first saw the reader (at start, or
+    after an outage): it lay there, nobody presented it just now."""
 
 
 @dataclass(frozen=True)
@@ -410,6 +413,7 @@ class ReaderMonitor:
                 self._forget(self._readers[name], out, ReaderRemoved(name))
             for name, status in statuses.items():
                 entry = self._readers.get(name)
+                new = entry is None
                 if entry is None:
                     if not status.available:
                         continue
@@ -439,6 +443,6 @@ class ReaderMonitor:
                     self._move(entry, CardState.CARD_PRESENT, out)
                     entry.taps += 1
                     entry.atr = status.atr
-                    out.append(CardInserted(name, status.atr))
+                    out.append(CardInserted(name, status.atr, initial=new))
                 entry.events = status.events
             self._emit(out)

@@ -232,3 +232,18 @@ def test_the_validator_needs_no_web_framework() -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True, timeout=60).stdout
     assert out.strip() == "[]"
+
+
+def test_a_card_lying_on_the_validator_when_it_starts_is_not_charged(world: World) -> None:
+    world.tap()
+    rt = world.runtime(role="validator", line="1", passback_s=60)
+    try:
+        with rt.events.subscribe(0) as sub:
+            lying = wait_for(sub, "operation_finished")
+            world.lift()
+            world.tap()
+            tapped = wait_for(sub, "operation_finished")
+        assert lying.data["code"] == "tap_again"
+        assert tapped.data["ok"] and tapped.data["result"]["amount_fen"] == 100
+    finally:
+        rt.stop()
