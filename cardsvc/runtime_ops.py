@@ -442,6 +442,7 @@ class Operations:
                 return
             self._validate(reader)
             return
+        self.sales.charge(reader)  # a waiting sale first: the till's answer does not wait
         try:
             with self._processing(reader), self._terminal(reader, sam=False) as term:
                 info = term.identify()
@@ -454,7 +455,6 @@ class Operations:
                                    message=words.en, message_zh=words.zh)
         else:
             self.rt.events.publish("card_present", reader=reader, **card_event(info))
-        self.sales.charge(reader)
 
     def _validate(self, reader: str) -> None:
         self.charged_tap[reader] = True
