@@ -70,6 +70,8 @@ __all__ = ["MAX_BODY", "create_app", "error_status"]
 
 log = logging.getLogger(__name__)
 MAX_BODY = 16 * 1024
+MAX_STREAMS = 16
+"""Event streams open at once (a kiosk, a cash register, a technician's tools)."""
 API_VERSION = "2.0"
 _PARAMS = ("tries_left", "balance_fen", "amount_fen", "card", "seconds")
 _ERRORS = ((400, "malformed request"), (401, "missing or wrong token"),
@@ -195,12 +197,18 @@ def create_app(runtime: Runtime, token: str, *,
     def status() -> dict[str, Any]:
         return runtime.status()
 
-    @v1.get("/events", tags=["events"], response_class=EventSourceResponse)
+    streams = [0]  # open event streams (each waits in a worker thread): bounded
+
+    @v1.get("/events", tags=["events"], response_class=EventSourceResponse,
+            responses={503: {"model": ErrorBody, "description": "too many event streams"}})
     async def events(request: Request) -> EventSourceResponse:
+        if streams[0] >= MAX_STREAMS:
+            raise ApiError(503, ErrorCode.DEVICE_UNAVAILABLE, "too many event streams open")
         last = request.headers.get("last-event-id", "")
-        sub = runtime.events.subscribe(int(last) if last.isdigit() else None)
 
         async def stream() -> AsyncIterator[dict[str, str]]:
+            sub = runtime.events.subscribe(int(last) if last.isdigit() else None)
+            streams[0] += 1
             try:
                 while not await request.is_disconnected():
                     event = await anyio.to_thread.run_sync(sub.get, 0.5)
@@ -209,6 +217,7 @@ def create_app(runtime: Runtime, token: str, *,
                                "data": json.dumps(event.as_dict(), ensure_ascii=False)}
             finally:
                 sub.close()
+                streams[0] -= 1
 
         return EventSourceResponse(stream(), ping=10)
 
