@@ -22,9 +22,11 @@ from cardsvc.cli_common import EDGE
 from cardsvc.client import CardServiceClient
 from cardsvc.codes import ErrorCode
 from cardsvc.errors import CardServiceError
+from cardsvc.fares import line_id
 from cardsvc.messages import MESSAGES
 from cardsvc.money import AmountError, format_fen, parse_yuan
 from cardsvc.profile import PURCHASE_KINDS
+from cardsvc.purse.commands import is_pin
 from cardsvc.runtime import Runtime, RuntimeOptions, with_card
 from cardsvc.runtime_ops import card_event
 from config.cli import EXIT_OK, EXIT_USAGE, print_json, report
@@ -69,7 +71,11 @@ def _parser(op: str, prog: str) -> argparse.ArgumentParser:
 
 
 class UsageError(Exception):
-    """A malformed argument (exit code 2)."""
+    """A malformed argument (exit code 2); ``code`` gives its words."""
+
+    def __init__(self, message: str, code: ErrorCode = ErrorCode.AMOUNT_INVALID) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _yuan(text: str, what: str) -> int:
@@ -77,6 +83,20 @@ def _yuan(text: str, what: str) -> int:
         return parse_yuan(text)
     except AmountError as exc:
         raise UsageError(f"{what}: {exc}") from exc
+
+
+def _pin_arg(text: str) -> str:
+    if not is_pin(text):
+        raise UsageError("--pin: 4 to 12 digits, an even number of them",
+                         ErrorCode.PIN_MALFORMED)
+    return text
+
+
+def _line_arg(text: str) -> str:
+    try:
+        return line_id(text)
+    except ValueError as exc:
+        raise UsageError(f"--line: {exc}", ErrorCode.LINE_INVALID) from exc
 
 
 def _line(label_zh: str, label_en: str, value: str) -> str:
@@ -152,9 +172,9 @@ def _remote(op: str, args: argparse.Namespace, svc: CardServiceClient, amount: i
     if op == "pay":
         return dict(svc.purchase(amount, args.kind, again=again).raw)
     if op == "ride":
-        return dict(svc.ride(args.line, fare, again=again).raw)
+        return dict(svc.ride(_line_arg(args.line), fare, again=again).raw)
     if op == "load":
-        return dict(svc.load(amount, args.pin, again=again).raw)
+        return dict(svc.load(amount, _pin_arg(args.pin), again=again).raw)
     return {"card_no": svc.block(), "blocked": True}
 
 
@@ -174,9 +194,9 @@ def _local(op: str, args: argparse.Namespace, settings: Settings, amount: int,
         if op == "pay":
             return ops.purchase(amount, args.kind, again=again).as_dict()
         if op == "ride":
-            return ops.ride(args.line, fare, again=again).as_dict()
+            return ops.ride(_line_arg(args.line), fare, again=again).as_dict()
         if op == "load":
-            return ops.load(amount, args.pin, again=again).as_dict()
+            return ops.load(amount, _pin_arg(args.pin), again=again).as_dict()
         return {"card_no": ops.block(), "blocked": True}
 
 
@@ -185,6 +205,10 @@ def _run(op: str, args: argparse.Namespace) -> int:
                          backend=args.backend)
     amount = _yuan(args.amount, "金额 amount") if op in ("pay", "load") else 0
     fare = _yuan(args.fare, "票价 fare") if op == "ride" and args.fare else None
+    if op == "ride":
+        _line_arg(args.line)  # refused before any device is touched
+    elif op == "load":
+        _pin_arg(args.pin)
     doc: dict[str, Any] | None = None
     if not args.local:
         try:
@@ -214,7 +238,7 @@ def main(argv: list[str], prog: str) -> int:
         try:
             return _run(op, args)
         except UsageError as exc:
-            words = MESSAGES.words(ErrorCode.AMOUNT_INVALID)
+            words = MESSAGES.words(exc.code)
             return report(prog, f"{words.zh} {words.en}: {exc}", EXIT_USAGE)
         except CardServiceError as exc:
             if args.json:

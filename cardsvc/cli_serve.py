@@ -32,7 +32,7 @@ from cardsvc.receipts import CardReceipt, card_receipt, receipt_key
 from cardsvc.runtime import Runtime, RuntimeOptions, with_card
 from cardsvc.service import LOOPBACK, load_or_create_token
 from cardsvc.terminal import TxResult
-from config.cli import EXIT_OK, EXIT_UNAVAILABLE, report
+from config.cli import EXIT_OK, EXIT_UNAVAILABLE, port_number, report
 from config.runtime import configure_logging
 from config.settings import Settings, load_settings
 from drivers.pcsc.feedback import open_feedback
@@ -63,7 +63,8 @@ class _Server(uvicorn.Server):
 def main(argv: list[str], prog: str) -> int:
     p = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     p.add_argument("--config", help="configuration file (TOML)")
-    p.add_argument("--port", type=int, help="API port on loopback (default: [service] port)")
+    p.add_argument("--port", type=port_number,
+                   help="API port on loopback (default: [service] port)")
     p.add_argument("--socket", metavar="PATH", help="listen on this unix socket instead")
     p.add_argument("--token-group", metavar="GROUP",
                    help="make the token file 0640 owned by GROUP (the kiosk's users)")
@@ -75,8 +76,6 @@ def main(argv: list[str], prog: str) -> int:
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     args = p.parse_args(argv)
     configure_logging(logging.DEBUG if args.verbose else logging.INFO)
-    if args.port is not None and not 1 <= args.port <= 65535:
-        return report(prog, "用法错误 usage: --port must be 1..65535", 2)
     return EDGE.run(prog, lambda: _serve(args, prog))
 
 

@@ -75,6 +75,7 @@ class ErrorCode(StrEnum):
     SALE_PENDING = "sale_pending"
     NO_SUCH_SALE = "no_such_sale"
     REFUND_REFUSED = "refund_refused"
+    LINE_INVALID = "line_invalid"
     # -- the load authority (in-process or the clearing service) --------------------------
     LOAD_AUTHORITY_FAILED = "load_authority_failed"
     LOAD_MAC1_INVALID = "load_mac1_invalid"
@@ -111,3 +112,8 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     BODY_TOO_LARGE = "body_too_large"
     INTERNAL_ERROR = "internal_error"
+    # -- the journal ----------------------------------------------------------------------
+    JOURNAL_FAILED = "journal_failed"
+    JOURNAL_CONFLICT = "journal_conflict"
+    TTSN_REUSED = "ttsn_reused"
+    TERMINAL_ID_CLASH = "terminal_id_clash"

@@ -128,7 +128,8 @@ class CardHotlisted(Refusal, code=ErrorCode.CARD_HOTLISTED):
 
 class WrongPin(Refusal):
     def __init__(self, tries_left: int) -> None:
-        super().__init__(code=ErrorCode.WRONG_PIN, tries_left=tries_left)
+        super().__init__(code=ErrorCode.WRONG_PIN, tries_left=tries_left,
+                         tries=f"{tries_left} {'try' if tries_left == 1 else 'tries'}")
         self.tries_left = tries_left
 
 

@@ -77,7 +77,7 @@ MESSAGES = Catalogue("cardsvc", {
                              "card {card_no} is reported lost; it has been blocked"),
                        Words("此卡已挂失，已被锁定，请到服务窗口办理",
                              "the card is reported lost")),
-    E.WRONG_PIN: Words("密码错误，还可尝试 {tries_left} 次", "wrong PIN, {tries_left} tries left"),
+    E.WRONG_PIN: Words("密码错误，还可尝试 {tries_left} 次", "wrong PIN, {tries} left"),
     E.PIN_BLOCKED: Words("密码已锁定，请到服务窗口解锁", "the PIN is blocked"),
     E.PIN_MALFORMED: Words("密码应为 4 至 12 位数字（偶数位）",
                            "the PIN must be 4 to 12 digits, an even number of them"),
@@ -94,6 +94,8 @@ MESSAGES = Catalogue("cardsvc", {
     E.AMOUNT_OVER_LIMIT: Words("超过单笔限额 {limit} 元",
                                "over the per-transaction limit of {limit} yuan"),
     E.AMOUNT_REFUSED_BY_CARD: Words("卡片拒绝此金额", "the card refused the amount"),
+    E.LINE_INVALID: Words("线路号无效（1 至 7 位字母或数字）",
+                          "not a bus line (1 to 7 letters or digits, e.g. 1, K1)"),
     E.LOAD_NOT_OFFERED: Words("本终端不支持充值",
                               "this terminal does not take top-ups (no load authority)"),
     E.LOAD_AUTHORITY_FAILED: Words("充值授权失败", "the load authorisation failed"),
@@ -133,4 +135,26 @@ MESSAGES = Catalogue("cardsvc", {
     E.NOT_FOUND: Words("没有这个接口", "no such route"),
     E.BODY_TOO_LARGE: Words("请求内容过大", "the request body is too large"),
     E.INTERNAL_ERROR: Words("内部错误", "internal error, see the log"),
+    E.JOURNAL_FAILED: Words("交易日志写入失败", "the journal cannot be written"),
+    E.JOURNAL_CONFLICT: (
+        Words("交易日志 {path} 中已有卡 {card_no} 计数器 {atc} 的记录（另一张同号的卡或另一个"
+              "终端写入），未扣款；请使用与这张卡配套的日志（[paths] var_dir）",
+              "journal {path} already holds counter {atc} of card {card_no} (another copy of "
+              "the card, or another terminal, wrote it); nothing was charged: use the journal "
+              "that goes with this card ([paths] var_dir)"),
+        Words("交易日志 {path} 中已有此交易的记录，未扣款；请使用与这张卡配套的日志"
+              "（[paths] var_dir）",
+              "journal {path} already holds this transaction; nothing was charged: use the "
+              "journal that goes with this card ([paths] var_dir)")),
+    E.TTSN_REUSED: Words("终端 {terminal_id} 的流水号 {ttsn} 已用过（两个安全模块共用一个终端号），"
+                         "未扣款；请给软件安全模块配置自己的终端号",
+                         "terminal {terminal_id} has already used TTSN {ttsn} (two SAMs share "
+                         "the terminal ID); nothing was charged: give the software SAM a "
+                         "terminal ID of its own ([sam] terminal_id of its key file)"),
+    E.TERMINAL_ID_CLASH: Words(
+        "终端号 {terminal_id} 已属于本日志中的另一安全模块（{owner}），不能由 {kind} 使用；"
+        "请给软件安全模块配置自己的终端号",
+        "terminal ID {terminal_id} belongs to another SAM ({owner}) in journal {path}; a "
+        "{kind} SAM may not use it: give the software SAM a terminal ID of its own ([sam] "
+        "terminal_id of its key file)"),
 })

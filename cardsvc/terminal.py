@@ -30,7 +30,7 @@ from cardsvc.errors import (
     MacError,
     Refusal,
 )
-from cardsvc.fares import FareTable
+from cardsvc.fares import FareTable, line_id
 from cardsvc.journal import Entry, Journal, NewEntry
 from cardsvc.money import format_fen
 from cardsvc.profile import ALG_NAMES, CardType, PurchaseKind, TxTypeName
@@ -186,8 +186,12 @@ class CardTerminal:
     # -- helpers -------------------------------------------------------------------------
     @property
     def terminal_id(self) -> bytes:
+        """The SAM's terminal ID, claimed in the journal for this kind of SAM (a second SAM
+        with the same terminal ID is refused before it signs anything)."""
         if self._terminal_id is None:
-            self._terminal_id = self._sam(self.sam.terminal_id)
+            tid = self._sam(self.sam.terminal_id)
+            self.journal.claim_terminal(tid.hex(), self.sam.kind)
+            self._terminal_id = tid
         return self._terminal_id
 
     @staticmethod
@@ -272,6 +276,10 @@ class CardTerminal:
         return self._debit(pub, amount_fen, kind=kind, compound=False, line=None)
 
     def ride(self, line: str, fare_fen: int | None = None) -> TxResult | FreeRide:
+        try:
+            line = line_id(line)
+        except ValueError as exc:
+            raise Refusal(str(exc), code=ErrorCode.LINE_INVALID) from None
         if fare_fen is not None:
             self._check_amount(fare_fen)
         sel = self.purse.select()
