@@ -23,6 +23,7 @@ from backoffice.clearing.service import ClearingService
 from backoffice.clearing.settings import (
     DEFAULT_HOST,
     DEFAULT_PORT,
+    MIN_TOKEN_LEN,
     ServerSettings,
     resolve_db_url,
     resolve_keys,
@@ -35,7 +36,8 @@ from backoffice.hall.demo import seed_demo as seed_hall_demo
 from backoffice.hall.service import HallService
 from backoffice.hall.settings import HallServerSettings, hall_settings
 from backoffice.server import create_server_app
-from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, fail
+from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, fail, port_number
+from config.files import TokenFileError, read_token_file
 from config.runtime import configure_logging
 
 log = logging.getLogger("backoffice.serve")
@@ -145,11 +147,15 @@ def main(argv: list[str], prog: str) -> int:
     p.add_argument("--hall-db", metavar="URL", help="the hall's database ($HALL_DB, [hall] db)")
     p.add_argument("--host", help=f"address ([clearing] host, or [hall] host with --only hall; "
                                   f"default {DEFAULT_HOST})")
-    p.add_argument("--port", type=int, help=f"port ([clearing] port {DEFAULT_PORT}, or [hall] "
-                                            "port 8490 with --only hall)")
-    p.add_argument("--token", help="clearing's bearer token ($BACKOFFICE_TOKEN, else "
-                                   "[clearing_client]'s); the hall uses issued tokens "
-                                   "(backoffice tokens)")
+    p.add_argument("--port", type=port_number,
+                   help=f"port ([clearing] port {DEFAULT_PORT}, or [hall] port 8490 with --only "
+                        "hall)")
+    p.add_argument("--token", help="clearing's bearer token; shows in ps: prefer "
+                                   "$BACKOFFICE_TOKEN (else [clearing_client]'s token file); the "
+                                   "hall uses issued tokens (backoffice tokens)")
+    p.add_argument("--token-file", metavar="FILE",
+                   help="clearing's bearer token, alone in a file only its owner may read "
+                        "(mode 0600); never shows in ps")
     p.add_argument("--keys", metavar="FILE",
                    help="issuer key file with MTK and MLK, mode 0600 ($BACKOFFICE_KEY_FILE, "
                         "[clearing] key_file)")
@@ -166,6 +172,12 @@ def main(argv: list[str], prog: str) -> int:
         if not 1 <= args.workers <= 64:
             raise InvalidInput("--workers must be 1..64")
         settings = settings_of(args)
+        if args.token_file:
+            try:
+                token = read_token_file(args.token_file, min_length=MIN_TOKEN_LEN)
+            except TokenFileError as exc:
+                raise ConfigurationError(f"--token-file: {exc}") from None
+            settings = settings.override({"clearing": {"token": token}})
         hall_only = args.only == "hall"
         host = args.host or (settings.hall.host if hall_only else settings.clearing.host)
         port = args.port if args.port is not None else (
@@ -177,6 +189,9 @@ def main(argv: list[str], prog: str) -> int:
         hall = None if args.only == "clearing" else hall_settings(
             settings, db=args.hall_db or (args.db if hall_only else None), demo=False)
         configure_logging(getattr(logging, args.log_level.upper()))
+        if args.token:
+            log.warning("--token is visible to every user of this machine (ps, /proc); give "
+                        "the token in $BACKOFFICE_TOKEN instead")
         try:
             sock = _listen(host, port)
         except OSError as exc:

@@ -26,6 +26,9 @@ MESSAGES = Catalogue("backoffice", {
     E.CARD_HOTLISTED: Words("此卡已挂失", "the card is on the hotlist"),
     E.MAC1_INVALID: Words("卡片认证失败 (MAC1)", "the card's load MAC1 does not verify"),
     E.LOAD_LIMIT: Words("充值超出限额", "the load would pass the balance limit"),
+    E.ALREADY_REFUNDED: Words("该笔交易已退款", "that purchase was refunded already"),
+    E.ORIGINAL_NOT_FOUND: Words("清算中心没有这笔原交易", "clearing holds no such purchase for "
+                                                         "this card and amount"),
     E.NOT_CONFIGURED: Words("服务缺少所需密钥", "the service lacks a key it needs"),
     # the hall service
     E.INVALID_STATE: Words("当前状态下不能进行此操作", "not possible in the present state"),

@@ -82,6 +82,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI: a body that is not JSON, a malformed request
+            return JSONResponse(status_code=422, content=_body(ErrorCode.INVALID_INPUT,
+                                                               str(exc.detail)))
         code, en = _HTTP_CODES.get(exc.status_code, (ErrorCode.BAD_REQUEST, str(exc.detail)))
         return JSONResponse(status_code=exc.status_code, headers=exc.headers,
                             content=_body(code, en))

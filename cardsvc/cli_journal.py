@@ -15,7 +15,7 @@ from cardsvc.errors import NoCardPresent
 from cardsvc.journal import Entry
 from cardsvc.money import format_fen
 from cardsvc.session import card_session, open_journal
-from config.cli import EXIT_FAILED, EXIT_OK, print_json
+from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, print_json
 from config.settings import Settings, load_settings
 
 STATUS_ZH = {"pending": "处理中", "completed": "完成", "failed": "失败", "unknown": "待确认"}
@@ -42,7 +42,7 @@ def journal_main(argv: list[str], prog: str, settings: Settings) -> int:
     with open_journal(settings) as journal:
         entries = journal.entries(unresolved=args.unresolved, card_no=args.card,
                                   limit=args.limit)
-        counts = journal.counts()
+        counts = journal.counts(card_no=args.card)
     if args.json:
         print_json({"entries": [e.as_dict() for e in entries], "counts": counts})
         return EXIT_OK
@@ -65,13 +65,14 @@ def recover_main(argv: list[str], prog: str, settings: Settings) -> int:
     with open_journal(settings) as journal:
         waiting = Counter(e.card_no for e in journal.unresolved())
     resolved = []
+    no_card = False
     if waiting:
         try:
             with card_session(settings.override(
                     {"card": {"reader": args.reader, "sam": args.sam}})) as term:
                 resolved = term.recover()
         except NoCardPresent:
-            pass
+            no_card = True
     with open_journal(settings) as journal:
         left = Counter(e.card_no for e in journal.unresolved())
     if args.json:
@@ -85,6 +86,8 @@ def recover_main(argv: list[str], prog: str, settings: Settings) -> int:
         for card, n in sorted(left.items()):
             entries = "entry" if n == 1 else "entries"
             print(f"  请出示卡片 Present card {card}: {n} unresolved {entries}")
+    if left and no_card:  # nothing could be resolved: a card is needed (a device state)
+        return EXIT_UNAVAILABLE
     return EXIT_OK if not left else EXIT_FAILED
 
 

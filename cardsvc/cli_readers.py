@@ -8,9 +8,19 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 
-from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, fail, print_json
+from cardsvc.codes import ErrorCode
+from cardsvc.messages import MESSAGES
+from cardsvc.purse.client import translate_reader_error
+from config.cli import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    fail,
+    print_json,
+    report,
+)
 from drivers.pcsc import (
     BackendSpi,
     CardRemoved,
@@ -48,13 +58,14 @@ def open_backend_or_fail(prog: str, url: str) -> BackendSpi | int:
 
 
 def reader_error(prog: str, exc: PcscError) -> int:
-    """Print a reader-layer error as one line; return its exit code."""
+    """Print a reader-layer error as one line (Chinese / English); return its exit code."""
     if isinstance(exc, ServiceUnavailable):
-        return fail(prog, f"the PC/SC service is not available (is pcscd running?): {exc}",
-                    EXIT_UNAVAILABLE)
+        words = MESSAGES.words(ErrorCode.PCSC_UNAVAILABLE)
+        return report(prog, f"{words.zh} / {words.en} (is pcscd running?): {exc}",
+                      EXIT_UNAVAILABLE)
     if isinstance(exc, ReaderUnavailable | NoCard | CardRemoved):
-        return fail(prog, str(exc), EXIT_UNAVAILABLE)
-    return fail(prog, f"{type(exc).__name__}: {exc}", EXIT_FAILED)
+        return report(prog, MESSAGES.line(translate_reader_error(exc)), EXIT_UNAVAILABLE)
+    return report(prog, MESSAGES.line(translate_reader_error(exc)), EXIT_FAILED)
 
 
 def status_rows(statuses: dict[str, ReaderStatus]) -> list[dict[str, object]]:
@@ -83,10 +94,10 @@ def main(argv: list[str], prog: str) -> int:
     rows = status_rows(statuses)
     if args.json:
         print_json({"readers": rows})
-        return EXIT_OK
+        return EXIT_OK if rows else EXIT_UNAVAILABLE
     if not rows:
-        print("no card reader is attached", file=sys.stderr)
-        return EXIT_OK
+        words = MESSAGES.words(ErrorCode.NO_READER)
+        return report(prog, f"{words.zh} / {words.en}", EXIT_UNAVAILABLE)
     width = max(len("READER"), *(len(str(r["name"])) for r in rows))
     print(f"{'READER'.ljust(width)}  CARD  ATR")
     for row in rows:

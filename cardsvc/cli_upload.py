@@ -9,7 +9,7 @@ from cardsvc.cli_common import EDGE
 from cardsvc.codes import ErrorCode
 from cardsvc.errors import ServiceConfigError
 from cardsvc.uploader import Uploader
-from config.cli import EXIT_OK, print_json
+from config.cli import EXIT_OK, http_url, print_json
 from config.settings import load_settings
 
 
@@ -18,7 +18,8 @@ def main(argv: list[str], prog: str) -> int:
                                 "clearing and refresh the hotlist")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--config", help="configuration file (TOML)")
-    p.add_argument("--backoffice", help="clearing service URL (default: [clearing_client] url)")
+    p.add_argument("--backoffice", type=http_url,
+                   help="clearing service URL (default: [clearing_client] url)")
     args = p.parse_args(argv)
     return EDGE.run(prog, lambda: _upload(args))
 

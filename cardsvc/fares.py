@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,18 @@ from cardsvc.errors import ServiceConfigError
 from cardsvc.profile import CardType
 
 EMBEDDED_TABLE = Path(config.__file__).resolve().parent / "fares.toml"
+LINE_ID = re.compile(r"[0-9A-Z]{1,7}")
+"""A bus line as the card's transit record keeps it (7 bytes) and the journal stores it: 1 to 7
+ASCII capital letters or digits (``1``, ``K1``, ``Y12``)."""
+
+
+def line_id(text: str) -> str:
+    """``text`` as a line ID (letters made capital); ValueError when it cannot be one."""
+    line = text.strip().upper()
+    if not line.isascii() or not LINE_ID.fullmatch(line):
+        shown = repr(text) if len(text) <= 20 else f"{text[:20]!r}..."
+        raise ValueError(f"{shown} is not a bus line (1 to 7 letters or digits, e.g. 1, K1)")
+    return line
 
 
 @dataclass(frozen=True)
@@ -51,7 +64,7 @@ class FareTable:
                                      code=ErrorCode.FARE_TABLE_MALFORMED) from None
         try:
             default = _fen(data.get("default_fare_fen"), "default_fare_fen")
-            lines = {str(k): _fen(v, f"lines.{k}") for k, v in data.get("lines", {}).items()}
+            lines = {_line_key(k): _fen(v, f"lines.{k}") for k, v in data.get("lines", {}).items()}
             discounts: dict[CardType, int] = {}
             for name, pct in data.get("discount_percent", {}).items():
                 try:
@@ -65,6 +78,13 @@ class FareTable:
             raise ServiceConfigError(f"fare table {source}: {exc}",
                                      code=ErrorCode.FARE_TABLE_INVALID) from None
         return cls(default_fare_fen=default, lines=lines, discount_percent=discounts)
+
+
+def _line_key(key: str) -> str:
+    try:
+        return line_id(key)
+    except ValueError as exc:
+        raise ValueError(f"lines: {exc}") from None
 
 
 def _fen(value: object, key: str) -> int:

@@ -29,6 +29,32 @@ MESSAGES = Catalogue("cardsvc", {
     E.CARD_REMOVED: Words("卡片已移开，请重新放卡",
                           "the card left the reader: please present it again"),
     E.SAM_UNAVAILABLE: Words("安全模块 (PSAM) 不可用", "the secure module (PSAM) is unavailable"),
+    E.SAM_HELD: Words("卡服务正在使用 PSAM", "the card service holds the PSAM"),
+    E.READER_BUSY: Words("读卡器正被其他程序使用", "another program is using the card reader"),
+    E.SEVERAL_CARDS: Words("请只出示一张卡", "more than one card on the reader: "
+                                             "please present one card"),
+    E.SERVICE_NOT_RUNNING: Words("卡服务未运行", "the card service is not running"),
+    E.UNKNOWN_ALGORITHM: Words("卡片算法标识未知（{alg}）",
+                               "{command}: unknown algorithm ID {alg}"),
+    E.EARLIER_ATTEMPT_COMPLETED: (
+        Words("上一笔 {amount} 元{what_zh}已成功（{when}），如需再次{what_zh}请确认",
+              "the earlier {what} of {amount} yuan went through ({when}); confirm to do it "
+              "again"),
+        Words("上一笔交易已成功", "the earlier attempt went through; confirm to charge again")),
+    E.EARLIER_ATTEMPT_UNRESOLVED: Words(
+        "请出示上一笔交易的卡片（{card}）",
+        "the earlier attempt with this reference is unresolved: present its card ({card})"),
+    E.CLIENT_REF_REUSED: Words("交易参考号已用于另一笔交易",
+                               "this client_ref was used for another operation"),
+    E.ALREADY_TAPPED: Words("已刷卡（{seconds} 秒内请勿重复刷卡）",
+                            "already paid: tapped again within {seconds} s"),
+    E.TAP_AGAIN: Words("请移开卡片后重新刷卡", "the card was on the reader before: lift it and "
+                                               "tap again"),
+    E.SALE_TIMEOUT: Words("等待刷卡超时", "no card was tapped in time"),
+    E.SALE_CANCELLED: Words("交易已取消", "the sale was cancelled"),
+    E.SALE_PENDING: Words("另一笔交易正在等待刷卡", "another sale is waiting for a tap"),
+    E.NO_SUCH_SALE: Words("没有这笔交易", "no such sale"),
+    E.REFUND_REFUSED: Words("退款被拒绝", "the refund was refused"),
     E.STATUS_WORD: Words("卡片应答 {sw}（{command}）", "{command}: the card answered {sw}"),
     E.CARD_ANSWER_LENGTH: Words("卡片应答长度错误（{command}）",
                                 "{command}: the card's answer has the wrong length"),
@@ -51,7 +77,7 @@ MESSAGES = Catalogue("cardsvc", {
                              "card {card_no} is reported lost; it has been blocked"),
                        Words("此卡已挂失，已被锁定，请到服务窗口办理",
                              "the card is reported lost")),
-    E.WRONG_PIN: Words("密码错误，还可尝试 {tries_left} 次", "wrong PIN, {tries_left} tries left"),
+    E.WRONG_PIN: Words("密码错误，还可尝试 {tries_left} 次", "wrong PIN, {tries} left"),
     E.PIN_BLOCKED: Words("密码已锁定，请到服务窗口解锁", "the PIN is blocked"),
     E.PIN_MALFORMED: Words("密码应为 4 至 12 位数字（偶数位）",
                            "the PIN must be 4 to 12 digits, an even number of them"),
@@ -68,6 +94,8 @@ MESSAGES = Catalogue("cardsvc", {
     E.AMOUNT_OVER_LIMIT: Words("超过单笔限额 {limit} 元",
                                "over the per-transaction limit of {limit} yuan"),
     E.AMOUNT_REFUSED_BY_CARD: Words("卡片拒绝此金额", "the card refused the amount"),
+    E.LINE_INVALID: Words("线路号无效（1 至 7 位字母或数字）",
+                          "not a bus line (1 to 7 letters or digits, e.g. 1, K1)"),
     E.LOAD_NOT_OFFERED: Words("本终端不支持充值",
                               "this terminal does not take top-ups (no load authority)"),
     E.LOAD_AUTHORITY_FAILED: Words("充值授权失败", "the load authorisation failed"),
@@ -102,4 +130,31 @@ MESSAGES = Catalogue("cardsvc", {
     E.API_NOT_LOOPBACK: Words("读卡服务只能监听本机地址",
                               "the card service binds to loopback only"),
     E.LISTEN_FAILED: Words("无法监听端口", "cannot listen on {address}"),
+    E.BAD_REQUEST: Words("请求格式错误", "malformed request"),
+    E.UNAUTHORIZED: Words("需要有效的访问令牌", "a valid bearer token is required"),
+    E.NOT_FOUND: Words("没有这个接口", "no such route"),
+    E.BODY_TOO_LARGE: Words("请求内容过大", "the request body is too large"),
+    E.INTERNAL_ERROR: Words("内部错误", "internal error, see the log"),
+    E.JOURNAL_FAILED: Words("交易日志写入失败", "the journal cannot be written"),
+    E.JOURNAL_CONFLICT: (
+        Words("交易日志 {path} 中已有卡 {card_no} 计数器 {atc} 的记录（另一张同号的卡或另一个"
+              "终端写入），未扣款；请使用与这张卡配套的日志（[paths] var_dir）",
+              "journal {path} already holds counter {atc} of card {card_no} (another copy of "
+              "the card, or another terminal, wrote it); nothing was charged: use the journal "
+              "that goes with this card ([paths] var_dir)"),
+        Words("交易日志 {path} 中已有此交易的记录，未扣款；请使用与这张卡配套的日志"
+              "（[paths] var_dir）",
+              "journal {path} already holds this transaction; nothing was charged: use the "
+              "journal that goes with this card ([paths] var_dir)")),
+    E.TTSN_REUSED: Words("终端 {terminal_id} 的流水号 {ttsn} 已用过（两个安全模块共用一个终端号），"
+                         "未扣款；请给软件安全模块配置自己的终端号",
+                         "terminal {terminal_id} has already used TTSN {ttsn} (two SAMs share "
+                         "the terminal ID); nothing was charged: give the software SAM a "
+                         "terminal ID of its own ([sam] terminal_id of its key file)"),
+    E.TERMINAL_ID_CLASH: Words(
+        "终端号 {terminal_id} 已属于本日志中的另一安全模块（{owner}），不能由 {kind} 使用；"
+        "请给软件安全模块配置自己的终端号",
+        "terminal ID {terminal_id} belongs to another SAM ({owner}) in journal {path}; a "
+        "{kind} SAM may not use it: give the software SAM a terminal ID of its own ([sam] "
+        "terminal_id of its key file)"),
 })

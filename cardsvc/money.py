@@ -12,6 +12,11 @@ class AmountError(ValueError):
     """An amount that is not a positive yuan value with at most two decimals."""
 
 
+def _shown(text: str) -> str:
+    """``text`` as an error message may quote it: at most 20 characters."""
+    return repr(text) if len(text) <= 20 else f"{text[:20]!r}... ({len(text)} characters)"
+
+
 def parse_yuan(text: str) -> int:
     """``"12.50"`` -> 1250 fen. Refuses signs, exponents, more than two decimals, zero.
 
@@ -21,8 +26,8 @@ def parse_yuan(text: str) -> int:
     match = _YUAN.match(text)
     if not match:
         if re.match(r"^\s*\d+\.\d{3,}\s*$", text):
-            raise AmountError(f"{text!r} is not a whole number of fen (at most two decimals)")
-        raise AmountError(f"{text!r} is not an amount in yuan (e.g. 12.50)")
+            raise AmountError(f"{_shown(text)} is not a whole number of fen (at most two decimals)")
+        raise AmountError(f"{_shown(text)} is not an amount in yuan (e.g. 12.50)")
     fen = int(match["int"]) * 100 + int((match["frac"] or "0").ljust(2, "0"))
     if fen <= 0:
         raise AmountError("the amount must be more than zero")

@@ -9,19 +9,31 @@ failure becomes a :mod:`cardsvc.errors` exception with a plain-words message.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 from cardsvc.clearing_client import ClearingClient
 from cardsvc.codes import ErrorCode
+from cardsvc.crypto import Alg
 from cardsvc.demo_issuer import install_demo_keys, load_demo_data
 from cardsvc.errors import NoCardPresent, ReaderNotFound, ServiceConfigError
 from cardsvc.fares import FareTable
 from cardsvc.journal import Journal, JournalError
 from cardsvc.load_authority import InProcessLoadAuthority, LoadAuthority
 from cardsvc.purse.client import translate_reader_error
-from cardsvc.sam import Sam, SamError, SamSpec, open_sam, to_service_error
+from cardsvc.sam import (
+    Connect,
+    PurchaseRequest,
+    Sam,
+    SamError,
+    SamSpec,
+    SamUnavailable,
+    open_sam,
+    to_service_error,
+)
 from cardsvc.terminal import CardTerminal
 from config.settings import Settings
 from drivers.pcsc import errors as pcsc
@@ -66,8 +78,8 @@ def sam_spec(settings: Settings) -> SamSpec:
     """The SAM to use (``[card] sam``), parsed."""
     try:
         return SamSpec.parse(settings.card.sam)
-    except SamError as exc:
-        raise to_service_error(exc) from exc
+    except SamError as exc:  # a malformed setting or --sam: a configuration error (exit 4)
+        raise ServiceConfigError(f"SAM: {exc}", code=ErrorCode.SAM_CONFIG) from exc
 
 
 def pick_reader(backend: BackendSpi, settings: Settings) -> str:
@@ -110,10 +122,41 @@ def load_authority(settings: Settings) -> LoadAuthority:
     return InProcessLoadAuthority.from_key_file(key_file(settings))
 
 
+class NoSam(Sam):
+    """The SAM of a session that only reads the card (identify, balance, history): none is
+    opened, so those work without the PSAM; anything that would need it says so."""
+
+    kind = "none"
+
+    @classmethod
+    def open(cls, target: str, *, state_dir: str | os.PathLike[str],
+             connect: Connect | None) -> NoSam:
+        return cls()
+
+    def _refuse(self) -> NoReturn:
+        raise SamUnavailable("this command runs without the SAM")
+
+    def _terminal_id(self) -> bytes:
+        self._refuse()
+
+    def _purchase_mac1(self, request: PurchaseRequest) -> tuple[int, bytes]:
+        self._refuse()
+
+    def _verify_mac2(self, mac2: bytes) -> None:
+        self._refuse()
+
+    def _maintenance_mac(self, card_factor: bytes, challenge: bytes, data: bytes,
+                         alg: Alg) -> bytes:
+        self._refuse()
+
+
 @contextmanager
-def card_session(settings: Settings, *,
-                 with_load_authority: bool = False) -> Iterator[CardTerminal]:
-    """A terminal bound to the card now in the reader; everything is closed on exit."""
+def card_session(settings: Settings, *, with_load_authority: bool = False,
+                 with_sam: bool = True) -> Iterator[CardTerminal]:
+    """A terminal bound to the card now in the reader; everything is closed on exit.
+
+    ``with_sam=False`` (reading only: identify, balance, history) opens no SAM."""
+    spec = sam_spec(settings) if with_sam else None  # a bad --sam before any device
     with ExitStack() as stack:
         backend = open_backend_for(settings)
         stack.callback(backend.close)
@@ -123,7 +166,7 @@ def card_session(settings: Settings, *,
                                                            timeout=settings.card.timeout_s))
         except pcsc.PcscError as exc:
             raise translate_reader_error(exc) from exc
-        sam = open_sam_for(sam_spec(settings), backend, settings, stack)
+        sam = open_sam_for(spec, backend, settings, stack) if spec is not None else NoSam()
         journal = stack.enter_context(open_journal(settings))
         authority = None
         if with_load_authority:

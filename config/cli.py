@@ -22,9 +22,13 @@ Exit codes, the same for every program (documented in README.md):
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import importlib
 import json
+import os
 import sys
+import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -69,6 +73,48 @@ def dispatch(program: str, description: str, commands: dict[str, Subcommand],
     except KeyboardInterrupt:
         print(f"{program}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return reader_gone()
+
+
+def reader_gone() -> int:
+    """Whoever read our output stopped (``cardsvc journal --json | head``): not an error.
+
+    The command's work is done (output comes last); the rest of the output goes nowhere, and
+    stdout is pointed at /dev/null so that the interpreter's final flush stays quiet too."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return EXIT_OK
+
+
+def http_url(text: str) -> str:
+    """An argparse type: an ``http://`` or ``https://`` URL with a host (else exit 2)."""
+    if not is_http_url(text):
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {text[:40]!r}")
+    return text
+
+
+def is_http_url(text: str) -> bool:
+    """Whether ``text`` is an ``http://`` or ``https://`` URL with a host."""
+    try:
+        parts = urllib.parse.urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 1..65535 (anything else is a usage error, exit 2)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"not a TCP port (1..65535): {text[:20]!r}")
+    return port
 
 
 def _usage(program: str, description: str, commands: dict[str, Subcommand], out: Any) -> None:

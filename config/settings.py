@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import os
 import tomllib
 import types
 import typing
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +60,14 @@ class ConfigError(Exception):
     """The configuration is missing, malformed or inconsistent (exit code 4 in CLIs)."""
 
 
+PORT: Mapping[str, Any] = types.MappingProxyType({"min": 1, "max": 65535})
+"""A TCP port's range (field metadata, checked by the loader)."""
+POSITIVE: Mapping[str, Any] = types.MappingProxyType({"above": 0})
+"""A number that must be more than zero (a timeout, a limit)."""
+HTTP_URL: Mapping[str, Any] = types.MappingProxyType({"url": ("http", "https")})
+"""Empty, or a URL of one of these schemes with a host."""
+
+
 @dataclass(frozen=True)
 class PathsSettings:
     var_dir: Path = VAR
@@ -77,10 +87,10 @@ class CardSettings:
     """Demo mode, said here and nowhere guessed: a missing key file gets the demo issuer's test
     keys, and the hotlist starts as the demo issuer's lost cards. The embedded default is the
     simulated demo stack; a real terminal sets ``demo = false``."""
-    max_amount_fen: int = 100_000
+    max_amount_fen: int = field(default=100_000, metadata=POSITIVE)
     fare_table: str = ""
     """Bus fare table (TOML); empty = the embedded ``config/fares.toml``."""
-    timeout_s: float = 5.0
+    timeout_s: float = field(default=5.0, metadata=POSITIVE)
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,7 @@ class ServiceSettings:
 
     host: str = "127.0.0.1"
     """Loopback only: 127.0.0.1, ::1 or localhost."""
-    port: int = 8470
+    port: int = field(default=8470, metadata=PORT)
     token_file: Path = DEFAULT_LAYOUT.cardsvc_token
     """Bearer token of the local API; created (mode 0600) on first start if missing."""
 
@@ -98,7 +108,7 @@ class ServiceSettings:
 class PrinterSettings:
     url: str = "tcp://127.0.0.1:9100"
     profile: str = "generic-58"
-    timeout_s: float = 3.0
+    timeout_s: float = field(default=3.0, metadata=POSITIVE)
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,7 @@ class IdCardSettings:
 class ClientSettings:
     """A terminal's view of a service of the back office: where it is, and its token."""
 
-    url: str = ""
+    url: str = field(default="", metadata=HTTP_URL)
     """Base URL of the service; empty = none configured."""
     token_file: Path = Path()
     """The bearer token, alone in a file only its owner may read (mode 0600)."""
@@ -148,7 +158,7 @@ class ClearingSettings:
     """Issuer keys the clearing side holds (MTK for TACs, MLK for loads), mode 0600. Terminals
     never hold MTK: this is not ``[card] key_file``."""
     host: str = "127.0.0.1"
-    port: int = 8480
+    port: int = field(default=8480, metadata=PORT)
     token: str = field(default="", repr=False)
     """The service's bearer token: ``$BACKOFFICE_TOKEN`` or ``--token`` (not a settings file);
     empty: a machine that also runs a terminal uses ``[clearing_client]``'s."""
@@ -300,6 +310,8 @@ def _coerce(value: Any, kind: Any, where: str) -> Any:
         return Path(value)
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if kind is float and isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{where}: expected a finite number, got {value}")
     if kind is int and isinstance(value, bool):
         raise ConfigError(f"{where}: expected an integer, got a boolean")
     if not isinstance(value, kind):
@@ -307,8 +319,25 @@ def _coerce(value: Any, kind: Any, where: str) -> Any:
     return value
 
 
+def _check_range(value: Any, limits: Mapping[str, Any], key: str) -> None:
+    """The bounds of a field's metadata (:data:`PORT`, :data:`POSITIVE`)."""
+    if "above" in limits and not value > limits["above"]:
+        raise ConfigError(f"{key}: must be more than {limits['above']}, got {value}")
+    if "min" in limits and not limits["min"] <= value <= limits["max"]:
+        raise ConfigError(f"{key}: must be {limits['min']}..{limits['max']}, got {value}")
+    if "url" in limits and value:
+        try:
+            parts = urllib.parse.urlsplit(value)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError:
+            parts = urllib.parse.urlsplit("")
+        if parts.scheme not in limits["url"] or not parts.hostname:
+            raise ConfigError(f"{key}: not an {'/'.join(limits['url'])} URL: {value[:40]!r}")
+
+
 def _build(cls: type[T], data: Mapping[str, Any], where: str) -> T:
     hints = typing.get_type_hints(cls)
+    limits = {f.name: f.metadata for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     names = {f.name for f in dataclasses.fields(cls)} - {"source"}  # type: ignore[arg-type]
     unknown = sorted(set(data) - names)
     if unknown and not where:
@@ -328,6 +357,7 @@ def _build(cls: type[T], data: Mapping[str, Any], where: str) -> T:
             if isinstance(kind, types.UnionType):
                 raise ConfigError(f"{key}: unsupported type")  # pragma: no cover
             values[name] = _coerce(raw, kind, key)
+            _check_range(values[name], limits[name], key)
     return cls(**values)
 
 
@@ -341,6 +371,12 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file {path} is not readable") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 text (byte {exc.start})") from None
+    except IsADirectoryError:
+        raise ConfigError(f"config file {path} is a directory") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc.strerror}") from None
 
 
 def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, fail
+from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, fail
 from config.runtime import configure_logging
 
 PROG = "make demo"
@@ -33,11 +33,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=Path("var/demo/journey"),
                         help="where the journey writes its screenshots and journey.json")
     parser.add_argument("--log-level", default="WARNING")
+    parser.add_argument("--fresh", action="store_true",
+                        help="accepted for make demo FRESH=1: the kiosk demo always starts from"
+                             " the demo data")
+    parser.add_argument("--stay", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if args.stay:
+        return fail(PROG, "STAY=1 keeps the card chain's simulators: make demo CARDS=1 STAY=1",
+                    EXIT_USAGE)
     configure_logging(args.log_level)
     headless = args.journey or not (os.environ.get("DISPLAY") or
                                     os.environ.get("WAYLAND_DISPLAY"))

@@ -48,10 +48,9 @@ from cardsvc.records import HolderData, PublicData, RecordError
 from cardsvc.session import card_session
 from cardsvc.uploader import Uploader
 from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE
-from config.files import atomic_write
-from config.layout import VarLayout
 from config.runtime import configure_logging, free_tcp_port, stop_process, wait_http_ok
 from config.settings import Settings, load_settings
+from demo.terminal_config import stay_lines, write_terminal_config
 from drivers.pcsc import BackendSpi, CardChannel, PcscError, ReaderStatus, open_backend
 from simulators.card.cli import DEFAULT_CARD
 from simulators.pcscd import (
@@ -149,7 +148,7 @@ class Demo:
             raise DemoError(f"cannot start pcscd: {exc}", EXIT_UNAVAILABLE) from exc
         self.cleanup.callback(self._stop_pcscd, daemon)
         os.environ.update(daemon.env)  # before the first PC/SC call of this process
-        self.ports = daemon.ports
+        self.ports = (daemon.ports[0], daemon.ports[1])
         mode = "私有 private" if daemon.private else "共享 shared"
         self.say(f"  pcscd ({mode}) pid {daemon.pid}, {SOCKET_ENV}={daemon.socket_path}")
 
@@ -247,13 +246,12 @@ class Demo:
                  f"(OpenAPI {self.clearing_url}/docs), SQLite {db}")
 
     def _terminal_settings(self) -> Settings:
-        """The embedded default (the simulated demo stack), the state under ``--state``, the
-        clearing service just started with its token in a 0600 file."""
-        var = VarLayout(self.options.state / "terminal")
-        atomic_write(var.clearing_client_token, self.clearing_token + "\n", mode=0o600)
-        return load_settings(env={}, overrides={
-            "paths": {"var_dir": str(var.root)}, "card": {"demo": True, "reader": READER_NAMES[0]},
-            "clearing_client": {"url": self.clearing_url}})
+        """The settings ``--stay`` prints (the embedded default, the state under ``--state``,
+        the clearing service just started with its token in a 0600 file), read back from the
+        file it names."""
+        self.terminal_config = write_terminal_config(self.options.state, self.clearing_url,
+                                                     self.clearing_token)
+        return load_settings(self.terminal_config, env={})
 
     def purchase_and_upload(self) -> None:
         settings = self._terminal_settings()
@@ -292,6 +290,11 @@ class Demo:
             f"差异 {len(day['mismatches'])} mismatch(es): " + \
             "; ".join(m["detail"] for m in day["mismatches"][:3])
         self.say(f"  {verdict}")
+        if not day["ok"]:  # a mismatch is a failure, not a line of text
+            raise DemoError(f"对账不符 reconciliation found {len(day['mismatches'])} "
+                            f"mismatch(es) on {today}; the journals that did not reach this "
+                            f"clearing are the cause (`python -m demo --fresh` starts over)",
+                            EXIT_FAILED)
 
     def search_hall(self) -> None:
         tokens = TokenStore(self.options.state / "backoffice" / "backoffice" / "tokens.json")
@@ -307,10 +310,10 @@ class Demo:
             self.say(f"  {hit['name']['zh']} · {hit['name']['en']} ({hit['department']})")
 
     def stay(self) -> None:
-        self.say(
-            f"\n模拟器运行中 · simulators running. Try: {SOCKET_ENV}="
-            f"{os.environ.get(SOCKET_ENV, '/run/pcscd/pcscd.comm')} opensc-tool -l"
-        )
+        self.say("\n模拟器运行中 · simulators running.")
+        socket = os.environ.get(SOCKET_ENV, "/run/pcscd/pcscd.comm")
+        for line in stay_lines(SOCKET_ENV, socket, self.terminal_config):
+            self.say(line)
         self.say("按 Ctrl-C 停止 · press Ctrl-C to stop")
         while True:
             for name, proc, log in self.children:

@@ -21,9 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, fail
+from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, fail, port_number
 from config.runtime import block_stop_signals, configure_logging, wait_for_stop
-from simulators.card.cli import port_number
 from simulators.pcscd import READER_NAMES, SOCKET_ENV, PcscdError, PcscdProcess
 
 log = logging.getLogger(__name__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -93,3 +94,76 @@ def test_demo_reports_a_failing_simulator_without_traceback(tmp_path):
     assert proc.returncode == 4
     assert "no such demo card" in err and "Traceback" not in err
     assert processes_mentioning(str(tmp_path)) == []
+
+
+def _stay_until_ready(proc: subprocess.Popen[str]) -> dict[str, str]:
+    """Read the --stay output up to "Ctrl-C"; return the environment it says to export."""
+    assert proc.stdout is not None
+    exported: dict[str, str] = {}
+    deadline = time.monotonic() + 90
+    for line in proc.stdout:
+        found = re.match(r"\s+export (\w+)=(\S+)", line)
+        if found:
+            exported[found.group(1)] = found.group(2)
+        if "Ctrl-C" in line:
+            return exported
+        assert time.monotonic() < deadline
+    raise AssertionError("the demo ended before it said it was ready")
+
+
+def _cardsvc(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cardsvc.cli", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_the_stay_commands_use_the_demos_state_and_a_mismatch_fails(tmp_path):
+    """Issue 12, item 2: `cardsvc pay` tried by hand during --stay journals where the demo does
+    and reaches the demo's clearing (the next run adds up); a payment journalled elsewhere never
+    reaches it, and the next run's reconciliation mismatch is a non-zero exit."""
+    state = tmp_path / "demo"
+    proc = demo("--state", str(state), "--fresh", "--stay")
+    try:
+        exported = _stay_until_ready(proc)
+        assert set(exported) == {"PCSCLITE_CSOCK_NAME", "CITIZEN_HALL_CONFIG"}
+        env = {**os.environ, **exported}
+        paid = _cardsvc(env, "pay", "1.00", "--json")
+        assert paid.returncode == 0, paid.stderr
+        assert _cardsvc(env, "upload").returncode == 0
+        journal = _cardsvc(env, "journal", "--json")
+        assert len(json.loads(journal.stdout)["entries"]) == 2  # the demo's and ours
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    again = demo("--state", str(state))
+    out, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    assert "账目相符 everything adds up" in out
+
+    proc = demo("--state", str(state), "--stay")
+    try:
+        exported = _stay_until_ready(proc)
+        elsewhere = tmp_path / "elsewhere.toml"  # the default journal: not the demo's
+        elsewhere.write_text(f'[paths]\nvar_dir = "{tmp_path / "var"}"\n')
+        env = {**os.environ, **exported, "CITIZEN_HALL_CONFIG": str(elsewhere)}
+        assert _cardsvc(env, "pay", "1.00", "--reader", "Virtual PCD 00 00").returncode == 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    last = demo("--state", str(state))
+    out, err = last.communicate(timeout=120)
+    assert last.returncode == 1, out + err
+    errors = [line for line in err.splitlines() if line.strip()]
+    assert len(errors) == 1 and "mismatch" in errors[0] and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("variables", "options"), [
+    ((), ""), (("JOURNEY=1",), "--journey"), (("CARDS=1",), "cards"),
+    (("CARDS=1", "FRESH=1"), "cards --fresh"),
+    (("CARDS=1", "FRESH=1", "STAY=1"), "cards --fresh --stay")])
+def test_make_demo_takes_its_options_as_variables(variables, options):
+    """Issue 12, item 9: `make demo --fresh` is a make error; `make demo FRESH=1` is not."""
+    done = subprocess.run(["make", "-n", "demo", *variables], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    command = done.stdout.strip().splitlines()[-1]
+    assert command.split("-m demo")[1].split() == options.split()

@@ -10,6 +10,7 @@ text, "message_zh": 中文}`` with the status of :mod:`backoffice.errors` (:mod:
 import datetime as dt
 import hmac
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator
 
 from backoffice.auth import TokenStore
 from backoffice.clearing.demo import seed_demo
@@ -34,6 +36,7 @@ from backoffice.clearing.models import (
     LoadAuthorisation,
     LoadAuthorisationRequest,
     Reconciliation,
+    RefundAuthorisationRequest,
     RegisteredCard,
     StoredTransaction,
     TransactionRecord,
@@ -44,15 +47,17 @@ from backoffice.clearing.service import ClearingService
 from backoffice.clearing.settings import ServerSettings
 from backoffice.clearing.verify import CardKeys
 from backoffice.db import Database
-from backoffice.errors import BatchTooLarge, Unauthorized
+from backoffice.errors import Unauthorized
 from backoffice.messages import MESSAGES
-from backoffice.web import install_error_handlers
+from backoffice.web import install_error_handlers, read_bounded
 
 __all__ = ["build_service", "create_app", "install_clearing"]
 
 log = logging.getLogger(__name__)
 
 API_VERSION = "1.0"
+MAX_ID = 2**63 - 1
+"""The largest id or version a query may name (a database's 64-bit integer)."""
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Missing or wrong bearer token."},
     422: {"model": ErrorBody, "description": "Malformed request."},
@@ -70,6 +75,17 @@ each transaction once, publishes the hotlist, authorises online loads and reconc
 
 Every `/v1` route needs `Authorization: Bearer <token>`. Amounts are integer fen; times are
 ISO 8601 local time without an offset."""
+
+
+def _iso_day(value: object) -> object:
+    """A day only as ``YYYY-MM-DD`` (pydantic alone would read ``0`` as 1970-01-01)."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+IsoDay = Annotated[dt.date, BeforeValidator(_iso_day)]
+"""A calendar day in a path or a query, written ``YYYY-MM-DD``."""
 
 
 def build_service(settings: ServerSettings,
@@ -162,9 +178,7 @@ def install_clearing(app: FastAPI, settings: ServerSettings, svc: ClearingServic
                     "purchase TTSN: a record that matches a stored one on either but differs "
                     "in any field (other than hotlist_version) is a conflict.")
     async def upload(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > settings.max_body_bytes:
-            raise BatchTooLarge(f"the body is over {settings.max_body_bytes} bytes")
+        body = await read_bounded(request, settings.max_body_bytes)
         result = await run_in_threadpool(svc.ingest_json, body)
         return Response(UPLOAD_RESULT_ADAPTER.dump_json(result, exclude_none=True),
                         media_type="application/json")
@@ -173,8 +187,8 @@ def install_clearing(app: FastAPI, settings: ServerSettings, svc: ClearingServic
              tags=["transactions"], responses=_ERRORS, summary="Cleared transactions")
     def transactions(
         card_no: Annotated[str | None, Query(pattern=r"^[0-9]{16}$")] = None,
-        date: Annotated[dt.date | None, Query(description="Transaction date.")] = None,
-        after_id: Annotated[int, Query(ge=0, description="Page after this id.")] = 0,
+        date: Annotated[IsoDay | None, Query(description="Transaction date.")] = None,
+        after_id: Annotated[int, Query(ge=0, le=MAX_ID, description="Page after this id.")] = 0,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     ) -> list[StoredTransaction]:
         return svc.transactions(card_no=card_no, day=date, after_id=after_id, limit=limit)
@@ -183,8 +197,8 @@ def install_clearing(app: FastAPI, settings: ServerSettings, svc: ClearingServic
              tags=["transactions"], responses=_ERRORS,
              summary="Rejected suspect records (bad TAC, conflict, malformed)")
     def flagged(
-        date: Annotated[dt.date | None, Query(description="Transaction date.")] = None,
-        after_id: Annotated[int, Query(ge=0)] = 0,
+        date: Annotated[IsoDay | None, Query(description="Transaction date.")] = None,
+        after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     ) -> list[FlaggedRecord]:
         return svc.flagged(day=date, after_id=after_id, limit=limit)
@@ -195,14 +209,17 @@ def install_clearing(app: FastAPI, settings: ServerSettings, svc: ClearingServic
                          "entries added after V (`full` false), to merge into the terminal's "
                          "copy; a V above the current version gets the whole list.")
     def get_hotlist(
-        since: Annotated[int | None, Query(ge=0, description="The terminal's version.")] = None,
+        since: Annotated[int | None, Query(ge=0, le=MAX_ID,
+                                           description="The terminal's version.")] = None,
     ) -> Hotlist:
         return svc.hotlist(since)
 
     @app.post("/v1/hotlist", dependencies=auth, response_model=HotlistChange, tags=["hotlist"],
-              responses=_ERRORS, summary="Report a card lost (puts it on the hotlist)",
-              status_code=200)
+              responses={**_ERRORS, 201: {"model": HotlistChange,
+                                          "description": "Added to the hotlist."}},
+              summary="Report a card lost (puts it on the hotlist)", status_code=200)
     def report_lost(report: HotlistReport, response: Response) -> HotlistChange:
+        # 201 when the card was added, 200 when it was listed already (see `responses`)
         change = svc.report_lost(report)
         response.status_code = 201 if change.added else 200
         return change
@@ -214,10 +231,20 @@ def install_clearing(app: FastAPI, settings: ServerSettings, svc: ClearingServic
     def authorise_load(req: LoadAuthorisationRequest) -> LoadAuthorisation:
         return svc.authorise_load(req)
 
+    @app.post("/v1/refunds/authorise", dependencies=auth, response_model=LoadAuthorisation,
+              tags=["loads"], summary="Authorise a refund of a cleared purchase",
+              responses={**_ERRORS,
+                         403: {"model": ErrorBody, "description": "Refused (MAC1, hotlist)."},
+                         404: {"model": ErrorBody, "description": "No such purchase."}})
+    def authorise_refund(req: RefundAuthorisationRequest) -> LoadAuthorisation:
+        """A refund of a purchase clearing holds, as an online load (MAC2), at most once."""
+        return svc.authorise_refund(req)
+
     @app.post("/v1/cards", dependencies=auth, response_model=CardRegistered, tags=["cards"],
               summary="Register an issued card (idempotent)",
-              responses={**_ERRORS, 409: {"model": ErrorBody,
-                                          "description": "Registered with other data."}})
+              responses={**_ERRORS, 201: {"model": CardRegistered, "description": "Registered."},
+                         409: {"model": ErrorBody,
+                               "description": "Registered with other data."}})
     def register_card(card: CardRegistration, response: Response) -> CardRegistered:
         result = svc.register_card(card)
         response.status_code = 201 if result.created else 200
@@ -231,7 +258,7 @@ def install_clearing(app: FastAPI, settings: ServerSettings, svc: ClearingServic
     @app.get("/v1/reconciliation/{day}", dependencies=auth, response_model=Reconciliation,
              tags=["reconciliation"], responses=_ERRORS,
              summary="A day's reconciliation per terminal and per card, with mismatches")
-    def reconciliation(day: dt.date) -> Reconciliation:
+    def reconciliation(day: IsoDay) -> Reconciliation:
         return svc.reconcile(day)
 
     def openapi() -> dict[str, Any]:

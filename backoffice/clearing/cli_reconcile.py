@@ -38,7 +38,8 @@ def main(argv: list[str], prog: str) -> int:
     add_common(p)
     p.add_argument("--date", required=True, help="YYYY-MM-DD or today")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--check", action="store_true", help="exit 1 when there is a mismatch")
+    p.add_argument("--check", action="store_true",
+                   help="kept for scripts: a mismatch always exits 1 (issue 12)")
 
     def body(args: argparse.Namespace) -> int:
         day = parse_day(args.date)
@@ -48,6 +49,6 @@ def main(argv: list[str], prog: str) -> int:
             print_json(rec.model_dump(mode="json"))
         else:
             print(render(rec))
-        return EXIT_FAILED if args.check and not rec.ok else EXIT_OK
+        return EXIT_OK if rec.ok else EXIT_FAILED  # a mismatch is a failed check, said by the exit
 
     return run(prog, p, argv, body)

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, field_validator
 
-from cardsvc.profile import MAX_BALANCE_FEN, AlgName, TxTypeName
+from cardsvc.profile import MAX_BALANCE_FEN, AlgName, CardTypeName, TxTypeName
 
 CardNo = Annotated[
     str,
@@ -216,6 +216,14 @@ class LoadAuthorisationRequest(BaseModel):
     _check_time = field_validator("date_time")(_local_time)
 
 
+class RefundAuthorisationRequest(LoadAuthorisationRequest):
+    """A refund: an online load of the whole amount of one purchase this clearing holds,
+    authorised at most once per purchase (the purchase by terminal and TTSN)."""
+
+    original_terminal_id: TerminalId
+    original_ttsn: StrictInt = Field(ge=0, le=0xFFFFFFFF)
+
+
 class LoadAuthorisation(BaseModel):
     """MAC2 for CREDIT FOR LOAD."""
 
@@ -239,7 +247,7 @@ class CardRegistration(BaseModel):
         description="The offline ATC the card's first purchase will carry.")
     online_atc: StrictInt = Field(default=0, ge=0, le=0xFFFF,
                                   description="The online ATC the card's first load will carry.")
-    card_type: str = Field(default="adult", max_length=20, description="adult, student, ...")
+    card_type: CardTypeName = Field(default="adult", description="The card's type.")
 
 
 class RegisteredCard(CardRegistration):

@@ -1,9 +1,9 @@
 """The chaos suite (issue 4 item 7): faults injected into the product, then the invariants.
 
-    .venv/bin/python -m bench.chaos                       # 1000 tears, 200 kills, upload faults
+    .venv/bin/python -m bench.chaos                       # tears, kills, upload faults, terminals
     .venv/bin/python -m bench.chaos --families kills --kills 20
 
-Three fault families, each on its own freshly issued cards and its own clearing database:
+Four fault families, each on its own freshly issued cards and its own clearing database:
 
 1. :mod:`bench.chaos.tears`: tears at every APDU boundary of purchase, bus fare (compound) and
    load, card side and PSAM side, before the card gets the command or after it applied it;
@@ -14,6 +14,11 @@ Three fault families, each on its own freshly issued cards and its own clearing 
 3. :mod:`bench.chaos.uploads`: dropped requests and responses, duplicated and replayed
    requests, 5xx and garbled answers between the uploader and clearing, and ``kill -9`` /
    restart of the ``backoffice serve`` child process during uploads.
+
+4. :mod:`bench.chaos.terminals`: several terminals (own PSAM and terminal ID, own journal)
+   sharing the cards: a transaction torn at terminal A, the card used at the others (its
+   counter taken there, A's record superseded or scrolled out of the card's log), then back at
+   A, which resolves it; every torn entry judged against what the card says happened.
 
 After each family :mod:`bench.chaos.invariants` checks the cards, the journal and clearing (its
 HTTP API); the bench prints the counts and exits 1 if anything is lost, counted twice, unverified

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from bench.chaos import kills, tears, uploads
+from bench.chaos import kills, tears, terminals, uploads
 from bench.chaos.readers import Readers, private_readers
 from bench.chaos.report import FamilyReport, describe, table
 from bench.chaos.station import memory_tier, open_station
@@ -24,13 +24,13 @@ from bench.chaos.world import World, world
 from config.runtime import configure_logging
 from simulators.card import open_psam, open_user_card
 
-FAMILIES = ("tears", "kills", "uploads")
+FAMILIES = ("tears", "kills", "uploads", "terminals")
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.chaos", description=__doc__)
     p.add_argument("--families", default=",".join(FAMILIES),
-                   help="comma-separated subset of tears,kills,uploads")
+                   help="comma-separated subset of tears,kills,uploads,terminals")
     p.add_argument("--tears", type=int, default=1200,
                    help="tear trials (default 1200: about 1020 tears and 180 damaged answers)")
     p.add_argument("--pcscd-share", type=float, default=0.15,
@@ -45,6 +45,11 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
                    help="share of requests to clearing given a fault (default 0.3)")
     p.add_argument("--restart-every", type=float, default=2.0,
                    help="kill and restart clearing about this often, seconds (default 2)")
+    p.add_argument("--terminal-trials", type=int, default=600,
+                   help="trials of the terminals family: a tear at one terminal, the card used "
+                        "at the others, back (default 600)")
+    p.add_argument("--terminals", type=int, default=3,
+                   help="terminals sharing the cards in the terminals family (default 3)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--workdir", type=Path, help="keep everything here (default: a temp dir)")
     p.add_argument("--json", type=Path, help="also write the reports as JSON")
@@ -114,6 +119,12 @@ def main(argv: list[str] | None = None) -> int:
                     restart_every_s=args.restart_every, batch_size=args.batch,
                     seed=args.seed + 2, progress=_say))
                 station.journal.close()
+            print(describe(reports[-1]), flush=True)
+        if "terminals" in chosen:
+            with _world(stack, root, "terminals") as w:
+                reports.append(terminals.run(w, trials=args.terminal_trials,
+                                             terminals=args.terminals, seed=args.seed + 3,
+                                             progress=_say))
             print(describe(reports[-1]), flush=True)
         load = os.getloadavg()
         print(f"\nload average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "

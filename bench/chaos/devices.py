@@ -28,11 +28,15 @@ from cardsvc.purse.client import PurseClient, Transmitter
 from drivers.pcsc.spi import BackendSpi, SimulatedCard
 from simulators.card import (
     CardDescription,
+    PsamDescription,
     issue_user_card,
     open_psam,
     open_user_card,
+    personalise_psam,
+    psam_path,
 )
 from simulators.card.controls import ControlledCard
+from simulators.card.store import StateStore
 from simulators.card.wrapper import CardWrapper
 from simulators.vpcd import VpcdBridge
 
@@ -84,6 +88,12 @@ def open_card(state_dir: Path, spec: CardSpec) -> SimulatedCard:
 
 def open_terminal_psam(state_dir: Path) -> SimulatedCard:
     return open_psam(state_dir)
+
+
+def issue_terminal_psam(state_dir: Path, terminal_id: str) -> None:
+    """Personalise a PSAM with its own terminal ID into ``state_dir`` (another terminal)."""
+    image = personalise_psam(PsamDescription(terminal_id, 1), demo_issuer_keys())
+    StateStore(psam_path(state_dir)).save(image.as_dict())
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,8 @@ class FamilyReport:
                 "verdict": {k: getattr(v, k) for k in (
                     "cards", "applied", "cleared", "completed", "failed", "phantom",
                     "not_uploaded", "balance_mismatch", "content_mismatch",
-                    "reconciliation_mismatch")} | {"problems": v.problems}}
+                    "reconciliation_mismatch", "grey", "grey_settled", "grey_unaccounted")}
+                | {"problems": v.problems}}
 
 
 def table(reports: list[FamilyReport]) -> str:
@@ -87,6 +88,10 @@ def describe(report: FamilyReport) -> str:
                f"not uploaded {v.not_uploaded}, balance mismatches {v.balance_mismatch}, "
                f"content mismatches {v.content_mismatch}, reconciliation mismatches "
                f"{v.reconciliation_mismatch}; per-trial anomalies {report.anomaly_count}")
+    if v.grey:
+        out.append(f"  grey records (completed without a TAC, flagged at clearing) {v.grey}: "
+                   f"{v.grey_settled} the card's, {v.grey - v.grey_settled} void (a valid "
+                   f"record of their counter cleared), {v.grey_unaccounted} not accounted for")
     out += [f"  ! {p}" for p in v.problems]
     out += [f"  ! trial: {a}" for a in report.anomalies]
     return "\n".join(out)

@@ -80,7 +80,7 @@ def _completed_ids(station: Station, card_no: str) -> dict[int, tuple[str, int, 
             for e in station.journal.entries(card_no=card_no) if e.status == "completed"}
 
 
-def _resolve(station: Station, how: Resolution, rng: random.Random,
+def resolve(station: Station, how: Resolution, rng: random.Random,
              report: FamilyReport) -> None:
     card_no = station.where.card_no
     if how == "torn":
@@ -146,7 +146,7 @@ def trial(station: Station, point: TearPoint, how: Resolution, rng: random.Rando
     if not fired:
         report.anomaly(f"{card_no} {point}: the fault did not happen ({outcome})")
     report.details[f"resolution {how}"] += 1
-    _resolve(station, how, rng, report)
+    resolve(station, how, rng, report)
 
     unresolved = station.journal.unresolved(card_no)
     if unresolved:

@@ -36,12 +36,14 @@ class World:
         with CardChannel.connect(backend, "truth", transmit_timeout=None) as channel:
             return read_truth(channel)
 
-    def final_check(self, entries: Iterable[Entry]) -> Verdict:
-        """The invariants against every card now, the journal entries and clearing."""
+    def final_check(self, entries: Iterable[Entry], *, grey_allowed: bool = False) -> Verdict:
+        """The invariants against every card now, the journal entries (of every terminal)
+        and clearing; ``grey_allowed``: terminals share cards (see invariants)."""
         cards = {n: (self.issued[n], self.truth_at_rest(n)) for n in self.specs}
         cleared = self.view.transactions()
         recon = [self.view.reconciliation(day) for day in days_of(cleared)]
-        return check(cards, list(entries), cleared, self.view.flagged(), recon)
+        return check(cards, list(entries), cleared, self.view.flagged(), recon,
+                     grey_allowed=grey_allowed)
 
 
 @contextmanager

@@ -134,7 +134,11 @@ class PurseClient:
             raw = self.read_record(cmd.SFI_PURSE_LOG, n)
             if raw is None or not any(raw):
                 break
-            records.append(PurseRecord.decode(raw))
+            try:
+                records.append(PurseRecord.decode(raw))
+            except RecordError as exc:  # recovery reads this log: a card fault, not a crash
+                raise CardProtocolError(
+                    f"EF18 record {n} does not follow the profile: {exc}") from exc
         return records
 
     def transit_log(self) -> list[TransitRecord]:
@@ -143,7 +147,11 @@ class PurseClient:
             raw = self.read_record(cmd.SFI_TRANSIT_LOG, n)
             if raw is None or not any(raw):
                 break
-            records.append(TransitRecord.decode(raw))
+            try:
+                records.append(TransitRecord.decode(raw))
+            except RecordError as exc:
+                raise CardProtocolError(
+                    f"EF1E record {n} does not follow the profile: {exc}") from exc
         return records
 
     def verify_pin(self, pin: str) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cardsvc.codes import ErrorCode
+from cardsvc.crypto import Alg
 from cardsvc.errors import (
     AmountRefused,
     BalanceLimitExceeded,
@@ -17,6 +18,7 @@ from cardsvc.errors import (
     InsufficientBalance,
     MacError,
     PinBlocked,
+    PinMalformed,
     StatusWordError,
     UnknownCard,
     WrongPin,
@@ -118,9 +120,14 @@ def read_record(sfi: int, record: int) -> bytes:
     return bytes((0x00, 0xB2, record, (sfi << 3) | 4, 0x00))
 
 
+def is_pin(pin: str) -> bool:
+    """A PIN is 4 to 12 ASCII digits, an even number of them (BCD in VERIFY)."""
+    return pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12 and not len(pin) % 2
+
+
 def verify_pin(pin: str) -> bytes:
-    if not pin.isdigit() or not 4 <= len(pin) <= 12 or len(pin) % 2:
-        raise AmountRefused(code=ErrorCode.PIN_MALFORMED)
+    if not is_pin(pin):
+        raise PinMalformed()
     data = bytes.fromhex(pin)
     return bytes((0x00, 0x20, 0x00, 0x00, len(data))) + data
 
@@ -185,7 +192,8 @@ class PurchaseInit:
     @classmethod
     def decode(cls, data: bytes) -> PurchaseInit:
         return cls(int.from_bytes(data[0:4], "big"), int.from_bytes(data[4:6], "big"),
-                   int.from_bytes(data[6:9], "big"), data[9], data[10], data[11:15])
+                   int.from_bytes(data[6:9], "big"), data[9], _alg_id("INIT", data[10]),
+                   data[11:15])
 
 
 @dataclass(frozen=True)
@@ -202,4 +210,12 @@ class LoadInit:
     @classmethod
     def decode(cls, data: bytes) -> LoadInit:
         return cls(int.from_bytes(data[0:4], "big"), int.from_bytes(data[4:6], "big"),
-                   data[6], data[7], data[8:12], data[12:16])
+                   data[6], _alg_id("INIT FOR LOAD", data[7]), data[8:12], data[12:16])
+
+
+def _alg_id(command: str, value: int) -> int:
+    """The algorithm ID of an INIT answer, if it is one the profile knows (00 3DES, 04 SM4)."""
+    if value not in {alg.value for alg in Alg}:
+        raise CardProtocolError(f"{command}: the card answered algorithm ID {value:02X}, "
+                                "which the profile does not know")
+    return value

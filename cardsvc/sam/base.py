@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Protocol, Self
+from typing import ClassVar, Protocol, Self
 
 from cardsvc.crypto import Alg
 from cardsvc.sam.errors import SamInputError, SamProtocolError
@@ -104,6 +104,10 @@ class Sam(ABC):
 
     A SAM is used by one thread at a time. It is a context manager (``close`` on exit).
     """
+
+    kind: ClassVar[str] = ""
+    """The kind of SAM (its name in :data:`cardsvc.sam.SAMS`): a journal lets only one kind
+    use a terminal ID."""
 
     @classmethod
     @abstractmethod

@@ -46,6 +46,8 @@ SW_MAC = 0x9302
 class PcscSam(Sam):
     """The PSAM behind ``channel`` (selects its DF 1001 on first use, and again after a fault)."""
 
+    kind = "pcsc"
+
     def __init__(self, channel: ApduChannel, *, on_close: Callable[[], None] | None = None) -> None:
         """``on_close`` is called by :meth:`close` (e.g. the channel's ``disconnect``)."""
         self._channel = channel

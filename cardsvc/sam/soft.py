@@ -118,6 +118,8 @@ class _SamKeys:
 class SoftSam(Sam):
     """The PSAM of card-spec 4.4 in software, from an issuer key file."""
 
+    kind = "soft"
+
     def __init__(
         self,
         keys: IssuerKeys,

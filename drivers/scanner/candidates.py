@@ -1,12 +1,15 @@
 """Candidate page quadrilaterals on the small working image.
 
-Two sources, both cheap:
+Three sources, all cheap:
 
-* contours of the closed Canny edges and of the bright, colourless regions (Otsu on the darkest
+* contours of the closed edges and of the bright, colourless regions (Otsu on the darkest
   channel: white paper keeps all three channels high). Each contour's hull gives its simplified
   four-corner form, and every choice of four of its long sides extended to meet (a page merged
   with a neighbouring object or a glare halo keeps its own sides among the long ones);
-* Hough lines of the edges: two nearly parallel pairs crossing at a wide angle.
+* Hough lines of the edges: two nearly parallel pairs crossing at a wide angle;
+* the same contours on an image four times smaller still, where a patterned desk (gingham,
+  stripes, dots) averages out to an even tone and the page stands alone; those quads are snapped
+  back onto the working image's edges before they are scored.
 
 Scoring (in :mod:`drivers.scanner.detect`) picks among them; a wrong candidate costs little.
 """
@@ -18,7 +21,12 @@ import itertools
 import cv2
 import numpy as np
 
-from drivers.scanner.geometry import intersect_segments_lines
+from drivers.scanner.edges import edge_map
+from drivers.scanner.geometry import intersect_segments_lines, order_clockwise
+from drivers.scanner.refine import snap_quads
+
+EDGE_LOW, EDGE_HIGH = 20.0, 60.0
+"""Hysteresis thresholds of the coarse edge map (Sobel magnitude, L2)."""
 
 
 def whiteness(image: np.ndarray) -> np.ndarray:
@@ -134,3 +142,27 @@ def line_candidates(edges: np.ndarray, max_lines: int = 16) -> np.ndarray:
     lo, hi = -0.1 * np.array([w, h]), 1.1 * np.array([w, h])
     inside = np.all((quads > lo) & (quads < hi), axis=(1, 2))
     return np.asarray(quads[inside])
+
+
+def coarse_edges(gray: np.ndarray) -> np.ndarray:
+    """The edge map the coarse search uses (uint8 0/255)."""
+    return edge_map(cv2.GaussianBlur(gray, (3, 3), 0), EDGE_LOW, EDGE_HIGH)
+
+
+def zoomed_out_candidates(
+    small: np.ndarray, white: np.ndarray, min_area: float, factor: int = 4
+) -> list[np.ndarray]:
+    """Contour quads of ``small`` shrunk ``factor`` times more, snapped onto ``white``'s
+    edges (see the module's notes)."""
+    h, w = white.shape
+    if min(h, w) < 8 * factor:
+        return []
+    tiny = cv2.resize(small, (w // factor, h // factor), interpolation=cv2.INTER_AREA)
+    tiny_gray = tiny if tiny.ndim == 2 else cv2.cvtColor(tiny, cv2.COLOR_BGR2GRAY)
+    found = contour_candidates(whiteness(tiny), coarse_edges(tiny_gray), min_area / factor**2,
+                               max_sides=6)
+    if not found:
+        return []
+    quads = np.unique(np.round(order_clockwise(np.array(found).reshape(-1, 4, 2))), axis=0)
+    quads = snap_quads(white, quads * factor + (factor - 1) / 2.0, reach=1.5 * factor)
+    return list(snap_quads(white, quads, reach=2.0))

@@ -1,15 +1,19 @@
-"""Finding the page in a frame: a coarse quadrilateral on a small image, then the corners
-refined at full resolution.
+"""Finding the page in a frame: candidate quadrilaterals on a small image, the best few refined
+at full resolution and checked again, the best of those kept.
 
-1. The frame is shrunk (area averaging) to ``work_width`` pixels wide (320 by default).
-2. Candidates come from :mod:`drivers.scanner.candidates` (contours and Hough lines).
-3. Each candidate side is scored by its *contrast support*: the share of points along it where
-   the inside is whiter than the outside (paper is whiter than a desk). A candidate's score is
-   its area times the product of its four sides' supports, so a quad that strays off the page on
-   one side loses to the page itself, and a corner hidden by glare costs only part of a side.
-4. Refinement at full resolution: along each side, intensity profiles across the edge locate the
-   step with sub-pixel precision; a robust line (Huber) is fitted per side, twice, and the
-   corners are the intersections of neighbouring lines.
+1. The frame is shrunk (area averaging) so that its longer side is ``work_width`` pixels (320).
+2. Candidates come from :mod:`drivers.scanner.candidates` (contours, Hough lines, and contours
+   of an even smaller image where patterned desks average out).
+3. Each candidate is scored (:mod:`drivers.scanner.support`): its area, times the product of
+   its four sides' *support* (the share of each side where paper meets something darker that
+   stays darker), times how much of its inside is as bright as the paper along its sides. A quad
+   that strays off the page on one side loses to the page itself, a corner hidden by a hand or
+   glare costs only part of a side, and a quad spanning a patterned desk is not paper inside.
+4. The ``hypotheses`` best distinct candidates are refined at full resolution
+   (:mod:`drivers.scanner.refine`) and their sides scored again on an image twice as fine as the
+   search image, where a printed border or a ruled line a few millimetres inside the page no
+   longer passes for the page's edge; the best one is the page.
+5. Cut off: a corner at the frame's edge, or paper running on past a side to the frame's edge.
 
 Corners are clockwise on screen from the one nearest the image's top-left, in pixels of the full
 frame (pixel centres at integers, OpenCV's convention).
@@ -22,26 +26,38 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from drivers.scanner.candidates import contour_candidates, line_candidates, whiteness
-from drivers.scanner.geometry import (
-    convex_and_open,
-    intersect,
-    order_clockwise,
-    quad_area,
-    quad_areas,
+from drivers.scanner.candidates import (
+    coarse_edges,
+    contour_candidates,
+    line_candidates,
+    whiteness,
+    zoomed_out_candidates,
 )
+from drivers.scanner.geometry import convex_and_open, order_clockwise, quad_area, quad_areas
+from drivers.scanner.refine import refine_corners
+from drivers.scanner.support import continues_to_border, interior_share, side_support
 
 
 @dataclass(frozen=True)
 class DetectParams:
     work_width: int = 320
-    """Width of the image the coarse search runs on."""
+    """Longer side of the image the coarse search runs on."""
     min_area: float = 0.01
     """Smallest page considered, as a share of the frame (the quality gate is stricter)."""
     min_angle: float = 45.0
     """A candidate with an interior angle below this (degrees) is not a page."""
     min_support: float = 0.25
     """Below this product of side supports, nothing is reported."""
+    contrast: float = 6.0
+    """Grey levels by which paper must be brighter than what lies beyond its edge."""
+    min_interior: float = 0.8
+    """Share of a candidate's inside that must look like its paper for full credit."""
+    min_paper_level: float = 60.0
+    """Paper darker than this (whiteness, 0..255) is not paper but a grey object in the dark."""
+    shortlist: int = 48
+    """Candidates kept after a quick look for the closer one."""
+    hypotheses: int = 3
+    """Candidates refined and checked at full resolution."""
     refine: bool = True
     refine_samples: int = 40
     """Profiles taken along each side for the refinement."""
@@ -79,80 +95,6 @@ class Detection:
         return [[round(float(x), 2), round(float(y), 2)] for x, y in self.corners]
 
 
-def contrast_support(
-    white: np.ndarray,
-    quads: np.ndarray,
-    samples: int = 20,
-    offset: float = 1.5,
-    contrast: float = 8.0,
-) -> np.ndarray:
-    """Per quad and side (Q x 4): the share of points along the side where the inside is
-    whiter than the outside by ``contrast`` grey levels. Quads must be ordered around."""
-    q = quads.astype(np.float32)
-    nxt = np.roll(q, -1, axis=1)
-    d = nxt - q
-    normal = np.stack([d[..., 1], -d[..., 0]], axis=-1)
-    normal /= np.linalg.norm(normal, axis=-1, keepdims=True) + 1e-6
-    centre = q.mean(axis=1, keepdims=True)
-    outward = np.sign(np.sum(((q + nxt) / 2 - centre) * normal, axis=-1, keepdims=True))
-    normal *= np.where(outward == 0, 1.0, outward)
-    t = np.linspace(0.06, 0.94, samples, dtype=np.float32)
-    pts = q[:, :, None, :] + t[None, None, :, None] * d[:, :, None, :]
-    both = np.stack([pts - offset * normal[:, :, None, :], pts + offset * normal[:, :, None, :]])
-    flat = both.reshape(-1, samples, 2)
-    vals = cv2.remap(
-        white.astype(np.float32),
-        np.ascontiguousarray(flat[..., 0]),
-        np.ascontiguousarray(flat[..., 1]),
-        cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=np.nan,
-    )
-    vals = vals.reshape(both.shape[:-1])
-    seen = (vals[0] - vals[1]) > contrast
-    # beyond the frame nothing is seen: half credit, so a cut-off page is still found (and
-    # reported as cut off) but a quad running along the frame's edge does not beat the page
-    unknown = np.isnan(vals[0]) | np.isnan(vals[1])
-    return np.asarray(np.where(unknown, 0.5, seen).mean(axis=-1))
-
-
-def continues_to_border(
-    white: np.ndarray, quad: np.ndarray, probes: int = 7, step: float = 2.0
-) -> bool:
-    """Whether the paper goes on past a side of ``quad`` to the frame's edge: the quad is then
-    a part of a page that is cut off (a ruled line inside the page can pass for its edge)."""
-    h, w = white.shape
-    q = np.asarray(quad, np.float64)
-    centre = q.mean(axis=0)
-    img = white.astype(np.float32)
-    for i in range(4):
-        a, b = q[i], q[(i + 1) % 4]
-        d = b - a
-        n = np.array([d[1], -d[0]]) / (np.linalg.norm(d) + 1e-12)
-        if np.dot((a + b) / 2 - centre, n) < 0:
-            n = -n
-        t = np.linspace(0.2, 0.8, probes)
-        base = a[None, :] + t[:, None] * d[None, :]
-        inner = base[:, None, :] - np.arange(3, 9)[None, :, None] * n
-        paper = float(np.median(_sample(img, inner)))
-        reach = max(w, h)
-        steps = np.arange(3.0, reach, step)
-        ray = base[:, None, :] + steps[None, :, None] * n
-        inside = (ray[..., 0] >= 0) & (ray[..., 0] < w) & (ray[..., 1] >= 0) & (ray[..., 1] < h)
-        vals = _sample(img, ray)
-        hits = 0
-        for k in range(probes):
-            count = int(inside[k].sum())
-            if count == 0 or count == len(steps):
-                continue  # the side is on the frame's edge already, or the ray never leaves
-            like = vals[k, :count] >= paper - 25.0
-            if like.mean() >= 0.8:
-                hits += 1
-        if hits >= (probes + 1) // 2:
-            return True
-    return False
-
-
 def _near_edge(corners: np.ndarray, size: tuple[int, int], margin: float) -> bool:
     w, h = size
     return bool(
@@ -162,127 +104,109 @@ def _near_edge(corners: np.ndarray, size: tuple[int, int], margin: float) -> boo
     )
 
 
-def _sample(img: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    flat = pts.reshape(-1, pts.shape[-2], 2).astype(np.float32)
-    out = cv2.remap(
-        img,
-        np.ascontiguousarray(flat[..., 0]),
-        np.ascontiguousarray(flat[..., 1]),
-        cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_REPLICATE,
-    )
-    return np.asarray(out).reshape(pts.shape[:-1])
+def as_frame(image: np.ndarray) -> np.ndarray:
+    """A frame the detector can read: 8-bit, grey or BGR (BGRA loses alpha, 16-bit is scaled)."""
+    img = np.asarray(image)
+    if img.dtype != np.uint8:
+        if img.dtype == np.uint16:
+            img = (img >> 8).astype(np.uint8)
+        else:
+            img = np.clip(np.nan_to_num(img.astype(np.float64)), 0, 255).astype(np.uint8)
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[..., 0]
+    elif img.ndim == 3 and img.shape[2] == 4:
+        img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
+    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] != 3):
+        raise ValueError(f"not an image: shape {img.shape}")
+    return np.ascontiguousarray(img)
 
 
-def _edge_points(
-    gray: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.ndarray, radius: float, samples: int
-) -> np.ndarray | None:
-    """Sub-pixel positions of the strongest step across the side ``a``-``b``."""
-    d = b - a
-    length = float(np.linalg.norm(d))
-    if length < 8:
-        return None
-    u = d / length
-    steps = np.arange(-radius, radius + 0.25, 0.5)
-    t = np.linspace(0.06, 0.94, samples)
-    base = a[None, :] + t[:, None] * d[None, :]
-    prof = np.zeros((samples, len(steps)), np.float32)
-    for along in (-1.0, 0.0, 1.0):  # average three parallel profiles against noise
-        q = base[:, None, :] + steps[None, :, None] * outward + along * u
-        prof += cv2.remap(
-            gray,
-            q[..., 0].astype(np.float32),
-            q[..., 1].astype(np.float32),
-            cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_REPLICATE,
-        )
-    grad = np.abs(np.diff(prof, axis=1))
-    rows = np.arange(samples)
-    k = np.argmax(grad, axis=1)
-    peak = grad[rows, k]
-    left = grad[rows, np.maximum(k - 1, 0)]
-    right = grad[rows, np.minimum(k + 1, grad.shape[1] - 1)]
-    denom = left - 2 * peak + right
-    safe = np.where(np.abs(denom) > 1e-6, denom, -1.0)
-    sub = np.clip(np.where(np.abs(denom) > 1e-6, 0.5 * (left - right) / safe, 0.0), -0.5, 0.5)
-    pos = steps[0] + (k + 0.5 + sub) * 0.5
-    good = peak > max(9.0, 0.3 * float(np.median(peak)))
-    if good.sum() < max(5, samples // 4):
-        return None
-    return np.asarray(base[good] + pos[good, None] * outward[None, :])
-
-
-def refine_corners(
-    gray: np.ndarray, quad: np.ndarray, radius: float, samples: int = 40, rounds: int = 2
-) -> np.ndarray:
-    """Corners from robust lines fitted to sub-pixel edge points along each side; the quad is
-    returned unchanged if a side cannot be seen well enough."""
-    img = gray.astype(np.float32)
-    current = np.asarray(quad, np.float64)
-    for r in range(rounds):
-        centre = current.mean(axis=0)
-        lines = []
-        for i in range(4):
-            a, b = current[i], current[(i + 1) % 4]
-            d = b - a
-            n = np.array([d[1], -d[0]]) / (np.linalg.norm(d) + 1e-12)
-            if np.dot((a + b) / 2 - centre, n) < 0:
-                n = -n
-            pts = _edge_points(img, a, b, n, radius if r == 0 else max(2.5, radius / 3), samples)
-            if pts is None:
-                return current
-            lines.append(
-                cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01)
-                .reshape(4)
-                .astype(np.float64)
-            )
-        corners = [intersect(lines[i - 1], lines[i]) for i in range(4)]
-        if any(c is None for c in corners):
-            return current
-        refined = np.array(corners)
-        if np.max(np.linalg.norm(refined - current, axis=1)) > 3 * radius:
-            return current
-        current = refined
-    return current
+def _distinct(quads: np.ndarray, order: np.ndarray, count: int, apart: float) -> list[int]:
+    picked: list[int] = []
+    for i in order:
+        if all(float(np.abs(quads[i] - quads[j]).max()) > apart for j in picked):
+            picked.append(int(i))
+            if len(picked) == count:
+                break
+    return picked
 
 
 def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detection:
-    """Find the page in a BGR (or grey) frame."""
+    """Find the page in a BGR (or grey) frame of any size."""
     p = params or DetectParams()
-    h, w = image.shape[:2]
-    scale = min(1.0, p.work_width / float(w))
-    small = (
-        image
-        if scale >= 1.0
-        else cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-    )
+    frame = as_frame(image)
+    h, w = frame.shape[:2]
+    if min(w, h) < 16:
+        return Detection(None, (w, h))
+    scale = min(1.0, p.work_width / float(max(w, h)))
+    fine_scale = min(1.0, 2.0 * scale)
+    fine = _shrink(frame, fine_scale)
+    small = _shrink(fine, scale / fine_scale)
     white = whiteness(small)
     gray_small = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     sh, sw = gray_small.shape
     limit = p.min_area * sw * sh
-    edges = cv2.Canny(cv2.GaussianBlur(gray_small, (3, 3), 0), 20, 60, L2gradient=True)
-    found = contour_candidates(white, edges, limit)
+    edges = coarse_edges(gray_small)
+    found = contour_candidates(white, edges, limit) + zoomed_out_candidates(small, white, limit)
     stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
-    quads = order_clockwise(np.concatenate(stacks, axis=0))
+    quads = np.unique(np.round(order_clockwise(np.concatenate(stacks, axis=0)) * 2) / 2, axis=0)
     if len(quads):
         areas = quad_areas(quads)
         quads = quads[(areas >= limit) & convex_and_open(quads, p.min_angle)]
     if not len(quads):
         return Detection(None, (w, h))
-    support = np.prod(contrast_support(white, quads), axis=1)
-    best = int(np.argmax(support * quad_areas(quads)))
-    if support[best] < p.min_support:
+    # a quick look (8 points a side) to keep the most promising few dozen, then a closer one
+    rough = quad_areas(quads) * np.prod(
+        side_support(white, quads, samples=8, contrast=p.contrast), axis=1)
+    quads = quads[np.argsort(-rough)[: p.shortlist]]
+    support = np.prod(side_support(white, quads, contrast=p.contrast), axis=1)
+    share, level = interior_share(white, quads)
+    inside = np.clip(share / p.min_interior, 0.0, 1.0) ** 2
+    valid = (support >= p.min_support) & (level >= p.min_paper_level)
+    score = np.where(valid, quad_areas(quads) * support * inside, 0.0)
+    if not np.any(score > 0):
         return Detection(None, (w, h))
-    quad = quads[best] / scale
-    if p.refine:
-        gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-        quad = refine_corners(gray, quad, radius=max(3.0, 2.5 / scale), samples=p.refine_samples)
-    corners = order_clockwise(quad)
-    m = p.border_margin
-    coarse = quads[best]
+    picked = _distinct(quads, np.argsort(-score), max(1, p.hypotheses), 2.0)
+    # only candidates within reach of the best are worth refining
+    picked = [i for i in picked if score[i] >= 0.3 * score[picked[0]]]
+    fine_white = whiteness(fine)
+    if not p.refine:
+        best = picked[0]
+        return _finish(fine_white, (w, h), quads[best] / scale, quads[best], (sw, sh),
+                       float(support[best]), p)
+    gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    results = []
+    for i in picked:
+        corners = refine_corners(gray, quads[i] / scale, radius=max(3.0, 1.5 / scale),
+                                 samples=p.refine_samples)
+        corners = order_clockwise(corners)
+        check = np.prod(side_support(fine_white, corners[None] * fine_scale,
+                                     contrast=p.contrast, slack=1))
+        results.append((quad_area(corners) * check * inside[i], i, corners, float(check)))
+    final, best, corners, check = max(results, key=lambda r: r[0])
+    if final <= 0:
+        best, corners, check = picked[0], quads[picked[0]] / scale, float(support[picked[0]])
+    return _finish(fine_white, (w, h), corners, quads[best], (sw, sh), check, p)
+
+
+def _shrink(image: np.ndarray, factor: float) -> np.ndarray:
+    if factor >= 1.0:
+        return image
+    h, w = image.shape[:2]
+    size = (max(1, round(w * factor)), max(1, round(h * factor)))
+    return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA))
+
+
+def _finish(
+    fine_white: np.ndarray, size: tuple[int, int], corners: np.ndarray, coarse: np.ndarray,
+    coarse_size: tuple[int, int], support: float, p: DetectParams,
+) -> Detection:
+    corners = order_clockwise(corners)
+    fine_scale = fine_white.shape[1] / float(size[0])
     touches = (
-        _near_edge(corners, (w, h), m)
-        or _near_edge(coarse, (sw, sh), 1.0)
-        or continues_to_border(white, coarse)
+        _near_edge(corners, size, p.border_margin)
+        or _near_edge(coarse, coarse_size, 1.0)
+        or continues_to_border(fine_white, corners * fine_scale,
+                               unit=fine_white.shape[1] / float(coarse_size[0]))
     )
-    return Detection(corners, (w, h), touches, float(support[best]))
+    return Detection(corners, size, touches, support)

@@ -113,6 +113,9 @@ def main(argv: list[str], prog: str) -> int:
             url = load_settings(args.config).idcard.url
         except ConfigError as exc:
             return fail(prog, str(exc), EXIT_CONFIG)
+        if not url:
+            return fail(prog, "配置错误 configuration error: no ID-card reader configured "
+                        "([idcard] url is empty; or give --port URL)", EXIT_CONFIG)
     try:
         with open_reader(url, timeout=args.timeout) as reader:
             if args.action == "status":

@@ -1,7 +1,7 @@
 """``kioskctl scanner``: the document camera, for technicians.
 
     kioskctl scanner detect IMAGE... [--json]     corners (clockwise from top-left) and verdict
-    kioskctl scanner capture [--pages N] [--out DIR] [--timeout S] [--json]
+    kioskctl scanner capture [--pages N] [--out DIR] [--timeout S] [--frames N] [--json]
                                                   auto-capture pages, save JPEGs and one PDF
     kioskctl scanner qr [--timeout S]             read a receipt's QR held up to the camera
     kioskctl scanner calibrate [--frames N] [--write]
@@ -11,6 +11,9 @@ The camera is ``[scanner] url`` of the settings unless ``--url`` is given; ``sim
 live under ``<paths.var_dir>/camera``; calibrated thresholds in
 ``<paths.var_dir>/scanner/calibration.json`` are used when present.
 Exit codes: 0 done, 1 refused or failed, 2 usage, 3 camera unavailable, 4 configuration.
+``detect`` takes pictures of any size, orientation (EXIF) and pixel format
+(:mod:`kiosk.ctl.scanner_images`); a file that cannot be read gets one line in Chinese and
+English in place of its result, the other files are still done, and the exit code is 1.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
 import cv2.utils.logging as cv2_logging
 import numpy as np
 
@@ -62,6 +64,7 @@ from drivers.scanner import (
     save_pdf,
 )
 from kiosk.ctl.messages import MESSAGES
+from kiosk.ctl.scanner_images import CANNOT_READ, UnreadableImage, load_image
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     capture.add_argument("--pages", type=int, default=1, help="how many pages to capture")
     capture.add_argument("--out", type=Path, default=Path("scans"), help="output folder")
     capture.add_argument("--timeout", type=float, default=30.0, help="seconds to wait in all")
+    capture.add_argument("--frames", type=int, default=0,
+                         help="give up after this many frames too (0: only the timeout)")
     qr = sub.add_parser("qr", help="read a QR code held up to the camera")
     qr.add_argument("--timeout", type=float, default=10.0)
     cal = sub.add_parser("calibrate", help="fit the quality thresholds to this camera")
@@ -108,36 +113,41 @@ def _tell(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
-def _frames(camera: Camera, deadline: float) -> Iterator[Frame]:
-    while time.monotonic() < deadline:
+def _frames(camera: Camera, deadline: float, limit: int = 0) -> Iterator[Frame]:
+    count = 0
+    while time.monotonic() < deadline and (limit <= 0 or count < limit):
+        count += 1
         yield camera.read(timeout=max(0.1, min(2.0, deadline - time.monotonic())))
 
 
+def _detect_one(path: Path, ctx: Context) -> dict[str, Any]:
+    try:
+        loaded = load_image(path)
+    except UnreadableImage as exc:
+        return {"image": str(path), "error": {"zh": f"{CANNOT_READ.zh}：{exc.words.zh}",
+                                              "en": f"{CANNOT_READ.en}: {exc.words.en}"}}
+    det = detect_page(loaded.frame)
+    verdict = judge(loaded.frame, det, ctx.thresholds)
+    corners = det.as_list()
+    if corners is not None and loaded.factor != 1.0:
+        corners = [[round(x * loaded.factor, 2), round(y * loaded.factor, 2)] for x, y in corners]
+    return {
+        "image": str(path),
+        "size": list(loaded.size),
+        "corners": corners,
+        "quality": verdict.as_dict(),
+    }
+
+
 def _detect(args: argparse.Namespace, ctx: Context) -> int:
-    results: list[dict[str, Any]] = []
-    code = EXIT_OK
-    for path in args.images:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if image is None:
-            results.append({"image": str(path), "error": "cannot read this image"})
-            code = EXIT_FAILED
-            continue
-        det = detect_page(image)
-        verdict = judge(image, det, ctx.thresholds)
-        results.append(
-            {
-                "image": str(path),
-                "size": list(det.frame_size),
-                "corners": det.as_list(),
-                "quality": verdict.as_dict(),
-            }
-        )
+    results = [_detect_one(path, ctx) for path in args.images]
+    code = EXIT_FAILED if any("error" in r for r in results) else EXIT_OK
     if args.json:
         print_json(results)
         return code
     for r in results:
         if "error" in r:
-            _say(f"{r['image']}: error: {r['error']}")
+            _say(f"{r['image']}: 错误：{r['error']['zh']} / error: {r['error']['en']}")
         elif r["corners"] is None:
             _say(f"{r['image']}: no page ({r['quality']['words']})")
         else:
@@ -160,7 +170,7 @@ def _capture(args: argparse.Namespace, ctx: Context, camera: Camera) -> int:
     pages: list[np.ndarray] = []
     saved: list[dict[str, Any]] = []
     last = ""
-    for frame in _frames(camera, time.monotonic() + args.timeout):
+    for frame in _frames(camera, time.monotonic() + args.timeout, args.frames):
         status = auto.feed(frame)
         words = _status_words(status)
         if words != last and not args.json:
@@ -184,7 +194,8 @@ def _capture(args: argparse.Namespace, ctx: Context, camera: Camera) -> int:
         if len(pages) == args.pages:
             break
     if not pages:
-        raise NoGoodPage(f"no page good enough in {args.timeout:g} s: {last or 'no frame'}", last)
+        within = f"{args.frames} frames" if args.frames > 0 else f"{args.timeout:g} s"
+        raise NoGoodPage(f"no page good enough in {within}: {last or 'no frame'}", last)
     pdf = save_pdf(pages, args.out / "scan.pdf")
     if args.json:
         print_json({"camera": ctx.url, "pdf": str(pdf), "pages": saved})

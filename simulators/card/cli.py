@@ -27,7 +27,7 @@ from pathlib import Path
 from cardsvc.keys import KeyFileError
 from cardsvc.money import AmountError, format_fen, parse_yuan
 from cardsvc.profile import ALGS, CARD_TYPE_NAMES
-from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
+from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail, port_number
 from config.runtime import block_stop_signals, configure_logging, wait_for_stop
 from drivers.idcard.codes import id_number_valid
 from drivers.pcsc.spi import SimulatedCard
@@ -49,16 +49,6 @@ class ServeError(Exception):
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
         self.code = code
-
-
-def port_number(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        port = 0
-    if not 0 < port < 65536:
-        raise argparse.ArgumentTypeError(f"not a TCP port: {text!r}")
-    return port
 
 
 def add_serve_options(parser: argparse.ArgumentParser, default_port: int) -> None:

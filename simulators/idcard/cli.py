@@ -12,7 +12,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, fail, print_json
+from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, fail, port_number, print_json
 from config.runtime import block_stop_signals, configure_logging, wait_for_stop
 from simulators.idcard.citizens import demo_people
 from simulators.idcard.device import Fault, VirtualIdReader
@@ -34,7 +34,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         metavar="PATH",
         help="make a pty and link PATH to it (the driver opens PATH)",
     )
-    where.add_argument("--port", type=int, metavar="N", help="listen on TCP port N")
+    where.add_argument("--port", type=port_number, metavar="N", help="listen on TCP port N")
     where.add_argument(
         "--device",
         type=Path,

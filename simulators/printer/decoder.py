@@ -291,6 +291,9 @@ class EscPosDecoder:
             size = 8 + xb * rows
             if len(buf) < size:
                 return 0
+            if not xb or not rows:
+                self._warn(f"GS v 0: an empty raster ({xb} bytes x {rows} rows) ignored")
+                return size
             image = graphics.raster(bytes(buf[8:size]), xb, rows, 2 if m & 1 else 1,
                                     2 if m & 2 else 1)
             self._graphic("raster", image)
@@ -368,6 +371,9 @@ class EscPosDecoder:
         if fn == 0x70 and len(body) >= 10:
             bx, by = body[3], body[4]
             width, rows = body[6] | body[7] << 8, body[8] | body[9] << 8
+            if not width or not rows or bx not in (1, 2) or by not in (1, 2):
+                self._warn(f"GS ( L: a raster of {width} x {rows} dots at {bx} x {by} ignored")
+                return
             image = graphics.raster(body[10:], (width + 7) // 8, rows, bx, by)
             self._stored = image.crop((0, 0, width * bx, rows * by))
         elif fn == 0x32 and self._stored is not None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cardsvc.demo_issuer import install_demo_keys
 from cardsvc.journal import Journal
+from cardsvc.keys import IssuerKeys
 from cardsvc.load_authority import InProcessLoadAuthority
 from cardsvc.sam.pcsc import PcscSam
 from cardsvc.terminal import CardTerminal
@@ -58,3 +59,15 @@ class Rig:
 
     def close(self) -> None:
         self.journal.close()
+
+
+PSAM_TERMINAL_ID = bytes.fromhex("410200000001")
+
+
+def psam_twin(keys: IssuerKeys) -> IssuerKeys:
+    """``keys`` with the demo PSAM's terminal ID: for a software SAM whose answers are compared
+    byte for byte with the PSAM's (MAC1 covers the terminal ID). Tests only: in use, two SAMs
+    never share a terminal ID (the demo key file's software SAM has its own)."""
+    return IssuerKeys(mpk=keys.mpk, mlk=keys.mlk, mtk=keys.mtk, mamk=keys.mamk,
+                      key_version=keys.key_version, terminal_id=PSAM_TERMINAL_ID,
+                      source=keys.source)

@@ -45,8 +45,11 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], args: list[str]
 
 
 def test_memory_backend_without_readers(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["readers", "--json", "--backend", "memory://"]) == 0
+    assert main(["readers", "--json", "--backend", "memory://"]) == 3  # no reader: unavailable
     assert json.loads(capsys.readouterr().out) == {"readers": []}
+    assert main(["readers", "--backend", "memory://"]) == 3
+    err = capsys.readouterr().err.strip()
+    assert err == "cardsvc readers: 未连接读卡器 / no card reader is attached"
     assert main(["apdu", "00A40400", "--backend", "memory://"]) == 3
     assert "no card reader is attached" in capsys.readouterr().err
 

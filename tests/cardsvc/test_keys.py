@@ -41,7 +41,7 @@ def test_demo_keys_install_and_load(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     keys = load_issuer_keys(path)
     assert (keys.mpk, keys.mlk, keys.mtk, keys.mamk) == tuple(H(k) for k in ALL_KEYS)
-    assert keys.terminal_id == H("410200000001")
+    assert keys.terminal_id == H("410200009001")  # the software SAM's own, not the PSAM's
     assert keys.key_version == 1
     assert "test keys only" in demo_key_file().read_text(encoding="utf-8").lower()
 
@@ -142,7 +142,7 @@ def test_repr_and_str_hide_keys(tmp_path: Path) -> None:
     for text in (repr(keys), str(keys), f"{keys}", repr([keys])):
         _assert_no_key_material(text)
         assert "hidden" in text
-    assert "mpk" in repr(keys) and "410200000001" in repr(keys)
+    assert "mpk" in repr(keys) and "410200009001" in repr(keys)
 
 
 def test_issuer_keys_are_immutable_and_not_picklable() -> None:

@@ -64,19 +64,4 @@ def test_crash_before_debit_leaves_pending_that_resolves_failed(rig: Rig) -> Non
     assert rig.journal.get(entry_id).status == "failed"
     assert _balance(rig) == 9900
 
-
-def test_a_proof_superseded_by_a_later_transaction_is_completed_without_tac(rig: Rig) -> None:
-    rig.card.tear(1, "after", prefix="8054")
-    with pytest.raises(CardRemovedError):
-        rig.terminal.purchase(300)
-    rig.insert()
-    rig.tick()
-    # Another terminal debits the card before it comes back here: the low-level debit path
-    # skips this journal's resolution, as another terminal's would.
-    public = rig.terminal.purse.select().public
-    rig.terminal._debit(public, 50, kind="retail", compound=False, line=None)
-    rig.terminal.purse.select()
-    resolved = resolve_card(rig.terminal.purse, rig.journal, rig.card_no)
-    assert [r.outcome for r in resolved] == ["completed"]
-    assert "no TAC" in resolved[0].detail
-    assert _balance(rig) == 10000 - 300 - 50
+# The proof superseded by a later transaction (at another terminal): test_recovery_paths.py.

@@ -22,6 +22,7 @@ from cardsvc.sam import (
     open_sam,
 )
 from drivers.pcsc.errors import CardRemoved, ReaderUnavailable
+from tests.cardsvc.rig import psam_twin
 
 H = bytes.fromhex
 MPK = H("3F1A5C7E9B2D4F6081A3C5E7092B4D6F")
@@ -118,7 +119,7 @@ def test_exact_apdus_and_spec_vector() -> None:
 
 @pytest.mark.parametrize("alg", list(Alg))
 def test_same_answers_as_soft_sam(tmp_path: Path, alg: Alg) -> None:
-    keys = load_issuer_keys(install_demo_keys(tmp_path))
+    keys = psam_twin(load_issuer_keys(install_demo_keys(tmp_path)))
     soft = SoftSam(keys, tmp_path / "ttsn.json", initial_ttsn=0x0F)
     pcsc = PcscSam(FakePsam(next_ttsn=0x10))
     for args in (_mac1_args(alg), (H("01020304"), 6, 200, 9, DATE, H("073015"), 1, alg, CARD)):

@@ -19,6 +19,7 @@ from cardsvc.sam import PcscSam, Sam, SamMacError, SoftSam, open_sam
 from drivers.pcsc import CardChannel, open_backend
 from drivers.pcsc.memory_backend import MemoryBackend
 from simulators.card.factory import open_psam
+from tests.cardsvc.rig import psam_twin
 
 H = bytes.fromhex
 CARD = H("4102000000000001")
@@ -30,7 +31,8 @@ READER = "Virtual PCD 00 01"
 @pytest.fixture
 def soft(tmp_path: Path) -> SoftSam:
     # the demo PSAM hands out TTSN 1 first, as a new SoftSam state does
-    return SoftSam(load_issuer_keys(install_demo_keys(tmp_path / "keys")), tmp_path / "t.json")
+    keys = psam_twin(load_issuer_keys(install_demo_keys(tmp_path / "keys")))
+    return SoftSam(keys, tmp_path / "t.json")
 
 
 @pytest.fixture

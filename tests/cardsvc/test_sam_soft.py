@@ -23,6 +23,7 @@ from cardsvc.sam import (
     open_sam,
     soft_sam_state_path,
 )
+from tests.cardsvc.rig import psam_twin
 
 H = bytes.fromhex
 CARD = H("4102000000000001")
@@ -33,7 +34,8 @@ MAMK = H("C1C2C3C4C5C6C7C8D1D2D3D4D5D6D7D8")
 
 @pytest.fixture
 def keys(tmp_path: Path) -> IssuerKeys:
-    return load_issuer_keys(install_demo_keys(tmp_path / "keys"))
+    """The demo keys with the terminal ID of card-spec's vectors (the demo PSAM's)."""
+    return psam_twin(load_issuer_keys(install_demo_keys(tmp_path / "keys")))
 
 
 def _purchase(sam: SoftSam, alg: Alg = Alg.TDES) -> tuple[int, bytes]:
@@ -205,7 +207,7 @@ def test_open_sam_soft(tmp_path: Path) -> None:
         assert (
             sam.purchase_mac1(H("1A2B3C4D"), 5, 1, 6, DATE, H("120000"), 1, Alg.TDES, CARD)[0] == 1
         )
-    assert soft_sam_state_path(tmp_path / "var", TID).exists()
+    assert soft_sam_state_path(tmp_path / "var", H("410200009001")).exists()
     for bad in ("soft:", "nothing", "usb:x"):
         with pytest.raises(SamInputError):
             open_sam(bad, state_dir=tmp_path)

@@ -60,6 +60,7 @@ def test_errors_carry_codes_and_their_words_come_from_the_catalogue() -> None:
     assert CARDSVC.zh(unknown) == "余额不足：需要 1.00 元"
     assert str(unknown) == "insufficient balance: needed 1.00 yuan"
     assert CARDSVC.words(WrongPin(2)).en == "wrong PIN, 2 tries left"
+    assert CARDSVC.words(WrongPin(1)).en == "wrong PIN, 1 try left"  # issue 12 item 9
 
 
 def test_every_program_catalogue_covers_its_codes_and_publishes_them() -> None:

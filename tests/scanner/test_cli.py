@@ -50,7 +50,7 @@ def test_detect_says_none_and_why(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert result["corners"] is None and result["quality"]["reasons"] == ["no page"]
     assert kioskctl(["scanner", "detect", str(blank), str(tmp_path / "missing.jpg")]) == 1
     out = capsys.readouterr().out
-    assert "no page" in out and "cannot read this image" in out
+    assert "no page" in out and "无法读取图像" in out and "cannot read the image" in out
 
 
 def test_capture_writes_jpegs_and_a_pdf(
@@ -92,8 +92,11 @@ def test_capture_of_a_blurred_page_is_refused_in_plain_words(
             "capture",
             "--url",
             f"sim:{cameras}/blurred",
+            "--no-realtime",
+            "--frames",
+            "12",
             "--timeout",
-            "1",
+            "60",
             "--out",
             str(tmp_path / "s"),
         ]
@@ -101,6 +104,7 @@ def test_capture_of_a_blurred_page_is_refused_in_plain_words(
     assert code == 1
     err = capsys.readouterr().err
     assert "the page is blurred" in err and "hold it still" in err
+    assert "in 12 frames" in err
     assert not (tmp_path / "s" / "scan.pdf").exists()
 
 

@@ -1,0 +1,120 @@
+"""Corners to sub-pixel precision at full resolution.
+
+Along each side of a coarse quad, intensity profiles across the side (three parallel ones
+averaged against noise) locate the step from paper to desk: the largest *drop* in brightness
+going outward (paper is the brighter side), to sub-pixel precision by a parabola through the
+peak. A robust line (Huber) is fitted per side, twice (the second time within a narrower band),
+and the corners are the intersections of neighbouring lines. A side that cannot be seen well
+enough leaves the quad as it was.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from drivers.scanner.geometry import intersect
+
+
+def _edge_points(
+    gray: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.ndarray, radius: float, samples: int
+) -> np.ndarray | None:
+    """Sub-pixel positions of the strongest drop in brightness going out across ``a``-``b``."""
+    d = b - a
+    length = float(np.linalg.norm(d))
+    if length < 8:
+        return None
+    u = d / length
+    steps = np.arange(-radius, radius + 0.25, 0.5)
+    t = np.linspace(0.06, 0.94, samples)
+    base = a[None, :] + t[:, None] * d[None, :]
+    prof = np.zeros((samples, len(steps)), np.float32)
+    for along in (-1.0, 0.0, 1.0):  # average three parallel profiles against noise
+        q = base[:, None, :] + steps[None, :, None] * outward + along * u
+        prof += cv2.remap(
+            gray,
+            q[..., 0].astype(np.float32),
+            q[..., 1].astype(np.float32),
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
+    grad = np.maximum(-np.diff(prof, axis=1), 0.0)  # brightness lost going outward
+    rows = np.arange(samples)
+    k = np.argmax(grad, axis=1)
+    peak = grad[rows, k]
+    left = grad[rows, np.maximum(k - 1, 0)]
+    right = grad[rows, np.minimum(k + 1, grad.shape[1] - 1)]
+    denom = left - 2 * peak + right
+    safe = np.where(np.abs(denom) > 1e-6, denom, -1.0)
+    sub = np.clip(np.where(np.abs(denom) > 1e-6, 0.5 * (left - right) / safe, 0.0), -0.5, 0.5)
+    pos = steps[0] + (k + 0.5 + sub) * 0.5
+    good = peak > max(9.0, 0.3 * float(np.median(peak)))
+    if good.sum() < max(5, samples // 4):
+        return None
+    return np.asarray(base[good] + pos[good, None] * outward[None, :])
+
+
+def refine_corners(
+    gray: np.ndarray, quad: np.ndarray, radius: float, samples: int = 40, rounds: int = 2
+) -> np.ndarray:
+    """Corners from robust lines fitted to sub-pixel edge points along each side; the quad is
+    returned unchanged if a side cannot be seen well enough."""
+    img = gray.astype(np.float32)
+    current = np.asarray(quad, np.float64)
+    for r in range(rounds):
+        centre = current.mean(axis=0)
+        lines = []
+        for i in range(4):
+            a, b = current[i], current[(i + 1) % 4]
+            d = b - a
+            n = np.array([d[1], -d[0]]) / (np.linalg.norm(d) + 1e-12)
+            if np.dot((a + b) / 2 - centre, n) < 0:
+                n = -n
+            pts = _edge_points(img, a, b, n, radius if r == 0 else max(2.5, radius / 3), samples)
+            if pts is None:
+                return current
+            lines.append(
+                cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01)
+                .reshape(4)
+                .astype(np.float64)
+            )
+        corners = [intersect(lines[i - 1], lines[i]) for i in range(4)]
+        if any(c is None for c in corners):
+            return current
+        refined = np.array(corners)
+        if np.max(np.linalg.norm(refined - current, axis=1)) > 3 * radius:
+            return current
+        current = refined
+    return current
+
+
+def snap_quads(white: np.ndarray, quads: np.ndarray, reach: float, samples: int = 16
+               ) -> np.ndarray:
+    """Quads (Q x 4 x 2) moved onto nearby edges, all at once: along each side the largest
+    drop in brightness going outward within ``reach`` pixels is found at each point; the
+    median position over each half of the side moves that half's end, and the corners are
+    where the moved sides meet. Cheap and rough: for candidates found on a smaller image."""
+    if not len(quads):
+        return quads
+    from drivers.scanner.support import sample_points, side_points  # noqa: PLC0415 - cycle
+
+    pts, normal = side_points(quads, samples)
+    step = 0.5
+    offsets = np.arange(-reach, reach + step / 2, step, dtype=np.float32)
+    probe = pts[None] + offsets[:, None, None, None, None] * normal[None, :, :, None, :]
+    vals = sample_points(cv2.GaussianBlur(white.astype(np.float32), (0, 0), 0.8), probe)
+    drop = vals[:-1] - vals[1:]
+    where = offsets[np.argmax(drop, axis=0)] + step / 2  # Q x 4 x S
+    half = samples // 2
+    first = np.median(where[..., :half], axis=-1)
+    second = np.median(where[..., half:], axis=-1)
+    a = pts[..., half // 2, :] + first[..., None] * normal
+    b = pts[..., half + half // 2, :] + second[..., None] * normal
+    d = b - a
+    prev_a, prev_d = np.roll(a, 1, axis=1), np.roll(d, 1, axis=1)
+    det = d[..., 0] * prev_d[..., 1] - prev_d[..., 0] * d[..., 1]
+    ok = np.abs(det) > 1e-6
+    safe = np.where(ok, det, 1.0)
+    t = ((a[..., 1] - prev_a[..., 1]) * d[..., 0] - (a[..., 0] - prev_a[..., 0]) * d[..., 1]) / safe
+    corners = prev_a + t[..., None] * prev_d
+    return np.asarray(np.where(ok.all(axis=1)[:, None, None], corners, quads))

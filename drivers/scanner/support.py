@@ -1,0 +1,171 @@
+"""How well a candidate quadrilateral is seen as a page: evidence along its sides and inside it.
+
+All on the *whiteness* image (the darkest channel: paper is bright and colourless), vectorised
+over stacks of quads (Q x 4 x 2, corners in order around).
+
+* **Side support**: along each side, at evenly spaced points, the step across the side (the
+  mean a little inside minus a little outside) must exceed ``contrast`` and the outside must
+  *stay* darker a few pixels further out (a printed line inside a page is dark only for its own
+  width; a page's edge has desk beyond it). A side placed a pixel or two wrong still reads its
+  edge: the side is tried at a few parallel shifts and the best one counts, the same shift for
+  the whole side (a textured desk offers a step somewhere near any single point, but not along
+  a whole side at one offset). Points beyond the frame count half.
+* **Interior**: the share of points inside the quad as bright as the paper seen along its
+  sides: a quad spanning a patterned desk is mostly not paper.
+* **Continues to the border**: whether paper goes on past a side to the frame's edge (the quad
+  is then part of a page that is cut off): the strip between the side and the frame's edge is
+  compared with the paper inside and the desk beyond the other sides.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def sample_points(img: np.ndarray, pts: np.ndarray, border: float | None = None) -> np.ndarray:
+    """``img`` (one channel) at the points ``pts`` (... x 2, x then y), bilinear; beyond the
+    frame ``border`` (or the nearest edge pixel when None). Any number of points."""
+    flat = pts.reshape(-1, 2).astype(np.float32)
+    n = len(flat)
+    width = 1024  # cv2.remap wants fewer than 32767 rows: lay the points out in wide rows
+    rows = max(1, -(-n // width))
+    padded = np.zeros((rows * width, 2), np.float32)
+    padded[:n] = flat
+    grid = padded.reshape(rows, width, 2)
+    out = cv2.remap(
+        img if img.dtype == np.float32 else img.astype(np.float32),
+        np.ascontiguousarray(grid[..., 0]),
+        np.ascontiguousarray(grid[..., 1]),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE if border is None else cv2.BORDER_CONSTANT,
+        borderValue=0.0 if border is None else border,
+    )
+    return np.asarray(out).reshape(-1)[:n].reshape(pts.shape[:-1])
+
+
+def side_points(quads: np.ndarray, samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """Points along each side (Q x 4 x S x 2, from 6 % to 94 % of its length) and each side's
+    outward unit normal (Q x 4 x 2)."""
+    q = quads.astype(np.float32)
+    nxt = np.roll(q, -1, axis=1)
+    d = nxt - q
+    normal = np.stack([d[..., 1], -d[..., 0]], axis=-1)
+    normal /= np.linalg.norm(normal, axis=-1, keepdims=True) + 1e-6
+    centre = q.mean(axis=1, keepdims=True)
+    outward = np.sign(np.sum(((q + nxt) / 2 - centre) * normal, axis=-1, keepdims=True))
+    normal *= np.where(outward == 0, 1.0, outward)
+    t = np.linspace(0.06, 0.94, samples, dtype=np.float32)
+    pts = q[:, :, None, :] + t[None, None, :, None] * d[:, :, None, :]
+    return pts, normal
+
+
+def side_support(
+    white: np.ndarray,
+    quads: np.ndarray,
+    samples: int = 16,
+    contrast: float = 6.0,
+    slack: int = 2,
+    unit: float = 1.0,
+) -> np.ndarray:
+    """Per quad and side (Q x 4): the share of points that see the page's edge (see the
+    module's notes). The step is read 1.5 ``unit`` each side of the line, the outside must stay
+    darker from 2.5 to 4.5 ``unit`` out, and the line is tried at ``slack`` whole ``unit``
+    shifts each way."""
+    if not len(quads):
+        return np.zeros((0, 4))
+    pts, normal = side_points(quads, samples)
+    first = -(slack + 3.5)
+    offsets = np.arange(first, slack + 4.5 + 0.5, 1.0, dtype=np.float32)
+    probe = pts[None] + (unit * offsets)[:, None, None, None, None] * normal[None, :, :, None, :]
+    vals = sample_points(white, probe, np.nan)  # O x Q x 4 x S
+
+    def at(o: float) -> np.ndarray:
+        return np.asarray(vals[round(o - first)])
+
+    unseen = np.isnan(at(-0.5)) | np.isnan(at(0.5))
+    best = np.zeros(quads.shape[:2])
+    for shift in range(-slack, slack + 1):
+        across = at(shift - 1.5) - at(shift + 1.5)
+        inner = 0.5 * (at(shift - 2.5) + at(shift - 3.5))
+        outer = (at(shift + 2.5) + at(shift + 3.5) + at(shift + 4.5)) / 3
+        seen = (across > contrast) & (inner - outer > 0.5 * contrast)
+        share = np.where(unseen, 0.5, seen).mean(axis=-1)
+        best = np.maximum(best, share)
+    return best
+
+
+def interior_share(
+    white: np.ndarray, quads: np.ndarray, tolerance: float = 40.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per quad: the share of a 6 x 6 grid of points inside it that are within ``tolerance``
+    of the paper's level, and that level (the median just inside its sides)."""
+    if not len(quads):
+        return np.zeros(0), np.zeros(0)
+    g = np.linspace(0.15, 0.85, 6)
+    gu, gv = np.meshgrid(g, g)
+    u, v = gu.ravel()[None, :, None], gv.ravel()[None, :, None]
+    q = quads.astype(np.float64)
+    inner = (
+        (1 - u) * (1 - v) * q[:, None, 0]
+        + u * (1 - v) * q[:, None, 1]
+        + u * v * q[:, None, 2]
+        + (1 - u) * v * q[:, None, 3]
+    )
+    smooth = cv2.GaussianBlur(white.astype(np.float32), (0, 0), 1.0)
+    pts, normal = side_points(quads, 12)
+    rim = sample_points(smooth, pts - 2.5 * normal[:, :, None, :]).reshape(len(q), -1)
+    level = np.median(rim, axis=1)
+    vals = sample_points(smooth, inner)
+    return np.asarray((vals > level[:, None] - tolerance).mean(axis=1)), np.asarray(level)
+
+
+def continues_to_border(
+    white: np.ndarray, quad: np.ndarray, unit: float = 1.0, probes: int = 9,
+    tolerance: float = 8.0,
+) -> bool:
+    """Whether the paper goes on past a side of ``quad`` to the frame's edge: the quad is then
+    a part of a page that is cut off (a ruled line or a line of text inside the page passed for
+    its edge). Only sides that face the frame's edge closely count. Just beyond such a side (up
+    to 3 ``unit`` out, or to the frame's edge if nearer) the bright part of the picture (80th
+    percentile: text and lines are sparse) is compared with the same just inside the side (the
+    paper) and just beyond the other sides (the desk): nearer the paper than halfway to the
+    desk and within 1.5 ``tolerance`` of it, it is paper (a pale card lying beside the page is
+    further off than that); with no desk in sight, within ``tolerance`` of the paper is paper."""
+    h, w = white.shape
+    img = white.astype(np.float32)
+    q = np.asarray(quad, np.float64)
+    pts, normal = side_points(q[None], probes)
+    steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
+    reach = np.empty((4, probes))
+    for i in range(4):
+        base, n = pts[0, i].astype(np.float64), normal[0, i].astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tx = np.where(n[0] > 0, (w - 1 - base[:, 0]) / n[0],
+                          np.where(n[0] < 0, -base[:, 0] / n[0], np.inf))
+            ty = np.where(n[1] > 0, (h - 1 - base[:, 1]) / n[1],
+                          np.where(n[1] < 0, -base[:, 1] / n[1], np.inf))
+        reach[i] = np.minimum(tx, ty)
+    beyond = [sample_points(img, pts[0, i][:, None, :] + steps[None, :, None] * normal[0, i])
+              for i in range(4)]
+    for i in range(4):
+        if not np.all(np.isfinite(reach[i])) or float(np.median(reach[i])) > 0.25 * max(w, h):
+            continue  # the side does not face the frame's edge closely
+        base, n = pts[0, i].astype(np.float64), normal[0, i].astype(np.float64)
+        near = steps[None, :] <= reach[i][:, None]
+        strip = beyond[i][near]
+        if strip.size < probes:
+            continue
+        depth = max(2.0, min(3.0 * unit, float(np.median(reach[i]))))
+        inner = base[:, None, :] - np.arange(2.0, 2.0 + depth)[None, :, None] * n
+        paper = float(np.percentile(sample_points(img, inner), 80))
+        level = float(np.percentile(strip, 80))
+        desks = [beyond[j][steps[None, :] <= reach[j][:, None]] for j in range(4) if j != i]
+        desk = np.concatenate([d for d in desks if d.size])
+        if desk.size >= probes:
+            gap = abs(float(np.percentile(desk, 80)) - paper)
+            if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance):
+                return True
+        elif abs(level - paper) < tolerance:
+            return True
+    return False

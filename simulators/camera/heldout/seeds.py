@@ -1,0 +1,26 @@
+"""Which seeds of the held-out generator are held out, and which may be tuned on.
+
+* ``HELDOUT_SEEDS`` are for the figures only: the bench scores them and prints totals per
+  condition, never a frame-by-frame listing; nothing is tuned on them (``--tune`` refuses them).
+* ``TUNING_SEEDS`` may be looked at frame by frame and tuned on, like the first generator.
+* Tests use seeds of their own, or a tuning seed for a scene found while tuning; never a
+  held-out seed.
+"""
+
+from __future__ import annotations
+
+HELDOUT_SEEDS = (7101, 7102, 7103)
+TUNING_SEEDS = (9001,)
+
+
+class SeedPolicyError(ValueError):
+    """A held-out seed was asked for in a way that would tune on it."""
+
+
+def check_use(seed: int, tune: bool) -> None:
+    """Refuse tuning (per-frame inspection) on a held-out seed."""
+    if tune and seed in HELDOUT_SEEDS:
+        raise SeedPolicyError(
+            f"seed {seed} is held out: it is scored, never tuned on "
+            f"(tuning seeds: {', '.join(map(str, TUNING_SEEDS))})"
+        )
