@@ -8,10 +8,11 @@ PY := $(VENV)/bin/python
 setup:
 	@scripts/bootstrap.sh
 
-# make demo FRESH=1: start from the demo data again; make demo STAY=1: keep the simulators
-# running (the demo prints the environment that reaches its cards, journal and clearing)
+# make demo: the kiosk (a window with a display, else the scripted journey; JOURNEY=1 forces
+# the journey). make demo CARDS=1: the card chain demo; with it FRESH=1 starts from the demo
+# data again and STAY=1 keeps the simulators running (it prints the environment to export).
 demo: setup
-	@$(PY) -m demo $(if $(FRESH),--fresh) $(if $(STAY),--stay)
+	@$(PY) -m demo $(if $(CARDS),cards) $(if $(FRESH),--fresh) $(if $(STAY),--stay) $(if $(JOURNEY),--journey)
 
 test: setup
 	@scripts/run-tests.sh

@@ -77,6 +77,8 @@ class ErrorCode(StrEnum):
     CARD_HOTLISTED = "card_hotlisted"
     MAC1_INVALID = "mac1_invalid"
     LOAD_LIMIT = "load_limit"
+    ALREADY_REFUNDED = "already_refunded"
+    ORIGINAL_NOT_FOUND = "original_not_found"
     NOT_CONFIGURED = "not_configured"
     # the hall service
     INVALID_STATE = "invalid_state"
@@ -94,6 +96,7 @@ class ErrorCode(StrEnum):
     MATTER_NOT_FOUND = "matter_not_found"
     NOT_ONLINE = "not_online"
     CASE_NOT_FOUND = "case_not_found"
+    CLIENT_TOKEN_USED = "client_token_used"  # noqa: S105 - an error code, not a secret
     MATERIAL_NOT_FOUND = "material_not_found"
     MATERIALS_MISSING = "materials_missing"
     SUPPLEMENT_ONCE = "supplement_once"
@@ -181,6 +184,15 @@ class MacInvalid(Refused, code=ErrorCode.MAC1_INVALID):
 
 class LoadLimit(Refused, code=ErrorCode.LOAD_LIMIT):
     """A zero amount, or the load would pass the balance limit."""
+
+
+class AlreadyRefunded(Refused, code=ErrorCode.ALREADY_REFUNDED):
+    """The original transaction was refunded already (at most once per original)."""
+
+
+class OriginalNotFound(Refused, code=ErrorCode.ORIGINAL_NOT_FOUND):
+    """A refund names a purchase clearing does not hold (upload it first), or another card's,
+    or another amount."""
 
 
 class NotConfigured(Refused, code=ErrorCode.NOT_CONFIGURED, http_status=503):

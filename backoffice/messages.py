@@ -26,6 +26,9 @@ MESSAGES = Catalogue("backoffice", {
     E.CARD_HOTLISTED: Words("此卡已挂失", "the card is on the hotlist"),
     E.MAC1_INVALID: Words("卡片认证失败 (MAC1)", "the card's load MAC1 does not verify"),
     E.LOAD_LIMIT: Words("充值超出限额", "the load would pass the balance limit"),
+    E.ALREADY_REFUNDED: Words("该笔交易已退款", "that purchase was refunded already"),
+    E.ORIGINAL_NOT_FOUND: Words("清算中心没有这笔原交易", "clearing holds no such purchase for "
+                                                         "this card and amount"),
     E.NOT_CONFIGURED: Words("服务缺少所需密钥", "the service lacks a key it needs"),
     # the hall service
     E.INVALID_STATE: Words("当前状态下不能进行此操作", "not possible in the present state"),
@@ -48,6 +51,8 @@ MESSAGES = Catalogue("backoffice", {
     E.NOT_ONLINE: Words("该事项不能在自助终端申请，请到窗口办理",
                         "this matter is applied for at a window only"),
     E.CASE_NOT_FOUND: Words("没有对应的办件", "no such case"),
+    E.CLIENT_TOKEN_USED: Words("此客户端编号已用于其他申请",
+                               "this client token belongs to another application"),
     E.MATERIAL_NOT_FOUND: Words("该事项没有这项材料", "the matter has no such material"),
     E.MATERIALS_MISSING: Words("缺少必需材料", "required materials are missing"),
     E.SUPPLEMENT_ONCE: Words("已发出过补正告知（一次性告知）",

@@ -12,7 +12,10 @@ never pays for what ``cardsvc pay`` needs)::
 Modules behind it: ``codes`` and ``messages`` (stable codes and their words), ``errors``,
 ``profile`` (the card profile's vocabulary), ``money``, ``crypto``, ``keys``, ``demo_issuer``,
 ``records``, ``purse``, ``sam``, ``journal``, ``recovery``, ``terminal``, ``session``,
-``clearing_client``, ``uploader``, ``service``, ``api``, ``receipts`` and the ``cli_*`` commands.
+``clearing_client``, ``uploader``, ``runtime`` (the warm terminal) with ``runtime_ops``,
+``sales``, ``psam_session`` and ``events``, ``service`` (the API token), ``api`` and
+``api_models`` (the local API), ``client`` (its client), ``receipts``, ``display`` and the
+``cli_*`` commands.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cardsvc.clearing_client import ClearingClient
+    from cardsvc.client import CardServiceClient
     from cardsvc.codes import ErrorCode
     from cardsvc.errors import (
         CardProtocolError,
@@ -32,14 +36,16 @@ if TYPE_CHECKING:
     )
     from cardsvc.messages import MESSAGES
     from cardsvc.money import format_fen, parse_yuan, yuan
-    from cardsvc.service import CardService
+    from cardsvc.runtime import Runtime, RuntimeOptions
     from cardsvc.session import card_session
     from cardsvc.terminal import CardInfo, CardTerminal, FreeRide, History, TxResult
 
 _PUBLIC = {
     "CardInfo": "cardsvc.terminal",
     "CardProtocolError": "cardsvc.errors",
-    "CardService": "cardsvc.service",
+    "CardServiceClient": "cardsvc.client",
+    "Runtime": "cardsvc.runtime",
+    "RuntimeOptions": "cardsvc.runtime",
     "CardServiceError": "cardsvc.errors",
     "CardTerminal": "cardsvc.terminal",
     "ClearingClient": "cardsvc.clearing_client",
@@ -61,7 +67,7 @@ __all__ = [
     "MESSAGES",
     "CardInfo",
     "CardProtocolError",
-    "CardService",
+    "CardServiceClient",
     "CardServiceError",
     "CardTerminal",
     "ClearingClient",
@@ -70,6 +76,8 @@ __all__ = [
     "FreeRide",
     "History",
     "Refusal",
+    "Runtime",
+    "RuntimeOptions",
     "ServiceConfigError",
     "TxResult",
     "card_session",

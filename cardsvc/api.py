@@ -1,217 +1,314 @@
-"""The card service's local HTTP API (JSON), for the kiosk and the POS on the same machine.
+"""The card service's local API (FastAPI, the back office's web stack): for the kiosk, the cash
+register and the CLI on the same machine. Loopback TCP or a unix socket; OpenAPI at
+``/openapi.json`` and ``/docs``; every route but ``/healthz`` needs ``Authorization: Bearer
+<token>`` (the scheme in any case, RFC 7235).
 
-Loopback only; every request except ``GET /healthz`` needs ``Authorization: Bearer <token>``
-(the token file of ``[service] token_file``). Amounts are integer fen.
+    GET  /healthz                              liveness (no token)
+    GET  /v1/status                            readers, journal counts, hotlist, SAM
+    GET  /v1/events                            card events, server-sent (Last-Event-ID resumes)
+    GET  /v1/card | /v1/card/balance | /v1/card/history       the card on the reader now
+    POST /v1/card/purchase  {amount_fen, kind, client_ref, again}
+    POST /v1/card/ride      {line, fare_fen, client_ref, again}
+    POST /v1/card/load      {amount_fen, pin, client_ref, again}    online top-up
+    POST /v1/card/block     {pin}                                   lost card (and hotlist)
+    POST /v1/card/refund    {pin, original_client_ref, client_ref}  a sale made by mistake
+    POST /v1/sales          {amount_fen, kind, client_ref, timeout_s, receipt}   wait for a tap
+    POST /v1/sales/{client_ref}/cancel
+    POST /v1/recover | GET /v1/journal | POST /v1/upload
 
-    GET  /healthz                       liveness, no token
-    GET  /v1/status                     readers, journal counts, hotlist version
-    GET  /v1/card                       identify the card in the reader
-    GET  /v1/card/balance
-    GET  /v1/card/history
-    POST /v1/card/purchase  {"amount_fen": 1250, "kind": "canteen" | "retail"}
-    POST /v1/card/ride      {"line": "1", "fare_fen": null}
-    POST /v1/card/load      {"amount_fen": 10000, "pin": "123456"}
-    POST /v1/card/block
-    POST /v1/recover        resolve the unresolved entries of the card in the reader
-    GET  /v1/journal[?unresolved=1]
-    POST /v1/upload         upload to clearing now
-
-Errors answer ``{"error": ClassName, "code": stable code (:class:`cardsvc.codes.ErrorCode`),
-"message": ..., "message_zh": ..., ...}`` with 400 (bad
-request), 401 (token), 404, 409 (refused: nothing taken), 502 (card answered wrongly), 503
-(no pcscd / reader / card / clearing) or 500 (configuration).
+Errors answer ``{"error": code, "message", "message_zh", ...particulars}``: the codes are the
+``ErrorCode`` enumeration of the OpenAPI document (with their words), HTTP 400 malformed,
+401 token, 404 route, 409 refused (nothing taken), 413 body too large, 502 the card answered
+wrongly, 503 no pcscd / reader / card / SAM / clearing, 504 no tap in time, 500 configuration.
 """
 
-from __future__ import annotations
-
+# no `from __future__ import annotations`: FastAPI reads the signatures of the routes
 import hmac
 import json
 import logging
-import threading
-from collections.abc import Callable
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import AsyncIterator, Callable
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
+import anyio
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sse_starlette.sse import EventSourceResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from cardsvc.api_models import (
+    BalanceOut,
+    BlockOut,
+    BlockRequest,
+    CancelOut,
+    CardInfoOut,
+    ErrorBody,
+    LoadRequest,
+    PurchaseRequest,
+    RefundRequest,
+    RideRequest,
+    SaleRequest,
+    TxOut,
+)
+from cardsvc.codes import ErrorCode
 from cardsvc.errors import (
     CardProtocolError,
     CardServiceError,
     DeviceError,
     Refusal,
+    SaleEnded,
     ServiceConfigError,
 )
 from cardsvc.messages import MESSAGES
-from cardsvc.profile import PURCHASE_KINDS, PurchaseKind
-from cardsvc.service import CardService
+from cardsvc.runtime import Runtime
+from cardsvc.runtime_ops import card_event
 from cardsvc.session import open_journal
+from cardsvc.terminal import CardInfo, TxResult
+
+__all__ = ["MAX_BODY", "create_app", "error_status"]
 
 log = logging.getLogger(__name__)
-MAX_BODY = 64 * 1024
+MAX_BODY = 16 * 1024
+MAX_STREAMS = 16
+"""Event streams open at once (a kiosk, a cash register, a technician's tools)."""
+API_VERSION = "2.0"
+_PARAMS = ("tries_left", "balance_fen", "amount_fen", "card", "seconds")
+_ERRORS = ((400, "malformed request"), (401, "missing or wrong token"),
+           (409, "refused: nothing taken"), (502, "the card answered wrongly"),
+           (503, "reader, card, SAM or clearing unavailable"))
 
 
-class BadRequest(Exception):
-    pass
+class ApiError(Exception):
+    def __init__(self, status: int, code: ErrorCode, detail: str = "") -> None:
+        super().__init__(detail or MESSAGES.en(code))
+        self.status, self.code = status, code
 
 
-def _int(body: dict[str, Any], name: str, *, optional: bool = False) -> int | None:
-    value = body.get(name)
-    if value is None and optional:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise BadRequest(f"{name} must be an integer number of fen")
-    return value
-
-
-def _amount(body: dict[str, Any]) -> int:
-    value = _int(body, "amount_fen")
-    assert value is not None
-    return value
-
-
-def _str(body: dict[str, Any], name: str, default: str | None = None) -> str:
-    value = body.get(name, default)
-    if not isinstance(value, str) or not value:
-        raise BadRequest(f"{name} must be a non-empty string")
-    return value
-
-
-def error_status(exc: CardServiceError) -> HTTPStatus:
+def error_status(exc: CardServiceError) -> int:
+    if isinstance(exc, SaleEnded):
+        return 504 if exc.code is ErrorCode.SALE_TIMEOUT else 409
     if isinstance(exc, Refusal):
-        return HTTPStatus.CONFLICT
-    if isinstance(exc, DeviceError):
-        return HTTPStatus.SERVICE_UNAVAILABLE
+        return 409
+    if isinstance(exc, DeviceError) or exc.code in (ErrorCode.CLEARING_UNAVAILABLE,
+                                                    ErrorCode.LOAD_AUTHORITY_UNAVAILABLE):
+        return 503
     if isinstance(exc, CardProtocolError):
-        return HTTPStatus.BAD_GATEWAY
+        return 502
     if isinstance(exc, ServiceConfigError):
-        return HTTPStatus.INTERNAL_SERVER_ERROR
-    return HTTPStatus.CONFLICT
+        return 500
+    return 409
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: ApiServer
-    protocol_version = "HTTP/1.1"
+def _body(code: ErrorCode, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": code.value, "message": message, "message_zh": MESSAGES.zh(code), **extra}
 
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("api " + format, *args)
 
-    def _send(self, status: HTTPStatus, doc: Any) -> None:
-        body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+def error_body(exc: CardServiceError) -> dict[str, Any]:
+    words = MESSAGES.words(exc)
+    extra = {k: getattr(exc, k, exc.params.get(k)) for k in _PARAMS
+             if getattr(exc, k, exc.params.get(k)) is not None}
+    return {"error": str(exc.code), "message": str(exc), "message_zh": words.zh, **extra}
 
-    def _authorised(self) -> bool:
-        given = self.headers.get("Authorization", "")
-        want = f"Bearer {self.server.service.token}"
-        return hmac.compare_digest(given.encode(), want.encode())
 
-    def _body(self) -> dict[str, Any]:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            raise BadRequest("request body too large")
-        raw = self.rfile.read(length) if length else b"{}"
-        try:
-            doc = json.loads(raw or b"{}")
-        except json.JSONDecodeError as exc:
-            raise BadRequest(f"body is not JSON: {exc.msg}") from None
-        if not isinstance(doc, dict):
-            raise BadRequest("body must be a JSON object")
+class BodyLimit:
+    """Pure ASGI: a body over ``limit`` bytes is refused (413) before the route runs, whether
+    announced by Content-Length or streamed; a malformed Content-Length never gets this far
+    (the HTTP parser answers 400)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            status = 413 if declared.isdigit() else 400
+            code = ErrorCode.BODY_TOO_LARGE if status == 413 else ErrorCode.BAD_REQUEST
+            response = JSONResponse(_body(code, MESSAGES.en(code)), status_code=status)
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def bounded() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise ApiError(413, ErrorCode.BODY_TOO_LARGE)
+            return message
+
+        await self.app(scope, bounded, send)
+
+
+def create_app(runtime: Runtime, token: str, *,
+               print_receipt: Callable[[TxResult, str], None] | None = None) -> FastAPI:
+    """The API over a started runtime; ``print_receipt(result, merchant kind)`` prints a
+    sale's receipt (the print queue), when there is a printer."""
+    app = FastAPI(title="Citizen card service (卡服务)", version=API_VERSION,
+                  description=__doc__ or "")
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    want = token.encode()
+
+    def authorised(request: Request) -> None:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), want):
+            raise ApiError(401, ErrorCode.UNAUTHORIZED)
+
+    @app.exception_handler(CardServiceError)
+    async def on_card_error(_: Request, exc: CardServiceError) -> JSONResponse:
+        return JSONResponse(error_body(exc), status_code=error_status(exc))
+
+    @app.exception_handler(ApiError)
+    async def on_api_error(_: Request, exc: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse(_body(exc.code, str(exc)), status_code=exc.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = [f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'body'}: "
+                 f"{e.get('msg', 'invalid')}" for e in exc.errors()[:5]]
+        return JSONResponse(_body(ErrorCode.BAD_REQUEST, "; ".join(parts)), status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = ErrorCode.NOT_FOUND if exc.status_code in (404, 405) else ErrorCode.BAD_REQUEST
+        return JSONResponse(_body(code, str(exc.detail)), status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def on_crash(_: Request, exc: Exception) -> JSONResponse:
+        log.error("API request failed", exc_info=exc)
+        return JSONResponse(_body(ErrorCode.INTERNAL_ERROR, "internal error, see the log"),
+                            status_code=500)
+
+    @app.get("/healthz", tags=["service"])
+    def healthz() -> dict[str, Any]:
+        return {"ok": True, "role": runtime.options.role}
+
+    errors: dict[int | str, dict[str, Any]] = {
+        status: {"model": ErrorBody, "description": what} for status, what in _ERRORS}
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(authorised)], responses=errors)
+    ops = runtime.ops
+
+    @v1.get("/status", tags=["service"])
+    def status() -> dict[str, Any]:
+        return runtime.status()
+
+    streams = [0]  # open event streams (each waits in a worker thread): bounded
+
+    @v1.get("/events", tags=["events"], response_class=EventSourceResponse,
+            responses={503: {"model": ErrorBody, "description": "too many event streams"}})
+    async def events(request: Request) -> EventSourceResponse:
+        if streams[0] >= MAX_STREAMS:
+            raise ApiError(503, ErrorCode.DEVICE_UNAVAILABLE, "too many event streams open")
+        last = request.headers.get("last-event-id", "")
+
+        async def stream() -> AsyncIterator[dict[str, str]]:
+            sub = runtime.events.subscribe(int(last) if last.isdigit() else None)
+            streams[0] += 1
+            try:
+                while not await request.is_disconnected():
+                    event = await anyio.to_thread.run_sync(sub.get, 0.5)
+                    if event is not None:
+                        yield {"id": str(event.id), "event": event.type,
+                               "data": json.dumps(event.as_dict(), ensure_ascii=False)}
+            finally:
+                sub.close()
+                streams[0] -= 1
+
+        return EventSourceResponse(stream(), ping=10)
+
+    @v1.get("/card", tags=["card"], response_model=CardInfoOut)
+    def identify() -> dict[str, Any]:
+        info: CardInfo = ops.identify()
+        return {**info.as_dict(), **card_event(info)}
+
+    @v1.get("/card/balance", tags=["card"], response_model=BalanceOut)
+    def balance() -> dict[str, Any]:
+        card_no, fen = ops.balance()
+        return {"card_no": card_no, "balance_fen": fen}
+
+    @v1.get("/card/history", tags=["card"])
+    def history() -> dict[str, object]:
+        return ops.history().as_dict()
+
+    @v1.post("/card/purchase", tags=["money"], response_model=TxOut)
+    def purchase(req: PurchaseRequest) -> dict[str, object]:
+        return ops.purchase(req.amount_fen, req.kind, client_ref=req.client_ref,
+                            again=req.again).as_dict()
+
+    @v1.post("/card/ride", tags=["money"], response_model=TxOut)
+    def ride(req: RideRequest) -> dict[str, object]:
+        return ops.ride(req.line, req.fare_fen, client_ref=req.client_ref,
+                        again=req.again).as_dict()
+
+    @v1.post("/card/load", tags=["money"], response_model=TxOut)
+    def load(req: LoadRequest) -> dict[str, object]:
+        return ops.load(req.amount_fen, req.pin, client_ref=req.client_ref,
+                        again=req.again).as_dict()
+
+    @v1.post("/card/refund", tags=["cashier"], response_model=TxOut)
+    def refund(req: RefundRequest) -> dict[str, object]:
+        return ops.refund(req.pin, original_client_ref=req.original_client_ref,
+                          original_entry_id=req.original_entry_id,
+                          client_ref=req.client_ref).as_dict()
+
+    @v1.post("/card/block", tags=["card"], response_model=BlockOut)
+    def block(req: BlockRequest) -> dict[str, object]:
+        return {"card_no": ops.block(req.pin), "blocked": True}
+
+    @v1.post("/sales", tags=["cashier"], response_model=TxOut,
+             responses={504: {"model": ErrorBody, "description": "no tap in time"}})
+    def sale(req: SaleRequest) -> dict[str, object]:
+        result = ops.sale(req.amount_fen, req.kind, req.client_ref, req.timeout_s)
+        if req.receipt and print_receipt is not None and not result.replayed:
+            print_receipt(result, req.kind)
+        return result.as_dict()
+
+    @v1.post("/sales/{client_ref}/cancel", tags=["cashier"], response_model=CancelOut)
+    def cancel(client_ref: str) -> dict[str, bool]:
+        return {"cancelled": ops.cancel_sale(client_ref)}
+
+    @v1.post("/recover", tags=["journal"])
+    def recover() -> dict[str, object]:
+        return {"resolved": [r.as_dict() for r in ops.recover()]}
+
+    @v1.get("/journal", tags=["journal"])
+    def journal(unresolved: bool = False, limit: int = 500) -> dict[str, object]:
+        with open_journal(runtime.settings) as jr:
+            entries = jr.entries(unresolved=unresolved)[-max(1, min(limit, 5000)):]
+            return {"entries": [e.as_dict() for e in entries], "counts": jr.counts()}
+
+    @v1.post("/upload", tags=["journal"])
+    def upload() -> dict[str, object]:
+        if runtime.uploader is None:
+            raise ServiceConfigError("no clearing service is configured ([clearing_client] url)",
+                                     code=ErrorCode.CLEARING_NOT_CONFIGURED)
+        return runtime.uploader.upload_once().as_dict()
+
+    app.include_router(v1)
+    _document_codes(app)
+    return app
+
+
+def _document_codes(app: FastAPI) -> None:
+    """The OpenAPI document names every error code (an enumeration, with its words)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = build()
+        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ErrorCode"] = MESSAGES.openapi(description="Every error code of the card "
+                                                            "service, with its words.")
+        if "ErrorBody" in schemas:
+            schemas["ErrorBody"]["properties"]["error"] = {"$ref": "#/components/schemas/"
+                                                                   "ErrorCode"}
+        app.openapi_schema = doc
         return doc
 
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def _dispatch(self, method: str) -> None:
-        url = urlparse(self.path)
-        if method == "GET" and url.path == "/healthz":
-            self._send(HTTPStatus.OK, {"ok": True})
-            return
-        if not self._authorised():
-            self._send(HTTPStatus.UNAUTHORIZED, {"error": "Unauthorized",
-                                                 "message": "missing or wrong bearer token"})
-            return
-        try:
-            result = self._route(method, url.path, parse_qs(url.query))
-        except BadRequest as exc:
-            self._send(HTTPStatus.BAD_REQUEST, {"error": "BadRequest", "message": str(exc)})
-        except CardServiceError as exc:
-            extra = {k: v for k, v in vars(exc).items()
-                     if k in ("tries_left", "balance_fen", "amount_fen", "sw", "expiry")}
-            self._send(error_status(exc), {"error": type(exc).__name__,
-                                           "code": exc.code.value, "message": str(exc),
-                                           "message_zh": MESSAGES.zh(exc),
-                                           **{k: str(v) if k == "expiry" else v
-                                              for k, v in extra.items()}})
-        except Exception:
-            log.exception("API request failed", extra={"path": url.path})
-            self._send(HTTPStatus.INTERNAL_SERVER_ERROR,
-                       {"error": "InternalError", "message": "internal error, see the log"})
-        else:
-            if result is None:
-                self._send(HTTPStatus.NOT_FOUND, {"error": "NotFound", "message": url.path})
-            else:
-                self._send(HTTPStatus.OK, result)
-
-    def _route(self, method: str, path: str, query: dict[str, list[str]]) -> Any:
-        svc = self.server.service
-        if method == "GET":
-            gets: dict[str, Callable[[], Any]] = {
-                "/v1/status": svc.status,
-                "/v1/card": lambda: svc.run(lambda t: t.identify()).as_dict(),
-                "/v1/card/balance": lambda: _balance(svc.run(lambda t: t.balance())),
-                "/v1/card/history": lambda: svc.run(lambda t: t.history()).as_dict(),
-                "/v1/journal": lambda: _journal(svc, unresolved=bool(query.get("unresolved"))),
-            }
-            handler = gets.get(path)
-            return handler() if handler else None
-        body = self._body()
-        if path == "/v1/card/purchase":
-            amount = _amount(body)
-            kind = _str(body, "kind", "canteen")
-            if kind not in PURCHASE_KINDS:
-                raise BadRequest(f"kind must be {' or '.join(PURCHASE_KINDS)}")
-            purchase_kind: PurchaseKind = "retail" if kind == "retail" else "canteen"
-            return svc.run(lambda t: t.purchase(amount, purchase_kind)).as_dict()
-        if path == "/v1/card/ride":
-            line, fare = _str(body, "line"), _int(body, "fare_fen", optional=True)
-            return svc.run(lambda t: t.ride(line, fare)).as_dict()
-        if path == "/v1/card/load":
-            amount, pin = _amount(body), _str(body, "pin")
-            return svc.run(lambda t: t.load(amount, pin), load=True).as_dict()
-        if path == "/v1/card/block":
-            return {"card_no": svc.run(lambda t: t.block()), "blocked": True}
-        if path == "/v1/recover":
-            return {"resolved": [r.as_dict() for r in svc.run(lambda t: t.recover())]}
-        if path == "/v1/upload":
-            return svc.upload_now().as_dict()
-        return None
-
-
-def _balance(result: tuple[str, int]) -> dict[str, Any]:
-    return {"card_no": result[0], "balance_fen": result[1]}
-
-
-def _journal(svc: CardService, *, unresolved: bool) -> dict[str, Any]:
-    with open_journal(svc.settings) as journal:
-        return {"entries": [e.as_dict() for e in journal.entries(unresolved=unresolved)],
-                "counts": journal.counts()}
-
-
-class ApiServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, service: CardService) -> None:
-        self.service = service
-        host, port = service.settings.service.host, service.settings.service.port
-        super().__init__((host, port), _Handler)
-
-    def serve_in_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve_forever, name="api", daemon=True)
-        thread.start()
-        return thread
+    app.openapi = openapi  # type: ignore[method-assign]

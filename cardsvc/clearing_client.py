@@ -14,10 +14,10 @@ Every request carries ``Authorization: Bearer <token>`` and has a timeout. The c
 retry (the uploader owns retries and backoff; uploads are idempotent on the server). Errors::
 
     ClearingError (CardServiceError)
-    ├── ClearingUnreachable   no connection, timeout, or the service answered 5xx (a DeviceError)
     ├── ClearingRejected      the service refused the request (4xx); .status, .service_code
     │   └── ClearingUnauthorized  401: missing or wrong token (a configuration matter)
     └── ClearingBadAnswer     the answer is not what the protocol says
+    ClearingUnreachable (DeviceError)   no connection, timeout, or the service answered 5xx
 
 ``authorize_load`` raises the load-authority errors of :mod:`cardsvc.load_authority`
 (``LoadAuthorityUnavailable``, ``LoadMac1Error``, ``LoadOverLimit``, ``LoadHotlisted``,
@@ -61,6 +61,7 @@ __all__ = [
     "HotlistChange",
     "HotlistEntry",
     "RecordOutcome",
+    "RefundAuthority",
     "UploadRecord",
     "UploadResult",
 ]
@@ -71,20 +72,29 @@ DEFAULT_TIMEOUT_S = 5.0
 # --------------------------------------------------------------------------- errors
 
 
-class ClearingError(CardServiceError, code=E.CLEARING_FAILED):
-    """Base of every clearing-client error."""
+class _Answered:
+    """What a clearing error knows of the service's answer (a mixin of data: each clearing
+    error class has exactly one parent in the card service's exception tree)."""
+
+    status: int | None
+    """The HTTP status, when the service answered."""
+    service_code: str | None
+    """The service's error code (``error`` field), when it gave one."""
 
     def __init__(self, message: str | None = None, *, code: E | None = None,
                  status: int | None = None, service_code: str | None = None) -> None:
-        super().__init__(message, code=code)
+        super().__init__(message, code=code)  # type: ignore[call-arg]
         self.status = status
-        """The HTTP status, when the service answered."""
         self.service_code = service_code
-        """The service's error code (``error`` field), when it gave one."""
 
 
-class ClearingUnreachable(ClearingError, DeviceError, code=E.CLEARING_UNAVAILABLE):
-    """No connection, a timeout, or the service answered 5xx."""
+class ClearingError(_Answered, CardServiceError, code=E.CLEARING_FAILED):
+    """The clearing service refused or failed a request."""
+
+
+class ClearingUnreachable(_Answered, DeviceError, code=E.CLEARING_UNAVAILABLE):
+    """No connection, a timeout, or the service answered 5xx (a device-family error: the
+    uploader retries it with backoff)."""
 
 
 class ClearingRejected(ClearingError, code=E.CLEARING_REJECTED):
@@ -99,7 +109,7 @@ class ClearingBadAnswer(ClearingError, code=E.CLEARING_BAD_ANSWER):
     """The answer is not what the protocol says."""
 
 
-_LOAD_REFUSALS: dict[str, type[LoadAuthorityError]] = {
+_LOAD_REFUSALS: dict[str, type[LoadMac1Error] | type[LoadDeclined]] = {
     "mac1_invalid": LoadMac1Error,
     "load_limit": LoadOverLimit,
     "card_hotlisted": LoadHotlisted,
@@ -328,7 +338,8 @@ class ClearingClient(LoadAuthority):
         return HotlistChange(_field(body, "added", bool), _field(body, "version", int),
                              _entry(body.get("entry")))
 
-    def _authorize(self, request: LoadRequest) -> bytes:
+    def _authorize(self, request: LoadRequest, *, path: str = "/v1/loads/authorise",
+                   extra: Mapping[str, Any] | None = None) -> bytes:
         try:
             card_no = crypto.from_bcd(request.card_factor)
             moment = crypto.parse_bcd_datetime(request.date + request.time)
@@ -340,16 +351,18 @@ class ClearingClient(LoadAuthority):
             "card_random": request.card_random.hex().upper(),
             "balance_before_fen": request.balance_before, "amount_fen": request.amount,
             "terminal_id": terminal_id, "date_time": moment.isoformat(),
-            "mac1": request.mac1.hex().upper(),
+            "mac1": request.mac1.hex().upper(), **(extra or {}),
         }
         try:
-            body = self._request("POST", "/v1/loads/authorise", json=payload)
+            body = self._request("POST", path, json=payload)
         except ClearingUnreachable as exc:
             raise LoadAuthorityUnavailable(str(exc)) from exc
         except ClearingUnauthorized:
             raise
         except ClearingRejected as exc:
             refusal = _LOAD_REFUSALS.get(exc.service_code or "", LoadDeclined)
+            if exc.service_code in ("already_refunded", "original_not_found"):
+                raise LoadDeclined(str(exc), code=E.REFUND_REFUSED) from exc
             raise refusal(str(exc)) from exc
         except ClearingBadAnswer as exc:
             raise LoadAuthorityError(str(exc), code=E.LOAD_BAD_ANSWER) from exc
@@ -365,3 +378,16 @@ class ClearingClient(LoadAuthority):
             raise LoadAuthorityError("the load authorisation answer is for another card or ATC",
                                      code=E.LOAD_BAD_ANSWER)
         return mac2
+
+
+class RefundAuthority(LoadAuthority):
+    """The load authority of one refund: clearing authorises the load against the original
+    purchase (``terminal_id``, ``ttsn``), at most once per purchase."""
+
+    def __init__(self, clearing: ClearingClient, terminal_id: str, ttsn: int) -> None:
+        self._clearing = clearing
+        self._original = {"original_terminal_id": terminal_id, "original_ttsn": ttsn}
+
+    def _authorize(self, request: LoadRequest) -> bytes:
+        return self._clearing._authorize(request, path="/v1/refunds/authorise",
+                                         extra=self._original)

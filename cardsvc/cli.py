@@ -19,6 +19,10 @@ COMMANDS = {
     "journal": Subcommand("cardsvc.cli_journal", "list the transaction journal (交易日志)"),
     "recover": Subcommand("cardsvc.cli_journal", "resolve torn or crashed transactions"),
     "upload": Subcommand("cardsvc.cli_upload", "push completed transactions to clearing now"),
+    "cashier": Subcommand("cardsvc.cli_cashier", "the cashier's till: type the amount, the "
+                          "customer taps (收银)"),
+    "validator": Subcommand("cardsvc.cli_validator", "run a bus validator: taps, fares, "
+                            "anti-passback (车载验票机)"),
     "serve": Subcommand("cardsvc.cli_serve", "run the card service (local API, recovery, "
                         "uploader)"),
 }

@@ -1,26 +1,34 @@
 """``cardsvc identify | balance | history | pay | ride | load | block``: the card at a terminal.
 
-Human output is Chinese with English; ``--json`` prints one JSON document with integer fen.
-Errors are one line on stderr (Chinese / English) with the exit codes of :mod:`config.cli`.
+When the card service runs (``cardsvc serve`` answers on ``[service]``'s address and its token
+file is readable), the command goes through it: the service owns the readers and the PSAM, so
+nothing interleaves with its own operations. Otherwise the command runs the runtime in this
+process for this one operation (``--local`` forces that); if another program holds the PSAM
+it says so (``卡服务正在使用 PSAM``, exit 3).
+
+A ``pay``/``ride``/``load`` whose earlier attempt on this card turns out to have gone through
+(its answer was lost) is refused with what happened (``上一笔 2.00 元扣款已成功``, exit 1);
+``--again`` charges anyway. Human output is Chinese with English; ``--json`` one JSON
+document, integer fen.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from cardsvc.cli_common import EDGE
+from cardsvc.client import CardServiceClient
 from cardsvc.codes import ErrorCode
 from cardsvc.errors import CardServiceError
 from cardsvc.fares import line_id
 from cardsvc.messages import MESSAGES
 from cardsvc.money import AmountError, format_fen, parse_yuan
-from cardsvc.profile import PURCHASE_KINDS, CardType
+from cardsvc.profile import PURCHASE_KINDS
 from cardsvc.purse.commands import is_pin
-from cardsvc.session import card_session
-from cardsvc.terminal import CardInfo, CardTerminal, FreeRide, History, TxResult
+from cardsvc.runtime import Runtime, RuntimeOptions, with_card
+from cardsvc.runtime_ops import card_event
 from config.cli import EXIT_OK, EXIT_USAGE, print_json, report
 from config.settings import Settings, load_settings
 
@@ -33,6 +41,8 @@ TITLES = {
     "load": "top up the card (needs the card's PIN)",
     "block": "block the card's application (a lost card)",
 }
+STATUS = {"ok": "正常 valid", "expired": "已过期 expired", "blocked": "已锁定 blocked",
+          "hotlisted": "已挂失 reported lost", "not_yet_valid": "未启用 not yet valid"}
 
 
 def _parser(op: str, prog: str) -> argparse.ArgumentParser:
@@ -46,7 +56,12 @@ def _parser(op: str, prog: str) -> argparse.ArgumentParser:
     elif op == "load":
         p.add_argument("amount", help="amount in yuan, at most two decimals (100)")
         p.add_argument("--pin", required=True, help="the card's PIN")
+    if op in ("pay", "ride", "load"):
+        p.add_argument("--again", action="store_true",
+                       help="charge even though the card's earlier attempt went through")
     p.add_argument("--json", action="store_true", help="print JSON (amounts in integer fen)")
+    p.add_argument("--local", action="store_true",
+                   help="do not go through a running card service")
     p.add_argument("--reader", help="user-card reader name (default: first reader with a card)")
     p.add_argument("--sam", help="pcsc:READER or soft:KEYFILE (default: from configuration)")
     p.add_argument("--backend", help="reader backend URL (default: pcsc://)")
@@ -70,117 +85,147 @@ def _yuan(text: str, what: str) -> int:
         raise UsageError(f"{what}: {exc}") from exc
 
 
-def _pin(text: str) -> str:
+def _pin_arg(text: str) -> str:
     if not is_pin(text):
         raise UsageError("--pin: 4 to 12 digits, an even number of them",
                          ErrorCode.PIN_MALFORMED)
     return text
 
 
-def _line(text: str) -> str:
+def _line_arg(text: str) -> str:
     try:
         return line_id(text)
     except ValueError as exc:
         raise UsageError(f"--line: {exc}", ErrorCode.LINE_INVALID) from exc
 
 
-def _masked_line(label_zh: str, label_en: str, value: str) -> str:
+def _line(label_zh: str, label_en: str, value: str) -> str:
     return f"  {label_zh} {label_en:<10} {value}"
 
 
-def _show_info(info: CardInfo) -> None:
-    status = {"ok": "正常 valid", "expired": "已过期 expired", "blocked": "已锁定 blocked",
-              "hotlisted": "已挂失 reported lost", "not_yet_valid": "未启用 not yet valid"}
-    print("市民卡信息 Citizen card")
-    print(_masked_line("卡号", "Card", info.card_no))
-    if info.holder:
-        print(_masked_line("姓名", "Holder", info.holder.name))
-        print(_masked_line("证件", "ID", info.holder.masked_id))
-    print(_masked_line("类型", "Type", f"{info.card_type.label_zh} {info.card_type.label_en}"))
-    print(_masked_line("有效期", "Valid", f"{info.start.isoformat()} ~ {info.expiry.isoformat()}"))
-    print(_masked_line("状态", "Status", status[info.status]))
+def _show(op: str, doc: dict[str, Any]) -> None:
+    if op == "balance":
+        print(f"卡号 Card {doc['card_no']}  余额 Balance {format_fen(doc['balance_fen'])} 元 yuan")
+    elif op == "block":
+        print(f"卡片已锁定 Card {doc['card_no']} is blocked")
+    elif op == "identify":
+        print("市民卡信息 Citizen card")
+        print(_line("卡号", "Card", doc["card_no"]))
+        if doc.get("holder_name"):
+            print(_line("姓名", "Holder", doc["holder_name"]))
+            print(_line("证件", "ID", doc["id_number_masked"]))
+        print(_line("类型", "Type", f"{doc['card_type_zh']} {doc['card_type']}"))
+        print(_line("有效期", "Valid", f"{doc['valid_from']} ~ {doc['valid_to']}"))
+        print(_line("状态", "Status", STATUS[doc["status"]]))
+    elif op == "history":
+        _show_history(doc)
+    elif doc.get("free"):
+        print(f"免费乘车 Free ride ({doc['card_type']}), 线路 line {doc['line']}")
+    else:
+        _show_tx(doc)
 
 
-def _show_tx(tx: TxResult) -> None:
+def _show_tx(tx: dict[str, Any]) -> None:
     title = {"purchase": "消费成功 Purchase done", "compound": "乘车扣费成功 Bus fare paid",
-             "load": "充值成功 Top-up done"}[tx.type]
-    print(title)
-    print(_masked_line("卡号", "Card", tx.card_no))
-    if tx.line:
-        print(_masked_line("线路", "Line", tx.line))
-    print(_masked_line("金额", "Amount", f"{format_fen(tx.amount_fen)} 元 yuan"))
-    print(_masked_line("余额", "Balance", f"{format_fen(tx.balance_after_fen)} 元 yuan"))
-    print(_masked_line("终端", "Terminal", f"{tx.terminal_id}  流水 TTSN {tx.ttsn:08d}"))
-    print(_masked_line("时间", "Time", tx.date_time.isoformat(sep=" ", timespec="seconds")))
-    print(_masked_line("TAC", "", tx.tac))
-    for w in tx.warnings:
+             "load": "充值成功 Top-up done"}[tx["type"]]
+    print(title + ("（重复请求，未再扣款 a retry: not charged again）" if tx.get("replayed")
+                   else ""))
+    print(_line("卡号", "Card", tx["card_no"]))
+    if tx.get("line"):
+        print(_line("线路", "Line", tx["line"]))
+    print(_line("金额", "Amount", f"{format_fen(tx['amount_fen'])} 元 yuan"))
+    print(_line("余额", "Balance", f"{format_fen(tx['balance_fen'])} 元 yuan"))
+    print(_line("终端", "Terminal", f"{tx['terminal_id']}  流水 TTSN {tx['ttsn']:08d}"))
+    print(_line("时间", "Time", tx["date_time"].replace("T", " ")))
+    print(_line("TAC", "", tx["tac"]))
+    for w in tx.get("warnings") or ():
         print(f"  注意 Note: {w}")
 
 
-def _show_history(h: History) -> None:
-    print(f"交易记录 History of card {h.card_no}")
+def _show_history(h: dict[str, Any]) -> None:
+    print(f"交易记录 History of card {h['card_no']}")
     print("  钱包 Purse (EF18, newest first):")
-    if not h.purse:
-        print("    (无 none)")
-    for r in h.purse:
-        print(f"    {r.when:%Y-%m-%d %H:%M:%S}  {r.type_label:<4}  {format_fen(r.amount_fen):>9} 元"
-              f"  ATC {r.atc:<5} 终端 {r.terminal_id}")
+    for r in h["purse"] or [{"none": True}]:
+        if r.get("none"):
+            print("    (无 none)")
+            continue
+        print(f"    {r['date_time'].replace('T', ' ')}  {r['type_zh']:<4}  "
+              f"{format_fen(r['amount_fen']):>9} 元  ATC {r['atc']:<5} 终端 {r['terminal_id']}")
     print("  乘车 Transit (EF1E, newest first):")
-    if not h.transit:
-        print("    (无 none)")
-    for t in h.transit:
-        print(f"    {t.when:%Y-%m-%d %H:%M:%S}  线路 line {t.line_label:<7}"
-              f" {format_fen(t.amount_fen):>7} 元  余额 {format_fen(t.balance_after_fen)} 元")
+    for t in h["transit"] or [{"none": True}]:
+        if t.get("none"):
+            print("    (无 none)")
+            continue
+        print(f"    {t['date_time'].replace('T', ' ')}  线路 line {t['line']:<7}"
+              f" {format_fen(t['amount_fen']):>7} 元  余额 {format_fen(t['balance_after_fen'])} 元")
 
 
-def _run(op: str, args: argparse.Namespace, settings: Settings) -> int:
-    amount = 0
-    if op in ("pay", "load"):
-        amount = _yuan(args.amount, "金额 amount")
-    fare = _yuan(args.fare, "票价 fare") if op == "ride" and args.fare else None
-    line = _line(args.line) if op == "ride" else ""
-    pin = _pin(args.pin) if op == "load" else ""
-    reading = op in ("identify", "balance", "history")  # the PSAM is not needed to read
-    with card_session(settings, with_load_authority=op == "load",
-                      with_sam=not reading) as term:
-        actions: dict[str, Callable[[CardTerminal], Any]] = {
-            "identify": lambda t: t.identify(),
-            "balance": lambda t: t.balance(),
-            "history": lambda t: t.history(),
-            "pay": lambda t: t.purchase(amount, args.kind),
-            "ride": lambda t: t.ride(line, fare),
-            "load": lambda t: t.load(amount, pin),
-            "block": lambda t: t.block(),
-        }
-        result = actions[op](term)
-    _report(op, result, args.json)
-    return EXIT_OK
-
-
-def _report(op: str, result: Any, as_dict: bool) -> None:
+def _remote(op: str, args: argparse.Namespace, svc: CardServiceClient, amount: int,
+            fare: int | None) -> dict[str, Any]:
+    again = getattr(args, "again", False)
+    if op == "identify":
+        return dict(vars(svc.identify()))
     if op == "balance":
-        card_no, balance = result
-        if as_dict:
-            print_json({"card_no": card_no, "balance_fen": balance})
-        else:
-            print(f"卡号 Card {card_no}  余额 Balance {format_fen(balance)} 元 yuan")
-    elif op == "block":
-        if as_dict:
-            print_json({"card_no": result, "blocked": True})
-        else:
-            print(f"卡片已锁定 Card {result} is blocked")
-    elif isinstance(result, CardInfo):
-        print_json(result.as_dict()) if as_dict else _show_info(result)
-    elif isinstance(result, History):
-        print_json(result.as_dict()) if as_dict else _show_history(result)
-    elif isinstance(result, FreeRide):
-        if as_dict:
-            print_json(result.as_dict())
-        else:
-            kind = CardType(result.card_type)
-            print(f"免费乘车 Free ride ({kind.label_zh} {kind.label_en}), 线路 line {result.line}")
-    elif isinstance(result, TxResult):
-        print_json(result.as_dict()) if as_dict else _show_tx(result)
+        return dict(vars(svc.balance()))
+    if op == "history":
+        return svc.history()
+    if op == "pay":
+        return dict(svc.purchase(amount, args.kind, again=again).raw)
+    if op == "ride":
+        return dict(svc.ride(_line_arg(args.line), fare, again=again).raw)
+    if op == "load":
+        return dict(svc.load(amount, _pin_arg(args.pin), again=again).raw)
+    return {"card_no": svc.block(), "blocked": True}
+
+
+def _local(op: str, args: argparse.Namespace, settings: Settings, amount: int,
+           fare: int | None) -> dict[str, Any]:
+    again = getattr(args, "again", False)
+    with Runtime(settings, RuntimeOptions(uploader=False)) as rt:
+        ops = rt.ops
+        if op == "identify":
+            info = ops.identify()
+            return info.as_dict() | card_event(info)
+        if op == "balance":
+            card_no, fen = ops.balance()
+            return {"card_no": card_no, "balance_fen": fen}
+        if op == "history":
+            return ops.history().as_dict()
+        if op == "pay":
+            return ops.purchase(amount, args.kind, again=again).as_dict()
+        if op == "ride":
+            return ops.ride(_line_arg(args.line), fare, again=again).as_dict()
+        if op == "load":
+            return ops.load(amount, _pin_arg(args.pin), again=again).as_dict()
+        return {"card_no": ops.block(), "blocked": True}
+
+
+def _run(op: str, args: argparse.Namespace) -> int:
+    settings = with_card(load_settings(args.config), reader=args.reader, sam=args.sam,
+                         backend=args.backend)
+    amount = _yuan(args.amount, "金额 amount") if op in ("pay", "load") else 0
+    fare = _yuan(args.fare, "票价 fare") if op == "ride" and args.fare else None
+    if op == "ride":
+        _line_arg(args.line)  # refused before any device is touched
+    elif op == "load":
+        _pin_arg(args.pin)
+    doc: dict[str, Any] | None = None
+    if not args.local:
+        try:
+            svc = CardServiceClient.from_settings(settings)
+        except CardServiceError:
+            svc = None  # no token file: no service has run here
+        if svc is not None:
+            with svc:
+                if svc.health():
+                    doc = _remote(op, args, svc, amount, fare)
+    if doc is None:
+        doc = _local(op, args, settings, amount, fare)
+    if args.json:
+        print_json(doc)
+    else:
+        _show(op, doc)
+    return EXIT_OK
 
 
 def main(argv: list[str], prog: str) -> int:
@@ -191,24 +236,15 @@ def main(argv: list[str], prog: str) -> int:
 
     def body() -> int:
         try:
-            return _run(op, args, load_settings(args.config, overrides=_overrides(args)))
+            return _run(op, args)
         except UsageError as exc:
             words = MESSAGES.words(exc.code)
             return report(prog, f"{words.zh} {words.en}: {exc}", EXIT_USAGE)
         except CardServiceError as exc:
             if args.json:
-                print_json({"ok": False, "error": type(exc).__name__, "code": exc.code.value,
-                            "message": str(exc), "message_zh": MESSAGES.zh(exc),
-                            **_extra(exc)})
+                zh = getattr(exc, "message_zh", "") or MESSAGES.zh(exc)
+                print_json({"ok": False, "code": str(exc.code), "message": str(exc),
+                            "message_zh": zh})
             raise
 
     return EDGE.run(prog, body)
-
-
-def _overrides(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
-    """The options that are settings (``--reader``, ``--sam``, ``--backend``)."""
-    return {"card": {"reader": args.reader, "sam": args.sam, "backend": args.backend}}
-
-
-def _extra(exc: CardServiceError) -> dict[str, Any]:
-    return {k: v for k, v in vars(exc).items() if k in ("tries_left", "balance_fen", "amount_fen")}

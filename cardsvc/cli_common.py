@@ -12,15 +12,18 @@ from __future__ import annotations
 
 from cardsvc.clearing_client import ClearingUnauthorized
 from cardsvc.codes import ErrorCode
-from cardsvc.errors import CardServiceError, DeviceError, ServiceConfigError
+from cardsvc.errors import CardServiceError, DeviceError, PinMalformed, ServiceConfigError
 from cardsvc.messages import MESSAGES
-from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_UNAVAILABLE, Edge
+from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, Edge
 from config.settings import ConfigError
 
 __all__ = ["EDGE", "exit_code"]
 
 
 def _words(exc: BaseException) -> str:
+    remote_zh = getattr(exc, "message_zh", "")
+    if isinstance(exc, CardServiceError) and remote_zh:  # the card service's own words
+        return f"{remote_zh} / {exc}"
     if isinstance(exc, CardServiceError):
         return MESSAGES.line(exc)
     words = MESSAGES.words(ErrorCode.CONFIG)
@@ -32,6 +35,7 @@ EDGE = Edge(
         (ConfigError, EXIT_CONFIG),
         (ClearingUnauthorized, EXIT_CONFIG),
         (ServiceConfigError, EXIT_CONFIG),
+        (PinMalformed, EXIT_USAGE),
         (DeviceError, EXIT_UNAVAILABLE),
         (CardServiceError, EXIT_FAILED),
     ),

@@ -30,6 +30,10 @@ class ErrorCode(StrEnum):
     NO_CARD = "no_card"
     CARD_REMOVED = "card_removed"
     SAM_UNAVAILABLE = "sam_unavailable"
+    SAM_HELD = "sam_held"
+    READER_BUSY = "reader_busy"
+    SEVERAL_CARDS = "several_cards"
+    SERVICE_NOT_RUNNING = "service_not_running"
     # -- the card answered something the profile does not allow ---------------------------
     STATUS_WORD = "status_word"
     CARD_ANSWER_LENGTH = "card_answer_length"
@@ -40,6 +44,7 @@ class ErrorCode(StrEnum):
     MAC2_AFTER_DEBIT = "mac2_after_debit"
     NO_SUCH_TRANSACTION = "no_such_transaction"
     SAM_FAULT = "sam_fault"
+    UNKNOWN_ALGORITHM = "unknown_algorithm"
     # -- refusals: nothing was taken ------------------------------------------------------
     UNKNOWN_CARD = "unknown_card"
     NOT_A_CITY_CARD = "not_a_city_card"
@@ -59,6 +64,17 @@ class ErrorCode(StrEnum):
     AMOUNT_OVER_LIMIT = "amount_over_limit"
     AMOUNT_REFUSED_BY_CARD = "amount_refused_by_card"
     LOAD_NOT_OFFERED = "load_not_offered"
+    # -- retries, taps and sales ----------------------------------------------------------
+    EARLIER_ATTEMPT_COMPLETED = "earlier_attempt_completed"
+    EARLIER_ATTEMPT_UNRESOLVED = "earlier_attempt_unresolved"
+    CLIENT_REF_REUSED = "client_ref_reused"
+    ALREADY_TAPPED = "already_tapped"
+    TAP_AGAIN = "tap_again"
+    SALE_TIMEOUT = "sale_timeout"
+    SALE_CANCELLED = "sale_cancelled"
+    SALE_PENDING = "sale_pending"
+    NO_SUCH_SALE = "no_such_sale"
+    REFUND_REFUSED = "refund_refused"
     LINE_INVALID = "line_invalid"
     # -- the load authority (in-process or the clearing service) --------------------------
     LOAD_AUTHORITY_FAILED = "load_authority_failed"
@@ -90,6 +106,12 @@ class ErrorCode(StrEnum):
     TOKEN_FILE_INVALID = "token_file_invalid"
     API_NOT_LOOPBACK = "api_not_loopback"
     LISTEN_FAILED = "listen_failed"
+    # -- the local API's own answers ------------------------------------------------------
+    BAD_REQUEST = "bad_request"
+    UNAUTHORIZED = "unauthorized"
+    NOT_FOUND = "not_found"
+    BODY_TOO_LARGE = "body_too_large"
+    INTERNAL_ERROR = "internal_error"
     # -- the journal ----------------------------------------------------------------------
     JOURNAL_FAILED = "journal_failed"
     JOURNAL_CONFLICT = "journal_conflict"

@@ -14,7 +14,9 @@ message ever carries key material or a PIN.
     │   ├── ReaderNotFound
     │   ├── NoCardPresent
     │   ├── CardRemovedError   the card left during an exchange (the transaction may be torn)
-    │   └── SamUnavailableError
+    │   ├── SamUnavailableError  (SAM_HELD: the card service holds the PSAM)
+    │   ├── ReaderBusyError    another program holds the reader exclusively
+    │   └── SeveralCards       more than one card in the field: nothing charged
     ├── CardProtocolError      the card answered something the profile does not allow
     │   ├── StatusWordError    an unexpected status word, with the command's name
     │   └── MacError           a MAC1/MAC2 did not verify
@@ -22,7 +24,11 @@ message ever carries key material or a PIN.
     │   ├── UnknownCard, CardBlocked, CardExpired, CardNotYetValid, CardHotlisted
     │   ├── WrongPin (tries_left), PinBlocked
     │   ├── InsufficientBalance, BalanceLimitExceeded
-    │   └── AmountRefused      zero/negative, over the per-transaction limit, not whole fen
+    │   ├── AmountRefused      zero/negative, over the per-transaction limit, not whole fen
+    │   ├── PinMalformed       not 4-12 digits
+    │   ├── EarlierAttemptCompleted, EarlierAttemptUnresolved, ClientRefReused   retries
+    │   ├── AlreadyTapped      the validator's anti-passback window
+    │   └── SaleEnded          a sale ended without a tap (timeout, cancelled, another waits)
     └── ServiceConfigError     missing or malformed configuration
 
     raise AmountRefused("over the limit", code=ErrorCode.AMOUNT_OVER_LIMIT, limit="1000.00")
@@ -144,7 +150,40 @@ class BalanceLimitExceeded(Refusal, code=ErrorCode.BALANCE_LIMIT):
 
 
 class AmountRefused(Refusal, code=ErrorCode.AMOUNT_INVALID):
-    """The amount (or the PIN's form) is not acceptable."""
+    """The amount is not acceptable."""
+
+
+class PinMalformed(Refusal, code=ErrorCode.PIN_MALFORMED):
+    """The PIN is not 4 to 12 ASCII digits, an even number of them (a usage error)."""
+
+
+class EarlierAttemptCompleted(Refusal, code=ErrorCode.EARLIER_ATTEMPT_COMPLETED):
+    """A retry without a ``client_ref``: the earlier attempt on this card, whose answer was
+    lost, went through. Charging again needs an explicit confirmation (``again``)."""
+
+
+class EarlierAttemptUnresolved(Refusal, code=ErrorCode.EARLIER_ATTEMPT_UNRESOLVED):
+    """A retry whose ``client_ref`` names an attempt still unresolved on another card."""
+
+
+class ClientRefReused(Refusal, code=ErrorCode.CLIENT_REF_REUSED):
+    """A ``client_ref`` already names a different operation (amount, type)."""
+
+
+class AlreadyTapped(Refusal, code=ErrorCode.ALREADY_TAPPED):
+    """The same card tapped again within the validator's anti-passback window."""
+
+
+class SaleEnded(Refusal, code=ErrorCode.SALE_TIMEOUT):
+    """A sale that ended without a tap: timed out, cancelled, or another sale is waiting."""
+
+
+class SeveralCards(DeviceError, code=ErrorCode.SEVERAL_CARDS):
+    """The reader sees more than one card (or a card it cannot activate): nothing charged."""
+
+
+class ReaderBusyError(DeviceError, code=ErrorCode.READER_BUSY):
+    """Another program holds the reader or the PSAM exclusively."""
 
 
 class ServiceConfigError(CardServiceError, code=ErrorCode.CONFIG):

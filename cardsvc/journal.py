@@ -80,6 +80,14 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS hotlist (card_no TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS free_rides (
+    id INTEGER PRIMARY KEY,
+    card_no TEXT NOT NULL,
+    card_type TEXT NOT NULL,
+    line TEXT NOT NULL,
+    terminal_id TEXT NOT NULL,
+    date_time TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS terminals (
     terminal_id TEXT PRIMARY KEY,
     sam_kind TEXT NOT NULL,
@@ -87,6 +95,12 @@ CREATE TABLE IF NOT EXISTS terminals (
 );
 CREATE INDEX IF NOT EXISTS entries_terminal_ttsn ON entries (terminal_id, ttsn);
 """
+_CLIENT_REF = """
+CREATE UNIQUE INDEX IF NOT EXISTS entries_client_ref ON entries (client_ref)
+    WHERE client_ref IS NOT NULL AND status != 'failed';
+"""
+"""A client's idempotency key names at most one entry that took (or may have taken) money; a
+failed entry (nothing taken) frees it for the next attempt of the same sale."""
 
 
 class JournalError(CardServiceError, code=ErrorCode.JOURNAL_FAILED):
@@ -136,6 +150,8 @@ class NewEntry:
     alg: AlgName
     hotlist_version: int
     line: str | None = None
+    client_ref: str | None = None
+    """The caller's idempotency key (local API), if any."""
 
     @property
     def counter_kind(self) -> str:
@@ -173,6 +189,7 @@ class Entry:
     uploaded_at: str | None
     created_at: str
     updated_at: str
+    client_ref: str | None = None
     dead_letter: str | None = None
 
     @property
@@ -195,6 +212,7 @@ class Entry:
         out.update(id=self.id, status=self.status, uploaded=self.uploaded, kind=self.kind,
                    line=self.line, mac2=self.mac2, mac2_verified=self.mac2_verified,
                    balance_before_fen=self.balance_before_fen, detail=self.detail,
+                   client_ref=self.client_ref,
                    dead_letter=self.dead_letter, uploaded_at=self.uploaded_at)
         return out
 
@@ -218,6 +236,10 @@ class Journal:
             conn = connect(path, synchronous=synchronous)
             conn.row_factory = sqlite3.Row
             conn.executescript(_SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(entries)")}
+            if "client_ref" not in columns:  # a journal written before the local API's keys
+                conn.execute("ALTER TABLE entries ADD COLUMN client_ref TEXT")
+            conn.executescript(_CLIENT_REF)
         except (sqlite3.Error, OSError) as exc:
             raise JournalError(f"cannot open the journal {path}: {exc}") from exc
         _one_completion_per_counter(conn, path)
@@ -277,12 +299,12 @@ class Journal:
             cur = db.execute(
                 "INSERT INTO entries (card_no, counter_kind, card_atc, terminal_id, ttsn, type,"
                 " kind, amount_fen, balance_before_fen, balance_after_fen, date_time, alg,"
-                " hotlist_version, line, status, created_at, updated_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending',?,?)",
+                " hotlist_version, line, status, created_at, updated_at, client_ref)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending',?,?,?)",
                 (new.card_no, new.counter_kind, new.card_atc, new.terminal_id, new.ttsn,
                  new.type, new.kind, new.amount_fen, new.balance_before_fen,
                  new.balance_after_fen, new.date_time.isoformat(timespec="seconds"), new.alg,
-                 new.hotlist_version, new.line, now, now))
+                 new.hotlist_version, new.line, now, now, new.client_ref))
             assert cur.lastrowid is not None
             return cur.lastrowid
 
@@ -356,6 +378,27 @@ class Journal:
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [self._entry(r) for r in self._conn.execute(sql, args)]
+
+    def by_client_ref(self, client_ref: str) -> Entry | None:
+        """The entry that holds ``client_ref`` (completed, or not yet resolved), if any."""
+        row = self._conn.execute(
+            f"{self._SELECT} WHERE e.client_ref = ? AND e.status != 'failed'",
+            (client_ref,)).fetchone()
+        return None if row is None else self._entry(row)
+
+    def record_free_ride(self, card_no: str, card_type: str, line: str, terminal_id: str,
+                         when: dt.datetime) -> int:
+        """A free ride (seniors): nothing is taken from the purse; the validator records it."""
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO free_rides (card_no, card_type, line, terminal_id, date_time)"
+                " VALUES (?,?,?,?,?)",
+                (card_no, card_type, line, terminal_id, when.isoformat(timespec="seconds")))
+            assert cur.lastrowid is not None
+            return cur.lastrowid
+
+    def free_rides(self) -> int:
+        return int(self._conn.execute("SELECT COUNT(*) FROM free_rides").fetchone()[0])
 
     def completed_owner(self, card_no: str, counter_kind: str, card_atc: int) -> int | None:
         """The id of the completed entry holding this card counter, if any (recovery)."""

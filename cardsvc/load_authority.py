@@ -5,14 +5,14 @@ answer (with its own terminal ID, date and time) and gets MAC2 back for CREDIT F
 :class:`LoadAuthority` is the pluggable interface: :class:`InProcessLoadAuthority` runs from the
 issuer key file (the embedded default); the back office implements the same interface over HTTP.
 
-Errors (all :class:`cardsvc.errors.CardServiceError`, so the CLI shows them as they are)::
+Errors, each in one family of :mod:`cardsvc.errors` (no class has two parents there)::
 
-    LoadAuthorityError
-    ├── LoadMac1Error              the card's MAC1 does not verify (also a MacError)
-    ├── LoadDeclined               the authority refuses the load (also a Refusal)
-    │   ├── LoadOverLimit          the balance would pass the maximum (also BalanceLimitExceeded)
-    │   └── LoadHotlisted          the card is on the hotlist (also CardHotlisted)
-    └── LoadAuthorityUnavailable   the authority cannot be reached (also a DeviceError)
+    CardProtocolError > LoadAuthorityError         the authority failed or answered wrongly
+    CardProtocolError > MacError > LoadMac1Error   the card's MAC1 does not verify
+    Refusal > LoadDeclined                         the authority refuses the load
+                        ├── LoadOverLimit          the balance would pass the maximum
+                        └── LoadHotlisted          the card is on the hotlist
+    DeviceError > LoadAuthorityUnavailable         the authority cannot be reached
 """
 
 from __future__ import annotations
@@ -25,9 +25,7 @@ from cardsvc import crypto
 from cardsvc.codes import ErrorCode as E
 from cardsvc.crypto import Alg, CryptoError
 from cardsvc.errors import (
-    BalanceLimitExceeded,
-    CardHotlisted,
-    CardServiceError,
+    CardProtocolError,
     DeviceError,
     MacError,
     Refusal,
@@ -49,27 +47,27 @@ __all__ = [
 
 
 
-class LoadAuthorityError(CardServiceError, code=E.LOAD_AUTHORITY_FAILED):
-    """Base of every load-authority failure."""
+class LoadAuthorityError(CardProtocolError, code=E.LOAD_AUTHORITY_FAILED):
+    """The authority failed or answered what the protocol does not allow."""
 
 
-class LoadMac1Error(LoadAuthorityError, MacError, code=E.LOAD_MAC1_INVALID):
+class LoadMac1Error(MacError, code=E.LOAD_MAC1_INVALID):
     """The card's load MAC1 did not verify: not a genuine card, or altered data."""
 
 
-class LoadDeclined(LoadAuthorityError, Refusal, code=E.LOAD_DECLINED):
+class LoadDeclined(Refusal, code=E.LOAD_DECLINED):
     """The authority refuses this load (amount, balance limit, policy)."""
 
 
-class LoadOverLimit(LoadDeclined, BalanceLimitExceeded, code=E.BALANCE_LIMIT):
+class LoadOverLimit(LoadDeclined, code=E.BALANCE_LIMIT):
     """The balance after the load would pass the maximum balance."""
 
 
-class LoadHotlisted(LoadDeclined, CardHotlisted, code=E.LOAD_HOTLISTED):
+class LoadHotlisted(LoadDeclined, code=E.LOAD_HOTLISTED):
     """The card is on the hotlist: the authority refuses to load it."""
 
 
-class LoadAuthorityUnavailable(LoadAuthorityError, DeviceError, code=E.LOAD_AUTHORITY_UNAVAILABLE):
+class LoadAuthorityUnavailable(DeviceError, code=E.LOAD_AUTHORITY_UNAVAILABLE):
     """The authority cannot be reached (for remote implementations)."""
 
 

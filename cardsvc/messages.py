@@ -29,6 +29,32 @@ MESSAGES = Catalogue("cardsvc", {
     E.CARD_REMOVED: Words("卡片已移开，请重新放卡",
                           "the card left the reader: please present it again"),
     E.SAM_UNAVAILABLE: Words("安全模块 (PSAM) 不可用", "the secure module (PSAM) is unavailable"),
+    E.SAM_HELD: Words("卡服务正在使用 PSAM", "the card service holds the PSAM"),
+    E.READER_BUSY: Words("读卡器正被其他程序使用", "another program is using the card reader"),
+    E.SEVERAL_CARDS: Words("请只出示一张卡", "more than one card on the reader: "
+                                             "please present one card"),
+    E.SERVICE_NOT_RUNNING: Words("卡服务未运行", "the card service is not running"),
+    E.UNKNOWN_ALGORITHM: Words("卡片算法标识未知（{alg}）",
+                               "{command}: unknown algorithm ID {alg}"),
+    E.EARLIER_ATTEMPT_COMPLETED: (
+        Words("上一笔 {amount} 元{what_zh}已成功（{when}），如需再次{what_zh}请确认",
+              "the earlier {what} of {amount} yuan went through ({when}); confirm to do it "
+              "again"),
+        Words("上一笔交易已成功", "the earlier attempt went through; confirm to charge again")),
+    E.EARLIER_ATTEMPT_UNRESOLVED: Words(
+        "请出示上一笔交易的卡片（{card}）",
+        "the earlier attempt with this reference is unresolved: present its card ({card})"),
+    E.CLIENT_REF_REUSED: Words("交易参考号已用于另一笔交易",
+                               "this client_ref was used for another operation"),
+    E.ALREADY_TAPPED: Words("已刷卡（{seconds} 秒内请勿重复刷卡）",
+                            "already paid: tapped again within {seconds} s"),
+    E.TAP_AGAIN: Words("请移开卡片后重新刷卡", "the card was on the reader before: lift it and "
+                                               "tap again"),
+    E.SALE_TIMEOUT: Words("等待刷卡超时", "no card was tapped in time"),
+    E.SALE_CANCELLED: Words("交易已取消", "the sale was cancelled"),
+    E.SALE_PENDING: Words("另一笔交易正在等待刷卡", "another sale is waiting for a tap"),
+    E.NO_SUCH_SALE: Words("没有这笔交易", "no such sale"),
+    E.REFUND_REFUSED: Words("退款被拒绝", "the refund was refused"),
     E.STATUS_WORD: Words("卡片应答 {sw}（{command}）", "{command}: the card answered {sw}"),
     E.CARD_ANSWER_LENGTH: Words("卡片应答长度错误（{command}）",
                                 "{command}: the card's answer has the wrong length"),
@@ -104,6 +130,11 @@ MESSAGES = Catalogue("cardsvc", {
     E.API_NOT_LOOPBACK: Words("读卡服务只能监听本机地址",
                               "the card service binds to loopback only"),
     E.LISTEN_FAILED: Words("无法监听端口", "cannot listen on {address}"),
+    E.BAD_REQUEST: Words("请求格式错误", "malformed request"),
+    E.UNAUTHORIZED: Words("需要有效的访问令牌", "a valid bearer token is required"),
+    E.NOT_FOUND: Words("没有这个接口", "no such route"),
+    E.BODY_TOO_LARGE: Words("请求内容过大", "the request body is too large"),
+    E.INTERNAL_ERROR: Words("内部错误", "internal error, see the log"),
     E.JOURNAL_FAILED: Words("交易日志写入失败", "the journal cannot be written"),
     E.JOURNAL_CONFLICT: (
         Words("交易日志 {path} 中已有卡 {card_no} 计数器 {atc} 的记录（另一张同号的卡或另一个"

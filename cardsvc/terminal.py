@@ -23,6 +23,7 @@ from cardsvc.errors import (
     CardExpired,
     CardHotlisted,
     CardNotYetValid,
+    CardProtocolError,
     CardRemovedError,
     CardServiceError,
     InsufficientBalance,
@@ -30,7 +31,7 @@ from cardsvc.errors import (
     Refusal,
 )
 from cardsvc.fares import FareTable, line_id
-from cardsvc.journal import Journal, NewEntry
+from cardsvc.journal import Entry, Journal, NewEntry
 from cardsvc.money import format_fen
 from cardsvc.profile import ALG_NAMES, CardType, PurchaseKind, TxTypeName
 from cardsvc.purse.client import PurseClient, Selection, Transmitter
@@ -96,9 +97,20 @@ class TxResult:
     tac: str
     line: str | None = None
     warnings: list[str] = field(default_factory=list)
+    client_ref: str | None = None
+    replayed: bool = False
+    """True when this is the result of an earlier request with the same ``client_ref``."""
+
+    @classmethod
+    def from_entry(cls, entry: Entry, *, replayed: bool = True) -> TxResult:
+        """The result a completed journal entry stands for (a retry's answer)."""
+        return cls(entry.id, entry.card_no, entry.type, entry.kind, entry.amount_fen,
+                   entry.balance_before_fen, entry.balance_after_fen, entry.card_atc,
+                   entry.terminal_id, entry.ttsn, entry.when, entry.tac or "", entry.line,
+                   [entry.detail] if entry.detail else [], entry.client_ref, replayed)
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        return {"client_ref": self.client_ref, "replayed": self.replayed,
             "entry_id": self.entry_id, "card_no": self.card_no, "type": self.type,
             "kind": self.kind, "amount_fen": self.amount_fen,
             "balance_before_fen": self.balance_before_fen, "balance_fen": self.balance_after_fen,
@@ -139,6 +151,16 @@ class History:
         }
 
 
+def _alg(alg_id: int, command: str) -> crypto.Alg:
+    """The card's algorithm ID of an INIT answer; an unknown one is a protocol error."""
+    try:
+        return crypto.Alg(alg_id)
+    except ValueError:
+        raise CardProtocolError(f"{command}: unknown algorithm ID {alg_id:02X}",
+                                code=ErrorCode.UNKNOWN_ALGORITHM, alg=f"{alg_id:02X}",
+                                command=command) from None
+
+
 class CardTerminal:
     """Operations on the card in the reader. One instance per card session and thread."""
 
@@ -155,6 +177,11 @@ class CardTerminal:
         self.clock = clock
         self.key_index = key_index
         self._terminal_id: bytes | None = None
+        self.after_recovery: Callable[[PublicData, list[Resolution]], None] | None = None
+        """Called once the card's unresolved entries are resolved, before any money moves
+        (the runtime checks a retry's ``client_ref`` there); it may raise to stop."""
+        self.client_ref: str | None = None
+        """The idempotency key the next money operation's journal entry carries."""
 
     # -- helpers -------------------------------------------------------------------------
     @property
@@ -211,7 +238,9 @@ class CardTerminal:
             raise CardExpired(pub.expiry)
         if status == "not_yet_valid":
             raise CardNotYetValid(pub.start)
-        resolve_card(self.purse, self.journal, pub.card_no)
+        resolved = resolve_card(self.purse, self.journal, pub.card_no)
+        if self.after_recovery is not None:
+            self.after_recovery(pub, resolved)
         return pub
 
     def _block_hotlisted(self, pub: PublicData) -> None:
@@ -257,7 +286,10 @@ class CardTerminal:
         fare = self.fares.fare(line, sel.public.card_type, fare_fen)
         if fare.free:
             self._ready_for_money(1, sel)  # a free ride still needs a valid card
-            return FreeRide(sel.public.card_no, line, sel.public.card_type, self.clock())
+            now = self.clock().replace(microsecond=0)
+            self.journal.record_free_ride(sel.public.card_no, sel.public.card_type.label_en,
+                                          line, self.terminal_id.hex(), now)
+            return FreeRide(sel.public.card_no, line, sel.public.card_type, now)
         pub = self._ready_for_money(fare.fare_fen, sel)
         return self._debit(pub, fare.fare_fen, kind="bus", compound=True, line=line)
 
@@ -288,7 +320,7 @@ class CardTerminal:
                                             key_index=self.key_index)
         except InsufficientBalance:
             raise self._insufficient(amount) from None
-        alg = crypto.Alg(init.alg_id)
+        alg = _alg(init.alg_id, "INIT FOR PURCHASE")
         tx_type = crypto.TX_COMPOUND_PURCHASE if compound else crypto.TX_PURCHASE
         ttsn, mac1 = self._sam(lambda: self.sam.purchase_mac1(
             init.random, init.offline_atc, amount, tx_type, date, time, init.key_version, alg,
@@ -301,13 +333,14 @@ class CardTerminal:
             card_no=pub.card_no, card_atc=init.offline_atc, terminal_id=tid.hex(), ttsn=ttsn,
             type="compound" if compound else "purchase", kind=kind, amount_fen=amount,
             balance_before_fen=init.balance, date_time=now, alg=ALG_NAMES[alg],
-            hotlist_version=self.journal.hotlist_version(), line=line))
+            hotlist_version=self.journal.hotlist_version(), line=line,
+            client_ref=self.client_ref))
         with self._committing(entry_id, "DEBIT"):
             tac, mac2 = self.purse.debit(ttsn, date, time, mac1)
         warnings = self._verify_mac2(entry_id, tac, mac2)
         return TxResult(entry_id, pub.card_no, "compound" if compound else "purchase", kind,
                         amount, init.balance, init.balance - amount, init.offline_atc, tid.hex(),
-                        ttsn, now, tac.hex().upper(), line, warnings)
+                        ttsn, now, tac.hex().upper(), line, warnings, self.client_ref)
 
     @contextmanager
     def _committing(self, entry_id: int, command: str) -> Iterator[None]:
@@ -343,7 +376,9 @@ class CardTerminal:
         self.journal.complete(entry_id, tac=tac, mac2=mac2, mac2_verified=True)
         return []
 
-    def load(self, amount_fen: int, pin: str) -> TxResult:
+    def load(self, amount_fen: int, pin: str, kind: str = "topup") -> TxResult:
+        """CREDIT FOR LOAD of ``amount_fen`` (``kind``: ``topup``, or ``refund`` of a purchase,
+        whose authority then is clearing's refund authorisation)."""
         if self.load_authority is None:
             raise AmountRefused(code=ErrorCode.LOAD_NOT_OFFERED)
         pub = self._ready_for_money(amount_fen)
@@ -352,23 +387,23 @@ class CardTerminal:
         tid = self.terminal_id
         self.purse.verify_pin(pin)
         init = self.purse.init_load(amount_fen, tid, key_index=self.key_index)
-        alg = crypto.Alg(init.alg_id)
+        alg = _alg(init.alg_id, "INIT FOR LOAD")
         mac2 = self.load_authority.authorize_load(
             card_factor=pub.card_factor, alg=alg, online_atc=init.online_atc,
             card_random=init.random, balance_before=init.balance, amount=amount_fen,
             terminal_id=tid, date=date, time=time, mac1=init.mac1)
         entry_id = self.journal.begin(NewEntry(
             card_no=pub.card_no, card_atc=init.online_atc, terminal_id=tid.hex(),
-            ttsn=self.journal.next_load_seq(), type="load", kind="topup", amount_fen=amount_fen,
+            ttsn=self.journal.next_load_seq(), type="load", kind=kind, amount_fen=amount_fen,
             balance_before_fen=init.balance, date_time=now, alg=ALG_NAMES[alg],
-            hotlist_version=self.journal.hotlist_version()))
+            hotlist_version=self.journal.hotlist_version(), client_ref=self.client_ref))
         entry = self.journal.get(entry_id)
         with self._committing(entry_id, "CREDIT"):
             tac = self.purse.credit(date, time, mac2)
         self.journal.complete(entry_id, tac=tac, mac2=mac2, mac2_verified=None)
-        return TxResult(entry_id, pub.card_no, "load", "topup", amount_fen, init.balance,
+        return TxResult(entry_id, pub.card_no, "load", kind, amount_fen, init.balance,
                         init.balance + amount_fen, init.online_atc, tid.hex(), entry.ttsn, now,
-                        tac.hex().upper())
+                        tac.hex().upper(), client_ref=self.client_ref)
 
     def recover(self) -> list[Resolution]:
         """Resolve the unresolved journal entries of the card in the reader."""

@@ -107,9 +107,11 @@ class TokenFileError(ValueError):
         self.reason = reason
 
 
-def read_token_file(path: str | os.PathLike[str], *, min_length: int = 16) -> str:
+def read_token_file(path: str | os.PathLike[str], *, min_length: int = 16,
+                    group_readable: bool = False) -> str:
     """The bearer token kept in ``path``: a regular file that only its owner may read (mode
-    0600 or stricter), one token of at least ``min_length`` characters (surrounding white space
+    0600 or stricter; with ``group_readable`` also 0640, for a token shared with a group such as
+    the kiosk's users), one token of at least ``min_length`` characters (surrounding white space
     is ignored). A token lives in such a file, never on a command line or in a settings file."""
     p = Path(path)
     try:
@@ -121,7 +123,7 @@ def read_token_file(path: str | os.PathLike[str], *, min_length: int = 16) -> st
         raise TokenFileError(f"token file {p} cannot be read: {exc}", "invalid") from None
     if not stat.S_ISREG(st.st_mode):
         raise TokenFileError(f"token file {p} is not a regular file", "invalid")
-    if st.st_mode & 0o077:
+    if st.st_mode & (0o037 if group_readable else 0o077):
         raise TokenFileError(f"token file {p} is readable by others: chmod 600 {p}", "open")
     if len(text) < min_length or len(text.split()) != 1:
         raise TokenFileError(f"token file {p} holds no usable token ({min_length}+ characters)",

@@ -20,7 +20,8 @@ of its own). A path written ``var/...`` in the settings follows ``var_dir``
     ├── backoffice/hall.sqlite3      the hall service's database (SQLite)
     ├── backoffice/tokens.json       the back office's issued tokens, hashed (0600)
     ├── keys/hall_data.key           the hall's key for ID hashes and sealed data (0600)
-    └── kiosk/catalogue.json, kiosk/session/   the kiosk's offline catalogue and open session
+    └── kiosk/catalogue.json, kiosk/session/, kiosk/outbox/   the kiosk's offline catalogue,
+        open session and outbox (applications waiting for the back office)
 
 Plumbing: imports nothing of ours, so drivers may use it for their defaults.
 """
@@ -113,6 +114,10 @@ class VarLayout:
     @property
     def kiosk_session(self) -> Path:
         return self.root / "kiosk" / "session"
+
+    @property
+    def kiosk_outbox(self) -> Path:
+        return self.root / "kiosk" / "outbox"
 
 
 DEFAULT_LAYOUT = VarLayout(VAR)

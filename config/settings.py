@@ -237,6 +237,9 @@ class KioskSettings:
     """The offline copy of the hall's catalogue (exchange format, docs/hall-exchange.md)."""
     session_dir: Path = DEFAULT_LAYOUT.kiosk_session
     """Where a citizen's scans wait until they are sent; emptied at every session's end."""
+    outbox_dir: Path = DEFAULT_LAYOUT.kiosk_outbox
+    """The durable outbox: applications made while the back office is down (and their pages)
+    until they are sent, then deleted (docs/design.md, kiosk section)."""
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,7 @@ class Demo:
             raise DemoError(f"cannot start pcscd: {exc}", EXIT_UNAVAILABLE) from exc
         self.cleanup.callback(self._stop_pcscd, daemon)
         os.environ.update(daemon.env)  # before the first PC/SC call of this process
-        self.ports = daemon.ports
+        self.ports = (daemon.ports[0], daemon.ports[1])
         mode = "私有 private" if daemon.private else "共享 shared"
         self.say(f"  pcscd ({mode}) pid {daemon.pid}, {SOCKET_ENV}={daemon.socket_path}")
 

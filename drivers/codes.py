@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     PCSC_FAILED = "pcsc_failed"
     PCSC_SERVICE_UNAVAILABLE = "pcsc_service_unavailable"
     PCSC_READER_UNAVAILABLE = "pcsc_reader_unavailable"
+    PCSC_READER_BUSY = "pcsc_reader_busy"
     PCSC_NO_CARD = "pcsc_no_card"
     PCSC_CARD_REMOVED = "pcsc_card_removed"
     PCSC_TRANSMIT_FAILED = "pcsc_transmit_failed"

@@ -27,10 +27,12 @@ from kiosk.ports import (
     CardEvent,
     CardEventKind,
     CardPort,
+    CaseRef,
     HallPort,
     IdCardPort,
     Identity,
     PrinterPort,
+    PrintJob,
     ScannerPort,
 )
 from kiosk.session import ActivityFilter, Session, SessionFolder
@@ -39,10 +41,15 @@ from kiosk.theme import Theme, screen_px_per_mm
 from kiosk.vm.app import KioskVm
 from kiosk.vm.apply import ApplyVm
 from kiosk.vm.base import Context, ScreenVm
+from kiosk.vm.card import CardVm
+from kiosk.vm.complain import ComplainVm
 from kiosk.vm.find import FindVm
 from kiosk.vm.guide import GuideVm
 from kiosk.vm.keyboard import KeyboardVm
 from kiosk.vm.materials import MaterialsVm
+from kiosk.vm.progress import ProgressVm
+from kiosk.vm.rate import RateVm
+from kiosk.vm.technician import TechnicianVm
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +86,7 @@ class Kiosk:
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
+        self.session.stop()
         QGuiApplication.instance().removeEventFilter(self.activity)  # type: ignore[union-attr]
         for close in self.closers:
             close()
@@ -112,23 +120,53 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
     folder = SessionFolder(settings.session_dir)
     pictures = Pictures()
     ctx = Context(words=messages.catalogue, tasks=tasks, lang=lambda: messages.lang,
-                  begin_personal=session.begin_personal)
+                  begin_personal=session.begin_personal, pictures=pictures)
 
     find = FindVm(ctx, ports.hall, page_size=theme.page_size)
     guide = GuideVm(ctx, ports.hall, ports.printer, pictures)
     ime: list[PinyinIme] = []
     tasks.run(PinyinIme, ime.append)
-    keyboard = KeyboardVm(lambda: ime[0] if ime else None)
+
+    def keyboard() -> KeyboardVm:
+        return KeyboardVm(lambda: ime[0] if ime else None)
+
     materials = MaterialsVm(ctx, ports.scanner, pictures, lambda: folder.path)
-    apply = ApplyVm(ctx, ports.hall, ports.idcard, ports.printer, materials, keyboard,
+    apply = ApplyVm(ctx, ports.hall, ports.idcard, ports.printer, materials, keyboard(),
                     settings.terminal_name)
+    progress = ProgressVm(ctx, ports.hall, ports.scanner)
+    rate = RateVm(ctx, ports.hall, keyboard())
+    complain = ComplainVm(ctx, ports.hall, ports.printer, keyboard())
+    card = CardVm(ctx, ports.card)
+    technician = TechnicianVm(ctx, settings.technician_pin_hash,
+                              clock=clock or time.monotonic)
     identity: list[Identity] = []
     """The city card's holder while the card lies on the reader (the session's login)."""
-    screens: dict[str, ScreenVm] = {"find": find, "guide": guide, "apply": apply}
+    card_on: list[bool] = [False]
+    screens: dict[str, ScreenVm] = {"find": find, "guide": guide, "apply": apply,
+                                    "progress": progress, "card": card, "rate": rate,
+                                    "complain": complain, "technician": technician}
+
+    def holder() -> Identity | None:
+        return identity[0] if identity else None
+
+    def opener(start: Callable[[], None], screen: str) -> Callable[[], None]:
+        def go() -> None:
+            start()
+            vm.go(screen)
+        return go
+
+    openers: dict[str, Callable[[], None]] = {}
     vm = KioskVm(messages=messages, theme=theme, session=session, tasks=tasks, folder=folder,
                  screens=screens, default_lang=lang, default_care=settings.care_mode,
                  hall_name=(settings.hall_name_zh, settings.hall_name_en),
-                 extra_wipes=[pictures.clear, identity.clear, engine_trim])
+                 extra_wipes=[pictures.clear, identity.clear, engine_trim], openers=openers)
+    openers |= {
+        "apply": lambda: vm.go("find"),
+        "progress": opener(lambda: progress.start("progress", holder()), "progress"),
+        "rate": opener(lambda: progress.start("rate", holder()), "progress"),
+        "card": opener(lambda: card.start(card_on[0]), "card"),
+        "complain": opener(lambda: complain.start(holder()), "complain"),
+    }
 
     def open_guide(code: str) -> None:
         guide.load(code)
@@ -137,24 +175,59 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
     find.opened.connect(open_guide)
 
     def open_apply(code: str) -> None:
-        apply.start(code, identity[0] if identity else None)
+        apply.start(code, holder())
         vm.go("apply")
 
     guide.applyRequested.connect(open_apply)
+
+    def open_rate(case: object) -> None:
+        if isinstance(case, CaseRef):
+            rate.start(case, case.number)
+            vm.go("rate")
+
+    def rate_after_receipt(case: object) -> None:
+        if vm.current == "apply":  # still on the receipt: the rating screen comes up itself
+            open_rate(case)
+
+    apply.rateRequested.connect(rate_after_receipt)
+    progress.rateRequested.connect(open_rate)
+    rate.done.connect(session.touch)
+    technician.openRequested.connect(lambda: vm.go("technician"))
+    technician.quitRequested.connect(vm.quitRequested)
     relay = Relay()
 
     def card_event(event: object) -> None:
         if not isinstance(event, CardEvent):
             return
-        if event.kind is CardEventKind.CARD_PRESENT and event.identity is not None:
-            identity[:] = [event.identity]
-            apply.identity_read(event.identity)
-        elif event.kind is CardEventKind.CARD_REMOVED and session.is_personal:
-            session.end("card_removed")
+        if event.kind is CardEventKind.CARD_PRESENT:
+            card_on[0] = True
+            if event.identity is not None:
+                identity[:] = [event.identity]
+                apply.identity_read(event.identity)
+                if vm.current == "progress":
+                    progress.identity_read(event.identity)
+                elif vm.current == "complain":
+                    complain.identity_read(event.identity)
+            if vm.current == "card":
+                card.card_present()
+        elif event.kind is CardEventKind.CARD_REMOVED:
+            card_on[0] = False
+            identity.clear()
+            if session.is_personal:
+                session.end("card_removed")
 
     relay.arrived.connect(card_event)
     if ports.card is not None:
         ports.card.watch(relay.post)
+    jobs = Relay()
+
+    def job_changed(job: object) -> None:
+        if isinstance(job, PrintJob):
+            for screen in (apply, guide, complain):
+                screen.print_update(job)
+
+    jobs.arrived.connect(job_changed)
+    ports.printer.watch(jobs.post)
 
     engine.addImageProvider("icon", IconProvider())
     engine.addImageProvider("pic", pictures)
@@ -177,7 +250,7 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
         log.warning("kiosk.qml.warning %s", message, extra={"event": "kiosk.qml.warning"})
     find.start()
     kiosk = Kiosk(engine, window, vm, theme, session, tasks, pictures, folder, activity)
-    kiosk.closers.append(relay.deleteLater)
+    kiosk.closers += [relay.deleteLater, jobs.deleteLater]
     kiosk.closers.extend(ports.closers)
     kiosk.closers.append(materials.wipe)
     return kiosk

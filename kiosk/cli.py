@@ -11,15 +11,14 @@ catalogue). Exit codes: 0 closed, 2 usage, 4 configuration.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
-import secrets
 import sys
 from pathlib import Path
 
 from config.cli import EXIT_CONFIG, EXIT_OK, EXIT_USAGE, fail
 from config.runtime import configure_logging
 from config.settings import ConfigError, KioskSettings, Settings, load_settings
+from kiosk.pin import pin_hash
 
 PROG = "kiosk"
 log = logging.getLogger(__name__)
@@ -39,22 +38,6 @@ def check(k: KioskSettings) -> None:
         raise ConfigError("kiosk.idle_s / px_per_mm: must be positive")
 
 
-def pin_hash(pin: str, salt: bytes | None = None) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt$16384$8$1${salt.hex()}${digest.hex()}"
-
-
-def pin_ok(pin: str, stored: str) -> bool:
-    try:
-        kind, n, r, p, salt, digest = stored.split("$")
-        mine = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
-                              p=int(p))
-    except ValueError:
-        return False
-    return kind == "scrypt" and secrets.compare_digest(mine.hex(), digest)
-
-
 def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
@@ -71,9 +54,13 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     from kiosk.wiring import ports_from_settings  # noqa: PLC0415
 
     app = QGuiApplication(sys.argv[:1])
-    ports = ports_from_settings(settings)
+    try:
+        ports = ports_from_settings(settings)
+    except ConfigError as exc:
+        return fail(PROG, str(exc), EXIT_CONFIG)
     size = QSize(*args.size) if args.size else None
     kiosk = build(ports, settings.kiosk, size=size, px_per_mm=args.px_per_mm)
+    kiosk.vm.quitRequested.connect(app.quit)  # the technician's exit
     if not args.windowed:
         kiosk.window.setFlag(Qt.WindowType.FramelessWindowHint, True)
         kiosk.window.showFullScreen()

@@ -14,6 +14,8 @@ import threading
 from importlib import resources
 
 import numpy as np
+import qrcode
+import qrcode.constants
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtQuick import QQuickImageProvider
@@ -29,6 +31,25 @@ def bgr_to_qimage(image: np.ndarray) -> QImage:
     h, w, _ = image.shape
     rgb = np.ascontiguousarray(image[:, :, ::-1])
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def qr_image(text: str, module_px: int = 10) -> QImage:
+    """``text`` as a QR code (quiet zone included), black on white, ``module_px`` per module."""
+    code = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(text)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    side = len(matrix) * module_px
+    image = QImage(side, side, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                painter.fillRect(x * module_px, y * module_px, module_px, module_px,
+                                 Qt.GlobalColor.black)
+    painter.end()
+    return image
 
 
 class IconProvider(QQuickImageProvider):

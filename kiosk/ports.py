@@ -36,6 +36,8 @@ class Fault(enum.StrEnum):
     """No such application, or the number and ID do not match."""
     TOO_MANY = "too_many"
     """Too many lookups: wait a little."""
+    ALREADY_RATED = "already_rated"
+    """This application has been rated already (one rating per application)."""
     DEVICE = "device"
     """A device failed (camera, reader)."""
     NO_CARD = "no_card"
@@ -123,8 +125,9 @@ class Receipt:
     promised_date: dt.date | None
     submitted_at: dt.datetime
     pending: bool = False
-    """Waiting in the kiosk's outbox (the back office was down): the number is provisional
-    until the case is filed; the receipt says so."""
+    """Waiting in the kiosk's outbox (the back office was down): ``number`` is the kiosk's
+    provisional reference until the case is filed (the receipt says so); the QR token is the
+    kiosk's own and works as soon as the application reaches the back office."""
 
 
 @dataclass(frozen=True)
@@ -142,9 +145,13 @@ class Progress:
     matter: Text
     department: Text
     status: str
+    """Stable status code (``pending`` = still in this kiosk's outbox)."""
     timeline: tuple[TimelineEvent, ...]
     promised_date: dt.date | None
     overdue: bool
+    can_rate: bool = False
+    missing: tuple[str, ...] = ()
+    """With ``supplement_requested``: everything still missing, told at once (一次性告知)."""
 
 
 @dataclass(frozen=True)
@@ -154,23 +161,40 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class CaseRef:
+    """How the kiosk may reach one application: its QR token, or its number with the last 6
+    characters of the applicant's ID number (typed, or from the verified card holder)."""
+
+    token: str = field(default="", repr=False)
+    number: str = ""
+    id_tail: str = field(default="", repr=False)
+
+
+LEVELS = ("very_satisfied", "satisfied", "basic", "dissatisfied", "very_dissatisfied")
+"""好差评's five levels in GB/T 39734-2020 order; the last two are 差评 and need reasons."""
+
+
+@dataclass(frozen=True)
 class Rating:
-    level: int
-    """1 非常满意 .. 5 非常不满意 (GB/T 39734-2020 order)."""
+    case: CaseRef
+    level: str
+    """One of :data:`LEVELS`."""
     reasons: tuple[str, ...] = ()
     comment: str = field(default="", repr=False)
-    application: str = ""
-    matter_code: str = ""
-    identity: Identity | None = field(default=None, repr=False)
+
+    @property
+    def is_bad(self) -> bool:
+        return self.level in LEVELS[3:]
 
 
 @dataclass(frozen=True)
 class Complaint:
+    subject: str
     text: str = field(repr=False)
     name: str = field(default="", repr=False)
     phone: str = field(default="", repr=False)
-    matter_code: str = ""
     department: str = ""
+    case_number: str = ""
 
 
 class HallPort(Protocol):
@@ -192,15 +216,17 @@ class HallPort(Protocol):
     def submit(self, application: Application) -> Receipt:
         """File the application (or keep it in the outbox and say ``pending``)."""
 
-    def progress_by_number(self, number: str, id_last6: str) -> Progress: ...
+    def progress(self, case: CaseRef) -> Progress:
+        """One application by its QR token, or by number + the ID number's last 6."""
 
-    def progress_by_token(self, token: str) -> Progress: ...
+    def progress_by_identity(self, identity: Identity) -> Sequence[Progress]:
+        """Every application of the verified card holder, newest first."""
 
-    def progress_by_identity(self, identity: Identity) -> Sequence[Progress]: ...
+    def rating_reasons(self) -> Sequence[Reason]:
+        """The hall's reasons for a 差评 (the last two levels)."""
 
-    def rating_reasons(self) -> Sequence[Reason]: ...
-
-    def rate(self, rating: Rating) -> None: ...
+    def rate(self, rating: Rating) -> None:
+        """Rate one application (once); ``Fault.ALREADY_RATED`` the second time."""
 
     def complain(self, complaint: Complaint) -> str:
         """File a complaint; returns its number."""
@@ -286,6 +312,10 @@ class PrinterPort(Protocol):
     def submit(self, document: Document, key: str | None = None) -> PrintJob: ...
 
     def job(self, job_id: int) -> PrintJob: ...
+
+    def watch(self, on_change: Callable[[PrintJob], None]) -> None:
+        """Deliver every job's changes (printing, done, waiting for paper) to ``on_change``
+        (on the printer's thread)."""
 
 
 # -- the document camera ----------------------------------------------------------------------

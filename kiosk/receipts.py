@@ -28,8 +28,9 @@ class Application:
     """Matter name (事项名称)."""
     department: str
     accepted: dt.datetime
-    promised: dt.date
-    """Promised completion date (承诺办结日期)."""
+    promised: dt.date | None
+    """Promised completion date (承诺办结日期); None until the back office counts it (from
+    the acceptance day): the promised limit in working days is printed instead."""
     promised_days: int | None = None
     """The promised limit in working days, shown beside the date."""
     applicant: str = ""
@@ -40,6 +41,9 @@ class Application:
     query_url: str = ""
     """``https://.../q?no={number}``; empty: the QR holds the bare application number."""
     english: bool = True
+    pending: bool = False
+    """The back office was down: the application waits in the kiosk's outbox; ``number`` is
+    the kiosk's provisional reference and the QR code works once it has been sent."""
 
 
 def mask_name(name: str) -> str:
@@ -64,18 +68,25 @@ def application_receipt(app: Application, hall: str = "市民之家") -> Documen
         doc.text("Application receipt", CENTER)
     doc.text(hall, SUBTITLE)
     doc.rule("=")
-    doc.row("办件编号：", app.number, BOLD)
+    if app.pending:
+        doc.text("【待发送】网络恢复后自动提交", BOLD)
+        if en:
+            doc.text("Pending: sent automatically when the network is back")
+        doc.row("临时编号：", app.number, BOLD)
+    else:
+        doc.row("办件编号：", app.number, BOLD)
     doc.text(f"事项名称：{app.matter}")
     if app.matter_code:
         doc.row("事项编码：", app.matter_code)
     doc.text(f"办理部门：{app.department}")
     if app.applicant:
         doc.row("申请人：", mask_name(app.applicant))
-    doc.row("受理时间：", f"{app.accepted:%Y-%m-%d %H:%M}")
-    promised = f"{app.promised:%Y-%m-%d}"
+    doc.row("提交时间：" if app.pending else "受理时间：", f"{app.accepted:%Y-%m-%d %H:%M}")
     if app.promised_days is not None:
-        doc.row("承诺时限：", f"{app.promised_days}个工作日")
-    doc.row("承诺办结：", promised, BOLD)
+        doc.row("承诺时限：", "当场办结" if app.promised_days == 0
+                else f"{app.promised_days}个工作日（自受理之日起）")
+    if app.promised is not None:
+        doc.row("承诺办结：", f"{app.promised:%Y-%m-%d}", BOLD)
     if app.collect:
         doc.row("取件方式：", app.collect)
     doc.rule()

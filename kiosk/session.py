@@ -117,6 +117,10 @@ class Session(QObject):
         """Seconds without a touch before the warning (care mode: longer)."""
         return self._times[self._care][0]
 
+    def stop(self) -> None:
+        """No more ticks (the kiosk is closing)."""
+        self._timer.stop()
+
     # -- inputs ---------------------------------------------------------------------------------
     def set_care(self, care: bool) -> None:
         self._care = care

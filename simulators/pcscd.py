@@ -43,14 +43,24 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def free_port_pair(start: int = 36000, stop: int = 40000) -> int:
-    """A port ``p`` with ``p`` and ``p + 1`` free (vpcd listens on one port per reader)."""
-    first = start + (os.getpid() * 14) % (stop - start) // 2 * 2
-    candidates: list[int] = [*range(first, stop, 2), *range(start, first, 2)]
+def free_port_pair(start: int = 36000, stop: int = 40000, count: int = 2) -> int:
+    """A port ``p`` with ``p`` .. ``p + count - 1`` free (vpcd listens on one port per
+    reader; two readers per channel)."""
+    first = start + (os.getpid() * 14) % (stop - start) // count * count
+    candidates: list[int] = [*range(first, stop, count), *range(start, first, count)]
     for port in candidates:
-        if _port_free(port) and _port_free(port + 1):
+        if all(_port_free(port + i) for i in range(count)):
             return port
-    raise PcscdError(f"no two free TCP ports between {start} and {stop} for vpcd")
+    raise PcscdError(f"no {count} free TCP ports between {start} and {stop} for vpcd")
+
+
+def reader_names(channels: int) -> tuple[str, ...]:
+    """The readers of a pcscd with ``channels`` vpcd channels (two readers each): the first
+    channel's are :data:`READER_NAMES`, channel ``i``'s ``Virtual PCD i 00 00`` and ``.. 01``."""
+    names = list(READER_NAMES)
+    for i in range(1, channels):
+        names += [f"Virtual PCD {i} 00 00", f"Virtual PCD {i} 00 01"]
+    return tuple(names)
 
 
 def _listening_inodes(port: int) -> set[str]:
@@ -120,22 +130,31 @@ class PcscdProcess:
     base_port: int = 0
     private: bool = True
     startup_timeout: float = 10.0
+    channels: int = 1
+    """vpcd channels, two readers each (pcsc-lite takes up to 16 readers: 8 channels)."""
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
     _log_start: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.workdir = Path(self.workdir)
+        if not 1 <= self.channels <= 8:
+            raise PcscdError("pcscd takes 1 to 8 vpcd channels (16 readers)")
         if not self.base_port:
-            self.base_port = free_port_pair()
+            self.base_port = free_port_pair(count=2 * self.channels)
 
     @property
     def socket_path(self) -> Path:
         return self.workdir / "run" / "pcscd.comm" if self.private else SYSTEM_SOCKET
 
     @property
-    def ports(self) -> tuple[int, int]:
-        """vpcd ports of ``Virtual PCD 00 00`` and ``Virtual PCD 00 01``."""
-        return self.base_port, self.base_port + 1
+    def ports(self) -> tuple[int, ...]:
+        """vpcd ports of ``Virtual PCD 00 00`` and ``Virtual PCD 00 01`` (and of the other
+        channels' readers, in :func:`reader_names` order)."""
+        return tuple(self.base_port + i for i in range(2 * self.channels))
+
+    @property
+    def readers(self) -> tuple[str, ...]:
+        return reader_names(self.channels)
 
     @property
     def env(self) -> dict[str, str]:
@@ -161,16 +180,28 @@ class PcscdProcess:
             raise PcscdError(f"the vpcd driver {VPCD_DRIVER} is missing: install vsmartcard-vpcd")
         conf = self.workdir / "reader.conf.d"
         conf.mkdir(parents=True, exist_ok=True)
-        (conf / "vpcd").write_text(
-            'FRIENDLYNAME "Virtual PCD"\n'
-            f"DEVICENAME   /dev/null:0x{self.base_port:04X}\n"
-            f"LIBPATH      {VPCD_DRIVER}\n"
-            f"CHANNELID    0x{self.base_port:04X}\n"
-        )
+        (conf / "vpcd").write_text("\n".join(
+            f'FRIENDLYNAME "Virtual PCD{f" {i}" if i else ""}"\n'
+            f"DEVICENAME   /dev/null:0x{self.base_port + 2 * i:04X}\n"
+            f"LIBPATH      {self._driver_copy(i)}\n"
+            f"CHANNELID    0x{self.base_port + 2 * i:04X}\n"
+            for i in range(self.channels)))
         run = self.workdir / "run"
         run.mkdir(parents=True, exist_ok=True)
         for stale in ("pcscd.comm", "pcscd.pid"):
             (run / stale).unlink(missing_ok=True)
+
+    def _driver_copy(self, channel: int) -> Path:
+        """The vpcd driver for ``channel``: vpcd keeps its slots in the library's globals, so
+        each channel past the first loads its own copy of the library (pcscd dlopens each
+        LIBPATH once)."""
+        if channel == 0:
+            return VPCD_DRIVER
+        copy = self.workdir / "drivers" / f"libifdvpcd-{channel}.so"
+        if not copy.exists():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(VPCD_DRIVER, copy)
+        return copy
 
     def start(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -1,4 +1,4 @@
-"""`make demo` (python -m demo) end to end: it names the holder and cleans up."""
+"""The card chain demo (python -m demo cards) end to end: it names the holder and cleans up."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.pcscd
 def demo(*args: str, **kw) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "PCSCLITE_CSOCK_NAME"}
     return subprocess.Popen(
-        [sys.executable, "-m", "demo", *args],
+        [sys.executable, "-m", "demo", "cards", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -157,7 +157,9 @@ def test_the_stay_commands_use_the_demos_state_and_a_mismatch_fails(tmp_path):
 
 
 @pytest.mark.parametrize(("variables", "options"), [
-    ((), ""), (("FRESH=1",), "--fresh"), (("FRESH=1", "STAY=1"), "--fresh --stay")])
+    ((), ""), (("JOURNEY=1",), "--journey"), (("CARDS=1",), "cards"),
+    (("CARDS=1", "FRESH=1"), "cards --fresh"),
+    (("CARDS=1", "FRESH=1", "STAY=1"), "cards --fresh --stay")])
 def test_make_demo_takes_its_options_as_variables(variables, options):
     """Issue 12, item 9: `make demo --fresh` is a make error; `make demo FRESH=1` is not."""
     # --no-print-directory: under `make test` this make is a sub-make and would otherwise end

@@ -125,6 +125,8 @@ def _run(program: str, args: tuple[str, ...], env: dict[str, str],
                           capture_output=True, text=True, timeout=120, check=False)
 
 
+# About 100 programs started cold: a minute on a quiet machine, far more on a loaded one.
+@pytest.mark.timeout(1200)
 def test_every_command_keeps_the_exit_codes(worlds: dict[str, dict[str, str]],
                                             tmp_path: Path) -> None:
     open_token = tmp_path / "open.token"

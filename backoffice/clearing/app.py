@@ -36,6 +36,7 @@ from backoffice.clearing.models import (
     LoadAuthorisation,
     LoadAuthorisationRequest,
     Reconciliation,
+    RefundAuthorisationRequest,
     RegisteredCard,
     StoredTransaction,
     TransactionRecord,
@@ -229,6 +230,15 @@ def install_clearing(app: FastAPI, settings: ServerSettings, svc: ClearingServic
                                           "Refused: card_hotlisted, mac1_invalid, load_limit."}})
     def authorise_load(req: LoadAuthorisationRequest) -> LoadAuthorisation:
         return svc.authorise_load(req)
+
+    @app.post("/v1/refunds/authorise", dependencies=auth, response_model=LoadAuthorisation,
+              tags=["loads"], summary="Authorise a refund of a cleared purchase",
+              responses={**_ERRORS,
+                         403: {"model": ErrorBody, "description": "Refused (MAC1, hotlist)."},
+                         404: {"model": ErrorBody, "description": "No such purchase."}})
+    def authorise_refund(req: RefundAuthorisationRequest) -> LoadAuthorisation:
+        """A refund of a purchase clearing holds, as an online load (MAC2), at most once."""
+        return svc.authorise_refund(req)
 
     @app.post("/v1/cards", dependencies=auth, response_model=CardRegistered, tags=["cards"],
               summary="Register an issued card (idempotent)",

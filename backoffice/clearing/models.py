@@ -216,6 +216,14 @@ class LoadAuthorisationRequest(BaseModel):
     _check_time = field_validator("date_time")(_local_time)
 
 
+class RefundAuthorisationRequest(LoadAuthorisationRequest):
+    """A refund: an online load of the whole amount of one purchase this clearing holds,
+    authorised at most once per purchase (the purchase by terminal and TTSN)."""
+
+    original_terminal_id: TerminalId
+    original_ttsn: StrictInt = Field(ge=0, le=0xFFFFFFFF)
+
+
 class LoadAuthorisation(BaseModel):
     """MAC2 for CREDIT FOR LOAD."""
 

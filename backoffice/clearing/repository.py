@@ -100,6 +100,14 @@ def _schema(pk: str) -> list[str]:
             outcome TEXT NOT NULL,
             reason TEXT NOT NULL,
             at TEXT NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS refunds (
+            original_terminal_id TEXT NOT NULL,
+            original_ttsn BIGINT NOT NULL,
+            card_no TEXT NOT NULL,
+            amount_fen BIGINT NOT NULL,
+            online_atc INTEGER NOT NULL,
+            authorised_at TEXT NOT NULL,
+            PRIMARY KEY (original_terminal_id, original_ttsn))""",
     ]
 
 
@@ -391,6 +399,29 @@ class Repository:
         with self.db.transaction() as tx:
             rows = tx.execute(f"SELECT {_CARD_COLS} FROM cards ORDER BY card_no")
         return [dict(zip(names, r, strict=True)) for r in rows]
+
+    def debit(self, terminal_id: str, ttsn: int) -> dict[str, Any] | None:
+        """The stored purchase of ``terminal_id`` with ``ttsn``, if any."""
+        names = ["id", *_TX_COLS.split(", ")]
+        with self.db.transaction() as tx:
+            row = tx.one(f"SELECT id, {_TX_COLS} FROM transactions WHERE terminal_id = ?"
+                         " AND ttsn = ? AND counter_kind = 'debit'", [terminal_id, ttsn])
+        return None if row is None else dict(zip(names, row, strict=True))
+
+    def claim_refund(self, terminal_id: str, ttsn: int, card_no: str, amount_fen: int,
+                     online_atc: int, at: str) -> bool:
+        """Claim the refund of a purchase for a load at the card's ``online_atc``. Once per
+        purchase; asked again with the same ``online_atc`` (the card's online counter has not
+        moved: the earlier refund was never credited) it is granted again."""
+        with self.db.transaction(write=True) as tx:
+            row = tx.one("SELECT online_atc FROM refunds WHERE original_terminal_id = ?"
+                         " AND original_ttsn = ?", [terminal_id, ttsn])
+            if row is not None:
+                return int(row[0]) == online_atc
+            tx.execute("INSERT INTO refunds (original_terminal_id, original_ttsn, card_no,"
+                       " amount_fen, online_atc, authorised_at) VALUES (?,?,?,?,?,?)",
+                       [terminal_id, ttsn, card_no, amount_fen, online_atc, at])
+            return True
 
     def record_load_authorisation(self, values: dict[str, Any]) -> None:
         cols = ("card_no", "online_atc", "terminal_id", "amount_fen", "balance_before_fen",

@@ -42,6 +42,7 @@ from backoffice.clearing.models import (
     LoadAuthorisation,
     LoadAuthorisationRequest,
     Reconciliation,
+    RefundAuthorisationRequest,
     RegisteredCard,
     StoredTransaction,
     TransactionRecord,
@@ -51,12 +52,14 @@ from backoffice.clearing.reconcile import reconcile
 from backoffice.clearing.repository import FlagRow, Repository, TxRow
 from backoffice.clearing.verify import CardKeys
 from backoffice.errors import (
+    AlreadyRefunded,
     BatchTooLarge,
     CardHotlisted,
     InvalidInput,
     LoadLimit,
     MacInvalid,
     NotConfigured,
+    OriginalNotFound,
     Refused,
 )
 from cardsvc import crypto
@@ -292,6 +295,25 @@ class ClearingService:
         self.repo.record_load_authorisation({**audit, "outcome": "authorised", "reason": ""})
         log.info("load authorised", extra={"event": "load_authorised", "card_no": req.card_no,
                                            "amount_fen": req.amount_fen})
+        return LoadAuthorisation(mac2=mac2.hex().upper(), card_no=req.card_no,
+                                 online_atc=req.online_atc, amount_fen=req.amount_fen)
+
+    def authorise_refund(self, req: RefundAuthorisationRequest) -> LoadAuthorisation:
+        """A refund of a stored purchase as an online load: same card, the whole amount, MAC1
+        checked, at most once per purchase (:meth:`Repository.claim_refund`)."""
+        original = self.repo.debit(req.original_terminal_id, req.original_ttsn)
+        if original is None or original["card_no"] != req.card_no \
+                or original["amount_fen"] != req.amount_fen:
+            raise OriginalNotFound(f"no purchase {req.original_terminal_id}/{req.original_ttsn}"
+                                   f" of {req.amount_fen} fen by card {req.card_no}")
+        mac2 = self._authorise(req)
+        if not self.repo.claim_refund(req.original_terminal_id, req.original_ttsn, req.card_no,
+                                      req.amount_fen, req.online_atc, self._now()):
+            raise AlreadyRefunded(f"purchase {req.original_terminal_id}/{req.original_ttsn} "
+                                  "was refunded already")
+        log.info("refund authorised", extra={"event": "refund_authorised",
+                                             "card_no": req.card_no, "amount_fen": req.amount_fen,
+                                             "original_ttsn": req.original_ttsn})
         return LoadAuthorisation(mac2=mac2.hex().upper(), card_no=req.card_no,
                                  online_atc=req.online_atc, amount_fen=req.amount_fen)
 

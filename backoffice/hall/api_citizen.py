@@ -18,6 +18,8 @@ from backoffice.hall.models import (
     CaseCreated,
     ComplaintFiled,
     ComplaintView,
+    HeldMaterial,
+    HeldQuery,
     Identity,
     MaterialState,
     MatterHit,
@@ -26,7 +28,9 @@ from backoffice.hall.models import (
     Progress,
     RatingIn,
     RatingOut,
+    RatingReason,
 )
+from backoffice.hall.ratings import REASONS
 from backoffice.hall.service import HallService
 from backoffice.hallcat.errors import HallDataError
 from backoffice.hallcat.exchange import Category, Department, Matter
@@ -191,6 +195,38 @@ def citizen_router(svc: HallService, principal: Any) -> APIRouter:
                         "open a rectification work order.")
     def rate(who: Caller, token: Token, rating: RatingIn) -> RatingOut:
         return svc.ratings.rate(token, rating, channel=who.label or who.token_id)
+
+    @r.post("/held", response_model=list[HeldMaterial], responses=_errors(404, 422),
+            summary="Art.22: what the hall already holds for this applicant, for this matter",
+            description="Before filing: the materials a kiosk may offer to reuse instead of a "
+                        "scan (filing attaches them; uploading pages replaces them).")
+    def held(_: Caller, query: HeldQuery) -> list[HeldMaterial]:
+        return svc.cases.held(query.identity, query.matter_code)
+
+    @r.get("/rating-reasons", response_model=list[RatingReason], responses=_errors(),
+           summary="The reasons a 差评 may give, with their words (in the order to show)")
+    def rating_reasons(_: Caller) -> list[RatingReason]:
+        return [RatingReason(code=code, zh=zh, en=en) for code, (zh, en) in REASONS.items()]
+
+    @r.post("/progress/{number}/rating", status_code=201, response_model=RatingOut,
+            responses=_errors(404, 409, 422, 429),
+            summary="Rate a case found by its number and the last 6 of the ID number",
+            description="As the rating by QR token, for a kiosk that found the case by number "
+                        "(typed, or the verified card holder's). Failed lookups count against "
+                        "the same limit as progress lookups.")
+    def rate_by_number(who: Caller, request: Request, number: Number,
+                       id_tail: Annotated[str, Query(pattern=r"^[0-9]{5}[0-9Xx]$")],
+                       rating: RatingIn) -> RatingOut:
+        key = caller_key(request, who)
+        svc.limiter.check(key)
+        try:
+            canonical = parse_number(number, KIND_CASE)
+            return svc.ratings.rate_by_number(canonical, id_tail, rating,
+                                              channel=who.label or who.token_id)
+        except (HallDataError, NotFound):
+            svc.limiter.failed(key)
+            raise NotFound("no case with this number and ID", "没有与该编号和身份证号对应的办件",
+                           code="case_not_found") from None
 
     @r.post("/complaints", status_code=201, response_model=ComplaintFiled,
             responses=_errors(422), summary="File a complaint (Art.15)")

@@ -19,12 +19,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from backoffice.errors import InvalidInput, InvalidState, NotFound, PayloadTooLarge
+from backoffice.errors import ErrorCode, InvalidInput, InvalidState, NotFound, PayloadTooLarge
 from backoffice.hall import tables as t
 from backoffice.hall.catalogue import Catalogue, hall_error
 from backoffice.hall.clock import Clock
 from backoffice.hall.materials import Limits, check_page, sniff, store_file
-from backoffice.hall.models import CaseCreated, Event, MaterialState, NewCase, Progress
+from backoffice.hall.models import (
+    CaseCreated,
+    Event,
+    HeldMaterial,
+    Identity,
+    MaterialState,
+    NewCase,
+    Progress,
+)
 from backoffice.hall.sealing import HallKeys, mask_name
 from backoffice.hall.store import HallStore, insert_ignore
 from backoffice.hall.workflow import DECIDED, OPEN_FOR_UPLOAD, next_status, status_zh
@@ -85,10 +93,14 @@ class CaseService:
         except HallDataError as exc:
             raise hall_error(exc) from None
         now = self.clock()
-        token = secrets.token_urlsafe(16)
+        token = req.client_token or secrets.token_urlsafe(16)
         ident = req.identity
         id_hash = self.keys.lookup_hash(ident.id_number)
         with self.store.write() as conn:
+            if req.client_token is not None:
+                again = self._filed_before(conn, req, token, id_hash, matter)
+                if again is not None:
+                    return again
             number = make_number(KIND_CASE, now.date(), next_sequence(conn, "case", now.date()))
             case_id = conn.execute(sa.insert(t.cases).values(
                 number=number, token_hash=token_hash(token), matter_code=matter.code,
@@ -104,6 +116,40 @@ class CaseService:
             self._attach_reusable(conn, case_id, id_hash, matter, now)
             states = self._material_states(conn, case_id, matter)
         return CaseCreated(number=number, token=token, status="draft", materials=states)
+
+    def _filed_before(self, conn: sa.Connection, req: NewCase, token: str, id_hash: str,
+                      matter: Matter) -> CaseCreated | None:
+        """The case a client token already filed (a retry): the same answer again, whatever
+        happened to it since; another applicant's or another matter's token is refused."""
+        row = conn.execute(sa.select(t.cases).where(
+            t.cases.c.token_hash == token_hash(token))).first()
+        if row is None:
+            return None
+        case = CaseRow(row)
+        if case.id_hash != id_hash or case.matter_code != req.matter_code:
+            raise InvalidState("this client token belongs to another application",
+                               "此客户端编号已用于其他申请", code=ErrorCode.CLIENT_TOKEN_USED)
+        return CaseCreated(number=case.number, token=token, status=case.status,
+                           materials=self._material_states(conn, case.id, matter))
+
+    def held(self, identity: Identity, matter_code: str) -> list[HeldMaterial]:
+        """Art.22, before filing: which of this matter's materials the hall already holds for
+        the verified applicant (a kiosk offers them instead of a scan; filing attaches them)."""
+        _, matter = self.catalogue.published(matter_code)
+        id_hash = self.keys.lookup_hash(identity.id_number)
+        ad = t.applicant_documents
+        out = []
+        with self.store.read() as conn:
+            for mat in matter.materials:
+                if mat.reuse_kind is None:
+                    continue
+                row = conn.execute(sa.select(ad.c.pages, ad.c.verified_at).where(
+                    ad.c.id_hash == id_hash, ad.c.reuse_kind == mat.reuse_kind)
+                    .order_by(ad.c.verified_at.desc(), ad.c.id.desc()).limit(1)).first()
+                if row is not None:
+                    out.append(HeldMaterial(material_id=mat.id, reuse_kind=mat.reuse_kind,
+                                            pages=len(row.pages), verified_at=row.verified_at))
+        return out
 
     def _attach_reusable(self, conn: sa.Connection, case_id: int, id_hash: str,
                          matter: Matter, now: dt.datetime) -> None:

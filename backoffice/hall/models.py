@@ -11,8 +11,10 @@ from drivers.idcard.codes import id_number_valid
 
 __all__ = [
     "CaseCreated", "CaseDetail", "CaseSummary", "ClerkAction", "ComplaintCreated",
-    "ComplaintFiled", "ComplaintView", "Event", "Identity", "MaterialState", "MatterHit",
-    "NewCase", "NewComplaint", "Progress", "RatingIn", "RatingOut", "WorkOrderView",
+    "ComplaintFiled", "ComplaintView", "Event", "HeldMaterial", "HeldQuery", "Identity",
+    "MaterialState", "MatterHit",
+    "NewCase", "NewComplaint", "Progress", "RatingIn", "RatingOut", "RatingReason",
+    "WorkOrderView",
 ]
 
 _EXAMPLE_ID = "410102199003070019"
@@ -60,6 +62,13 @@ class NewCase(BaseModel):
     form: dict[str, Any] = Field(default_factory=dict, description="The form's answers; "
                                  "identity fields are filled from `identity`.")
     channel: str = Field(default="kiosk", max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")
+    client_token: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_\-]{22,64}$",
+        description="The client's reference for this application, which also becomes its QR "
+                    "token (at least 128 random bits, URL-safe). Filing again with the same "
+                    "client token answers the same case (a retry or a kiosk's outbox never "
+                    "files twice); with another applicant it is refused. A kiosk can print it "
+                    "on the receipt before the back office has answered.")
 
 
 class MaterialState(BaseModel):
@@ -69,6 +78,21 @@ class MaterialState(BaseModel):
     required: bool
     pages: int
     source: Literal["none", "upload", "reuse"]
+
+
+class HeldQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    identity: Identity
+    matter_code: str = Field(pattern=r"^[0-9A-Z]{32}$")
+
+
+class HeldMaterial(BaseModel):
+    """A material of a matter the hall already holds for the applicant (Art.22)."""
+
+    material_id: str
+    reuse_kind: str
+    pages: int
+    verified_at: dt.datetime
 
 
 class CaseCreated(BaseModel):
@@ -178,6 +202,14 @@ class RatingIn(BaseModel):
     reasons: Reasons = Field(default_factory=list)
     text: str | None = Field(default=None, max_length=500)
     window: str | None = Field(default=None, max_length=16, pattern=r"^[A-Za-z0-9]+$")
+
+
+class RatingReason(BaseModel):
+    """A reason a 差评 may give, with its words."""
+
+    code: str
+    zh: str
+    en: str
 
 
 class RatingOut(BaseModel):

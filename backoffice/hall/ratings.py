@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,11 +29,23 @@ from backoffice.hall.cases import CaseRow, CaseService
 from backoffice.hall.models import RatingIn, RatingOut, WorkOrderView
 from backoffice.hallcat.errors import HallDataError
 
-__all__ = ["LEVELS", "RatingPolicy", "Ratings"]
+__all__ = ["LEVELS", "REASONS", "RatingPolicy", "Ratings"]
 
 LEVELS = {"very_satisfied": (5, "非常满意"), "satisfied": (4, "满意"), "basic": (3, "基本满意"),
           "dissatisfied": (2, "不满意"), "very_dissatisfied": (1, "非常不满意")}
 _BY_VALUE = {v: k for k, (v, _) in LEVELS.items()}
+REASONS = {
+    "guide_unclear": ("办事指南不清楚", "The guide was unclear"),
+    "too_many_materials": ("要求的材料太多", "Too many documents were asked for"),
+    "procedure_complex": ("办理流程繁琐", "The procedure was complicated"),
+    "slow": ("办理太慢", "It took too long"),
+    "staff_attitude": ("工作人员态度不好", "Staff attitude"),
+    "interface_unfriendly": ("自助设备或网站不好用", "The machine or website was hard to use"),
+    "fees_wrong": ("收费不合理", "The fees were wrong"),
+    "result_wrong": ("办理结果有误", "The result was wrong"),
+    "other": ("其他", "Something else"),
+}
+"""The reasons a 差评 may give (``RatingIn.reasons``), with their words, in the order shown."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,23 @@ class Ratings:
         self.policy = policy
 
     def rate(self, token: str, rating: RatingIn, channel: str) -> RatingOut:
+        return self._rate(lambda conn: self.cases.by_token(conn, token), rating, channel)
+
+    def rate_by_number(self, number: str, id_tail: str, rating: RatingIn,
+                       channel: str) -> RatingOut:
+        """Rate a case found by its number and the last 6 of the applicant's ID number (a
+        kiosk that looked it up that way, or from the verified card holder). A wrong tail and
+        an unknown number answer the same ``case_not_found``."""
+        def find(conn: sa.Connection) -> CaseRow:
+            case = self.cases.by_number(conn, number)
+            if not self.cases.id_tail_matches(case, id_tail):
+                raise NotFound("no case with this number and ID",
+                               "没有与该编号和身份证号对应的办件", code="case_not_found")
+            return case
+        return self._rate(find, rating, channel)
+
+    def _rate(self, find: Callable[[sa.Connection], CaseRow], rating: RatingIn,
+              channel: str) -> RatingOut:
         value, _ = LEVELS[rating.level]
         bad = value <= 2
         if bad and not rating.reasons:
@@ -66,7 +96,7 @@ class Ratings:
                                "只有差评需要选择原因", code="reasons_not_allowed")
         now = self.cases.clock()
         with self.cases.store.write() as conn:
-            case = self.cases.by_token(conn, token)
+            case = find(conn)
             if case.status == "draft":
                 raise InvalidState("a case is rated once it is submitted", "提交后才能评价",
                                    code="not_rateable")

@@ -26,6 +26,7 @@ import random
 import statistics
 import threading
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -107,6 +108,7 @@ class KillBench:
     # -- requests --------------------------------------------------------------------------
     def transact(self, planned: Planned) -> httpx.Response:
         path, body = request(planned)
+        body = {**body, "client_ref": f"chaos-{uuid.uuid4().hex[:20]}"}  # each a new sale
         self.report.transactions += 1
         started = time.perf_counter()
         response = self.svc.call("POST", path, body)

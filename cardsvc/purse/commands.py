@@ -18,6 +18,7 @@ from cardsvc.errors import (
     InsufficientBalance,
     MacError,
     PinBlocked,
+    PinMalformed,
     StatusWordError,
     UnknownCard,
     WrongPin,
@@ -126,7 +127,7 @@ def is_pin(pin: str) -> bool:
 
 def verify_pin(pin: str) -> bytes:
     if not is_pin(pin):
-        raise AmountRefused(code=ErrorCode.PIN_MALFORMED)
+        raise PinMalformed()
     data = bytes.fromhex(pin)
     return bytes((0x00, 0x20, 0x00, 0x00, len(data))) + data
 

@@ -12,7 +12,7 @@ translates these in turn with :func:`to_service_error`. Each class has the stabl
     ├── SamProtocolError   the PSAM's answer is malformed (wrong length)
     ├── SamKeyError        the SAM holds no key for the requested version/algorithm
     ├── SamStateError      the software SAM's state (TTSN) is unreadable, unwritable or exhausted
-    └── SamInputError      a caller passed a malformed argument (also a ValueError)
+    └── SamInputError      a caller passed a malformed argument
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class SamStateError(SamError, code=ErrorCode.SAM_CONFIG):
     """The software SAM's persisted state cannot be read, written or advanced."""
 
 
-class SamInputError(SamError, ValueError):
+class SamInputError(SamError):
     """A malformed argument (wrong length, out of range); never echoes the value."""
 
 

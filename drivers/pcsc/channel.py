@@ -135,12 +135,14 @@ class CardChannel:
     @classmethod
     def connect(cls, backend: BackendSpi, reader: str, timeout: float = DEFAULT_CONNECT_TIMEOUT,
                 *, transmit_timeout: float | None = DEFAULT_TRANSMIT_TIMEOUT,
-                trace_logger: logging.Logger | None = None) -> CardChannel:
-        """Connect (shared mode) to the card in ``reader``, waiting up to ``timeout`` seconds
-        for one. Raises ServiceUnavailable, ReaderUnavailable or NoCard."""
+                trace_logger: logging.Logger | None = None,
+                exclusive: bool = False) -> CardChannel:
+        """Connect to the card in ``reader`` (shared, or ``exclusive``: no other program may
+        use it until we disconnect), waiting up to ``timeout`` seconds for one. Raises
+        ServiceUnavailable, ReaderUnavailable, ReaderBusy or NoCard."""
         if timeout < 0:
             raise ValueError("timeout must not be negative")
-        connection = backend.connect(reader, timeout)
+        connection = backend.connect(reader, timeout, exclusive=exclusive)
         channel = cls(connection, reader, transmit_timeout=transmit_timeout,
                       trace_logger=trace_logger)
         log.debug("card connected", extra={"reader": reader, "atr": channel.atr.hex().upper()})
@@ -196,6 +198,20 @@ class CardChannel:
                 raise
             except Exception as exc:  # a backend broke its contract: still one of ours
                 raise TransmitError(f"exchange with {self._reader!r} failed: {exc}") from exc
+
+    def control(self, code: int, data: bytes = b"", *, timeout: float | None = None) -> bytes:
+        """A reader control command (``SCardControl``; vendor specific: LED, buzzer). Raises
+        TransmitError when the reader does not take it; the channel stays usable."""
+        limit = self._default_timeout if timeout is None else timeout
+        with self._lock:
+            if self._closed:
+                raise ChannelClosed(f"the channel to {self._reader!r} is {self._closed_reason}")
+            try:
+                return self._conn.control(code, bytes(data), limit or DEFAULT_TRANSMIT_TIMEOUT)
+            except PcscError:
+                raise
+            except Exception as exc:
+                raise TransmitError(f"control of {self._reader!r} failed: {exc}") from exc
 
     def _run_exchange(self, apdu: bytes, redact: bool, limit: float | None) -> Response:
         if limit is None:

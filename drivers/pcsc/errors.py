@@ -8,6 +8,7 @@ a program that shows these errors to people has words for the codes in its catal
     PcscError
     ├── ServiceUnavailable   pcscd is not running or not reachable (SCARD_E_NO_SERVICE, ...)
     ├── ReaderUnavailable    the named reader does not exist or went away
+    ├── ReaderBusy           another program holds the reader (or its card) exclusively
     ├── NoCard               no card in the reader (connect found none)
     ├── CardRemoved          the card left during a session (connection lost mid-exchange)
     └── TransmitError        the exchange failed (protocol error, malformed answer)
@@ -31,6 +32,11 @@ class ServiceUnavailable(PcscError, code=ErrorCode.PCSC_SERVICE_UNAVAILABLE):
 
 class ReaderUnavailable(PcscError, code=ErrorCode.PCSC_READER_UNAVAILABLE):
     """The reader does not exist or is no longer attached."""
+
+
+class ReaderBusy(PcscError, code=ErrorCode.PCSC_READER_BUSY):
+    """Another program holds the reader's card in exclusive mode (``SCARD_E_SHARING_VIOLATION``),
+    or we asked for exclusive use while another program is connected."""
 
 
 class NoCard(PcscError, code=ErrorCode.PCSC_NO_CARD):

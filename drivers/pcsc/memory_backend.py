@@ -5,6 +5,11 @@ attach here directly. Test controls in the manner of Keyple's stub plugin: :meth
 :meth:`remove`, :meth:`add_reader`, :meth:`remove_reader`, and :meth:`stop_service` /
 :meth:`start_service` to play a pcscd outage.
 
+:meth:`add_to_field` puts a second card beside the first: the reader then reports the field
+*mute* (no card it can activate), as a reader whose anticollision finds several cards does.
+Exclusive connections are honoured (:class:`ReaderBusy` for the other party), and reader
+control commands (``SCardControl``) are recorded: :meth:`controls` lists them.
+
 Thread-safe. A card's ``transmit`` runs outside the backend's lock (a slow card never blocks
 the monitor); commands to one card are serialised, and :meth:`remove` waits for a command in
 progress before it powers the card off (use :class:`CardWithdrawn` in the card for a tear).
@@ -22,6 +27,7 @@ from drivers.pcsc.errors import (
     CardRemoved,
     ChannelClosed,
     NoCard,
+    ReaderBusy,
     ReaderUnavailable,
     ServiceUnavailable,
     TransmitError,
@@ -37,6 +43,21 @@ class _Slot:
     events: int = 0
     """Bumped on every insertion and removal (as pcsc-lite's event counter)."""
     io_lock: threading.Lock = field(default_factory=threading.Lock)
+    others: list[SimulatedCard] = field(default_factory=list)
+    """More cards in the field beside ``card``: the reader reports the field mute."""
+    connections: set[int] = field(default_factory=set)
+    exclusive: int | None = None
+    """The id of the connection that holds the card exclusively."""
+    controls: list[tuple[int, bytes]] = field(default_factory=list)
+
+    @property
+    def mute(self) -> bool:
+        return self.card is not None and bool(self.others)
+
+    def release_handles(self) -> None:
+        """The card left: every connection to it is dead (as pcsc-lite's handles are)."""
+        self.connections.clear()
+        self.exclusive = None
 
 
 class _Bus:
@@ -100,14 +121,25 @@ class MemoryConnection(ConnectionSpi):
             if self._slot.card is self._card and self._slot.events == self._events:
                 self._slot.card = None
                 self._slot.events += 1
+                self._slot.release_handles()
                 self._bus.cond.notify_all()
         try:
             self._card.power_off()
         except Exception:
             log.exception("power_off of a withdrawn card failed", extra={"reader": self._reader})
 
+    def control(self, code: int, data: bytes, timeout: float) -> bytes:
+        with self._bus.cond:
+            self._check()
+            self._slot.controls.append((code, bytes(data)))
+        return b""
+
     def disconnect(self) -> None:
-        self._closed = True
+        with self._bus.cond:
+            self._closed = True
+            self._slot.connections.discard(id(self))
+            if self._slot.exclusive == id(self):
+                self._slot.exclusive = None
 
 
 class MemoryBackend(BackendSpi):
@@ -146,13 +178,33 @@ class MemoryBackend(BackendSpi):
             card.power_on()
             slot.card = card
             slot.events += 1
+            slot.release_handles()
             self._bus.cond.notify_all()
 
+    def add_to_field(self, reader: str, card: SimulatedCard) -> None:
+        """A second card in the field of ``reader`` (beside the one there): the reader reports
+        the field mute until :meth:`remove` takes every card out."""
+        with self._bus.cond:
+            slot = self._slot(reader)
+            if slot.card is None:
+                raise ValueError(f"reader {reader!r} holds no card to put a second one beside")
+            slot.others.append(card)
+            slot.events += 1
+            self._bus.cond.notify_all()
+
+    def controls(self, reader: str) -> list[tuple[int, bytes]]:
+        """The control commands (code, data) the reader was asked to carry out, oldest first."""
+        with self._bus.cond:
+            return list(self._slot(reader).controls)
+
     def remove(self, reader: str) -> SimulatedCard | None:
-        """Take the card out of ``reader`` (powered off); returns it, or None if empty."""
+        """Take the card (every card in the field) out of ``reader`` (powered off); returns
+        it, or None if empty."""
         with self._bus.cond:
             slot = self._slot(reader)
             card, slot.card = slot.card, None
+            slot.others.clear()
+            slot.release_handles()
             if card is not None:
                 slot.events += 1
                 self._bus.cond.notify_all()
@@ -201,16 +253,24 @@ class MemoryBackend(BackendSpi):
     def card_present(self, reader: str) -> bool:
         with self._bus.cond:
             self._require_service()
-            return self._slot(reader).card is not None
+            slot = self._slot(reader)
+            return slot.card is not None and not slot.mute
 
-    def connect(self, reader: str, timeout: float) -> ConnectionSpi:
+    def connect(self, reader: str, timeout: float, *, exclusive: bool = False) -> ConnectionSpi:
         deadline = time.monotonic() + timeout
         with self._bus.cond:
             while True:
                 self._require_service()
                 slot = self._slot(reader)
-                if slot.card is not None:
-                    return MemoryConnection(self._bus, reader, slot, slot.card)
+                if slot.card is not None and not slot.mute:
+                    if slot.exclusive is not None or (exclusive and slot.connections):
+                        raise ReaderBusy(f"{reader}: the reader is in exclusive use by "
+                                         "another program")
+                    conn = MemoryConnection(self._bus, reader, slot, slot.card)
+                    slot.connections.add(id(conn))
+                    if exclusive:
+                        slot.exclusive = id(conn)
+                    return conn
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise NoCard(f"no card in reader {reader!r}")
@@ -218,9 +278,10 @@ class MemoryBackend(BackendSpi):
 
     def _statuses(self) -> dict[str, ReaderStatus]:
         self._require_service()
-        return {name: ReaderStatus(slot.card is not None,
-                                   bytes(slot.card.atr) if slot.card is not None else b"",
-                                   events=slot.events)
+        return {name: ReaderStatus(slot.card is not None and not slot.mute,
+                                   bytes(slot.card.atr)
+                                   if slot.card is not None and not slot.mute else b"",
+                                   mute=slot.mute, events=slot.events)
                 for name, slot in self._bus.slots.items()}
 
     def reader_statuses(self) -> dict[str, ReaderStatus]:

@@ -88,6 +88,9 @@ class ReaderUnavailable(MonitorEvent):
 class CardInserted(MonitorEvent):
     reader: str
     atr: bytes
+    initial: bool = field(default=False, compare=False)
+    """The card was already in the reader when the monitor first saw the reader (at start, or
+    after an outage): it lay there, nobody presented it just now."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,16 @@ class CardRemoved(MonitorEvent):
     reader: str
     previous: CardState
     """The state the card left: PROCESSING means it was pulled out mid-transaction."""
+
+
+@dataclass(frozen=True)
+class FieldMute(MonitorEvent):
+    """The reader sees a card it cannot activate (``mute``: several cards in its field, or a
+    card that does not answer), or (``mute`` False) the field is clear again. No card state
+    change: a mute field is no card."""
+
+    reader: str
+    mute: bool
 
 
 @dataclass(frozen=True)
@@ -149,6 +162,10 @@ class _Reader:
     atr: bytes = b""
     events: int = 0
     available: bool = True
+    mute: bool = False
+    taps: int = 0
+    """Cards seen in this reader so far (a new card, or one taken out and put back, is a new
+    tap): :meth:`ReaderMonitor.begin_processing` returns it."""
 
 
 Subscriber = Callable[[MonitorEvent], None]
@@ -287,9 +304,10 @@ class ReaderMonitor:
         entry.state = new
         out.append(StateChanged(entry.name, old, new))
 
-    def begin_processing(self, reader: str) -> None:
-        """CARD_PRESENT -> PROCESSING. Raises NoCard when there is no card, ReaderUnavailable
-        for an unknown reader, InvalidTransition when already processing or processed."""
+    def begin_processing(self, reader: str) -> int:
+        """CARD_PRESENT -> PROCESSING; returns the tap's number (for :meth:`end_processing`).
+        Raises NoCard when there is no card, ReaderUnavailable for an unknown reader,
+        InvalidTransition when already processing or processed."""
         with self._lock:
             entry = self._readers.get(reader)
             if entry is None or not entry.available:
@@ -299,14 +317,18 @@ class ReaderMonitor:
             out: list[MonitorEvent] = []
             self._move(entry, CardState.PROCESSING, out)
             self._emit(out)
+            return entry.taps
 
-    def end_processing(self, reader: str) -> None:
+    def end_processing(self, reader: str, tap: int | None = None) -> None:
         """PROCESSING -> WAITING_REMOVAL. Does nothing when the card (or reader) already left
-        during processing; raises InvalidTransition when not processing."""
+        during processing, or (``tap`` from :meth:`begin_processing`) when another card came
+        meanwhile; raises InvalidTransition when not processing."""
         with self._lock:
             entry = self._readers.get(reader)
             if entry is None or entry.state is CardState.NO_CARD:
                 return
+            if tap is not None and entry.taps != tap:
+                return  # the card went and another came while we processed: its own tap
             out: list[MonitorEvent] = []
             self._move(entry, CardState.WAITING_REMOVAL, out)
             self._emit(out)
@@ -391,6 +413,7 @@ class ReaderMonitor:
                 self._forget(self._readers[name], out, ReaderRemoved(name))
             for name, status in statuses.items():
                 entry = self._readers.get(name)
+                new = entry is None
                 if entry is None:
                     if not status.available:
                         continue
@@ -406,6 +429,11 @@ class ReaderMonitor:
                 elif not entry.available:
                     entry.available = True
                     out.append(ReaderAdded(name))
+                if status.mute != entry.mute:
+                    if status.mute and entry.state is not CardState.NO_CARD:
+                        self._card_out(entry, out)
+                    entry.mute = status.mute
+                    out.append(FieldMute(name, status.mute))
                 had_card = entry.state is not CardState.NO_CARD
                 swapped = status.present and (status.events != entry.events
                                               or status.atr != entry.atr)
@@ -413,7 +441,8 @@ class ReaderMonitor:
                     self._card_out(entry, out)
                 if status.present and entry.state is CardState.NO_CARD:
                     self._move(entry, CardState.CARD_PRESENT, out)
+                    entry.taps += 1
                     entry.atr = status.atr
-                    out.append(CardInserted(name, status.atr))
+                    out.append(CardInserted(name, status.atr, initial=new))
                 entry.events = status.events
             self._emit(out)

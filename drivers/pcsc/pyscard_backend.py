@@ -29,6 +29,7 @@ from drivers.pcsc.errors import (
     ChannelClosed,
     NoCard,
     PcscError,
+    ReaderBusy,
     ReaderUnavailable,
     ServiceUnavailable,
     TransmitError,
@@ -70,6 +71,7 @@ SCARD_STATE_CHANGED = 0x0002
 SCARD_STATE_UNKNOWN = 0x0004
 SCARD_STATE_UNAVAILABLE = 0x0008
 SCARD_STATE_PRESENT = 0x0020
+SCARD_STATE_MUTE = 0x0200
 
 Operation = Literal["service", "connect", "transmit"]
 """What was being done: the same code means different things (no card at connect = NoCard,
@@ -79,7 +81,7 @@ _SERVICE_CODES = frozenset({SCARD_E_NO_SERVICE, SCARD_E_SERVICE_STOPPED, SCARD_F
                             SCARD_P_SHUTDOWN, SCARD_E_SERVER_TOO_BUSY})
 _READER_CODES = frozenset({SCARD_E_UNKNOWN_READER, SCARD_E_READER_UNAVAILABLE,
                            SCARD_E_NO_READERS_AVAILABLE, SCARD_E_READER_UNSUPPORTED,
-                           SCARD_E_SHARING_VIOLATION, SCARD_E_NOT_READY})
+                           SCARD_E_NOT_READY})
 _GONE_CODES = frozenset({SCARD_E_NO_SMARTCARD, SCARD_W_REMOVED_CARD, SCARD_W_RESET_CARD})
 _BAD_CARD_CODES = frozenset({SCARD_W_UNRESPONSIVE_CARD, SCARD_W_UNPOWERED_CARD,
                              SCARD_W_UNSUPPORTED_CARD, SCARD_E_CARD_UNSUPPORTED,
@@ -117,6 +119,8 @@ def error_from_code(code: int, op: Operation, what: str = "") -> PcscError:
     message = f"{what + ': ' if what else ''}{words} (0x{code:08X})"
     if code in _SERVICE_CODES:
         return ServiceUnavailable(message)
+    if code == SCARD_E_SHARING_VIOLATION:
+        return ReaderBusy(message)
     if code in _READER_CODES:
         return ReaderUnavailable(message)
     if op == "connect":
@@ -144,8 +148,10 @@ def _load_scard() -> Any:
 
 
 def _status_from(event_state: int, atr: Any) -> ReaderStatus:
+    mute = bool(event_state & SCARD_STATE_PRESENT and event_state & SCARD_STATE_MUTE)
     return ReaderStatus(
-        present=bool(event_state & SCARD_STATE_PRESENT),
+        present=bool(event_state & SCARD_STATE_PRESENT) and not mute,
+        mute=mute,
         atr=bytes(atr or b"") if event_state & SCARD_STATE_PRESENT else b"",
         available=not event_state & (SCARD_STATE_UNAVAILABLE | SCARD_STATE_UNKNOWN
                                      | SCARD_STATE_IGNORE),
@@ -181,6 +187,15 @@ class PyscardConnection(ConnectionSpi):
         code = result[0] & 0xFFFFFFFF
         if code != SCARD_S_SUCCESS:
             raise error_from_code(code, "transmit", self._reader)
+        return bytes(result[1])
+
+    def control(self, code: int, data: bytes, timeout: float) -> bytes:
+        if self._closed:
+            raise ChannelClosed(f"the connection to {self._reader!r} is closed")
+        result = self._scard.SCardControl(self._handle, code, list(data))
+        rc = result[0] & 0xFFFFFFFF
+        if rc != SCARD_S_SUCCESS:
+            raise error_from_code(rc, "transmit", f"{self._reader} control 0x{code:X}")
         return bytes(result[1])
 
     def disconnect(self) -> None:
@@ -324,13 +339,14 @@ class PyscardBackend(BackendSpi):
             if code not in (SCARD_S_SUCCESS, SCARD_E_TIMEOUT, SCARD_E_CANCELLED):
                 raise error_from_code(code, "connect", reader)
 
-    def connect(self, reader: str, timeout: float) -> ConnectionSpi:
+    def connect(self, reader: str, timeout: float, *, exclusive: bool = False) -> ConnectionSpi:
         self._wait_for_card(reader, timeout)
         scard = self._scard
         context = self._establish()
+        share = scard.SCARD_SHARE_EXCLUSIVE if exclusive else scard.SCARD_SHARE_SHARED
         try:
             code, handle, protocol = scard.SCardConnect(
-                context, reader, scard.SCARD_SHARE_SHARED,
+                context, reader, share,
                 scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
             code &= 0xFFFFFFFF
             if code != SCARD_S_SUCCESS:

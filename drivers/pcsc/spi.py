@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from drivers.pcsc.errors import TransmitError
+
 PNP_READER = "\\\\?PnP?\\Notification"
 """The PC/SC pseudo-reader whose state changes when readers come and go."""
 
@@ -27,6 +29,11 @@ class ReaderStatus:
     """The card's ATR when present (empty when unknown)."""
     available: bool = True
     """False when the reader reports that its state cannot be determined (driver fault)."""
+    mute: bool = False
+    """A card is in the field but the reader could not activate it (pcsc-lite's
+    ``SCARD_STATE_MUTE``): the way a reader that sees several cards at once refuses them (its
+    anticollision found more than one), or a card that does not answer. Never both ``present``
+    and usable: ``present`` is False when ``mute`` is True."""
     events: int = 0
     """A counter of card insertions/removals, where the backend has one (pcsc-lite does): a
     card swapped between two looks shows as ``present`` both times with another count."""
@@ -51,6 +58,11 @@ class ConnectionSpi(ABC):
     def disconnect(self) -> None:
         """Close the connection (leave the card powered for others). Never raises."""
 
+    def control(self, code: int, data: bytes, timeout: float) -> bytes:
+        """A reader control command (``SCardControl``): vendor specific (LED, buzzer, ...).
+        Raises TransmitError when the reader (or its driver) does not support it."""
+        raise TransmitError("this reader takes no control commands")
+
 
 class BackendSpi(ABC):
     """A source of readers: pyscard/pcscd, or the in-process simulator tier."""
@@ -64,8 +76,11 @@ class BackendSpi(ABC):
         """Whether a card is in ``reader``. Raises ReaderUnavailable for an unknown reader."""
 
     @abstractmethod
-    def connect(self, reader: str, timeout: float) -> ConnectionSpi:
-        """Connect in shared mode. Raises ReaderUnavailable, NoCard or ServiceUnavailable."""
+    def connect(self, reader: str, timeout: float, *, exclusive: bool = False) -> ConnectionSpi:
+        """Connect, in shared mode or (``exclusive``) so that no other program may use the card
+        until we disconnect. Raises ReaderUnavailable, ReaderBusy (another program holds it
+        exclusively, or is connected when we ask for exclusive use), NoCard or
+        ServiceUnavailable."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release the backend's context. Never raises."""

@@ -1,7 +1,9 @@
 """The hall's catalogue from the kiosk's offline copy (a catalogue file in the exchange
 format, its files in ``files/<sha256>`` beside it): browsing and search work with the back
-office down. Everything that needs the back office (applications, progress, ratings,
-complaints) answers :attr:`Fault.OFFLINE` here; the HTTP adapter does the rest."""
+office down, searched by the hall's own engine (:mod:`backoffice.hallcat.search`, pure Python:
+the same ranking on the kiosk as on the back office). Everything that needs the back office
+(applications, progress, ratings, complaints) answers :attr:`Fault.OFFLINE` here; the HTTP
+adapter (:mod:`kiosk.adapters.hall_http`) does the rest and keeps this copy fresh."""
 
 from __future__ import annotations
 
@@ -11,9 +13,12 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from backoffice.hallcat.pinyin import normalise, tokens
+from backoffice.hallcat.search import SearchEntry, SearchIndex, entry_keys
 from kiosk.catalogue import Catalogue, CatalogueFormatError, Matter
 from kiosk.ports import (
     Application,
+    CaseRef,
     Complaint,
     Fault,
     Held,
@@ -24,26 +29,48 @@ from kiosk.ports import (
     Reason,
     Receipt,
 )
-from kiosk.search import MatterIndex
+
+
+def search_index(catalogue: Catalogue) -> SearchIndex:
+    """The hall's search engine over ``catalogue`` (about 0.2 ms per matter to build)."""
+    entries = [SearchEntry(m.code, m.name.get("zh", ""), m.department, tuple(m.category),
+                           entry_keys(m.name.get("zh", ""), m.name.get("en", ""), m.aliases,
+                                      tokens))
+               for m in catalogue.matters]
+    groups = {**{d.code: tokens(d.name.get("zh", "")) for d in catalogue.departments},
+              **{c.code: tokens(c.name.get("zh", "")) for c in catalogue.categories}}
+    return SearchIndex(entries, normalise=normalise, groups=groups)
 
 
 class OfflineCatalogue:
-    """The catalogue file, read once (lazily, on a worker thread) and indexed."""
+    """The catalogue file, read once (lazily, on a worker thread) and indexed; read again
+    when the file changes (the HTTP adapter replaces it when the hall publishes)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
         self._catalogue: Catalogue | None = None
-        self._index: MatterIndex | None = None
+        self._index: SearchIndex | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._by_code: dict[str, Matter] = {}
 
-    def _load(self) -> tuple[Catalogue, MatterIndex]:
+    def _load(self) -> tuple[Catalogue, SearchIndex]:
         with self._lock:
-            if self._catalogue is None or self._index is None:
+            try:
+                st = self.path.stat()
+                stamp = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                stamp = None
+            if self._catalogue is None or self._index is None or stamp != self._stamp:
                 try:
-                    self._catalogue = Catalogue.from_file(self.path)
+                    catalogue = Catalogue.from_file(self.path)
                 except CatalogueFormatError as exc:
+                    if self._catalogue is not None and self._index is not None:
+                        return self._catalogue, self._index  # keep the copy we have
                     raise PortError(Fault.OFFLINE, str(exc)) from exc
-                self._index = MatterIndex(self._catalogue)
+                self._catalogue, self._index = catalogue, search_index(catalogue)
+                self._by_code = {m.code: m for m in catalogue.matters}
+                self._stamp = stamp
             return self._catalogue, self._index
 
     def catalogue(self) -> Catalogue:
@@ -57,8 +84,13 @@ class OfflineCatalogue:
 
     def search(self, query: str, *, department: str = "", category: str = "",
                limit: int = 200) -> Sequence[Matter]:
-        return self._load()[1].search(query, department=department, category=category,
-                                      limit=limit)
+        _, index = self._load()
+        hits = index.search(query, department=department or None, category=category or None,
+                            limit=limit)
+        if not query.strip() and not (department or category):
+            # browsing everything: the catalogue's own order
+            return list(self._catalogue.matters[:limit]) if self._catalogue else []
+        return [self._by_code[h.code] for h in hits if h.code in self._by_code]
 
     def file(self, ref: str) -> bytes:
         if not ref.isalnum():
@@ -84,10 +116,7 @@ class OfflineHall(OfflineCatalogue):
     def submit(self, application: Application) -> Receipt:
         raise PortError(Fault.OFFLINE, "no hall back office configured")
 
-    def progress_by_number(self, number: str, id_last6: str) -> Progress:
-        raise PortError(Fault.OFFLINE, "no hall back office configured")
-
-    def progress_by_token(self, token: str) -> Progress:
+    def progress(self, case: CaseRef) -> Progress:
         raise PortError(Fault.OFFLINE, "no hall back office configured")
 
     def progress_by_identity(self, identity: Identity) -> Sequence[Progress]:

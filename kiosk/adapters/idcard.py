@@ -27,21 +27,30 @@ class SerialIdCard:
 
     def start(self, on_identity: Callable[[Identity], None],
               on_fault: Callable[[Fault], None]) -> None:
-        self.stop()
+        """Never blocks: the new thread waits for the previous one to let go of the port."""
+        previous = self._thread
+        self._stop.set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(on_identity, on_fault,
-                                                                self._stop),
+                                                                self._stop, previous),
                                         name="kiosk-idcard", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        thread, self._thread = self._thread, None
+        """Never blocks (called on the UI thread): the thread ends after its current poll."""
         self._stop.set()
+
+    def close(self) -> None:
+        """Stop and wait for the thread (shutdown)."""
+        self._stop.set()
+        thread, self._thread = self._thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=self.timeout_s + 1)
 
     def _run(self, on_identity: Callable[[Identity], None], on_fault: Callable[[Fault], None],
-             stop: threading.Event) -> None:
+             stop: threading.Event, previous: threading.Thread | None) -> None:
+        if previous is not None:
+            previous.join(timeout=self.timeout_s + 1)
         reader: IdCardReader | None = None
         present = False
         faulty = False

@@ -53,16 +53,23 @@ class CameraScanner:
 
     def start(self, on_frame: Callable[[ScanFrame], None], on_fault: Callable[[Fault], None],
               *, qr: bool = False) -> None:
-        self.stop()
+        """Never blocks: the new thread waits for the previous one to let go of the camera."""
+        previous = self._thread
+        self._stop.set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(on_frame, on_fault, qr,
-                                                                self._stop),
+                                                                self._stop, previous),
                                         name="kiosk-camera", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        thread, self._thread = self._thread, None
+        """Never blocks (called on the UI thread): the thread ends after its current frame."""
         self._stop.set()
+
+    def close(self) -> None:
+        """Stop and wait for the thread (shutdown)."""
+        self._stop.set()
+        thread, self._thread = self._thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=3.0)
 
@@ -72,7 +79,11 @@ class CameraScanner:
         return path
 
     def _run(self, on_frame: Callable[[ScanFrame], None], on_fault: Callable[[Fault], None],
-             qr: bool, stop: threading.Event) -> None:
+             qr: bool, stop: threading.Event, previous: threading.Thread | None) -> None:
+        if previous is not None:
+            previous.join(timeout=5.0)
+        if stop.is_set():
+            return
         try:
             camera = open_camera(self.url, sim_root=self.sim_root)
         except ScannerError as exc:

@@ -33,7 +33,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from cardsvc.clearing_client import ClearingClient, ClearingError, ClearingUnauthorized
+from cardsvc.clearing_client import (
+    ClearingClient,
+    ClearingError,
+    ClearingUnauthorized,
+    ClearingUnreachable,
+)
 from cardsvc.errors import ServiceConfigError
 from cardsvc.keys import KeyFileError
 from cardsvc.sam import SamError, SamSpec, open_sam
@@ -41,6 +46,7 @@ from config.cli import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, fail, print_json
 from config.settings import ConfigError, Settings, load_settings
 from drivers.idcard import IdCardError, open_reader
 from drivers.pcsc import CardChannel, PcscError, ServiceUnavailable, open_backend
+from drivers.pcsc.errors import ReaderBusy
 from drivers.printer import PrinterError, PrinterState, open_printer
 from drivers.scanner import ScannerError, load_thresholds, open_camera
 from kiosk.ctl.messages import printer_status_en
@@ -154,6 +160,23 @@ def check_card_readers(kiosk: Kiosk) -> Finding:
     return Finding(name, Health.OK, f"PC/SC service up; {words}", "", details)
 
 
+def _sam_held(name: str, settings: Settings) -> Finding:
+    """The PSAM is held exclusively: by the card service (fine), or by something else."""
+    from cardsvc.client import CardServiceClient  # noqa: PLC0415 - only in this case
+    from cardsvc.errors import CardServiceError  # noqa: PLC0415
+
+    try:
+        with CardServiceClient.from_settings(settings, timeout_s=3) as svc:
+            up = svc.health()
+    except CardServiceError:
+        up = False
+    if up:
+        return Finding(name, Health.OK, "卡服务正在使用 PSAM / the card service holds the PSAM "
+                       "(exclusive use): it answers through the service", "")
+    return Finding(name, Health.FAIL, "another program holds the PSAM in exclusive use",
+                   "stop the other program (is a `cardsvc` command still running?)")
+
+
 def check_sam(kiosk: Kiosk) -> Finding:
     name, s = "SAM", kiosk.settings
     reader = _sam_reader(s)
@@ -201,6 +224,8 @@ def check_sam(kiosk: Kiosk) -> Finding:
             "restore the key file (mode 0600), or correct [card] sam",
         )
     except (SamError, PcscError) as exc:
+        if isinstance(exc, ReaderBusy) or isinstance(exc.__cause__, ReaderBusy):
+            return _sam_held(name, kiosk.settings)
         return Finding(
             name,
             Health.FAIL,
@@ -338,7 +363,7 @@ def check_backoffice(kiosk: Kiosk) -> Finding:
             f"{url} refuses the token: {exc}",
             "put the right token in [clearing_client] token_file",
         )
-    except ClearingError as exc:
+    except (ClearingError, ClearingUnreachable) as exc:
         return Finding(
             name,
             Health.FAIL,

@@ -60,6 +60,7 @@ DEVICE_ERRORS: Mapping[str, Words] = {
     E.PCSC_SERVICE_UNAVAILABLE: Words("读卡服务 (pcscd) 未运行",
                                         "the PC/SC service (pcscd) is not available"),
     E.PCSC_READER_UNAVAILABLE: Words("找不到读卡器", "the card reader is not attached"),
+    E.PCSC_READER_BUSY: Words("读卡器正被其他程序独占", "another program holds the reader"),
     E.PCSC_NO_CARD: Words("请放卡", "no card in the reader"),
     E.PCSC_CARD_REMOVED: Words("卡片已移开，请重新放卡", "the card was removed"),
     E.PCSC_TRANSMIT_FAILED: Words("读卡失败", "the exchange with the card failed"),

@@ -55,7 +55,7 @@ Item {
             Icon { name: "reader"; size: Theme.mm(30); colour: Theme.colour.accent; anchors.horizontalCenter: parent.horizontalCenter }
             KText { width: parent.width; horizontalAlignment: Text.AlignHCenter; text: T.apply_login_hint; secondary: true }
         }
-        ApplyForm { anchors.fill: parent; visible: s.code === "form"; vm: s.vm }
+        FormFields { anchors.fill: parent; visible: s.code === "form"; part: s.vm.formPart }
         ApplyMaterials { anchors.fill: parent; visible: s.code === "materials"; vm: s.vm.materials }
         Column {
             visible: s.code === "review"

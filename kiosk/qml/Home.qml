@@ -28,7 +28,7 @@ Item {
                     icon: modelData[1]
                     title: T["home_" + modelData[0]]
                     hint: T["home_" + modelData[0] + "_hint"]
-                    onClicked: App.go(modelData[0] === "apply" ? "find" : modelData[0])
+                    onClicked: App.open(modelData[0])
                 }
             }
         }

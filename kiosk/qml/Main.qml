@@ -19,7 +19,9 @@ Window {
         anchors { left: parent.left; right: parent.right; top: header.bottom; bottom: footer.top }
         sourceComponent: screens[App.screen] || placeholder
         readonly property var screens: ({
-            "home": homeScreen, "find": findScreen, "guide": guideScreen, "apply": applyScreen
+            "home": homeScreen, "find": findScreen, "guide": guideScreen, "apply": applyScreen,
+            "progress": progressScreen, "card": cardScreen, "rate": rateScreen,
+            "complain": complainScreen, "technician": technicianScreen
         })
     }
     Footer { id: footer; objectName: "footer"; page: page.item
@@ -30,5 +32,10 @@ Window {
     Component { id: findScreen; Find {} }
     Component { id: guideScreen; Guide {} }
     Component { id: applyScreen; Apply {} }
+    Component { id: progressScreen; Progress {} }
+    Component { id: cardScreen; Card {} }
+    Component { id: rateScreen; Rate {} }
+    Component { id: complainScreen; Complain {} }
+    Component { id: technicianScreen; Technician {} }
     Component { id: placeholder; Item { KText { anchors.centerIn: parent; text: T.common_loading } } }
 }

@@ -29,12 +29,14 @@ SCREENS = ("home", "find", "guide", "apply", "progress", "card", "rate", "compla
 class KioskVm(QObject):
     changed = Signal()
     wiped = Signal()
+    quitRequested = Signal()  # noqa: N815 - the technician closes the kiosk
 
     def __init__(self, *, messages: Messages, theme: Theme, session: Session, tasks: Tasks,
                  folder: SessionFolder, screens: dict[str, ScreenVm],
                  default_lang: Lang = "zh", default_care: bool = False,
                  hall_name: tuple[str, str] = ("市民之家", "Citizens' Service Hall"),
                  extra_wipes: Sequence[Callable[[], None]] = (),
+                 openers: dict[str, Callable[[], None]] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.messages, self.theme, self.session, self.tasks = messages, theme, session, tasks
@@ -44,6 +46,8 @@ class KioskVm(QObject):
         self._default_care = default_care
         self._hall = hall_name
         self._extra_wipes = tuple(extra_wipes)
+        self._openers = openers if openers is not None else {}
+        """Kept as given: the composition root may fill it after building this object."""
         self._stack: list[str] = ["home"]
         session.ended.connect(self._on_ended)
         self._apply_lang(default_lang)
@@ -53,6 +57,17 @@ class KioskVm(QObject):
     @Property(str, notify=changed)
     def screen(self) -> str:
         return self._stack[-1]
+
+    @property
+    def current(self) -> str:
+        """The screen that is up (for Python callers)."""
+        return self._stack[-1]
+
+    @Property(str, notify=changed)
+    def titleCode(self) -> str:  # noqa: N802
+        screen = self._stack[-1]
+        vm = self.screens.get(screen)
+        return vm.title_code(screen) if vm is not None else f"title_{screen}"
 
     @Property(bool, notify=changed)
     def canBack(self) -> bool:  # noqa: N802
@@ -82,6 +97,26 @@ class KioskVm(QObject):
     def apply(self) -> QObject:
         return self.screens["apply"]
 
+    @Property(QObject, constant=True)
+    def progress(self) -> QObject:
+        return self.screens["progress"]
+
+    @Property(QObject, constant=True)
+    def card(self) -> QObject:
+        return self.screens["card"]
+
+    @Property(QObject, constant=True)
+    def rate(self) -> QObject:
+        return self.screens["rate"]
+
+    @Property(QObject, constant=True)
+    def complain(self) -> QObject:
+        return self.screens["complain"]
+
+    @Property(QObject, constant=True)
+    def technician(self) -> QObject:
+        return self.screens["technician"]
+
     @Slot(bool)
     def setPortrait(self, portrait: bool) -> None:  # noqa: N802
         if portrait != self.theme.is_portrait:
@@ -104,6 +139,15 @@ class KioskVm(QObject):
         if self._stack[-1] != screen:
             self._stack.append(screen)
         self._navigated()
+
+    @Slot(str)
+    def open(self, name: str) -> None:
+        """A home-screen tile: the screen's view-model starts, then the screen comes up."""
+        opener = self._openers.get(name)
+        if opener is not None:
+            opener()
+        else:
+            self.go(name)
 
     @Slot()
     def back(self) -> None:

@@ -8,17 +8,18 @@ the rating screen follows by itself."""
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from collections.abc import Sequence
 
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from drivers.idcard import mask_id_number
-from kiosk.catalogue import Matter
+from kiosk.catalogue import Catalogue, Matter
 from kiosk.forms import FormModel
+from kiosk.images import qr_image
 from kiosk.ports import (
     Application,
+    CaseRef,
     Fault,
     HallPort,
     Held,
@@ -32,6 +33,7 @@ from kiosk.receipts import Application as PaperApplication
 from kiosk.receipts import application_receipt
 from kiosk.tasks import Relay
 from kiosk.vm.base import Context, ScreenVm
+from kiosk.vm.formpart import FormPart
 from kiosk.vm.keyboard import KeyboardVm
 from kiosk.vm.materials import MaterialsVm
 from kiosk.vm.rows import Rows
@@ -40,13 +42,9 @@ STEPS = ("identity", "form", "materials", "review", "submit", "receipt")
 RATE_AFTER_MS = 8000
 
 
-def mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else phone
-
-
 class ApplyVm(ScreenVm):
     changed = Signal()
-    rateRequested = Signal(str)  # noqa: N815 - (application number) the rating screen follows
+    rateRequested = Signal(object)  # noqa: N815 - (CaseRef) the rating screen follows
 
     def __init__(self, ctx: Context, hall: HallPort, idcard: IdCardPort | None,
                  printer: PrinterPort, materials: MaterialsVm, keyboard: KeyboardVm,
@@ -56,24 +54,24 @@ class ApplyVm(ScreenVm):
         self.materials_vm, self.keyboard = materials, keyboard
         self._terminal = terminal
         self._matter: Matter | None = None
+        self._department = ""
         self._form: FormModel | None = None
         self._identity: Identity | None = None
         self._step = 0
-        self._editing = ""
-        self._show_errors = False
         self._busy = ""
         self._fault = ""
         self._receipt: Receipt | None = None
         self._print: PrintJob | None = None
-        self._fields = Rows(["key", "label", "value", "readonly", "error", "required",
-                             "keyboard", "editing"], self)
+        self._seen: dict[int, PrintJob] = {}
+        self.form = FormPart(keyboard, self.t, self.pick, self)
+        self.form.edited.connect(self.ctx.begin_personal)
+        self.form.changed.connect(self.changed)
         self._review = Rows(["label", "value"], self)
         self._relay = Relay(self)
         self._relay.arrived.connect(self._on_idcard)
         self._rate_timer = QTimer(self)
         self._rate_timer.setSingleShot(True)
         self._rate_timer.timeout.connect(self.goRate)
-        keyboard.edited.connect(self._typed)
         materials.changed.connect(self.changed)
 
     # -- properties -----------------------------------------------------------------------------
@@ -91,7 +89,11 @@ class ApplyVm(ScreenVm):
 
     @Property(QObject, constant=True)
     def fields(self) -> Rows:
-        return self._fields
+        return self.form.rows
+
+    @Property(QObject, constant=True)
+    def formPart(self) -> FormPart:  # noqa: N802
+        return self.form
 
     @Property(QObject, constant=True)
     def review(self) -> Rows:
@@ -117,7 +119,7 @@ class ApplyVm(ScreenVm):
 
     @Property(str, notify=changed)
     def editing(self) -> str:
-        return self._editing
+        return self.form.current
 
     @Property(str, notify=changed)
     def busy(self) -> str:
@@ -145,6 +147,11 @@ class ApplyVm(ScreenVm):
         r = self._receipt
         return f"{r.promised_date:%Y-%m-%d}" if r and r.promised_date else ""
 
+    @Property(str, notify=changed)
+    def qr(self) -> str:
+        """The receipt's QR code on screen (the same as on paper)."""
+        return f"image://pic/receipt_qr?n={self.number}" if self._receipt else ""
+
     @Property(bool, notify=changed)
     def pending(self) -> bool:
         return bool(self._receipt and self._receipt.pending)
@@ -163,16 +170,21 @@ class ApplyVm(ScreenVm):
         self.reset()
         self._identity = identity
 
-        def got(matter: Matter) -> None:
+        def got(pair: tuple[Matter, Catalogue]) -> None:
+            matter, catalogue = pair
+            dept = catalogue.department(matter.department)
+            self._department = (dept.name.get("zh", "") if dept else "") or matter.department
             self._matter = matter
             self._form = FormModel(matter.form)
+            self.form.load(self._form)
             if self._identity is not None:
                 self._logged_in()
             else:
                 self._watch_idcard()
             self._fill()
 
-        self.ctx.tasks.run(lambda: self._hall.matter(code), got, self._failed)
+        self.ctx.tasks.run(lambda: (self._hall.matter(code), self._hall.catalogue()), got,
+                           self._failed)
 
     def _watch_idcard(self) -> None:
         if self._idcard is not None:
@@ -210,28 +222,21 @@ class ApplyVm(ScreenVm):
 
     @Slot(str)
     def edit(self, key: str) -> None:
-        f = self._form.field(key) if self._form else None
-        if f is None or f.readonly:
-            return
-        self._editing = key
-        self.keyboard.begin(f.value, f.keyboard, int(f.schema.get("maxLength", 60)))
-        self._fill()
+        self.form.edit(key)
 
-    def _typed(self, text: str) -> None:
-        if self._form is not None and self._editing:
-            self._form.field(self._editing).value = text
-            self.ctx.begin_personal()
-            self._fill()
+    @Slot(str)
+    def choose(self, value: str) -> None:
+        self.form.choose(value)
 
     @Slot()
     def next(self) -> None:
         code = STEPS[self._step]
         if code == "form" and self._form is not None:
-            if self._form.errors():
-                self._show_errors, self._fault = True, self.t("apply_fix_errors")
+            if not self.form.check():
+                self._fault = self.t("apply_fix_errors")
                 self._fill()
                 return
-            self._editing, self._fault = "", ""
+            self._fault = ""
             self._step = STEPS.index("materials")
         elif code == "materials" and self.materials_vm.is_complete():
             self._step = STEPS.index("review")
@@ -260,20 +265,21 @@ class ApplyVm(ScreenVm):
         assert self._form and self._identity and self._matter
         application = Application(
             matter_code=self._matter.code, matter_version=self._matter.version,
-            identity=self._identity, fields=self._form.values(),
-            materials=self.materials_vm.submission(), client_ref=secrets.token_hex(12),
+            identity=self._identity, fields=self.form.values(),
+            materials=self.materials_vm.submission(), client_ref=secrets.token_urlsafe(16),
             terminal=self._terminal)
         self._step, self._busy, self._fault = STEPS.index("submit"), self.t("apply_submitting"), ""
         self._fill()
         self.ctx.tasks.run(lambda: self._hall.submit(application), self._submitted, self._refused)
 
     def _submitted(self, receipt: Receipt) -> None:
+        self.ctx.pictures.put("receipt_qr", qr_image(receipt.qr_token))
         self._receipt, self._busy = receipt, ""
         self._step = STEPS.index("receipt")
         self._fill()
         doc = application_receipt(self._paper(receipt))
         self.ctx.tasks.run(lambda: self._printer.submit(doc, key=f"app:{receipt.number}"),
-                           self.print_update, self._failed)
+                           self._printed, self._failed)
         self._rate_timer.start(RATE_AFTER_MS)
 
     def _refused(self, exc: BaseException) -> None:
@@ -283,15 +289,22 @@ class ApplyVm(ScreenVm):
         self._fill()
 
     def print_update(self, job: PrintJob) -> None:
-        if self._print is None or job.id == self._print.id:
+        """A change of any print job (from the printer's watch): ours is followed."""
+        self._seen[job.id] = job
+        if self._print is not None and job.id == self._print.id:
             self._print = job
             self.changed.emit()
+
+    def _printed(self, job: PrintJob) -> None:
+        """Our job is queued (its changes may have come first)."""
+        self._print = self._seen.get(job.id, job)
+        self.changed.emit()
 
     @Slot()
     def goRate(self) -> None:  # noqa: N802
         self._rate_timer.stop()
         if self._receipt is not None:
-            self.rateRequested.emit(self._receipt.number)
+            self.rateRequested.emit(CaseRef(token=self._receipt.qr_token))
 
     def _failed(self, exc: BaseException) -> None:
         self._fault = self.fault_words(exc)
@@ -301,30 +314,18 @@ class ApplyVm(ScreenVm):
         m = self._matter
         assert m is not None and self._identity is not None
         return PaperApplication(
-            number=r.number, matter=m.name.get("zh", ""), department=m.department,
-            accepted=r.submitted_at, promised=r.promised_date or dt.date.today(),
+            number=r.number, matter=m.name.get("zh", ""), department=self._department,
+            accepted=r.submitted_at, promised=r.promised_date,
             promised_days=m.promised_limit_days, applicant=self._identity.name,
             matter_code=m.code, phone=m.phone_enquiry,
-            query_url=r.qr_token)
+            query_url=r.qr_token, pending=r.pending)
 
     # -- rows -----------------------------------------------------------------------------------
     def _fill(self) -> None:
-        form = self._form
-        rows, review = [], []
-        for f in form.fields if form else ():
-            value = f.value
-            shown = mask_id_number(value) if f.identity == "id_number" and value else value
-            error = f.error() if self._show_errors else ""
-            rows.append({"key": f.key, "label": self.pick(f.label), "value": shown,
-                         "readonly": f.readonly, "required": f.required,
-                         "error": self.t(f"form_error_{error}") if error else "",
-                         "keyboard": f.keyboard, "editing": f.key == self._editing})
-            if value:
-                review.append({"label": self.pick(f.label),
-                               "value": mask_phone(shown) if f.input == "phone" else shown})
+        self.form.fill()
+        review = self.form.review_rows()
         for row in self.materials_vm.row_list():
             review.append({"label": str(row["name"]), "value": str(row["status"])})
-        self._fields.replace(rows)
         self._review.replace(review)
         self.changed.emit()
 
@@ -336,10 +337,11 @@ class ApplyVm(ScreenVm):
             self._idcard.stop()
         self._rate_timer.stop()
         self._matter, self._form, self._identity = None, None, None
-        self._step, self._editing, self._show_errors = 0, "", False
+        self._step = 0
         self._busy, self._fault, self._receipt, self._print = "", "", None, None
-        self.keyboard.wipe()
+        self.form.wipe()
         self.materials_vm.wipe()
+        self.ctx.pictures.drop("receipt_qr")
         self._fill()
 
     def wipe(self) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.catalogue import Text
 from kiosk.i18n import Catalogue, Lang, pick
+from kiosk.images import Pictures
 from kiosk.ports import Fault, PortError
 from kiosk.tasks import Tasks
 
@@ -22,6 +23,10 @@ class Context:
     lang: Callable[[], Lang]
     begin_personal: Callable[[], None]
     """Mark the session personal (idle timing runs; the wipe will follow)."""
+    pictures: Pictures = field(default_factory=Pictures)
+    """The session's pictures in memory (``image://pic/ID``), cleared by every wipe."""
+    speak: Callable[[str], None] = lambda code: None
+    """Say a prompt (a catalogue code) when spoken prompts are on."""
 
 
 def fault_of(exc: BaseException) -> Fault:
@@ -50,6 +55,10 @@ class ScreenVm(QObject):
     def fault_words(self, exc: BaseException | Fault) -> str:
         code = exc if isinstance(exc, Fault) else fault_of(exc)
         return self.t(f"fault_{code.value}")
+
+    def title_code(self, screen: str) -> str:
+        """The catalogue code of the header's title while this screen is up."""
+        return f"title_{screen}"
 
     def wipe(self) -> None:
         """Forget everything personal (override and call super)."""

@@ -34,6 +34,7 @@ class GuideVm(ScreenVm):
         self._matter: Matter | None = None
         self._catalogue: Catalogue | None = None
         self._print: PrintJob | None = None
+        self._seen: dict[int, PrintJob] = {}
         self._fault = ""
         self._materials = Rows(["id", "name", "form", "required", "source", "notes",
                                 "template", "sample"], self)
@@ -159,14 +160,17 @@ class GuideVm(ScreenVm):
         self.ctx.tasks.run(lambda: self._printer.submit(doc, key=None), self._printed,
                            self._failed)
 
-    def _printed(self, job: PrintJob) -> None:
-        self._print = job
-        self.changed.emit()
-
     def print_update(self, job: PrintJob) -> None:
+        """A change of any print job (from the printer's watch): ours is followed."""
+        self._seen[job.id] = job
         if self._print is not None and job.id == self._print.id:
             self._print = job
             self.changed.emit()
+
+    def _printed(self, job: PrintJob) -> None:
+        """Our job is queued (its changes may have come first)."""
+        self._print = self._seen.get(job.id, job)
+        self.changed.emit()
 
     def _failed(self, exc: BaseException) -> None:
         self._fault = self.fault_words(exc)

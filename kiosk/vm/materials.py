@@ -32,6 +32,9 @@ class MaterialsVm(ScreenVm):
         self._current = ""
         self._frame: ScanFrame | None = None
         self._frames = 0
+        self._stream = 0
+        """Which camera run the frames belong to: a frame still on its way from the previous
+        material's run is never taken for the next material's page."""
         self._fault: Fault | None = None
         self._just_captured = False
         self._rows = Rows(["id", "name", "required", "pages", "held", "reused", "status"], self)
@@ -130,7 +133,13 @@ class MaterialsVm(ScreenVm):
         self._thumbs_fill()
         self.changed.emit()
         self.frameChanged.emit()
-        self._scanner.start(self._relay.post, self._relay.post)
+        self._stream += 1
+        run = self._stream
+
+        def post(item: object) -> None:
+            self._relay.post((run, item))
+
+        self._scanner.start(post, post)
 
     @Slot(str)
     def reuse(self, material_id: str) -> None:
@@ -159,8 +168,9 @@ class MaterialsVm(ScreenVm):
         self.frameChanged.emit()
 
     # -- the camera's stream (UI thread, through the relay) ------------------------------------
-    def _on_stream(self, item: object) -> None:
-        if not self._current:
+    def _on_stream(self, tagged: object) -> None:
+        run, item = tagged if isinstance(tagged, tuple) else (-1, tagged)
+        if not self._current or run != self._stream:
             return
         if isinstance(item, Fault):
             self._fault = item

@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 TearWhen = Literal["before", "after"]
 CountFrom = Literal["now", "reset"]
 _HISTORY_MAX = 4096
+READER_FEEDBACK_HEADER = bytes.fromhex("FF0040")
+"""The LED/buzzer pseudo-APDU of ACS readers, which the virtual reader takes itself."""
 
 
 def _prefix(value: bytes | str) -> bytes:
@@ -91,6 +93,9 @@ class ControlledCard:
     def __init__(self, card: SimulatedCard) -> None:
         self.inner = card
         self.tears = 0
+        self.feedback: list[bytes] = []
+        """What the reader was asked to show (the bytes after ``FF 00 40``: P2 Lc T1 T2 N B),
+        oldest first."""
         self._lock = threading.Lock()
         self._answers: list[_Answer] = []
         self._delays: list[_Delay] = []
@@ -117,6 +122,12 @@ class ControlledCard:
 
     def transmit(self, apdu: bytes) -> bytes:
         header = bytes(apdu[:4])
+        if apdu[:3] == READER_FEEDBACK_HEADER:
+            # the reader's own pseudo-APDU (LED/buzzer, ACS form): the virtual reader answers
+            # it and records it; the card never sees it
+            with self._lock:
+                self.feedback.append(bytes(apdu[3:]))
+            return b"\x90\x00"
         with self._lock:
             if self._withdrawn:
                 raise CardWithdrawn("the card is out of the field")

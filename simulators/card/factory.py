@@ -130,9 +130,11 @@ def open_user_card(
 
 
 def open_psam(
-    state_dir: Path, *, rng: RandomSource | None = None, keys_file: Path | None = None
+    state_dir: Path, *, rng: RandomSource | None = None, keys_file: Path | None = None,
+    terminal_id: str | None = None,
 ) -> VirtualCard:
-    """The PSAM of ``state_dir`` (a T=0 card), personalised as the demo PSAM if new.
+    """The PSAM of ``state_dir`` (a T=0 card), personalised as the demo PSAM if new (with
+    ``terminal_id`` instead of the demo's, for benches with several terminals).
 
     ``keys_file`` as for :func:`open_user_card` (default: the demo keys).
     """
@@ -141,6 +143,8 @@ def open_psam(
     if card is not None:
         return card
     desc = PsamDescription.from_demo(load_demo_data().psam)
+    if terminal_id is not None:
+        desc = PsamDescription(terminal_id, desc.ttsn)
     image = personalise_psam(desc, issuer_keys(keys_file))
     store.save(image.as_dict())
     return build_card(image, store, t0=True, rng=rng)

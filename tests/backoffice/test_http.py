@@ -24,7 +24,7 @@ from cardsvc.clearing_client import (
 )
 from cardsvc.cli_common import exit_code
 from cardsvc.crypto import Alg
-from cardsvc.errors import CardHotlisted, DeviceError, ServiceConfigError
+from cardsvc.errors import DeviceError, ServiceConfigError
 from cardsvc.load_authority import (
     LoadAuthority,
     LoadAuthorityError,
@@ -188,7 +188,7 @@ def test_load_refusals(client_sqlite: ClearingClient, live_sqlite: Live) -> None
     client_sqlite.report_lost(CARD1)
     with pytest.raises(LoadHotlisted) as hot:
         client_sqlite.authorize_load(**good)
-    assert isinstance(hot.value, CardHotlisted) and isinstance(hot.value, LoadDeclined)
+    assert isinstance(hot.value, LoadDeclined) and hot.value.code == "load_hotlisted"
     with live_sqlite.service.repo.db.transaction() as tx:
         outcomes = [r[0] for r in tx.execute(
             "SELECT reason FROM load_authorisations ORDER BY id")]

@@ -123,3 +123,27 @@ def test_a_torn_purchase_is_journalled_and_recovered(cli: Cli, attach_card: Any)
     assert cli.json("balance")["balance_fen"] == 9500
     text = cli.run("journal")
     assert "completed" in text.stdout and "完成" in text.stdout
+
+
+def test_a_retry_after_a_tear_says_the_earlier_payment_went_through(cli: Cli,
+                                                                    attach_card: Any) -> None:
+    card = attach_card("4102000000000001")
+    card.card.tear(1, "after", prefix="8054")  # the card debits; its answer never comes
+    torn = cli.run("pay", "2")
+    assert torn.returncode == 3, torn.stderr
+    card.wait_absent()
+    card.insert()
+    retry = cli.run("pay", "2")  # the same command again: no second charge in silence
+    assert retry.returncode == 1, (torn.stderr, retry.stderr)
+    assert "上一笔 2.00 元扣款已成功" in retry.stderr and "payment of 2.00 yuan went through" \
+        in retry.stderr
+    assert cli.json("balance")["balance_fen"] == 9800
+    again = cli.json("pay", "2", "--again")  # the cashier confirms a second charge
+    assert again["balance_fen"] == 9600
+    card.card.tear(1, "after", prefix="8052")  # the same for a top-up
+    assert cli.run("load", "5", "--pin", "123456").returncode == 3
+    card.wait_absent()  # pcscd must see the card go before it comes back
+    card.insert()
+    reload_ = cli.run("load", "5", "--pin", "123456")
+    assert reload_.returncode == 1 and "上一笔 5.00 元充值已成功" in reload_.stderr
+    assert cli.json("balance")["balance_fen"] == 10100

@@ -10,7 +10,7 @@ import pytest
 from cardsvc import crypto
 from cardsvc.crypto import Alg
 from cardsvc.demo_issuer import install_demo_keys
-from cardsvc.errors import BalanceLimitExceeded, MacError, Refusal
+from cardsvc.errors import MacError, Refusal
 from cardsvc.keys import IssuerKeys, KeyFileError, load_issuer_keys
 from cardsvc.load_authority import (
     InProcessLoadAuthority,
@@ -85,7 +85,7 @@ def test_over_balance_limit(authority: InProcessLoadAuthority) -> None:
     mac1 = crypto.load_mac1(Alg.TDES, seslk, balance_before=95000, amount=5001, terminal_id=TID)
     with pytest.raises(LoadOverLimit) as info:
         authority.authorize_load(**_request(Alg.TDES, balance_before=95000, amount=5001, mac1=mac1))
-    assert isinstance(info.value, BalanceLimitExceeded)
+    assert isinstance(info.value, Refusal) and info.value.code == "balance_limit"
     mac1 = crypto.load_mac1(Alg.TDES, seslk, balance_before=95000, amount=5000, terminal_id=TID)
     mac2 = authority.authorize_load(
         **_request(Alg.TDES, balance_before=95000, amount=5000, mac1=mac1)

@@ -29,7 +29,7 @@ from cardsvc.journal import Entry, Journal
 from cardsvc.keys import parse_issuer_keys
 from cardsvc.sam.pcsc import PcscSam
 from cardsvc.sam.soft import SoftSam
-from cardsvc.terminal import CardTerminal
+from cardsvc.terminal import CardTerminal, TxResult
 from cardsvc.uploader import Uploader
 from drivers.pcsc import open_backend
 from drivers.pcsc.channel import CardChannel
@@ -64,12 +64,13 @@ class Terminals:
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
 
-    def at_b(self, when: dt.datetime | None = None) -> Callable[[], CardTerminal]:
-        def build() -> CardTerminal:
-            channel = CardChannel.connect(self.backend, READER_NAMES[0], timeout=5.0)
-            return CardTerminal(channel, self.sam_b, self.journal_b,
-                                clock=lambda: when or dt.datetime.now())
-        return build
+    def pay_at_b(self, amount_fen: int, when: dt.datetime | None = None) -> TxResult:
+        """A purchase at terminal B; B lets go of the card after it (as a validator does), so
+        terminal A's next command can hold the card."""
+        with CardChannel.connect(self.backend, READER_NAMES[0], timeout=5.0) as channel:
+            terminal = CardTerminal(channel, self.sam_b, self.journal_b,
+                                    clock=lambda: when or dt.datetime.now())
+            return terminal.purchase(amount_fen)
 
     def entries_a(self) -> list[Entry]:
         with Journal.open(self.journal_a) as journal:
@@ -112,7 +113,7 @@ def torn_cli_pay(t: Terminals, when: str) -> Entry:
 
 def test_another_terminal_on_the_same_counter_and_second_fails_ours(t: Terminals) -> None:
     torn = torn_cli_pay(t, "before")
-    other = t.at_b(torn.when)().purchase(700)  # same counter, amount, type and second
+    other = t.pay_at_b(700, torn.when)  # same counter, amount, type and second
     assert (other.card_atc, other.terminal_id) == (torn.card_atc, TERMINAL_B)
     resolved = t.cli_json("recover")["resolved"]
     assert [r["outcome"] for r in resolved] == ["failed"]
@@ -123,7 +124,7 @@ def test_another_terminal_on_the_same_counter_and_second_fails_ours(t: Terminals
 def test_a_superseded_proof_is_completed_without_tac_and_flagged_at_clearing(
         t: Terminals) -> None:
     torn = torn_cli_pay(t, "after")
-    t.at_b()().purchase(10)  # the citizen rides a bus before coming back
+    t.pay_at_b(10)  # the citizen rides a bus before coming back
     resolved = t.cli_json("recover")["resolved"]
     assert [r["outcome"] for r in resolved] == ["completed"]
     assert "no TAC" in resolved[0]["detail"] and "later transaction" in resolved[0]["detail"]
@@ -159,12 +160,15 @@ def test_cardsvc_recover_never_gives_a_completed_counter_to_a_second_entry(
     one's purchase falls between the first one's INIT and DEBIT. `cardsvc recover` used to
     complete the first one too, with the second one's counter and TAC."""
     journals: list[Journal] = []
+    channels: list[CardChannel] = []
 
     def program(action: Callable[[], object] | None = None) -> CardTerminal:
         journals.append(Journal.open(t.journal_a))
         card = CardChannel.connect(t.backend, READER_NAMES[0], timeout=5.0)
-        sam = PcscSam(CardChannel.connect(t.backend, READER_NAMES[1], timeout=5.0))
-        return CardTerminal(BeforeDebit(card, action) if action else card, sam, journals[-1])
+        psam = CardChannel.connect(t.backend, READER_NAMES[1], timeout=5.0)
+        channels.extend((card, psam))
+        return CardTerminal(BeforeDebit(card, action) if action else card, PcscSam(psam),
+                            journals[-1])
 
     second = program()
     first = program(lambda: second.purchase(10))
@@ -174,6 +178,8 @@ def test_cardsvc_recover_never_gives_a_completed_counter_to_a_second_entry(
     finally:
         for journal in journals:
             journal.close()
+        for channel in channels:
+            channel.disconnect()
     one, two = t.entries_a()
     assert (one.status, two.status) == ("unknown", "completed")
     assert one.card_atc == two.card_atc and one.ttsn != two.ttsn

@@ -326,3 +326,21 @@ def test_bad_parameters() -> None:
         ReaderMonitor(MemoryBackend(), backoff_initial=1.0, backoff_max=0.5)
     with pytest.raises(ValueError):
         ReaderMonitor(MemoryBackend(), poll_timeout=0)
+
+
+def test_a_card_swapped_while_processing_is_its_own_tap(memory: MemoryBackend,
+                                                        mon: ReaderMonitor) -> None:
+    q = mon.events()
+    mon.start()
+    next_event(q, monitor.ReaderAdded)
+    next_event(q, monitor.ReaderAdded)
+    memory.insert(A, FakeCard())
+    next_event(q, monitor.CardInserted)
+    tap = mon.begin_processing(A)
+    memory.remove(A)  # taken out and another put in while the first was being processed
+    next_event(q, monitor.CardRemoved)
+    memory.insert(A, FakeCard())
+    next_event(q, monitor.CardInserted)
+    mon.end_processing(A, tap)  # the first tap's end: the new card is not touched
+    assert mon.state(A) is CardState.CARD_PRESENT
+    assert mon.begin_processing(A) == tap + 1

@@ -23,7 +23,7 @@ from drivers.pcsc.spi import PNP_READER, ReaderStatus
     (pb.SCARD_E_NO_SERVICE, "connect", errors.ServiceUnavailable),
     (pb.SCARD_E_UNKNOWN_READER, "connect", errors.ReaderUnavailable),
     (pb.SCARD_E_READER_UNAVAILABLE, "transmit", errors.ReaderUnavailable),
-    (pb.SCARD_E_SHARING_VIOLATION, "connect", errors.ReaderUnavailable),
+    (pb.SCARD_E_SHARING_VIOLATION, "connect", errors.ReaderBusy),
     (pb.SCARD_E_NO_SMARTCARD, "connect", errors.NoCard),
     (pb.SCARD_W_REMOVED_CARD, "connect", errors.NoCard),
     (pb.SCARD_W_UNRESPONSIVE_CARD, "connect", errors.NoCard),

@@ -14,7 +14,7 @@ from kiosk.ports import Held
 from tests.kiosk.fakes import CITIZEN, page_frame
 from tests.kiosk.screens import shoot
 
-PERSONAL = ("王小明", "410203199001011234", "13912345678", "开封小吃店", "书店街")
+PERSONAL = ("王小明", "410203199001081234", "13912345678", "开封小吃店", "书店街")
 
 
 def _to_form(kiosk: Kiosk, qtbot) -> None:
@@ -98,9 +98,13 @@ def test_apply_with_the_id_card_scanned_pages_and_a_reused_copy(kiosk: Kiosk, qt
     qtbot.waitUntil(lambda: apply.printStatus != "")
     receipt = kiosk.ports.printer.documents[-1]
     assert "KF2026000001" in str(receipt.blocks) and "tok-" in str(receipt.blocks)
+    qr = kiosk.window.findChild(QObject, "receiptQr")
+    assert qr.property("source").toString().startswith("image://pic/receipt_qr")
+    assert "receipt_qr" in kiosk.pictures.keys()  # noqa: SIM118 - a method, not a dict
     with qtbot.waitSignal(apply.rateRequested, timeout=1000) as signal:
         apply.next()
-    assert signal.args == ["KF2026000001"]
+    assert signal.args[0].token == "tok-" + sent.client_ref
+
 
 
 def _strings(root: QObject) -> list[str]:

@@ -131,6 +131,13 @@ def test_art22_the_id_copy_is_reused_after_acceptance(live_hall: LiveHall,
     code, _, err = cli(capsys, "hall", "case", "accept", first["number"], "--department", "AMR",
                        "--config", str(live_hall.config))
     assert code == 0, err
+    held = kiosk.post("/v1/hall/held", json={"matter_code": code_of("企业名称自主申报"),
+                                              "identity": identity()})
+    assert [(h["material_id"], h["pages"]) for h in held.json()] == [("id_card_copy", 1)]
+    nobody = kiosk.post("/v1/hall/held", json={"matter_code": code_of("企业名称自主申报"),
+                                                "identity": identity("410102198501010030",
+                                                                     "李大华")})
+    assert nobody.json() == []
     second = kiosk.post("/v1/hall/cases", json={"matter_code": code_of("企业名称自主申报"),
                                                  "identity": identity(),
                                                  "form": {"phone": "13800000000"}}).json()

@@ -1,0 +1,232 @@
+"""The kiosk's figures (docs/benchmarks.md), offscreen:
+
+    python -m bench.kiosk [--matters 5000] [--keys 300] [--starts 3]
+
+* cold start: a new process imports the kiosk, builds the window and loads the catalogue
+  until the home screen is usable (the find screen has its matters), wall time;
+* keystroke to updated results: letters typed one at a time on the find screen over a catalogue
+  of ``--matters`` matters (the demo catalogue's matters, renamed with generated names),
+  from the key to the results replaced on the UI thread (p50, p95, max);
+* ID card to identity on screen: the virtual ID-card reader (its own process, a pty) with the
+  card on it, from the apply screen asking for it to the form showing the holder (the card
+  service has not landed: the city card's tap cannot be measured yet);
+* the longest UI-thread stall (:class:`kiosk.tasks.StallMeter`, 5 ms ticks) while the document
+  camera streams and captures and while a receipt prints on the virtual printer (TCP);
+* resident memory (VmRSS, VmHWM) of the kiosk's process after all of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "config" / "demo" / "hall" / "catalogue.json"
+
+COLD = """
+import time, sys
+t0 = float(sys.argv[1])
+from PySide6.QtGui import QGuiApplication
+app = QGuiApplication([])
+from pathlib import Path
+from config.settings import KioskSettings
+from kiosk.app import Ports, build
+from kiosk.adapters.hall_offline import OfflineHall
+from bench.kiosk import NullPrinter as FakePrinter, NullScanner as FakeScanner
+import tempfile
+d = Path(tempfile.mkdtemp())
+k = build(Ports(hall=OfflineHall(Path(sys.argv[2])), printer=FakePrinter(),
+                scanner=FakeScanner()),
+          KioskSettings(catalogue_file=Path(sys.argv[2]), session_dir=d / "s"),
+          px_per_mm=4.0)
+while k.vm.find.total == 0:
+    app.processEvents()
+k.window.grabWindow()
+print(time.time() - t0)
+"""
+
+
+class NullPrinter:
+    """Nothing prints (the figures without a printer)."""
+
+    def submit(self, document: Any, key: str | None = None) -> Any:
+        from kiosk.ports import PrintJob, PrintState  # noqa: PLC0415
+        return PrintJob(1, PrintState.DONE)
+
+    def job(self, job_id: int) -> Any:
+        return self.submit(None)
+
+    def watch(self, on_change: Any) -> None:
+        pass
+
+
+class NullScanner:
+    """No camera (the figures without one)."""
+
+    def start(self, on_frame: Any, on_fault: Any, *, qr: bool = False) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def save_page(self, page: Any, path: Path) -> Path:
+        return path
+
+
+def big_catalogue(n: int, path: Path, seed: int = 1) -> Path:
+    from bench.hall_search import generate  # noqa: PLC0415
+
+    doc = json.loads(DEMO.read_text("utf-8"))
+    base = doc["matters"]
+    names = generate(n, random.Random(seed))
+    matters = []
+    for i, (_, name, aliases) in enumerate(names):
+        m = copy.deepcopy(base[i % len(base)])
+        m["code"] = f"{m['code'][:-6]}{i:06d}"
+        m["name"] = {"zh": name, "en": f"Matter {i}"}
+        m["aliases"] = aliases
+        matters.append(m)
+    doc["matters"] = matters
+    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    return path
+
+
+def percentile(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
+
+
+def cold_start(catalogue: Path, starts: int) -> list[float]:
+    out = []
+    for _ in range(starts):
+        proc = subprocess.run([sys.executable, "-c", COLD, repr(time.time()), str(catalogue)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120,
+                              check=True)
+        out.append(float(proc.stdout.strip().splitlines()[-1]))
+    return out
+
+
+def keystrokes(catalogue: Path, keys: int, seed: int = 2) -> dict[str, float]:
+    from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
+
+    from config.settings import KioskSettings  # noqa: PLC0415
+    from kiosk.adapters.hall_offline import OfflineHall  # noqa: PLC0415
+    from kiosk.app import Ports, build  # noqa: PLC0415
+
+    app = QGuiApplication.instance() or QGuiApplication([])
+    tmp = Path(tempfile.mkdtemp())
+    k = build(Ports(hall=OfflineHall(catalogue), printer=NullPrinter(), scanner=NullScanner()),
+              KioskSettings(catalogue_file=catalogue, session_dir=tmp / "s"), px_per_mm=4.0)
+    vm: Any = k.vm
+    while vm.find.total == 0:
+        app.processEvents()
+    vm.go("find")
+    rng = random.Random(seed)
+    from pypinyin import Style, lazy_pinyin  # noqa: PLC0415
+
+    names = [m.name["zh"] for m in k.vm.screens["find"]._hall.catalogue().matters]  # type: ignore[attr-defined]
+    times: list[float] = []
+    while len(times) < keys:
+        initials = "".join(lazy_pinyin(rng.choice(names), style=Style.FIRST_LETTER))[:5]
+        vm.find.clear()
+        while vm.find.busy:
+            app.processEvents()
+        for ch in initials:
+            started = time.perf_counter()
+            vm.find.type(ch)
+            while vm.find.busy:
+                app.processEvents()
+            times.append((time.perf_counter() - started) * 1000)
+    k.close()
+    return {"p50_ms": round(percentile(times, 50), 2), "p95_ms": round(percentile(times, 95), 2),
+            "max_ms": round(max(times), 2), "keys": len(times)}
+
+
+def on_the_stack() -> dict[str, Any]:
+    from PySide6.QtCore import QSize  # noqa: PLC0415
+    from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
+
+    from demo.devices import Stack  # noqa: PLC0415
+    from demo.journey import Journey  # noqa: PLC0415
+    from kiosk.tasks import StallMeter  # noqa: PLC0415
+
+    QGuiApplication.instance() or QGuiApplication([])
+    root = Path(tempfile.mkdtemp())
+    stack = Stack(root)
+    out: dict[str, Any] = {}
+    try:
+        stack.start_hall()
+        stack.start_printer()
+        stack.start_camera()
+        stack.start_idcard()
+        j = Journey(stack, root / "shots")
+        (root / "shots").mkdir()
+        j.kiosk, closers = j.build_kiosk(root / "kiosk", QSize(1080, 1920), 4.0)
+        vm: Any = j.kiosk.vm
+        j.wait(lambda: vm.find.total > 0, "catalogue")
+        vm.open("apply")
+        vm.find.setQuery("yyzz")
+        j.wait(lambda: not vm.find.busy and vm.find.results.count > 0, "results")
+        vm.find.open(vm.find.results.get(0)["code"])
+        j.wait(lambda: vm.guide.loaded, "guide")
+        started = time.perf_counter()
+        vm.guide.apply()
+        j.wait(lambda: vm.apply.stepCode == "form", "identity", 30)
+        out["idcard_to_identity_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        j.fill_form()
+        vm.apply.next()
+        j.wait(lambda: vm.apply.materials.rows.count > 0, "materials")
+        meter = StallMeter()
+        meter.start()
+        j.scan_materials()
+        out["scan_longest_stall_ms"] = round(meter.stop(), 1)
+        vm.apply.next()
+        j.wait(lambda: vm.apply.stepCode == "review", "review")
+        meter.start()
+        vm.apply.next()
+        j.wait(lambda: vm.apply.stepCode == "receipt", "receipt", 60)
+        j.wait(lambda: "打印完成" in vm.apply.printStatus, "printed", 60)
+        out["submit_and_print_longest_stall_ms"] = round(meter.stop(), 1)
+        status = Path("/proc/self/status").read_text()
+        for key in ("VmRSS", "VmHWM"):
+            line = next(x for x in status.splitlines() if x.startswith(key))
+            out[f"{key}_mb"] = round(int(line.split()[1]) / 1024, 1)
+        j.kiosk.close()
+        for close in closers:
+            close()
+    finally:
+        stack.stop()
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.kiosk")
+    p.add_argument("--matters", type=int, default=5000)
+    p.add_argument("--keys", type=int, default=300)
+    p.add_argument("--starts", type=int, default=3)
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        catalogue = big_catalogue(args.matters, Path(tmp) / "catalogue.json")
+        demo_starts = cold_start(DEMO, args.starts)
+        big_starts = cold_start(catalogue, args.starts)
+        keys = keystrokes(catalogue, args.keys)
+    report = {"cold_start_s_demo_104": [round(s, 2) for s in demo_starts],
+              f"cold_start_s_{args.matters}": [round(s, 2) for s in big_starts],
+              f"keystroke_{args.matters}": keys, **on_the_stack(),
+              "machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"}
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,421 @@
+"""Validator soak: many consecutive taps, each card inserted and removed for every tap, 0 errors
+expected, and at the end card balances = journals = clearing.
+
+    .venv/bin/python -m bench.soak --taps 100000 --validators 8 [--minutes 90] [--via pcscd]
+    .venv/bin/python -m bench.soak --taps 100000 --validators 4 --via memory
+
+``--via pcscd``: every validator is a real ``cardsvc validator`` process with its own PSAM
+(its own terminal ID) and journal, all through one private pcscd with ``validators`` vpcd
+channels (two readers each: the rider's card and the PSAM; pcsc-lite takes 16 readers, so 8
+validators at most). The bench inserts a card into a validator's reader (vpcd connection),
+waits for the validator's result line, removes the card and waits until the validator has
+seen it gone, then taps the next card. pcscd notices a presence change only at its ~0.4 s poll
+of vpcd, so each reader does about one tap a second at best: the readers run in parallel.
+
+``--via memory``: the same runtimes in this process over the in-memory reader backend, whose
+presence changes are seen at once: the runtime, journal and uploads at full speed, no pcscd.
+
+Every validator uploads to one ``backoffice serve`` (SQLite) as it goes. The fare table of the
+soak charges 10 fen on line S (students 5 fen) so that 100,000 taps fit on the cards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import os
+import platform
+import queue
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.chaos.clearing import TOKEN, BackofficeProcess, ClearingView
+from cardsvc.demo_issuer import demo_issuer_keys, install_demo_keys
+from cardsvc.journal import Journal
+from cardsvc.purse.client import PurseClient
+from config.files import atomic_write
+from config.layout import VarLayout
+from drivers.pcsc.channel import CardChannel
+from drivers.pcsc.memory_backend import MemoryBackend
+from simulators.card import CardDescription, issue_user_card, open_psam, open_user_card
+from simulators.card.controls import ControlledCard
+from simulators.pcscd import PcscdProcess
+from simulators.vpcd import VpcdBridge
+
+LINE = "S"
+FARES = 'default_fare_fen = 100\n[lines]\nS = 10\n[discount_percent]\nstudent = 50\nsenior = 0\n'
+START_BALANCE = 100_000
+WAIT_S = 15.0
+
+
+def card_number(v: int, k: int) -> str:
+    return f"41020009{v:02d}{k:06d}"
+
+
+@dataclass
+class Tally:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    taps: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    latencies: list[float] = field(default_factory=list)
+    target: int = 0
+    deadline: float = 0.0
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def claim(self) -> bool:
+        with self.lock:
+            if self.stop.is_set() or self.taps >= self.target or time.monotonic() > self.deadline:
+                return False
+            self.taps += 1
+            return True
+
+
+# ---------------------------------------------------------------------------- the world
+
+
+def issue_cards(cards_dir: Path, clearing: ClearingView, validators: int, per: int) -> None:
+    keys = demo_issuer_keys()
+    for v, k in itertools.product(range(validators), range(per)):
+        number = card_number(v, k)
+        kind = "student" if k % 2 else "adult"
+        issue_user_card(cards_dir, CardDescription(number, f"乘客{v}{k}", f"SOAK{v:02d}{k:04d}",
+                                                   kind, balance_fen=START_BALANCE), keys)
+        response = clearing.http.post("/v1/cards", json={
+            "card_no": number, "alg": "3des", "issued_balance_fen": START_BALANCE,
+            "offline_atc": 0, "online_atc": 0, "card_type": kind})
+        response.raise_for_status()
+
+
+def config_for(root: Path, v: int, card_reader: str, sam_reader: str, clearing_url: str) -> Path:
+    path = root / f"validator-{v}.toml"
+    atomic_write(VarLayout(root / f"v{v}").clearing_client_token, TOKEN + "\n", mode=0o600)
+    path.write_text(
+        f'[paths]\nvar_dir = "{root / f"v{v}"}"\n'
+        f'[card]\nreader = "{card_reader}"\nsam = "pcsc:{sam_reader}"\n'
+        f'fare_table = "{root / "fares.toml"}"\n'
+        f'[clearing_client]\nurl = "{clearing_url}"\n', encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------- pcscd
+
+
+class ValidatorProcess:
+    """``cardsvc validator --json`` and the lines it prints."""
+
+    def __init__(self, config: Path, passback: float, log: Path) -> None:
+        self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "cardsvc.cli", "validator", "--line", LINE, "--json",
+             "--passback", str(passback), "--config", str(config),
+             *(["-v"] if os.environ.get("SOAK_VERBOSE") else [])],
+            stdout=subprocess.PIPE, stderr=log.open("ab"), env={**os.environ})
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            with contextlib.suppress(ValueError):
+                self.lines.put(json.loads(raw))
+
+    def expect(self, kind: str, timeout: float = WAIT_S) -> dict[str, Any] | None:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                return None
+            if line["type"] == kind:
+                return line
+        return None
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def drive_pcscd(bridge: VpcdBridge, cards: list[ControlledCard], validator: ValidatorProcess,
+                tally: Tally) -> None:
+    for card in itertools.cycle(cards):
+        if not tally.claim():
+            return
+        bridge.card = card
+        started = time.monotonic()
+        bridge.insert()
+        result = validator.expect("operation_finished")
+        elapsed = time.monotonic() - started
+        bridge.remove()
+        gone = validator.expect("card_removed")
+        with tally.lock:
+            if result is None:
+                tally.errors["no result"] += 1
+            elif not result["ok"]:
+                tally.errors[result["code"]] += 1
+            else:
+                tally.latencies.append(elapsed)
+            if gone is None:
+                tally.errors["removal not seen"] += 1
+
+
+def soak_pcscd(root: Path, args: argparse.Namespace, clearing_url: str, tally: Tally) -> None:
+    with PcscdProcess(root / "pcscd", channels=args.validators) as pcscd:
+        os.environ.update(pcscd.env)
+        names, bridges, validators, threads = pcscd.readers, [], [], []
+        try:
+            for v in range(args.validators):
+                psam = ControlledCard(open_psam(root / f"psam{v}",
+                                                terminal_id=f"4102{90000000 + v:08d}"))
+                sam_bridge = VpcdBridge(psam, pcscd.ports[2 * v + 1], name=f"psam{v}")
+                sam_bridge.start()
+                sam_bridge.wait_connected(10)
+                cards = [ControlledCard(open_user_card(root / "cards", card_number(v, k)))
+                         for k in range(args.cards)]
+                bridge = VpcdBridge(cards[0], pcscd.ports[2 * v], name=f"reader{v}",
+                                    inserted=False)
+                bridge.start()
+                bridges += [sam_bridge, bridge]
+                config = config_for(root, v, names[2 * v], names[2 * v + 1], clearing_url)
+                time.sleep(0.5)  # pcscd sees the PSAM at its next poll
+                validator = ValidatorProcess(config, args.passback, root / f"validator-{v}.log")
+                validators.append(validator)
+                if validator.expect("reader_available", 30) is None:
+                    raise RuntimeError(f"validator {v} did not come up (see its log)")
+                threads.append(threading.Thread(target=drive_pcscd,
+                                                args=(bridge, cards, validator, tally)))
+            for t in threads:
+                t.start()
+            report_progress(tally, threads)
+        finally:
+            tally.stop.set()
+            for t in threads:
+                t.join(60)
+            for validator in validators:
+                validator.stop()
+            for bridge in bridges:
+                bridge.stop()
+
+
+# ---------------------------------------------------------------------------- in-process
+
+
+def soak_memory(root: Path, args: argparse.Namespace, clearing_url: str, tally: Tally) -> None:
+    from cardsvc.runtime import Runtime, RuntimeOptions  # noqa: PLC0415 - only this mode
+    from config.settings import load_settings  # noqa: PLC0415
+
+    runtimes, threads = [], []
+    try:
+        for v in range(args.validators):
+            backend = MemoryBackend(["Card", "SAM"])
+            backend.insert("SAM", open_psam(root / f"psam{v}",
+                                            terminal_id=f"4102{90000000 + v:08d}"))
+            settings = load_settings(config_for(root, v, "Card", "SAM", clearing_url), env={})
+            rt = Runtime(settings, RuntimeOptions(role="validator", line=LINE,
+                                                  passback_s=args.passback), backend=backend)
+            rt.start()
+            runtimes.append(rt)
+            cards = [ControlledCard(open_user_card(root / "cards", card_number(v, k)))
+                     for k in range(args.cards)]
+            threads.append(threading.Thread(target=drive_memory,
+                                            args=(backend, cards, rt, tally)))
+        for t in threads:
+            t.start()
+        report_progress(tally, threads)
+    finally:
+        tally.stop.set()
+        for t in threads:
+            t.join(60)
+        for rt in runtimes:
+            rt.stop()
+
+
+def drive_memory(backend: MemoryBackend, cards: list[ControlledCard], rt: Any,
+                 tally: Tally) -> None:
+    with rt.events.subscribe() as sub:
+        for card in itertools.cycle(cards):
+            if not tally.claim():
+                return
+            started = time.monotonic()
+            backend.insert("Card", card)
+            result = next_event(sub, "operation_finished")
+            elapsed = time.monotonic() - started
+            backend.remove("Card")
+            gone = next_event(sub, "card_removed")
+            with tally.lock:
+                if result is None:
+                    tally.errors["no result"] += 1
+                elif not result["ok"]:
+                    tally.errors[result["code"]] += 1
+                else:
+                    tally.latencies.append(elapsed)
+                if gone is None:
+                    tally.errors["removal not seen"] += 1
+
+
+def next_event(sub: Any, kind: str) -> dict[str, Any] | None:
+    deadline = time.monotonic() + WAIT_S
+    while (left := deadline - time.monotonic()) > 0:
+        event = sub.get(left)
+        if event is not None and event.type == kind:
+            return dict(event.data)
+    return None
+
+
+# ---------------------------------------------------------------------------- report
+
+
+def report_progress(tally: Tally, threads: list[threading.Thread]) -> None:
+    started, last = time.monotonic(), 0
+    while any(t.is_alive() for t in threads):
+        time.sleep(1)
+        if time.monotonic() - started >= last + 60:
+            last += 60
+            with tally.lock:
+                done, errors = tally.taps, sum(tally.errors.values())
+            print(f"  {last // 60:>4} min: {done} taps, {errors} errors, "
+                  f"{done / (time.monotonic() - started) * 60:.0f} taps/min", flush=True)
+
+
+def check_books(root: Path, args: argparse.Namespace, clearing: ClearingView) -> dict[str, Any]:
+    journal_by_card: Counter[str] = Counter()
+    unresolved = 0
+    for v in range(args.validators):
+        with Journal.open(root / f"v{v}" / "journal.sqlite") as journal:
+            for e in journal.entries():
+                if e.status == "completed":
+                    journal_by_card[e.card_no] += e.amount_fen
+                elif e.status in ("pending", "unknown"):
+                    unresolved += 1
+    clearing_by_card: Counter[str] = Counter()
+    for record in clearing.transactions():
+        clearing_by_card[record["card_no"]] += record["amount_fen"]
+    backend = MemoryBackend(["R"])
+    card_mismatch = []
+    for v, k in itertools.product(range(args.validators), range(args.cards)):
+        number = card_number(v, k)
+        backend.insert("R", open_user_card(root / "cards", number))
+        with CardChannel.connect(backend, "R") as channel:
+            purse = PurseClient(channel)
+            purse.select()
+            balance = purse.balance()
+        backend.remove("R")
+        if START_BALANCE - balance != journal_by_card[number] or \
+                journal_by_card[number] != clearing_by_card[number]:
+            card_mismatch.append((number, START_BALANCE - balance, journal_by_card[number],
+                                  clearing_by_card[number]))
+    return {"cards_checked": args.validators * args.cards, "card_mismatches": card_mismatch,
+            "unresolved_entries": unresolved, "flagged_at_clearing": len(clearing.flagged()),
+            "debited_fen": sum(journal_by_card.values()),
+            "cleared_fen": sum(clearing_by_card.values())}
+
+
+def upload_all(root: Path, args: argparse.Namespace) -> None:
+    for v in range(args.validators):
+        subprocess.run([sys.executable, "-m", "cardsvc.cli", "upload", "--config",
+                        str(root / f"validator-{v}.toml")], check=False, capture_output=True,
+                       env={**os.environ})
+
+
+@contextlib.contextmanager
+def workdir(path: str | None) -> Iterator[Path]:
+    if path:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        yield Path(path)
+    else:
+        with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
+            yield Path(tmp)
+
+
+def check_only(root: Path, args: argparse.Namespace) -> None:
+    """The books of a kept soak (``--root``): clearing restarted on its database."""
+    args.validators = len(list(root.glob("validator-*.toml")))
+    args.cards = len({p.name for p in (root / "cards").iterdir()}) // max(1, args.validators)
+    backoffice = BackofficeProcess(root / "clearing", root / "keys" / "clearing_keys.toml")
+    backoffice.start()
+    clearing = ClearingView(backoffice.url)
+    try:
+        for v in range(args.validators):  # the clearing URL of this run
+            path = root / f"validator-{v}.toml"
+            text = path.read_text(encoding="utf-8")
+            head, _, _ = text.partition("[clearing_client]")
+            head = head.partition("[backoffice]")[0]
+            path.write_text(head + f'[clearing_client]\nurl = "{backoffice.url}"\n',
+                            encoding="utf-8")
+            atomic_write(VarLayout(root / f"v{v}").clearing_client_token, TOKEN + "\n",
+                         mode=0o600)
+        upload_all(root, args)
+        books = check_books(root, args, clearing)
+    finally:
+        clearing.close()
+        backoffice.stop()
+    print(json.dumps(books, indent=1, ensure_ascii=False), flush=True)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--taps", type=int, default=100_000)
+    p.add_argument("--validators", type=int, default=8)
+    p.add_argument("--cards", type=int, default=4, help="cards per validator, in turn")
+    p.add_argument("--passback", type=float, default=2.0, help="validator anti-passback (s)")
+    p.add_argument("--minutes", type=float, default=600.0, help="stop after this long")
+    p.add_argument("--via", choices=["pcscd", "memory"], default="pcscd")
+    p.add_argument("--root", help="keep the state here (default: a temporary directory)")
+    p.add_argument("--report", help="write the summary (JSON) here")
+    p.add_argument("--check", action="store_true",
+                   help="only upload and check the books of the soak kept in --root (one that "
+                        "was interrupted): card balances = journals = clearing")
+    args = p.parse_args()
+    if args.check:
+        check_only(Path(args.root), args)
+        return
+    with workdir(args.root) as root:
+        (root / "fares.toml").write_text(FARES, encoding="utf-8")
+        keys = install_demo_keys(root / "keys" / "clearing_keys.toml")
+        backoffice = BackofficeProcess(root / "clearing", keys)
+        backoffice.start()
+        clearing = ClearingView(backoffice.url)
+        try:
+            issue_cards(root / "cards", clearing, args.validators, args.cards)
+            tally = Tally(target=args.taps, deadline=time.monotonic() + args.minutes * 60)
+            print(f"soak via {args.via}: {args.validators} validators x {args.cards} cards, "
+                  f"target {args.taps} taps, machine {platform.machine()} "
+                  f"{os.cpu_count()} cpu(s), load {os.getloadavg()[0]:.1f}", flush=True)
+            started = time.monotonic()
+            (soak_pcscd if args.via == "pcscd" else soak_memory)(
+                root, args, backoffice.url, tally)
+            minutes = (time.monotonic() - started) / 60
+            upload_all(root, args)
+            books = check_books(root, args, clearing)
+        finally:
+            clearing.close()
+            backoffice.stop()
+        lat = sorted(tally.latencies) or [0.0]
+        summary = {
+            "via": args.via, "validators": args.validators, "cards": args.validators * args.cards,
+            "taps": tally.taps, "ok": len(tally.latencies), "errors": dict(tally.errors),
+            "minutes": round(minutes, 1), "taps_per_minute": round(tally.taps / minutes),
+            "tap_to_result_ms": {"median": round(statistics.median(lat) * 1e3, 1),
+                                 "p95": round(lat[int(0.95 * (len(lat) - 1))] * 1e3, 1)},
+            "load_average": os.getloadavg()[0], **books}
+        print(json.dumps(summary, indent=1, ensure_ascii=False), flush=True)
+        if args.report:
+            Path(args.report).write_text(json.dumps(summary, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
