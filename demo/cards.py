@@ -84,19 +84,19 @@ class CardStack:
         return CardServiceClient(read_token_file(self.token_file), self.service_url,
                                  timeout_s=timeout_s)
 
-    def tap(self) -> None:
-        """Lay the demo card on the reader (returns once the card is connected to vpcd)."""
-        self._control("insert")
+    def tap(self, *, wait: bool = True) -> None:
+        """Lay the demo card on the reader (``wait``: until it is connected to vpcd)."""
+        self._control("insert", wait)
 
-    def lift(self) -> None:
+    def lift(self, *, wait: bool = True) -> None:
         """Take the demo card off the reader."""
-        self._control("remove")
+        self._control("remove", wait)
 
-    def _control(self, op: str) -> None:
+    def _control(self, op: str, wait: bool) -> None:
         if self.control is None:
             raise CardStackError("the virtual card is not running")
         try:
-            self.control.call(op, wait=True)
+            self.control.call(op, wait=wait)
         except ControlError as exc:
             raise CardStackError(f"the virtual card did not {op}: {exc}") from exc
 
