@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.adapters import hall_offline
 from kiosk.adapters.hall_http import HttpHall, new_client_token
+from kiosk.catalogue import Catalogue
 from kiosk.outbox import Outbox
 from kiosk.ports import Application, CaseRef, Complaint, Fault, MaterialPages, PortError, Rating
 from tests.kiosk.fakes import CITIZEN
@@ -58,6 +60,24 @@ def test_catalogue_copy_is_searched_with_the_halls_engine(adapter: HttpHall) -> 
     assert len(adapter.catalogue().matters) == 104
     sample = next(m.sample for m in adapter.matter(YYZZ).materials if m.sample)
     assert adapter.file(sample.sha256)[:5] == b"%PDF-"
+
+
+def test_the_copy_carries_the_halls_search_tokens_so_no_pinyin_at_start(
+        adapter: HttpHall, monkeypatch: pytest.MonkeyPatch) -> None:
+    adapter.refresh(force=True)
+    copy = Catalogue.from_file(adapter.offline.path)
+    assert set(copy.search_keys) == {m.code for m in copy.matters}
+
+    def no_pinyin(*_: object) -> None:
+        raise AssertionError("the kiosk computed tokens the hall had sent")
+
+    monkeypatch.setattr(hall_offline, "entry_keys", no_pinyin)
+    index = hall_offline.search_index(copy)
+    assert index.search("yyzz", limit=1)[0].code == YYZZ
+    assert index.search("营业执照", limit=1)[0].code == YYZZ
+    bare = Catalogue(copy.departments, copy.categories, copy.matters)  # an old copy: computed
+    with pytest.raises(AssertionError, match="computed tokens"):
+        hall_offline.search_index(bare)
 
 
 def test_filed_at_once_when_the_back_office_answers(adapter: HttpHall, tmp_path: Path) -> None:
