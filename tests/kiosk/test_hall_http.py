@@ -17,8 +17,10 @@ from kiosk.adapters import hall_offline
 from kiosk.adapters.hall_http import HttpHall, new_client_token
 from kiosk.catalogue import Catalogue
 from kiosk.outbox import Outbox
+from kiosk.pdfpages import WIDTH_PX, pdf_picture
 from kiosk.ports import Application, CaseRef, Complaint, Fault, MaterialPages, PortError, Rating
 from tests.kiosk.fakes import CITIZEN
+from tests.kiosk.screens import artifacts
 from tests.kiosk.stack import YYZZ, YYZZ_FORM, HallProcess, jpeg_page
 
 
@@ -152,3 +154,16 @@ def test_a_complaint_gets_its_number(adapter: HttpHall) -> None:
     number = adapter.complain(Complaint("排队等候时间长", "上午在窗口等了两个小时", "王小明",
                                         "13912345678", "AMR"))
     assert len(number) == 14 and number.startswith("2")
+
+
+def test_a_pdf_sample_from_the_hall_is_shown_as_its_pages(adapter: HttpHall) -> None:
+    adapter.refresh(force=True)
+    sample = next(m.sample for m in adapter.matter(YYZZ).materials if m.sample)
+    image = pdf_picture(adapter.file(sample.sha256))
+    assert not image.isNull() and image.width() == WIDTH_PX
+    assert image.height() > image.width()  # a portrait page (A4)
+    ink = sum(image.pixelColor(x, y).lightness() < 128
+              for x in range(0, image.width(), 10) for y in range(0, image.height(), 10))
+    assert ink > 50  # text drawn, not a blank page
+    image.save(str(artifacts() / "guide-pdf-sample.png"))
+    assert pdf_picture(b"%PDF-1.4 broken").isNull()  # the screen says: ask at a window
