@@ -3,13 +3,18 @@
     python -m bench.kiosk [--matters 5000] [--keys 300] [--starts 3]
 
 * cold start: a new process imports the kiosk, builds the window and loads the catalogue
-  until the home screen is usable (the find screen has its matters), wall time;
+  until the home screen is usable (the find screen has its matters), wall time; the big
+  catalogue with the hall's search tokens in it (as ``/catalogue`` sends them) and without;
 * keystroke to updated results: letters typed one at a time on the find screen over a catalogue
   of ``--matters`` matters (the demo catalogue's matters, renamed with generated names),
   from the key to the results replaced on the UI thread (p50, p95, max);
+* card tap to identity on screen: the demo city card laid on the virtual reader (vpcd, the card
+  simulator's control socket) while the apply screen asks for it, through pcscd and ``cardsvc
+  serve`` (its event, then ``/v1/card/holder``), to the form showing the holder; also from the
+  service's ``card_present`` event (seen by a second client) to the form: the kiosk's own part,
+  without pcsc-lite's ~0.4 s vpcd poll, which a real reader's interrupt does not have;
 * ID card to identity on screen: the virtual ID-card reader (its own process, a pty) with the
-  card on it, from the apply screen asking for it to the form showing the holder (the card
-  service has not landed: the city card's tap cannot be measured yet);
+  card on it, from the apply screen asking for it to the form showing the holder;
 * the longest UI-thread stall (:class:`kiosk.tasks.StallMeter`, 5 ms ticks) while the document
   camera streams and captures and while a receipt prints on the virtual printer (TCP);
 * resident memory (VmRSS, VmHWM) of the kiosk's process after all of it.
@@ -84,7 +89,7 @@ class NullScanner:
         return path
 
 
-def big_catalogue(n: int, path: Path, seed: int = 1) -> Path:
+def big_catalogue(n: int, path: Path, seed: int = 1, *, keys: bool = True) -> Path:
     from bench.hall_search import generate  # noqa: PLC0415
 
     doc = json.loads(DEMO.read_text("utf-8"))
@@ -98,6 +103,12 @@ def big_catalogue(n: int, path: Path, seed: int = 1) -> Path:
         m["aliases"] = aliases
         matters.append(m)
     doc["matters"] = matters
+    if keys:  # as the back office's /catalogue sends it: the tokens stored at publish time
+        from backoffice.hallcat.pinyin import tokens  # noqa: PLC0415
+        from backoffice.hallcat.search import entry_keys  # noqa: PLC0415
+
+        doc["search_keys"] = {m["code"]: entry_keys(m["name"]["zh"], m["name"]["en"],
+                                                    m["aliases"], tokens) for m in matters}
     path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
     return path
 
@@ -169,7 +180,8 @@ def on_the_stack() -> dict[str, Any]:
         stack.start_hall()
         stack.start_printer()
         stack.start_camera()
-        stack.start_idcard()
+        stack.start_idcard("none")
+        cards = stack.start_cards()
         j = Journey(stack, root / "shots")
         (root / "shots").mkdir()
         j.kiosk, closers = j.build_kiosk(root / "kiosk", QSize(1080, 1920), 4.0)
@@ -178,7 +190,11 @@ def on_the_stack() -> dict[str, Any]:
         vm.open("apply")
         vm.find.setQuery("yyzz")
         j.wait(lambda: not vm.find.busy and vm.find.results.count > 0, "results")
-        vm.find.open(vm.find.results.get(0)["code"])
+        code = vm.find.results.get(0)["code"]
+        out.update(card_taps(j, cards, code))
+        stack.stop_child("idcard")
+        stack.start_idcard()
+        vm.find.open(code)
         j.wait(lambda: vm.guide.loaded, "guide")
         started = time.perf_counter()
         vm.guide.apply()
@@ -210,19 +226,69 @@ def on_the_stack() -> dict[str, Any]:
     return out
 
 
+def card_taps(j: Any, cards: Any, code: str, taps: int = 8) -> dict[str, Any]:
+    """Tap the card ``taps`` times on the apply screen's identity step (lifted in between:
+    each lift ends the session); wall times from the tap, and from the service's event."""
+    import threading  # noqa: PLC0415
+
+    vm: Any = j.kiosk.vm
+    present: list[float] = []
+    stop = threading.Event()
+
+    def listen() -> None:
+        with cards.client() as svc:
+            for event in svc.events(stop=stop):
+                if event.type == "card_present":
+                    present.append(time.perf_counter())
+
+    threading.Thread(target=listen, daemon=True).start()
+    time.sleep(0.5)
+    total: list[float] = []
+    kiosk_part: list[float] = []
+    for _ in range(taps):
+        vm.find.open(code)
+        j.wait(lambda: vm.guide.loaded, "guide")
+        vm.guide.apply()
+        j.wait(lambda: vm.apply.stepCode == "identity", "the identity step")
+        seen = len(present)
+        started = time.perf_counter()
+        cards.tap(wait=False)
+        j.wait(lambda: vm.apply.stepCode == "form", "the holder on screen", 30)
+        shown = time.perf_counter()
+        total.append((shown - started) * 1000)
+        if len(present) > seen:
+            kiosk_part.append((shown - present[seen]) * 1000)
+        cards.lift()
+        j.wait(lambda: vm.current == "home" and not j.kiosk.session.is_personal, "the wipe")
+        vm.open("apply")
+    stop.set()
+    return {"card_tap_to_identity_ms": {"p50": round(percentile(total, 50), 1),
+                                        "max": round(max(total), 1), "taps": len(total)},
+            "card_event_to_identity_ms": {"p50": round(percentile(kiosk_part, 50), 1),
+                                          "max": round(max(kiosk_part, default=0), 1)}}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench.kiosk")
     p.add_argument("--matters", type=int, default=5000)
     p.add_argument("--keys", type=int, default=300)
     p.add_argument("--starts", type=int, default=3)
+    p.add_argument("--stack-only", action="store_true", help="only the figures on the stack")
     args = p.parse_args()
+    if args.stack_only:
+        print(json.dumps({**on_the_stack(), "machine": f"{os.cpu_count()} cores, load "
+                          f"{os.getloadavg()[0]:.1f}"}, ensure_ascii=False, indent=1))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         catalogue = big_catalogue(args.matters, Path(tmp) / "catalogue.json")
+        bare = big_catalogue(args.matters, Path(tmp) / "bare.json", keys=False)
         demo_starts = cold_start(DEMO, args.starts)
         big_starts = cold_start(catalogue, args.starts)
+        bare_starts = cold_start(bare, args.starts)
         keys = keystrokes(catalogue, args.keys)
     report = {"cold_start_s_demo_104": [round(s, 2) for s in demo_starts],
               f"cold_start_s_{args.matters}": [round(s, 2) for s in big_starts],
+              f"cold_start_s_{args.matters}_tokens_computed": [round(s, 2) for s in bare_starts],
               f"keystroke_{args.matters}": keys, **on_the_stack(),
               "machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"}
     print(json.dumps(report, ensure_ascii=False, indent=1))

@@ -7,6 +7,7 @@ register and the CLI on the same machine. Loopback TCP or a unix socket; OpenAPI
     GET  /v1/status                            readers, journal counts, hotlist, SAM
     GET  /v1/events                            card events, server-sent (Last-Event-ID resumes)
     GET  /v1/card | /v1/card/balance | /v1/card/history       the card on the reader now
+    GET  /v1/card/holder                       its holder in full (a kiosk's form; not in events)
     POST /v1/card/purchase  {amount_fen, kind, client_ref, again}
     POST /v1/card/ride      {line, fare_fen, client_ref, again}
     POST /v1/card/load      {amount_fen, pin, client_ref, again}    online top-up
@@ -44,6 +45,7 @@ from cardsvc.api_models import (
     CancelOut,
     CardInfoOut,
     ErrorBody,
+    HolderOut,
     LoadRequest,
     PurchaseRequest,
     RefundRequest,
@@ -225,6 +227,15 @@ def create_app(runtime: Runtime, token: str, *,
     def identify() -> dict[str, Any]:
         info: CardInfo = ops.identify()
         return {**info.as_dict(), **card_event(info)}
+
+    @v1.get("/card/holder", tags=["card"], response_model=HolderOut,
+            responses={404: {"model": ErrorBody, "description": "the card names no holder"}})
+    def holder() -> dict[str, Any]:
+        info: CardInfo = ops.identify()
+        if info.holder is None:
+            raise ApiError(404, ErrorCode.NOT_FOUND, "the card names no holder")
+        return {"card_no": info.card_no, "name": info.holder.name,
+                "id_number": info.holder.id_number, "id_type": info.holder.id_type}
 
     @v1.get("/card/balance", tags=["card"], response_model=BalanceOut)
     def balance() -> dict[str, Any]:

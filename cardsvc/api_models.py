@@ -82,6 +82,15 @@ class CardInfoOut(BaseModel):
     status: Literal["ok", "expired", "not_yet_valid", "blocked", "hotlisted"]
 
 
+class HolderOut(BaseModel):
+    """The holder record in full (the kiosk fills a form with it; never in an event or a log)."""
+
+    card_no: str
+    name: str
+    id_number: str
+    id_type: int
+
+
 class BalanceOut(BaseModel):
     card_no: str
     balance_fen: int

@@ -3,7 +3,7 @@
     with CardServiceClient.from_settings(settings) as svc:        # token from [service] token_file
         for event in svc.events(stop=stop_flag):                   # card events, reconnecting
             if event.type == "card_present": ...
-        info = svc.identify(); svc.balance(); svc.history()
+        info = svc.identify(); svc.holder(); svc.balance(); svc.history()
         tx = svc.load(10000, pin="123456")                         # a client_ref is made for you
         tx = svc.sale(1250, "canteen", client_ref="pos1-42", timeout_s=60)
         svc.cancel_sale("pos1-42")
@@ -28,7 +28,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -46,7 +46,8 @@ from cardsvc.events import Event
 from cardsvc.service import read_token
 from config.settings import Settings
 
-__all__ = ["Balance", "CardServiceClient", "CardView", "RemoteBadRequest", "RemoteConfigError",
+__all__ = ["Balance", "CardServiceClient", "CardView", "Holder", "RemoteBadRequest",
+           "RemoteConfigError",
            "RemoteError", "RemoteProtocolError", "RemoteRefusal", "RemoteUnavailable", "Tx"]
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,16 @@ class CardView:
     status: str
     valid_from: str
     valid_to: str
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The card holder in full: what a kiosk fills a form with (never log it)."""
+
+    card_no: str
+    name: str = field(repr=False)
+    id_number: str = field(repr=False)
+    id_type: int = 0
 
 
 @dataclass(frozen=True)
@@ -239,6 +250,12 @@ class CardServiceClient:
         return CardView(d["card_no"], d["card_no_masked"], d["holder_name"],
                         d["id_number_masked"], d["card_type"], d["card_type_zh"], d["status"],
                         d["valid_from"], d["valid_to"])
+
+    def holder(self) -> Holder:
+        """The holder of the card on the reader in full (``/v1/card/holder``)."""
+        d = self._call("GET", "/v1/card/holder")
+        return Holder(str(d["card_no"]), str(d["name"]), str(d["id_number"]),
+                      int(d["id_type"]))
 
     def balance(self) -> Balance:
         d = self._call("GET", "/v1/card/balance")

@@ -1,6 +1,7 @@
 """The hall's devices and services for the kiosk demo, each its own process, as in a hall:
 the back office with the demo catalogue, the virtual receipt printer on TCP, the virtual
-document camera, the virtual ID-card reader on a pty. Started and stopped by :class:`Stack`
+document camera, the virtual ID-card reader on a pty, and the city card's side (pcscd, the demo
+card and PSAM, ``cardsvc serve``: :mod:`demo.cards`). Started and stopped by :class:`Stack`
 (everything it started is stopped, in reverse, also on an error)."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 
 from backoffice.auth import TokenStore
 from config.runtime import free_tcp_port, wait_http_ok
+from demo.cards import CardStack, CardStackError
 from simulators.camera.store import FRAMES, PATTERN, remove_manifest, write_manifest
 
 
@@ -40,6 +42,7 @@ class Stack:
     printer_out: Path = Path()
     camera_dir: Path = Path()
     idcard_pty: Path = Path()
+    cards: CardStack | None = None
 
     def __post_init__(self) -> None:
         self._libc = ctypes.CDLL(None, use_errno=True)
@@ -49,13 +52,14 @@ class Stack:
         a Qt program without running Python's cleanup)."""
         self._libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
-    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+    def _spawn(self, name: str, args: list[str], env: dict[str, str] | None = None
+               ) -> subprocess.Popen[bytes]:
         logs = self.root / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         with (logs / f"{name}.log").open("ab") as log:
             proc = subprocess.Popen([sys.executable, "-m", *args], stdin=subprocess.DEVNULL,
                                     stdout=log, stderr=log, start_new_session=True,
-                                    env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                                    env={**(env or os.environ), "PYTHONUNBUFFERED": "1"},
                                     # only prctl(2) through libc loaded before the fork
                                     preexec_fn=self._pdeathsig)  # noqa: PLW1509
         self.children.append((name, proc))
@@ -122,10 +126,22 @@ class Stack:
                                  f"{self._tail('idcard')}")
             time.sleep(0.1)
 
+    def start_cards(self) -> CardStack:
+        """pcscd, the demo card (lifted) and PSAM, and the card service."""
+        cards = CardStack(self.root / "card")
+        self.cards = cards
+        try:
+            cards.start(self._spawn, self._tail)
+        except CardStackError as exc:
+            raise StackError(str(exc)) from exc
+        return cards
+
     def stop(self) -> None:
         for _, proc in reversed(self.children):
             _stop(proc)
         self.children.clear()
+        if self.cards is not None:
+            self.cards.stop()
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

@@ -3,7 +3,8 @@ person trying it, which drives the simulators' own test controls (never the kios
 lay the demo ID card on the reader or take it away (the reader simulator restarted with or
 without a card), lay a page under the document camera or hold up the last receipt's QR code,
 clear the desk, take the paper out of the printer, run the printer out of paper and refill it.
-Tapping the city card needs the card service (issue 10); its buttons say so until it lands.
+Tap or lift the demo city card (the card simulator's control socket: pcscd sees it come and go,
+the card service tells the kiosk).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from demo.cards import CardStackError
 from demo.devices import Stack, StackError, receipt_files, receipt_qr_crop, show_paper_to_camera
 from demo.journey import Journey
 from simulators.idcard.citizens import demo_people
@@ -51,11 +53,9 @@ class HallWindow(QWidget):
             ("缺纸 · out of paper", lambda: self._paper("out")),
             ("装纸 · paper refilled", lambda: self._paper("ok"))])
         card = self._group("一卡通 · city card", [
-            ("刷卡 · tap the demo card", lambda: None),
-            ("移开 · lift the card", lambda: None)])
-        for button in card.findChildren(QPushButton):
-            button.setEnabled(False)
-            button.setToolTip("needs the card service (issue 10), not landed yet")
+            ("刷卡 · tap the demo card", lambda: self._card(True)),
+            ("移开 · lift the card", lambda: self._card(False))])
+        card.setEnabled(stack.cards is not None)
         self.paper = QLabel()
         self.paper.setAlignment(Qt.AlignmentFlag.AlignCenter)
         for widget in (idcard, camera, printer, card, self.paper, self.status):
@@ -76,6 +76,20 @@ class HallWindow(QWidget):
     def _idcard(self, citizen: str) -> None:
         self._restart("idcard", lambda: self.stack.start_idcard(citizen))
         self._say(f"身份证 ID card: {citizen}")
+
+    def _card(self, tap: bool) -> None:
+        cards = self.stack.cards
+        if cards is None:
+            return
+        try:  # without waiting: this window shares the kiosk's UI thread
+            if tap:
+                cards.tap(wait=False)
+            else:
+                cards.lift(wait=False)
+        except CardStackError as exc:
+            self._say(str(exc))
+            return
+        self._say("一卡通 city card: " + ("刷卡 tapped" if tap else "移开 lifted"))
 
     def _camera(self, scenario: str) -> None:
         self._restart("camera", lambda: self.stack.start_camera(scenario, pages=1))

@@ -1,16 +1,14 @@
 """The scripted citizen journey (``make demo`` without a display, and CI): the real kiosk,
 offscreen, on the hall's real services and devices.
 
-search ``yyzz`` -> read the guide -> apply (log in with the card) -> fill the form -> scan the
-materials on the virtual document camera -> submit -> the receipt printed on the virtual
-printer, which decodes it -> end the session -> progress by the receipt's QR code shown to the
-camera -> rate. Every screen is saved as a PNG under ``var/demo/journey/``, the receipt as text
-and PNG, and ``journey.json`` says each step (screen, what was done, time taken, result), the
-application number and the receipt's text.
-
-The card step is :func:`present_city_card`: the card service (issue 10) has not landed, so the
-demo citizen's resident ID card on the virtual ID-card reader logs in instead (the same
-identity path in the kiosk); fill that function in with the card service's client.
+search ``yyzz`` -> read the guide -> apply: tap the demo city card (pcscd + vpcd + the card
+service: its holder is the identity) -> fill the form -> scan the materials on the virtual
+document camera -> submit -> the receipt printed on the virtual printer, which decodes it ->
+一卡通: the card's balance -> lift the card (the session ends, everything personal wiped) ->
+progress by the receipt's QR code shown to the camera -> rate. Every screen is saved as a PNG
+under ``var/demo/journey/``, the receipt as text and PNG, and ``journey.json`` says each step
+(screen, what was done, time taken, result), the application number and the receipt's text.
+Without the card service (a stack started without it) the login is the resident ID card.
 """
 
 from __future__ import annotations
@@ -36,6 +34,7 @@ from demo.devices import (
     show_paper_to_camera,
 )
 from drivers.printer import PrintQueue, PrintWorker, open_printer
+from kiosk.adapters.card import ServiceCard
 from kiosk.adapters.hall_http import HttpHall, Sender
 from kiosk.adapters.idcard import SerialIdCard
 from kiosk.adapters.printer import QueuePrinter
@@ -111,6 +110,7 @@ class Journey:
 
     def step(self, action: str, run: Callable[[], str], shot: str = "") -> None:
         assert self.kiosk is not None
+        self.kiosk.session.touch()  # the citizen's hand is on the screen (steps skip touches)
         started = time.monotonic()
         result = run()
         took = round(time.monotonic() - started, 3)
@@ -134,10 +134,13 @@ class Journey:
         sender.start()
         self.sender = sender
         scanner = CameraScanner(f"sim:{self.stack.camera_dir}")
-        idcard = SerialIdCard(str(self.stack.idcard_pty))
-        closers = [sender.stop, worker.stop, scanner.close, idcard.close, hall.close,
-                   outbox.close]
-        ports = Ports(hall=hall, printer=QueuePrinter(worker), scanner=scanner, idcard=idcard)
+        idcard = SerialIdCard(str(self.stack.idcard_pty)) if self.stack.idcard_pty.name else None
+        cards = self.stack.cards
+        card = ServiceCard(cards.client) if cards is not None else None
+        closers = [sender.stop, worker.stop, scanner.close, hall.close, outbox.close]
+        closers += [c.close for c in (idcard, card) if c is not None]
+        ports = Ports(hall=hall, printer=QueuePrinter(worker), scanner=scanner, idcard=idcard,
+                      card=card)
         settings = KioskSettings(catalogue_file=state / "catalogue.json",
                                  session_dir=state / "session", outbox_dir=state / "outbox",
                                  terminal_name="demo-kiosk")
@@ -191,12 +194,15 @@ class Journey:
             return f"application {self.number}" + (" (pending)" if apply.pending else "")
         self.step("submit", submit, "apply-receipt")
         self.step("take the printed receipt", self.take_receipt)
-
-        def leave() -> str:
-            k.session.exit()
-            self.wait(lambda: vm.current == "home", "the home screen")
-            return "session ended, everything personal wiped"
-        self.step("tap End session", leave, "home-after")
+        if self.stack.cards is not None:
+            self.step("一卡通: the card's balance", lambda: card_balance(self), "card")
+            self.step("lift the card", lambda: lift_city_card(self), "home-after")
+        else:
+            def leave() -> str:
+                k.session.exit()
+                self.wait(lambda: vm.current == "home", "the home screen")
+                return "session ended, everything personal wiped"
+            self.step("tap End session", leave, "home-after")
         self.step("progress by the receipt's QR code", self.progress_by_qr, "progress")
 
         def rate() -> str:
@@ -302,20 +308,49 @@ class Journey:
 
 
 def present_city_card(journey: Journey) -> str:
-    """The citizen logs in with the city card.
-
-    The card service (issue 10: warm runtime, events, ``cardsvc/client.py``) has not landed,
-    so this step uses the demo citizen's resident ID card, which lies on the virtual ID-card
-    reader (a real SAM-V protocol over a pty): the kiosk reads it as it would the card's
-    holder. With the card service: tap the demo card through the simulators' controls and
-    wait for the card event here instead."""
+    """The citizen taps the demo city card: the card simulator connects to vpcd, pcscd sees a
+    card, the card service reads it and publishes ``card_present``; the kiosk asks the service
+    for the holder and logs in. Without the card service: the resident ID card on the virtual
+    ID-card reader (the same identity path in the kiosk)."""
     assert journey.kiosk is not None
     ui: Any = journey.kiosk.vm
     apply = ui.apply
+    cards = journey.stack.cards
+    started = time.monotonic()
+    if cards is not None:
+        cards.tap()
     journey.wait(lambda: apply.stepCode == "form", "the identity to be read", 30)
-    journey.card_step = ("card service not landed: logged in with the resident ID card on the "
-                         "virtual ID-card reader (demo/journey.py present_city_card)")
+    took = time.monotonic() - started
+    if cards is not None:
+        journey.card_step = (f"tapped the demo card {cards.card_no[:4]}********"
+                             f"{cards.card_no[-4:]} (pcscd + vpcd, cardsvc serve); its holder "
+                             f"was on screen {took:.2f} s after the tap")
+    else:
+        journey.card_step = "no card service: logged in with the resident ID card"
     return f"identity read: {apply.who}"
+
+
+def card_balance(journey: Journey) -> str:
+    """一卡通 with the card still on the reader: the balance and history from the service."""
+    assert journey.kiosk is not None
+    ui: Any = journey.kiosk.vm
+    ui.open("card")
+    journey.wait(lambda: ui.card.stage == "account" or ui.card.fault != "",
+                 "the card's balance", 30)
+    if ui.card.stage != "account":
+        raise JourneyError(f"no balance: {ui.card.fault}")
+    return f"balance {ui.card.balance} yuan, {ui.card.history.count} records shown"
+
+
+def lift_city_card(journey: Journey) -> str:
+    """The citizen takes the card away: the session ends and everything personal is wiped."""
+    assert journey.kiosk is not None and journey.stack.cards is not None
+    ui: Any = journey.kiosk.vm
+    session = journey.kiosk.session
+    journey.stack.cards.lift()
+    journey.wait(lambda: ui.current == "home" and not session.is_personal,
+                 "the session to end", 30)
+    return "card lifted: session ended, everything personal wiped"
 
 
 def summary(doc: dict[str, Any]) -> Sequence[str]:

@@ -1,7 +1,8 @@
 """``make demo`` (``python -m demo``): the kiosk on the hall's services and devices.
 
 With a display: the back office with the demo catalogue, the virtual printer, camera and ID-card
-reader, the kiosk window and the hall-simulator window (:mod:`demo.hall_window`) for the person
+reader, pcscd with the demo city card and PSAM and the card service, the kiosk window and the
+hall-simulator window (:mod:`demo.hall_window`) for the person
 trying it. Without one (a fresh server, CI), or with ``--journey``: the scripted citizen
 journey (:mod:`demo.journey`) offscreen, its screenshots, receipt and ``journey.json`` under
 ``var/demo/journey/``, and a short summary. ``python -m demo cards`` is the card chain demo
@@ -68,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         stack.start_hall()
         stack.start_printer()
         stack.start_camera()
-        stack.start_idcard()
+        stack.start_idcard("none")  # the citizen logs in with the city card
+        stack.start_cards()
         if not headless:
             from demo.hall_window import run_interactive  # noqa: PLC0415
             return run_interactive(app, stack, args.state / "kiosk")

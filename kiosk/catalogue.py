@@ -122,6 +122,9 @@ class Catalogue:
     categories: tuple[Category, ...]
     matters: tuple[Matter, ...]
     exported_at: str = ""
+    search_keys: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The hall's search tokens per matter code, as published (the back office's
+    ``/catalogue`` adds them); a copy without them is indexed by computing pinyin."""
 
     def matter(self, code: str) -> Matter:
         for m in self.matters:
@@ -143,6 +146,7 @@ class Catalogue:
             matters=tuple(_matter(x) for x in r.list("matters")
                           if x.get("status", "published") == "published"),
             exported_at=str(doc.get("exported_at", "")),
+            search_keys=_search_keys(doc.get("search_keys")),
         )
 
     @classmethod
@@ -249,3 +253,11 @@ def _matter(x: Mapping[str, Any]) -> Matter:
         outside_step=r.text("outside_step", None) or None,
         status=str(r.get("status", "published")),
     )
+
+
+def _search_keys(raw: Any) -> dict[str, Any]:
+    """``search_keys`` as the hall sends it, or nothing when it is not the expected shape (the
+    kiosk then computes the tokens itself: a malformed field never stops the catalogue)."""
+    if not isinstance(raw, Mapping):
+        return {}
+    return {str(code): keys for code, keys in raw.items() if isinstance(keys, Mapping)}

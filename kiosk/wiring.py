@@ -1,13 +1,14 @@
 """The real adapters from the settings (the same devices and services as every program):
 the print queue and its worker, the document camera, the ID-card reader, and the hall: its
 back office over HTTP (``[hall_client]`` url and token file) with the durable outbox and its
-sender thread, else (no URL) the offline catalogue alone. The card service's client and events
-(issue 10) plug in here when they land."""
+sender thread, else (no URL) the offline catalogue alone; the city card through the card
+service (``[service]`` host, port and token file, as the ``cardsvc`` CLI finds it)."""
 
 from __future__ import annotations
 
 from config.settings import Settings
 from drivers.printer import PrintQueue, PrintWorker, open_printer
+from kiosk.adapters.card import ServiceCard
 from kiosk.adapters.hall_http import HttpHall, Sender
 from kiosk.adapters.hall_offline import OfflineHall
 from kiosk.adapters.idcard import SerialIdCard
@@ -32,7 +33,8 @@ def ports_from_settings(settings: Settings) -> Ports:
     scanner = CameraScanner(settings.scanner.url, sim_root=var / "camera")
     idcard = SerialIdCard(settings.idcard.url) if settings.idcard.url else None
     catalogue = settings.var_path(settings.kiosk.catalogue_file)
-    closers = [worker.stop, scanner.close]
+    card = ServiceCard.from_settings(settings)
+    closers = [worker.stop, scanner.close, card.close]
     hall: HallPort
     if hall_url:
         outbox = Outbox(settings.var_path(settings.kiosk.outbox_dir))
@@ -46,4 +48,5 @@ def ports_from_settings(settings: Settings) -> Ports:
         hall = OfflineHall(catalogue)
     if idcard is not None:
         closers.append(idcard.close)
-    return Ports(hall=hall, printer=printer, scanner=scanner, idcard=idcard, closers=closers)
+    return Ports(hall=hall, printer=printer, scanner=scanner, idcard=idcard, card=card,
+                 closers=closers)

@@ -1,5 +1,6 @@
 """``make demo`` without a display: the scripted citizen journey on the real services and
-devices (back office, virtual printer, camera and ID-card reader), offscreen; its screenshots,
+devices (back office, virtual printer, camera and ID-card reader, pcscd with the demo card and
+PSAM and the card service), offscreen: the login is a tap of the city card; its screenshots,
 the receipt the virtual printer decoded, journey.json; nothing left running."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def test_the_journey_runs_end_to_end_and_writes_its_record(tmp_path: Path) -> No
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     proc = subprocess.run([sys.executable, "-m", "demo", "--state", str(state), "--out",
                            str(out)], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=240, check=False)
+                          timeout=420, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     doc = json.loads((out / "journey.json").read_text("utf-8"))
     assert doc["ok"] and len(doc["application_number"]) == 14
@@ -41,4 +42,9 @@ def test_the_journey_runs_end_to_end_and_writes_its_record(tmp_path: Path) -> No
     progress = next(s for s in doc["steps"] if s["action"].startswith("progress"))
     assert progress["result"].startswith(doc["application_number"])
     assert "旅程完成 journey done" in proc.stdout
+    steps = {s["action"]: s["result"] for s in doc["steps"]}
+    assert steps["log in with the card"].startswith("identity read: 张明华")
+    assert doc["card_step"].startswith("tapped the demo card 4102********0001")
+    assert steps["一卡通: the card's balance"].startswith("balance 100.00")
+    assert steps["lift the card"].startswith("card lifted: session ended")
     assert processes_mentioning(str(state)) == []

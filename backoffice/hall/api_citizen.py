@@ -102,10 +102,12 @@ def citizen_router(svc: HallService, principal: Any) -> APIRouter:
 
     @r.get("/catalogue", responses=_errors(),
            summary="The whole published catalogue (exchange format) for an offline copy",
-           description="`X-Catalogue-Revision` tells the revision; fetch again when it moves.")
+           description="`X-Catalogue-Revision` tells the revision; fetch again when it moves. "
+                       "`search_keys` (code -> the search tokens stored at publish time) lets "
+                       "a kiosk search its copy without computing pinyin.")
     def catalogue(_: Caller, response: Response) -> dict[str, Any]:
         response.headers["X-Catalogue-Revision"] = str(svc.catalogue.revision())
-        return svc.catalogue.export()
+        return {**svc.catalogue.export(), "search_keys": svc.catalogue.search_keys()}
 
     @r.get("/files/{sha256}", responses={**_errors(404), 200: {"content": {
         "application/pdf": {}, "image/jpeg": {}}}},

@@ -305,6 +305,15 @@ class Catalogue:
             matters = [self._with_files(m) for m in matters]
         return dump_document(self.departments(), self.categories(), matters, exported_at)
 
+    def search_keys(self) -> dict[str, Any]:
+        """Each published matter's search tokens as stored at publish time (code -> keys): a
+        kiosk's offline copy carries them so that it never computes pinyin at start."""
+        mv = t.matter_versions
+        with self.store.read() as conn:
+            rows = conn.execute(sa.select(mv.c.code, mv.c.search_keys)
+                                .join(t.matters, t.matters.c.published_id == mv.c.id)).all()
+        return {r.code: r.search_keys for r in rows if r.search_keys}
+
     def _with_files(self, m: Matter) -> Matter:
         mats = []
         for mat in m.materials:

@@ -12,6 +12,7 @@ import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from backoffice.hallcat.pinyin import normalise, tokens
 from backoffice.hallcat.search import SearchEntry, SearchIndex, entry_keys
@@ -31,12 +32,27 @@ from kiosk.ports import (
 )
 
 
+def stored_keys(raw: Any) -> dict[str, list[list[tuple[str, str]]]] | None:
+    """The hall's stored tokens of one matter (``{kind: [[[pinyin, hanzi], ...], ...]}``), or
+    None when they are not in that shape (then the kiosk computes them)."""
+    try:
+        return {str(kind): [[(str(py), str(hz)) for py, hz in line] for line in lines]
+                for kind, lines in raw.items()}
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
 def search_index(catalogue: Catalogue) -> SearchIndex:
-    """The hall's search engine over ``catalogue`` (about 0.2 ms per matter to build)."""
-    entries = [SearchEntry(m.code, m.name.get("zh", ""), m.department, tuple(m.category),
-                           entry_keys(m.name.get("zh", ""), m.name.get("en", ""), m.aliases,
-                                      tokens))
-               for m in catalogue.matters]
+    """The hall's search engine over ``catalogue``: with the tokens the hall stored when it
+    published (the copy from ``/catalogue`` carries them), else computed here with pypinyin
+    (about 0.2 ms per matter)."""
+    entries = []
+    for m in catalogue.matters:
+        keys = stored_keys(catalogue.search_keys.get(m.code))
+        if keys is None:
+            keys = entry_keys(m.name.get("zh", ""), m.name.get("en", ""), m.aliases, tokens)
+        entries.append(SearchEntry(m.code, m.name.get("zh", ""), m.department,
+                                   tuple(m.category), keys))
     groups = {**{d.code: tokens(d.name.get("zh", "")) for d in catalogue.departments},
               **{c.code: tokens(c.name.get("zh", "")) for c in catalogue.categories}}
     return SearchIndex(entries, normalise=normalise, groups=groups)

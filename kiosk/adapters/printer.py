@@ -1,15 +1,19 @@
 """The receipt printer through the durable print queue and its worker (drivers/printer):
-``submit`` is one SQLite insert, the worker prints when the printer can."""
+``submit`` is one SQLite insert, the worker prints when the printer can. A waiting job says
+why from its own ``note`` (what the printer answered at that job's last attempt), not from
+whatever the printer says now."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from drivers.printer import Document, Job, JobState, PrinterState, PrintWorker
+from drivers.printer import Document, Job, JobNote, JobState, PrinterState, PrintWorker
 from kiosk.ports import PrintJob, PrintState
 
 _WAIT_REASONS = {PrinterState.PAPER_OUT: "paper_out", PrinterState.OFFLINE: "offline",
                  PrinterState.PAPER_NEAR_END: "paper_near_end"}
+_NOTES = {JobNote.PAPER_OUT: "paper_out", JobNote.OFFLINE: "offline",
+          JobNote.UNKNOWN: "unknown"}
 
 
 class QueuePrinter:
@@ -30,7 +34,9 @@ class QueuePrinter:
 
     def _job(self, job: Job) -> PrintJob:
         if job.state is JobState.PENDING:
-            if job.message:
+            if job.note is not None:
+                return PrintJob(job.id, PrintState.WAITING, _NOTES[job.note])
+            if job.message:  # a queue written before notes: the printer's state now
                 status = self.worker.printer_status
                 reason = _WAIT_REASONS.get(status.state, "unknown") if status else "unknown"
                 return PrintJob(job.id, PrintState.WAITING, reason)

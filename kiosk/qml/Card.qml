@@ -44,8 +44,8 @@ Item {
                 color: Theme.colour.surface; border.color: Theme.colour.line
                 Column { id: ac; x: Theme.margin; y: Theme.margin; width: parent.width - 2 * Theme.margin; spacing: Theme.mm(1)
                          KText { text: T.card_number + "  " + s.vm.cardNumber; secondary: true; font.features: { "tnum": 1 } }
-                         KText { text: T.card_balance; secondary: true }
-                         KText { objectName: "cardBalance"; text: T.card_yuan.replace("{amount}", s.vm.balance); font.pixelSize: Theme.huge; strong: true; font.features: { "tnum": 1 } }
+                         KText { visible: !s.vm.blocked; text: T.card_balance; secondary: true }
+                         KText { objectName: "cardBalance"; visible: !s.vm.blocked; text: T.card_yuan.replace("{amount}", s.vm.balance); font.pixelSize: Theme.huge; strong: true; font.features: { "tnum": 1 } }
                          KText { visible: s.vm.blocked; text: T.card_blocked; color: Theme.colour.accent; width: parent.width } }
             }
             Row {

@@ -10,6 +10,7 @@ from PySide6.QtGui import QImage
 
 from kiosk.catalogue import Catalogue, Matter, Text
 from kiosk.images import Pictures
+from kiosk.pdfpages import is_pdf, pdf_picture
 from kiosk.ports import HallPort, PrinterPort, PrintJob
 from kiosk.receipts import Fee, MatterGuide, matter_guide
 from kiosk.receipts import Material as GuideMaterial
@@ -263,8 +264,10 @@ class GuideVm(ScreenVm):
 
 
 def _picture(data: bytes) -> QImage:
-    """A template or sample file as a picture (PNG, JPEG, SVG); a null image if it is not one
-    (a PDF: Qt's PDF module is not in PySide6-Essentials, so the hall should send a PNG)."""
+    """A template or sample file as a picture (PNG, JPEG, SVG, or a PDF's pages rendered with
+    PDFium: :mod:`kiosk.pdfpages`); a null image if it is none of these."""
+    if is_pdf(data):
+        return pdf_picture(data)
     image = QImage()
     image.loadFromData(data)
     return image

@@ -89,6 +89,9 @@ def test_the_kiosk_journey_through_the_client(world: World, served: Served) -> N
     assert present.wait(5)
     view = svc.identify()
     assert (view.holder_name, view.card_no_masked) == ("张明华", "4102********0001")
+    holder = svc.holder()  # in full for the kiosk's form, never in an event
+    assert (holder.name, holder.id_number) == ("张明华", "410202198503150315")
+    assert "410202198503150315" not in repr(holder)
     assert svc.balance().balance_fen == 10000
     tx = svc.load(500, "123456", client_ref="kiosk-topup-1")
     assert tx.balance_fen == 10500

@@ -7,7 +7,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QObject, QSize
+from PySide6.QtQuick import QQuickItem
 
 from kiosk.app import Kiosk
 
@@ -44,4 +45,27 @@ def shoot(kiosk: Kiosk, qtbot, name: str, prepare: Callable[[], None]) -> list[P
         path = artifacts() / f"{name}-{orientation}-{lang}{'-care' if care else ''}.png"
         assert kiosk.window.grabWindow().save(str(path))
         out.append(path)
+    return out
+
+
+def ui_strings(root: QObject) -> list[str]:
+    """Every text-like property of every object and item under ``root`` (what a probe of the
+    UI tree sees)."""
+    out: list[str] = []
+    todo: list[QObject] = [root]
+    while todo:
+        obj = todo.pop()
+        meta = obj.metaObject()
+        for i in range(meta.propertyCount()):
+            prop = meta.property(i)
+            if prop.typeName() not in ("QString", "QVariant", "QStringList", "QVariantList"):
+                continue
+            try:
+                value = prop.read(obj)
+            except RuntimeError:  # a type Python cannot convert holds no text
+                continue
+            out.append(value if isinstance(value, str) else repr(value))
+        todo.extend(obj.children())
+        if isinstance(obj, QQuickItem):
+            todo.extend(obj.childItems())
     return out

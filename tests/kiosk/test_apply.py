@@ -7,12 +7,11 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject
-from PySide6.QtQuick import QQuickItem
 
 from kiosk.app import Kiosk
 from kiosk.ports import Held
 from tests.kiosk.fakes import CITIZEN, page_frame
-from tests.kiosk.screens import shoot
+from tests.kiosk.screens import shoot, ui_strings
 
 PERSONAL = ("王小明", "410203199001081234", "13912345678", "开封小吃店", "书店街")
 
@@ -107,27 +106,6 @@ def test_apply_with_the_id_card_scanned_pages_and_a_reused_copy(kiosk: Kiosk, qt
 
 
 
-def _strings(root: QObject) -> list[str]:
-    out: list[str] = []
-    todo: list[QObject] = [root]
-    while todo:
-        obj = todo.pop()
-        meta = obj.metaObject()
-        for i in range(meta.propertyCount()):
-            prop = meta.property(i)
-            if prop.typeName() not in ("QString", "QVariant", "QStringList", "QVariantList"):
-                continue
-            try:
-                value = prop.read(obj)
-            except RuntimeError:  # a type Python cannot convert holds no text
-                continue
-            out.append(value if isinstance(value, str) else repr(value))
-        todo.extend(obj.children())
-        if isinstance(obj, QQuickItem):
-            todo.extend(obj.childItems())
-    return out
-
-
 def test_ending_the_session_leaves_nothing_personal(kiosk: Kiosk, qtbot, caplog,
                                                    settings) -> None:
     caplog.set_level(logging.DEBUG)
@@ -141,11 +119,11 @@ def test_ending_the_session_leaves_nothing_personal(kiosk: Kiosk, qtbot, caplog,
     qtbot.wait(20)
     files = list(Path(settings.session_dir).rglob("*.jpg"))
     assert files, "the scan was saved in the session folder"
-    during = "\n".join(_strings(kiosk.window))
+    during = "\n".join(ui_strings(kiosk.window))
     assert "王小明" in during  # the probe sees what is on screen
     kiosk.session.exit()
     qtbot.wait(50)
-    after = "\n".join(_strings(kiosk.window)) + "\n".join(
+    after = "\n".join(ui_strings(kiosk.window)) + "\n".join(
         str(v) for vm in kiosk.vm.screens.values() for v in vars(vm).values())
     leaks = [p for p in PERSONAL if p in after]
     assert leaks == []

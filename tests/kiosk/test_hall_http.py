@@ -13,10 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.adapters import hall_offline
 from kiosk.adapters.hall_http import HttpHall, new_client_token
+from kiosk.catalogue import Catalogue
 from kiosk.outbox import Outbox
+from kiosk.pdfpages import WIDTH_PX, pdf_picture
 from kiosk.ports import Application, CaseRef, Complaint, Fault, MaterialPages, PortError, Rating
 from tests.kiosk.fakes import CITIZEN
+from tests.kiosk.screens import artifacts
 from tests.kiosk.stack import YYZZ, YYZZ_FORM, HallProcess, jpeg_page
 
 
@@ -58,6 +62,24 @@ def test_catalogue_copy_is_searched_with_the_halls_engine(adapter: HttpHall) -> 
     assert len(adapter.catalogue().matters) == 104
     sample = next(m.sample for m in adapter.matter(YYZZ).materials if m.sample)
     assert adapter.file(sample.sha256)[:5] == b"%PDF-"
+
+
+def test_the_copy_carries_the_halls_search_tokens_so_no_pinyin_at_start(
+        adapter: HttpHall, monkeypatch: pytest.MonkeyPatch) -> None:
+    adapter.refresh(force=True)
+    copy = Catalogue.from_file(adapter.offline.path)
+    assert set(copy.search_keys) == {m.code for m in copy.matters}
+
+    def no_pinyin(*_: object) -> None:
+        raise AssertionError("the kiosk computed tokens the hall had sent")
+
+    monkeypatch.setattr(hall_offline, "entry_keys", no_pinyin)
+    index = hall_offline.search_index(copy)
+    assert index.search("yyzz", limit=1)[0].code == YYZZ
+    assert index.search("营业执照", limit=1)[0].code == YYZZ
+    bare = Catalogue(copy.departments, copy.categories, copy.matters)  # an old copy: computed
+    with pytest.raises(AssertionError, match="computed tokens"):
+        hall_offline.search_index(bare)
 
 
 def test_filed_at_once_when_the_back_office_answers(adapter: HttpHall, tmp_path: Path) -> None:
@@ -132,3 +154,16 @@ def test_a_complaint_gets_its_number(adapter: HttpHall) -> None:
     number = adapter.complain(Complaint("排队等候时间长", "上午在窗口等了两个小时", "王小明",
                                         "13912345678", "AMR"))
     assert len(number) == 14 and number.startswith("2")
+
+
+def test_a_pdf_sample_from_the_hall_is_shown_as_its_pages(adapter: HttpHall) -> None:
+    adapter.refresh(force=True)
+    sample = next(m.sample for m in adapter.matter(YYZZ).materials if m.sample)
+    image = pdf_picture(adapter.file(sample.sha256))
+    assert not image.isNull() and image.width() == WIDTH_PX
+    assert image.height() > image.width()  # a portrait page (A4)
+    ink = sum(image.pixelColor(x, y).lightness() < 128
+              for x in range(0, image.width(), 10) for y in range(0, image.height(), 10))
+    assert ink > 50  # text drawn, not a blank page
+    image.save(str(artifacts() / "guide-pdf-sample.png"))
+    assert pdf_picture(b"%PDF-1.4 broken").isNull()  # the screen says: ask at a window

@@ -1,5 +1,6 @@
 """``kiosk run``'s adapters from the settings: the hall over HTTP from ``[hall_client]`` (its
-token file read before anything starts), else the offline catalogue alone."""
+token file read before anything starts), else the offline catalogue alone; the city card
+through the card service of ``[service]``."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from config.settings import ConfigError, load_settings
+from kiosk.adapters.card import ServiceCard
 from kiosk.adapters.hall_http import HttpHall
 from kiosk.adapters.hall_offline import OfflineHall
+from kiosk.ports import Fault, PortError
 from kiosk.wiring import ports_from_settings
 
 
@@ -42,6 +45,11 @@ def test_without_a_hall_url_the_offline_catalogue(tmp_path: Path) -> None:
     ports = ports_from_settings(_settings(tmp_path, ""))
     try:
         assert isinstance(ports.hall, OfflineHall)
+        # the card service from [service]: not running here, which the card screen says
+        assert isinstance(ports.card, ServiceCard)
+        with pytest.raises(PortError) as down:
+            ports.card.account()
+        assert down.value.code is Fault.CARD_SERVICE
     finally:
         for close in ports.closers:
             close()
