@@ -52,8 +52,8 @@ class Detected:
 
 
 def probe_readers(backend_url: str, sam_state: Path, timeout: float) -> list[Found]:
-    """Every PC/SC reader; a reader whose card answers as a PSAM (its terminal ID) is the SAM's,
-    the others are card readers."""
+    """Every PC/SC reader; a reader whose card answers as a PSAM (its terminal ID) and has no
+    city-card purse (a user card has EF16 too) is the SAM's, the others are card readers."""
     from cardsvc.sam import SamError, open_sam  # noqa: PLC0415 - probes import lazily
     from drivers.pcsc import CardChannel, PcscError, open_backend  # noqa: PLC0415
 
@@ -69,26 +69,39 @@ def probe_readers(backend_url: str, sam_state: Path, timeout: float) -> list[Fou
         return [Found("card-reader", backend_url, False, f"the PC/SC service: {exc}")]
     try:
         for reader, st in statuses.items():
-            if st.present:
+            if st.present and not _user_card(backend, reader, timeout):
                 try:
                     with open_sam(f"pcsc:{reader}", state_dir=sam_state,
                                   connect=lambda r: CardChannel.connect(backend, r,
                                                                         timeout=timeout)
                                   ) as sam:
                         terminal = sam.terminal_id().hex().upper()
-                    atr = _atr(backend, reader, timeout)
                     out.append(Found("sam", f"pcsc:{reader}", True,
                                      f"PSAM, terminal number {terminal}",
-                                     {"terminal_id": terminal, "psam_id": atr}))
+                                     {"terminal_id": terminal,
+                                      "psam_id": _atr(backend, reader, timeout)}))
                     continue
                 except (SamError, PcscError):
-                    pass  # a user card, or a card that is no PSAM: a card reader
+                    pass  # a card that is no PSAM: a card reader
             words = "a card is in it" if st.present else "empty"
             out.append(Found("card-reader", reader, True, f"PC/SC reader ({words})",
                              {"card": st.present}))
     finally:
         backend.close()
     return out
+
+
+def _user_card(backend: Any, reader: str, timeout: float) -> bool:
+    """Whether the card in ``reader`` selects the city-card purse (a citizen's card)."""
+    from cardsvc.purse.commands import CITY_CARD_AID  # noqa: PLC0415
+    from drivers.pcsc import CardChannel, PcscError  # noqa: PLC0415
+
+    try:
+        with CardChannel.connect(backend, reader, timeout=timeout) as ch:
+            answer = ch.transmit(bytes([0, 0xA4, 4, 0, len(CITY_CARD_AID)]) + CITY_CARD_AID)
+    except PcscError:
+        return False
+    return bool(answer.sw == 0x9000)
 
 
 def _atr(backend: Any, reader: str, timeout: float) -> str:
