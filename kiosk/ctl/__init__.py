@@ -11,6 +11,7 @@ COMMANDS = {
     "scanner": Subcommand("kiosk.ctl.scanner", "document camera: detect, capture, calibrate"),
     "idcard": Subcommand("kiosk.ctl.idcard", "resident ID-card reader: read"),
     "doctor": Subcommand("kiosk.ctl.doctor", "check every configured device"),
+    "heartbeat": Subcommand("kiosk.ctl.heartbeat", "tell the back office how this terminal is"),
     "provision": Subcommand("kiosk.ctl.provision", "make this machine a terminal of a role"),
 }
 

@@ -288,7 +288,9 @@ def step_units(run: Run) -> tuple[str, dict[str, Any]]:
               "KIND": role if role in ("canteen", "retail") else "canteen",
               "LINE": run.answers.get("line", "bus line", "1") if role == "validator" else "1",
               "FEEDBACK": run.answers.get("feedback", "reader buzzer/LED", "none"),
-              "DEVICES": ""}
+              "DEVICES": "",
+              # a kiosk prints its own receipts from the same print queue: one worker per queue
+              "RECEIPTS": " --no-receipts" if role == "kiosk" else ""}
     written = [p for p, text in render_units(paths, role, values).items()
                if write_if_changed(p, text)]
     units = [paths.units / u for u in UNITS[role]]

@@ -171,6 +171,15 @@ def test_a_till_is_provisioned_and_survives_a_power_cut(
         finally:
             services.stop()
     _nothing_lost(root, env, backoffice, card_no, issued, amount)
+    beat = subprocess.run([str(VENV / "bin" / "kioskctl"), "heartbeat", "--json", "--config",
+                           str(Paths(root).config)], env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert beat.returncode == 0, beat.stdout + beat.stderr
+    fleet = {t["name"]: t for t in backoffice.cli("terminals", "--json")}
+    mine = fleet[f"{role}-A1"]
+    assert mine["role"] == role and mine["unsent"] == 0 and mine["last_contact"]
+    assert mine["software_version"] and mine["hotlist_version"] is not None
+    assert "no_contact" not in mine["flags"] and "never_seen" not in mine["flags"]
 
 
 def test_a_validator_is_provisioned_and_survives_a_power_cut(
@@ -245,7 +254,9 @@ def test_the_back_office_survives_a_power_cut_and_lists_the_fleet(
     assert wait_http_ok(f"{backoffice.url}/healthz", 30)
     assert backoffice.cli("transactions", "--json") == before
     fleet = backoffice.cli("terminals", "--json")
-    assert {t["role"] for t in fleet} >= {"canteen", "retail", "validator", "kiosk"} or not before
+    terminals = {t["terminal_id"] for t in before}  # every terminal that uploaded is listed
+    assert terminals <= {t["terminal_id"] for t in fleet}
+    assert all(t["role"] in ("kiosk", "canteen", "retail", "validator") for t in fleet)
 
 
 def test_reader_names_are_the_simulated_ones() -> None:
