@@ -31,6 +31,10 @@ def test_a_validator_installs_terminal_only(tmp_path: Path) -> None:
         probe = subprocess.run([str(venv / "bin" / "python"), "-c", f"import {absent}"],
                                capture_output=True, timeout=60, check=False)
         assert probe.returncode != 0, f"{absent} is installed in a validator"
+    doctor = subprocess.run([str(venv / "bin" / "python"), "-c",
+                             "import kiosk.ctl.doctor, kiosk.ctl.heartbeat, kiosk.ctl.provision"],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert doctor.returncode == 0, doctor.stderr  # the heartbeat timer runs on a validator
     provision = subprocess.run([str(venv / "bin" / "kioskctl"), "provision", "--help"],
                                capture_output=True, text=True, timeout=60, check=False)
     assert provision.returncode == 0, provision.stderr
