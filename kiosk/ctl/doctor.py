@@ -48,7 +48,6 @@ from drivers.idcard import IdCardError, open_reader
 from drivers.pcsc import CardChannel, PcscError, ServiceUnavailable, open_backend
 from drivers.pcsc.errors import ReaderBusy
 from drivers.printer import PrinterError, PrinterState, open_printer
-from kiosk.ctl.messages import printer_status_en
 
 
 class Health(enum.Enum):
@@ -244,6 +243,8 @@ def check_sam(kiosk: Kiosk) -> Finding:
 
 
 def check_printer(kiosk: Kiosk) -> Finding:
+    from kiosk.ctl.messages import printer_status_en  # noqa: PLC0415 - it names camera states
+
     name, s = "printer", kiosk.settings
     if not s.printer.url:
         return Finding(name, Health.SKIP, "not configured ([printer] url is empty)")

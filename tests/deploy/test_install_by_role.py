@@ -29,11 +29,11 @@ def test_a_validator_installs_terminal_only(tmp_path: Path) -> None:
     assert helped.returncode == 0 and "--line" in helped.stdout, helped.stderr
     for absent in ("PySide6", "cv2", "fastapi", "uvicorn", "sqlalchemy"):
         probe = subprocess.run([str(venv / "bin" / "python"), "-c", f"import {absent}"],
-                               capture_output=True, timeout=60, check=False)
+                               capture_output=True, timeout=60, check=False, cwd=tmp_path)
         assert probe.returncode != 0, f"{absent} is installed in a validator"
     doctor = subprocess.run([str(venv / "bin" / "python"), "-c",
                              "import kiosk.ctl.doctor, kiosk.ctl.heartbeat, kiosk.ctl.provision"],
-                            capture_output=True, text=True, timeout=60, check=False)
+                            capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path)
     assert doctor.returncode == 0, doctor.stderr  # the heartbeat timer runs on a validator
     provision = subprocess.run([str(venv / "bin" / "kioskctl"), "provision", "--help"],
                                capture_output=True, text=True, timeout=60, check=False)
