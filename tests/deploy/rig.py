@@ -95,12 +95,13 @@ class Services:
         while not cond():
             dead = [p.args for p in self.procs if p.poll() is not None]
             if dead or time.monotonic() > deadline:
-                raise AssertionError(f"{what}: not ready (dead: {dead}); logs:\n"
-                                     + self.tail())
+                logs = self.tail()
+                self.stop()  # nothing left running after a failed test
+                raise AssertionError(f"{what}: not ready (dead: {dead}); logs:\n{logs}")
             time.sleep(0.1)
 
     def proc(self, program: str) -> subprocess.Popen[str]:
-        return next(p for p in self.procs if program in " ".join(map(str, p.args)))
+        return next(p for p in self.procs if program in " ".join(str(a) for a in p.args))  # type: ignore[union-attr]
 
     def power_cut(self) -> None:
         """SIGKILL to the whole process group: nothing gets to clean up."""

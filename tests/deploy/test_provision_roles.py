@@ -61,10 +61,12 @@ def backoffice(tmp_path_factory: pytest.TempPathFactory,
     services = Services(root, "backoffice", env)
     bo = BackOffice(root, port, services, env)
     services.start()
-    assert wait_http_ok(f"{bo.url}/healthz", 30)
-    bo.cli("seed-demo")
-    yield bo
-    services.stop()
+    try:
+        assert wait_http_ok(f"{bo.url}/healthz", 30)
+        bo.cli("seed-demo")
+        yield bo
+    finally:
+        services.stop()
 
 
 def _answers(role: str, bo: BackOffice, printer: VirtualPrinter | None) -> dict[str, Any]:

@@ -76,9 +76,16 @@ def test_migration_backs_up_first_and_goes_step_by_step(tmp_path: Path) -> None:
     conn.execute("INSERT INTO t VALUES (1)")
     conn.execute("PRAGMA user_version = 1")
     seen: list[int] = []
-    schema = Schema("test store", 3, {
-        2: lambda c: (seen.append(2), c.execute("ALTER TABLE t ADD COLUMN b TEXT"))[0],
-        3: lambda c: (seen.append(3), c.execute("UPDATE t SET b = 'x'"))[0]})
+
+    def add_b(c: sqlite3.Connection) -> None:
+        seen.append(2)
+        c.execute("ALTER TABLE t ADD COLUMN b TEXT")
+
+    def fill_b(c: sqlite3.Connection) -> None:
+        seen.append(3)
+        c.execute("UPDATE t SET b = 'x'")
+
+    schema = Schema("test store", 3, {2: add_b, 3: fill_b})
     with pytest.raises(SchemaTooOld, match="kioskctl upgrade"):
         check(conn, schema, path)
     saved = backup(path)
