@@ -7,6 +7,7 @@
     backoffice cards add CARD --balance YUAN [--alg 3des|sm4] ... | list [--json]
     backoffice seed-demo [--db URL]
     backoffice hall ...                 the hall service (``backoffice hall --help``)
+    backoffice terminals [--json] [--stale-after MINUTES]
     backoffice tokens issue --scope kiosk|clerk|terminal|admin [--department D] [--out FILE]
 
 Exit codes as every program of the project (config/cli.py): 0 ok, 1 failed, 2 usage,
@@ -32,6 +33,8 @@ COMMANDS = {
                             "register the five demo cards and list the lost one"),
     "hall": Subcommand("backoffice.hall.cli",
                        "the hall service: catalogue, search, cases, ratings, complaints"),
+    "terminals": Subcommand("backoffice.clearing.cli_terminals",
+                            "the fleet: registered terminals, last contact, health, flags"),
     "tokens": Subcommand("backoffice.cli_tokens",
                          "issue, list and revoke bearer tokens (kiosk, clerk, terminal, admin)"),
 }

@@ -14,6 +14,7 @@ from backoffice.auth import TokenStore
 from backoffice.clearing.app import API_VERSION, build_service, install_clearing
 from backoffice.clearing.service import ClearingService
 from backoffice.clearing.settings import ServerSettings
+from backoffice.clearing.terminals_api import install_terminals
 from backoffice.hall.app import HALL_TAGS, install_hall
 from backoffice.hall.service import HallService
 from backoffice.hall.settings import HallServerSettings
@@ -61,6 +62,8 @@ def create_server_app(*, clearing: ServerSettings | None, hall: HallServerSettin
     if csvc is not None and clearing is not None:
         tokens = TokenStore(hall.tokens_file) if hall is not None else None
         install_clearing(app, clearing, csvc, tokens)
+        if tokens is not None:  # the fleet: registration issues tokens from the tokens file
+            install_terminals(app, csvc.repo.db, tokens)
     if hsvc is not None:
         app.state.hall = hsvc
         tags.extend(HALL_TAGS)

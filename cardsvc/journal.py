@@ -34,12 +34,17 @@ from typing import Any, Literal
 from cardsvc.codes import ErrorCode
 from cardsvc.errors import CardServiceError
 from cardsvc.profile import AlgName, TxTypeName
+from config.schema import Schema
+from config.schema import check as schema_check
 from config.sqlite import connect, transaction
 
 log = logging.getLogger(__name__)
 
 Status = Literal["pending", "completed", "failed", "unknown"]
 UNRESOLVED: tuple[Status, ...] = ("pending", "unknown")
+
+SCHEMA = Schema("journal", 1)
+"""The journal's layout version (``PRAGMA user_version``; config/schema.py)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -235,6 +240,7 @@ class Journal:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = connect(path, synchronous=synchronous)
             conn.row_factory = sqlite3.Row
+            schema_check(conn, SCHEMA, path)  # refuses a journal newer than this program
             conn.executescript(_SCHEMA)
             columns = {row[1] for row in conn.execute("PRAGMA table_info(entries)")}
             if "client_ref" not in columns:  # a journal written before the local API's keys

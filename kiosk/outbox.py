@@ -27,7 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from config.schema import Schema
+from config.schema import check as schema_check
+
 log = logging.getLogger(__name__)
+
+VERSION = Schema("kiosk outbox", 1)
+"""The outbox's layout version (``PRAGMA user_version``; config/schema.py)."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -92,6 +98,7 @@ class Outbox:
         with self._db:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
+            schema_check(self._conn, VERSION, folder / "outbox.sqlite3")  # newer: refused
             self._conn.executescript(SCHEMA)
         (folder / "outbox.sqlite3").chmod(0o600)
 

@@ -17,6 +17,9 @@ APT_PACKAGES=(
   libfontconfig1 libegl1 libgl1 libdbus-1-3 libglib2.0-0
   # the clearing service's PostgreSQL tests start a throwaway cluster with initdb
   postgresql
+  # provisioning (issue 14): systemd-analyze verify and systemd-sysusers for the units, and the
+  # kiosk's single-application Wayland shell that the kiosk unit names
+  systemd cage
 )
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }

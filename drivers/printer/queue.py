@@ -34,12 +34,17 @@ from enum import StrEnum
 from pathlib import Path
 
 from config.layout import VarLayout
+from config.schema import Schema
+from config.schema import check as schema_check
 from config.sqlite import connect, transaction
 from drivers.printer.document import SUBTITLE, Document, Text
 from drivers.printer.errors import QueueError
 from drivers.printer.status import PrinterState
 
 REPRINT_BANNER = "【补打 REPRINT】"
+
+SCHEMA = Schema("print queue", 1)
+"""The queue's layout version (``PRAGMA user_version``; config/schema.py)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -123,6 +128,7 @@ class PrintQueue:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._db() as db:
+                schema_check(db, SCHEMA, self.path)  # refuses a queue newer than this program
                 db.executescript(_SCHEMA)
                 columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
                 if "note" not in columns:  # a queue written before notes existed
