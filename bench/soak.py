@@ -1,16 +1,19 @@
 """Validator soak: many consecutive taps, each card inserted and removed for every tap, 0 errors
 expected, and at the end card balances = journals = clearing.
 
-    .venv/bin/python -m bench.soak --taps 100000 --validators 8 [--minutes 90] [--via pcscd]
+    .venv/bin/python -m bench.soak --taps 100000 --validators 8 [--pcscds 2] [--minutes 90]
     .venv/bin/python -m bench.soak --taps 100000 --validators 4 --via memory
 
 ``--via pcscd``: every validator is a real ``cardsvc validator`` process with its own PSAM
 (its own terminal ID) and journal, all through one private pcscd with ``validators`` vpcd
 channels (two readers each: the rider's card and the PSAM; pcsc-lite takes 16 readers, so 8
-validators at most). The bench inserts a card into a validator's reader (vpcd connection),
-waits for the validator's result line, removes the card and waits until the validator has
-seen it gone, then taps the next card. pcscd notices a presence change only at its ~0.4 s poll
-of vpcd, so each reader does about one tap a second at best: the readers run in parallel.
+validators at most). ``--pcscds N`` runs N such private pcscd instances side by side (N x
+``validators`` validators, each told its own daemon's ``PCSCLITE_CSOCK_NAME``, all terminal IDs
+distinct, all uploading to the one back office). The bench inserts a card into a validator's
+reader (vpcd connection), waits for the validator's result line, removes the card and waits
+until the validator has seen it gone, then taps the next card. pcscd notices a presence change
+only at its ~0.4 s poll of vpcd, so each reader does about one tap a second at best: the
+readers run in parallel.
 
 ``--via memory``: the same runtimes in this process over the in-memory reader backend, whose
 presence changes are seen at once: the runtime, journal and uploads at full speed, no pcscd.
@@ -64,6 +67,15 @@ def card_number(v: int, k: int) -> str:
     return f"41020009{v:02d}{k:06d}"
 
 
+def terminal_id(v: int) -> str:
+    return f"4102{90000000 + v:08d}"
+
+
+def validator_count(args: argparse.Namespace) -> int:
+    """All validators of the run (numbered 0.. across the pcscd instances)."""
+    return int(args.validators * (args.pcscds if args.via == "pcscd" else 1))
+
+
 @dataclass
 class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -73,6 +85,8 @@ class Tally:
     target: int = 0
     deadline: float = 0.0
     stop: threading.Event = field(default_factory=threading.Event)
+    loads: list[float] = field(default_factory=list)
+    """1-minute load average, sampled every minute of the run."""
 
     def claim(self) -> bool:
         with self.lock:
@@ -115,13 +129,13 @@ def config_for(root: Path, v: int, card_reader: str, sam_reader: str, clearing_u
 class ValidatorProcess:
     """``cardsvc validator --json`` and the lines it prints."""
 
-    def __init__(self, config: Path, passback: float, log: Path) -> None:
+    def __init__(self, config: Path, passback: float, log: Path, env: dict[str, str]) -> None:
         self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "cardsvc.cli", "validator", "--line", LINE, "--json",
              "--passback", str(passback), "--config", str(config),
              *(["-v"] if os.environ.get("SOAK_VERBOSE") else [])],
-            stdout=subprocess.PIPE, stderr=log.open("ab"), env={**os.environ})
+            stdout=subprocess.PIPE, stderr=log.open("ab"), env={**os.environ, **env})
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -174,30 +188,24 @@ def drive_pcscd(bridge: VpcdBridge, cards: list[ControlledCard], validator: Vali
 
 
 def soak_pcscd(root: Path, args: argparse.Namespace, clearing_url: str, tally: Tally) -> None:
-    with PcscdProcess(root / "pcscd", channels=args.validators) as pcscd:
-        os.environ.update(pcscd.env)
-        names, bridges, validators, threads = pcscd.readers, [], [], []
+    """``args.pcscds`` private pcscd instances, ``args.validators`` validators on each."""
+    bridges: list[VpcdBridge] = []
+    validators: list[ValidatorProcess] = []
+    threads: list[threading.Thread] = []
+    with contextlib.ExitStack() as daemons:
         try:
-            for v in range(args.validators):
-                psam = ControlledCard(open_psam(root / f"psam{v}",
-                                                terminal_id=f"4102{90000000 + v:08d}"))
-                sam_bridge = VpcdBridge(psam, pcscd.ports[2 * v + 1], name=f"psam{v}")
-                sam_bridge.start()
-                sam_bridge.wait_connected(10)
-                cards = [ControlledCard(open_user_card(root / "cards", card_number(v, k)))
-                         for k in range(args.cards)]
-                bridge = VpcdBridge(cards[0], pcscd.ports[2 * v], name=f"reader{v}",
-                                    inserted=False)
-                bridge.start()
-                bridges += [sam_bridge, bridge]
-                config = config_for(root, v, names[2 * v], names[2 * v + 1], clearing_url)
-                time.sleep(0.5)  # pcscd sees the PSAM at its next poll
-                validator = ValidatorProcess(config, args.passback, root / f"validator-{v}.log")
-                validators.append(validator)
-                if validator.expect("reader_available", 30) is None:
-                    raise RuntimeError(f"validator {v} did not come up (see its log)")
-                threads.append(threading.Thread(target=drive_pcscd,
-                                                args=(bridge, cards, validator, tally)))
+            for p in range(args.pcscds):  # started in turn: each picks ports the last left free
+                pcscd = daemons.enter_context(
+                    PcscdProcess(root / f"pcscd{p}" if p else root / "pcscd",
+                                 channels=args.validators))
+                for c in range(args.validators):
+                    v = p * args.validators + c
+                    validator, bridge = start_validator(root, args, clearing_url, pcscd, c, v,
+                                                        bridges)
+                    validators.append(validator)
+                    threads.append(threading.Thread(target=drive_pcscd, args=(
+                        bridge, [ControlledCard(open_user_card(root / "cards", card_number(v, k)))
+                                 for k in range(args.cards)], validator, tally)))
             for t in threads:
                 t.start()
             report_progress(tally, threads)
@@ -211,6 +219,30 @@ def soak_pcscd(root: Path, args: argparse.Namespace, clearing_url: str, tally: T
                 bridge.stop()
 
 
+def start_validator(root: Path, args: argparse.Namespace, clearing_url: str,
+                    pcscd: PcscdProcess, c: int, v: int,
+                    bridges: list[VpcdBridge]) -> tuple[ValidatorProcess, VpcdBridge]:
+    """Validator ``v`` on channel ``c`` of ``pcscd``: its PSAM inserted, its card reader empty,
+    the process up (its bridges appended to ``bridges`` at once, to be stopped in any case)."""
+    psam = ControlledCard(open_psam(root / f"psam{v}", terminal_id=terminal_id(v)))
+    sam_bridge = VpcdBridge(psam, pcscd.ports[2 * c + 1], name=f"psam{v}")
+    bridges.append(sam_bridge)
+    sam_bridge.start()
+    sam_bridge.wait_connected(10)
+    bridge = VpcdBridge(ControlledCard(open_user_card(root / "cards", card_number(v, 0))),
+                        pcscd.ports[2 * c], name=f"reader{v}", inserted=False)
+    bridges.append(bridge)
+    bridge.start()
+    names = pcscd.readers
+    config = config_for(root, v, names[2 * c], names[2 * c + 1], clearing_url)
+    time.sleep(0.5)  # pcscd sees the PSAM at its next poll
+    validator = ValidatorProcess(config, args.passback, root / f"validator-{v}.log", pcscd.env)
+    if validator.expect("reader_available", 30) is None:
+        validator.stop()
+        raise RuntimeError(f"validator {v} did not come up (see its log)")
+    return validator, bridge
+
+
 # ---------------------------------------------------------------------------- in-process
 
 
@@ -222,8 +254,7 @@ def soak_memory(root: Path, args: argparse.Namespace, clearing_url: str, tally: 
     try:
         for v in range(args.validators):
             backend = MemoryBackend(["Card", "SAM"])
-            backend.insert("SAM", open_psam(root / f"psam{v}",
-                                            terminal_id=f"4102{90000000 + v:08d}"))
+            backend.insert("SAM", open_psam(root / f"psam{v}", terminal_id=terminal_id(v)))
             settings = load_settings(config_for(root, v, "Card", "SAM", clearing_url), env={})
             rt = Runtime(settings, RuntimeOptions(role="validator", line=LINE,
                                                   passback_s=args.passback), backend=backend)
@@ -281,20 +312,25 @@ def next_event(sub: Any, kind: str) -> dict[str, Any] | None:
 
 def report_progress(tally: Tally, threads: list[threading.Thread]) -> None:
     started, last = time.monotonic(), 0
+    with tally.lock:
+        tally.loads.append(os.getloadavg()[0])
     while any(t.is_alive() for t in threads):
         time.sleep(1)
         if time.monotonic() - started >= last + 60:
             last += 60
+            load = os.getloadavg()[0]
             with tally.lock:
                 done, errors = tally.taps, sum(tally.errors.values())
+                tally.loads.append(load)
             print(f"  {last // 60:>4} min: {done} taps, {errors} errors, "
-                  f"{done / (time.monotonic() - started) * 60:.0f} taps/min", flush=True)
+                  f"{done / (time.monotonic() - started) * 60:.0f} taps/min, load {load:.1f}",
+                  flush=True)
 
 
 def check_books(root: Path, args: argparse.Namespace, clearing: ClearingView) -> dict[str, Any]:
     journal_by_card: Counter[str] = Counter()
     unresolved = 0
-    for v in range(args.validators):
+    for v in range(validator_count(args)):
         with Journal.open(root / f"v{v}" / "journal.sqlite") as journal:
             for e in journal.entries():
                 if e.status == "completed":
@@ -306,7 +342,7 @@ def check_books(root: Path, args: argparse.Namespace, clearing: ClearingView) ->
         clearing_by_card[record["card_no"]] += record["amount_fen"]
     backend = MemoryBackend(["R"])
     card_mismatch = []
-    for v, k in itertools.product(range(args.validators), range(args.cards)):
+    for v, k in itertools.product(range(validator_count(args)), range(args.cards)):
         number = card_number(v, k)
         backend.insert("R", open_user_card(root / "cards", number))
         with CardChannel.connect(backend, "R") as channel:
@@ -318,17 +354,21 @@ def check_books(root: Path, args: argparse.Namespace, clearing: ClearingView) ->
                 journal_by_card[number] != clearing_by_card[number]:
             card_mismatch.append((number, START_BALANCE - balance, journal_by_card[number],
                                   clearing_by_card[number]))
-    return {"cards_checked": args.validators * args.cards, "card_mismatches": card_mismatch,
+    return {"cards_checked": validator_count(args) * args.cards, "card_mismatches": card_mismatch,
             "unresolved_entries": unresolved, "flagged_at_clearing": len(clearing.flagged()),
             "debited_fen": sum(journal_by_card.values()),
             "cleared_fen": sum(clearing_by_card.values())}
 
 
 def upload_all(root: Path, args: argparse.Namespace) -> None:
-    for v in range(args.validators):
+    for v in range(validator_count(args)):
         subprocess.run([sys.executable, "-m", "cardsvc.cli", "upload", "--config",
                         str(root / f"validator-{v}.toml")], check=False, capture_output=True,
                        env={**os.environ})
+
+
+def utc_now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
 
 
 @contextlib.contextmanager
@@ -343,7 +383,7 @@ def workdir(path: str | None) -> Iterator[Path]:
 
 def check_only(root: Path, args: argparse.Namespace) -> None:
     """The books of a kept soak (``--root``): clearing restarted on its database."""
-    args.validators = len(list(root.glob("validator-*.toml")))
+    args.validators, args.pcscds = len(list(root.glob("validator-*.toml"))), 1
     args.cards = len({p.name for p in (root / "cards").iterdir()}) // max(1, args.validators)
     backoffice = BackofficeProcess(root / "clearing", root / "keys" / "clearing_keys.toml")
     backoffice.start()
@@ -369,7 +409,10 @@ def check_only(root: Path, args: argparse.Namespace) -> None:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--taps", type=int, default=100_000)
-    p.add_argument("--validators", type=int, default=8)
+    p.add_argument("--validators", type=int, default=8,
+                   help="validators per pcscd (8 at most: 16 readers)")
+    p.add_argument("--pcscds", type=int, default=1,
+                   help="private pcscd instances side by side (--via pcscd)")
     p.add_argument("--cards", type=int, default=4, help="cards per validator, in turn")
     p.add_argument("--passback", type=float, default=2.0, help="validator anti-passback (s)")
     p.add_argument("--minutes", type=float, default=600.0, help="stop after this long")
@@ -390,15 +433,16 @@ def main() -> None:
         backoffice.start()
         clearing = ClearingView(backoffice.url)
         try:
-            issue_cards(root / "cards", clearing, args.validators, args.cards)
+            issue_cards(root / "cards", clearing, validator_count(args), args.cards)
             tally = Tally(target=args.taps, deadline=time.monotonic() + args.minutes * 60)
-            print(f"soak via {args.via}: {args.validators} validators x {args.cards} cards, "
+            print(f"soak via {args.via}: {validator_count(args)} validators "
+                  f"({args.pcscds if args.via == 'pcscd' else 0} pcscd) x {args.cards} cards, "
                   f"target {args.taps} taps, machine {platform.machine()} "
                   f"{os.cpu_count()} cpu(s), load {os.getloadavg()[0]:.1f}", flush=True)
-            started = time.monotonic()
+            started, started_at = time.monotonic(), utc_now()
             (soak_pcscd if args.via == "pcscd" else soak_memory)(
                 root, args, backoffice.url, tally)
-            minutes = (time.monotonic() - started) / 60
+            minutes, ended_at = (time.monotonic() - started) / 60, utc_now()
             upload_all(root, args)
             books = check_books(root, args, clearing)
         finally:
@@ -406,12 +450,19 @@ def main() -> None:
             backoffice.stop()
         lat = sorted(tally.latencies) or [0.0]
         summary = {
-            "via": args.via, "validators": args.validators, "cards": args.validators * args.cards,
+            "via": args.via, "pcscds": args.pcscds if args.via == "pcscd" else 0,
+            "validators": validator_count(args), "cards": validator_count(args) * args.cards,
+            "started": started_at, "ended": ended_at,
+            "command": " ".join(["python -m bench.soak", *sys.argv[1:]]),
             "taps": tally.taps, "ok": len(tally.latencies), "errors": dict(tally.errors),
             "minutes": round(minutes, 1), "taps_per_minute": round(tally.taps / minutes),
             "tap_to_result_ms": {"median": round(statistics.median(lat) * 1e3, 1),
                                  "p95": round(lat[int(0.95 * (len(lat) - 1))] * 1e3, 1)},
-            "load_average": os.getloadavg()[0], **books}
+            "load_average": os.getloadavg()[0],
+            "load_average_during": {"min": min(tally.loads, default=0.0),
+                                    "mean": round(statistics.fmean(tally.loads or [0.0]), 1),
+                                    "max": max(tally.loads, default=0.0)},
+            "machine": f"{platform.machine()}, {os.cpu_count()} cpu(s)", **books}
         print(json.dumps(summary, indent=1, ensure_ascii=False), flush=True)
         if args.report:
             Path(args.report).write_text(json.dumps(summary, indent=1, ensure_ascii=False))
