@@ -45,7 +45,7 @@ from cardsvc.purse.client import translate_reader_error
 from cardsvc.records import PublicData
 from cardsvc.recovery import Resolution
 from cardsvc.sales import Sales
-from cardsvc.sam import Sam, SamUnavailable
+from cardsvc.sam.none import NoSam
 from cardsvc.session import load_authority
 from cardsvc.terminal import CardInfo, CardTerminal, FreeRide, History, TxResult
 from drivers.pcsc import errors as pcsc
@@ -66,31 +66,7 @@ _NOT_REFUSALS = frozenset({ErrorCode.CARD_REMOVED, ErrorCode.SAM_UNAVAILABLE,
                            ErrorCode.SAM_HELD, ErrorCode.NO_CARD})
 
 
-class _NoSam(Sam):
-    """The SAM of an operation that needs none (reading a card): never asked."""
-
-    @classmethod
-    def open(cls, target: str, *, state_dir: Any, connect: Any) -> _NoSam:
-        return cls()
-
-    def _missing(self) -> SamUnavailable:
-        return SamUnavailable("this operation does not use the SAM")
-
-    def _terminal_id(self) -> bytes:
-        raise self._missing()
-
-    def _purchase_mac1(self, request: Any) -> tuple[int, bytes]:
-        raise self._missing()
-
-    def _verify_mac2(self, mac2: bytes) -> None:
-        raise self._missing()
-
-    def _maintenance_mac(self, card_factor: bytes, challenge: bytes, data: bytes,
-                         alg: Any) -> bytes:
-        raise self._missing()
-
-
-NO_SAM = _NoSam()
+NO_SAM = NoSam()
 
 
 class Replay(CardServiceError):

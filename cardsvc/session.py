@@ -9,15 +9,12 @@ failure becomes a :mod:`cardsvc.errors` exception with a plain-words message.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import NoReturn
 
 from cardsvc.clearing_client import ClearingClient
 from cardsvc.codes import ErrorCode
-from cardsvc.crypto import Alg
 from cardsvc.demo_issuer import install_demo_keys, load_demo_data
 from cardsvc.errors import NoCardPresent, ReaderNotFound, ServiceConfigError
 from cardsvc.fares import FareTable
@@ -25,15 +22,13 @@ from cardsvc.journal import Journal, JournalError
 from cardsvc.load_authority import InProcessLoadAuthority, LoadAuthority
 from cardsvc.purse.client import translate_reader_error
 from cardsvc.sam import (
-    Connect,
-    PurchaseRequest,
     Sam,
     SamError,
     SamSpec,
-    SamUnavailable,
     open_sam,
     to_service_error,
 )
+from cardsvc.sam.none import NoSam
 from cardsvc.terminal import CardTerminal
 from config.settings import Settings
 from drivers.pcsc import errors as pcsc
@@ -120,34 +115,6 @@ def load_authority(settings: Settings) -> LoadAuthority:
     if settings.clearing_client.url:
         return ClearingClient.from_settings(settings)
     return InProcessLoadAuthority.from_key_file(key_file(settings))
-
-
-class NoSam(Sam):
-    """The SAM of a session that only reads the card (identify, balance, history): none is
-    opened, so those work without the PSAM; anything that would need it says so."""
-
-    kind = "none"
-
-    @classmethod
-    def open(cls, target: str, *, state_dir: str | os.PathLike[str],
-             connect: Connect | None) -> NoSam:
-        return cls()
-
-    def _refuse(self) -> NoReturn:
-        raise SamUnavailable("this command runs without the SAM")
-
-    def _terminal_id(self) -> bytes:
-        self._refuse()
-
-    def _purchase_mac1(self, request: PurchaseRequest) -> tuple[int, bytes]:
-        self._refuse()
-
-    def _verify_mac2(self, mac2: bytes) -> None:
-        self._refuse()
-
-    def _maintenance_mac(self, card_factor: bytes, challenge: bytes, data: bytes,
-                         alg: Alg) -> bytes:
-        self._refuse()
 
 
 @contextmanager

@@ -14,7 +14,7 @@ import pytest
 from cardsvc.codes import ErrorCode
 from cardsvc.errors import Refusal, SamUnavailableError
 from cardsvc.journal import Journal, NewEntry
-from cardsvc.session import NoSam
+from cardsvc.sam.none import NoSam
 from cardsvc.terminal import CardTerminal, TxResult
 from tests.cardsvc.rig import Rig
 
