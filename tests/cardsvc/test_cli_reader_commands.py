@@ -6,25 +6,22 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from cardsvc.cli import main
 from simulators.pcscd import READER_NAMES, PcscdProcess
+from tests.cardsvc.cli import run_cardsvc
 from tests.fixtures.cards import CardRig, VirtualCard
 
-ROOT = Path(__file__).resolve().parents[2]
 READER0, READER1 = READER_NAMES
 SELECT_ADF = "00A4040009A00000000386980701"
 READ_EF15 = "00B0950000"
 
 
 def cardsvc(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cardsvc.cli", *args], cwd=ROOT,
-                          env={**os.environ, **(env or {})}, capture_output=True, text=True,
-                          timeout=60, check=False)
+    return run_cardsvc(*args, env={**os.environ, **(env or {})})
 
 
 # -- without pcscd ------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ The back office runs as `backoffice serve` (a child process, SQLite); the termin
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from config.files import atomic_write
 from config.layout import VarLayout
 from config.runtime import free_tcp_port, stop_process, wait_http_ok
 from simulators.pcscd import PcscdProcess
+from tests.cardsvc.cli import cardsvc_json, run_cardsvc
 
 pytestmark = pytest.mark.pcscd
 TOKEN = "clearing-test-token"
@@ -52,13 +52,10 @@ class Terminal:
         self.env = {**os.environ, **pcscd.env, "CITIZEN_HALL_CONFIG": str(config)}
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "cardsvc.cli", *args], env=self.env,
-                              capture_output=True, text=True, timeout=60, check=False)
+        return run_cardsvc(*args, env=self.env)
 
     def json(self, *args: str) -> Any:
-        done = self.run(*args, "--json")
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout)
+        return cardsvc_json(*args, env=self.env)
 
 
 @pytest.fixture

@@ -3,16 +3,15 @@ the virtual card in `Virtual PCD 00 00` and the virtual PSAM in `Virtual PCD 00 
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from simulators.pcscd import PcscdProcess
+from tests.cardsvc.cli import cardsvc_json, run_cardsvc
 
 pytestmark = pytest.mark.pcscd
 
@@ -25,13 +24,10 @@ class Cli:
 
     def run(self, *args: str,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "cardsvc.cli", *args], capture_output=True,
-                              text=True, env=env or self.env, timeout=60, check=False)
+        return run_cardsvc(*args, env=env or self.env)
 
     def json(self, *args: str) -> dict[str, Any]:
-        done = self.run(*args, "--json")
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout)  # type: ignore[no-any-return]
+        return cardsvc_json(*args, env=self.env)  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from config.files import atomic_write
 from config.layout import VarLayout
 from config.runtime import free_tcp_port, wait_http_ok
 from simulators.pcscd import PcscdProcess
+from tests.cardsvc.cli import run_cardsvc
 from tests.cardsvc.test_e2e_clearing import TOKEN as CLEARING_TOKEN
 from tests.cardsvc.test_e2e_clearing import clearing  # noqa: F401 - the fixture
 
@@ -60,8 +61,7 @@ class Service:
         return CardServiceClient(self.token, self.url, timeout_s=timeout_s)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "cardsvc.cli", *args], env=self.env,
-                              capture_output=True, text=True, timeout=60, check=False)
+        return run_cardsvc(*args, env=self.env)
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         assert self.proc is not None

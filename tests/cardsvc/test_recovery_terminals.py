@@ -9,10 +9,8 @@ leaving A. The card is the virtual card in ``Virtual PCD 00 00``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +33,7 @@ from drivers.pcsc import open_backend
 from drivers.pcsc.channel import CardChannel
 from drivers.pcsc.spi import BackendSpi
 from simulators.pcscd import READER_NAMES, PcscdProcess
+from tests.cardsvc.cli import cardsvc_json, run_cardsvc
 from tests.cardsvc.hall import BeforeDebit
 
 pytestmark = pytest.mark.pcscd
@@ -56,13 +55,10 @@ class Terminals:
         return self.tmp / "var" / "journal.sqlite"
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "cardsvc.cli", *args], env=self.env,
-                              capture_output=True, text=True, timeout=60, check=False)
+        return run_cardsvc(*args, env=self.env)
 
     def cli_json(self, *args: str) -> Any:
-        done = self.cli(*args, "--json")
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout)
+        return cardsvc_json(*args, env=self.env)
 
     def pay_at_b(self, amount_fen: int, when: dt.datetime | None = None) -> TxResult:
         """A purchase at terminal B; B lets go of the card after it (as a validator does), so
