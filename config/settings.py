@@ -232,7 +232,10 @@ class KioskSettings:
     """``builtin`` (our own keyboard); ``qt`` (Qt Virtual Keyboard) is refused by ``kiosk
     run`` with the reason: not wired in (docs/design.md, kiosk section)."""
     speech: bool = False
-    """Spoken prompts through QtTextToSpeech."""
+    """Spoken prompts through QtTextToSpeech (the ``speech`` extra: PySide6-Addons; without
+    it, speech is unavailable and logged)."""
+    speech_engine: str = ""
+    """QtTextToSpeech's engine: empty = Qt's default (``speechd``); ``mock`` in tests."""
     catalogue_file: Path = DEFAULT_LAYOUT.kiosk_catalogue
     """The offline copy of the hall's catalogue (exchange format, docs/hall-exchange.md)."""
     session_dir: Path = DEFAULT_LAYOUT.kiosk_session
