@@ -140,7 +140,7 @@ class Journey:
         closers = [sender.stop, worker.stop, scanner.close, hall.close, outbox.close]
         closers += [c.close for c in (idcard, card) if c is not None]
         ports = Ports(hall=hall, printer=QueuePrinter(worker), scanner=scanner, idcard=idcard,
-                      card=card)
+                      card=card, outbox_counts=outbox.counts)
         settings = KioskSettings(catalogue_file=state / "catalogue.json",
                                  session_dir=state / "session", outbox_dir=state / "outbox",
                                  terminal_name="demo-kiosk")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,8 +69,8 @@ class Ports:
     idcard: IdCardPort | None = None
     card: CardPort | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
-    speech: Speech | None = None
-    """Spoken prompts, when ``[kiosk] speech`` is on."""
+    outbox_counts: Callable[[], Mapping[str, int]] | None = None
+    """The outbox's items by state (for the technician screen; read off the UI thread)."""
 
 
 @dataclass
@@ -147,7 +147,7 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
     complain = ComplainVm(ctx, ports.hall, ports.printer, keyboard())
     card = CardVm(ctx, ports.card)
     technician = TechnicianVm(ctx, settings.technician_pin_hash,
-                              clock=clock or time.monotonic)
+                              clock=clock or time.monotonic, outbox=ports.outbox_counts)
     identity: list[Identity] = []
     """The city card's holder while the card lies on the reader (the session's login)."""
     card_on: list[bool] = [False]
