@@ -164,7 +164,7 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
         found = _search(frames, view, p)
         if found is None or found.detection.support < p.confident:
             continue  # another view is believed only when it sees the sides well
-        if best is None or best.detection.support < p.confident or found.score > best.score:
+        if best is None or found.score > best.score:
             best = found
             break
     return best.detection if best is not None else Detection(None, (w, h))
@@ -245,8 +245,7 @@ def _search(f: _Frames, view: View, p: DetectParams) -> _Found | None:
     final, best, corners, check = max(results, key=lambda r: r[0])
     if final <= 0:
         best, corners, check = picked[0], quads[picked[0]] / scale, float(support[picked[0]])
-        final = float(score[best]) / scale**2 * 1e-3
-    return _Found(float(final) * scale**2, _finish(
+    return _Found(float(score[best]), _finish(
         fine_white, (w, h), corners, quads[best], (sw, sh), check, p))
 
 

@@ -171,7 +171,7 @@ def continues_to_border(
     return False
 
 
-def rim_roughness(white: np.ndarray, quads: np.ndarray, samples: int = 24) -> np.ndarray:
+def rim_roughness(white: np.ndarray, quads: np.ndarray, samples: int = 64) -> np.ndarray:
     """Per quad: how much the paper just inside its sides changes from one point to the next
     along them (median of the steps, grey levels). Paper is even there (a margin; light
     changes slowly); a quad drawn along the lines of a gingham or a checked tablecloth has its
