@@ -77,6 +77,10 @@ class DetectParams:
     below it the other views are tried too and the best page of all is kept."""
     fallback: tuple[View, ...] = (SMOOTH, WARM, COOL)
     """The other views (:mod:`drivers.scanner.views`), in order."""
+    fallback_min_area: float = 0.05
+    """Smallest page (share of the frame) another view may report: on an empty desk a blurred
+    or colour view can find a small pale patch, which would be refused as "too small" where
+    "no page" is the truth."""
 
 
 @dataclass(frozen=True)
@@ -162,8 +166,9 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
         return best.detection
     for view in p.fallback:
         found = _search(frames, view, p)
-        if found is None or found.detection.support < p.confident:
-            continue  # another view is believed only when it sees the sides well
+        if (found is None or found.detection.support < p.confident
+                or found.detection.area_share < p.fallback_min_area):
+            continue  # another view is believed only when it sees the sides of a page well
         if best is None or found.score > best.score:
             best = found
             break
