@@ -24,17 +24,10 @@ import numpy as np
 from drivers.scanner.edges import edge_map
 from drivers.scanner.geometry import intersect_segments_lines, order_clockwise
 from drivers.scanner.refine import snap_quads
+from drivers.scanner.views import WHITE, View
 
 EDGE_LOW, EDGE_HIGH = 20.0, 60.0
 """Hysteresis thresholds of the coarse edge map (Sobel magnitude, L2)."""
-
-
-def whiteness(image: np.ndarray) -> np.ndarray:
-    """The darkest channel of each pixel: high only where the pixel is bright and colourless."""
-    if image.ndim == 2:
-        return image
-    b, g, r = cv2.split(image)
-    return cv2.min(cv2.min(b, g), r)
 
 
 def _hull_quads(contour: np.ndarray, max_sides: int) -> list[np.ndarray]:
@@ -150,17 +143,17 @@ def coarse_edges(gray: np.ndarray) -> np.ndarray:
 
 
 def zoomed_out_candidates(
-    small: np.ndarray, white: np.ndarray, min_area: float, factor: int = 4
+    small: np.ndarray, white: np.ndarray, min_area: float, factor: int = 4, view: View = WHITE
 ) -> list[np.ndarray]:
     """Contour quads of ``small`` shrunk ``factor`` times more, snapped onto ``white``'s
-    edges (see the module's notes)."""
+    edges (see the module's notes); ``view`` says how paper is seen."""
     h, w = white.shape
     if min(h, w) < 8 * factor:
         return []
     tiny = cv2.resize(small, (w // factor, h // factor), interpolation=cv2.INTER_AREA)
-    tiny_gray = tiny if tiny.ndim == 2 else cv2.cvtColor(tiny, cv2.COLOR_BGR2GRAY)
-    found = contour_candidates(whiteness(tiny), coarse_edges(tiny_gray), min_area / factor**2,
-                               max_sides=6)
+    unit = 1.0 / factor
+    found = contour_candidates(view.paper(tiny, unit), coarse_edges(view.gray(tiny, unit)),
+                               min_area / factor**2, max_sides=6)
     if not found:
         return []
     quads = np.unique(np.round(order_clockwise(np.array(found).reshape(-1, 4, 2))), axis=0)

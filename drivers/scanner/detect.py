@@ -30,12 +30,17 @@ from drivers.scanner.candidates import (
     coarse_edges,
     contour_candidates,
     line_candidates,
-    whiteness,
     zoomed_out_candidates,
 )
 from drivers.scanner.geometry import convex_and_open, order_clockwise, quad_area, quad_areas
 from drivers.scanner.refine import refine_corners
-from drivers.scanner.support import continues_to_border, interior_share, side_support
+from drivers.scanner.support import (
+    continues_to_border,
+    interior_share,
+    rim_roughness,
+    side_support,
+)
+from drivers.scanner.views import COOL, SMOOTH, WARM, WHITE, View, whiteness
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,10 @@ class DetectParams:
     """Grey levels by which paper must be brighter than what lies beyond its edge."""
     min_interior: float = 0.8
     """Share of a candidate's inside that must look like its paper for full credit."""
+    max_rough: float = 6.0
+    """Grey levels by which the paper just inside the sides may change from point to point
+    (:func:`drivers.scanner.support.rim_roughness`) before it costs: at twice this it is a
+    tablecloth's squares, not a page's margin."""
     min_paper_level: float = 60.0
     """Paper darker than this (whiteness, 0..255) is not paper but a grey object in the dark."""
     shortlist: int = 48
@@ -63,6 +72,15 @@ class DetectParams:
     """Profiles taken along each side for the refinement."""
     border_margin: float = 6.0
     """A corner closer than this (full-resolution pixels) to the frame edge touches it."""
+    confident: float = 0.6
+    """A page whose sides are seen at least this well (support) in the plain view is taken;
+    below it the other views are tried too and the best page of all is kept."""
+    fallback: tuple[View, ...] = (SMOOTH, WARM, COOL)
+    """The other views (:mod:`drivers.scanner.views`), in order."""
+    fallback_min_area: float = 0.05
+    """Smallest page (share of the frame) another view may report: on an empty desk a blurred
+    or colour view can find a small pale patch, which would be refused as "too small" where
+    "no page" is the truth."""
 
 
 @dataclass(frozen=True)
@@ -142,51 +160,98 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     fine_scale = min(1.0, 2.0 * scale)
     fine = _shrink(frame, fine_scale)
     small = _shrink(fine, scale / fine_scale)
-    white = whiteness(small)
-    gray_small = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    frames = _Frames(frame, fine, small, scale, fine_scale)
+    best = _search(frames, WHITE, p)
+    if best is not None and best.detection.support >= p.confident:
+        return best.detection
+    for view in p.fallback:
+        found = _search(frames, view, p)
+        if (found is None or found.detection.support < p.confident
+                or found.detection.area_share < p.fallback_min_area):
+            continue  # another view is believed only when it sees the sides of a page well
+        if best is None or found.score > best.score:
+            best = found
+            break
+    return best.detection if best is not None else Detection(None, (w, h))
+
+
+@dataclass(frozen=True)
+class _Frames:
+    frame: np.ndarray
+    fine: np.ndarray
+    small: np.ndarray
+    scale: float
+    fine_scale: float
+
+
+@dataclass(frozen=True)
+class _Found:
+    score: float
+    detection: Detection
+
+
+def _search(f: _Frames, view: View, p: DetectParams) -> _Found | None:
+    """The best page seen in one view of the frame (see the module's notes)."""
+    h, w = f.frame.shape[:2]
+    scale, fine_scale = f.scale, f.fine_scale
+    white = view.paper(f.small)
+    gray_small = view.gray(f.small)
     sh, sw = gray_small.shape
     limit = p.min_area * sw * sh
     edges = coarse_edges(gray_small)
-    found = contour_candidates(white, edges, limit) + zoomed_out_candidates(small, white, limit)
+    found = contour_candidates(white, edges, limit) + zoomed_out_candidates(
+        f.small, white, limit, view=view)
     stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
     quads = np.unique(np.round(order_clockwise(np.concatenate(stacks, axis=0)) * 2) / 2, axis=0)
     if len(quads):
         areas = quad_areas(quads)
         quads = quads[(areas >= limit) & convex_and_open(quads, p.min_angle)]
     if not len(quads):
-        return Detection(None, (w, h))
+        return None
     # a quick look (8 points a side) to keep the most promising few dozen, then a closer one
     rough = quad_areas(quads) * np.prod(
         side_support(white, quads, samples=8, contrast=p.contrast), axis=1)
     quads = quads[np.argsort(-rough)[: p.shortlist]]
     support = np.prod(side_support(white, quads, contrast=p.contrast), axis=1)
     share, level = interior_share(white, quads)
-    inside = np.clip(share / p.min_interior, 0.0, 1.0) ** 2
+    plain = white if view.plain else whiteness(f.small)
+    if not view.plain:
+        level = interior_share(plain, quads)[1]
+    rough = rim_roughness(plain, quads)
+    inside = (
+        np.clip(share / p.min_interior, 0.0, 1.0) ** 2
+        * np.clip(1.0 - (rough - p.max_rough) / p.max_rough, 0.0, 1.0)
+    )
     valid = (support >= p.min_support) & (level >= p.min_paper_level)
     score = np.where(valid, quad_areas(quads) * support * inside, 0.0)
     if not np.any(score > 0):
-        return Detection(None, (w, h))
+        return None
     picked = _distinct(quads, np.argsort(-score), max(1, p.hypotheses), 2.0)
     # only candidates within reach of the best are worth refining
     picked = [i for i in picked if score[i] >= 0.3 * score[picked[0]]]
-    fine_white = whiteness(fine)
+    fine_white = view.paper(f.fine, fine_scale / scale)
     if not p.refine:
         best = picked[0]
-        return _finish(fine_white, (w, h), quads[best] / scale, quads[best], (sw, sh),
-                       float(support[best]), p)
-    gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        return _Found(float(score[best]), _finish(
+            fine_white, (w, h), quads[best] / scale, quads[best], (sw, sh),
+            float(support[best]), p))
+    if view.plain:
+        gray, at = view.gray(f.frame), 1.0
+    else:  # the other views are refined on the finer search image (they are blurred anyway)
+        gray, at = view.gray(f.fine, fine_scale / scale), fine_scale
     results = []
     for i in picked:
-        corners = refine_corners(gray, quads[i] / scale, radius=max(3.0, 1.5 / scale),
+        corners = refine_corners(gray, quads[i] / scale * at, radius=max(3.0, 1.5 * at / scale),
                                  samples=p.refine_samples)
-        corners = order_clockwise(corners)
+        corners = order_clockwise(corners) / at
         check = np.prod(side_support(fine_white, corners[None] * fine_scale,
                                      contrast=p.contrast, slack=1))
         results.append((quad_area(corners) * check * inside[i], i, corners, float(check)))
     final, best, corners, check = max(results, key=lambda r: r[0])
     if final <= 0:
         best, corners, check = picked[0], quads[picked[0]] / scale, float(support[picked[0]])
-    return _finish(fine_white, (w, h), corners, quads[best], (sw, sh), check, p)
+    return _Found(float(score[best]), _finish(
+        fine_white, (w, h), corners, quads[best], (sw, sh), check, p))
 
 
 def _shrink(image: np.ndarray, factor: float) -> np.ndarray:

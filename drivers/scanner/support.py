@@ -169,3 +169,23 @@ def continues_to_border(
         elif abs(level - paper) < tolerance:
             return True
     return False
+
+
+def rim_roughness(white: np.ndarray, quads: np.ndarray, samples: tuple[int, ...] = (24, 64)
+                  ) -> np.ndarray:
+    """Per quad: how much the paper just inside its sides changes from one point to the next
+    along them (median of the steps, grey levels). Paper is even there (a margin; light
+    changes slowly); a quad drawn along the lines of a gingham or a checked tablecloth has its
+    squares, light and dark in turn, just inside. The steps are read at two spacings (24 and
+    64 points a side) and the larger counts: at one spacing a tablecloth's period can alias
+    (every point on a light square), or the points fall two or three to a square."""
+    if not len(quads):
+        return np.zeros(0)
+    smooth = cv2.GaussianBlur(white.astype(np.float32), (0, 0), 1.0)
+    out = np.zeros(len(quads))
+    for count in samples:
+        pts, normal = side_points(quads, count)
+        rim = sample_points(smooth, pts - 2.5 * normal[:, :, None, :])  # Q x 4 x S
+        steps = np.abs(np.diff(rim, axis=-1)).reshape(len(quads), -1)
+        out = np.maximum(out, np.median(steps, axis=1))
+    return out
