@@ -229,10 +229,13 @@ class KioskSettings:
     technician_pin_hash: str = ""
     """``scrypt$N$r$p$salt$hash`` from ``kiosk pin-hash``; empty = no technician exit."""
     virtual_keyboard: str = "builtin"
-    """``builtin`` (our own keyboard) or ``qt`` (Qt Virtual Keyboard: GPLv3 or commercial,
-    the deployer's choice; needs PySide6-Addons, see docs/design.md)."""
+    """``builtin`` (our own keyboard); ``qt`` (Qt Virtual Keyboard) is refused by ``kiosk
+    run`` with the reason: not wired in (docs/design.md, kiosk section)."""
     speech: bool = False
-    """Spoken prompts through QtTextToSpeech."""
+    """Spoken prompts through QtTextToSpeech (the ``speech`` extra: PySide6-Addons; without
+    it, speech is unavailable and logged)."""
+    speech_engine: str = ""
+    """QtTextToSpeech's engine: empty = Qt's default (``speechd``); ``mock`` in tests."""
     catalogue_file: Path = DEFAULT_LAYOUT.kiosk_catalogue
     """The offline copy of the hall's catalogue (exchange format, docs/hall-exchange.md)."""
     session_dir: Path = DEFAULT_LAYOUT.kiosk_session

@@ -140,7 +140,7 @@ class Journey:
         closers = [sender.stop, worker.stop, scanner.close, hall.close, outbox.close]
         closers += [c.close for c in (idcard, card) if c is not None]
         ports = Ports(hall=hall, printer=QueuePrinter(worker), scanner=scanner, idcard=idcard,
-                      card=card)
+                      card=card, outbox_counts=outbox.counts)
         settings = KioskSettings(catalogue_file=state / "catalogue.json",
                                  session_dir=state / "session", outbox_dir=state / "outbox",
                                  terminal_name="demo-kiosk")
@@ -244,7 +244,9 @@ class Journey:
         form.stopEditing()
         return f"{sum(1 for _ in FORM)} fields typed"
 
-    def scan_materials(self) -> None:
+    def scan_materials(self, *, shots: bool = True) -> None:
+        """Scan every required material (``shots``: a screenshot of each; the bench measures
+        the UI thread without them, a screenshot renders on it)."""
         assert self.kiosk is not None
         ui: Any = self.kiosk.vm
         materials = ui.apply.materials
@@ -262,7 +264,8 @@ class Journey:
                 materials.scan(mid)
                 self.wait(lambda: materials.thumbnails.count >= 1, f"a page of {mid}", 40)
                 return "page captured"
-            self.step(f"scan {row['id']} on the document camera", scan, f"scan-{row['id']}")
+            self.step(f"scan {row['id']} on the document camera", scan,
+                      f"scan-{row['id']}" if shots else "")
             materials.finish()
         self.wait(lambda: bool(materials.complete), "every required material")
 

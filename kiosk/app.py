@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from kiosk.ports import (
     ScannerPort,
 )
 from kiosk.session import ActivityFilter, Session, SessionFolder
+from kiosk.speech import Prompter, Speech
 from kiosk.tasks import Relay, Tasks
 from kiosk.theme import Theme, screen_px_per_mm
 from kiosk.vm.app import KioskVm
@@ -68,6 +69,8 @@ class Ports:
     idcard: IdCardPort | None = None
     card: CardPort | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+    outbox_counts: Callable[[], Mapping[str, int]] | None = None
+    """The outbox's items by state (for the technician screen; read off the UI thread)."""
 
 
 @dataclass
@@ -84,6 +87,8 @@ class Kiosk:
     folder: SessionFolder
     activity: ActivityFilter
     closers: list[Callable[[], None]] = field(default_factory=list)
+    speech: Speech | None = None
+    """Spoken prompts, when ``[kiosk] speech`` is on."""
 
     def close(self) -> None:
         self.session.stop()
@@ -119,8 +124,12 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
     tasks = Tasks()
     folder = SessionFolder(settings.session_dir)
     pictures = Pictures()
+    speech = (Speech(messages.catalogue, lambda: messages.lang, settings.speech_engine)
+              if settings.speech else None)
     ctx = Context(words=messages.catalogue, tasks=tasks, lang=lambda: messages.lang,
                   begin_personal=session.begin_personal, pictures=pictures)
+    if speech is not None:
+        ctx.speak = speech.speak
 
     find = FindVm(ctx, ports.hall, page_size=theme.page_size)
     guide = GuideVm(ctx, ports.hall, ports.printer, pictures)
@@ -138,7 +147,7 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
     complain = ComplainVm(ctx, ports.hall, ports.printer, keyboard())
     card = CardVm(ctx, ports.card)
     technician = TechnicianVm(ctx, settings.technician_pin_hash,
-                              clock=clock or time.monotonic)
+                              clock=clock or time.monotonic, outbox=ports.outbox_counts)
     identity: list[Identity] = []
     """The city card's holder while the card lies on the reader (the session's login)."""
     card_on: list[bool] = [False]
@@ -156,10 +165,19 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
         return go
 
     openers: dict[str, Callable[[], None]] = {}
+    prompter = None if speech is None else Prompter(
+        speech, lambda: f"apply/{apply.stepCode}" if vm.current == "apply" else vm.current,
+        lambda: messages.lang)
+    wipes = [pictures.clear, identity.clear, engine_trim]
+    if prompter is not None:
+        wipes.append(prompter.reset)  # before the home screen comes up (and is said)
     vm = KioskVm(messages=messages, theme=theme, session=session, tasks=tasks, folder=folder,
                  screens=screens, default_lang=lang, default_care=settings.care_mode,
                  hall_name=(settings.hall_name_zh, settings.hall_name_en),
-                 extra_wipes=[pictures.clear, identity.clear, engine_trim], openers=openers)
+                 extra_wipes=wipes, openers=openers)
+    if prompter is not None:
+        vm.changed.connect(prompter.update)
+        apply.changed.connect(prompter.update)
     openers |= {
         "apply": lambda: vm.go("find"),
         "progress": opener(lambda: progress.start("progress", holder()), "progress"),
@@ -249,7 +267,8 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
     for message in errors:
         log.warning("kiosk.qml.warning %s", message, extra={"event": "kiosk.qml.warning"})
     find.start()
-    kiosk = Kiosk(engine, window, vm, theme, session, tasks, pictures, folder, activity)
+    kiosk = Kiosk(engine, window, vm, theme, session, tasks, pictures, folder, activity,
+                  speech=speech)
     kiosk.closers += [relay.deleteLater, jobs.deleteLater]
     kiosk.closers.extend(ports.closers)
     kiosk.closers.append(materials.wipe)

@@ -21,6 +21,11 @@ from config.settings import ConfigError, KioskSettings, Settings, load_settings
 from kiosk.pin import pin_hash
 
 PROG = "kiosk"
+QT_KEYBOARD_REFUSED = (
+    'kiosk.virtual_keyboard = "qt": 本版本未接入 Qt 虚拟键盘（表单由内置键盘输入，Qt 键盘不会'
+    '输入到这些栏目，且其许可为 GPLv3 或商业许可），请改为 "builtin" / not supported in this '
+    "version: the kiosk's fields take the built-in keyboard's input, which Qt Virtual Keyboard "
+    '(GPLv3 or commercial) cannot type into; set "builtin"')
 log = logging.getLogger(__name__)
 
 
@@ -30,8 +35,10 @@ def check(k: KioskSettings) -> None:
         raise ConfigError("kiosk.language: zh or en")
     if k.orientation not in ("auto", "portrait", "landscape"):
         raise ConfigError("kiosk.orientation: auto, portrait or landscape")
-    if k.virtual_keyboard not in ("builtin", "qt"):
-        raise ConfigError("kiosk.virtual_keyboard: builtin or qt")
+    if k.virtual_keyboard == "qt":
+        raise ConfigError(QT_KEYBOARD_REFUSED)
+    if k.virtual_keyboard != "builtin":
+        raise ConfigError("kiosk.virtual_keyboard: builtin / 只能是 builtin（内置键盘）")
     if min(k.warning_s, k.warning_care_s) < 20:
         raise ConfigError("kiosk.warning_s: at least 20 seconds (WCAG 2.2.1)")
     if min(k.idle_s, k.idle_care_s) <= 0 or k.px_per_mm < 0:

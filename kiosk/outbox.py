@@ -15,20 +15,19 @@ the kiosk's sender thread); a rating of an application still waiting is queued b
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import logging
 import shutil
-import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from config.schema import Schema
 from config.schema import check as schema_check
+from config.sqlite import connect, transaction
 
 log = logging.getLogger(__name__)
 
@@ -73,18 +72,6 @@ class Item:
     folder: Path
 
 
-@contextlib.contextmanager
-def _write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    # the same discipline as the stack's other stores (BEGIN IMMEDIATE ... COMMIT)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
 class Outbox:
     def __init__(self, folder: Path, clock: Callable[[], dt.datetime] = dt.datetime.now) -> None:
         self.folder = folder
@@ -92,12 +79,9 @@ class Outbox:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._lock = threading.Lock()
         """One delivery at a time (the sender thread and a submit that tries at once)."""
-        self._conn = sqlite3.connect(folder / "outbox.sqlite3", isolation_level=None,
-                                     check_same_thread=False, timeout=30)
+        self._conn = connect(folder / "outbox.sqlite3", check_same_thread=False)
         self._db = threading.Lock()
         with self._db:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")
             schema_check(self._conn, VERSION, folder / "outbox.sqlite3")  # newer: refused
             self._conn.executescript(SCHEMA)
         (folder / "outbox.sqlite3").chmod(0o600)
@@ -115,7 +99,7 @@ class Outbox:
         if existing is not None:
             return existing
         now = self.clock()
-        with self._db, _write(self._conn):
+        with self._db, transaction(self._conn):
             cur = self._conn.execute(
                 "INSERT INTO outbox (kind, client_token, payload, state, created_at) "
                 "VALUES (?, ?, ?, 'waiting', ?)",
@@ -196,13 +180,13 @@ class Outbox:
         return done
 
     def _attempted(self, item: Item, error: str) -> None:
-        with self._db, _write(self._conn):
+        with self._db, transaction(self._conn):
             self._conn.execute("UPDATE outbox SET attempts = attempts + 1, error = ? "
                                "WHERE id = ?", (error, item.id))
 
     def _finish(self, item: Item, state: str, result: dict[str, Any] | None,
                 error: str | None) -> None:
-        with self._db, _write(self._conn):
+        with self._db, transaction(self._conn):
             self._conn.execute(
                 "UPDATE outbox SET state = ?, payload = NULL, result = ?, error = ?, "
                 "done_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'waiting'",

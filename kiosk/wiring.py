@@ -36,6 +36,7 @@ def ports_from_settings(settings: Settings) -> Ports:
     card = ServiceCard.from_settings(settings)
     closers = [worker.stop, scanner.close, card.close]
     hall: HallPort
+    counts = None
     if hall_url:
         outbox = Outbox(settings.var_path(settings.kiosk.outbox_dir))
         http = HttpHall(hall_url, hall_token, catalogue, outbox,
@@ -43,10 +44,10 @@ def ports_from_settings(settings: Settings) -> Ports:
         sender = Sender(http)
         sender.start()
         closers += [sender.stop, http.close, outbox.close]
-        hall = http
+        hall, counts = http, outbox.counts
     else:
         hall = OfflineHall(catalogue)
     if idcard is not None:
         closers.append(idcard.close)
     return Ports(hall=hall, printer=printer, scanner=scanner, idcard=idcard, card=card,
-                 closers=closers)
+                 closers=closers, outbox_counts=counts)

@@ -16,6 +16,8 @@ Item {
         FaultBar { width: parent.width; text: s.vm.fault }
         PinPad { visible: !s.vm.unlocked; pin: s.vm.pin; anchors.horizontalCenter: parent.horizontalCenter
                  onEnter: s.vm.enter() }
+        KText { objectName: "outboxCount"; visible: s.vm.unlocked && text !== ""; width: parent.width
+                horizontalAlignment: Text.AlignHCenter; wrapMode: Text.Wrap; text: s.vm.outbox }
         KButton { objectName: "quitKiosk"; visible: s.vm.unlocked; width: parent.width; attention: true; big: true
                   icon: "exit"; text: T.technician_quit; onClicked: s.vm.quit() }
     }

@@ -54,6 +54,7 @@ class ScreenVm(QObject):
 
     def fault_words(self, exc: BaseException | Fault) -> str:
         code = exc if isinstance(exc, Fault) else fault_of(exc)
+        self.ctx.speak(f"fault_{code.value}")  # said once while it stays the last thing said
         return self.t(f"fault_{code.value}")
 
     def title_code(self, screen: str) -> str:

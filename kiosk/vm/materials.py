@@ -7,7 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import cv2
+import numpy as np
 from PySide6.QtCore import Property, QObject, QPointF, Signal, Slot
+from PySide6.QtGui import QImage
 
 from kiosk.catalogue import Matter
 from kiosk.images import Pictures, bgr_to_qimage
@@ -15,6 +18,16 @@ from kiosk.ports import Fault, Held, MaterialPages, ScanFrame, ScannerPort
 from kiosk.tasks import Relay
 from kiosk.vm.base import Context, ScreenVm
 from kiosk.vm.rows import Rows
+
+THUMB_PX = 480
+"""Width of a captured page's picture on screen (the page itself goes to disk in full)."""
+
+
+def shrink(image: np.ndarray, width: int) -> np.ndarray:
+    h, w = image.shape[:2]
+    if w <= width:
+        return image
+    return cv2.resize(image, (width, round(h * width / w)), interpolation=cv2.INTER_AREA)
 
 
 class MaterialsVm(ScreenVm):
@@ -28,6 +41,8 @@ class MaterialsVm(ScreenVm):
         self._matter: Matter | None = None
         self._held: dict[str, Held] = {}
         self._pages: dict[str, list[Path]] = {}
+        self._shots: dict[Path, int] = {}
+        """Which capture each page's picture is (a retaken page's thumbnail reloads)."""
         self._reused: dict[str, str] = {}
         self._current = ""
         self._frame: ScanFrame | None = None
@@ -136,8 +151,12 @@ class MaterialsVm(ScreenVm):
         self._stream += 1
         run = self._stream
 
-        def post(item: object) -> None:
-            self._relay.post((run, item))
+        def post(item: object) -> None:  # on the camera's thread: pictures made here
+            if isinstance(item, ScanFrame):
+                page = None if item.page is None else bgr_to_qimage(shrink(item.page, THUMB_PX))
+                self._relay.post((run, item, bgr_to_qimage(item.image), page))
+            else:
+                self._relay.post((run, item, None, None))
 
         self._scanner.start(post, post)
 
@@ -169,7 +188,7 @@ class MaterialsVm(ScreenVm):
 
     # -- the camera's stream (UI thread, through the relay) ------------------------------------
     def _on_stream(self, tagged: object) -> None:
-        run, item = tagged if isinstance(tagged, tuple) else (-1, tagged)
+        run, item, live, page = tagged if isinstance(tagged, tuple) else (-1, tagged, None, None)
         if not self._current or run != self._stream:
             return
         if isinstance(item, Fault):
@@ -180,18 +199,19 @@ class MaterialsVm(ScreenVm):
             return
         self._frame = item
         self._frames += 1
-        self._pictures.put("live", bgr_to_qimage(item.image))
+        self._pictures.put("live", live)
         if item.page is not None:
-            self._captured(item)
+            self._captured(item, page)
         self.frameChanged.emit()
 
-    def _captured(self, frame: ScanFrame) -> None:
+    def _captured(self, frame: ScanFrame, thumb: QImage) -> None:
         material = self._current
         pages = self._pages.setdefault(material, [])
         index = len(pages)
         path = self._folder() / f"{material}-{index + 1}.jpg"
         pages.append(path)
-        self._pictures.put(f"page/{material}/{index}", bgr_to_qimage(frame.page))  # type: ignore[arg-type]
+        self._shots[path] = self._frames
+        self._pictures.put(f"page/{material}/{index}", thumb)
         page = frame.page
         self.ctx.tasks.run(lambda: self._scanner.save_page(page, path),  # type: ignore[arg-type]
                            lambda _: None, lambda exc: self._save_failed(material, path))
@@ -208,8 +228,9 @@ class MaterialsVm(ScreenVm):
     # -- rows -------------------------------------------------------------------------------------
     def _thumbs_fill(self) -> None:
         pages = self._pages.get(self._current, [])
-        self._thumbs.replace([{"image": f"image://pic/page/{self._current}/{i}?n={self._frames}",
-                               "page": i + 1} for i in range(len(pages))])
+        self._thumbs.update([{"image": f"image://pic/page/{self._current}/{i}"
+                                       f"?n={self._shots.get(p, 0)}", "page": i + 1}
+                             for i, p in enumerate(pages)])
 
     def _fill(self) -> None:
         m = self._matter
@@ -227,7 +248,7 @@ class MaterialsVm(ScreenVm):
                 rows.append({"id": x.id, "name": self.pick(x.name), "required": x.required,
                              "pages": pages, "reused": reused, "status": status,
                              "held": self.t("scan_held", date=held.date) if held else ""})
-            self._rows.replace(rows)
+            self._rows.update(rows)
         self.changed.emit()
 
     def relabel(self) -> None:
@@ -237,6 +258,7 @@ class MaterialsVm(ScreenVm):
     def wipe(self) -> None:
         self._scanner.stop()
         self._matter, self._held, self._pages, self._reused = None, {}, {}, {}
+        self._shots = {}
         self._current, self._frame, self._fault = "", None, None
         self._rows.clear()
         self._thumbs.clear()

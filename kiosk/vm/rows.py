@@ -35,6 +35,28 @@ class Rows(QAbstractListModel):
         self.endResetModel()
         self.countChanged.emit()
 
+    def update(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Like :meth:`replace`, but rows that stay are changed in place and rows are added or
+        removed at the end: the views keep their delegates (a reset rebuilds every one of them
+        on the UI thread)."""
+        new = [dict(r) for r in rows]
+        old = len(self._rows)
+        if len(new) < old:
+            self.beginRemoveRows(QModelIndex(), len(new), old - 1)
+            del self._rows[len(new):]
+            self.endRemoveRows()
+        for i, row in enumerate(new[:len(self._rows)]):
+            if row != self._rows[i]:
+                self._rows[i] = row
+                at = self.index(i, 0)
+                self.dataChanged.emit(at, at)
+        if len(new) > len(self._rows):
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(new) - 1)
+            self._rows.extend(new[len(self._rows):])
+            self.endInsertRows()
+        if len(new) != old:
+            self.countChanged.emit()
+
     def clear(self) -> None:
         self.replace([])
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
@@ -29,9 +29,11 @@ class TechnicianVm(ScreenVm):
     quitRequested = Signal()  # noqa: N815 - the technician closes the kiosk
 
     def __init__(self, ctx: Context, pin_hash: str, clock: Callable[[], float] = time.monotonic,
+                 outbox: Callable[[], Mapping[str, int]] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(ctx, parent)
-        self._hash, self._clock = pin_hash, clock
+        self._hash, self._clock, self._outbox_counts = pin_hash, clock, outbox
+        self._outbox = ""
         self._taps: list[float] = []
         self._failures = 0
         self._locked_until = 0.0
@@ -55,6 +57,32 @@ class TechnicianVm(ScreenVm):
     @Property(str, notify=changed)
     def fault(self) -> str:
         return self._fault
+
+    @Property(str, notify=changed)
+    def outbox(self) -> str:
+        """The outbox's count for staff, once unlocked (applications waiting to be sent)."""
+        return self._outbox
+
+    @Slot()
+    def refreshOutbox(self) -> None:  # noqa: N802 - QML name
+        if not self._unlocked:
+            return
+        if self._outbox_counts is None:
+            self._outbox = self.t("technician_outbox_none")
+            self.changed.emit()
+            return
+        self.ctx.tasks.run(self._outbox_counts, self._counted, self._uncounted)
+
+    def _counted(self, counts: Mapping[str, int]) -> None:
+        self._outbox = self.t("technician_outbox", waiting=counts.get("waiting", 0),
+                              refused=counts.get("refused", 0), sent=counts.get("sent", 0))
+        self.changed.emit()
+
+    def _uncounted(self, exc: BaseException) -> None:
+        log.warning("kiosk.technician.outbox_unreadable: %s", type(exc).__name__,
+                    extra={"event": "kiosk.technician.outbox_unreadable"})
+        self._outbox = self.t("technician_outbox_unreadable")
+        self.changed.emit()
 
     @property
     def enabled(self) -> bool:
@@ -92,6 +120,7 @@ class TechnicianVm(ScreenVm):
         if ok:
             self._failures, self._unlocked = 0, True
             log.warning("kiosk.technician.unlocked", extra={"event": "kiosk.technician.unlocked"})
+            self.refreshOutbox()
         else:
             self._failures += 1
             log.warning("kiosk.technician.wrong_pin",
@@ -112,7 +141,7 @@ class TechnicianVm(ScreenVm):
 
     def reset(self) -> None:
         self.entry.take()
-        self._unlocked, self._checking, self._fault = False, False, ""
+        self._unlocked, self._checking, self._fault, self._outbox = False, False, "", ""
         self.changed.emit()
 
     def wipe(self) -> None:

@@ -4,12 +4,16 @@ fakes of the ports."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QObject
 
-from kiosk.app import Kiosk
+from kiosk.app import Kiosk, Ports, build
+from kiosk.outbox import Outbox
 from kiosk.ports import CaseRef, ScanFrame
-from tests.kiosk.conftest import TECHNICIAN_PIN
-from tests.kiosk.fakes import a_case, page_frame
+from tests.kiosk.conftest import PORTRAIT, TECHNICIAN_PIN
+from tests.kiosk.fakes import FakeHall, FakePrinter, FakeScanner, a_case, page_frame
+from tests.kiosk.screens import artifacts
 
 TOKEN = "q3W9xYz0AbCdEfGhIjKlMn"
 
@@ -229,5 +233,38 @@ def test_technician_exit_gesture_pin_lock_and_quit(kiosk: Kiosk, qtbot, clock) -
         t.pin.key(d)
     t.enter()
     qtbot.waitUntil(lambda: t.unlocked)
+    assert t.outbox == "本机不保存待发送申请（未连接大厅后台）"  # no hall: no outbox
     with qtbot.waitSignal(kiosk.vm.quitRequested, timeout=1000):
         t.quit()
+
+
+def test_the_technician_sees_the_outbox_count(qapp, settings, catalogue_file: Path, qtbot,
+                                              tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox")
+    for n in range(2):
+        outbox.put("application", f"token-{n}", {"matter": "yyzz"})
+    ports = Ports(hall=FakeHall(catalogue_file), printer=FakePrinter(), scanner=FakeScanner(),
+                  outbox_counts=outbox.counts)
+    k = build(ports, settings, size=PORTRAIT, px_per_mm=4.0)
+    try:
+        t = k.vm.technician
+        for _ in range(5):
+            t.tap()
+        assert t.outbox == ""  # nothing before the PIN
+        for d in TECHNICIAN_PIN:
+            t.pin.key(d)
+        t.enter()
+        qtbot.waitUntil(lambda: t.unlocked and t.outbox != "")
+        assert t.outbox == "待发送申请 2 件，已拒收 0 件，已发送 0 件"
+        shown = k.window.findChild(QObject, "outboxCount")
+        assert shown is not None and shown.property("visible")
+        assert shown.property("text") == t.outbox
+        k.vm.toggleLanguage()
+        t.refreshOutbox()
+        qtbot.waitUntil(lambda: t.outbox.startswith("Outbox: 2 waiting"))
+        k.window.grabWindow().save(str(artifacts() / "10-technician-outbox.png"))
+        t.reset()
+        assert t.outbox == ""
+    finally:
+        k.close()
+        outbox.close()

@@ -53,3 +53,17 @@ def test_without_a_hall_url_the_offline_catalogue(tmp_path: Path) -> None:
     finally:
         for close in ports.closers:
             close()
+
+
+def test_the_qt_keyboard_is_refused_with_the_reason_not_silently_ignored(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kiosk.cli import main  # noqa: PLC0415
+
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text(f'[paths]\nvar_dir = "{tmp_path}"\n[kiosk]\nvirtual_keyboard = "qt"\n',
+                   encoding="utf-8")
+    assert main(["run", "--config", str(cfg)]) == 4
+    err = capsys.readouterr().err
+    assert "virtual_keyboard" in err and "builtin" in err and "GPLv3" in err
+    assert "虚拟键盘" in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
