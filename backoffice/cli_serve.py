@@ -10,7 +10,7 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -39,23 +39,10 @@ from backoffice.server import create_server_app
 from config.cli import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, fail, port_number
 from config.files import TokenFileError, read_token_file
 from config.runtime import configure_logging
+from config.webserve import GracefulServer
 
 log = logging.getLogger("backoffice.serve")
 
-
-class _Server(uvicorn.Server):
-    """uvicorn, except that SIGTERM/SIGINT end in a clean exit (status 0) after the graceful
-    shutdown instead of re-raising the signal."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        previous = {sig: signal.signal(sig, self.handle_exit)
-                    for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
 
 
 def _run_workers(count: int, sock: socket.socket, make_app: Callable[[], FastAPI],
@@ -68,7 +55,7 @@ def _run_workers(count: int, sock: socket.socket, make_app: Callable[[], FastAPI
         if pid == 0:  # worker
             code = EXIT_OK
             try:
-                _Server(uvicorn.Config(make_app(), **options)).run(sockets=[sock])
+                GracefulServer(uvicorn.Config(make_app(), **options)).run(sockets=[sock])
             except BaseException:  # a worker must never return into the parent
                 log.exception("worker failed", extra={"event": "worker_failed"})
                 code = EXIT_FAILED
@@ -222,7 +209,7 @@ def main(argv: list[str], prog: str) -> int:
             if args.workers == 1:
                 app = create_server_app(clearing=clearing, hall=hall, clearing_service=csvc,
                                         hall_service=hsvc)
-                _Server(uvicorn.Config(app, **options)).run(sockets=[sock])
+                GracefulServer(uvicorn.Config(app, **options)).run(sockets=[sock])
                 return EXIT_OK
             if csvc is not None:
                 csvc.repo.db.close()

@@ -3,7 +3,10 @@
 The cashier types the amount (yuan) and Enter; the customer sees 请刷卡 / Please tap with the
 amount in large digits; the tap is charged once and the result and the new balance are shown
 in large text; the receipt is printed by the card service's print queue (``--no-receipt`` for a
-supermarket that does not want one). While it waits, ``c`` + Enter cancels the sale. ``q`` quits.
+supermarket that does not want one). While it waits, ``c`` + Enter cancels the sale. ``r`` +
+Enter refunds the last sale made by mistake: the customer leaves the card on the reader and
+types the card's PIN; the refund is an online load that clearing authorises against that sale,
+once. ``q`` quits.
 
 It talks to the running card service (``cardsvc serve``) through cardsvc/client.py, like any
 cash register: each sale has its own ``client_ref``, so a sale whose answer is lost is asked
@@ -16,6 +19,7 @@ import argparse
 import itertools
 import select
 import sys
+import termios
 import threading
 import time
 from collections.abc import Mapping
@@ -37,7 +41,7 @@ TITLE: Mapping[str, tuple[str, str]] = MappingProxyType(
 
 
 def main(argv: list[str], prog: str) -> int:
-    p = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     p.add_argument("--kind", choices=PURCHASE_KINDS, default="canteen")
     p.add_argument("--no-receipt", action="store_true", help="do not print receipts")
     p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
@@ -66,6 +70,7 @@ class Till:
         self.colour = self.out.isatty()
         self._seq = itertools.count(1)
         self._prefix = f"till-{int(time.time())}"
+        self._last: tuple[str, int] | None = None  # the last sale: its client_ref and amount
 
     def show(self, screen: Screen) -> None:
         print(render(screen, colour=self.colour), file=self.out, flush=True)
@@ -73,6 +78,7 @@ class Till:
     def run(self) -> None:
         zh, en = TITLE[self.kind]
         self.show(Screen("info", zh, en, lines=["输入金额后回车 Type the amount, Enter",
+                                                "r 退款（上一笔）refund the last sale",
                                                 "q 退出 quit"]))
         while True:
             print("金额 Amount (元 yuan): ", end="", file=self.out, flush=True)
@@ -80,6 +86,9 @@ class Till:
             if not line or line.strip().lower() == "q":
                 return
             if not line.strip():
+                continue
+            if line.strip().lower() == "r":
+                self.refund_last()
                 continue
             try:
                 amount = parse_yuan(line.strip())
@@ -109,6 +118,7 @@ class Till:
                 self.svc.cancel_sale(ref)
         result = outcome[0]
         if isinstance(result, Tx):
+            self._last = (ref, result.amount_fen)
             self.show(Screen("ok", "支付成功", "Paid", big=format_fen(result.amount_fen),
                              lines=[f"余额 Balance {format_fen(result.balance_fen or 0)} 元",
                                     f"卡号 Card {result.raw.get('card_no', '')}"]))
@@ -122,3 +132,42 @@ class Till:
         except (ValueError, OSError):  # not a real file (tests): nothing to read
             return False
         return bool(ready) and self.inp.readline().strip().lower() == "c"
+
+    def refund_last(self) -> None:
+        if self._last is None:
+            self.show(Screen("error", "没有可退款的交易", "No sale to refund"))
+            return
+        ref, amount = self._last
+        self.show(Screen("info", "退款：卡放在读卡器上，输入密码",
+                         "Refund: leave the card on the reader and type its PIN",
+                         big=format_fen(amount), lines=["空密码回车取消 Enter alone cancels"]))
+        pin = self._read_secret("密码 PIN: ")
+        if not pin:
+            self.show(Screen("info", "退款已取消", "Refund cancelled"))
+            return
+        try:
+            tx = self.svc.refund(ref, pin, client_ref=f"{ref}-refund")
+        except CardServiceError as exc:
+            zh = getattr(exc, "message_zh", "") or MESSAGES.zh(exc)
+            self.show(Screen("refused", zh, str(exc)))
+            return
+        self._last = None
+        self.show(Screen("ok", "已退款", "Refunded", big=format_fen(tx.amount_fen),
+                         lines=[f"余额 Balance {format_fen(tx.balance_fen or 0)} 元"]))
+
+    def _read_secret(self, prompt: str) -> str:
+        """A line typed without echo when the input is a terminal (the PIN is never shown)."""
+        print(prompt, end="", file=self.out, flush=True)
+        try:
+            fd = self.inp.fileno()
+            saved = termios.tcgetattr(fd)
+        except (OSError, ValueError, termios.error):  # not a terminal: read as it comes
+            return self.inp.readline().strip()
+        quiet = saved[:]
+        quiet[3] &= ~termios.ECHO
+        termios.tcsetattr(fd, termios.TCSADRAIN, quiet)
+        try:
+            return self.inp.readline().strip()
+        finally:
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+            print(file=self.out, flush=True)

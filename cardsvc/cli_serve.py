@@ -10,13 +10,11 @@ register's users (members of the group) can read it and nobody else can.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import grp
 import logging
 import os
-import signal
 import socket
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -35,6 +33,7 @@ from cardsvc.terminal import TxResult
 from config.cli import EXIT_OK, EXIT_UNAVAILABLE, port_number, report
 from config.runtime import configure_logging
 from config.settings import Settings, load_settings
+from config.webserve import GracefulServer
 from drivers.pcsc.feedback import open_feedback
 
 if TYPE_CHECKING:
@@ -44,20 +43,6 @@ log = logging.getLogger("cardsvc.serve")
 Printing = Callable[[TxResult, str], None]
 MERCHANTS: Mapping[str, str] = MappingProxyType({"canteen": "市民之家食堂",
                                                   "retail": "市民之家超市"})
-
-
-class _Server(uvicorn.Server):
-    """uvicorn, with SIGTERM/SIGINT ending in a clean exit after the graceful shutdown."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        previous = {sig: signal.signal(sig, self.handle_exit)
-                    for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
 
 
 def main(argv: list[str], prog: str) -> int:
@@ -155,7 +140,7 @@ def _serve(args: argparse.Namespace, prog: str) -> int:
             settings.var_path(settings.service.token_file))})
         config = uvicorn.Config(app, log_config=None, access_log=False,
                                 timeout_graceful_shutdown=3, backlog=1024)
-        _Server(config).run(sockets=[sock])
+        GracefulServer(config).run(sockets=[sock])
     finally:
         runtime.stop()
         if worker is not None:

@@ -54,7 +54,7 @@ def screen_of(event: Event) -> Screen | None:
 
 
 def main(argv: list[str], prog: str) -> int:
-    p = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     p.add_argument("--line", required=True, help="the bus line (its fare is in the fare table)")
     p.add_argument("--passback", type=float, default=30.0, metavar="SECONDS",
                    help="anti-passback window: the same card again within it is not charged")

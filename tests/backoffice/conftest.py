@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from backoffice.clearing.app import build_service, create_app
@@ -25,6 +21,7 @@ from backoffice.clearing.service import ClearingService
 from backoffice.clearing.settings import ServerSettings
 from backoffice.pgtemp import PostgresUnavailable, ThrowawayPostgres
 from tests.backoffice.cardsim import demo_keys
+from tests.fixtures.webserver import ThreadedServer
 
 TOKEN = "test-token-0123456789"
 _db_names = itertools.count(1)
@@ -96,42 +93,15 @@ class Live:
         return svc
 
 
-class _Server(threading.Thread):
-    def __init__(self, app: FastAPI) -> None:
-        super().__init__(daemon=True)
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False,
-                                                    lifespan="on"))
-
-    def run(self) -> None:
-        self.server.run(sockets=[self.sock])
-
-    def __enter__(self) -> _Server:
-        self.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if not self.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.join(10)
-        self.sock.close()
-
-
 @pytest.fixture
 def live_factory(clock: Clock) -> Iterator[Callable[..., Live]]:
     """Start real servers (uvicorn on a free loopback port) for a database URL."""
-    servers: list[_Server] = []
+    servers: list[ThreadedServer] = []
 
     def start(url: str, **kw: object) -> Live:
         settings = settings_for(url, **kw)
         app = create_app(settings, service=build_service(settings, clock))
-        server = _Server(app).__enter__()
+        server = ThreadedServer(app).__enter__()
         servers.append(server)
         return Live(f"http://127.0.0.1:{server.port}", app)
 

@@ -118,7 +118,9 @@ def test_serve_runs_and_stops_on_sigterm(tmp_path: Path, workers: int) -> None:
          "--db", f"sqlite:///{tmp_path / 'c.sqlite3'}", "--workers", str(workers)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 20
+        # a cold start imports the web stack and both services' schemas: seconds on a quiet
+        # machine, over 20 s on a loaded one; the wait ends as soon as it answers
+        deadline = time.monotonic() + 90
         while True:
             try:
                 health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).json()

@@ -14,35 +14,26 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from cardsvc.api import MAX_BODY, create_app
 from cardsvc.client import CardServiceClient, RemoteRefusal, RemoteUnavailable
 from cardsvc.runtime import Runtime
-from config.runtime import free_tcp_port
 from tests.cardsvc.test_runtime import World
+from tests.fixtures.webserver import ThreadedServer
 
 TOKEN = "test-token-0123456789abcdef"
 
 
 class Served:
     def __init__(self, runtime: Runtime) -> None:
-        self.port = free_tcp_port()
-        config = uvicorn.Config(create_app(runtime, TOKEN), host="127.0.0.1", port=self.port,
-                                log_config=None, backlog=1024, timeout_graceful_shutdown=1)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = ThreadedServer(create_app(runtime, TOKEN), backlog=1024,
+                                     timeout_graceful_shutdown=1, lifespan="auto").__enter__()
+        self.url, self.port = self.server.url, self.server.port
         self.client = CardServiceClient(TOKEN, self.url, timeout_s=10)
 
     def stop(self) -> None:
         self.client.close()
-        self.server.should_exit = True
-        self.thread.join(10)
+        self.server.__exit__()
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ import pytest
 
 from simulators.pcscd import READER_NAMES, PcscdProcess
 from simulators.printer import VirtualPrinter
+from tests.cardsvc.test_e2e_clearing import clearing  # noqa: F401 - the fixture
 from tests.cardsvc.test_e2e_service import Service
 
 pytestmark = pytest.mark.pcscd
@@ -57,9 +58,10 @@ class Pty:
 
 
 @pytest.fixture
-def till_service(tmp_path: Path, pcscd: PcscdProcess, psam: Any) -> Iterator[Service]:
+def till_service(tmp_path: Path, pcscd: PcscdProcess, psam: Any,
+                 clearing: str) -> Iterator[Service]:  # noqa: F811 - the fixture
     printer = VirtualPrinter(tmp_path / "paper").start()
-    svc = Service(tmp_path, pcscd)
+    svc = Service(tmp_path, pcscd, clearing)
     with svc.config.open("a") as fh:
         fh.write(f'[printer]\nurl = "{printer.url}"\n')
     svc.printer = printer  # type: ignore[attr-defined]
@@ -83,6 +85,15 @@ def test_the_cashier_types_an_amount_and_the_customer_taps(till_service: Service
         card.insert()
         screen = till.expect("余额 Balance")
         assert "支付成功" in screen and "87.50" in screen
+        # the sale was a mistake: refunded with the card's PIN (not echoed), once
+        till.type("r\n")
+        till.expect("PIN: ")
+        till.type("123456\n")
+        screen = till.expect("已退款")
+        assert "123456" not in screen
+        till.expect("余额 Balance 100.00")
+        till.type("r\n")
+        till.expect("没有可退款的交易")
         till.type("abc\n")
         till.expect("金额无效")
         till.type("1.00\n")

@@ -6,16 +6,12 @@ stopped in turn and the doctor must name exactly that one."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from backoffice.clearing.app import build_service, create_app
 from backoffice.clearing.settings import ServerSettings
@@ -33,43 +29,15 @@ from simulators.idcard.server import PtyServer
 from simulators.pcscd import READER_NAMES
 from simulators.printer import VirtualPrinter
 from tests.backoffice.cardsim import demo_keys
+from tests.fixtures.webserver import ThreadedServer
 
 TOKEN = "doctor-test-token-0123456789"
 
 
-class Clearing(threading.Thread):
+def Clearing(db: Path) -> ThreadedServer:
     """The real clearing app under uvicorn on a free loopback port."""
-
-    def __init__(self, db: Path) -> None:
-        super().__init__(daemon=True)
-        settings = ServerSettings(db_url=f"sqlite:///{db}", token=TOKEN, keys=demo_keys())
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(settings, service=build_service(settings)),
-                log_config=None,
-                access_log=False,
-                lifespan="on",
-            )
-        )
-
-    def run(self) -> None:
-        self.server.run(sockets=[self.sock])
-
-    def __enter__(self) -> Clearing:
-        self.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert self.is_alive() and time.monotonic() < deadline, "clearing did not start"
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.join(10)
-        self.sock.close()
+    settings = ServerSettings(db_url=f"sqlite:///{db}", token=TOKEN, keys=demo_keys())
+    return ThreadedServer(create_app(settings, service=build_service(settings)))
 
 
 @dataclass

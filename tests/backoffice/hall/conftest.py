@@ -20,8 +20,8 @@ from backoffice.hall.app import create_hall_app
 from backoffice.hall.service import HallService
 from backoffice.hall.settings import HallServerSettings
 from backoffice.hallcat.exchange import parse_document
-from tests.backoffice.conftest import _Server
 from tests.backoffice.hall.catalogue import document
+from tests.fixtures.webserver import ThreadedServer
 
 ID_A = "410102199003070019"   # 王小明 (the applicant of the tests)
 ID_B = "410102198501010030"   # 李大华 (someone else)
@@ -115,14 +115,14 @@ class LiveHall:
 
 @pytest.fixture
 def live_hall_factory(tmp_path: Path) -> Iterator[Callable[..., LiveHall]]:
-    servers: list[_Server] = []
+    servers: list[ThreadedServer] = []
 
     def start(db_url: str, **kw: object) -> LiveHall:
         settings = hall_settings_for(tmp_path, db_url, **kw)
         tokens = issue_tokens(settings.tokens_file)
         svc = HallService(settings)
         svc.catalogue.import_document(parse_document(document()))
-        server = _Server(create_hall_app(settings, service=svc)).__enter__()
+        server = ThreadedServer(create_hall_app(settings, service=svc)).__enter__()
         servers.append(server)
         return LiveHall(f"http://127.0.0.1:{server.port}", svc, tokens,
                         config_file(tmp_path, db_url), db_url)

@@ -17,9 +17,10 @@ from backoffice.hall.service import HallService
 from backoffice.hallcat.exchange import parse_document
 from backoffice.server import create_server_app
 from tests.backoffice.cardsim import Card, at
-from tests.backoffice.conftest import TOKEN, _Server, settings_for
+from tests.backoffice.conftest import TOKEN, settings_for
 from tests.backoffice.hall.catalogue import code_of, document
 from tests.backoffice.hall.conftest import hall_settings_for, identity, issue_tokens, jpeg_page
+from tests.fixtures.webserver import ThreadedServer
 
 
 def test_a_rating_never_waits_behind_a_5000_record_upload(tmp_path: Path, db_url: str) -> None:
@@ -36,7 +37,7 @@ def test_a_rating_never_waits_behind_a_5000_record_upload(tmp_path: Path, db_url
     card = Card("4102000000000001")
     batch = json.dumps([card.purchase(1, ttsn=i, when=at(8 + i // 3600, i // 60 % 60, i % 60))
                         for i in range(1, 5001)]).encode()
-    with _Server(app) as server:
+    with ThreadedServer(app) as server:
         url = f"http://127.0.0.1:{server.port}"
         kiosk = httpx.Client(base_url=url, timeout=30,
                              headers={"Authorization": f"Bearer {tokens.kiosk}"})
