@@ -15,6 +15,11 @@ until the validator has seen it gone, then taps the next card. pcscd notices a p
 only at its ~0.4 s poll of vpcd, so each reader does about one tap a second at best: the
 readers run in parallel.
 
+The virtual cards and PSAMs run in card-host processes of their own (``simulators.card_host``,
+``--card-hosts`` per pcscd, niceness ``--card-nice``, -5 by default: root), not as threads of
+this process: a real card has its own processor and never answers late because the terminal's
+CPU is busy. A refused tap stays an error in the counts; no tap is retried.
+
 ``--via memory``: the same runtimes in this process over the in-memory reader backend, whose
 presence changes are seen at once: the runtime, journal and uploads at full speed, no pcscd.
 
@@ -54,8 +59,8 @@ from drivers.pcsc.channel import CardChannel
 from drivers.pcsc.memory_backend import MemoryBackend
 from simulators.card import CardDescription, issue_user_card, open_psam, open_user_card
 from simulators.card.controls import ControlledCard
+from simulators.card_host import CardHost, CardHostError, Slot
 from simulators.pcscd import PcscdProcess
-from simulators.vpcd import VpcdBridge
 
 LINE = "S"
 FARES = 'default_fare_fen = 100\n[lines]\nS = 10\n[discount_percent]\nstudent = 50\nsenior = 0\n'
@@ -164,17 +169,21 @@ class ValidatorProcess:
                 self.proc.kill()
 
 
-def drive_pcscd(bridge: VpcdBridge, cards: list[ControlledCard], validator: ValidatorProcess,
+def drive_pcscd(host: CardHost, slot: int, cards: int, validator: ValidatorProcess,
                 tally: Tally) -> None:
-    for card in itertools.cycle(cards):
+    for card in itertools.cycle(range(cards)):
         if not tally.claim():
             return
-        bridge.card = card
         started = time.monotonic()
-        bridge.insert()
-        result = validator.expect("operation_finished")
-        elapsed = time.monotonic() - started
-        bridge.remove()
+        try:
+            host.insert(slot, card)
+            result = validator.expect("operation_finished")
+            elapsed = time.monotonic() - started
+            host.remove(slot)
+        except CardHostError:
+            with tally.lock:
+                tally.errors["card host gone"] += 1
+            return
         gone = validator.expect("card_removed")
         with tally.lock:
             if result is None:
@@ -188,8 +197,10 @@ def drive_pcscd(bridge: VpcdBridge, cards: list[ControlledCard], validator: Vali
 
 
 def soak_pcscd(root: Path, args: argparse.Namespace, clearing_url: str, tally: Tally) -> None:
-    """``args.pcscds`` private pcscd instances, ``args.validators`` validators on each."""
-    bridges: list[VpcdBridge] = []
+    """``args.pcscds`` private pcscd instances, ``args.validators`` validators on each; the
+    cards and PSAMs in card-host processes of their own (``--card-hosts`` per pcscd) at
+    niceness ``--card-nice``, like real cards that have their own processor."""
+    hosts: list[CardHost] = []
     validators: list[ValidatorProcess] = []
     threads: list[threading.Thread] = []
     with contextlib.ExitStack() as daemons:
@@ -198,14 +209,17 @@ def soak_pcscd(root: Path, args: argparse.Namespace, clearing_url: str, tally: T
                 pcscd = daemons.enter_context(
                     PcscdProcess(root / f"pcscd{p}" if p else root / "pcscd",
                                  channels=args.validators))
-                for c in range(args.validators):
-                    v = p * args.validators + c
-                    validator, bridge = start_validator(root, args, clearing_url, pcscd, c, v,
-                                                        bridges)
-                    validators.append(validator)
-                    threads.append(threading.Thread(target=drive_pcscd, args=(
-                        bridge, [ControlledCard(open_user_card(root / "cards", card_number(v, k)))
-                                 for k in range(args.cards)], validator, tally)))
+                per_host = -(-args.validators // args.card_hosts)
+                for first in range(0, args.validators, per_host):
+                    channels = range(first, min(first + per_host, args.validators))
+                    host = start_card_host(root, args, pcscd, p, channels)
+                    hosts.append(host)
+                    for slot, c in enumerate(channels):
+                        v = p * args.validators + c
+                        validator = start_validator(root, args, clearing_url, pcscd, c, v)
+                        validators.append(validator)
+                        threads.append(threading.Thread(target=drive_pcscd, args=(
+                            host, slot, args.cards, validator, tally)))
             for t in threads:
                 t.start()
             report_progress(tally, threads)
@@ -215,24 +229,30 @@ def soak_pcscd(root: Path, args: argparse.Namespace, clearing_url: str, tally: T
                 t.join(60)
             for validator in validators:
                 validator.stop()
-            for bridge in bridges:
-                bridge.stop()
+            for host in hosts:
+                host.stop()
+
+
+def start_card_host(root: Path, args: argparse.Namespace, pcscd: PcscdProcess, p: int,
+                    channels: range) -> CardHost:
+    """The cards and PSAMs of ``channels`` of pcscd ``p`` in one card-host process, the
+    PSAMs inserted, the card readers empty."""
+    slots = []
+    for c in channels:
+        v = p * args.validators + c
+        slots.append(Slot(card_port=pcscd.ports[2 * c], sam_port=pcscd.ports[2 * c + 1],
+                          psam_dir=str(root / f"psam{v}"), terminal_id=terminal_id(v),
+                          cards=[card_number(v, k) for k in range(args.cards)]))
+    name = f"cardhost-{p}-{channels.start}"
+    host = CardHost(root / "cards", slots, root / f"{name}.json", root / f"{name}.log",
+                    nice=args.card_nice)
+    host.wait_ready()
+    return host
 
 
 def start_validator(root: Path, args: argparse.Namespace, clearing_url: str,
-                    pcscd: PcscdProcess, c: int, v: int,
-                    bridges: list[VpcdBridge]) -> tuple[ValidatorProcess, VpcdBridge]:
-    """Validator ``v`` on channel ``c`` of ``pcscd``: its PSAM inserted, its card reader empty,
-    the process up (its bridges appended to ``bridges`` at once, to be stopped in any case)."""
-    psam = ControlledCard(open_psam(root / f"psam{v}", terminal_id=terminal_id(v)))
-    sam_bridge = VpcdBridge(psam, pcscd.ports[2 * c + 1], name=f"psam{v}")
-    bridges.append(sam_bridge)
-    sam_bridge.start()
-    sam_bridge.wait_connected(10)
-    bridge = VpcdBridge(ControlledCard(open_user_card(root / "cards", card_number(v, 0))),
-                        pcscd.ports[2 * c], name=f"reader{v}", inserted=False)
-    bridges.append(bridge)
-    bridge.start()
+                    pcscd: PcscdProcess, c: int, v: int) -> ValidatorProcess:
+    """Validator ``v`` on channel ``c`` of ``pcscd`` (its PSAM already in), the process up."""
     names = pcscd.readers
     config = config_for(root, v, names[2 * c], names[2 * c + 1], clearing_url)
     time.sleep(0.5)  # pcscd sees the PSAM at its next poll
@@ -240,7 +260,7 @@ def start_validator(root: Path, args: argparse.Namespace, clearing_url: str,
     if validator.expect("reader_available", 30) is None:
         validator.stop()
         raise RuntimeError(f"validator {v} did not come up (see its log)")
-    return validator, bridge
+    return validator
 
 
 # ---------------------------------------------------------------------------- in-process
@@ -417,6 +437,10 @@ def main() -> None:
     p.add_argument("--passback", type=float, default=2.0, help="validator anti-passback (s)")
     p.add_argument("--minutes", type=float, default=600.0, help="stop after this long")
     p.add_argument("--via", choices=["pcscd", "memory"], default="pcscd")
+    p.add_argument("--card-hosts", type=int, default=2,
+                   help="card-host processes per pcscd (the virtual cards and PSAMs)")
+    p.add_argument("--card-nice", type=int, default=-5,
+                   help="niceness of the card hosts (below 0 needs root)")
     p.add_argument("--root", help="keep the state here (default: a temporary directory)")
     p.add_argument("--report", help="write the summary (JSON) here")
     p.add_argument("--check", action="store_true",

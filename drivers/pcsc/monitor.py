@@ -437,6 +437,13 @@ class ReaderMonitor:
                 had_card = entry.state is not CardState.NO_CARD
                 swapped = status.present and (status.events != entry.events
                                               or status.atr != entry.atr)
+                if had_card and swapped:
+                    # a card out and in between two looks; also how a glitch of the reader
+                    # stack would look (the soak's phantom second taps): say which
+                    log.warning("card replaced between two looks", extra={
+                        "reader": name, "state": entry.state.name,
+                        "events": [entry.events, status.events],
+                        "atr": [entry.atr.hex(), status.atr.hex()]})
                 if had_card and (not status.present or swapped):
                     self._card_out(entry, out)
                 if status.present and entry.state is CardState.NO_CARD:

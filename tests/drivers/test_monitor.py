@@ -246,8 +246,10 @@ def _run_script(script: list[dict[str, ReaderStatus] | BaseException]) -> list[M
     return [e for e in seen if not isinstance(e, monitor.StateChanged)]
 
 
-def test_a_card_swapped_between_two_looks_is_a_removal_and_an_insertion() -> None:
+def test_a_card_swapped_between_two_looks_is_a_removal_and_an_insertion(
+        caplog: pytest.LogCaptureFixture) -> None:
     other_atr = bytes.fromhex("3B00")
+    caplog.set_level("WARNING", logger="drivers.pcsc.monitor")
     events = _run_script([
         {A: ReaderStatus(True, FAKE_ATR, events=1)},
         {A: ReaderStatus(True, FAKE_ATR, events=3)},   # same ATR, counter moved by two
@@ -257,6 +259,10 @@ def test_a_card_swapped_between_two_looks_is_a_removal_and_an_insertion() -> Non
         monitor.ReaderAdded(A), monitor.CardInserted(A, FAKE_ATR),
         monitor.CardRemoved(A, CardState.CARD_PRESENT), monitor.CardInserted(A, FAKE_ATR),
         monitor.CardRemoved(A, CardState.CARD_PRESENT), monitor.CardInserted(A, other_atr)]
+    # each swap is logged with what changed (the soak's phantom second taps: which was it?)
+    swaps = [r for r in caplog.records if r.getMessage() == "card replaced between two looks"]
+    assert [r.events for r in swaps] == [[1, 3], [3, 3]]  # type: ignore[attr-defined]
+    assert swaps[1].atr == [FAKE_ATR.hex(), other_atr.hex()]  # type: ignore[attr-defined]
 
 
 def test_a_reader_that_reports_unavailable() -> None:

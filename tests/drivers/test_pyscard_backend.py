@@ -54,6 +54,7 @@ class FakeScard:
     SCARD_S_SUCCESS = 0
     SCARD_SCOPE_USER = 0
     SCARD_SHARE_SHARED = 2
+    SCARD_SHARE_EXCLUSIVE = 1
     SCARD_PROTOCOL_T0 = 1
     SCARD_PROTOCOL_T1 = 2
     SCARD_PCI_T0 = 101
@@ -203,6 +204,32 @@ def test_connect_without_card_waits_then_no_card(fake: FakeScard) -> None:
     assert len(fake.live) == 1  # no connection context leaked
     with pytest.raises(errors.ReaderUnavailable):
         backend.connect("Nope", 0)
+
+
+@pytest.mark.parametrize("failure", [
+    SystemError("error return without exception set"),  # pyscard 2.3.1, seen in the soak
+    pb.SCARD_W_REMOVED_CARD,
+])
+def test_a_failure_after_connecting_disconnects_the_handle(fake: FakeScard,
+                                                         failure: object) -> None:
+    """The soak's wedged validator: SCardStatus failed inside pyscard right after an
+    exclusive SCardConnect; the handle stayed connected and every later tap of that reader
+    was refused (SCARD_E_SHARING_VIOLATION). Now the handle is disconnected, the context
+    released, and the caller gets a PcscError it can refuse the tap with."""
+    def status(handle: int) -> tuple[int, str, int, int, list[int]]:
+        if isinstance(failure, Exception):
+            raise failure
+        return int(str(failure)), "", 0, 0, []
+
+    backend = PyscardBackend(scard=fake)
+    backend.list_readers()
+    fake.SCardStatus = status  # type: ignore[method-assign]
+    with pytest.raises(errors.PcscError):
+        backend.connect("R0", 0, exclusive=True)
+    assert ("disconnect", 1002, FakeScard.SCARD_LEAVE_CARD) in fake.calls
+    assert len(fake.live) == 1  # the connection's context released, the backend's kept
+    fake.SCardStatus = FakeScard.SCardStatus.__get__(fake)  # type: ignore[method-assign]
+    backend.connect("R0", 0, exclusive=True).disconnect()  # the next tap connects
 
 
 def test_transmit_errors_are_mapped(fake: FakeScard) -> None:

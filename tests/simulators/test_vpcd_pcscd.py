@@ -188,3 +188,25 @@ def test_bridges_reconnect_after_pcscd_restarts(pcscd, demo_card, psam, attach_c
     demo_card.wait_present()
     assert pcsc_exchange(demo_card.reader, SELECT_ADF)[0][-2:] == b"\x90\x00"
     assert demo_card.bridge.connections >= 2
+
+
+def test_a_card_that_answers_late_is_waited_for_not_dropped(attach_card):
+    """vpcd has no timeout (blocking recv): a card that answers 2.5 s late, with pcscd's
+    presence polls (every 0.4 s) queued behind the command, is neither dropped nor reconnected.
+    So a busy card process alone (the soak's old rig) never makes vpcd give up."""
+    handle = attach_card()
+    connections = handle.bridge.connections
+    backend = open_backend("pcsc://")
+    try:
+        with CardChannel.connect(backend, handle.reader, timeout=5.0) as channel:
+            assert channel.transmit(SELECT_ADF).sw == 0x9000
+            handle.card.delay(2.5, READ_EF15[:2], times=1)
+            started = time.monotonic()
+            ef15 = channel.transmit(READ_EF15)
+            assert time.monotonic() - started >= 2.5
+            assert ef15.sw == 0x9000 and ef15.data[12:20] == bytes.fromhex("4102000000000001")
+            assert channel.transmit(READ_EF15).sw == 0x9000
+    finally:
+        backend.close()
+    assert reader_state(handle.reader)[0]
+    assert handle.bridge.connections == connections
