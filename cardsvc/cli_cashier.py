@@ -156,16 +156,18 @@ class Till:
                          lines=[f"余额 Balance {format_fen(tx.balance_fen or 0)} 元"]))
 
     def _read_secret(self, prompt: str) -> str:
-        """A line typed without echo when the input is a terminal (the PIN is never shown)."""
-        print(prompt, end="", file=self.out, flush=True)
+        """A line typed without echo when the input is a terminal (the PIN is never shown).
+        Echo goes off before the prompt shows: a PIN typed at once is not echoed either."""
         try:
             fd = self.inp.fileno()
             saved = termios.tcgetattr(fd)
         except (OSError, ValueError, termios.error):  # not a terminal: read as it comes
+            print(prompt, end="", file=self.out, flush=True)
             return self.inp.readline().strip()
         quiet = saved[:]
         quiet[3] &= ~termios.ECHO
         termios.tcsetattr(fd, termios.TCSADRAIN, quiet)
+        print(prompt, end="", file=self.out, flush=True)
         try:
             return self.inp.readline().strip()
         finally:
