@@ -8,12 +8,24 @@ process. If it cannot be started the run fails with the reason; it is never skip
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 
 import pytest
 
 from simulators.pcscd import PcscdError, PcscdProcess
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """A program's ``main`` run in-process sets up the root logger on the test's captured stderr;
+    the next test's libraries (python-escpos logs to the root) must not write to it closed."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 pytest_plugins = ["tests.fixtures.cards"]
 
