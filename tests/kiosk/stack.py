@@ -4,16 +4,22 @@ the same port and database to play "the back office is down"."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
+from PySide6.QtCore import QSize
 
 from backoffice.auth import TokenStore
 from config.runtime import free_tcp_port, wait_http_ok
+from demo.devices import Stack
+from demo.journey import Journey
 
 YYZZ = "11410200MB1A40214201001010010001"
 """营业执照登记（个体工商户设立）in the demo catalogue."""
@@ -77,3 +83,50 @@ def jpeg_page(path: Path, seed: int = 1) -> Path:
         cv2.line(page, (80, y), (int(rng.integers(300, 720)), y), (40, 40, 40), 3)
     cv2.imwrite(str(path), page, [cv2.IMWRITE_JPEG_QUALITY, 80])
     return path
+
+
+@contextlib.contextmanager
+def running_stack(root: Path, *starts: Callable[[Stack], object]) -> Iterator[Stack]:
+    """The demo's devices and services (``Stack.start_hall``, ``Stack.start_printer``, ...) as
+    processes under ``root``, all stopped at the end."""
+    stack = Stack(root)
+    try:
+        for start in starts:
+            start(stack)
+        yield stack
+    finally:
+        stack.stop()
+
+
+@contextlib.contextmanager
+def kiosk_on(stack: Stack, root: Path) -> Iterator[tuple[Journey, list[Callable[[], None]]]]:
+    """A portrait kiosk on ``stack`` driven by a :class:`Journey`, and its ports' closers;
+    closed at the end."""
+    j = Journey(stack, root)
+    j.kiosk, closers = j.build_kiosk(root / "kiosk", QSize(1080, 1920), 4.0)
+    try:
+        yield j, closers
+    finally:
+        j.kiosk.close()
+        for close in closers:
+            close()
+
+
+def to_materials(j: Journey) -> Any:
+    """From home to the materials step of yyzz: ``yyzz`` typed on the kiosk's keyboard, its
+    guide, apply, the identity from the ID card on the reader, the form filled. The apply
+    view-model."""
+    vm: Any = j.kiosk.vm  # type: ignore[union-attr]
+    j.wait(lambda: vm.find.total > 0, "the catalogue")
+    vm.open("apply")
+    for ch in "yyzz":
+        vm.find.type(ch)
+    j.wait(lambda: not vm.find.busy and vm.find.results.count > 0, "results")
+    vm.find.open(vm.find.results.get(0)["code"])
+    j.wait(lambda: vm.guide.loaded, "the guide")
+    vm.guide.apply()
+    j.wait(lambda: vm.apply.stepCode == "form", "the ID card to be read", 30)
+    j.fill_form()
+    vm.apply.next()
+    j.wait(lambda: vm.apply.materials.rows.count > 0, "the materials")
+    return vm.apply

@@ -15,27 +15,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSize
 
 from demo.devices import Stack
-from demo.journey import Journey
 from drivers.scanner import a4_pixels
 from kiosk.adapters.scanner import CameraScanner
 from kiosk.ports import Fault, ScanFrame
+from tests.kiosk.stack import kiosk_on, running_stack, to_materials
 
 STATES = {"no_page", "moving", "steadying", "refused", "captured", "waiting_new"}
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    s = Stack(tmp_path_factory.mktemp("camera"))
-    try:
-        s.start_hall()
-        s.start_camera()
-        s.start_idcard()
+    with running_stack(tmp_path_factory.mktemp("camera"), Stack.start_hall, Stack.start_camera,
+                       Stack.start_idcard) as s:
         yield s
-    finally:
-        s.stop()
 
 
 class Seen:
@@ -116,25 +110,13 @@ def test_the_worker_analyses_captures_forgets_and_is_replaced_when_it_dies(
 
 def test_the_sessions_end_leaves_nothing_in_the_worker(stack: Stack, qapp: Any,
                                                        tmp_path: Path) -> None:
-    j = Journey(stack, tmp_path)
-    kiosk, closers = j.build_kiosk(tmp_path / "kiosk", QSize(1080, 1920), 4.0)
-    j.kiosk = kiosk
-    scanner = next(c.__self__ for c in closers  # type: ignore[attr-defined]
-                   if isinstance(getattr(c, "__self__", None), CameraScanner))
-    try:
+    with kiosk_on(stack, tmp_path) as (j, closers):
+        kiosk = j.kiosk
+        assert kiosk is not None
+        scanner = next(c.__self__ for c in closers  # type: ignore[attr-defined]
+                       if isinstance(getattr(c, "__self__", None), CameraScanner))
         vm: Any = kiosk.vm
-        j.wait(lambda: vm.find.total > 0, "the catalogue")
-        vm.open("apply")
-        vm.find.setQuery("yyzz")
-        j.wait(lambda: not vm.find.busy and vm.find.results.count > 0, "results")
-        vm.find.open(vm.find.results.get(0)["code"])
-        j.wait(lambda: vm.guide.loaded, "the guide")
-        vm.guide.apply()
-        j.wait(lambda: vm.apply.stepCode == "form", "the ID card", 30)
-        j.fill_form()
-        vm.apply.next()
-        j.wait(lambda: vm.apply.materials.rows.count > 0, "the materials")
-        materials = vm.apply.materials
+        materials = to_materials(j).materials
         materials.scan("application")
         j.wait(lambda: materials.thumbnails.count >= 1, "a page", 60)
         assert materials.live.startswith("image://pic/live")
@@ -150,7 +132,3 @@ def test_the_sessions_end_leaves_nothing_in_the_worker(stack: Stack, qapp: Any,
         threading.Thread(target=lambda: holds.append(scanner.worker_holds())).start()
         j.wait(lambda: bool(holds), "the worker's answer")
         assert holds == [0]
-    finally:
-        kiosk.close()
-        for close in closers:
-            close()

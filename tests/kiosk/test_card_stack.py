@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSize
 
 from cardsvc.client import CardServiceClient
 from cardsvc.codes import ErrorCode
@@ -22,6 +21,7 @@ from demo.journey import Journey
 from kiosk.adapters.card import ServiceCard
 from kiosk.ports import CardEvent, CardEventKind, Fault, PortError
 from tests.kiosk.screens import artifacts, ui_strings
+from tests.kiosk.stack import kiosk_on, running_stack
 
 pytestmark = pytest.mark.pcscd
 
@@ -31,28 +31,19 @@ PERSONAL = (HOLDER, ID_NUMBER, "13700001111", "4102000000000001")
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    s = Stack(tmp_path_factory.mktemp("card-stack"))
-    try:
-        s.start_hall()
-        s.start_printer()
-        s.start_cards()
+    with running_stack(tmp_path_factory.mktemp("card-stack"), Stack.start_hall,
+                       Stack.start_printer, Stack.start_cards) as s:
         yield s
-    finally:
-        s.stop()
 
 
 @pytest.fixture
 def journey(stack: Stack, qapp: Any, tmp_path: Path) -> Iterator[Journey]:
-    j = Journey(stack, tmp_path)
-    j.kiosk, closers = j.build_kiosk(tmp_path / "kiosk", QSize(1080, 1920), 4.0)
-    try:
-        yield j
-    finally:
-        assert stack.cards is not None
-        stack.cards.lift()
-        j.kiosk.close()
-        for close in closers:
-            close()
+    with kiosk_on(stack, tmp_path) as (j, _):
+        try:
+            yield j
+        finally:
+            assert stack.cards is not None
+            stack.cards.lift()
 
 
 def _shot(j: Journey, name: str) -> None:

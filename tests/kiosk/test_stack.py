@@ -11,60 +11,34 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSize
 
 from demo.devices import Stack, receipt_files
 from demo.journey import Journey
-from kiosk.app import Kiosk
 from kiosk.ports import CaseRef
 from simulators.printer.server import write_paper_file
 from tests.kiosk.screens import artifacts
+from tests.kiosk.stack import kiosk_on, running_stack, to_materials
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    s = Stack(tmp_path_factory.mktemp("stack"))
-    try:
-        s.start_hall()
-        s.start_printer()
-        s.start_camera()
-        s.start_idcard()
+    with running_stack(tmp_path_factory.mktemp("stack"), Stack.start_hall, Stack.start_printer,
+                       Stack.start_camera, Stack.start_idcard) as s:
         yield s
-    finally:
-        s.stop()
 
 
 @pytest.fixture
 def journey(stack: Stack, qapp: Any, tmp_path: Path) -> Iterator[Journey]:
-    j = Journey(stack, tmp_path)
-    j.kiosk, closers = j.build_kiosk(tmp_path / "kiosk", QSize(1080, 1920), 4.0)
-    try:
+    with kiosk_on(stack, tmp_path) as (j, _):
         yield j
-    finally:
-        j.kiosk.close()
-        for close in closers:
-            close()
 
 
 def _to_review(j: Journey) -> Any:
-    k: Kiosk = j.kiosk  # type: ignore[assignment]
-    vm: Any = k.vm
-    j.wait(lambda: vm.find.total > 0, "the catalogue")
-    vm.open("apply")
-    for ch in "yyzz":
-        vm.find.type(ch)
-    j.wait(lambda: not vm.find.busy and vm.find.results.count > 0, "results")
-    vm.find.open(vm.find.results.get(0)["code"])
-    j.wait(lambda: vm.guide.loaded, "the guide")
-    vm.guide.apply()
-    j.wait(lambda: vm.apply.stepCode == "form", "the ID card to be read", 30)
-    j.fill_form()
-    vm.apply.next()
-    j.wait(lambda: vm.apply.materials.rows.count > 0, "the materials")
+    apply = to_materials(j)
     j.scan_materials()
-    vm.apply.next()
-    j.wait(lambda: vm.apply.stepCode == "review", "review")
-    return vm.apply
+    apply.next()
+    j.wait(lambda: apply.stepCode == "review", "review")
+    return apply
 
 
 def _shot(j: Journey, name: str) -> None:
@@ -123,17 +97,7 @@ def test_camera_gone_the_screen_says_what_to_do(journey: Journey, stack: Stack) 
     vm: Any = journey.kiosk.vm  # type: ignore[union-attr]
     stack.stop_camera()
     try:
-        journey.wait(lambda: vm.find.total > 0, "the catalogue")
-        vm.open("apply")
-        vm.find.setQuery("yyzz")
-        journey.wait(lambda: not vm.find.busy and vm.find.results.count > 0, "results")
-        vm.find.open(vm.find.results.get(0)["code"])
-        journey.wait(lambda: vm.guide.loaded, "the guide")
-        vm.guide.apply()
-        journey.wait(lambda: vm.apply.stepCode == "form", "the ID card", 30)
-        journey.fill_form()
-        vm.apply.next()
-        journey.wait(lambda: vm.apply.materials.rows.count > 0, "the materials")
+        to_materials(journey)
         vm.apply.materials.scan("application")
         journey.wait(lambda: "设备暂时不能使用" in vm.apply.materials.verdict, "the words", 20)
         _shot(journey, "camera-gone")
