@@ -123,8 +123,7 @@ class Till:
                              lines=[f"余额 Balance {format_fen(result.balance_fen or 0)} 元",
                                     f"卡号 Card {result.raw.get('card_no', '')}"]))
         else:
-            zh = getattr(result, "message_zh", "") or MESSAGES.zh(result)
-            self.show(Screen("refused", zh, str(result)))
+            self.refused(result)
 
     def _cancel_typed(self) -> bool:
         try:
@@ -132,6 +131,11 @@ class Till:
         except (ValueError, OSError):  # not a real file (tests): nothing to read
             return False
         return bool(ready) and self.inp.readline().strip().lower() == "c"
+
+    def refused(self, exc: CardServiceError) -> None:
+        """The service's words for it (a remote refusal carries its Chinese), else ours."""
+        zh = getattr(exc, "message_zh", "") or MESSAGES.zh(exc)
+        self.show(Screen("refused", zh, str(exc)))
 
     def refund_last(self) -> None:
         if self._last is None:
@@ -148,8 +152,7 @@ class Till:
         try:
             tx = self.svc.refund(ref, pin, client_ref=f"{ref}-refund")
         except CardServiceError as exc:
-            zh = getattr(exc, "message_zh", "") or MESSAGES.zh(exc)
-            self.show(Screen("refused", zh, str(exc)))
+            self.refused(exc)
             return
         self._last = None
         self.show(Screen("ok", "已退款", "Refunded", big=format_fen(tx.amount_fen),
