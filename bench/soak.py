@@ -10,10 +10,13 @@ channels (two readers each: the rider's card and the PSAM; pcsc-lite takes 16 re
 validators at most). ``--pcscds N`` runs N such private pcscd instances side by side (N x
 ``validators`` validators, each told its own daemon's ``PCSCLITE_CSOCK_NAME``, all terminal IDs
 distinct, all uploading to the one back office). The bench inserts a card into a validator's
-reader (vpcd connection), waits for the validator's result line, removes the card and waits
-until the validator has seen it gone, then taps the next card. pcscd notices a presence change
-only at its ~0.4 s poll of vpcd, so each reader does about one tap a second at best: the
-readers run in parallel.
+reader (vpcd connection), waits for the validator's result line *for that card* (the line names
+the card), removes the card and waits until the validator has seen it gone, then taps the next
+card. Any other result line, and a removal reported while the card was in, is a stray event
+(a phantom tap's), counted apart and never taken for a tap's result; a stray result is an
+error too (it showed the rider a refusal, or charged a tap the bench did not make). pcscd
+notices a presence change only at its ~0.4 s poll of vpcd, so each reader does about one tap a
+second at best: the readers run in parallel.
 
 The virtual cards and PSAMs run in card-host processes of their own (``simulators.card_host``,
 ``--card-hosts`` per pcscd, niceness ``--card-nice``, -5 by default: root), not as threads of
@@ -86,6 +89,9 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
     taps: int = 0
     errors: Counter[str] = field(default_factory=Counter)
+    strays: Counter[str] = field(default_factory=Counter)
+    """Validator lines that answer no tap of the bench (a phantom's): each a stray event;
+    a stray result is also an error (the rider saw a refusal, or a fare nobody tapped for)."""
     latencies: list[float] = field(default_factory=list)
     target: int = 0
     deadline: float = 0.0
@@ -135,7 +141,8 @@ class ValidatorProcess:
     """``cardsvc validator --json`` and the lines it prints."""
 
     def __init__(self, config: Path, passback: float, log: Path, env: dict[str, str]) -> None:
-        self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.lines: queue.Queue[tuple[float, dict[str, Any]]] = queue.Queue()
+        """(arrival, line): ``time.monotonic()`` when the line was read, and the line."""
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "cardsvc.cli", "validator", "--line", LINE, "--json",
              "--passback", str(passback), "--config", str(config),
@@ -147,17 +154,18 @@ class ValidatorProcess:
         assert self.proc.stdout is not None
         for raw in self.proc.stdout:
             with contextlib.suppress(ValueError):
-                self.lines.put(json.loads(raw))
+                self.lines.put((time.monotonic(), json.loads(raw)))
 
-    def expect(self, kind: str, timeout: float = WAIT_S) -> dict[str, Any] | None:
+    def expect(self, *kinds: str, timeout: float = WAIT_S) -> tuple[float, dict[str, Any]] | None:
+        """The next line of one of ``kinds`` (others skipped) with its arrival time."""
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             try:
-                line = self.lines.get(timeout=left)
+                arrival, line = self.lines.get(timeout=left)
             except queue.Empty:
                 return None
-            if line["type"] == kind:
-                return line
+            if line["type"] in kinds:
+                return arrival, line
         return None
 
     def stop(self) -> None:
@@ -169,22 +177,26 @@ class ValidatorProcess:
                 self.proc.kill()
 
 
-def drive_pcscd(host: CardHost, slot: int, cards: int, validator: ValidatorProcess,
+def drive_pcscd(host: CardHost, slot: int, numbers: list[str], validator: ValidatorProcess,
                 tally: Tally) -> None:
-    for card in itertools.cycle(range(cards)):
+    """Tap the cards ``numbers`` in turn. A result line is this tap's result only if it names
+    the card inserted; any other ``operation_finished`` line, and a ``card_removed`` line while
+    the card was in, is a stray event (a phantom tap's), never taken for the tap's result."""
+    for card, number in itertools.cycle(enumerate(numbers)):
         if not tally.claim():
             return
         started = time.monotonic()
         try:
             host.insert(slot, card)
-            result = validator.expect("operation_finished")
-            elapsed = time.monotonic() - started
+            result = tap_result(validator, number, started + WAIT_S, tally)
+            removed = time.monotonic()
+            elapsed = removed - started
             host.remove(slot)
         except CardHostError:
             with tally.lock:
                 tally.errors["card host gone"] += 1
             return
-        gone = validator.expect("card_removed")
+        gone = removal_seen(validator, removed, tally)
         with tally.lock:
             if result is None:
                 tally.errors["no result"] += 1
@@ -192,8 +204,41 @@ def drive_pcscd(host: CardHost, slot: int, cards: int, validator: ValidatorProce
                 tally.errors[result["code"]] += 1
             else:
                 tally.latencies.append(elapsed)
-            if gone is None:
+            if not gone:
                 tally.errors["removal not seen"] += 1
+
+
+def tap_result(validator: ValidatorProcess, number: str, deadline: float,
+               tally: Tally) -> dict[str, Any] | None:
+    """The validator's result for card ``number`` (inserted), strays counted on the way."""
+    while (got := validator.expect("operation_finished", "card_removed",
+                                   timeout=deadline - time.monotonic())) is not None:
+        line = got[1]
+        if line["type"] == "operation_finished" and line.get("card_no") == number:
+            return line
+        stray(tally, line)
+    return None
+
+
+def removal_seen(validator: ValidatorProcess, removed: float, tally: Tally) -> bool:
+    """Whether the validator saw the card go (a ``card_removed`` line read after the bench
+    removed it; one read before, or a result line, is a stray)."""
+    while (got := validator.expect("operation_finished", "card_removed")) is not None:
+        arrival, line = got
+        if line["type"] == "card_removed" and arrival >= removed:
+            return True
+        stray(tally, line)
+    return False
+
+
+def stray(tally: Tally, line: dict[str, Any]) -> None:
+    with tally.lock:
+        if line["type"] == "card_removed":
+            tally.strays["card_removed while the card was in"] += 1
+            return
+        kind = "fare charged" if line["ok"] else str(line["code"])
+        tally.strays[f"result of no tap: {kind}"] += 1
+        tally.errors[f"stray result: {kind}"] += 1
 
 
 def soak_pcscd(root: Path, args: argparse.Namespace, clearing_url: str, tally: Tally) -> None:
@@ -208,7 +253,7 @@ def soak_pcscd(root: Path, args: argparse.Namespace, clearing_url: str, tally: T
             for p in range(args.pcscds):  # started in turn: each picks ports the last left free
                 pcscd = daemons.enter_context(
                     PcscdProcess(root / f"pcscd{p}" if p else root / "pcscd",
-                                 channels=args.validators))
+                                 channels=args.validators, debug=p in args.pcscd_debug))
                 per_host = -(-args.validators // args.card_hosts)
                 for first in range(0, args.validators, per_host):
                     channels = range(first, min(first + per_host, args.validators))
@@ -218,8 +263,9 @@ def soak_pcscd(root: Path, args: argparse.Namespace, clearing_url: str, tally: T
                         v = p * args.validators + c
                         validator = start_validator(root, args, clearing_url, pcscd, c, v)
                         validators.append(validator)
+                        numbers = [card_number(v, k) for k in range(args.cards)]
                         threads.append(threading.Thread(target=drive_pcscd, args=(
-                            host, slot, args.cards, validator, tally)))
+                            host, slot, numbers, validator, tally)))
             for t in threads:
                 t.start()
             report_progress(tally, threads)
@@ -257,7 +303,7 @@ def start_validator(root: Path, args: argparse.Namespace, clearing_url: str,
     config = config_for(root, v, names[2 * c], names[2 * c + 1], clearing_url)
     time.sleep(0.5)  # pcscd sees the PSAM at its next poll
     validator = ValidatorProcess(config, args.passback, root / f"validator-{v}.log", pcscd.env)
-    if validator.expect("reader_available", 30) is None:
+    if validator.expect("reader_available", timeout=30) is None:
         validator.stop()
         raise RuntimeError(f"validator {v} did not come up (see its log)")
     return validator
@@ -441,6 +487,8 @@ def main() -> None:
                    help="card-host processes per pcscd (the virtual cards and PSAMs)")
     p.add_argument("--card-nice", type=int, default=-5,
                    help="niceness of the card hosts (below 0 needs root)")
+    p.add_argument("--pcscd-debug", type=int, action="append", default=[], metavar="N",
+                   help="run pcscd number N (0..) with --debug (diagnostics; repeatable)")
     p.add_argument("--root", help="keep the state here (default: a temporary directory)")
     p.add_argument("--report", help="write the summary (JSON) here")
     p.add_argument("--check", action="store_true",
@@ -479,6 +527,7 @@ def main() -> None:
             "started": started_at, "ended": ended_at,
             "command": " ".join(["python -m bench.soak", *sys.argv[1:]]),
             "taps": tally.taps, "ok": len(tally.latencies), "errors": dict(tally.errors),
+            "strays": dict(tally.strays),
             "minutes": round(minutes, 1), "taps_per_minute": round(tally.taps / minutes),
             "tap_to_result_ms": {"median": round(statistics.median(lat) * 1e3, 1),
                                  "p95": round(lat[int(0.95 * (len(lat) - 1))] * 1e3, 1)},

@@ -10,6 +10,7 @@ as server-sent events; an in-process program subscribes directly).
     card_removed        {reader}
     operation_started   {reader, operation, client_ref}
     operation_finished  {reader, operation, client_ref, ok, result | code, message, message_zh}
+                        (+ card_no for a ride, once the card was read: the tap it answers)
     sale_waiting        {client_ref, amount_fen, kind}  a sale waits for a tap
     sale_ended          {client_ref, ok, code}          paid, timed out or cancelled
 

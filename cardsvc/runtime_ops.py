@@ -250,9 +250,13 @@ class Operations:
                 monitor.end_processing(reader, tap)
 
     def _finished(self, reader: str, name: str, client_ref: str | None, result: Any,
-                  error: CardServiceError | None) -> None:
+                  error: CardServiceError | None, card_no: str | None = None) -> None:
+        """Publish ``operation_finished``; ``card_no`` is the card it was about, where known
+        (a refused ride says which card it refused: a result is matched to its tap)."""
         data: dict[str, Any] = {"reader": reader, "operation": name, "client_ref": client_ref,
                                 "ok": error is None}
+        if card_no is not None:
+            data["card_no"] = card_no
         if error is None:
             data["result"] = _as_dict(result)
         else:
@@ -437,6 +441,7 @@ class Operations:
         line = self.rt.options.line
         self.rt.events.publish("operation_started", reader=reader, operation="ride",
                                client_ref=None)
+        card_no: str | None = None
         try:
             with self._processing(reader), \
                     self._terminal(reader, _Guard(None, False, "debit", True),
@@ -449,9 +454,9 @@ class Operations:
                     result = TxResult.from_entry(replay.entry)
                 self._last_ride[card_no] = (time.monotonic(), result)
         except CardServiceError as exc:
-            self._finished(reader, "ride", None, None, exc)
+            self._finished(reader, "ride", None, None, exc, card_no)
         else:
-            self._finished(reader, "ride", None, result, None)
+            self._finished(reader, "ride", None, result, None, card_no)
         self.rt.poke_uploader()
 
     def _passback(self, card_no: str) -> None:

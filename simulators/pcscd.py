@@ -132,6 +132,8 @@ class PcscdProcess:
     startup_timeout: float = 10.0
     channels: int = 1
     """vpcd channels, two readers each (pcsc-lite takes up to 16 readers: 8 channels)."""
+    debug: bool = False
+    """Run pcscd with ``--debug`` (every reader event and call in its log: diagnostics only)."""
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
     _log_start: int = field(default=0, init=False, repr=False)
 
@@ -168,7 +170,7 @@ class PcscdProcess:
     def _command(self) -> list[str]:
         pcscd = shutil.which("pcscd") or "/usr/sbin/pcscd"
         conf = self.workdir / "reader.conf.d"
-        cmd = [pcscd, "--foreground", "--config", str(conf)]
+        cmd = [pcscd, "--foreground", "--config", str(conf), *(["--debug"] if self.debug else [])]
         if not self.private:
             return cmd
         run = self.workdir / "run"

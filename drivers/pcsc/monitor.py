@@ -166,6 +166,29 @@ class _Reader:
     taps: int = 0
     """Cards seen in this reader so far (a new card, or one taken out and put back, is a new
     tap): :meth:`ReaderMonitor.begin_processing` returns it."""
+    uncounted: bool = False
+    """The card in the reader was seen before the backend counted its insertion (see
+    :func:`_insertion_counted`): the count still to come is the same card, not a swap."""
+
+
+_COUNTER = 0x10000
+"""pcsc-lite's event counter wraps at 0xFFFF."""
+
+
+def _insertion_counted(moved: int, was_present: bool) -> bool:
+    """Whether an insertion the monitor sees now has been counted by the backend, from how far
+    the event counter ``moved`` since the last look (``was_present``: a card was there then).
+
+    pcsc-lite counts every insertion and every removal once, but publishes a new card's state
+    (present, ATR) *before* it counts the insertion (eventhandler.c: ``readerState = PRESENT
+    ...`` then ``eventCounter++``), and hands clients a copy of the reader states taken
+    without a lock. So a look can catch a card present with the counter of the empty reader
+    (or, after a swap, with only the removal counted); the next look then finds the counter
+    one higher, the same card in the reader. From an empty reader an insertion moves the
+    counter by an odd number (in; in, out, in; ...), from a card present a swap by an even
+    number (out, in; ...): one less means the last insertion is not counted yet. A backend
+    without a counter (always 0) thus always looks uncounted, which changes nothing for it."""
+    return moved % 2 == (1 if not was_present else 0)
 
 
 Subscriber = Callable[[MonitorEvent], None]
@@ -400,6 +423,7 @@ class ReaderMonitor:
         previous = entry.state
         self._move(entry, CardState.NO_CARD, out)
         entry.atr = b""
+        entry.uncounted = False
         out.append(CardRemoved(entry.name, previous))
 
     def _apply(self, statuses: dict[str, ReaderStatus]) -> None:
@@ -435,11 +459,24 @@ class ReaderMonitor:
                     entry.mute = status.mute
                     out.append(FieldMute(name, status.mute))
                 had_card = entry.state is not CardState.NO_CARD
-                swapped = status.present and (status.events != entry.events
-                                              or status.atr != entry.atr)
+                moved = (status.events - entry.events) % _COUNTER
+                if had_card and status.present and entry.uncounted and \
+                        status.atr == entry.atr and moved in (0, 1):
+                    # the insertion of the card we already saw, counted only now (or not
+                    # yet): the same card, not a swap
+                    if moved:
+                        entry.uncounted = False
+                        log.info("card counted by the reader stack after it was seen",
+                                 extra={"reader": name, "events": [entry.events,
+                                                                   status.events]})
+                    entry.events = status.events
+                    continue
+                if had_card and entry.uncounted:
+                    moved = (moved - 1) % _COUNTER  # the count that was still to come
+                swapped = status.present and (moved != 0 or status.atr != entry.atr)
                 if had_card and swapped:
-                    # a card out and in between two looks; also how a glitch of the reader
-                    # stack would look (the soak's phantom second taps): say which
+                    # a card out and in between two looks (the counter moved by two or more,
+                    # or another ATR): say which
                     log.warning("card replaced between two looks", extra={
                         "reader": name, "state": entry.state.name,
                         "events": [entry.events, status.events],
@@ -450,6 +487,11 @@ class ReaderMonitor:
                     self._move(entry, CardState.CARD_PRESENT, out)
                     entry.taps += 1
                     entry.atr = status.atr
+                    entry.uncounted = not new and not _insertion_counted(moved, had_card)
+                    if entry.uncounted:
+                        log.warning("card seen before the reader stack counted its "
+                                    "insertion", extra={"reader": name, "events": [
+                                        entry.events, status.events]})
                     out.append(CardInserted(name, status.atr, initial=new))
                 entry.events = status.events
             self._emit(out)

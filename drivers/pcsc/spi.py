@@ -35,8 +35,10 @@ class ReaderStatus:
     anticollision found more than one), or a card that does not answer. Never both ``present``
     and usable: ``present`` is False when ``mute`` is True."""
     events: int = 0
-    """A counter of card insertions/removals, where the backend has one (pcsc-lite does): a
-    card swapped between two looks shows as ``present`` both times with another count."""
+    """A counter of card insertions/removals, where the backend has one (pcsc-lite does: one
+    count for each insertion and each removal): a card swapped between two looks shows as
+    ``present`` both times with a count two (or more) higher. pcsc-lite may show a new card
+    present one look before it counts its insertion (the monitor allows for it)."""
 
 
 class ConnectionSpi(ABC):

@@ -196,6 +196,9 @@ def test_the_validator_charges_each_tap_once_with_passback_and_free_rides(
         assert paid.data["ok"] and paid.data["result"]["amount_fen"] == 100
         assert not again.data["ok"] and again.data["code"] == "already_tapped"
         assert student.data["result"]["amount_fen"] == 50
+        # each answer names the card it is about (the soak matches a result to its tap)
+        assert [e.data["card_no"] for e in (paid, again, student)] == [
+            paid.data["result"]["card_no"], paid.data["result"]["card_no"], "4102000000000002"]
         assert card.feedback[0].startswith(bytes.fromhex("2A04"))  # green, one beep
         assert card.feedback[1].startswith(bytes.fromhex("5D04"))  # red: refused
         assert rt.status()["journal"]["completed"] == 2

@@ -265,6 +265,92 @@ def test_a_card_swapped_between_two_looks_is_a_removal_and_an_insertion(
     assert swaps[1].atr == [FAKE_ATR.hex(), other_atr.hex()]  # type: ignore[attr-defined]
 
 
+SOAK_ATR = bytes.fromhex("3b8580018073c021c0d6")
+"""The ATR of the soak's virtual cards (the diagnostic soak's warnings below)."""
+
+
+def test_a_card_seen_before_pcscd_counted_its_insertion_is_one_tap(
+        caplog: pytest.LogCaptureFixture) -> None:
+    # The soak's phantom second taps, as the diagnostic soak logged them: pcsc-lite publishes
+    # a new card as present before it counts the insertion (and serves the reader states
+    # without a lock), so one look saw the card with the empty reader's counter (52) and the
+    # next, 6 ms later, the same card counted (53). That is one card, one tap.
+    caplog.set_level("INFO", logger="drivers.pcsc.monitor")
+    events = _run_script([
+        {A: ReaderStatus(False, events=52)},
+        {A: ReaderStatus(True, SOAK_ATR, events=52)},  # present, insertion not counted yet
+        {A: ReaderStatus(True, SOAK_ATR, events=52)},
+        {A: ReaderStatus(True, SOAK_ATR, events=53)},  # counted now: the same card
+        {A: ReaderStatus(True, SOAK_ATR, events=53)},
+        {A: ReaderStatus(False, events=54)},
+    ])
+    assert events == [monitor.ReaderAdded(A), monitor.CardInserted(A, SOAK_ATR),
+                      monitor.CardRemoved(A, CardState.CARD_PRESENT)]
+    messages = [r.getMessage() for r in caplog.records]
+    assert "card replaced between two looks" not in messages
+    assert messages.count("card seen before the reader stack counted its insertion") == 1
+    assert messages.count("card counted by the reader stack after it was seen") == 1
+
+
+@pytest.mark.parametrize(("seen", "then"), [
+    (52, 55),  # seen uncounted; counted (53), lifted (54), put back / another card (55)
+    (52, 54),  # ... and the card put back is itself seen before its count (55 to come)
+])
+def test_a_swap_after_an_uncounted_insertion_is_still_a_new_tap(seen: int, then: int) -> None:
+    events = _run_script([
+        {A: ReaderStatus(False, events=52)},
+        {A: ReaderStatus(True, SOAK_ATR, events=seen)},
+        {A: ReaderStatus(True, SOAK_ATR, events=then)},
+        {A: ReaderStatus(True, SOAK_ATR, events=55)},  # counted: no second swap
+    ])
+    assert events == [monitor.ReaderAdded(A), monitor.CardInserted(A, SOAK_ATR),
+                      monitor.CardRemoved(A, CardState.CARD_PRESENT),
+                      monitor.CardInserted(A, SOAK_ATR)]
+
+
+def test_a_swap_seen_before_the_new_card_is_counted_is_one_new_tap() -> None:
+    # counted card (53); out (54) and another in, seen before its count; counted (55)
+    events = _run_script([
+        {A: ReaderStatus(False, events=52)},
+        {A: ReaderStatus(True, SOAK_ATR, events=53)},
+        {A: ReaderStatus(True, SOAK_ATR, events=54)},
+        {A: ReaderStatus(True, SOAK_ATR, events=55)},
+        {A: ReaderStatus(True, SOAK_ATR, events=57)},  # and once more out and in: a new tap
+    ])
+    assert events == [monitor.ReaderAdded(A), monitor.CardInserted(A, SOAK_ATR),
+                      monitor.CardRemoved(A, CardState.CARD_PRESENT),
+                      monitor.CardInserted(A, SOAK_ATR),
+                      monitor.CardRemoved(A, CardState.CARD_PRESENT),
+                      monitor.CardInserted(A, SOAK_ATR)]
+
+
+def test_a_backend_without_an_event_counter_sees_no_phantoms() -> None:
+    other_atr = bytes.fromhex("3B00")
+    events = _run_script([
+        {A: ReaderStatus(False)},
+        {A: ReaderStatus(True, SOAK_ATR)},
+        {A: ReaderStatus(True, SOAK_ATR)},
+        {A: ReaderStatus(True, other_atr)},  # another ATR is still another card
+        {A: ReaderStatus(False)},
+    ])
+    assert events == [monitor.ReaderAdded(A), monitor.CardInserted(A, SOAK_ATR),
+                      monitor.CardRemoved(A, CardState.CARD_PRESENT),
+                      monitor.CardInserted(A, other_atr),
+                      monitor.CardRemoved(A, CardState.CARD_PRESENT)]
+
+
+def test_the_counter_wraps_like_pcsc_lite() -> None:
+    events = _run_script([
+        {A: ReaderStatus(False, events=0xFFFF)},
+        {A: ReaderStatus(True, SOAK_ATR, events=0xFFFF)},
+        {A: ReaderStatus(True, SOAK_ATR, events=0)},  # counted, past 0xFFFF
+        {A: ReaderStatus(True, SOAK_ATR, events=2)},  # out and in: a new tap
+    ])
+    assert events == [monitor.ReaderAdded(A), monitor.CardInserted(A, SOAK_ATR),
+                      monitor.CardRemoved(A, CardState.CARD_PRESENT),
+                      monitor.CardInserted(A, SOAK_ATR)]
+
+
 def test_a_reader_that_reports_unavailable() -> None:
     events = _run_script([
         {A: ReaderStatus(True, FAKE_ATR)},
