@@ -460,6 +460,14 @@ class ReaderMonitor:
                     out.append(FieldMute(name, status.mute))
                 had_card = entry.state is not CardState.NO_CARD
                 moved = (status.events - entry.events) % _COUNTER
+                if had_card and status.present and entry.atr and not status.atr and not moved:
+                    # pcsc-lite clears the ATR of a card being taken out before it marks the
+                    # reader empty and counts the removal: a copy taken in between shows the
+                    # card present without its ATR. Nothing changed yet; the next look tells.
+                    log.warning("card shown without its ATR, its count unchanged (a removal "
+                                "under way); no change", extra={"reader": name,
+                                                                "events": status.events})
+                    continue
                 if had_card and status.present and entry.uncounted and \
                         status.atr == entry.atr and moved in (0, 1):
                     # the insertion of the card we already saw, counted only now (or not

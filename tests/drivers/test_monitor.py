@@ -292,6 +292,29 @@ def test_a_card_seen_before_pcscd_counted_its_insertion_is_one_tap(
     assert messages.count("card counted by the reader stack after it was seen") == 1
 
 
+@pytest.mark.parametrize("after", [
+    ReaderStatus(False, events=5446),  # the removal, counted
+    ReaderStatus(True, SOAK_ATR, events=5447),  # ... and the next card already in
+])
+def test_a_card_shown_without_its_atr_while_being_removed_is_no_tap(
+        after: ReaderStatus, caplog: pytest.LogCaptureFixture) -> None:
+    # seen in the full soak: pcsc-lite clears the ATR of a card being taken out, then marks
+    # the reader empty, then counts the removal; a copy between shows it present, ATR empty
+    caplog.set_level("WARNING", logger="drivers.pcsc.monitor")
+    events = _run_script([
+        {A: ReaderStatus(False, events=5444)},
+        {A: ReaderStatus(True, SOAK_ATR, events=5445)},
+        {A: ReaderStatus(True, b"", events=5445)},  # the torn copy: no change
+        {A: after},
+    ])
+    expected: list[MonitorEvent] = [monitor.ReaderAdded(A), monitor.CardInserted(A, SOAK_ATR),
+                                    monitor.CardRemoved(A, CardState.CARD_PRESENT)]
+    if after.present:
+        expected.append(monitor.CardInserted(A, SOAK_ATR))
+    assert events == expected
+    assert [r.getMessage() for r in caplog.records if "without its ATR" in r.getMessage()]
+
+
 @pytest.mark.parametrize(("seen", "then"), [
     (52, 55),  # seen uncounted; counted (53), lifted (54), put back / another card (55)
     (52, 54),  # ... and the card put back is itself seen before its count (55 to come)
