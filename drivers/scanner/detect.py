@@ -33,6 +33,7 @@ from drivers.scanner.candidates import (
     zoomed_out_candidates,
 )
 from drivers.scanner.geometry import convex_and_open, order_clockwise, quad_area, quad_areas
+from drivers.scanner.grow import grow_quad
 from drivers.scanner.refine import refine_corners
 from drivers.scanner.support import (
     continues_to_border,
@@ -70,6 +71,10 @@ class DetectParams:
     refine: bool = True
     refine_samples: int = 40
     """Profiles taken along each side for the refinement."""
+    grow_sides: int = 3
+    """A found quad grows out over paper to the page's edge (:mod:`drivers.scanner.grow`) when
+    at least this many of its sides have paper beyond them (a certificate's printed border runs
+    round all four); 0: never."""
     border_margin: float = 6.0
     """A corner closer than this (full-resolution pixels) to the frame edge touches it."""
     confident: float = 0.6
@@ -250,8 +255,36 @@ def _search(f: _Frames, view: View, p: DetectParams) -> _Found | None:
     final, best, corners, check = max(results, key=lambda r: r[0])
     if final <= 0:
         best, corners, check = picked[0], quads[picked[0]] / scale, float(support[picked[0]])
-    return _Found(float(score[best]), _finish(
-        fine_white, (w, h), corners, quads[best], (sw, sh), check, p))
+    found = _finish(fine_white, (w, h), corners, quads[best], (sw, sh), check, p)
+    if (final > 0 and view.plain and p.grow_sides > 0
+            and not _near_edge(corners, (w, h), p.border_margin)
+            and not _near_edge(quads[best], (sw, sh), 1.0)):
+        # a frame printed inside the page: its margin is paper running on past the frame's
+        # sides (so it is "cut off" as it stands): the page's edge may be just beyond
+        grown, seen = _grown(gray, fine_white, corners, fine_scale, scale, p)
+        if grown is not None:
+            found = _finish(fine_white, (w, h), grown, quads[best], (sw, sh), seen, p)
+    return _Found(float(score[best]), found)
+
+
+def _grown(
+    gray: np.ndarray, fine_white: np.ndarray, corners: np.ndarray, fine_scale: float,
+    scale: float, p: DetectParams,
+) -> tuple[np.ndarray | None, float]:
+    """The page's corners grown out where paper goes on past its sides
+    (:mod:`drivers.scanner.grow`), refined again at full resolution, and their support; None
+    when nothing grew."""
+    start = corners * fine_scale
+    grown = grow_quad(fine_white, start, unit=fine_scale / scale, contrast=p.contrast,
+                      min_sides=p.grow_sides)
+    if np.array_equal(grown, start):
+        return None, 0.0
+    refined = order_clockwise(refine_corners(gray, grown / fine_scale,
+                                             radius=max(2.5, 1.0 / fine_scale),
+                                             samples=p.refine_samples))
+    seen = float(np.prod(side_support(fine_white, refined[None] * fine_scale,
+                                      contrast=p.contrast, slack=1)))
+    return refined, seen
 
 
 def _shrink(image: np.ndarray, factor: float) -> np.ndarray:
