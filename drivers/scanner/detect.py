@@ -21,11 +21,12 @@ frame (pixel centres at integers, OpenCV's convention).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
+from drivers.scanner.band import extend_over_band
 from drivers.scanner.candidates import (
     coarse_edges,
     contour_candidates,
@@ -75,6 +76,9 @@ class DetectParams:
     """A found quad grows out over paper to the page's edge (:mod:`drivers.scanner.grow`) when
     at least this many of its sides have paper beyond them (a certificate's printed border runs
     round all four); 0: never."""
+    bands: bool = True
+    """A side along a band of colour printed to the page's edge moves out over the band
+    (:mod:`drivers.scanner.band`)."""
     border_margin: float = 6.0
     """A corner closer than this (full-resolution pixels) to the frame edge touches it."""
     confident: float = 0.6
@@ -264,6 +268,15 @@ def _search(f: _Frames, view: View, p: DetectParams) -> _Found | None:
         grown, seen = _grown(gray, fine_white, corners, fine_scale, scale, p)
         if grown is not None:
             found = _finish(fine_white, (w, h), grown, quads[best], (sw, sh), seen, p)
+        elif p.bands:
+            start = corners * fine_scale
+            banded = extend_over_band(f.fine, start)
+            if not np.array_equal(banded, start):
+                # the band's own side is not paper: whether the page goes on past the frame's
+                # edge is read on the quad before (and the band's corners must be in view)
+                corners = order_clockwise(banded / fine_scale)
+                found = replace(found, corners=corners, touches_border=found.touches_border
+                                or _near_edge(corners, (w, h), p.border_margin))
     return _Found(float(score[best]), found)
 
 
