@@ -12,17 +12,24 @@ sides of those continuations alike, so nothing is extended.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
-
-from drivers.scanner.support import sample_points
 
 _ACROSS = np.linspace(0.12, 0.88, 12)
 """Where, across the side, the profiles into the band are read."""
 
 
-def _colours(img: list[np.ndarray], pts: np.ndarray) -> np.ndarray:
-    """B, G, R (... x 3, float) at ``pts`` (... x 2); NaN beyond the frame."""
-    return np.stack([sample_points(c, pts, np.nan) for c in img], axis=-1)
+def _colours(img: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """B, G, R (... x 3, float) of the BGR ``img`` at ``pts`` (... x 2), bilinear; NaN beyond
+    the frame."""
+    h, w = img.shape[:2]
+    flat = pts.reshape(1, -1, 2).astype(np.float32)
+    out = cv2.remap(img, np.ascontiguousarray(flat[..., 0]), np.ascontiguousarray(flat[..., 1]),
+                    cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    vals = np.asarray(out, np.float32).reshape(-1, 3)
+    x, y = flat[0, :, 0], flat[0, :, 1]
+    vals[(x < 0) | (y < 0) | (x > w - 1) | (y > h - 1)] = np.nan
+    return vals.reshape(*pts.shape[:-1], 3)
 
 
 def _distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -50,28 +57,42 @@ def extend_over_band(
     band's own pixels may stray from its colour (median)."""
     if image.ndim != 3:
         return np.asarray(quad, np.float64)  # no colour, no band to see
-    img = [np.ascontiguousarray(image[..., c], dtype=np.float32) for c in range(3)]
+    img = image
     q = np.asarray(quad, np.float64)
-    for i in range(4):
-        a, b = q[i], q[(i + 1) % 4]
-        da, db = a - q[i - 1], b - q[(i + 2) % 4]  # the neighbouring sides, going on past a, b
-        la, lb = float(np.linalg.norm(da)), float(np.linalg.norm(db))
-        if min(la, lb) < 20:
-            continue
-        ua, ub = da / la, db / lb
-        reach = int(depth * 0.5 * (la + lb))
+    ends_a, ends_b = q, np.roll(q, -1, axis=0)  # side i runs from q[i] to q[i + 1]
+    dirs_a = ends_a - np.roll(q, 1, axis=0)  # the neighbouring sides, going on past each end
+    dirs_b = ends_b - np.roll(q, -2, axis=0)
+    lengths = np.stack([np.linalg.norm(dirs_a, axis=1), np.linalg.norm(dirs_b, axis=1)], axis=1)
+    if float(lengths.min()) < 20:
+        return q
+    unit_a, unit_b = dirs_a / lengths[:, :1], dirs_b / lengths[:, 1:]
+    u = _ACROSS[None, :, None, None]
+    off = np.array([-6.0, -5.0, -4.0, -3.0, 3.0, 4.0, 5.0, 6.0])[None, None, :, None]
+    look = (1 - u) * (ends_a[:, None, None] + off * unit_a[:, None, None]) + u * (
+        ends_b[:, None, None] + off * unit_b[:, None, None])  # 4 x 12 x 8 x 2
+    seen = _colours(img, look)
+    papers = np.median(seen[:, :, :4].reshape(4, -1, 3), axis=1)
+    bands = np.median(seen[:, :, 4:].reshape(4, -1, 3), axis=1)  # NaN if any is beyond
+    sides = np.flatnonzero(_distance(bands, papers) >= 2 * step)  # else paper beyond: no band
+    if not len(sides):
+        return q
+    # a quick look at the flanks near the side: the desk has itself on both sides of them
+    centre = q.mean(axis=0)
+    flank_pts, flank_dirs = np.stack([ends_a, ends_b], 1), np.stack([unit_a, unit_b], 1)
+    normal = np.stack([flank_dirs[..., 1], -flank_dirs[..., 0]], axis=-1)  # 4 x 2 x 2
+    normal *= np.sign(np.sum((flank_pts - centre) * normal, axis=-1, keepdims=True) + 1e-9)
+    depth_s = np.arange(2.0, 7.0)[:, None, None, None]  # 5 x 1 x 1 x 1
+    line = flank_pts[None] + depth_s * flank_dirs[None]  # 5 x 4 x 2 x 2
+    beside = _colours(img, np.stack([line - 3.0 * normal, line + 3.0 * normal]))  # 2x5x4x2x3
+    inner = _distance(beside[0], bands[None, :, None]) < step
+    outer = _distance(beside[1], bands[None, :, None]) > step
+    flanked = ((inner & outer).mean(axis=0) >= 0.6).all(axis=1)  # 4
+    sides = sides[flanked[sides]]
+    for i in sides:
+        a, b, ua, ub, band = ends_a[i], ends_b[i], unit_a[i], unit_b[i], bands[i]
+        reach = int(depth * 0.5 * float(lengths[i].sum()))
         s = np.arange(0.0, reach, 1.0)
-        u = _ACROSS[:, None, None]
-        pts = (1 - u) * (a + s[:, None] * ua) + u * (b + s[:, None] * ub)  # 12 x S x 2
-        inside = (1 - u) * (a - np.arange(3.0, 7.0)[:, None] * ua) + u * (
-            b - np.arange(3.0, 7.0)[:, None] * ub)
-        paper = np.median(_colours(img, inside).reshape(-1, 3), axis=0)
-        near = _colours(img, pts[:, 3:7]).reshape(-1, 3)
-        if np.isnan(near).any():
-            continue
-        band = np.median(near, axis=0)
-        if float(_distance(band, paper)) < 2 * step:
-            continue  # paper (or nearly) beyond the side: not a band
+        pts = (1 - u[0]) * (a + s[:, None] * ua) + u[0] * (b + s[:, None] * ub)  # 12 x S x 2
         cols = _colours(img, pts)  # 12 x S x 3
         ends = []
         for part in (slice(0, 6), slice(6, 12)):
@@ -95,7 +116,7 @@ def extend_over_band(
     return q
 
 
-def _flanked(img: list[np.ndarray], a: np.ndarray, ua: np.ndarray, b: np.ndarray, ub: np.ndarray,
+def _flanked(img: np.ndarray, a: np.ndarray, ua: np.ndarray, b: np.ndarray, ub: np.ndarray,
              q: np.ndarray, end: int, band: np.ndarray, step: float) -> bool:
     """Whether the strip's flanks, the page's neighbouring sides carried on past ``a`` and
     ``b``, have the band inside and something else outside along most of their length."""

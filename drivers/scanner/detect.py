@@ -259,25 +259,35 @@ def _search(f: _Frames, view: View, p: DetectParams) -> _Found | None:
     final, best, corners, check = max(results, key=lambda r: r[0])
     if final <= 0:
         best, corners, check = picked[0], quads[picked[0]] / scale, float(support[picked[0]])
-    found = _finish(fine_white, (w, h), corners, quads[best], (sw, sh), check, p)
-    if (final > 0 and view.plain and p.grow_sides > 0
-            and not _near_edge(corners, (w, h), p.border_margin)
+    page = _finish(fine_white, (w, h), corners, quads[best], (sw, sh), check, p)
+    if (final > 0 and view.plain and not _near_edge(corners, (w, h), p.border_margin)
             and not _near_edge(quads[best], (sw, sh), 1.0)):
-        # a frame printed inside the page: its margin is paper running on past the frame's
-        # sides (so it is "cut off" as it stands): the page's edge may be just beyond
-        grown, seen = _grown(gray, fine_white, corners, fine_scale, scale, p)
+        page = _beyond(f, gray, fine_white, page, quads[best], (sw, sh), p)
+    return _Found(float(score[best]), page)
+
+
+def _beyond(
+    f: _Frames, gray: np.ndarray, fine_white: np.ndarray, page: Detection, coarse: np.ndarray,
+    coarse_size: tuple[int, int], p: DetectParams,
+) -> Detection:
+    """The page found in the plain view, grown past a frame printed inside its edges (whose
+    margin is paper running on past the quad's sides: "cut off" as it stands) or extended over
+    a band of colour printed to its edge; ``page`` itself when neither is seen."""
+    assert page.corners is not None
+    if p.grow_sides > 0:
+        grown, seen = _grown(gray, fine_white, page.corners, f.fine_scale, f.scale, p)
         if grown is not None:
-            found = _finish(fine_white, (w, h), grown, quads[best], (sw, sh), seen, p)
-        elif p.bands:
-            start = corners * fine_scale
-            banded = extend_over_band(f.fine, start)
-            if not np.array_equal(banded, start):
-                # the band's own side is not paper: whether the page goes on past the frame's
-                # edge is read on the quad before (and the band's corners must be in view)
-                corners = order_clockwise(banded / fine_scale)
-                found = replace(found, corners=corners, touches_border=found.touches_border
-                                or _near_edge(corners, (w, h), p.border_margin))
-    return _Found(float(score[best]), found)
+            return _finish(fine_white, page.frame_size, grown, coarse, coarse_size, seen, p)
+    if p.bands:
+        start = page.corners * f.fine_scale
+        banded = extend_over_band(f.fine, start)
+        if not np.array_equal(banded, start):
+            # the band's own side is not paper: whether the page goes on past the frame's
+            # edge is read on the quad before (and the band's corners must be in view)
+            corners = order_clockwise(banded / f.fine_scale)
+            return replace(page, corners=corners, touches_border=page.touches_border
+                           or _near_edge(corners, page.frame_size, p.border_margin))
+    return page
 
 
 def _grown(

@@ -15,7 +15,6 @@ seen as edges (:func:`drivers.scanner.support.side_support`).
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from drivers.scanner.geometry import convex_and_open, quad_area
@@ -70,7 +69,6 @@ def grow_quad(
     """``quad`` (4 x 2, in ``white``'s pixels) grown out past a printed frame to the page's
     edges (see the module's notes), or ``quad`` itself. ``unit`` is a pixel of the search
     image in ``white``'s pixels."""
-    h, w = white.shape
     q = np.asarray(quad, np.float64)
     smooth = white.astype(np.float32)  # the medians over half a side smooth enough
     pts, normal = side_points(q[None], samples)
