@@ -13,7 +13,10 @@ at full resolution and checked again, the best of those kept.
    (:mod:`drivers.scanner.refine`) and their sides scored again on an image twice as fine as the
    search image, where a printed border or a ruled line a few millimetres inside the page no
    longer passes for the page's edge; the best one is the page.
-5. Cut off: a corner at the frame's edge, or paper running on past a side to the frame's edge.
+5. The plain view's page is grown past a frame printed inside its edges
+   (:mod:`drivers.scanner.grow`), or else extended over a band of colour printed to its edge
+   (:mod:`drivers.scanner.band`).
+6. Cut off: a corner at the frame's edge, or paper running on past a side to the frame's edge.
 
 Corners are clockwise on screen from the one nearest the image's top-left, in pixels of the full
 frame (pixel centres at integers, OpenCV's convention).
