@@ -13,7 +13,10 @@ at full resolution and checked again, the best of those kept.
    (:mod:`drivers.scanner.refine`) and their sides scored again on an image twice as fine as the
    search image, where a printed border or a ruled line a few millimetres inside the page no
    longer passes for the page's edge; the best one is the page.
-5. Cut off: a corner at the frame's edge, or paper running on past a side to the frame's edge.
+5. The plain view's page is grown past a frame printed inside its edges
+   (:mod:`drivers.scanner.grow`), or else extended over a band of colour printed to its edge
+   (:mod:`drivers.scanner.band`).
+6. Cut off: a corner at the frame's edge, or paper running on past a side to the frame's edge.
 
 Corners are clockwise on screen from the one nearest the image's top-left, in pixels of the full
 frame (pixel centres at integers, OpenCV's convention).
@@ -21,11 +24,12 @@ frame (pixel centres at integers, OpenCV's convention).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
+from drivers.scanner.band import extend_over_band
 from drivers.scanner.candidates import (
     coarse_edges,
     contour_candidates,
@@ -33,6 +37,7 @@ from drivers.scanner.candidates import (
     zoomed_out_candidates,
 )
 from drivers.scanner.geometry import convex_and_open, order_clockwise, quad_area, quad_areas
+from drivers.scanner.grow import grow_quad
 from drivers.scanner.refine import refine_corners
 from drivers.scanner.support import (
     continues_to_border,
@@ -70,6 +75,13 @@ class DetectParams:
     refine: bool = True
     refine_samples: int = 40
     """Profiles taken along each side for the refinement."""
+    grow_sides: int = 3
+    """A found quad grows out over paper to the page's edge (:mod:`drivers.scanner.grow`) when
+    at least this many of its sides have paper beyond them (a certificate's printed border runs
+    round all four); 0: never."""
+    bands: bool = True
+    """A side along a band of colour printed to the page's edge moves out over the band
+    (:mod:`drivers.scanner.band`)."""
     border_margin: float = 6.0
     """A corner closer than this (full-resolution pixels) to the frame edge touches it."""
     confident: float = 0.6
@@ -250,8 +262,55 @@ def _search(f: _Frames, view: View, p: DetectParams) -> _Found | None:
     final, best, corners, check = max(results, key=lambda r: r[0])
     if final <= 0:
         best, corners, check = picked[0], quads[picked[0]] / scale, float(support[picked[0]])
-    return _Found(float(score[best]), _finish(
-        fine_white, (w, h), corners, quads[best], (sw, sh), check, p))
+    page = _finish(fine_white, (w, h), corners, quads[best], (sw, sh), check, p)
+    if (final > 0 and view.plain and not _near_edge(corners, (w, h), p.border_margin)
+            and not _near_edge(quads[best], (sw, sh), 1.0)):
+        page = _beyond(f, gray, fine_white, page, quads[best], (sw, sh), p)
+    return _Found(float(score[best]), page)
+
+
+def _beyond(
+    f: _Frames, gray: np.ndarray, fine_white: np.ndarray, page: Detection, coarse: np.ndarray,
+    coarse_size: tuple[int, int], p: DetectParams,
+) -> Detection:
+    """The page found in the plain view, grown past a frame printed inside its edges (whose
+    margin is paper running on past the quad's sides: "cut off" as it stands) or extended over
+    a band of colour printed to its edge; ``page`` itself when neither is seen."""
+    assert page.corners is not None
+    if p.grow_sides > 0:
+        grown, seen = _grown(gray, fine_white, page.corners, f.fine_scale, f.scale, p)
+        if grown is not None:
+            return _finish(fine_white, page.frame_size, grown, coarse, coarse_size, seen, p)
+    if p.bands:
+        start = page.corners * f.fine_scale
+        banded = extend_over_band(f.fine, start)
+        if not np.array_equal(banded, start):
+            # the band's own side is not paper: whether the page goes on past the frame's
+            # edge is read on the quad before (and the band's corners must be in view)
+            corners = order_clockwise(banded / f.fine_scale)
+            return replace(page, corners=corners, touches_border=page.touches_border
+                           or _near_edge(corners, page.frame_size, p.border_margin))
+    return page
+
+
+def _grown(
+    gray: np.ndarray, fine_white: np.ndarray, corners: np.ndarray, fine_scale: float,
+    scale: float, p: DetectParams,
+) -> tuple[np.ndarray | None, float]:
+    """The page's corners grown out where paper goes on past its sides
+    (:mod:`drivers.scanner.grow`), refined again at full resolution, and their support; None
+    when nothing grew."""
+    start = corners * fine_scale
+    grown = grow_quad(fine_white, start, unit=fine_scale / scale, contrast=p.contrast,
+                      min_sides=p.grow_sides)
+    if np.array_equal(grown, start):
+        return None, 0.0
+    refined = order_clockwise(refine_corners(gray, grown / fine_scale,
+                                             radius=max(2.5, 1.0 / fine_scale),
+                                             samples=p.refine_samples))
+    seen = float(np.prod(side_support(fine_white, refined[None] * fine_scale,
+                                      contrast=p.contrast, slack=1)))
+    return refined, seen
 
 
 def _shrink(image: np.ndarray, factor: float) -> np.ndarray:

@@ -1,0 +1,137 @@
+"""A band of colour printed to the page's edge: the found quad extended over it.
+
+Forms and letters are sometimes printed with a solid band of colour across one end, right to
+the paper's edge. The paper is white only up to the band, so the quad that wins the search ends
+there: its side along the band's inner edge is a fine edge (paper, then something darker that
+stays darker). What tells the band from the desk is its shape: beyond that side lies a strip of
+one even colour, bounded on both flanks by the *continuations of the page's own neighbouring
+sides* (the desk lies outside them), and ending at a step to something else, at a depth of at
+most a quarter of the page. A side of a page lying on a desk has the desk beyond it, on both
+sides of those continuations alike, so nothing is extended.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+_ACROSS = np.linspace(0.12, 0.88, 12)
+"""Where, across the side, the profiles into the band are read."""
+
+
+def _colours(img: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """B, G, R (... x 3, float) of the BGR ``img`` at ``pts`` (... x 2), bilinear; NaN beyond
+    the frame."""
+    h, w = img.shape[:2]
+    flat = pts.reshape(1, -1, 2).astype(np.float32)
+    out = cv2.remap(img, np.ascontiguousarray(flat[..., 0]), np.ascontiguousarray(flat[..., 1]),
+                    cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    vals = np.asarray(out, np.float32).reshape(-1, 3)
+    x, y = flat[0, :, 0], flat[0, :, 1]
+    vals[(x < 0) | (y < 0) | (x > w - 1) | (y > h - 1)] = np.nan
+    return vals.reshape(*pts.shape[:-1], 3)
+
+
+def _distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.asarray(np.linalg.norm(a - b, axis=-1))
+
+
+def _band_end(profile: np.ndarray, band: np.ndarray, step: float) -> int:
+    """The first depth (index) from which the colour ``profile`` (S x 3) stays away from the
+    ``band`` colour by more than ``step`` for four samples; 0 when it never does."""
+    away = _distance(profile, band) > step
+    for s in range(4, len(profile) - 4):
+        if away[s: s + 4].all():
+            return s
+    return 0
+
+
+def extend_over_band(
+    image: np.ndarray, quad: np.ndarray, depth: float = 0.25, step: float = 22.0,
+    even: float = 10.0,
+) -> np.ndarray:
+    """``quad`` (4 x 2, clockwise, in pixels of the BGR ``image``) with one side moved out over
+    a band of colour printed to the page's edge (see the module's notes), or ``quad``
+    itself. ``depth`` bounds the band as a share of the neighbouring sides' length; ``step`` is
+    the colour distance (BGR) that marks the band's end and flanks; ``even``, how far the
+    band's own pixels may stray from its colour (median)."""
+    if image.ndim != 3:
+        return np.asarray(quad, np.float64)  # no colour, no band to see
+    img = image
+    q = np.asarray(quad, np.float64)
+    ends_a, ends_b = q, np.roll(q, -1, axis=0)  # side i runs from q[i] to q[i + 1]
+    dirs_a = ends_a - np.roll(q, 1, axis=0)  # the neighbouring sides, going on past each end
+    dirs_b = ends_b - np.roll(q, -2, axis=0)
+    lengths = np.stack([np.linalg.norm(dirs_a, axis=1), np.linalg.norm(dirs_b, axis=1)], axis=1)
+    if float(lengths.min()) < 20:
+        return q
+    unit_a, unit_b = dirs_a / lengths[:, :1], dirs_b / lengths[:, 1:]
+    u = _ACROSS[None, :, None, None]
+    off = np.array([-6.0, -5.0, -4.0, -3.0, 3.0, 4.0, 5.0, 6.0])[None, None, :, None]
+    look = (1 - u) * (ends_a[:, None, None] + off * unit_a[:, None, None]) + u * (
+        ends_b[:, None, None] + off * unit_b[:, None, None])  # 4 x 12 x 8 x 2
+    seen = _colours(img, look)
+    papers = np.median(seen[:, :, :4].reshape(4, -1, 3), axis=1)
+    bands = np.median(seen[:, :, 4:].reshape(4, -1, 3), axis=1)  # NaN if any is beyond
+    sides = np.flatnonzero(_distance(bands, papers) >= 2 * step)  # else paper beyond: no band
+    if not len(sides):
+        return q
+    # a quick look at the flanks near the side: the desk has itself on both sides of them
+    centre = q.mean(axis=0)
+    flank_pts, flank_dirs = np.stack([ends_a, ends_b], 1), np.stack([unit_a, unit_b], 1)
+    normal = np.stack([flank_dirs[..., 1], -flank_dirs[..., 0]], axis=-1)  # 4 x 2 x 2
+    normal *= np.sign(np.sum((flank_pts - centre) * normal, axis=-1, keepdims=True) + 1e-9)
+    depth_s = np.arange(2.0, 7.0)[:, None, None, None]  # 5 x 1 x 1 x 1
+    line = flank_pts[None] + depth_s * flank_dirs[None]  # 5 x 4 x 2 x 2
+    beside = _colours(img, np.stack([line - 3.0 * normal, line + 3.0 * normal]))  # 2x5x4x2x3
+    inner = _distance(beside[0], bands[None, :, None]) < step
+    outer = _distance(beside[1], bands[None, :, None]) > step
+    flanked = ((inner & outer).mean(axis=0) >= 0.6).all(axis=1)  # 4
+    sides = sides[flanked[sides]]
+    for i in sides:
+        a, b, ua, ub, band = ends_a[i], ends_b[i], unit_a[i], unit_b[i], bands[i]
+        reach = int(depth * 0.5 * float(lengths[i].sum()))
+        s = np.arange(0.0, reach, 1.0)
+        pts = (1 - u[0]) * (a + s[:, None] * ua) + u[0] * (b + s[:, None] * ub)  # 12 x S x 2
+        cols = _colours(img, pts)  # 12 x S x 3
+        ends = []
+        for part in (slice(0, 6), slice(6, 12)):
+            prof = np.median(cols[part], axis=0)
+            ok = ~np.isnan(prof).any(axis=1)
+            ends.append(_band_end(prof[: int(np.argmin(ok)) if not ok.all() else None], band,
+                                  step))
+        e1, e2 = ends
+        if min(e1, e2) < 6 or max(e1, e2) > 1.5 * min(e1, e2) + 4:
+            continue
+        strip = cols[:, 2: min(e1, e2) - 2].reshape(-1, 3)
+        if float(np.median(_distance(strip, band))) > even:
+            continue  # not one even colour
+        if not _flanked(img, a, ua, b, ub, q, min(e1, e2), band, step):
+            continue
+        # the band's end, read at a quarter and three quarters across, extended to the flanks
+        ea, eb = 1.5 * e1 - 0.5 * e2, 1.5 * e2 - 0.5 * e1
+        out = q.copy()
+        out[i], out[(i + 1) % 4] = a + ea * ua, b + eb * ub
+        return out
+    return q
+
+
+def _flanked(img: np.ndarray, a: np.ndarray, ua: np.ndarray, b: np.ndarray, ub: np.ndarray,
+             q: np.ndarray, end: int, band: np.ndarray, step: float) -> bool:
+    """Whether the strip's flanks, the page's neighbouring sides carried on past ``a`` and
+    ``b``, have the band inside and something else outside along most of their length."""
+    centre = q.mean(axis=0)
+    s = np.arange(2.0, end - 2.0, 1.0)
+    for p, d in ((a, ua), (b, ub)):
+        n = np.array([d[1], -d[0]])
+        if float(np.dot(p - centre, n)) < 0:
+            n = -n
+        line = p + s[:, None] * d
+        inner = _colours(img, line - 3.0 * n)
+        outer = _colours(img, line + 3.0 * n)
+        if np.isnan(outer).any():
+            return False
+        seen = (_distance(inner, band) < step) & (_distance(outer, band) > step)
+        if float(seen.mean()) < 0.6:
+            return False
+    return True

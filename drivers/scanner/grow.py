@@ -1,0 +1,128 @@
+"""Growing a found quad out to the page's own edges past a border printed inside them.
+
+A certificate (a diploma, a licence) has a frame printed a few millimetres inside its edges.
+The frame is a far stronger edge than the page's own against a pale desk or a white-ground
+tablecloth, so the quad that wins the search can be the frame. Across a side of such a quad,
+going outward, the whiteness shows the printed line (a dip a few pixels wide), the paper of the
+margin again, and then the page's edge: a step down to a flat desk. A page's own edge shows
+the desk at once (no paper comes back), and a line printed elsewhere on a page has no second
+step beyond it at the same distance all round. So a side moves out to the margin's end only
+where that pattern is seen on both halves of the side (perspective tilts the lines), and the
+quad grows only when at least three sides agree (the frame runs round the page; one side may
+lie on a colour band or a curl), their margins alike; the grown quad's moved sides must be
+seen as edges (:func:`drivers.scanner.support.side_support`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from drivers.scanner.geometry import convex_and_open, quad_area
+from drivers.scanner.support import sample_points, side_points, side_support
+
+
+def _margin_end(v: np.ndarray, paper: float, tol: float, unit: float, reach: int,
+                step: float) -> float:
+    """Where the margin beyond a printed line ends along the outward profile ``v`` (offsets
+    0, 1, ... from the side), or 0 when the profile is not line, margin, step down to desk."""
+    line = int(4 * unit + 4)
+    dips = np.flatnonzero(v[: int(3 * unit + 3)] < paper - tol)
+    if not len(dips):
+        return 0.0  # no printed line just beyond the side
+    k = int(dips[0])
+    for attempt in range(2):  # a double frame: two lines, paper between
+        back = np.flatnonzero(v[k: k + line] >= paper - tol)
+        if not len(back):
+            return 0.0  # dark stays dark: the desk, not a line
+        a = k + int(back[0])
+        margin = float(np.max(v[a: a + 3]))
+        low = v < margin - step
+        ends = [e for e in range(a + 1, min(reach, len(v) - 8)) if low[e: e + 4].all()]
+        if not ends:
+            return 0.0
+        e = ends[0]
+        if attempt == 0 and float(np.max(v[e + 4: e + line + 4])) >= margin - 0.5 * step:
+            k = e  # paper again just after: a second printed line
+            continue
+        tail = v[e + 2: e + 8]
+        if float(np.ptp(tail)) > 2 * step:
+            return 0.0  # what lies beyond is not a flat desk
+        cut = 0.5 * (margin + float(np.median(tail)))
+        start = a + int(np.argmax(v[a: e + 1] >= cut))  # into the margin
+        c = start + int(np.argmax(v[start:] < cut))  # and out of it
+        if c <= start:
+            return 0.0
+        drop = float(v[c - 1] - v[c])
+        return float(c - 1) + (float(v[c - 1]) - cut) / drop if drop > 1e-6 else float(c)
+    return 0.0
+
+
+def grow_quad(
+    white: np.ndarray,
+    quad: np.ndarray,
+    unit: float = 1.0,
+    samples: int = 24,
+    contrast: float = 6.0,
+    min_support: float = 0.35,
+    min_sides: int = 3,
+) -> np.ndarray:
+    """``quad`` (4 x 2, in ``white``'s pixels) grown out past a printed frame to the page's
+    edges (see the module's notes), or ``quad`` itself. ``unit`` is a pixel of the search
+    image in ``white``'s pixels."""
+    q = np.asarray(quad, np.float64)
+    smooth = white.astype(np.float32)  # the medians over half a side smooth enough
+    pts, normal = side_points(q[None], samples)
+    pts, normal = pts[0].astype(np.float64), normal[0].astype(np.float64)
+    inside = sample_points(smooth, pts[:, :, None, :] - np.arange(2.0, 6.0)[None, None, :, None]
+                           * normal[:, None, None, :])
+    paper = float(np.median(inside))
+    tol = max(10.0, 0.1 * paper)
+    centre = q.mean(axis=0)
+    half = samples // 2
+    moves = np.zeros((4, 2))
+    failed = 0
+    for i in range(4):
+        across = 2.0 * abs(float(np.dot(pts[i, half] - centre, normal[i])))
+        reach = int(max(12.0, 0.1 * across))
+        steps = np.arange(0.0, reach + 12.0)
+        probe = pts[i][:, None, :] + steps[None, :, None] * normal[i]
+        vals = sample_points(smooth, probe, np.nan)  # beyond the frame: nothing to read
+        for k, part in enumerate((slice(0, half), slice(half, samples))):
+            seen = ~np.isnan(vals[part]).any(axis=0)
+            v = np.median(vals[part][:, : int(np.argmin(seen)) if not seen.all() else None],
+                          axis=0)
+            moves[i, k] = _margin_end(v, paper, tol, unit, reach, max(5.0, contrast))
+        if not np.all(moves[i] > 0):
+            moves[i] = 0.0
+            failed += 1
+        if failed > 4 - max(1, min_sides):
+            return q  # too few sides can grow: the rest need not be read
+    moved = moves[:, 0] > 0
+    widths = moves[moved].mean(axis=1)
+    if float(widths.max()) > 3.0 * float(widths.min()):
+        return q  # margins unlike each other: not one frame round the page
+    grown = _moved(pts, normal, moves, half)
+    if grown is None or not convex_and_open(grown[None], 45.0)[0]:
+        return q
+    if quad_area(grown) > 1.6 * quad_area(q):
+        return q
+    seen = side_support(white, grown[None], contrast=contrast)[0]  # fine: margins are narrow
+    if np.any(seen[moved] < min_support):
+        return q
+    return grown
+
+
+def _moved(pts: np.ndarray, normal: np.ndarray, moves: np.ndarray, half: int) -> np.ndarray | None:
+    """The quad whose sides pass through each half's middle point moved by ``moves``."""
+    a = pts[:, half // 2] + moves[:, :1] * normal
+    b = pts[:, half + half // 2] + moves[:, 1:] * normal
+    d = b - a
+    corners = []
+    for i in range(4):
+        j = i - 1
+        det = d[i, 0] * d[j, 1] - d[j, 0] * d[i, 1]
+        if abs(det) < 1e-9:
+            return None
+        t = ((a[i, 1] - a[j, 1]) * d[i, 0] - (a[i, 0] - a[j, 0]) * d[i, 1]) / det
+        corners.append(a[j] + t * d[j])
+    return np.array(corners)
