@@ -177,6 +177,9 @@ class ApplyVm(ScreenVm):
             self._matter = matter
             self._form = FormModel(matter.form)
             self.form.load(self._form)
+            # the matter's materials now (they do not depend on who logs in): a login then only
+            # marks the ones the hall holds, instead of building the list while the form shows
+            self.materials_vm.load(matter, ())
             if self._identity is not None:
                 self._logged_in()
             else:
@@ -214,7 +217,7 @@ class ApplyVm(ScreenVm):
         identity, code = self._identity, self._matter.code
         self.ctx.tasks.run(lambda: self._hall.held_materials(identity, code), self._held,
                            lambda exc: self._held(()))
-        self._fill()
+        self._fill(in_place=True)
 
     def _held(self, held: Sequence[Held]) -> None:
         if self._matter is not None:
@@ -321,12 +324,12 @@ class ApplyVm(ScreenVm):
             query_url=r.qr_token, pending=r.pending)
 
     # -- rows -----------------------------------------------------------------------------------
-    def _fill(self) -> None:
-        self.form.fill()
+    def _fill(self, *, in_place: bool = False) -> None:
+        self.form.fill(in_place=in_place)
         review = self.form.review_rows()
         for row in self.materials_vm.row_list():
             review.append({"label": str(row["name"]), "value": str(row["status"])})
-        self._review.replace(review)
+        self._review.update(review)
         self.changed.emit()
 
     def relabel(self) -> None:
