@@ -93,6 +93,8 @@ class Kiosk:
     def close(self) -> None:
         self.session.stop()
         QGuiApplication.instance().removeEventFilter(self.activity)  # type: ignore[union-attr]
+        if self.speech is not None:
+            self.speech.close()
         for close in self.closers:
             close()
         self.tasks.forget()
