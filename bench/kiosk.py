@@ -258,6 +258,7 @@ def card_taps(j: Any, cards: Any, code: str, taps: int = 8, *,
     watch = PcscWatch(reader, stamps)
     time.sleep(0.5)
     done: dict[str, list[dict[str, float]]] = {"random": [], "at_once": []}
+    lost: list[list[str]] = []
     commands: dict[str, list[str]] = {}
     pauses = random.Random(20261201)
     since = log.stat().st_size if log is not None else 0
@@ -275,7 +276,12 @@ def card_taps(j: Any, cards: Any, code: str, taps: int = 8, *,
             stamps.arm()
             stamps.stamp("tap")
             cards.tap(wait=False)
-            pump(lambda: "painted" in stamps.now, "the holder on screen")
+            try:
+                pump(lambda: "painted" in stamps.now, "the holder on screen")
+            except TimeoutError:  # counted and told, never dropped silently
+                lost.append(sorted(stamps.now, key=stamps.now.__getitem__))
+                print(f"tap {i}: not on screen within 30 s; stages reached: {lost[-1]}",
+                      file=sys.stderr)
             tap = dict(stamps.now)
             cards.lift()
             pump(lambda: vm.current == "home" and not j.kiosk.session.is_personal, "the wipe")
@@ -301,6 +307,7 @@ def card_taps(j: Any, cards: Any, code: str, taps: int = 8, *,
         "card_pcscd_to_identity_at_once_ms": figure("at_once", "pcscd", "painted"),
         "card_event_to_identity_ms": figure("random", "received", "painted"),
         "card_tap_stages_ms": breakdown(done["random"] + done["at_once"]),
+        "card_taps_not_on_screen": len(lost),
     }
     if log is not None:
         out["card_commands_of_one_tap"] = commands

@@ -233,6 +233,7 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
         elif event.kind is CardEventKind.CARD_REMOVED:
             card_on[0] = False
             identity.clear()
+            apply.card_lifted()
             if session.is_personal:
                 session.end("card_removed")
 

@@ -201,11 +201,21 @@ class ApplyVm(ScreenVm):
             self.changed.emit()
 
     def identity_read(self, identity: Identity) -> None:
-        """A verified identity (ID card, or the city card's holder from a card event)."""
-        if STEPS[self._step] != "identity" or self._matter is None:
+        """A verified identity (ID card, or the city card's holder from a card event). While
+        the matter is still loading (the identity prompt already shows) it is kept: the login
+        happens when the matter arrives (a card tapped at once was ignored before)."""
+        if STEPS[self._step] != "identity":
             return
         self._identity = identity
-        self._logged_in()
+        if self._matter is not None:
+            self._logged_in()
+
+    def card_lifted(self) -> None:
+        """The city card left before its login took effect (the matter still loading): the
+        kept identity goes with it."""
+        if STEPS[self._step] == "identity" and self._identity is not None \
+                and self._identity.source == "city_card":
+            self._identity = None
 
     def _logged_in(self) -> None:
         if self._idcard is not None:
