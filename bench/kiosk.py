@@ -168,7 +168,8 @@ def keystrokes(catalogue: Path, keys: int, seed: int = 2) -> dict[str, float]:
             "max_ms": round(max(times), 2), "keys": len(times)}
 
 
-def on_the_stack() -> dict[str, Any]:
+def on_the_stack(taps: int = 8, *, breakdown: bool = False,
+                 cards_only: bool = False) -> dict[str, Any]:
     from PySide6.QtCore import QSize  # noqa: PLC0415
     from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
 
@@ -185,7 +186,11 @@ def on_the_stack() -> dict[str, Any]:
         stack.start_printer()
         stack.start_camera()
         stack.start_idcard("none")
-        cards = stack.start_cards()
+        cards = stack.start_cards(verbose=breakdown)
+        from bench.kiosk_tap import Stamps, stamped_client, watch_screen  # noqa: PLC0415
+
+        stamps = Stamps()
+        setattr(cards, "client", stamped_client(cards.client, stamps))  # noqa: B010
         j = Journey(stack, root / "shots")
         (root / "shots").mkdir()
         j.kiosk, closers = j.build_kiosk(root / "kiosk", QSize(1080, 1920), 4.0)
@@ -195,7 +200,14 @@ def on_the_stack() -> dict[str, Any]:
         vm.find.setQuery("yyzz")
         j.wait(lambda: not vm.find.busy and vm.find.results.count > 0, "results")
         code = vm.find.results.get(0)["code"]
-        out.update(card_taps(j, cards, code))
+        watch_screen(j.kiosk, stamps)
+        out.update(card_taps(j, cards, code, taps, stamps=stamps,
+                             log=root / "logs" / "cardsvc.log" if breakdown else None))
+        if cards_only:
+            j.kiosk.close()
+            for close in closers:
+                close()
+            return out
         stack.stop_child("idcard")
         stack.start_idcard()
         vm.find.open(code)
@@ -230,55 +242,76 @@ def on_the_stack() -> dict[str, Any]:
     return out
 
 
-def card_taps(j: Any, cards: Any, code: str, taps: int = 8) -> dict[str, Any]:
+def card_taps(j: Any, cards: Any, code: str, taps: int = 8, *,
+              stamps: Any = None, log: Path | None = None) -> dict[str, Any]:
     """Tap the card ``taps`` times at a random moment and ``taps`` times at once after the
     previous lift, on the apply screen's identity step (lifted in between: each lift ends the
-    session); wall times from the tap, and from the service's event."""
-    import threading  # noqa: PLC0415
+    session). Each tap stamped stage by stage (:mod:`bench.kiosk_tap`): the figures from the
+    tap and from pcscd's report to the view-model's form and to the frame that shows it; with
+    the service's ``log`` (``cardsvc serve -v``) the breakdown of every stage."""
+    from bench.kiosk_tap import PcscWatch, Stamps, breakdown, pump, service_stamps, split_reads  # noqa: PLC0415
 
     vm: Any = j.kiosk.vm
-    present: list[float] = []
-    stop = threading.Event()
-
-    def listen() -> None:
-        with cards.client() as svc:
-            for event in svc.events(stop=stop):
-                if event.type == "card_present":
-                    present.append(time.perf_counter())
-
-    threading.Thread(target=listen, daemon=True).start()
+    stamps = stamps or Stamps()
+    reader = cards.pcscd.readers[0]
+    os.environ.update(cards.pcscd.env)  # this process' own PC/SC context: the demo's pcscd
+    watch = PcscWatch(reader, stamps)
     time.sleep(0.5)
-    total: list[float] = []
-    at_once: list[float] = []
-    kiosk_part: list[float] = []
+    done: dict[str, list[dict[str, float]]] = {"random": [], "at_once": []}
+    lost: list[list[str]] = []
+    commands: dict[str, list[str]] = {}
     pauses = random.Random(20261201)
-    for i in range(2 * taps):
-        vm.find.open(code)
-        j.wait(lambda: vm.guide.loaded, "guide")
-        vm.guide.apply()
-        j.wait(lambda: vm.apply.stepCode == "identity", "the identity step")
-        random_moment = i % 2 == 0
-        if random_moment:
-            time.sleep(pauses.uniform(0.0, 0.4))
-        seen = len(present)
-        started = time.perf_counter()
-        cards.tap(wait=False)
-        j.wait(lambda: vm.apply.stepCode == "form", "the holder on screen", 30)
-        shown = time.perf_counter()
-        (total if random_moment else at_once).append((shown - started) * 1000)
-        if len(present) > seen:
-            kiosk_part.append((shown - present[seen]) * 1000)
-        cards.lift()
-        j.wait(lambda: vm.current == "home" and not j.kiosk.session.is_personal, "the wipe")
-        vm.open("apply")
-    stop.set()
-    return {"card_tap_to_identity_ms": {"p50": round(percentile(total, 50), 1),
-                                        "max": round(max(total), 1), "taps": len(total)},
-            "card_tap_at_once_after_lift_ms": {"p50": round(percentile(at_once, 50), 1),
-                                               "max": round(max(at_once), 1),
-                                               "taps": len(at_once)},
-            "card_event_to_identity_ms": {"p50": round(percentile(kiosk_part, 50), 1),
-                                          "max": round(max(kiosk_part, default=0), 1)}}
+    since = log.stat().st_size if log is not None else 0
+    try:
+        for i in range(2 * taps):
+            vm.find.open(code)
+            pump(lambda: vm.guide.loaded, "guide")
+            vm.guide.apply()
+            pump(lambda: vm.apply.stepCode == "identity", "the identity step")
+            random_moment = i % 2 == 0
+            if random_moment:
+                time.sleep(pauses.uniform(0.0, 0.4))
+            if log is not None:
+                since = service_stamps(log, since, reader)[1]
+            stamps.arm()
+            stamps.stamp("tap")
+            cards.tap(wait=False)
+            try:
+                pump(lambda: "painted" in stamps.now, "the holder on screen")
+            except TimeoutError:  # counted and told, never dropped silently
+                lost.append(sorted(stamps.now, key=stamps.now.__getitem__))
+                print(f"tap {i}: not on screen within 30 s; stages reached: {lost[-1]}",
+                      file=sys.stderr)
+            tap = dict(stamps.now)
+            cards.lift()
+            pump(lambda: vm.current == "home" and not j.kiosk.session.is_personal, "the wipe")
+            if log is not None:
+                time.sleep(0.05)  # the service's log lines of this tap are written
+                lines, since = service_stamps(log, since, reader)
+                commands = split_reads(lines, tap)
+            done["random" if random_moment else "at_once"].append(tap)
+            vm.open("apply")
+    finally:
+        watch.stop()
+
+    def figure(kind: str, start: str, end: str) -> dict[str, Any]:
+        ms = [(t[end] - t[start]) * 1000 for t in done[kind] if start in t and end in t]
+        return {"p50": round(percentile(ms, 50), 1), "p95": round(percentile(ms, 95), 1),
+                "max": round(max(ms), 1), "taps": len(ms)} if ms else {}
+
+    out: dict[str, Any] = {
+        "card_tap_to_identity_ms": figure("random", "tap", "painted"),
+        "card_tap_to_identity_vm_ms": figure("random", "tap", "form"),
+        "card_pcscd_to_identity_ms": figure("random", "pcscd", "painted"),
+        "card_tap_at_once_after_lift_ms": figure("at_once", "tap", "painted"),
+        "card_pcscd_to_identity_at_once_ms": figure("at_once", "pcscd", "painted"),
+        "card_event_to_identity_ms": figure("random", "received", "painted"),
+        "card_tap_stages_ms": breakdown(done["random"] + done["at_once"]),
+        "card_taps_not_on_screen": len(lost),
+    }
+    if log is not None:
+        out["card_commands_of_one_tap"] = commands
+    return out
 
 
 def main() -> None:
@@ -287,9 +320,18 @@ def main() -> None:
     p.add_argument("--keys", type=int, default=300)
     p.add_argument("--starts", type=int, default=3)
     p.add_argument("--stack-only", action="store_true", help="only the figures on the stack")
+    p.add_argument("--taps", type=int, default=8,
+                   help="card taps of each kind (at a random moment, at once after a lift)")
+    p.add_argument("--cards-only", action="store_true",
+                   help="with --stack-only: only the card taps (no ID card, scan, print)")
+    p.add_argument("--breakdown", action="store_true",
+                   help="the card service's debug log (APDU trace) for every stage of a tap")
     args = p.parse_args()
     if args.stack_only:
-        print(json.dumps({**on_the_stack(), "machine": f"{os.cpu_count()} cores, load "
+        load = f"{os.getloadavg()[0]:.1f}"
+        print(json.dumps({"load_at_start": load, **on_the_stack(args.taps, breakdown=args.breakdown,
+                                         cards_only=args.cards_only),
+                          "machine": f"{os.cpu_count()} cores, load "
                           f"{os.getloadavg()[0]:.1f}"}, ensure_ascii=False, indent=1))
         return
     with tempfile.TemporaryDirectory() as tmp:
@@ -302,7 +344,8 @@ def main() -> None:
     report = {"cold_start_s_demo_104": [round(s, 2) for s in demo_starts],
               f"cold_start_s_{args.matters}": [round(s, 2) for s in big_starts],
               f"cold_start_s_{args.matters}_tokens_computed": [round(s, 2) for s in bare_starts],
-              f"keystroke_{args.matters}": keys, **on_the_stack(),
+              f"keystroke_{args.matters}": keys,
+              **on_the_stack(args.taps, breakdown=args.breakdown),
               "machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"}
     print(json.dumps(report, ensure_ascii=False, indent=1))
 

@@ -231,7 +231,7 @@ def create_app(runtime: Runtime, token: str, *,
     @v1.get("/card/holder", tags=["card"], response_model=HolderOut,
             responses={404: {"model": ErrorBody, "description": "the card names no holder"}})
     def holder() -> dict[str, Any]:
-        info: CardInfo = ops.identify()
+        info: CardInfo = ops.holder()
         if info.holder is None:
             raise ApiError(404, ErrorCode.NOT_FOUND, "the card names no holder")
         return {"card_no": info.card_no, "name": info.holder.name,

@@ -98,6 +98,9 @@ class Operations:
         operation (the CLI's earlier-attempt rule must see them)."""
         self.charged_tap: dict[str, bool] = {}
         """Per reader: whether the card now on it was already charged during this tap."""
+        self._read_at_tap: dict[str, tuple[int, CardInfo]] = {}
+        """Per reader: the card as read at its tap (with the monitor's number of that tap),
+        until it leaves: the holder request that follows ``card_present`` answers from it."""
 
     # -- plumbing (card thread) ----------------------------------------------------------
     def _reader(self, wanted: str | None) -> str:
@@ -234,7 +237,8 @@ class Operations:
         return result
 
     @contextmanager
-    def _processing(self, reader: str) -> Iterator[None]:
+    def _processing(self, reader: str) -> Iterator[int | None]:
+        """The card in ``reader`` is being processed; yields the monitor's number of its tap."""
         monitor = self.rt.monitor
         tap: int | None = None
         if monitor is not None:
@@ -244,7 +248,7 @@ class Operations:
             except (pcsc.PcscError, mon.InvalidTransition):
                 tap = None
         try:
-            yield
+            yield tap
         finally:
             if tap is not None and monitor is not None:
                 monitor.end_processing(reader, tap)
@@ -268,6 +272,20 @@ class Operations:
     def identify(self, reader: str | None = None) -> CardInfo:
         def run() -> CardInfo:
             with self._terminal(self._reader(reader), sam=False) as term:
+                return term.identify()
+        return self.rt.call(run)
+
+    def holder(self, reader: str | None = None) -> CardInfo:
+        """The card with its holder: the tap's own read while that card is still on the reader
+        (a kiosk asks right after ``card_present``: SELECT and READ BINARY EF16 not sent
+        twice); read now otherwise."""
+        def run() -> CardInfo:
+            where = self._reader(reader)
+            kept = self._read_at_tap.get(where)
+            monitor = self.rt.monitor
+            if kept is not None and monitor is not None and monitor.tap(where) == kept[0]:
+                return kept[1]
+            with self._terminal(where, sam=False) as term:
                 return term.identify()
         return self.rt.call(run)
 
@@ -366,6 +384,7 @@ class Operations:
     def block(self, pin: str | None = None, reader: str | None = None) -> str:
         def run() -> str:
             where = self._reader(reader)
+            self._read_at_tap.pop(where, None)  # a blocked card names no holder any more
             with self._terminal(where) as term:
                 if pin is not None:
                     term.purse.select()
@@ -399,12 +418,15 @@ class Operations:
         if isinstance(event, mon.ReaderAdded):
             hub.publish("reader_available", reader=event.reader)
         elif isinstance(event, mon.ReaderRemoved | mon.ReaderUnavailable):
+            self._read_at_tap.pop(event.reader, None)
             hub.publish("reader_unavailable", reader=event.reader,
                         code=str(ErrorCode.READER_NOT_FOUND))
         elif isinstance(event, mon.ServiceUnavailable):
+            self._read_at_tap.clear()
             hub.publish("reader_unavailable", reader=None, code=str(ErrorCode.PCSC_UNAVAILABLE))
         elif isinstance(event, mon.CardRemoved):
             self.charged_tap.pop(event.reader, None)
+            self._read_at_tap.pop(event.reader, None)
             hub.publish("card_removed", reader=event.reader)
         elif isinstance(event, mon.FieldMute) and event.mute:
             error = SeveralCards()
@@ -415,6 +437,7 @@ class Operations:
 
     def _on_tap(self, reader: str, lying: bool = False) -> None:
         self.charged_tap[reader] = False
+        self._read_at_tap.pop(reader, None)
         if self.rt.options.role == "validator":
             if lying:  # on the reader when the validator started: no tap of the rider's
                 self.charged_tap[reader] = True
@@ -424,7 +447,7 @@ class Operations:
             return
         self.sales.charge(reader)  # a waiting sale first: the till's answer does not wait
         try:
-            with self._processing(reader), self._terminal(reader, sam=False) as term:
+            with self._processing(reader) as tap, self._terminal(reader, sam=False) as term:
                 info = term.identify()
                 if self.rt.journal is not None and self.rt.journal.unresolved(info.card_no):
                     self._recovered.setdefault(info.card_no, []).extend(
@@ -434,6 +457,8 @@ class Operations:
             self.rt.events.publish("card_present", reader=reader, code=str(exc.code),
                                    message=words.en, message_zh=words.zh)
         else:
+            if tap is not None:
+                self._read_at_tap[reader] = (tap, info)
             self.rt.events.publish("card_present", reader=reader, **card_event(info))
 
     def _validate(self, reader: str) -> None:

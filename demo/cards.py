@@ -38,6 +38,8 @@ class CardStack:
     pcscd: PcscdProcess | None = None
     service_url: str = ""
     control: ControlClient | None = None
+    verbose: bool = False
+    """``cardsvc serve -v``: debug logging, the APDU trace with it (a bench's breakdown)."""
     _own_pcscd: bool = field(default=False, repr=False)
 
     @property
@@ -73,7 +75,8 @@ class CardStack:
         config = self.root / "cardsvc.toml"
         config.write_text(f'[paths]\nvar_dir = "{self.root / "cardsvc"}"\n'
                           f'[service]\nport = {port}\n', encoding="utf-8")
-        service = spawn("cardsvc", ["cardsvc.cli", "serve", "--config", str(config)], env)
+        service = spawn("cardsvc", ["cardsvc.cli", "serve", "--config", str(config),
+                                    *(["-v"] if self.verbose else [])], env)
         self.service_url = f"http://127.0.0.1:{port}"
         if not wait_http_ok(f"{self.service_url}/healthz", 60,
                             alive=lambda: service.poll() is None):

@@ -126,9 +126,10 @@ class Stack:
                                  f"{self._tail('idcard')}")
             time.sleep(0.1)
 
-    def start_cards(self) -> CardStack:
-        """pcscd, the demo card (lifted) and PSAM, and the card service."""
-        cards = CardStack(self.root / "card")
+    def start_cards(self, *, verbose: bool = False) -> CardStack:
+        """pcscd, the demo card (lifted) and PSAM, and the card service (``verbose``: its debug
+        log with the APDU trace)."""
+        cards = CardStack(self.root / "card", verbose=verbose)
         self.cards = cards
         try:
             cards.start(self._spawn, self._tail)

@@ -93,6 +93,8 @@ class Kiosk:
     def close(self) -> None:
         self.session.stop()
         QGuiApplication.instance().removeEventFilter(self.activity)  # type: ignore[union-attr]
+        if self.speech is not None:
+            self.speech.close()
         for close in self.closers:
             close()
         self.tasks.forget()
@@ -231,6 +233,7 @@ def build(ports: Ports, settings: KioskSettings, *, size: QSize | None = None,
         elif event.kind is CardEventKind.CARD_REMOVED:
             card_on[0] = False
             identity.clear()
+            apply.card_lifted()
             if session.is_personal:
                 session.end("card_removed")
 

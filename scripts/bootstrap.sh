@@ -15,8 +15,9 @@ APT_PACKAGES=(
   # Chinese text on screen and on rendered receipts; Qt under Xvfb
   fonts-wqy-microhei xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0
   libfontconfig1 libegl1 libgl1 libdbus-1-3 libglib2.0-0
-  # QtTextToSpeech (the kiosk's spoken prompts, PySide6-Addons) links PulseAudio's client
-  libpulse0
+  # QtTextToSpeech (the kiosk's spoken prompts, PySide6-Addons) links PulseAudio's client;
+  # its default engine on Linux (speechd) needs libspeechd and speech-dispatcher with a voice
+  libpulse0 speech-dispatcher speech-dispatcher-espeak-ng
   # the clearing service's PostgreSQL tests start a throwaway cluster with initdb
   postgresql
   # provisioning (issue 14): systemd-analyze verify and systemd-sysusers for the units, and the

@@ -315,6 +315,15 @@ class ReaderMonitor:
                 raise errors.ReaderUnavailable(f"the monitor knows no reader {reader!r}")
             return entry.state
 
+    def tap(self, reader: str) -> int | None:
+        """The number of the card now in ``reader`` (as :meth:`begin_processing` returns it: a
+        card taken out and put back is a new number), None when there is none."""
+        with self._lock:
+            entry = self._readers.get(reader)
+            if entry is None or not entry.available or entry.state is CardState.NO_CARD:
+                return None
+            return entry.taps
+
     def readers(self) -> dict[str, ReaderInfo]:
         with self._lock:
             return {r.name: ReaderInfo(r.name, r.state, r.atr) for r in self._readers.values()

@@ -177,6 +177,9 @@ class ApplyVm(ScreenVm):
             self._matter = matter
             self._form = FormModel(matter.form)
             self.form.load(self._form)
+            # the matter's materials now (they do not depend on who logs in): a login then only
+            # marks the ones the hall holds, instead of building the list while the form shows
+            self.materials_vm.load(matter, ())
             if self._identity is not None:
                 self._logged_in()
             else:
@@ -198,11 +201,21 @@ class ApplyVm(ScreenVm):
             self.changed.emit()
 
     def identity_read(self, identity: Identity) -> None:
-        """A verified identity (ID card, or the city card's holder from a card event)."""
-        if STEPS[self._step] != "identity" or self._matter is None:
+        """A verified identity (ID card, or the city card's holder from a card event). While
+        the matter is still loading (the identity prompt already shows) it is kept: the login
+        happens when the matter arrives (a card tapped at once was ignored before)."""
+        if STEPS[self._step] != "identity":
             return
         self._identity = identity
-        self._logged_in()
+        if self._matter is not None:
+            self._logged_in()
+
+    def card_lifted(self) -> None:
+        """The city card left before its login took effect (the matter still loading): the
+        kept identity goes with it."""
+        if STEPS[self._step] == "identity" and self._identity is not None \
+                and self._identity.source == "city_card":
+            self._identity = None
 
     def _logged_in(self) -> None:
         if self._idcard is not None:
@@ -214,7 +227,7 @@ class ApplyVm(ScreenVm):
         identity, code = self._identity, self._matter.code
         self.ctx.tasks.run(lambda: self._hall.held_materials(identity, code), self._held,
                            lambda exc: self._held(()))
-        self._fill()
+        self._fill(in_place=True)
 
     def _held(self, held: Sequence[Held]) -> None:
         if self._matter is not None:
@@ -321,12 +334,12 @@ class ApplyVm(ScreenVm):
             query_url=r.qr_token, pending=r.pending)
 
     # -- rows -----------------------------------------------------------------------------------
-    def _fill(self) -> None:
-        self.form.fill()
+    def _fill(self, *, in_place: bool = False) -> None:
+        self.form.fill(in_place=in_place)
         review = self.form.review_rows()
         for row in self.materials_vm.row_list():
             review.append({"label": str(row["name"]), "value": str(row["status"])})
-        self._review.replace(review)
+        self._review.update(review)
         self.changed.emit()
 
     def relabel(self) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from cardsvc.errors import (
     CardRemovedError,
+    CardServiceError,
     ClientRefReused,
     EarlierAttemptCompleted,
     SaleEnded,
@@ -250,3 +251,32 @@ def test_a_card_lying_on_the_validator_when_it_starts_is_not_charged(world: Worl
         assert tapped.data["ok"] and tapped.data["result"]["amount_fen"] == 100
     finally:
         rt.stop()
+
+
+def test_the_holder_right_after_a_tap_is_the_taps_own_read(world: World,
+                                                            service: Runtime) -> None:
+    """A kiosk asks for the holder right after ``card_present``: answered from the tap's own
+    read (no second SELECT + READ BINARY EF16); a card lifted and another laid is read again
+    (its own holder, never the previous one); a card blocked meanwhile is read again."""
+    with service.events.subscribe() as sub:
+        card = world.tap()
+        wait_for(sub, "card_present")
+        sent = card._counters.total
+        info = service.ops.holder()
+        assert info.holder is not None and info.holder.id_number == "410202198503150315"
+        assert card._counters.total == sent  # nothing sent to the card
+        world.lift()
+        wait_for(sub, "card_removed")
+        other = world.tap("4102000000000002")
+        wait_for(sub, "card_present")
+        info = service.ops.holder()
+        assert info.holder is not None and info.holder.name == "李思雨"
+        assert info.card_no == "4102000000000002"
+        sent = other._counters.total
+        service.ops.block()
+        assert service.ops.holder().holder is None  # read again: a blocked card names nobody
+        assert other._counters.total > sent
+        world.lift()
+        wait_for(sub, "card_removed")
+    with pytest.raises(CardServiceError):
+        service.ops.holder()  # no card: not the last tap's holder

@@ -458,4 +458,9 @@ def test_a_card_swapped_while_processing_is_its_own_tap(memory: MemoryBackend,
     next_event(q, monitor.CardInserted)
     mon.end_processing(A, tap)  # the first tap's end: the new card is not touched
     assert mon.state(A) is CardState.CARD_PRESENT
+    assert mon.tap(A) == tap + 1  # the card now on the reader is the new tap
     assert mon.begin_processing(A) == tap + 1
+    assert mon.tap(A) == tap + 1  # processing the same card: the same tap
+    memory.remove(A)
+    next_event(q, monitor.CardRemoved)
+    assert mon.tap(A) is None and mon.tap("Nope") is None

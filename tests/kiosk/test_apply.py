@@ -193,3 +193,34 @@ def test_apply_screens(kiosk: Kiosk, qtbot) -> None:
     shoot(kiosk, qtbot, "04-apply-form", form)
     shoot(kiosk, qtbot, "04-apply-scan", scanning)
     shoot(kiosk, qtbot, "04-apply-receipt", receipt)
+
+
+def test_a_card_tapped_while_the_matter_loads_logs_in_when_it_arrives(kiosk: Kiosk,
+                                                                      qtbot) -> None:
+    """The identity prompt shows as soon as "apply" is pressed, before the matter has come
+    from the hall: a card tapped then logs in when it arrives (it was ignored, and the citizen
+    waited with the card on the reader); a card lifted meanwhile does not."""
+    find, guide, apply = kiosk.vm.find, kiosk.vm.guide, kiosk.vm.apply
+    qtbot.waitUntil(lambda: find.total > 0)
+    kiosk.vm.go("find")
+    find.setQuery("yyzz")
+    qtbot.waitUntil(lambda: not find.busy)
+    code = find.results.get(0)["code"]
+    card = kiosk.ports.card  # type: ignore[attr-defined]
+    for lifted in (True, False):
+        find.open(code)
+        qtbot.waitUntil(lambda: guide.loaded)
+        guide.apply()  # the matter is fetched on a worker: its answer is not delivered yet
+        assert apply.stepCode == "identity" and apply.matterName == ""
+        card.tap()
+        if lifted:
+            card.lift()
+            qtbot.waitUntil(lambda: apply.matterName != "")
+            qtbot.wait(100)
+            assert apply.stepCode == "identity" and not kiosk.session.is_personal
+            kiosk.vm.home()
+        else:
+            qtbot.waitUntil(lambda: apply.stepCode == "form")
+            assert "王小明" in apply.who and kiosk.session.is_personal
+            card.lift()
+            qtbot.waitUntil(lambda: not kiosk.session.is_personal)
