@@ -270,10 +270,7 @@ class Operations:
 
     # -- public operations (any thread) --------------------------------------------------
     def identify(self, reader: str | None = None) -> CardInfo:
-        def run() -> CardInfo:
-            with self._terminal(self._reader(reader), sam=False) as term:
-                return term.identify()
-        return self.rt.call(run)
+        return self.rt.call(lambda: self._read_card(self._reader(reader)))
 
     def holder(self, reader: str | None = None) -> CardInfo:
         """The card with its holder: the tap's own read while that card is still on the reader
@@ -285,9 +282,13 @@ class Operations:
             monitor = self.rt.monitor
             if kept is not None and monitor is not None and monitor.tap(where) == kept[0]:
                 return kept[1]
-            with self._terminal(where, sam=False) as term:
-                return term.identify()
+            return self._read_card(where)
         return self.rt.call(run)
+
+    def _read_card(self, where: str) -> CardInfo:
+        """The card in ``where`` read now (card thread): SELECT and READ BINARY, no PSAM."""
+        with self._terminal(where, sam=False) as term:
+            return term.identify()
 
     def balance(self, reader: str | None = None) -> tuple[str, int]:
         def run() -> tuple[str, int]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from drivers.scanner.geometry import convex_and_open, quad_area
+from drivers.scanner.geometry import convex_and_open, intersect_segments_lines, quad_area
 from drivers.scanner.support import sample_points, side_points, side_support
 
 
@@ -113,16 +113,9 @@ def grow_quad(
 
 
 def _moved(pts: np.ndarray, normal: np.ndarray, moves: np.ndarray, half: int) -> np.ndarray | None:
-    """The quad whose sides pass through each half's middle point moved by ``moves``."""
+    """The quad whose sides pass through each half's middle point moved by ``moves``; None when
+    two neighbouring sides are parallel."""
     a = pts[:, half // 2] + moves[:, :1] * normal
-    b = pts[:, half + half // 2] + moves[:, 1:] * normal
-    d = b - a
-    corners = []
-    for i in range(4):
-        j = i - 1
-        det = d[i, 0] * d[j, 1] - d[j, 0] * d[i, 1]
-        if abs(det) < 1e-9:
-            return None
-        t = ((a[i, 1] - a[j, 1]) * d[i, 0] - (a[i, 0] - a[j, 0]) * d[i, 1]) / det
-        corners.append(a[j] + t * d[j])
-    return np.array(corners)
+    d = pts[:, half + half // 2] + moves[:, 1:] * normal - a
+    corners, ok = intersect_segments_lines(np.roll(a, 1, axis=0), np.roll(d, 1, axis=0), a, d)
+    return corners if bool(ok.all()) else None
