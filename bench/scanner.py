@@ -2,14 +2,17 @@
 
     taskset -c 0 .venv/bin/python -m bench.scanner [--set all|first|heldout|tuning]
         [--frames 300] [--seed 1] [--scenes 200] [--gates 40] [--pages 10] [--tune [--dump DIR]]
+        [--tuning-seed N ...] [--condition KIND]
 
 Sets: ``first`` is the first generator (``simulators.camera.scene``, the one the detector was
 tuned on); ``heldout`` is the independent generator (``simulators.camera.heldout``) at its
 held-out seeds (scored, never tuned on: ``--tune`` is refused there); ``tuning`` is that
-generator at its tuning seed. ``all`` (the default) scores first and heldout side by side.
-Each set is scored for our detector and for the textbook Canny-and-contour baseline
-(``bench/scanner_baseline.py``). ``--tune`` lists every scene that went wrong (and with
-``--dump`` writes it as an image): only on ``first`` and ``tuning``.
+generator at its tuning seeds (``--tuning-seed`` picks some; ``--condition`` makes every scene
+of one kind, e.g. ``white-on-light``, to look closely at one failure). ``all`` (the
+default) scores first and heldout side by side. Each set is scored for our detector and for
+the textbook Canny-and-contour baseline (``bench/scanner_baseline.py``). ``--tune`` lists
+every scene that went wrong (and with ``--dump`` writes it as an image): only on ``first`` and
+``tuning``.
 
 1. Accuracy (SmartDoc 2015 challenge 1 style). The virtual camera writes ``--frames`` mixed
    scenes (1280 x 720 JPEG, random perspective, lighting, shadow, blur, glare, clutter, now and
@@ -48,7 +51,13 @@ import numpy as np
 from bench.scanner_baseline import textbook_detect
 from bench.scanner_heldout import report, run, tune_listing
 from drivers.scanner import AutoCapture, detect_page, judge, open_camera
-from simulators.camera.heldout import HELDOUT_SEEDS, TUNING_SEEDS, SeedPolicyError, check_use
+from simulators.camera.heldout import (
+    CONDITIONS,
+    HELDOUT_SEEDS,
+    TUNING_SEEDS,
+    SeedPolicyError,
+    check_use,
+)
 from simulators.camera.metrics import jaccard_image, jaccard_smartdoc
 from simulators.camera.scene import SceneGenerator
 from simulators.camera.sequence import ClipFrame, scenario
@@ -209,14 +218,24 @@ def main() -> None:
     parser.add_argument("--tune", action="store_true",
                         help="list the scenes that went wrong (not on held-out seeds)")
     parser.add_argument("--dump", type=Path, help="with --tune: write those scenes here")
+    parser.add_argument("--tuning-seed", type=int, action="append", dest="tuning_seeds",
+                        help="with --set tuning: only this tuning seed (repeatable)")
+    parser.add_argument("--condition", choices=CONDITIONS,
+                        help="with --set tuning: every scene of this condition")
     args = parser.parse_args()
     if args.tune and args.which in ("all", "heldout"):
         parser.error(
             f"--tune is refused on the held-out seeds ({', '.join(map(str, HELDOUT_SEEDS))}): "
             "they are scored, never tuned on; use --set tuning or --set first"
         )
+    if (args.tuning_seeds or args.condition) and args.which != "tuning":
+        parser.error("--tuning-seed and --condition go with --set tuning only")
+    tuning = tuple(args.tuning_seeds or TUNING_SEEDS)
+    unknown = [s for s in tuning if s not in TUNING_SEEDS]
+    if unknown:
+        parser.error(f"not a tuning seed: {unknown} (tuning seeds: {TUNING_SEEDS})")
     try:
-        for seed in TUNING_SEEDS:
+        for seed in tuning:
             check_use(seed, args.tune)
     except SeedPolicyError as exc:  # pragma: no cover - the seed lists are disjoint
         parser.error(str(exc))
@@ -239,11 +258,12 @@ def main() -> None:
             report(run(HELDOUT_SEEDS, args.scenes), "held-out set")
         if args.which == "tuning":
             print()
-            print(f"### Held-out generator, tuning seeds {TUNING_SEEDS}")
-            rows = run(TUNING_SEEDS, args.scenes)
+            only = f", every scene {args.condition}" if args.condition else ""
+            print(f"### Held-out generator, tuning seeds {tuning}{only}")
+            rows = run(tuning, args.scenes, args.condition)
             report(rows, "tuning set")
             if args.tune:
-                tune_listing(rows, args.dump)
+                tune_listing(rows, args.dump, condition=args.condition)
         if args.which in ("all", "first") and args.gates:
             gates(args.gates, args.seed)
         if args.which in ("all", "first") and args.pages:

@@ -61,12 +61,13 @@ def score_scene(image: np.ndarray, truth: Truth) -> Row:
                c1 - c0, det.corners, base)
 
 
-def run(seeds: tuple[int, ...], count: int) -> list[Row]:
+def run(seeds: tuple[int, ...], count: int, condition: str | None = None) -> list[Row]:
+    """``count`` scenes per seed, each of its scheduled condition, or all of ``condition``."""
     rows = []
     for seed in seeds:
         gen = HeldoutGenerator(seed)
         for index in range(count):
-            scene = gen.scene(index)
+            scene = gen.scene(index, condition)
             rows.append(score_scene(scene.image, scene.truth))
     return rows
 
@@ -135,7 +136,8 @@ def report(rows: list[Row], title: str) -> None:
             print(f"| {expected} | {len(sel)} | {words} |")
 
 
-def tune_listing(rows: list[Row], dump: Path | None, regenerate: bool = True) -> None:
+def tune_listing(rows: list[Row], dump: Path | None, regenerate: bool = True,
+                 condition: str | None = None) -> None:
     """Every scene that went wrong (tuning seeds only), and its image with truth and finds."""
     bad = [r for r in rows if (r.truth.visibility == "clear" and r.ours < 0.97)
            or (r.truth.expected in ("cut off", "too small", "no page") and r.verdict == "ok")]
@@ -149,7 +151,7 @@ def tune_listing(rows: list[Row], dump: Path | None, regenerate: bool = True) ->
         if dump is None or not regenerate:
             continue
         dump.mkdir(parents=True, exist_ok=True)
-        image = HeldoutGenerator(t.seed).scene(t.index, t.condition).image.copy()
+        image = HeldoutGenerator(t.seed).scene(t.index, condition or t.condition).image.copy()
         if t.corners is not None:
             cv2.polylines(image, [np.round(np.array(t.corners)).astype(np.int32)], True,
                           (0, 200, 0), 1)

@@ -5,12 +5,16 @@
 * ``TUNING_SEEDS`` may be looked at frame by frame and tuned on, like the first generator.
 * Tests use seeds of their own, or a tuning seed for a scene found while tuning; never a
   held-out seed.
+
+9002 and 9003 were added in round 5 (2026-12-01), after round 4's held-out figure, for the
+kinds whose 9001 scenes had all been mended (a white page on a light desk above all); the
+held-out seeds were not looked at to choose them.
 """
 
 from __future__ import annotations
 
 HELDOUT_SEEDS = (7101, 7102, 7103)
-TUNING_SEEDS = (9001,)
+TUNING_SEEDS = (9001, 9002, 9003)
 
 
 class SeedPolicyError(ValueError):
