@@ -37,7 +37,7 @@ from drivers.scanner.candidates import (
     zoomed_out_candidates,
 )
 from drivers.scanner.geometry import convex_and_open, order_clockwise, quad_area, quad_areas
-from drivers.scanner.grow import grow_quad
+from drivers.scanner.grow import grow_quad, sides_seen
 from drivers.scanner.refine import refine_corners
 from drivers.scanner.support import (
     continues_to_border,
@@ -45,7 +45,7 @@ from drivers.scanner.support import (
     rim_roughness,
     side_support,
 )
-from drivers.scanner.views import COOL, SMOOTH, WARM, WHITE, View, whiteness
+from drivers.scanner.views import COOL, DIM, FAINT, SMOOTH, WARM, WHITE, View, whiteness
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class DetectParams:
     confident: float = 0.6
     """A page whose sides are seen at least this well (support) in the plain view is taken;
     below it the other views are tried too and the best page of all is kept."""
-    fallback: tuple[View, ...] = (SMOOTH, WARM, COOL)
+    fallback: tuple[View, ...] = (SMOOTH, WARM, COOL, FAINT, DIM)
     """The other views (:mod:`drivers.scanner.views`), in order."""
     fallback_min_area: float = 0.05
     """Smallest page (share of the frame) another view may report: on an empty desk a blurred
@@ -234,7 +234,8 @@ def _search(f: _Frames, view: View, p: DetectParams) -> _Found | None:
         np.clip(share / p.min_interior, 0.0, 1.0) ** 2
         * np.clip(1.0 - (rough - p.max_rough) / p.max_rough, 0.0, 1.0)
     )
-    valid = (support >= p.min_support) & (level >= p.min_paper_level)
+    valid = (support >= p.min_support) & (
+        level >= max(p.min_paper_level, view.least_paper(plain)))
     score = np.where(valid, quad_areas(quads) * support * inside, 0.0)
     if not np.any(score > 0):
         return None
@@ -308,8 +309,7 @@ def _grown(
     refined = order_clockwise(refine_corners(gray, grown / fine_scale,
                                              radius=max(2.5, 1.0 / fine_scale),
                                              samples=p.refine_samples))
-    seen = float(np.prod(side_support(fine_white, refined[None] * fine_scale,
-                                      contrast=p.contrast, slack=1)))
+    seen = float(np.prod(sides_seen(fine_white, refined * fine_scale, p.contrast, slack=1)))
     return refined, seen
 
 

@@ -9,8 +9,12 @@ the desk at once (no paper comes back), and a line printed elsewhere on a page h
 step beyond it at the same distance all round. So a side moves out to the margin's end only
 where that pattern is seen on both halves of the side (perspective tilts the lines), and the
 quad grows only when at least three sides agree (the frame runs round the page; one side may
-lie on a colour band or a curl), their margins alike; the grown quad's moved sides must be
-seen as edges (:func:`drivers.scanner.support.side_support`).
+lie on a colour band or a curl), or two do and the others are on the page's edge already (the
+desk at once beyond them, flat and darker than the paper: a quad half on the frame, half on
+the edges), their margins alike; the grown quad's moved sides must be seen as edges
+(:func:`drivers.scanner.support.side_support`). The paper a side's printed line and margin
+are read against is the page's (the median inside all sides), or the paper just inside that
+side where that is darker (lamp falloff across the page).
 """
 
 from __future__ import annotations
@@ -57,6 +61,25 @@ def _margin_end(v: np.ndarray, paper: float, tol: float, unit: float, reach: int
     return 0.0
 
 
+def _at_edge(v: np.ndarray, paper: float, step: float, reach: int) -> bool:
+    """Whether the outward profile ``v`` is a page's edge already: from 3 pixels out to
+    ``reach``, a flat desk darker than ``paper`` by ``step`` or more."""
+    desk = v[3:reach]
+    if len(desk) < 6 or np.isnan(desk).any():
+        return False
+    return bool(float(np.max(desk)) < paper - step and float(np.ptp(desk)) <= 2 * step)
+
+
+def sides_seen(white: np.ndarray, quad: np.ndarray, contrast: float, slack: int = 2
+               ) -> np.ndarray:
+    """Per side of a grown ``quad``, its support (:func:`drivers.scanner.support.side_support`)
+    read at the usual span or at half of it, whichever sees more: a margin of a few pixels has
+    the printed line inside the usual span."""
+    return np.asarray(np.maximum(
+        side_support(white, quad[None], contrast=contrast, slack=slack)[0],
+        side_support(white, quad[None], contrast=contrast, slack=slack, unit=0.5)[0]))
+
+
 def grow_quad(
     white: np.ndarray,
     quad: np.ndarray,
@@ -76,28 +99,37 @@ def grow_quad(
     inside = sample_points(smooth, pts[:, :, None, :] - np.arange(2.0, 6.0)[None, None, :, None]
                            * normal[:, None, None, :])
     paper = float(np.median(inside))
-    tol = max(10.0, 0.1 * paper)
+    step = max(5.0, contrast)
     centre = q.mean(axis=0)
     half = samples // 2
     moves = np.zeros((4, 2))
-    failed = 0
+    edge = np.zeros(4, bool)
+    failed, stray = 0, False
     for i in range(4):
         across = 2.0 * abs(float(np.dot(pts[i, half] - centre, normal[i])))
         reach = int(max(12.0, 0.1 * across))
         steps = np.arange(0.0, reach + 12.0)
         probe = pts[i][:, None, :] + steps[None, :, None] * normal[i]
         vals = sample_points(smooth, probe, np.nan)  # beyond the frame: nothing to read
+        local = float(np.median(inside[i]))
+        level = min(paper, local)
+        edges = []
         for k, part in enumerate((slice(0, half), slice(half, samples))):
             seen = ~np.isnan(vals[part]).any(axis=0)
             v = np.median(vals[part][:, : int(np.argmin(seen)) if not seen.all() else None],
                           axis=0)
-            moves[i, k] = _margin_end(v, paper, tol, unit, reach, max(5.0, contrast))
+            moves[i, k] = _margin_end(v, level, max(10.0, 0.1 * level), unit, reach, step)
+            edges.append(_at_edge(v, max(paper, local), step, reach))
         if not np.all(moves[i] > 0):
             moves[i] = 0.0
+            edge[i] = all(edges)
             failed += 1
-        if failed > 4 - max(1, min_sides):
-            return q  # too few sides can grow: the rest need not be read
+            stray = stray or not edge[i]
+            if failed > 4 - max(1, min_sides) and (failed > 2 or stray):
+                return q  # too few sides can grow, the others not on the page's edge
     moved = moves[:, 0] > 0
+    if int(moved.sum()) < min_sides and not (moved.sum() >= 2 and edge[~moved].all()):
+        return q
     widths = moves[moved].mean(axis=1)
     if float(widths.max()) > 3.0 * float(widths.min()):
         return q  # margins unlike each other: not one frame round the page
@@ -106,7 +138,7 @@ def grow_quad(
         return q
     if quad_area(grown) > 1.6 * quad_area(q):
         return q
-    seen = side_support(white, grown[None], contrast=contrast)[0]  # fine: margins are narrow
+    seen = sides_seen(white, grown, contrast)
     if np.any(seen[moved] < min_support):
         return q
     return grown

@@ -11,6 +11,12 @@ view, and on others when the first finds nothing convincing.
   the other. A white page on a pale laminate can differ from the desk only in colour (a warm
   page on a bluish desk: the darkest channel and the grey steps are a few levels, red minus
   blue steps by 10-20): in one of the two the page is the brighter.
+* **faint**: paper as in white, but the edges (and the refinement) read the darkest channel
+  with the slow light changes taken out (minus a blur of 16 pixels of the search image) and
+  the rest amplified four times. A white page on a pale laminate can stand only 8-17 levels
+  above it; blurred by the camera and shrunk, that step is a Sobel gradient under the edge
+  map's strong threshold, so no closed contour and no Hough line follows the page (its sides
+  would be seen well enough by the support test, which reads the levels themselves).
 
 A view turns a BGR (or grey) picture into one channel (uint8) given ``unit``, the size of a
 pixel of the search image in that picture's pixels (blurs scale with it).
@@ -41,10 +47,24 @@ class View:
     """0: the darkest channel; +1: red minus blue (a warm page); -1: blue minus red."""
     gain: float = 3.0
     """How much the red-blue difference is amplified in the warm and cool views."""
+    boost: float = 0.0
+    """0: the edges read grey levels; above 0: they read the darkest channel less its slow
+    changes (a blur of ``spread``), amplified this many times (the faint view)."""
+    spread: float = 16.0
+    """Gaussian sigma (pixels of the search image) of the slow changes the faint view removes."""
+    steep: float = 1.0
+    """How much paper's steps are amplified (about the frame's median) in the faint and dim
+    views: the sides' support reads steps of ``contrast`` / ``steep`` grey levels."""
+    dim: bool = False
+    """The page is the darker one: paper is the darkest channel turned over (the dim view)."""
+    dim_floor: float = 0.8
+    """In the dim view, paper is at least this share of the frame's bright level (90th
+    percentile of the darkest channel): a pale page a little darker than a brighter desk, not a
+    grey or dark object on it."""
 
     @property
     def plain(self) -> bool:
-        return self.blur == 0.0 and self.warmth == 0
+        return self.blur == 0.0 and self.warmth == 0 and self.boost == 0.0 and not self.dim
 
     def paper(self, image: np.ndarray, unit: float = 1.0) -> np.ndarray:
         """The view of ``image``: paper bright (uint8)."""
@@ -54,7 +74,13 @@ class View:
             src = image
             if self.blur > 0:
                 src = cv2.GaussianBlur(image, (0, 0), self.blur * unit)
-            return whiteness(src)
+            white = whiteness(src)
+            if self.steep != 1.0:
+                sign = -1.0 if self.dim else 1.0
+                mid = float(np.median(white))
+                out = np.clip(128.0 + sign * self.steep * (white.astype(np.float32) - mid), 0, 255)
+                return np.asarray(out.astype(np.uint8))
+            return cv2.bitwise_not(white) if self.dim else white
         b, _, r = cv2.split(image)
         diff = cv2.subtract(r.astype(np.int16), b.astype(np.int16))
         out = np.clip(128.0 + self.warmth * self.gain * diff.astype(np.float32), 0, 255)
@@ -62,12 +88,25 @@ class View:
 
     def gray(self, image: np.ndarray, unit: float = 1.0) -> np.ndarray:
         """What the edge map and the refinement read: grey levels, or the view itself."""
+        if self.boost > 0:
+            white = whiteness(image).astype(np.float32)
+            slow = cv2.GaussianBlur(white, (0, 0), self.spread * unit)
+            sign = -1.0 if self.dim else 1.0
+            out = np.clip(128.0 + sign * self.boost * (white - slow), 0, 255)
+            return np.asarray(out.astype(np.uint8))
         if not self.plain:
             return self.paper(image, unit)
         return image if image.ndim == 2 else np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
+
+    def least_paper(self, white: np.ndarray) -> float:
+        """The darkest paper this view believes, given the frame's darkest channel ``white``
+        (0 but in the dim view)."""
+        return self.dim_floor * float(np.percentile(white, 90)) if self.dim else 0.0
 
 
 WHITE = View("white")
 SMOOTH = View("smooth", blur=2.0)
 WARM = View("warm", warmth=1)
 COOL = View("cool", warmth=-1)
+FAINT = View("faint", boost=4.0, steep=2.0)
+DIM = View("dim", boost=4.0, steep=2.0, dim=True)
