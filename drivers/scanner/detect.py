@@ -45,7 +45,18 @@ from drivers.scanner.support import (
     rim_roughness,
     side_support,
 )
-from drivers.scanner.views import COOL, DIM, FAINT, SMOOTH, WARM, WHITE, View, whiteness
+from drivers.scanner.views import (
+    COOL,
+    DIM,
+    FAINT,
+    GREEN,
+    PINK,
+    SMOOTH,
+    WARM,
+    WHITE,
+    View,
+    whiteness,
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +98,7 @@ class DetectParams:
     confident: float = 0.6
     """A page whose sides are seen at least this well (support) in the plain view is taken;
     below it the other views are tried too and the best page of all is kept."""
-    fallback: tuple[View, ...] = (SMOOTH, WARM, COOL, FAINT, DIM)
+    fallback: tuple[View, ...] = (SMOOTH, WARM, COOL, FAINT, DIM, GREEN, PINK)
     """The other views (:mod:`drivers.scanner.views`), in order."""
     fallback_min_area: float = 0.05
     """Smallest page (share of the frame) another view may report: on an empty desk a blurred

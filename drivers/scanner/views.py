@@ -11,12 +11,19 @@ view, and on others when the first finds nothing convincing.
   the other. A white page on a pale laminate can differ from the desk only in colour (a warm
   page on a bluish desk: the darkest channel and the grey steps are a few levels, red minus
   blue steps by 10-20): in one of the two the page is the brighter.
-* **faint**: paper as in white, but the edges (and the refinement) read the darkest channel
-  with the slow light changes taken out (minus a blur of 16 pixels of the search image) and
+* **faint**: the edges (and the refinement) read the darkest channel with the slow light
+  changes taken out (minus a blur of 16 pixels of the search image) and
   the rest amplified four times. A white page on a pale laminate can stand only 8-17 levels
   above it; blurred by the camera and shrunk, that step is a Sobel gradient under the edge
   map's strong threshold, so no closed contour and no Hough line follows the page (its sides
-  would be seen well enough by the support test, which reads the levels themselves).
+  would be seen well enough by the support test). Its paper is the darkest channel with its
+  steps doubled about the frame's median (the sides are read for steps of 3 levels).
+* **dim**: the faint view turned over, for a grey page on a brighter, whiter desk; its paper
+  must be at least 0.8 of the frame's bright level (:meth:`View.least_paper`), so a grey or
+  dark object on a white desk is not taken.
+* **green** and **pink**: green minus the mean of red and blue, amplified, either sign: the
+  page and the laminate each have a tint of their own, in any direction (warm and cool read one
+  axis of two).
 
 A view turns a BGR (or grey) picture into one channel (uint8) given ``unit``, the size of a
 pixel of the search image in that picture's pixels (blurs scale with it).
@@ -47,6 +54,9 @@ class View:
     """0: the darkest channel; +1: red minus blue (a warm page); -1: blue minus red."""
     gain: float = 3.0
     """How much the red-blue difference is amplified in the warm and cool views."""
+    green: bool = False
+    """The colour views read green minus the mean of red and blue instead (``warmth`` +1: a
+    greenish page, -1: a pinkish one)."""
     boost: float = 0.0
     """0: the edges read grey levels; above 0: they read the darkest channel less its slow
     changes (a blur of ``spread``), amplified this many times (the faint view)."""
@@ -81,9 +91,12 @@ class View:
                 out = np.clip(128.0 + sign * self.steep * (white.astype(np.float32) - mid), 0, 255)
                 return np.asarray(out.astype(np.uint8))
             return cv2.bitwise_not(white) if self.dim else white
-        b, _, r = cv2.split(image)
-        diff = cv2.subtract(r.astype(np.int16), b.astype(np.int16))
-        out = np.clip(128.0 + self.warmth * self.gain * diff.astype(np.float32), 0, 255)
+        b, g, r = cv2.split(image)
+        if self.green:
+            diff = g.astype(np.float32) - 0.5 * (r.astype(np.float32) + b.astype(np.float32))
+        else:
+            diff = cv2.subtract(r.astype(np.int16), b.astype(np.int16)).astype(np.float32)
+        out = np.clip(128.0 + self.warmth * self.gain * diff, 0, 255)
         return np.asarray(out.astype(np.uint8))
 
     def gray(self, image: np.ndarray, unit: float = 1.0) -> np.ndarray:
@@ -110,3 +123,5 @@ WARM = View("warm", warmth=1)
 COOL = View("cool", warmth=-1)
 FAINT = View("faint", boost=4.0, steep=2.0)
 DIM = View("dim", boost=4.0, steep=2.0, dim=True)
+GREEN = View("green", warmth=1, green=True)
+PINK = View("pink", warmth=-1, green=True)

@@ -11,7 +11,7 @@ import pytest
 
 from drivers.scanner import DetectParams, Reason, detect_page, judge
 from drivers.scanner.grow import grow_quad
-from drivers.scanner.views import COOL, DIM, FAINT, SMOOTH, WARM, whiteness
+from drivers.scanner.views import COOL, DIM, FAINT, GREEN, PINK, SMOOTH, WARM, whiteness
 from simulators.camera.heldout import TUNING_SEEDS, HeldoutGenerator
 from simulators.camera.metrics import jaccard_smartdoc
 
@@ -27,6 +27,10 @@ FAINT_PAGES = [
 ]
 DIM_PAGES = [
     (9002, 90, "a grey page on a brighter, whiter desk: paper is the darker one"),
+]
+TINTED_PAGES = [
+    (9002, 57, "a greenish page on a pinkish laminate, the same whiteness and grey"),
+    (9003, 45, "a pinkish page on a greenish laminate, 640 x 480"),
 ]
 # a certificate whose quad lay half on its printed frame, half on the page's edges
 MIXED_FRAMES = [
@@ -63,6 +67,13 @@ def test_a_page_a_few_levels_above_a_pale_desk_is_found(seed: int, index: int, w
 @pytest.mark.parametrize(("seed", "index", "what"), DIM_PAGES,
                          ids=[f"{s}-{i}" for s, i, _ in DIM_PAGES])
 def test_a_page_darker_than_its_desk_is_found(seed: int, index: int, what: str) -> None:
+    _check(seed, index, 0.8)
+
+
+@pytest.mark.parametrize(("seed", "index", "what"), TINTED_PAGES,
+                         ids=[f"{s}-{i}" for s, i, _ in TINTED_PAGES])
+def test_a_page_that_differs_from_its_desk_in_green_is_found(seed: int, index: int, what: str
+                                                             ) -> None:
     _check(seed, index, 0.8)
 
 
@@ -128,6 +139,24 @@ def test_a_faint_page_cut_off_by_the_frame_is_still_refused() -> None:
     cut = ((420, 60), (700, 80), (680, 310), (400, 290))
     image = _drawn(222, 212, quad=cut)
     assert not judge(image, detect_page(image)).ok
+
+
+@pytest.mark.parametrize(("page", "desk"), [((206, 222, 206), (214, 206, 214)),
+                                            ((214, 206, 214), (206, 222, 206))],
+                         ids=["green-page-pink-desk", "pink-page-green-desk"])
+def test_a_page_that_differs_in_green_only(page: tuple[int, int, int],
+                                           desk: tuple[int, int, int]) -> None:
+    rng = np.random.default_rng(5502)
+    img = np.empty((360, 640, 3), np.float32)
+    img[:] = desk
+    cv2.fillConvexPoly(img, np.array(PAGE, np.int32), page)
+    img += rng.normal(0, 1.5, img.shape).astype(np.float32)
+    image = np.clip(cv2.GaussianBlur(img, (0, 0), 0.8), 0, 255).astype(np.uint8)
+    assert _score(image, ROUND4) < 0.8  # the same whiteness, red minus blue flat
+    assert _score(image) > 0.95
+    inside, outside = (185, 310), (20, 20)
+    green, pink = GREEN.paper(image).astype(int), PINK.paper(image).astype(int)
+    assert (green[inside] - green[outside]) * (pink[inside] - pink[outside]) < 0
 
 
 def test_the_faint_and_dim_views() -> None:
