@@ -188,6 +188,8 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     if best is not None and best.detection.support >= p.confident:
         return best.detection
     for view in p.fallback:
+        if not view.applies(small):
+            continue
         found = _search(frames, view, p)
         if (found is None or found.detection.support < p.confident
                 or found.detection.area_share < p.fallback_min_area):

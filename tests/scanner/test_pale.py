@@ -170,6 +170,16 @@ def test_the_faint_and_dim_views() -> None:
     assert DIM.least_paper(whiteness(image)) > 150 and FAINT.least_paper(whiteness(image)) == 0
 
 
+def test_the_pale_views_are_searched_on_pale_even_frames_only() -> None:
+    pale = _drawn(222, 212, slope=-20.0)
+    assert all(v.applies(pale) for v in (FAINT, DIM, GREEN, PINK))
+    dark = _drawn(222, 60)  # a page on a dark desk: the quartiles far apart
+    grey = _drawn(120, 120, quad=())  # an empty grey desk
+    for image in (dark, grey):
+        assert not any(v.applies(image) for v in (FAINT, DIM, GREEN, PINK))
+        assert SMOOTH.applies(image) and WARM.applies(image)
+
+
 def _certificate(half: bool) -> tuple[np.ndarray, np.ndarray]:
     """A certificate on a pale desk and a quad on its frame on two sides (left, top) and on
     its edges on the other two (``half``), or on one side only."""
