@@ -39,6 +39,7 @@ from drivers.scanner.candidates import (
 from drivers.scanner.geometry import convex_and_open, order_clockwise, quad_area, quad_areas
 from drivers.scanner.grow import grow_quad
 from drivers.scanner.refine import refine_corners
+from drivers.scanner.sheets import carry_on
 from drivers.scanner.support import (
     continues_to_border,
     interior_share,
@@ -82,6 +83,9 @@ class DetectParams:
     bands: bool = True
     """A side along a band of colour printed to the page's edge moves out over the band
     (:mod:`drivers.scanner.band`)."""
+    carry_on: bool = True
+    """A side with paper beyond it moves out to where its neighbouring sides end
+    (:mod:`drivers.scanner.sheets`: a page over another sheet, a part of it having won)."""
     border_margin: float = 6.0
     """A corner closer than this (full-resolution pixels) to the frame edge touches it."""
     confident: float = 0.6
@@ -290,6 +294,16 @@ def _beyond(
             corners = order_clockwise(banded / f.fine_scale)
             return replace(page, corners=corners, touches_border=page.touches_border
                            or _near_edge(corners, page.frame_size, p.border_margin))
+    if p.carry_on:
+        start = page.corners * f.fine_scale
+        carried = carry_on(fine_white, start, unit=f.fine_scale / f.scale, contrast=p.contrast)
+        if not np.array_equal(carried, start):
+            refined = order_clockwise(refine_corners(gray, carried / f.fine_scale,
+                                                     radius=max(2.5, 1.0 / f.fine_scale),
+                                                     samples=p.refine_samples))
+            seen = float(np.prod(side_support(fine_white, refined[None] * f.fine_scale,
+                                              contrast=p.contrast, slack=1)))
+            return _finish(fine_white, page.frame_size, refined, coarse, coarse_size, seen, p)
     return page
 
 

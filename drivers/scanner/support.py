@@ -164,9 +164,40 @@ def continues_to_border(
         desk = np.concatenate([d for d in desks if d.size])
         if desk.size >= probes:
             gap = abs(float(np.percentile(desk, 80)) - paper)
-            if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance):
+            if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and (
+                    gap < 3.0 * tolerance or _flanks_go_on(img, q, i, float(reach[i].max()),
+                                                           gap, unit)):
                 return True
         elif abs(level - paper) < tolerance:
+            return True
+    return False
+
+
+def _flanks_go_on(img: np.ndarray, q: np.ndarray, side: int, reach: float, gap: float,
+                  unit: float) -> bool:
+    """Whether the page's sides next to ``side`` carry on past its corners as edges (paper
+    inside, desk outside): they do when the page goes on past the frame's edge. When the paper
+    beyond ``side`` is another sheet the page lies on, its neighbours' lines run on over that
+    sheet (paper both sides) or over the desk (desk both sides). True also when there is too
+    little room to tell (a corner near the frame's edge)."""
+    h, w = img.shape
+    for corner, other in ((side, side - 1), ((side + 1) % 4, (side + 2) % 4)):
+        a, b = q[corner], q[other % 4]
+        along = a - b
+        along /= np.linalg.norm(along) + 1e-9
+        across = np.array([along[1], -along[0]])
+        if np.dot(q.mean(axis=0) - a, across) > 0:
+            across = -across  # outward from the page
+        t = np.arange(1.5 * unit, min(reach + 2.0 * unit, 16.0 * unit), 1.0)
+        line = a[None, :] + t[:, None] * along[None, :]
+        inside = line - 2.0 * unit * across
+        outside = line + 2.0 * unit * across
+        ok = np.all((outside >= 0) & (outside <= [w - 1, h - 1])
+                    & (inside >= 0) & (inside <= [w - 1, h - 1]), axis=1)
+        if ok.sum() < 4 * unit:
+            return True
+        step = sample_points(img, inside[ok]) - sample_points(img, outside[ok])
+        if float(np.mean(step > 0.5 * gap)) >= 0.3:
             return True
     return False
 

@@ -1,0 +1,117 @@
+"""A page that goes on past a side of the found quad: its own sides carried on say where.
+
+When another sheet lies under (or against) the page, the page's edge over that sheet is paper
+on paper: a step of a few grey levels, either way, that the search barely sees. A side of a
+part of the page, bounded by a printed rule, a text column or a table's edge, can then win:
+that part's other sides are the page's own edges, and the part's own side has paper beyond it
+(the rest of the page). The page is found again from its sides: across such a side, the paper
+must go on (the bright part of the picture just beyond it is as bright as just inside); then
+the two neighbouring sides, the page's own edges, are followed on past their corners for as
+long as they stay edges (paper inside, darker outside, as they are along the quad); where they
+end are the page's corners. A page whose side truly lies over another sheet has neighbours
+that end at its corners (carried on, they run over that sheet or the desk: no edge), so it is
+left as it is.
+
+All on the whiteness image of the finer search image (``unit`` pixels to a search pixel).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from drivers.scanner.geometry import convex_and_open
+from drivers.scanner.support import sample_points, side_points
+
+
+def _paper_beyond(white: np.ndarray, quad: np.ndarray, unit: float, probes: int = 12,
+                  tolerance: float = 10.0) -> np.ndarray:
+    """Per side (4 bools): the paper goes on just beyond it (80th percentile of the strip 2 to
+    5 ``unit`` out within ``tolerance`` of the same just inside; text and lines are sparse)."""
+    pts, normal = side_points(quad[None], probes)
+    depth = np.arange(2.0 * unit, 5.0 * unit + 0.5, 1.0)
+    out = np.zeros(4, bool)
+    for i in range(4):
+        n = normal[0, i]
+        outer = sample_points(white, pts[0, i][:, None, :] + depth[None, :, None] * n, np.nan)
+        inner = sample_points(white, pts[0, i][:, None, :] - depth[None, :, None] * n)
+        if np.isnan(outer).mean() > 0.3:
+            continue  # beyond the frame's edge: for the "cut off" check, not for this
+        paper = float(np.percentile(inner, 80))
+        level = float(np.nanpercentile(outer, 80))
+        out[i] = abs(level - paper) < tolerance
+    return out
+
+
+def _edge_run(white: np.ndarray, corner: np.ndarray, along: np.ndarray, normal: np.ndarray,
+              length: float, unit: float, need: float, gap: int = 3) -> float:
+    """How far past ``corner`` (pixels along ``along``) the edge whose outward normal is
+    ``normal`` goes on: paper inside, at least ``need`` darker outside (at one of a few
+    parallel shifts); the run ends at ``gap`` + 1 misses in a row (a pen or a fold may cross
+    the edge)."""
+    t = np.arange(1.0, length, 1.0)
+    if not len(t):
+        return 0.0
+    h, w = white.shape
+    base = corner[None, :] + t[:, None] * along[None, :]
+    shifts = np.arange(-2.0, 2.5, 1.0)
+    offsets = np.array([-2.5, -1.5, 1.5, 2.5]) * unit
+    probe = (base[None, :, None, :] + (shifts[:, None, None, None] + offsets[None, None, :, None])
+             * normal[None, None, None, :])
+    vals = sample_points(white, probe, np.nan)  # shifts x T x 4
+    step = 0.5 * (vals[..., 0] + vals[..., 1]) - 0.5 * (vals[..., 2] + vals[..., 3])
+    seen = np.nan_to_num(step, nan=-1.0).max(axis=0) > need
+    inside = (base >= 0).all(axis=1) & (base[:, 0] <= w - 1) & (base[:, 1] <= h - 1)
+    end = 0.0
+    misses = 0
+    for k in range(len(t)):
+        if not inside[k]:
+            break
+        if seen[k]:
+            end, misses = float(t[k]), 0
+        else:
+            misses += 1
+            if misses > gap:
+                break
+    return end
+
+
+def carry_on(white: np.ndarray, quad: np.ndarray, unit: float, contrast: float = 6.0
+             ) -> np.ndarray:
+    """``quad`` (4 x 2, in order around) moved out past each side with paper beyond it to
+    where its neighbouring sides end (see the module's notes); ``quad`` itself when none
+    moves."""
+    q = np.asarray(quad, np.float64)
+    open_sides = _paper_beyond(white, q, unit)
+    if not open_sides.any():
+        return q
+    pts, normal = side_points(q[None], 16)
+    # how strong each side's edge is along the quad (the step its carried-on part must keep)
+    inner = sample_points(white, pts[0] - 2.0 * unit * normal[0][:, None, :])
+    outer = sample_points(white, pts[0] + 2.0 * unit * normal[0][:, None, :])
+    strength = np.median(inner - outer, axis=1)
+    out = q.copy()
+    moved = False
+    for i in (int(k) for k in np.flatnonzero(open_sides)):
+        ends: list[tuple[int, np.ndarray, float]] = []
+        for corner, far, j in ((i, i - 1, (i - 1) % 4), ((i + 1) % 4, (i + 2) % 4, (i + 1) % 4)):
+            along = q[corner] - q[far % 4]
+            size = float(np.linalg.norm(along))
+            along /= size + 1e-9
+            need = max(contrast, 0.4 * float(strength[j]))
+            if strength[j] < 2.0 * contrast:
+                ends = []
+                break  # the neighbour is not a clear edge itself: nothing to follow
+            run = _edge_run(white, q[corner], along, normal[0, j].astype(np.float64),
+                            1.5 * size, unit, need)
+            ends.append((corner, along, run))
+        if len(ends) != 2:
+            continue
+        (ca, da, a), (cb, db, b) = ends
+        if min(a, b) < 4.0 * unit or min(a, b) < 0.4 * max(a, b):
+            continue  # both flanks go on, by a like amount (perspective tilts the side)
+        out[ca] = q[ca] + a * da
+        out[cb] = q[cb] + b * db
+        moved = True
+    if not moved or not convex_and_open(out[None], 45.0)[0]:
+        return q
+    return out
