@@ -5,12 +5,15 @@ on paper: a step of a few grey levels, either way, that the search barely sees. 
 part of the page, bounded by a printed rule, a text column or a table's edge, can then win:
 that part's other sides are the page's own edges, and the part's own side has paper beyond it
 (the rest of the page). The page is found again from its sides: across such a side, the paper
-must go on (the bright part of the picture just beyond it is as bright as just inside); then
-the two neighbouring sides, the page's own edges, are followed on past their corners for as
-long as they stay edges (paper inside, darker outside, as they are along the quad); where they
-end are the page's corners. A page whose side truly lies over another sheet has neighbours
-that end at its corners (carried on, they run over that sheet or the desk: no edge), so it is
-left as it is.
+must go on (the bright part of the picture just beyond it is as bright as just inside) while
+beyond both its neighbours the desk is clearly darker (they are the page's own edges; on a
+striped or pale desk every side can have paper-bright desk beyond it, and nothing moves);
+then the two neighbours are followed on past their corners for as long as they stay edges
+(paper inside, darker outside, as they are along the quad); where they end are the page's
+corners. When one of them ends early with paper on both sides (the other sheet comes under
+it there), the page's side is taken parallel to the quad's, through the other one's end.
+A page whose side truly lies over another sheet has neighbours that end at its corners
+(carried on, they run over that sheet or the desk: no edge), so it is left as it is.
 
 All on the whiteness image of the finer search image (``unit`` pixels to a search pixel).
 """
@@ -23,34 +26,32 @@ from drivers.scanner.geometry import convex_and_open
 from drivers.scanner.support import sample_points, side_points
 
 
-def _paper_beyond(white: np.ndarray, quad: np.ndarray, unit: float, probes: int = 12,
-                  tolerance: float = 10.0) -> np.ndarray:
-    """Per side (4 bools): the paper goes on just beyond it (80th percentile of the strip 2 to
-    5 ``unit`` out within ``tolerance`` of the same just inside; text and lines are sparse)."""
+def _beyond_level(white: np.ndarray, quad: np.ndarray, unit: float, probes: int = 12
+                  ) -> np.ndarray:
+    """Per side: how much darker than the paper just inside it the picture is just beyond it
+    (80th percentiles of strips 2 to 5 ``unit`` deep: text and lines are sparse); NaN where
+    the strip beyond is mostly out of the frame (that is for the "cut off" check)."""
     pts, normal = side_points(quad[None], probes)
     depth = np.arange(2.0 * unit, 5.0 * unit + 0.5, 1.0)
-    out = np.zeros(4, bool)
+    out = np.full(4, np.nan)
     for i in range(4):
         n = normal[0, i]
         outer = sample_points(white, pts[0, i][:, None, :] + depth[None, :, None] * n, np.nan)
         inner = sample_points(white, pts[0, i][:, None, :] - depth[None, :, None] * n)
-        if np.isnan(outer).mean() > 0.3:
-            continue  # beyond the frame's edge: for the "cut off" check, not for this
-        paper = float(np.percentile(inner, 80))
-        level = float(np.nanpercentile(outer, 80))
-        out[i] = abs(level - paper) < tolerance
+        if np.isnan(outer).mean() <= 0.3:
+            out[i] = float(np.percentile(inner, 80)) - float(np.nanpercentile(outer, 80))
     return out
 
 
 def _edge_run(white: np.ndarray, corner: np.ndarray, along: np.ndarray, normal: np.ndarray,
-              length: float, unit: float, need: float, gap: int = 3) -> float:
+              length: float, unit: float, need: float, gap: int = 3) -> tuple[float, bool]:
     """How far past ``corner`` (pixels along ``along``) the edge whose outward normal is
     ``normal`` goes on: paper inside, at least ``need`` darker outside (at one of a few
     parallel shifts); the run ends at ``gap`` + 1 misses in a row (a pen or a fold may cross
-    the edge)."""
+    the edge). And whether it ends with paper on both sides (another sheet under the page)."""
     t = np.arange(1.0, length, 1.0)
     if not len(t):
-        return 0.0
+        return 0.0, False
     h, w = white.shape
     base = corner[None, :] + t[:, None] * along[None, :]
     shifts = np.arange(-2.0, 2.5, 1.0)
@@ -61,27 +62,35 @@ def _edge_run(white: np.ndarray, corner: np.ndarray, along: np.ndarray, normal: 
     step = 0.5 * (vals[..., 0] + vals[..., 1]) - 0.5 * (vals[..., 2] + vals[..., 3])
     seen = np.nan_to_num(step, nan=-1.0).max(axis=0) > need
     inside = (base >= 0).all(axis=1) & (base[:, 0] <= w - 1) & (base[:, 1] <= h - 1)
-    end = 0.0
+    end, last = 0.0, -1
     misses = 0
     for k in range(len(t)):
         if not inside[k]:
             break
         if seen[k]:
-            end, misses = float(t[k]), 0
+            end, last, misses = float(t[k]), k, 0
         else:
             misses += 1
             if misses > gap:
                 break
-    return end
+    after = vals[2, last + 1: last + 1 + int(4 * unit) + 4]  # unshifted, just past the end
+    paper = np.nanmedian(vals[2, max(0, last - 8): last + 1, :2]) if last >= 0 else np.nan
+    on_paper = bool(len(after) >= 4 and np.isfinite(paper) and np.all(np.isfinite(after))
+                    and np.median(np.abs(after[:, 2:].mean(axis=1) - paper)) < need)
+    return end, on_paper
 
 
-def carry_on(white: np.ndarray, quad: np.ndarray, unit: float, contrast: float = 6.0
-             ) -> np.ndarray:
+def carry_on(white: np.ndarray, quad: np.ndarray, unit: float, contrast: float = 6.0,
+             tolerance: float = 10.0) -> np.ndarray:
     """``quad`` (4 x 2, in order around) moved out past each side with paper beyond it to
     where its neighbouring sides end (see the module's notes); ``quad`` itself when none
     moves."""
     q = np.asarray(quad, np.float64)
-    open_sides = _paper_beyond(white, q, unit)
+    drop = _beyond_level(white, q, unit)
+    clear = np.nan_to_num(drop, nan=-1.0) >= 2.5 * tolerance  # desk beyond: the page's edge
+    # paper beyond a side whose neighbours both have the desk clearly beyond them
+    open_sides = (np.abs(np.nan_to_num(drop, nan=99.0)) < tolerance) & np.roll(clear, 1) \
+        & np.roll(clear, -1)
     if not open_sides.any():
         return q
     pts, normal = side_points(q[None], 16)
@@ -92,7 +101,7 @@ def carry_on(white: np.ndarray, quad: np.ndarray, unit: float, contrast: float =
     out = q.copy()
     moved = False
     for i in (int(k) for k in np.flatnonzero(open_sides)):
-        ends: list[tuple[int, np.ndarray, float]] = []
+        ends: list[tuple[int, np.ndarray, float, bool]] = []
         for corner, far, j in ((i, i - 1, (i - 1) % 4), ((i + 1) % 4, (i + 2) % 4, (i + 1) % 4)):
             along = q[corner] - q[far % 4]
             size = float(np.linalg.norm(along))
@@ -101,16 +110,35 @@ def carry_on(white: np.ndarray, quad: np.ndarray, unit: float, contrast: float =
             if strength[j] < 2.0 * contrast:
                 ends = []
                 break  # the neighbour is not a clear edge itself: nothing to follow
-            run = _edge_run(white, q[corner], along, normal[0, j].astype(np.float64),
-                            1.5 * size, unit, need)
-            ends.append((corner, along, run))
+            run, on_paper = _edge_run(white, q[corner], along,
+                                      normal[0, j].astype(np.float64), 1.5 * size, unit, need)
+            ends.append((corner, along, run, on_paper))
         if len(ends) != 2:
             continue
-        (ca, da, a), (cb, db, b) = ends
-        if min(a, b) < 4.0 * unit or min(a, b) < 0.4 * max(a, b):
-            continue  # both flanks go on, by a like amount (perspective tilts the side)
-        out[ca] = q[ca] + a * da
-        out[cb] = q[cb] + b * db
+        (ca, da, a, pa), (cb, db, b, pb) = ends
+        if max(a, b) < 4.0 * unit:
+            continue
+        if min(a, b) >= 0.4 * max(a, b):  # both flanks go on, by a like amount
+            out[ca] = q[ca] + a * da
+            out[cb] = q[cb] + b * db
+            moved = True
+            continue
+        # one flank stops early where the other sheet comes under it: the page's side is
+        # taken parallel to the quad's, through the end of the flank that goes on
+        if (a < b and not pa) or (b < a and not pb) or max(a, b) < 8.0 * unit:
+            continue
+        far = q[ca] + a * da if a > b else q[cb] + b * db
+        side_dir = q[cb] - q[ca]
+        (near_c, near_d) = (ca, da) if a < b else (cb, db)
+        det = near_d[0] * side_dir[1] - near_d[1] * side_dir[0]
+        if abs(det) < 1e-9:
+            continue
+        rel = far - q[near_c]
+        s_len = (rel[0] * side_dir[1] - rel[1] * side_dir[0]) / det
+        if s_len <= min(a, b):
+            continue
+        out[near_c] = q[near_c] + s_len * near_d
+        out[ca if a > b else cb] = far
         moved = True
     if not moved or not convex_and_open(out[None], 45.0)[0]:
         return q
