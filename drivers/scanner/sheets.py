@@ -44,9 +44,11 @@ def _beyond_level(white: np.ndarray, quad: np.ndarray, unit: float, probes: int 
 
 
 def _edge_run(white: np.ndarray, corner: np.ndarray, along: np.ndarray, normal: np.ndarray,
-              length: float, unit: float, need: float, gap: int = 3) -> tuple[float, bool]:
+              length: float, unit: float, need: float, paper: float, tolerance: float,
+              gap: int = 3) -> tuple[float, bool]:
     """How far past ``corner`` (pixels along ``along``) the edge whose outward normal is
-    ``normal`` goes on: paper inside, at least ``need`` darker outside (at one of a few
+    ``normal`` goes on: paper inside (within ``tolerance`` of ``paper``, or brighter), at
+    least ``need`` darker outside (at one of a few
     parallel shifts); the run ends at ``gap`` + 1 misses in a row (a pen or a fold may cross
     the edge). And whether it ends with paper on both sides (another sheet under the page)."""
     t = np.arange(1.0, length, 1.0)
@@ -60,7 +62,10 @@ def _edge_run(white: np.ndarray, corner: np.ndarray, along: np.ndarray, normal: 
              * normal[None, None, None, :])
     vals = sample_points(white, probe, np.nan)  # shifts x T x 4
     step = 0.5 * (vals[..., 0] + vals[..., 1]) - 0.5 * (vals[..., 2] + vals[..., 3])
-    seen = np.nan_to_num(step, nan=-1.0).max(axis=0) > need
+    inner = 0.5 * (vals[..., 0] + vals[..., 1])
+    seen = (np.nan_to_num(step, nan=-1.0) > need) & (np.nan_to_num(inner, nan=0.0)
+                                                      > paper - tolerance)
+    seen = seen.any(axis=0)
     inside = (base >= 0).all(axis=1) & (base[:, 0] <= w - 1) & (base[:, 1] <= h - 1)
     end, last = 0.0, -1
     misses = 0
@@ -74,8 +79,7 @@ def _edge_run(white: np.ndarray, corner: np.ndarray, along: np.ndarray, normal: 
             if misses > gap:
                 break
     after = vals[2, last + 1: last + 1 + int(4 * unit) + 4]  # unshifted, just past the end
-    paper = np.nanmedian(vals[2, max(0, last - 8): last + 1, :2]) if last >= 0 else np.nan
-    on_paper = bool(len(after) >= 4 and np.isfinite(paper) and np.all(np.isfinite(after))
+    on_paper = bool(len(after) >= 4 and np.all(np.isfinite(after))
                     and np.median(np.abs(after[:, 2:].mean(axis=1) - paper)) < need)
     return end, on_paper
 
@@ -98,6 +102,7 @@ def carry_on(white: np.ndarray, quad: np.ndarray, unit: float, contrast: float =
     inner = sample_points(white, pts[0] - 2.0 * unit * normal[0][:, None, :])
     outer = sample_points(white, pts[0] + 2.0 * unit * normal[0][:, None, :])
     strength = np.median(inner - outer, axis=1)
+    paper = np.percentile(inner, 80, axis=1)
     out = q.copy()
     moved = False
     for i in (int(k) for k in np.flatnonzero(open_sides)):
@@ -111,7 +116,8 @@ def carry_on(white: np.ndarray, quad: np.ndarray, unit: float, contrast: float =
                 ends = []
                 break  # the neighbour is not a clear edge itself: nothing to follow
             run, on_paper = _edge_run(white, q[corner], along,
-                                      normal[0, j].astype(np.float64), 1.5 * size, unit, need)
+                                      normal[0, j].astype(np.float64), 1.5 * size, unit, need,
+                                      float(paper[j]), 1.5 * tolerance)
             ends.append((corner, along, run, on_paper))
         if len(ends) != 2:
             continue

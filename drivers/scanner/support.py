@@ -122,11 +122,12 @@ def interior_share(
 
 def continues_to_border(
     white: np.ndarray, quad: np.ndarray, unit: float = 1.0, probes: int = 9,
-    tolerance: float = 8.0,
+    tolerance: float = 8.0, facing: float = 0.25,
 ) -> bool:
     """Whether the paper goes on past a side of ``quad`` to the frame's edge: the quad is then
     a part of a page that is cut off (a ruled line or a line of text inside the page passed for
-    its edge). Only sides that face the frame's edge closely count. Just beyond such a side (up
+    its edge). Only sides that face the frame's edge closely count (their median distance to
+    it at most ``facing`` times the frame's longer side). Just beyond such a side (up
     to 3 ``unit`` out, or to the frame's edge if nearer) the bright part of the picture (80th
     percentile: text and lines are sparse) is compared with the same just inside the side (the
     paper) and just beyond the other sides (the desk): nearer the paper than halfway to the
@@ -149,7 +150,7 @@ def continues_to_border(
     beyond = [sample_points(img, pts[0, i][:, None, :] + steps[None, :, None] * normal[0, i])
               for i in range(4)]
     for i in range(4):
-        if not np.all(np.isfinite(reach[i])) or float(np.median(reach[i])) > 0.25 * max(w, h):
+        if not np.all(np.isfinite(reach[i])) or float(np.median(reach[i])) > facing * max(w, h):
             continue  # the side does not face the frame's edge closely
         base, n = pts[0, i].astype(np.float64), normal[0, i].astype(np.float64)
         near = steps[None, :] <= reach[i][:, None]
