@@ -124,14 +124,16 @@ def carry_on(white: np.ndarray, quad: np.ndarray, unit: float, contrast: float =
         (ca, da, a, pa), (cb, db, b, pb) = ends
         if max(a, b) < 4.0 * unit:
             continue
-        if min(a, b) >= 0.4 * max(a, b):  # both flanks go on, by a like amount
-            out[ca] = q[ca] + a * da
-            out[cb] = q[cb] + b * db
-            moved = True
+        early = (pa and not pb and a < b - 4.0 * unit) or (pb and not pa and b < a - 4.0 * unit)
+        if not early:
+            if min(a, b) >= 0.4 * max(a, b):  # both flanks go on, by a like amount
+                out[ca] = q[ca] + a * da
+                out[cb] = q[cb] + b * db
+                moved = True
             continue
         # one flank stops early where the other sheet comes under it: the page's side is
         # taken parallel to the quad's, through the end of the flank that goes on
-        if (a < b and not pa) or (b < a and not pb) or max(a, b) < 8.0 * unit:
+        if max(a, b) < 8.0 * unit:
             continue
         far = q[ca] + a * da if a > b else q[cb] + b * db
         side_dir = q[cb] - q[ca]
