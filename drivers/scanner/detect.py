@@ -85,9 +85,9 @@ class DetectParams:
     """A side along a band of colour printed to the page's edge moves out over the band
     (:mod:`drivers.scanner.band`)."""
     concave: bool = True
-    """When the plain view's page is not seen well, the search runs again with the quads of
-    the bright regions' dented outlines too (:func:`drivers.scanner.candidates.concave_candidates`:
-    a page over another sheet)."""
+    """When the plain view's page is not seen well, the search runs again on the quads of the
+    bright regions' dented outlines (:func:`drivers.scanner.candidates.concave_candidates`: a
+    page over another sheet) against the first search's quad."""
     concave_interior: float = 0.95
     """``min_interior`` of that second search: a quad spanning the page and the sheet beside
     or under it takes in some desk; the page alone is paper all over. Its page is also judged
@@ -196,7 +196,8 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
         return best.detection
     if p.concave:  # unsure: a page over another sheet may be missing among the candidates
         again = _search(frames, WHITE, replace(p, min_interior=p.concave_interior,
-                                               facing=1.0), concave=True)
+                                               facing=1.0),
+                        dented=() if best is None else (best.coarse,))
         if again is not None:  # its candidates include the first search's
             best = again
             if best.detection.support >= p.confident:
@@ -225,25 +226,34 @@ class _Frames:
 class _Found:
     score: float
     detection: Detection
+    coarse: np.ndarray
+    """The candidate it came from (search image pixels)."""
     carried: bool = False
     """Its side moved out to where its neighbouring sides end (:mod:`drivers.scanner.sheets`):
     the side over another sheet is barely seen, but the page is known."""
 
 
-def _search(f: _Frames, view: View, p: DetectParams, concave: bool = False) -> _Found | None:
-    """The best page seen in one view of the frame (see the module's notes)."""
+def _search(f: _Frames, view: View, p: DetectParams,
+            dented: tuple[np.ndarray, ...] | None = None) -> _Found | None:
+    """The best page seen in one view of the frame (see the module's notes). With ``dented``
+    (the first search's best coarse quad, or nothing), the candidates are the quads of the
+    bright regions' dented outlines and that quad only."""
     h, w = f.frame.shape[:2]
     scale, fine_scale = f.scale, f.fine_scale
     white = view.paper(f.small)
     gray_small = view.gray(f.small)
     sh, sw = gray_small.shape
     limit = p.min_area * sw * sh
-    edges = coarse_edges(gray_small)
-    found = contour_candidates(white, edges, limit) + zoomed_out_candidates(
-        f.small, white, limit, view=view)
-    if concave:
-        found += concave_candidates(white, limit)
-    stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
+    if dented is not None:
+        found = concave_candidates(white, limit)
+        if not found:
+            return None
+        stacks = [np.array(found + list(dented)).reshape(-1, 4, 2)]
+    else:
+        edges = coarse_edges(gray_small)
+        found = contour_candidates(white, edges, limit) + zoomed_out_candidates(
+            f.small, white, limit, view=view)
+        stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
     quads = np.unique(np.round(order_clockwise(np.concatenate(stacks, axis=0)) * 2) / 2, axis=0)
     if len(quads):
         areas = quad_areas(quads)
@@ -269,6 +279,8 @@ def _search(f: _Frames, view: View, p: DetectParams, concave: bool = False) -> _
     if not np.any(score > 0):
         return None
     picked = _distinct(quads, np.argsort(-score), max(1, p.hypotheses), 2.0)
+    if dented and float(np.abs(quads[picked[0]] - order_clockwise(dented[0])).max()) <= 1.0:
+        return None  # the first search's quad wins again: nothing new
     # only candidates within reach of the best are worth refining
     picked = [i for i in picked if score[i] >= 0.3 * score[picked[0]]]
     fine_white = view.paper(f.fine, fine_scale / scale)
@@ -276,7 +288,7 @@ def _search(f: _Frames, view: View, p: DetectParams, concave: bool = False) -> _
         best = picked[0]
         return _Found(float(score[best]), _finish(
             fine_white, (w, h), quads[best] / scale, quads[best], (sw, sh),
-            float(support[best]), p))
+            float(support[best]), p), quads[best])
     if view.plain:
         gray, at = view.gray(f.frame), 1.0
     else:  # the other views are refined on the finer search image (they are blurred anyway)
@@ -296,8 +308,8 @@ def _search(f: _Frames, view: View, p: DetectParams, concave: bool = False) -> _
     if (final > 0 and view.plain and not _near_edge(corners, (w, h), p.border_margin)
             and not _near_edge(quads[best], (sw, sh), 1.0)):
         page, carried = _beyond(f, gray, fine_white, page, quads[best], (sw, sh), p)
-        return _Found(float(score[best]), page, carried)
-    return _Found(float(score[best]), page)
+        return _Found(float(score[best]), page, quads[best], carried)
+    return _Found(float(score[best]), page, quads[best])
 
 
 def _beyond(

@@ -90,6 +90,7 @@ def carry_on(white: np.ndarray, quad: np.ndarray, unit: float, contrast: float =
     where its neighbouring sides end (see the module's notes); ``quad`` itself when none
     moves."""
     q = np.asarray(quad, np.float64)
+    white = np.asarray(white, np.float32)  # once, not at every sampling
     drop = _beyond_level(white, q, unit)
     clear = np.nan_to_num(drop, nan=-1.0) >= 2.5 * tolerance  # desk beyond: the page's edge
     # paper beyond a side whose neighbours both have the desk clearly beyond them
