@@ -42,6 +42,14 @@ def _hull_quads(contour: np.ndarray, max_sides: int) -> list[np.ndarray]:
     poly = cv2.approxPolyDP(hull, 0.008 * perimeter, True).reshape(-1, 2).astype(np.float64)
     if len(poly) <= 4:
         return out
+    out.extend(_side_quads(poly, perimeter, max_sides))
+    return out
+
+
+def _side_quads(poly: np.ndarray, perimeter: float, max_sides: int) -> list[np.ndarray]:
+    """Quads made of every four of the polygon's longest sides (in order around), extended
+    to meet."""
+    out: list[np.ndarray] = []
     ends = np.roll(poly, -1, axis=0)
     lengths = np.linalg.norm(ends - poly, axis=1)
     order = np.argsort(lengths)[::-1][:max_sides]
@@ -78,6 +86,30 @@ def contour_candidates(
         for contour in contours:
             if cv2.contourArea(contour) >= 0.5 * min_area:
                 out.extend(_hull_quads(contour, max_sides))
+    return out
+
+
+def concave_candidates(white: np.ndarray, min_area: float, max_sides: int = 8
+                       ) -> list[np.ndarray]:
+    """Quads from the sides of the bright regions' own outlines where they are not convex: a
+    page lying over another sheet merges with it into one bright region whose hull skips the
+    page's side over that sheet, but the outline keeps the part of that side over the desk
+    (a dent). Only for the frames where the plain search is unsure."""
+    _, bright = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    out: list[np.ndarray] = []
+    for contour in contours:
+        area = cv2.contourArea(contour)
+        if area < min_area:
+            continue
+        hull = cv2.convexHull(contour)
+        if area > 0.95 * cv2.contourArea(hull):
+            continue  # convex: the hull's quads have it
+        perimeter = cv2.arcLength(hull, True)
+        poly = cv2.approxPolyDP(contour, 0.01 * perimeter, True).reshape(-1, 2)
+        if len(poly) > 4:
+            out.extend(_side_quads(poly.astype(np.float64), perimeter, max_sides))
     return out
 
 

@@ -32,6 +32,7 @@ import numpy as np
 from drivers.scanner.band import extend_over_band
 from drivers.scanner.candidates import (
     coarse_edges,
+    concave_candidates,
     contour_candidates,
     line_candidates,
     zoomed_out_candidates,
@@ -39,6 +40,7 @@ from drivers.scanner.candidates import (
 from drivers.scanner.geometry import convex_and_open, order_clockwise, quad_area, quad_areas
 from drivers.scanner.grow import grow_quad, sides_seen
 from drivers.scanner.refine import refine_corners
+from drivers.scanner.sheets import carry_on
 from drivers.scanner.support import (
     continues_to_border,
     interior_share,
@@ -93,6 +95,22 @@ class DetectParams:
     bands: bool = True
     """A side along a band of colour printed to the page's edge moves out over the band
     (:mod:`drivers.scanner.band`)."""
+    concave: bool = True
+    """When the plain view's page is not seen well, the search runs again on the quads of the
+    bright regions' dented outlines (:func:`drivers.scanner.candidates.concave_candidates`: a
+    page over another sheet) against the first search's quad."""
+    concave_interior: float = 0.95
+    """``min_interior`` of that second search: a quad spanning the page and the sheet beside
+    or under it takes in some desk; the page alone is paper all over. Its page is also judged
+    "cut off" when paper goes on past any side (not only those near the frame's edge) and
+    the page's neighbouring sides carry on: the stricter inside can favour a part of a cut
+    page bounded by a ruled line."""
+    facing: float = 0.25
+    """A side faces the frame's edge closely (for "cut off") when its median distance to it is
+    at most this share of the frame's longer side."""
+    carry_on: bool = True
+    """A side with paper beyond it moves out to where its neighbouring sides end
+    (:mod:`drivers.scanner.sheets`: a page over another sheet, a part of it having won)."""
     border_margin: float = 6.0
     """A corner closer than this (full-resolution pixels) to the frame edge touches it."""
     confident: float = 0.6
@@ -185,8 +203,16 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     small = _shrink(fine, scale / fine_scale)
     frames = _Frames(frame, fine, small, scale, fine_scale)
     best = _search(frames, WHITE, p)
-    if best is not None and best.detection.support >= p.confident:
+    if best is not None and (best.detection.support >= p.confident or best.carried):
         return best.detection
+    if p.concave:  # unsure: a page over another sheet may be missing among the candidates
+        again = _search(frames, WHITE, replace(p, min_interior=p.concave_interior,
+                                               facing=1.0),
+                        dented=() if best is None else (best.coarse,))
+        if again is not None:  # its candidates include the first search's
+            best = again
+            if best.detection.support >= p.confident:
+                return best.detection
     for view in p.fallback:
         if not view.applies(small):
             continue
@@ -213,20 +239,34 @@ class _Frames:
 class _Found:
     score: float
     detection: Detection
+    coarse: np.ndarray
+    """The candidate it came from (search image pixels)."""
+    carried: bool = False
+    """Its side moved out to where its neighbouring sides end (:mod:`drivers.scanner.sheets`):
+    the side over another sheet is barely seen, but the page is known."""
 
 
-def _search(f: _Frames, view: View, p: DetectParams) -> _Found | None:
-    """The best page seen in one view of the frame (see the module's notes)."""
+def _search(f: _Frames, view: View, p: DetectParams,
+            dented: tuple[np.ndarray, ...] | None = None) -> _Found | None:
+    """The best page seen in one view of the frame (see the module's notes). With ``dented``
+    (the first search's best coarse quad, or nothing), the candidates are the quads of the
+    bright regions' dented outlines and that quad only."""
     h, w = f.frame.shape[:2]
     scale, fine_scale = f.scale, f.fine_scale
     white = view.paper(f.small)
     gray_small = view.gray(f.small)
     sh, sw = gray_small.shape
     limit = p.min_area * sw * sh
-    edges = coarse_edges(gray_small)
-    found = contour_candidates(white, edges, limit) + zoomed_out_candidates(
-        f.small, white, limit, view=view)
-    stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
+    if dented is not None:
+        found = concave_candidates(white, limit)
+        if not found:
+            return None
+        stacks = [np.array(found + list(dented)).reshape(-1, 4, 2)]
+    else:
+        edges = coarse_edges(gray_small)
+        found = contour_candidates(white, edges, limit) + zoomed_out_candidates(
+            f.small, white, limit, view=view)
+        stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
     quads = np.unique(np.round(order_clockwise(np.concatenate(stacks, axis=0)) * 2) / 2, axis=0)
     if len(quads):
         areas = quad_areas(quads)
@@ -253,6 +293,8 @@ def _search(f: _Frames, view: View, p: DetectParams) -> _Found | None:
     if not np.any(score > 0):
         return None
     picked = _distinct(quads, np.argsort(-score), max(1, p.hypotheses), 2.0)
+    if dented and float(np.abs(quads[picked[0]] - order_clockwise(dented[0])).max()) <= 1.0:
+        return None  # the first search's quad wins again: nothing new
     # only candidates within reach of the best are worth refining
     picked = [i for i in picked if score[i] >= 0.3 * score[picked[0]]]
     fine_white = view.paper(f.fine, fine_scale / scale)
@@ -260,7 +302,7 @@ def _search(f: _Frames, view: View, p: DetectParams) -> _Found | None:
         best = picked[0]
         return _Found(float(score[best]), _finish(
             fine_white, (w, h), quads[best] / scale, quads[best], (sw, sh),
-            float(support[best]), p))
+            float(support[best]), p), quads[best])
     if view.plain:
         gray, at = view.gray(f.frame), 1.0
     else:  # the other views are refined on the finer search image (they are blurred anyway)
@@ -279,22 +321,25 @@ def _search(f: _Frames, view: View, p: DetectParams) -> _Found | None:
     page = _finish(fine_white, (w, h), corners, quads[best], (sw, sh), check, p)
     if (final > 0 and view.plain and not _near_edge(corners, (w, h), p.border_margin)
             and not _near_edge(quads[best], (sw, sh), 1.0)):
-        page = _beyond(f, gray, fine_white, page, quads[best], (sw, sh), p)
-    return _Found(float(score[best]), page)
+        page, carried = _beyond(f, gray, fine_white, page, quads[best], (sw, sh), p)
+        return _Found(float(score[best]), page, quads[best], carried)
+    return _Found(float(score[best]), page, quads[best])
 
 
 def _beyond(
     f: _Frames, gray: np.ndarray, fine_white: np.ndarray, page: Detection, coarse: np.ndarray,
     coarse_size: tuple[int, int], p: DetectParams,
-) -> Detection:
+) -> tuple[Detection, bool]:
     """The page found in the plain view, grown past a frame printed inside its edges (whose
     margin is paper running on past the quad's sides: "cut off" as it stands) or extended over
-    a band of colour printed to its edge; ``page`` itself when neither is seen."""
+    a band of colour printed to its edge, or carried on to where its neighbouring sides end;
+    ``page`` itself when none is seen. And whether it was carried on."""
     assert page.corners is not None
     if p.grow_sides > 0:
         grown, seen = _grown(gray, fine_white, page.corners, f.fine_scale, f.scale, p)
         if grown is not None:
-            return _finish(fine_white, page.frame_size, grown, coarse, coarse_size, seen, p)
+            return _finish(fine_white, page.frame_size, grown, coarse, coarse_size, seen,
+                           p), False
     if p.bands:
         start = page.corners * f.fine_scale
         banded = extend_over_band(f.fine, start)
@@ -303,8 +348,23 @@ def _beyond(
             # edge is read on the quad before (and the band's corners must be in view)
             corners = order_clockwise(banded / f.fine_scale)
             return replace(page, corners=corners, touches_border=page.touches_border
-                           or _near_edge(corners, page.frame_size, p.border_margin))
-    return page
+                           or _near_edge(corners, page.frame_size, p.border_margin)), False
+    if p.carry_on:
+        start = page.corners * f.fine_scale
+        carried = carry_on(fine_white, start, unit=f.fine_scale / f.scale, contrast=p.contrast)
+        if not np.array_equal(carried, start):
+            refined = order_clockwise(refine_corners(gray, carried / f.fine_scale,
+                                                     radius=max(2.5, 1.0 / f.fine_scale),
+                                                     samples=p.refine_samples))
+            outline = refined.astype(np.float32).reshape(-1, 1, 2)
+            if not all(cv2.pointPolygonTest(outline, (float(x), float(y)), True) > -3.0
+                       for x, y in page.corners):  # the page only grows
+                refined = order_clockwise(carried / f.fine_scale)
+            seen = float(np.prod(side_support(fine_white, refined[None] * f.fine_scale,
+                                              contrast=p.contrast, slack=1)))
+            return _finish(fine_white, page.frame_size, refined, coarse, coarse_size, seen,
+                           p), True
+    return page, False
 
 
 def _grown(
@@ -344,6 +404,7 @@ def _finish(
         _near_edge(corners, size, p.border_margin)
         or _near_edge(coarse, coarse_size, 1.0)
         or continues_to_border(fine_white, corners * fine_scale,
-                               unit=fine_white.shape[1] / float(coarse_size[0]))
+                               unit=fine_white.shape[1] / float(coarse_size[0]),
+                               facing=p.facing)
     )
     return Detection(corners, size, touches, support)

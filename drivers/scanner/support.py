@@ -122,11 +122,12 @@ def interior_share(
 
 def continues_to_border(
     white: np.ndarray, quad: np.ndarray, unit: float = 1.0, probes: int = 9,
-    tolerance: float = 8.0,
+    tolerance: float = 8.0, facing: float = 0.25,
 ) -> bool:
     """Whether the paper goes on past a side of ``quad`` to the frame's edge: the quad is then
     a part of a page that is cut off (a ruled line or a line of text inside the page passed for
-    its edge). Only sides that face the frame's edge closely count. Just beyond such a side (up
+    its edge). Only sides that face the frame's edge closely count (their median distance to
+    it at most ``facing`` times the frame's longer side). Just beyond such a side (up
     to 3 ``unit`` out, or to the frame's edge if nearer) the bright part of the picture (80th
     percentile: text and lines are sparse) is compared with the same just inside the side (the
     paper) and just beyond the other sides (the desk): nearer the paper than halfway to the
@@ -149,7 +150,7 @@ def continues_to_border(
     beyond = [sample_points(img, pts[0, i][:, None, :] + steps[None, :, None] * normal[0, i])
               for i in range(4)]
     for i in range(4):
-        if not np.all(np.isfinite(reach[i])) or float(np.median(reach[i])) > 0.25 * max(w, h):
+        if not np.all(np.isfinite(reach[i])) or float(np.median(reach[i])) > facing * max(w, h):
             continue  # the side does not face the frame's edge closely
         base, n = pts[0, i].astype(np.float64), normal[0, i].astype(np.float64)
         near = steps[None, :] <= reach[i][:, None]
@@ -164,9 +165,40 @@ def continues_to_border(
         desk = np.concatenate([d for d in desks if d.size])
         if desk.size >= probes:
             gap = abs(float(np.percentile(desk, 80)) - paper)
-            if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance):
+            if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and (
+                    gap < 3.0 * tolerance or _flanks_go_on(img, q, i, float(reach[i].max()),
+                                                           gap, unit)):
                 return True
         elif abs(level - paper) < tolerance:
+            return True
+    return False
+
+
+def _flanks_go_on(img: np.ndarray, q: np.ndarray, side: int, reach: float, gap: float,
+                  unit: float) -> bool:
+    """Whether the page's sides next to ``side`` carry on past its corners as edges (paper
+    inside, desk outside): they do when the page goes on past the frame's edge. When the paper
+    beyond ``side`` is another sheet the page lies on, its neighbours' lines run on over that
+    sheet (paper both sides) or over the desk (desk both sides). True also when there is too
+    little room to tell (a corner near the frame's edge)."""
+    h, w = img.shape
+    for corner, other in ((side, side - 1), ((side + 1) % 4, (side + 2) % 4)):
+        a, b = q[corner], q[other % 4]
+        along = a - b
+        along /= np.linalg.norm(along) + 1e-9
+        across = np.array([along[1], -along[0]])
+        if np.dot(q.mean(axis=0) - a, across) > 0:
+            across = -across  # outward from the page
+        t = np.arange(1.5 * unit, min(reach + 2.0 * unit, 16.0 * unit), 1.0)
+        line = a[None, :] + t[:, None] * along[None, :]
+        inside = line - 2.0 * unit * across
+        outside = line + 2.0 * unit * across
+        ok = np.all((outside >= 0) & (outside <= [w - 1, h - 1])
+                    & (inside >= 0) & (inside <= [w - 1, h - 1]), axis=1)
+        if ok.sum() < 4 * unit:
+            return True
+        step = sample_points(img, inside[ok]) - sample_points(img, outside[ok])
+        if float(np.mean(step > 0.5 * gap)) >= 0.3:
             return True
     return False
 
