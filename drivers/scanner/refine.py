@@ -5,7 +5,8 @@ averaged against noise) locate the step from paper to desk: the largest *drop* i
 going outward (paper is the brighter side), to sub-pixel precision by a parabola through the
 peak. A robust line (Huber) is fitted per side, twice (the second time within a narrower band),
 and the corners are the intersections of neighbouring lines. A side that cannot be seen well
-enough leaves the quad as it was.
+enough (a printed frame that hardly shows in grey, a hand over it) keeps its line; when two
+cannot, the quad is left as it was.
 """
 
 from __future__ import annotations
@@ -57,13 +58,15 @@ def _edge_points(
 def refine_corners(
     gray: np.ndarray, quad: np.ndarray, radius: float, samples: int = 40, rounds: int = 2
 ) -> np.ndarray:
-    """Corners from robust lines fitted to sub-pixel edge points along each side; the quad is
-    returned unchanged if a side cannot be seen well enough."""
+    """Corners from robust lines fitted to sub-pixel edge points along each side; a side that
+    cannot be seen well enough keeps its line, and the quad is returned unchanged if two
+    cannot."""
     img = gray.astype(np.float32)
     current = np.asarray(quad, np.float64)
     for r in range(rounds):
         centre = current.mean(axis=0)
         lines = []
+        unseen = 0
         for i in range(4):
             a, b = current[i], current[(i + 1) % 4]
             d = b - a
@@ -72,7 +75,12 @@ def refine_corners(
                 n = -n
             pts = _edge_points(img, a, b, n, radius if r == 0 else max(2.5, radius / 3), samples)
             if pts is None:
-                return current
+                unseen += 1
+                if unseen > 1:
+                    return current
+                unit = d / (np.linalg.norm(d) + 1e-12)  # this side stays where it was
+                lines.append(np.array([unit[0], unit[1], a[0], a[1]]))
+                continue
             lines.append(
                 cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01)
                 .reshape(4)
