@@ -5,8 +5,10 @@ averaged against noise) locate the step from paper to desk: the largest *drop* i
 going outward (paper is the brighter side), to sub-pixel precision by a parabola through the
 peak. A robust line (Huber) is fitted per side, twice (the second time within a narrower band),
 and the corners are the intersections of neighbouring lines. A side that cannot be seen well
-enough (a printed frame that hardly shows in grey, a hand over it) keeps its line; when two
-cannot, the quad is left as it was.
+enough (a printed frame that hardly shows in grey, a hand over it) keeps its line, if there is
+paper inside it (its inner strip at least 85 % as bright as the other sides' darkest): a side
+drawn on the desk beyond the page is not the page's. When two cannot, the quad is left as it
+was.
 """
 
 from __future__ import annotations
@@ -55,18 +57,30 @@ def _edge_points(
     return np.asarray(base[good] + pos[good, None] * outward[None, :])
 
 
+def _inner_level(img: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.ndarray,
+                 radius: float, samples: int = 16) -> float:
+    """The brightness just inside side ``a``-``b`` (median, past the refinement's reach)."""
+    t = np.linspace(0.1, 0.9, samples)
+    depth = np.arange(radius + 2.0, radius + 6.0)
+    q = (a[None, None, :] + t[:, None, None] * (b - a)[None, None, :]
+         - depth[None, :, None] * outward[None, None, :]).reshape(-1, 1, 2).astype(np.float32)
+    vals = cv2.remap(img, q[..., 0], q[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return float(np.median(vals))
+
+
 def refine_corners(
     gray: np.ndarray, quad: np.ndarray, radius: float, samples: int = 40, rounds: int = 2
 ) -> np.ndarray:
     """Corners from robust lines fitted to sub-pixel edge points along each side; a side that
-    cannot be seen well enough keeps its line, and the quad is returned unchanged if two
-    cannot."""
+    cannot be seen well enough keeps its line (when paper lies inside it), and the quad is
+    returned unchanged otherwise or if two cannot."""
     img = gray.astype(np.float32)
     current = np.asarray(quad, np.float64)
     for r in range(rounds):
         centre = current.mean(axis=0)
         lines = []
-        unseen = 0
+        unseen: list[int] = []
+        sides: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for i in range(4):
             a, b = current[i], current[(i + 1) % 4]
             d = b - a
@@ -74,9 +88,10 @@ def refine_corners(
             if np.dot((a + b) / 2 - centre, n) < 0:
                 n = -n
             pts = _edge_points(img, a, b, n, radius if r == 0 else max(2.5, radius / 3), samples)
+            sides.append((a, b, n))
             if pts is None:
-                unseen += 1
-                if unseen > 1:
+                unseen.append(i)
+                if len(unseen) > 1:
                     return current
                 unit = d / (np.linalg.norm(d) + 1e-12)  # this side stays where it was
                 lines.append(np.array([unit[0], unit[1], a[0], a[1]]))
@@ -86,6 +101,10 @@ def refine_corners(
                 .reshape(4)
                 .astype(np.float64)
             )
+        if unseen:
+            levels = [_inner_level(img, a, b, n, radius) for a, b, n in sides]
+            if levels[unseen[0]] < 0.85 * min(v for k, v in enumerate(levels) if k != unseen[0]):
+                return current  # no paper inside the side kept: it is not the page's side
         corners = [intersect(lines[i - 1], lines[i]) for i in range(4)]
         if any(c is None for c in corners):
             return current
