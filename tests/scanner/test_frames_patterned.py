@@ -136,3 +136,49 @@ def test_refinement_leaves_a_quad_whose_blind_side_has_no_paper_inside() -> None
     gray = np.asarray(cv2.GaussianBlur(img, (0, 0), 0.7))
     coarse = PAGE + np.array([[-2.0, 0.0], [25.0, 0.0], [25.0, 0.0], [-2.0, 0.0]])
     assert np.array_equal(refine_corners(gray, coarse, radius=6.0), coarse)
+
+
+# (seed, scene index, condition, Jaccard before, what): bent sheets, whose bowed sides were
+# fitted through their middles (a few pixels out) instead of between their corners
+BENT = [
+    (9002, 12, "curled", 0.988, "bent 1.5 %, one curled corner, on a tablecloth"),
+    (9002, 21, "curled", 0.988, "bent 1.5 %, one curled corner, on a dark desk"),
+    (9001, 273, "curled", 0.986, "bent, two curled corners, a landscape page on a dark desk"),
+]
+
+
+@pytest.mark.parametrize(("seed", "index", "condition", "before", "what"), BENT,
+                         ids=[f"{s}-{i}" for s, i, _, _, _ in BENT])
+def test_a_bent_sheet_has_its_corners_where_its_sides_end(
+    seed: int, index: int, condition: str, before: float, what: str
+) -> None:
+    assert _scene_score(seed, index, condition)[0] > before + 0.005
+
+
+BENT_PAGE = np.array([[120.0, 40.0], [520.0, 40.0], [520.0, 320.0], [120.0, 320.0]])
+
+
+def _bent(bow: float) -> np.ndarray:
+    """A page whose top and bottom sides bow outward by ``bow`` pixels in the middle (a sheet
+    bulging toward the camera), its corners where they were."""
+    x = np.linspace(120.0, 520.0, 200)
+    lift = bow * np.sin(np.pi * (x - 120.0) / 400.0)
+    outline = np.concatenate([np.stack([x, 40.0 - lift], axis=1),
+                              np.stack([x[::-1], 320.0 + lift[::-1]], axis=1)])
+    img = np.full((360, 640), 80, np.uint8)
+    cv2.fillPoly(img, [np.round(outline * 16).astype(np.int32)], 225, cv2.LINE_AA, shift=4)
+    noise = np.random.default_rng(5502).normal(0, 1.2, img.shape)
+    return np.asarray(cv2.GaussianBlur(np.clip(img + noise, 0, 255).astype(np.uint8),
+                                       (0, 0), 0.7))
+
+
+def test_a_bowed_side_is_the_chord_between_its_ends() -> None:
+    coarse = BENT_PAGE + np.array([[-2.0, -3.0], [2.0, -3.0], [2.0, 3.0], [-2.0, 3.0]])
+    out = refine_corners(_bent(5.0), coarse, radius=8.0)
+    assert np.abs(out - BENT_PAGE).max() < 1.0  # a line through the middle: 4.5 px out
+
+
+def test_a_straight_side_is_fitted_as_before() -> None:
+    gray = _bent(0.0)
+    coarse = BENT_PAGE + np.array([[-2.0, -3.0], [2.0, -3.0], [2.0, 3.0], [-2.0, 3.0]])
+    assert np.abs(refine_corners(gray, coarse, radius=8.0) - BENT_PAGE).max() < 0.8
