@@ -91,6 +91,11 @@ def _chord(line: np.ndarray, pts: np.ndarray, a: np.ndarray, b: np.ndarray,
         return line
     u = (pts - a) @ d / length
     v = (pts - origin) @ normal
+    floor = max(min_bow, 0.005 * length)
+    middle = np.abs(u - 0.5) < 0.2
+    if not middle.any() or middle.all() or (
+            float(np.mean(v[middle]) - np.mean(v[~middle])) < 0.25 * floor):
+        return line  # a quick look first: most sides are straight
     keep = np.ones(len(u), bool)
     for _ in range(2):
         if keep.sum() < 8:
@@ -100,7 +105,7 @@ def _chord(line: np.ndarray, pts: np.ndarray, a: np.ndarray, b: np.ndarray,
         keep = res < max(1.0, 3.0 * float(np.median(res[keep])))
     ends = np.polyval(coef, [0.0, 1.0])
     bow = float(np.polyval(coef, 0.5) - ends.mean())
-    if (not max(min_bow, 0.005 * length) <= bow <= 0.016 * length
+    if (not floor <= bow <= 0.016 * length
             or keep.sum() < max(20, 0.6 * len(u))):
         return line  # straight, or bowed more than a sheet bends (something else), or unsure
     p = origin + ends[0] * normal + float((a - origin) @ d) * d
