@@ -221,7 +221,7 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
                 or found.detection.area_share < p.fallback_min_area):
             continue  # another view is believed only when it sees the sides of a page well
         if best is None or found.score > best.score:
-            best = found
+            best = replace(found, detection=_grown_plain(frames, found.detection, p))
             break
     return best.detection if best is not None else Detection(None, (w, h))
 
@@ -319,7 +319,7 @@ def _search(f: _Frames, view: View, p: DetectParams,
     if final <= 0:
         best, corners, check = picked[0], quads[picked[0]] / scale, float(support[picked[0]])
     page = _finish(fine_white, (w, h), corners, quads[best], (sw, sh), check, p)
-    if (final > 0 and view.plain and not _near_edge(corners, (w, h), p.border_margin)
+    if (view.plain and not _near_edge(corners, (w, h), p.border_margin)
             and not _near_edge(quads[best], (sw, sh), 1.0)):
         page, carried = _beyond(f, gray, fine_white, page, quads[best], (sw, sh), p)
         return _Found(float(score[best]), page, quads[best], carried)
@@ -365,6 +365,21 @@ def _beyond(
             return _finish(fine_white, page.frame_size, refined, coarse, coarse_size, seen,
                            p), True
     return page, False
+
+
+def _grown_plain(f: _Frames, page: Detection, p: DetectParams) -> Detection:
+    """Another view's page grown past a frame printed inside it, read in the plain view (a
+    certificate on a tablecloth: the blurred view finds its frame); ``page`` when it does not
+    grow, or a corner is at the frame's edge."""
+    if page.corners is None or p.grow_sides <= 0 or _near_edge(page.corners, page.frame_size,
+                                                                p.border_margin):
+        return page
+    fine_white = WHITE.paper(f.fine, f.fine_scale / f.scale)
+    grown, seen = _grown(WHITE.gray(f.frame), fine_white, page.corners, f.fine_scale, f.scale, p)
+    if grown is None:
+        return page
+    small = f.small.shape[1::-1]
+    return _finish(fine_white, page.frame_size, grown, grown * f.scale, small, seen, p)
 
 
 def _grown(

@@ -49,8 +49,8 @@ def _margin_end(v: np.ndarray, paper: float, tol: float, unit: float, reach: int
             k = e  # paper again just after: a second printed line
             continue
         tail = v[e + 2: e + 8]
-        if float(np.ptp(tail)) > 2 * step:
-            return 0.0  # what lies beyond is not a flat desk
+        if float(np.ptp(tail)) > 2 * step and float(np.max(tail)) >= margin - 2 * step:
+            return 0.0  # what lies beyond is neither a flat desk nor one that stays darker
         cut = 0.5 * (margin + float(np.median(tail)))
         start = a + int(np.argmax(v[a: e + 1] >= cut))  # into the margin
         c = start + int(np.argmax(v[start:] < cut))  # and out of it

@@ -4,8 +4,12 @@ Along each side of a coarse quad, intensity profiles across the side (three para
 averaged against noise) locate the step from paper to desk: the largest *drop* in brightness
 going outward (paper is the brighter side), to sub-pixel precision by a parabola through the
 peak. A robust line (Huber) is fitted per side, twice (the second time within a narrower band),
-and the corners are the intersections of neighbouring lines. A side that cannot be seen well
-enough leaves the quad as it was.
+and the corners are the intersections of neighbouring lines; the second time a side bowed
+outward (a bent sheet) is taken as the chord between its ends. A side that cannot be seen well
+enough (a printed frame that hardly shows in grey, a hand over it) keeps its line, if there is
+paper inside it (its inner strip at least 85 % as bright as the other sides' darkest): a side
+drawn on the desk beyond the page is not the page's. When two cannot, the quad is left as it
+was.
 """
 
 from __future__ import annotations
@@ -54,16 +58,75 @@ def _edge_points(
     return np.asarray(base[good] + pos[good, None] * outward[None, :])
 
 
+def _inner_level(img: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.ndarray,
+                 radius: float, samples: int = 16) -> float:
+    """The brightness just inside side ``a``-``b`` (median, past the refinement's reach)."""
+    t = np.linspace(0.1, 0.9, samples)
+    depth = np.arange(radius + 2.0, radius + 6.0)
+    q = (a[None, None, :] + t[:, None, None] * (b - a)[None, None, :]
+         - depth[None, :, None] * outward[None, None, :]).reshape(-1, 1, 2).astype(np.float32)
+    vals = cv2.remap(img, q[..., 0], q[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return float(np.median(vals))
+
+
+def _chord(line: np.ndarray, pts: np.ndarray, a: np.ndarray, b: np.ndarray,
+           outward: np.ndarray, min_bow: float = 2.0) -> np.ndarray:
+    """A side bowed outward (a bent sheet bulges toward the camera; its corners stay put) is
+    the chord between its ends, not the line through its middle: a parabola is fitted to the
+    edge points' offsets from ``line`` (robustly: points far off it, a curled end, are
+    dropped) and where it bows out by ``min_bow`` pixels and 0.5 % of the side or more (a lens
+    bows a flat page's sides less) but no more than 1.6 % (a sheet bends no more: beyond, it
+    is something else), the line through its ends (at the corners ``a``, ``b``) is taken
+    instead."""
+    vx, vy, x0, y0 = line
+    d = np.array([vx, vy])
+    if np.dot(d, b - a) < 0:
+        d = -d
+    normal = np.array([d[1], -d[0]])
+    if np.dot(normal, outward) < 0:
+        normal = -normal
+    origin = np.array([x0, y0])
+    length = float(np.dot(b - a, d))
+    if length < 40:
+        return line
+    u = (pts - a) @ d / length
+    v = (pts - origin) @ normal
+    floor = max(min_bow, 0.005 * length)
+    middle = np.abs(u - 0.5) < 0.2
+    if not middle.any() or middle.all() or (
+            float(np.mean(v[middle]) - np.mean(v[~middle])) < 0.25 * floor):
+        return line  # a quick look first: most sides are straight
+    keep = np.ones(len(u), bool)
+    for _ in range(2):
+        if keep.sum() < 8:
+            return line
+        coef = np.polyfit(u[keep], v[keep], 2)
+        res = np.abs(v - np.polyval(coef, u))
+        keep = res < max(1.0, 3.0 * float(np.median(res[keep])))
+    ends = np.polyval(coef, [0.0, 1.0])
+    bow = float(np.polyval(coef, 0.5) - ends.mean())
+    if (not floor <= bow <= 0.016 * length
+            or keep.sum() < max(20, 0.6 * len(u))):
+        return line  # straight, or bowed more than a sheet bends (something else), or unsure
+    p = origin + ends[0] * normal + float((a - origin) @ d) * d
+    q = origin + ends[1] * normal + float((b - origin) @ d) * d
+    e = (q - p) / (np.linalg.norm(q - p) + 1e-12)
+    return np.array([e[0], e[1], p[0], p[1]])
+
+
 def refine_corners(
     gray: np.ndarray, quad: np.ndarray, radius: float, samples: int = 40, rounds: int = 2
 ) -> np.ndarray:
-    """Corners from robust lines fitted to sub-pixel edge points along each side; the quad is
-    returned unchanged if a side cannot be seen well enough."""
+    """Corners from robust lines fitted to sub-pixel edge points along each side; a side that
+    cannot be seen well enough keeps its line (when paper lies inside it), and the quad is
+    returned unchanged otherwise or if two cannot."""
     img = gray.astype(np.float32)
     current = np.asarray(quad, np.float64)
     for r in range(rounds):
         centre = current.mean(axis=0)
         lines = []
+        unseen: list[int] = []
+        sides: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for i in range(4):
             a, b = current[i], current[(i + 1) % 4]
             d = b - a
@@ -71,13 +134,23 @@ def refine_corners(
             if np.dot((a + b) / 2 - centre, n) < 0:
                 n = -n
             pts = _edge_points(img, a, b, n, radius if r == 0 else max(2.5, radius / 3), samples)
+            sides.append((a, b, n))
             if pts is None:
-                return current
-            lines.append(
-                cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01)
-                .reshape(4)
-                .astype(np.float64)
-            )
+                unseen.append(i)
+                if len(unseen) > 1:
+                    return current
+                unit = d / (np.linalg.norm(d) + 1e-12)  # this side stays where it was
+                lines.append(np.array([unit[0], unit[1], a[0], a[1]]))
+                continue
+            line = (cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01)
+                    .reshape(4).astype(np.float64))
+            if r == rounds - 1:
+                line = _chord(line, pts, a, b, n)
+            lines.append(line)
+        if unseen:
+            levels = [_inner_level(img, a, b, n, radius) for a, b, n in sides]
+            if levels[unseen[0]] < 0.85 * min(v for k, v in enumerate(levels) if k != unseen[0]):
+                return current  # no paper inside the side kept: it is not the page's side
         corners = [intersect(lines[i - 1], lines[i]) for i in range(4)]
         if any(c is None for c in corners):
             return current
