@@ -15,7 +15,9 @@ from drivers.scanner.views import COOL, DIM, FAINT, GREEN, PINK, SMOOTH, WARM, w
 from simulators.camera.heldout import TUNING_SEEDS, HeldoutGenerator
 from simulators.camera.metrics import jaccard_smartdoc
 
-ROUND4 = DetectParams(fallback=(SMOOTH, WARM, COOL))
+# round 4's search: without round 5's views, the second search with dented outlines (which
+# finds 9002 #58 too, once merged) and carrying a side on over another sheet
+ROUND4 = DetectParams(fallback=(SMOOTH, WARM, COOL), concave=False, carry_on=False)
 UNGROWN = DetectParams(grow_sides=0, bands=False)
 PALE = "white-on-light"
 

@@ -1,0 +1,74 @@
+"""Round 5's two savings in the page search (issue 12: >= 30 fps at 1280 x 720 on one core).
+
+* A plain-view page with a corner at the frame's edge is final: it is refused as cut off, and
+  the second search and the other views are not run on it.
+* Another view's search stops early when none of its shortlisted quads is seen well enough to
+  be believed; that changes no result.
+
+Scenes of the held-out generator's tuning seed 9001 (never a held-out seed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import drivers.scanner.detect as detect
+from drivers.scanner import DetectParams, Reason, detect_page, judge
+from simulators.camera.heldout import TUNING_SEEDS, HeldoutGenerator, HeldoutScene
+
+TUNING = 9001
+FULL = DetectParams(cut_is_final=False, other_view_floor=0.0)
+
+
+@pytest.fixture
+def searches(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The views searched, in order, by each detect_page call of the test."""
+    calls: list[str] = []
+    search = detect._search
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(args[1].name)  # type: ignore[attr-defined]
+        return search(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(detect, "_search", counted)
+    yield calls
+
+
+def _scene(index: int, condition: str) -> HeldoutScene:
+    assert TUNING in TUNING_SEEDS
+    return HeldoutGenerator(TUNING).scene(index, condition)
+
+
+@pytest.mark.parametrize("index", [0, 11])
+def test_a_page_at_the_frames_edge_is_not_searched_for_again(
+    index: int, searches: list[str]
+) -> None:
+    scene = _scene(index, "cut")
+    everything = detect_page(scene.image, FULL)
+    assert len(searches) > 1  # the page was unsure: the whole chain ran
+    searches.clear()
+    det = detect_page(scene.image)
+    assert searches == ["white"]
+    assert det.touches_border
+    assert Reason.CUT_OFF in judge(scene.image, det).reasons
+    assert everything.corners is not None and det.corners is not None
+    assert np.allclose(everything.corners, det.corners)
+
+
+@pytest.mark.parametrize(("index", "condition"),
+                         [(2, "white-on-light"), (18, "white-on-light"), (10, "cut"), (24, "cut")])
+def test_the_other_views_early_stop_changes_no_result(
+    index: int, condition: str, searches: list[str]
+) -> None:
+    scene = _scene(index, condition)
+    slow = detect_page(scene.image, replace(DetectParams(), other_view_floor=0.0))
+    fast = detect_page(scene.image)
+    assert len(searches) >= 2 * 4  # the other views ran, both times
+    if slow.corners is None:
+        assert fast.corners is None
+    else:
+        assert fast.corners is not None and np.allclose(slow.corners, fast.corners)
