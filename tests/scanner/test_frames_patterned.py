@@ -20,9 +20,8 @@ NO_GROWING = DetectParams(grow_sides=0)
 
 # (seed, scene index, condition, Jaccard before round 5, what it shows)
 FRAMED = [
-    (9001, 93, "curled", 0.804, "a certificate with a curled corner on a dotted tablecloth: its "
-     "frame hardly shows in grey, the refinement failed and the page was not grown"),
-    (9001, 123, "occlusion", 0.763, "a certificate on a striped tablecloth, a hand over an edge"),
+    # 9001 #93 and #123 moved to test_search_cost.py: found, but refused since a quad at the
+    # frame's edge is final
     (9003, 21, "curled", 0.846, "a certificate with two curled corners on a flowered "
      "tablecloth: the blurred view found its frame"),
     (9003, 65, "busy", 0.784, "a certificate on a newspaper"),
