@@ -16,7 +16,9 @@ as server-sent events; an in-process program subscribes directly).
 
 Every event has an ``id`` (increasing, per service run), a ``type``, ``at`` (unix time) and
 ``data``. The hub keeps the last :data:`HISTORY` events so that a client that reconnects with
-``Last-Event-ID`` gets what it missed (or, if that is gone, a ``resync`` event first). No
+``Last-Event-ID`` gets what it missed (or, if that is gone, a ``resync`` event first); a client
+that connects afresh gets, first, the ``card_present`` of each card lying on a reader now (a
+kiosk that starts, or connects, just after the tap sees the card as if it had been watching). No
 personal data beyond what a kiosk shows (the holder's name, masked ID and card numbers).
 """
 
@@ -96,12 +98,18 @@ class EventHub:
         self._history: collections.deque[Event] = collections.deque(maxlen=history)
         self._subs: list[Subscription] = []
         self._next = 1
+        self._lying: dict[str, Event] = {}  # reader -> its card's card_present, while it lies
 
     def publish(self, type_: str, **data: Any) -> Event:
         with self._lock:
             event = Event(self._next, type_, MappingProxyType(data), time.time())
             self._next += 1
             self._history.append(event)
+            reader = str(data.get("reader", ""))
+            if type_ == "card_present":
+                self._lying[reader] = event
+            elif type_ in ("card_removed", "reader_unavailable"):
+                self._lying.pop(reader, None)
             subs = list(self._subs)
         for sub in subs:
             sub._put(event)
@@ -109,7 +117,8 @@ class EventHub:
 
     def subscribe(self, last_id: int | None = None, *, limit: int = 1000) -> Subscription:
         """A new subscription; with ``last_id`` the events after it come first (a ``resync``
-        first when some of them are no longer kept)."""
+        first when some of them are no longer kept); without, the cards lying on the readers
+        now (their ``card_present``) come first."""
         sub = Subscription(self, limit)
         with self._lock:
             if last_id is not None:
@@ -117,6 +126,9 @@ class EventHub:
                 if self._history and self._history[0].id > last_id + 1:
                     sub._put(Event(0, "resync", MappingProxyType({}), time.time()))
                 for event in missed:
+                    sub._put(event)
+            else:
+                for event in sorted(self._lying.values(), key=lambda e: e.id):
                     sub._put(event)
             self._subs.append(sub)
         return sub
