@@ -16,7 +16,9 @@ at full resolution and checked again, the best of those kept.
 5. The plain view's page is grown past a frame printed inside its edges
    (:mod:`drivers.scanner.grow`), or else extended over a band of colour printed to its edge
    (:mod:`drivers.scanner.band`).
-6. Cut off: a corner at the frame's edge, or paper running on past a side to the frame's edge.
+6. Cut off: a corner at the frame's edge, or paper running on past a side to the frame's edge
+   (just beyond a side near it; for the page reported, also all the way from a side far from
+   it: :mod:`drivers.scanner.cutoff`).
 
 Corners are clockwise on screen from the one nearest the image's top-left, in pixels of the full
 frame (pixel centres at integers, OpenCV's convention).
@@ -37,6 +39,7 @@ from drivers.scanner.candidates import (
     line_candidates,
     zoomed_out_candidates,
 )
+from drivers.scanner.cutoff import runs_off
 from drivers.scanner.geometry import convex_and_open, order_clockwise, quad_area, quad_areas
 from drivers.scanner.grow import grow_quad, sides_seen
 from drivers.scanner.refine import refine_corners
@@ -126,6 +129,10 @@ class DetectParams:
     """A plain-view page with a corner at the frame's edge is final (it is refused as "cut
     off"): the second search and the other views are not tried on it. They cost most on just
     such frames (a page being slid in), where they could only find some smaller quad."""
+    far_cut: bool = True
+    """The page reported is judged "cut off" also when paper runs on, unbroken, from a side
+    further from the frame's edge than ``facing`` out to it, and its neighbouring sides carry
+    on (:mod:`drivers.scanner.cutoff`): a cut page's part bounded by a printed rule."""
     other_view_floor: float = 0.45
     """Another view's search stops before the inside, rim and refinement checks when none of
     its shortlisted quads has its sides seen this well (coarse support): that view's page
@@ -211,6 +218,11 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     fine = _shrink(frame, fine_scale)
     small = _shrink(fine, scale / fine_scale)
     frames = _Frames(frame, fine, small, scale, fine_scale)
+    return _cut_off_far(frames, _page(frames, p), p)
+
+
+def _page(frames: _Frames, p: DetectParams) -> Detection:
+    """The page found by the searches (steps 2-6 of the module's notes)."""
     best = _search(frames, WHITE, p)
     if best is not None and (best.detection.support >= p.confident or best.carried):
         return best.detection
@@ -225,16 +237,47 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
             if best.detection.support >= p.confident:
                 return best.detection
     for view in p.fallback:
-        if not view.applies(small):
+        if not view.applies(frames.small):
             continue
         found = _search(frames, view, p)
         if (found is None or found.detection.support < p.confident
-                or found.detection.area_share < p.fallback_min_area):
+                or found.detection.area_share < p.fallback_min_area
+                or not _stands_out(view.paper(frames.small), found.coarse, p.contrast / 2)):
             continue  # another view is believed only when it sees the sides of a page well
         if best is None or found.score > best.score:
             best = replace(found, detection=_grown_plain(frames, found.detection, p))
             break
+    h, w = frames.frame.shape[:2]
     return best.detection if best is not None else Detection(None, (w, h))
+
+
+def _stands_out(paper: np.ndarray, quad: np.ndarray, step: float) -> bool:
+    """Whether the inside of ``quad`` (its middle, 90 % across) is on average at least
+    ``step`` brighter in the view ``paper`` than a ring around it (a quarter as wide as the quad
+    again): a page is; a quad drawn along the rows of a dotted tablecloth's pattern, whose
+    sides the view sees as well as a page's, is the same cloth inside and out."""
+    q = np.asarray(quad, np.float64)
+    centre = q.mean(axis=0)
+    inner, outer, body = (np.zeros(paper.shape[:2], np.uint8) for _ in range(3))
+    cv2.fillConvexPoly(inner, np.round(centre + 0.9 * (q - centre)).astype(np.int32), 1)
+    cv2.fillConvexPoly(outer, np.round(centre + 1.25 * (q - centre)).astype(np.int32), 1)
+    cv2.fillConvexPoly(body, np.round(q).astype(np.int32), 1)
+    ring = cv2.subtract(outer, body)
+    if not cv2.countNonZero(inner) or not cv2.countNonZero(ring):
+        return True
+    return bool(cv2.mean(paper, inner)[0] - cv2.mean(paper, ring)[0] >= step)
+
+
+def _cut_off_far(f: _Frames, page: Detection, p: DetectParams) -> Detection:
+    """``page``, judged cut off also when paper runs on, unbroken, from a side far from the
+    frame's edge out to it (:func:`drivers.scanner.cutoff.runs_off`: a cut page's part
+    bounded by a printed rule). Read on the page reported only."""
+    if page.corners is None or page.touches_border or not p.far_cut:
+        return page
+    if runs_off(WHITE.paper(f.fine), page.corners * f.fine_scale, unit=f.fine_scale / f.scale,
+                facing=p.facing):
+        return replace(page, touches_border=True)
+    return page
 
 
 @dataclass(frozen=True)
