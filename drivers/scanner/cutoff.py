@@ -22,59 +22,78 @@ on past it when
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
-from drivers.scanner.support import _flanks_go_on, sample_points, side_points
+from drivers.scanner.support import _flanks_go_on, side_points
 
 
 def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: float = 0.25,
              probes: int = 9, tolerance: float = 8.0) -> bool:
-    """Whether paper runs on, unbroken, from a side of ``quad`` (on ``white``, the plain view's
-    whiteness) that lies further than ``facing`` times the frame's longer side from the frame's
-    edge, out to that edge (see the module's notes)."""
+    """Whether paper runs on, unbroken, from a side of ``quad`` (pixels of ``white``, the plain
+    view's whiteness, uint8) that lies further than ``facing`` times the frame's longer side
+    from the frame's edge, out to that edge (see the module's notes)."""
     h, w = white.shape
     q = np.asarray(quad, np.float64)
     pts, normal = side_points(q[None], probes)
-    pts, normal = pts[0].astype(np.float64), normal[0].astype(np.float64)
-    reach = np.empty((4, probes))
-    for i in range(4):
-        base, n = pts[i], normal[i]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            tx = np.where(n[0] > 0, (w - 1 - base[:, 0]) / n[0],
-                          np.where(n[0] < 0, -base[:, 0] / n[0], np.inf))
-            ty = np.where(n[1] > 0, (h - 1 - base[:, 1]) / n[1],
-                          np.where(n[1] < 0, -base[:, 1] / n[1], np.inf))
-        reach[i] = np.minimum(tx, ty)
-    far = [i for i in range(4) if np.all(np.isfinite(reach[i]))
-           and float(np.median(reach[i])) > facing * max(w, h)]
-    if not far:
+    pts, normal = pts[0].astype(np.float64), normal[0].astype(np.float64)  # 4 x P x 2, 4 x 2
+    n = normal[:, None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tx = np.where(n[..., 0] > 0, (w - 1 - pts[..., 0]) / n[..., 0],
+                      np.where(n[..., 0] < 0, -pts[..., 0] / n[..., 0], np.inf))
+        ty = np.where(n[..., 1] > 0, (h - 1 - pts[..., 1]) / n[..., 1],
+                      np.where(n[..., 1] < 0, -pts[..., 1] / n[..., 1], np.inf))
+    reach = np.minimum(tx, ty)  # 4 x P: how far out each point's ray meets the frame's edge
+    middle = np.median(reach, axis=1)
+    far = np.flatnonzero(np.isfinite(reach).all(axis=1) & (middle > facing * max(w, h)))
+    if not len(far):
         return False
-    img = white.astype(np.float32)
     steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
-    beyond = [sample_points(img, pts[i][:, None, :] + steps[None, :, None] * normal[i])
-              for i in range(4)]
     for i in far:
-        inner = pts[i][:, None, :] - np.arange(2.0, 2.0 + 3.0 * unit)[None, :, None] * normal[i]
-        paper = float(np.percentile(sample_points(img, inner), 80))
-        desk = np.concatenate([beyond[j][steps[None, :] <= reach[j][:, None]]
-                               for j in range(4) if j != i])
+        paper = _bright(_at(white, pts[i][:, None, :] - steps[None, :, None] * normal[i]))
+        level = _bright(_at(white, pts[i][:, None, :] + steps[None, :, None] * normal[i]))
+        if abs(level - paper) >= 1.5 * tolerance:
+            continue  # a quick look: no paper just beyond (a whole page's side: the desk)
+        desk = np.concatenate([
+            _at(white, pts[j][:, None, :] + steps[None, :, None] * normal[j])[
+                steps[None, :] <= reach[j][:, None]] for j in range(4) if j != i])
         if desk.size < probes:
             continue
-        gap = abs(float(np.percentile(desk, 80)) - paper)
+        gap = abs(_bright(desk) - paper)
         near = min(0.5 * gap, 1.5 * tolerance)
-        if gap < 3.0 * tolerance or abs(float(np.percentile(beyond[i], 80)) - paper) >= near:
+        if gap < 3.0 * tolerance or abs(level - paper) >= near:
             continue
-        depth = np.arange(2.0, float(np.median(reach[i])) - 1.0, max(1.0, unit))
-        ray = sample_points(img, pts[i][:, None, :] + depth[None, :, None] * normal[i])
+        depth = np.arange(2.0, float(middle[i]) - 1.0, max(1.0, unit))
+        ray = _at(white, pts[i][:, None, :] + depth[None, :, None] * normal[i])
         ray[depth[None, :] > reach[i][:, None]] = np.nan  # past the frame's edge
-        level = np.nanpercentile(ray, 80, axis=0)  # per depth, across the side
+        inside = np.count_nonzero(~np.isnan(ray), axis=0)
+        rank = np.round(0.8 * (inside[inside > 0] - 1)).astype(np.intp)
+        level_at = np.sort(ray[:, inside > 0], axis=0)[rank, np.arange(len(rank))]
+        # (per depth, across the side: NaNs sort last)
         # a printed rule or column of text parallel to the side is dark at one depth only
         span = 3
-        padded = np.pad(level, span, mode="edge")
-        level = np.max(np.lib.stride_tricks.sliding_window_view(padded, 2 * span + 1), axis=1)
-        steps_out = np.abs(np.diff(level[:: 2 * span + 1])) if len(level) > 2 * span + 1 else [0.0]
-        if (np.all(np.abs(level - paper) < 0.5 * gap) and float(np.max(steps_out)) < near
-                and _flanks_go_on(
-                img, q, i, float(reach[i].max()), gap, unit)):
+        padded = np.pad(level_at, span, mode="edge")
+        level_at = np.max(np.lib.stride_tricks.sliding_window_view(padded, 2 * span + 1), axis=1)
+        apart = level_at[:: 2 * span + 1]
+        if (np.all(np.abs(level_at - paper) < 0.5 * gap)
+                and (len(apart) < 2 or float(np.abs(np.diff(apart)).max()) < near)
+                and _flanks_go_on(white.astype(np.float32), q, int(i), float(reach[i].max()),
+                                  gap, unit)):
             return True
     return False
+
+
+def _bright(values: np.ndarray) -> float:
+    """The bright part of ``values``: the 80th percentile (nearest rank)."""
+    flat = values.ravel()
+    k = round(0.8 * (len(flat) - 1))
+    return float(np.partition(flat, k)[k])
+
+
+def _at(img: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """The uint8 ``img`` at ``pts`` (... x 2; fewer than 32767 of them), bilinear, as floats
+    (the nearest edge pixel beyond the frame)."""
+    flat = np.ascontiguousarray(pts.reshape(1, -1, 2), dtype=np.float32)
+    out = cv2.remap(img, flat[..., 0], flat[..., 1], cv2.INTER_LINEAR,
+                    borderMode=cv2.BORDER_REPLICATE)
+    return np.asarray(out, np.float32).reshape(pts.shape[:-1])

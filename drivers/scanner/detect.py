@@ -217,7 +217,7 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     fine_scale = min(1.0, 2.0 * scale)
     fine = _shrink(frame, fine_scale)
     small = _shrink(fine, scale / fine_scale)
-    frames = _Frames(frame, fine, small, scale, fine_scale)
+    frames = _Frames(frame, fine, small, scale, fine_scale, WHITE.paper(fine))
     return _cut_off_far(frames, _page(frames, p), p)
 
 
@@ -274,7 +274,7 @@ def _cut_off_far(f: _Frames, page: Detection, p: DetectParams) -> Detection:
     bounded by a printed rule). Read on the page reported only."""
     if page.corners is None or page.touches_border or not p.far_cut:
         return page
-    if runs_off(WHITE.paper(f.fine), page.corners * f.fine_scale, unit=f.fine_scale / f.scale,
+    if runs_off(f.fine_white, page.corners * f.fine_scale, unit=f.fine_scale / f.scale,
                 facing=p.facing):
         return replace(page, touches_border=True)
     return page
@@ -287,6 +287,8 @@ class _Frames:
     small: np.ndarray
     scale: float
     fine_scale: float
+    fine_white: np.ndarray
+    """The plain view of ``fine`` (whiteness), made once."""
 
 
 @dataclass(frozen=True)
@@ -353,7 +355,7 @@ def _search(f: _Frames, view: View, p: DetectParams,
         return None  # the first search's quad wins again: nothing new
     # only candidates within reach of the best are worth refining
     picked = [i for i in picked if score[i] >= 0.3 * score[picked[0]]]
-    fine_white = view.paper(f.fine, fine_scale / scale)
+    fine_white = f.fine_white if view.plain else view.paper(f.fine, fine_scale / scale)
     if not p.refine:
         best = picked[0]
         return _Found(float(score[best]), _finish(
@@ -430,7 +432,7 @@ def _grown_plain(f: _Frames, page: Detection, p: DetectParams) -> Detection:
     if page.corners is None or p.grow_sides <= 0 or _near_edge(page.corners, page.frame_size,
                                                                 p.border_margin):
         return page
-    fine_white = WHITE.paper(f.fine, f.fine_scale / f.scale)
+    fine_white = f.fine_white
     grown, seen = _grown(WHITE.gray(f.frame), fine_white, page.corners, f.fine_scale, f.scale, p)
     if grown is None:
         return page
