@@ -129,6 +129,10 @@ class DetectParams:
     """A plain-view page with a corner at the frame's edge is final (it is refused as "cut
     off"): the second search and the other views are not tried on it. They cost most on just
     such frames (a page being slid in), where they could only find some smaller quad."""
+    stand_out: float = 3.0
+    """Another view's page is believed only when on average its middle is at least this much
+    brighter in that view than a ring around it (a patch of a dotted tablecloth is not); 0: not
+    checked."""
     far_cut: bool = True
     """The page reported is judged "cut off" also when paper runs on, unbroken, from a side
     further from the frame's edge than ``facing`` out to it, and its neighbouring sides carry
@@ -242,7 +246,8 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
         found = _search(frames, view, p)
         if (found is None or found.detection.support < p.confident
                 or found.detection.area_share < p.fallback_min_area
-                or not _stands_out(view.paper(frames.small), found.coarse, p.contrast / 2)):
+                or (p.stand_out > 0
+                    and not _stands_out(view.paper(frames.small), found.coarse, p.stand_out))):
             continue  # another view is believed only when it sees the sides of a page well
         if best is None or found.score > best.score:
             best = replace(found, detection=_grown_plain(frames, found.detection, p))

@@ -13,19 +13,25 @@ import pytest
 
 from drivers.scanner import DetectParams, Reason, detect_page, judge
 from drivers.scanner.cutoff import runs_off
+from drivers.scanner.detect import _stands_out
 from simulators.camera.heldout import TUNING_SEEDS, HeldoutGenerator
 
 BEFORE = DetectParams(far_cut=False)
+BEFORE_CLOTH = DetectParams(stand_out=0.0)
 
 # (seed, scene index, condition, what): accepted before round 6
-ACCEPTED = [
+RULED = [
     (9004, 9, "cut", "a form's ruled column 480 px (0.3 of the frame) from the frame's edge "
                      "taken for the page's side; the page runs on to the edge"),
 ]
+CLOTH = [
+    (9001, 61, "cut", "nothing in the plain view; the blurred one took a patch of a dotted "
+                      "tablecloth (its grid's rows and columns) for a page"),
+]
 
 
-@pytest.mark.parametrize(("seed", "index", "condition", "what"), ACCEPTED,
-                         ids=[f"{s}-{c}-{i}" for s, i, c, _ in ACCEPTED])
+@pytest.mark.parametrize(("seed", "index", "condition", "what"), RULED,
+                         ids=[f"{s}-{c}-{i}" for s, i, c, _ in RULED])
 def test_a_cut_page_bounded_far_from_the_edge_by_a_rule_is_refused(
     seed: int, index: int, condition: str, what: str
 ) -> None:
@@ -35,6 +41,26 @@ def test_a_cut_page_bounded_far_from_the_edge_by_a_rule_is_refused(
     det = detect_page(image)
     verdict = judge(image, det)
     assert det.touches_border and not verdict.ok and Reason.CUT_OFF in verdict.reasons
+
+
+@pytest.mark.parametrize(("seed", "index", "condition", "what"), CLOTH,
+                         ids=[f"{s}-{c}-{i}" for s, i, c, _ in CLOTH])
+def test_a_patch_of_tablecloth_is_not_a_page(seed: int, index: int, condition: str, what: str
+                                             ) -> None:
+    assert seed in TUNING_SEEDS
+    image = HeldoutGenerator(seed).scene(index, condition).image
+    assert judge(image, detect_page(image, BEFORE_CLOTH)).ok  # the failure, pinned
+    assert not judge(image, detect_page(image)).ok
+
+
+def test_a_page_stands_out_and_a_patterned_patch_does_not() -> None:
+    yy, xx = np.mgrid[0:180, 0:320]
+    cloth = (140 + 40 * np.sin(xx * 0.8) * np.sin(yy * 0.8)).astype(np.uint8)  # dots
+    patch = _quad(60, 200, 40, 150)
+    assert not _stands_out(cloth, patch, 3.0)
+    page = cloth.copy()
+    page[40:151, 60:201] = 180
+    assert _stands_out(page, patch, 3.0)
 
 
 def _desk(seed: int = 6601) -> np.ndarray:
