@@ -91,6 +91,10 @@ class DetectParams:
     refine: bool = True
     refine_samples: int = 40
     """Profiles taken along each side for the refinement."""
+    refine_again: float = 2.0
+    """When the refinement of the plain view's best quad gives up (two sides not found within
+    its reach: the coarse quad a few pixels off, one side under a hand), it is tried once more
+    reaching this many times as far; 0: not."""
     grow_sides: int = 3
     """A found quad grows out over paper to the page's edge (:mod:`drivers.scanner.grow`) when
     at least this many of its sides have paper beyond them (a certificate's printed border runs
@@ -371,14 +375,24 @@ def _search(f: _Frames, view: View, p: DetectParams,
     else:  # the other views are refined on the finer search image (they are blurred anyway)
         gray, at = view.gray(f.fine, fine_scale / scale), fine_scale
     results = []
+    radius = max(3.0, 1.5 * at / scale)
     for i in picked:
-        corners = refine_corners(gray, quads[i] / scale * at, radius=max(3.0, 1.5 * at / scale),
+        corners = refine_corners(gray, quads[i] / scale * at, radius=radius,
                                  samples=p.refine_samples)
         corners = order_clockwise(corners) / at
         check = np.prod(side_support(fine_white, corners[None] * fine_scale,
                                      contrast=p.contrast, slack=1))
         results.append((quad_area(corners) * check * inside[i], i, corners, float(check)))
     final, best, corners, check = max(results, key=lambda r: r[0])
+    if (view.plain and p.refine_again > 1.0 and not _near_edge(quads[best], (sw, sh), 1.0)
+            and np.allclose(corners, order_clockwise(quads[best] / scale))):
+        # its refinement gave up (two sides not found within reach): once more, reaching further
+        wider = order_clockwise(refine_corners(gray, quads[best] / scale, samples=p.refine_samples,
+                                               radius=p.refine_again * radius))
+        seen = float(np.prod(side_support(fine_white, wider[None] * fine_scale,
+                                          contrast=p.contrast, slack=1)))
+        if quad_area(wider) * seen * inside[best] > final:
+            final, corners, check = quad_area(wider) * seen * inside[best], wider, seen
     if final <= 0:
         best, corners, check = picked[0], quads[picked[0]] / scale, float(support[picked[0]])
     page = _finish(fine_white, (w, h), corners, quads[best], (sw, sh), check, p)
