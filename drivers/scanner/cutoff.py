@@ -45,10 +45,10 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
                       np.where(n[..., 1] < 0, -pts[..., 1] / n[..., 1], np.inf))
     reach = np.minimum(tx, ty)  # 4 x P: how far out each point's ray meets the frame's edge
     middle = np.median(reach, axis=1)
-    far = np.flatnonzero(np.isfinite(reach).all(axis=1) & (middle > facing * max(w, h)))
-    if not len(far):
-        return False
     steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
+    if _pale_and_tight(white, pts, normal, reach, steps, unit, tolerance):
+        return True
+    far = np.flatnonzero(np.isfinite(reach).all(axis=1) & (middle > facing * max(w, h)))
     for i in far:
         paper = _bright(_at(white, pts[i][:, None, :] - steps[None, :, None] * normal[i]))
         level = _bright(_at(white, pts[i][:, None, :] + steps[None, :, None] * normal[i]))
@@ -79,6 +79,30 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
                 and (len(apart) < 2 or float(np.abs(np.diff(apart)).max()) < near)
                 and _flanks_go_on(white.astype(np.float32), q, int(i), float(reach[i].max()),
                                   gap, unit)):
+            return True
+    return False
+
+
+def _pale_and_tight(white: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndarray,
+                    steps: np.ndarray, unit: float, tolerance: float) -> bool:
+    """Whether a side lies within 4 ``unit`` of the frame's edge with what is beyond it as
+    bright as the paper, on a desk as bright as the paper (both within ``tolerance``): there is
+    too little room, and too little contrast, to tell a page's margin running on from the desk
+    (a cut page's rule just inside the frame's edge: the strip check wants the strip nearer the
+    paper than halfway to the desk, which a desk as bright as paper leaves no room for)."""
+    tight = np.flatnonzero(np.isfinite(reach).all(axis=1)
+                           & (np.median(reach, axis=1) < 4.0 * unit))
+    if not len(tight):
+        return False
+    beyond = [_at(white, pts[j][:, None, :] + steps[None, :, None] * normal[j]) for j in range(4)]
+    within = [steps[None, :] <= reach[j][:, None] for j in range(4)]
+    for i in tight:
+        strip = beyond[i][within[i]]
+        desk = np.concatenate([beyond[j][within[j]] for j in range(4) if j != i])
+        if strip.size < len(pts[i]) or desk.size < len(pts[i]):
+            continue
+        paper = _bright(_at(white, pts[i][:, None, :] - steps[None, :, None] * normal[i]))
+        if abs(_bright(desk) - paper) < tolerance and abs(_bright(strip) - paper) < tolerance:
             return True
     return False
 
