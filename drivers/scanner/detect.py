@@ -92,9 +92,10 @@ class DetectParams:
     refine_samples: int = 40
     """Profiles taken along each side for the refinement."""
     refine_again: float = 2.0
-    """When the refinement of the plain view's best quad gives up (two sides not found within
-    its reach: the coarse quad a few pixels off, one side under a hand), it is tried once more
-    reaching this many times as far; 0: not."""
+    """When the plain view's page is cut off and its refinement gave up (two sides not found
+    within reach: the coarse quad a few pixels off, one side under a hand), the refinement is
+    tried once more reaching this many times as far; that page is taken if it is seen better
+    and not cut off. 0: not."""
     grow_sides: int = 3
     """A found quad grows out over paper to the page's edge (:mod:`drivers.scanner.grow`) when
     at least this many of its sides have paper beyond them (a certificate's printed border runs
@@ -384,21 +385,26 @@ def _search(f: _Frames, view: View, p: DetectParams,
                                      contrast=p.contrast, slack=1))
         results.append((quad_area(corners) * check * inside[i], i, corners, float(check)))
     final, best, corners, check = max(results, key=lambda r: r[0])
-    if (view.plain and p.refine_again > 1.0 and not _near_edge(quads[best], (sw, sh), 1.0)
-            and np.allclose(corners, order_clockwise(quads[best] / scale))):
-        # its refinement gave up (two sides not found within reach): once more, reaching further
-        wider = order_clockwise(refine_corners(gray, quads[best] / scale, samples=p.refine_samples,
-                                               radius=p.refine_again * radius))
-        seen = float(np.prod(side_support(fine_white, wider[None] * fine_scale,
-                                          contrast=p.contrast, slack=1)))
-        if quad_area(wider) * seen * inside[best] > final:
-            final, corners, check = quad_area(wider) * seen * inside[best], wider, seen
     if final <= 0:
         best, corners, check = picked[0], quads[picked[0]] / scale, float(support[picked[0]])
     page = _finish(fine_white, (w, h), corners, quads[best], (sw, sh), check, p)
     if (view.plain and not _near_edge(corners, (w, h), p.border_margin)
             and not _near_edge(quads[best], (sw, sh), 1.0)):
         page, carried = _beyond(f, gray, fine_white, page, quads[best], (sw, sh), p)
+        if (p.refine_again > 1.0 and page.touches_border
+                and np.allclose(corners, order_clockwise(quads[best] / scale))):
+            # cut off as its refinement gave up (two sides not found within reach): once more,
+            # reaching further; taken if better seen and then not cut off
+            wider = order_clockwise(refine_corners(gray, quads[best] / scale, radius=p.refine_again
+                                                   * radius, samples=p.refine_samples))
+            seen = float(np.prod(side_support(fine_white, wider[None] * fine_scale,
+                                              contrast=p.contrast, slack=1)))
+            if quad_area(wider) * seen * inside[best] > final:
+                again, more = _beyond(f, gray, fine_white, _finish(
+                    fine_white, (w, h), wider, quads[best], (sw, sh), seen, p), quads[best],
+                    (sw, sh), p)
+                if not again.touches_border:
+                    page, carried = again, more
         return _Found(float(score[best]), page, quads[best], carried)
     return _Found(float(score[best]), page, quads[best])
 
