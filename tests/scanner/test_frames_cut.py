@@ -151,3 +151,14 @@ def test_a_page_whose_refinement_gave_up_is_refined_again(
     det = detect_page(scene.image)
     assert jaccard_smartdoc(det.corners, t.corners, t.page_mm) > 0.99
     assert not det.touches_border
+
+
+def test_a_page_is_found_once_another_views_patch_is_not_believed() -> None:
+    """9005 white-on-light #7: a view's quad that does not stand out from its surroundings
+    was taken before (0.78); a later view finds the page."""
+    scene = HeldoutGenerator(9005).scene(7, "white-on-light")
+    t = scene.truth
+    assert t.visibility == "clear" and t.corners is not None
+    before = detect_page(scene.image, BEFORE_CLOTH)
+    assert jaccard_smartdoc(before.corners, t.corners, t.page_mm) < 0.8  # the failure, pinned
+    assert jaccard_smartdoc(detect_page(scene.image).corners, t.corners, t.page_mm) > 0.99
