@@ -16,7 +16,9 @@ at full resolution and checked again, the best of those kept.
 5. The plain view's page is grown past a frame printed inside its edges
    (:mod:`drivers.scanner.grow`), or else extended over a band of colour printed to its edge
    (:mod:`drivers.scanner.band`).
-6. Cut off: a corner at the frame's edge, or paper running on past a side to the frame's edge.
+6. Cut off: a corner at the frame's edge, or paper running on past a side to the frame's edge
+   (just beyond a side near it; for the page reported, also all the way from a side far from
+   it: :mod:`drivers.scanner.cutoff`).
 
 Corners are clockwise on screen from the one nearest the image's top-left, in pixels of the full
 frame (pixel centres at integers, OpenCV's convention).
@@ -37,6 +39,7 @@ from drivers.scanner.candidates import (
     line_candidates,
     zoomed_out_candidates,
 )
+from drivers.scanner.cutoff import runs_off
 from drivers.scanner.geometry import convex_and_open, order_clockwise, quad_area, quad_areas
 from drivers.scanner.grow import grow_quad, sides_seen
 from drivers.scanner.refine import refine_corners
@@ -88,6 +91,11 @@ class DetectParams:
     refine: bool = True
     refine_samples: int = 40
     """Profiles taken along each side for the refinement."""
+    refine_again: float = 2.0
+    """When the plain view's page is cut off and its refinement gave up (two sides not found
+    within reach: the coarse quad a few pixels off, one side under a hand), the refinement is
+    tried once more reaching this many times as far; that page is taken if it is seen better
+    and not cut off. 0: not."""
     grow_sides: int = 3
     """A found quad grows out over paper to the page's edge (:mod:`drivers.scanner.grow`) when
     at least this many of its sides have paper beyond them (a certificate's printed border runs
@@ -126,6 +134,14 @@ class DetectParams:
     """A plain-view page with a corner at the frame's edge is final (it is refused as "cut
     off"): the second search and the other views are not tried on it. They cost most on just
     such frames (a page being slid in), where they could only find some smaller quad."""
+    stand_out: float = 3.0
+    """Another view's page is believed only when on average its middle is at least this much
+    brighter in that view than a ring around it (a patch of a dotted tablecloth is not); 0: not
+    checked."""
+    far_cut: bool = True
+    """The page reported is judged "cut off" also when paper runs on, unbroken, from a side
+    further from the frame's edge than ``facing`` out to it, and its neighbouring sides carry
+    on (:mod:`drivers.scanner.cutoff`): a cut page's part bounded by a printed rule."""
     other_view_floor: float = 0.45
     """Another view's search stops before the inside, rim and refinement checks when none of
     its shortlisted quads has its sides seen this well (coarse support): that view's page
@@ -210,7 +226,12 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     fine_scale = min(1.0, 2.0 * scale)
     fine = _shrink(frame, fine_scale)
     small = _shrink(fine, scale / fine_scale)
-    frames = _Frames(frame, fine, small, scale, fine_scale)
+    frames = _Frames(frame, fine, small, scale, fine_scale, WHITE.paper(fine))
+    return _cut_off_far(frames, _page(frames, p), p)
+
+
+def _page(frames: _Frames, p: DetectParams) -> Detection:
+    """The page found by the searches (steps 2-6 of the module's notes)."""
     best = _search(frames, WHITE, p)
     if best is not None and (best.detection.support >= p.confident or best.carried):
         return best.detection
@@ -225,16 +246,48 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
             if best.detection.support >= p.confident:
                 return best.detection
     for view in p.fallback:
-        if not view.applies(small):
+        if not view.applies(frames.small):
             continue
         found = _search(frames, view, p)
         if (found is None or found.detection.support < p.confident
-                or found.detection.area_share < p.fallback_min_area):
+                or found.detection.area_share < p.fallback_min_area
+                or (p.stand_out > 0
+                    and not _stands_out(view.paper(frames.small), found.coarse, p.stand_out))):
             continue  # another view is believed only when it sees the sides of a page well
         if best is None or found.score > best.score:
             best = replace(found, detection=_grown_plain(frames, found.detection, p))
             break
+    h, w = frames.frame.shape[:2]
     return best.detection if best is not None else Detection(None, (w, h))
+
+
+def _stands_out(paper: np.ndarray, quad: np.ndarray, step: float) -> bool:
+    """Whether the inside of ``quad`` (its middle, 90 % across) is on average at least
+    ``step`` brighter in the view ``paper`` than a ring around it (a quarter as wide as the quad
+    again): a page is; a quad drawn along the rows of a dotted tablecloth's pattern, whose
+    sides the view sees as well as a page's, is the same cloth inside and out."""
+    q = np.asarray(quad, np.float64)
+    centre = q.mean(axis=0)
+    inner, outer, body = (np.zeros(paper.shape[:2], np.uint8) for _ in range(3))
+    cv2.fillConvexPoly(inner, np.round(centre + 0.9 * (q - centre)).astype(np.int32), 1)
+    cv2.fillConvexPoly(outer, np.round(centre + 1.25 * (q - centre)).astype(np.int32), 1)
+    cv2.fillConvexPoly(body, np.round(q).astype(np.int32), 1)
+    ring = cv2.subtract(outer, body)
+    if not cv2.countNonZero(inner) or not cv2.countNonZero(ring):
+        return True
+    return bool(cv2.mean(paper, inner)[0] - cv2.mean(paper, ring)[0] >= step)
+
+
+def _cut_off_far(f: _Frames, page: Detection, p: DetectParams) -> Detection:
+    """``page``, judged cut off also when paper runs on, unbroken, from a side far from the
+    frame's edge out to it (:func:`drivers.scanner.cutoff.runs_off`: a cut page's part
+    bounded by a printed rule). Read on the page reported only."""
+    if page.corners is None or page.touches_border or not p.far_cut:
+        return page
+    if runs_off(f.fine_white, page.corners * f.fine_scale, unit=f.fine_scale / f.scale,
+                facing=p.facing):
+        return replace(page, touches_border=True)
+    return page
 
 
 @dataclass(frozen=True)
@@ -244,6 +297,8 @@ class _Frames:
     small: np.ndarray
     scale: float
     fine_scale: float
+    fine_white: np.ndarray
+    """The plain view of ``fine`` (whiteness), made once."""
 
 
 @dataclass(frozen=True)
@@ -310,7 +365,7 @@ def _search(f: _Frames, view: View, p: DetectParams,
         return None  # the first search's quad wins again: nothing new
     # only candidates within reach of the best are worth refining
     picked = [i for i in picked if score[i] >= 0.3 * score[picked[0]]]
-    fine_white = view.paper(f.fine, fine_scale / scale)
+    fine_white = f.fine_white if view.plain else view.paper(f.fine, fine_scale / scale)
     if not p.refine:
         best = picked[0]
         return _Found(float(score[best]), _finish(
@@ -321,8 +376,9 @@ def _search(f: _Frames, view: View, p: DetectParams,
     else:  # the other views are refined on the finer search image (they are blurred anyway)
         gray, at = view.gray(f.fine, fine_scale / scale), fine_scale
     results = []
+    radius = max(3.0, 1.5 * at / scale)
     for i in picked:
-        corners = refine_corners(gray, quads[i] / scale * at, radius=max(3.0, 1.5 * at / scale),
+        corners = refine_corners(gray, quads[i] / scale * at, radius=radius,
                                  samples=p.refine_samples)
         corners = order_clockwise(corners) / at
         check = np.prod(side_support(fine_white, corners[None] * fine_scale,
@@ -335,6 +391,20 @@ def _search(f: _Frames, view: View, p: DetectParams,
     if (view.plain and not _near_edge(corners, (w, h), p.border_margin)
             and not _near_edge(quads[best], (sw, sh), 1.0)):
         page, carried = _beyond(f, gray, fine_white, page, quads[best], (sw, sh), p)
+        if (p.refine_again > 1.0 and page.touches_border
+                and np.allclose(corners, order_clockwise(quads[best] / scale))):
+            # cut off as its refinement gave up (two sides not found within reach): once more,
+            # reaching further; taken if better seen and then not cut off
+            wider = order_clockwise(refine_corners(gray, quads[best] / scale, radius=p.refine_again
+                                                   * radius, samples=p.refine_samples))
+            seen = float(np.prod(side_support(fine_white, wider[None] * fine_scale,
+                                              contrast=p.contrast, slack=1)))
+            if quad_area(wider) * seen * inside[best] > final:
+                again, more = _beyond(f, gray, fine_white, _finish(
+                    fine_white, (w, h), wider, quads[best], (sw, sh), seen, p), quads[best],
+                    (sw, sh), p)
+                if not again.touches_border:
+                    page, carried = again, more
         return _Found(float(score[best]), page, quads[best], carried)
     return _Found(float(score[best]), page, quads[best])
 
@@ -387,7 +457,7 @@ def _grown_plain(f: _Frames, page: Detection, p: DetectParams) -> Detection:
     if page.corners is None or p.grow_sides <= 0 or _near_edge(page.corners, page.frame_size,
                                                                 p.border_margin):
         return page
-    fine_white = WHITE.paper(f.fine, f.fine_scale / f.scale)
+    fine_white = f.fine_white
     grown, seen = _grown(WHITE.gray(f.frame), fine_white, page.corners, f.fine_scale, f.scale, p)
     if grown is None:
         return page

@@ -78,8 +78,9 @@ def test_the_other_views_early_stop_changes_no_result(
 
 
 # found by round 5 (with the whole chain), then given up for speed: refused, not misread
+# (9001 #93, a certificate with a curled corner on a dotted tablecloth, was won back in round 6:
+# its refinement is tried again reaching further; tests/scanner/test_frames_cut.py)
 TRADED = [
-    (9001, 93, "curled", 0.96, "a certificate with a curled corner on a dotted tablecloth"),
     (9001, 123, "occlusion", 0.96, "a certificate on a striped tablecloth, a hand over an edge"),
     (9002, 82, "two-documents", 0.95, "the page and the sheet under it taken as one quad"),
 ]
