@@ -43,6 +43,7 @@ from drivers.scanner.refine import refine_corners
 from drivers.scanner.sheets import carry_on
 from drivers.scanner.support import (
     continues_to_border,
+    corner_share,
     interior_share,
     rim_roughness,
     side_support,
@@ -105,6 +106,10 @@ class DetectParams:
     "cut off" when paper goes on past any side (not only those near the frame's edge) and
     the page's neighbouring sides carry on: the stricter inside can favour a part of a cut
     page bounded by a ruled line."""
+    concave_corner: float = 0.6
+    """In that second search, a quad whose corner has less than this share of paper just
+    inside it loses in proportion: a quad over the page and the sheet under it, joined by a
+    line across the desk, has a corner on the desk. 0: not looked at."""
     facing: float = 0.25
     """A side faces the frame's edge closely (for "cut off") when its median distance to it is
     at most this share of the frame's longer side."""
@@ -215,6 +220,11 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     if best is not None and (best.detection.support >= p.confident or best.carried):
         return best.detection
     if p.cut_is_final and best is not None and best.detection.touches_border:
+        # final, unless the quad is a page and the sheet under it, the sheet running off the
+        # frame: the page alone among the dented outlines' quads, clear of the frame's edge
+        again = _dented_search(frames, best, p) if p.concave else None
+        if again is not None and not again.detection.touches_border:
+            return again.detection
         return best.detection
     if p.concave:  # unsure: a page over another sheet may be missing among the candidates
         again = _search(frames, WHITE, replace(p, min_interior=p.concave_interior,
@@ -235,6 +245,16 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
             best = replace(found, detection=_grown_plain(frames, found.detection, p))
             break
     return best.detection if best is not None else Detection(None, (w, h))
+
+
+def _dented_search(f: _Frames, best: _Found, p: DetectParams) -> _Found | None:
+    """The plain view searched again on the dented outlines' quads (see ``concave``), only
+    when some outline is dented (one Otsu threshold and its contours otherwise)."""
+    sh, sw = f.small.shape[:2]
+    if not concave_candidates(WHITE.paper(f.small), p.min_area * sw * sh):
+        return None
+    return _search(f, WHITE, replace(p, min_interior=p.concave_interior, facing=1.0),
+                   dented=(best.coarse,))
 
 
 @dataclass(frozen=True)
@@ -300,6 +320,9 @@ def _search(f: _Frames, view: View, p: DetectParams,
         np.clip(share / p.min_interior, 0.0, 1.0) ** 2
         * np.clip(1.0 - (rough - p.max_rough) / p.max_rough, 0.0, 1.0)
     )
+    if dented is not None and p.concave_corner > 0:  # the page is paper in every corner
+        inside = inside * np.clip(corner_share(white, quads, level) / p.concave_corner,
+                                  0.0, 1.0)
     valid = (support >= p.min_support) & (
         level >= max(p.min_paper_level, view.least_paper(plain)))
     score = np.where(valid, quad_areas(quads) * support * inside, 0.0)
