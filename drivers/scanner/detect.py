@@ -110,6 +110,10 @@ class DetectParams:
     """In that second search, a quad whose corner has less than this share of paper just
     inside it loses in proportion: a quad over the page and the sheet under it, joined by a
     line across the desk, has a corner on the desk. 0: not looked at."""
+    edge_again: float = 0.5
+    """A page found by that second search on a plain-view quad at the frame's edge is taken
+    only if its coarse score is at least this share of that quad's; else the quad stays (and
+    is refused as cut off): a page seen much worse than the quad is no better a guess."""
     facing: float = 0.25
     """A side faces the frame's edge closely (for "cut off") when its median distance to it is
     at most this share of the frame's longer side."""
@@ -223,7 +227,8 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
         # final, unless the quad is a page and the sheet under it, the sheet running off the
         # frame: the page alone among the dented outlines' quads, clear of the frame's edge
         again = _dented_search(frames, best, p) if p.concave else None
-        if again is not None and not again.detection.touches_border:
+        if (again is not None and not again.detection.touches_border
+                and again.score >= p.edge_again * best.score):
             return again.detection
         return best.detection
     if p.concave:  # unsure: a page over another sheet may be missing among the candidates

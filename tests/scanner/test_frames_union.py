@@ -53,6 +53,18 @@ def test_a_union_at_the_frames_edge_is_searched_again_for_the_page(
     assert judge(image, det).ok
 
 
+def test_a_page_seen_much_worse_than_the_quad_at_the_edge_is_not_taken() -> None:
+    """9002 #85 (flowered tablecloth, a large sheet under the page): the second search finds
+    the union of the two sheets clear of the frame's edge, seen far worse than the quad at the
+    edge (a fifth of its score): the quad at the edge stays, refused as cut off, rather than a
+    wrong quad accepted."""
+    image, truth, mm = _scene(9002, 85)
+    det = detect_page(image)
+    assert det.touches_border and not judge(image, det).ok
+    taken = detect_page(image, replace(DetectParams(), edge_again=0.0))
+    assert not taken.touches_border and jaccard_smartdoc(taken.corners, truth, mm) < 0.8
+
+
 @pytest.mark.parametrize(("seed", "index", "what"), CORNER_ON_DESK,
                          ids=[f"{s}-{i}" for s, i, _ in CORNER_ON_DESK])
 def test_a_quad_with_a_corner_on_the_desk_loses_to_the_page(seed: int, index: int, what: str
