@@ -46,6 +46,7 @@ from drivers.scanner.refine import refine_corners
 from drivers.scanner.sheets import carry_on
 from drivers.scanner.support import (
     continues_to_border,
+    corner_share,
     interior_share,
     rim_roughness,
     side_support,
@@ -113,6 +114,14 @@ class DetectParams:
     "cut off" when paper goes on past any side (not only those near the frame's edge) and
     the page's neighbouring sides carry on: the stricter inside can favour a part of a cut
     page bounded by a ruled line."""
+    concave_corner: float = 0.6
+    """In that second search, a quad whose corner has less than this share of paper just
+    inside it loses in proportion: a quad over the page and the sheet under it, joined by a
+    line across the desk, has a corner on the desk. 0: not looked at."""
+    edge_again: float = 0.5
+    """A page found by that second search on a plain-view quad at the frame's edge is taken
+    only if its coarse score is at least this share of that quad's; else the quad stays (and
+    is refused as cut off): a page seen much worse than the quad is no better a guess."""
     facing: float = 0.25
     """A side faces the frame's edge closely (for "cut off") when its median distance to it is
     at most this share of the frame's longer side."""
@@ -236,6 +245,12 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
     if best is not None and (best.detection.support >= p.confident or best.carried):
         return best.detection
     if p.cut_is_final and best is not None and best.detection.touches_border:
+        # final, unless the quad is a page and the sheet under it, the sheet running off the
+        # frame: the page alone among the dented outlines' quads, clear of the frame's edge
+        again = _dented_search(frames, best, p) if p.concave else None
+        if (again is not None and not again.detection.touches_border
+                and again.score >= p.edge_again * best.score):
+            return again.detection
         return best.detection
     if p.concave:  # unsure: a page over another sheet may be missing among the candidates
         again = _search(frames, WHITE, replace(p, min_interior=p.concave_interior,
@@ -288,6 +303,16 @@ def _cut_off_far(f: _Frames, page: Detection, p: DetectParams) -> Detection:
                 facing=p.facing):
         return replace(page, touches_border=True)
     return page
+
+
+def _dented_search(f: _Frames, best: _Found, p: DetectParams) -> _Found | None:
+    """The plain view searched again on the dented outlines' quads (see ``concave``), only
+    when some outline is dented (one Otsu threshold and its contours otherwise)."""
+    sh, sw = f.small.shape[:2]
+    if not concave_candidates(WHITE.paper(f.small), p.min_area * sw * sh):
+        return None
+    return _search(f, WHITE, replace(p, min_interior=p.concave_interior, facing=1.0),
+                   dented=(best.coarse,))
 
 
 @dataclass(frozen=True)
@@ -355,6 +380,9 @@ def _search(f: _Frames, view: View, p: DetectParams,
         np.clip(share / p.min_interior, 0.0, 1.0) ** 2
         * np.clip(1.0 - (rough - p.max_rough) / p.max_rough, 0.0, 1.0)
     )
+    if dented is not None and p.concave_corner > 0:  # the page is paper in every corner
+        inside = inside * np.clip(corner_share(white, quads, level) / p.concave_corner,
+                                  0.0, 1.0)
     valid = (support >= p.min_support) & (
         level >= max(p.min_paper_level, view.least_paper(plain)))
     score = np.where(valid, quad_areas(quads) * support * inside, 0.0)

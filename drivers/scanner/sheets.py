@@ -85,12 +85,25 @@ def _edge_run(white: np.ndarray, corner: np.ndarray, along: np.ndarray, normal: 
 
 
 def carry_on(white: np.ndarray, quad: np.ndarray, unit: float, contrast: float = 6.0,
-             tolerance: float = 10.0) -> np.ndarray:
+             tolerance: float = 10.0, rounds: int = 3) -> np.ndarray:
     """``quad`` (4 x 2, in order around) moved out past each side with paper beyond it to
     where its neighbouring sides end (see the module's notes); ``quad`` itself when none
-    moves."""
+    moves. Up to ``rounds`` times: a flank along a blotchy desk (stone) can lose its edge for
+    a few pixels and end early, leaving the moved side inside the page with paper still beyond
+    it; it is carried on again from there."""
     q = np.asarray(quad, np.float64)
     white = np.asarray(white, np.float32)  # once, not at every sampling
+    for _ in range(rounds):
+        out = _carry_once(white, q, unit, contrast, tolerance)
+        if out is q:
+            break
+        q = out
+    return q
+
+
+def _carry_once(white: np.ndarray, q: np.ndarray, unit: float, contrast: float,
+                tolerance: float) -> np.ndarray:
+    """One round of :func:`carry_on`: ``q`` itself when nothing moves."""
     drop = _beyond_level(white, q, unit)
     clear = np.nan_to_num(drop, nan=-1.0) >= 2.5 * tolerance  # desk beyond: the page's edge
     # paper beyond a side whose neighbours both have the desk clearly beyond them

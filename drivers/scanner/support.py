@@ -120,6 +120,26 @@ def interior_share(
     return np.asarray((vals > level[:, None] - tolerance).mean(axis=1)), np.asarray(level)
 
 
+def corner_share(white: np.ndarray, quads: np.ndarray, level: np.ndarray,
+                 tolerance: float = 40.0) -> np.ndarray:
+    """Per quad: the least, over its four corners, share of a 3 x 3 grid of points just inside
+    the corner (from 5 % to 15 % of the way along both its sides) within ``tolerance`` of the
+    paper's ``level``. A page is paper in all its corners; a quad over a page and the sheet
+    under it, the two joined by a line across the desk, has a corner on the desk."""
+    if not len(quads):
+        return np.zeros(0)
+    q = quads.astype(np.float64)
+    g = np.array([0.05, 0.1, 0.15])
+    gu, gv = (a.ravel() for a in np.meshgrid(g, g))
+    prev, nxt = np.roll(q, 1, axis=1), np.roll(q, -1, axis=1)
+    pts = (q[:, :, None, :] + gu[None, None, :, None] * (nxt - q)[:, :, None, :]
+           + gv[None, None, :, None] * (prev - q)[:, :, None, :])  # Q x 4 x 9 x 2
+    smooth = cv2.GaussianBlur(white.astype(np.float32), (0, 0), 1.0)
+    vals = sample_points(smooth, pts, 0.0)
+    near = vals > np.asarray(level)[:, None, None] - tolerance
+    return np.asarray(near.mean(axis=2).min(axis=1))
+
+
 def continues_to_border(
     white: np.ndarray, quad: np.ndarray, unit: float = 1.0, probes: int = 9,
     tolerance: float = 8.0, facing: float = 0.25,
@@ -165,9 +185,10 @@ def continues_to_border(
         desk = np.concatenate([d for d in desks if d.size])
         if desk.size >= probes:
             gap = abs(float(np.percentile(desk, 80)) - paper)
+            far = float(np.median(reach[i])) > 0.25 * max(w, h)
             if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and (
                     gap < 3.0 * tolerance or _flanks_go_on(img, q, i, float(reach[i].max()),
-                                                           gap, unit)):
+                                                           gap, unit, both=far)):
                 return True
         elif abs(level - paper) < tolerance:
             return True
@@ -175,12 +196,14 @@ def continues_to_border(
 
 
 def _flanks_go_on(img: np.ndarray, q: np.ndarray, side: int, reach: float, gap: float,
-                  unit: float) -> bool:
+                  unit: float, both: bool = False) -> bool:
     """Whether the page's sides next to ``side`` carry on past its corners as edges (paper
     inside, desk outside): they do when the page goes on past the frame's edge. When the paper
     beyond ``side`` is another sheet the page lies on, its neighbours' lines run on over that
     sheet (paper both sides) or over the desk (desk both sides). True also when there is too
-    little room to tell (a corner near the frame's edge)."""
+    little room to tell (a corner near the frame's edge). With ``both`` (a side far from the
+    frame's edge: a cut page goes on past it on both flanks) both must carry on: one edge of
+    the sheet under a page can run on in line with the page's side."""
     h, w = img.shape
     for corner, other in ((side, side - 1), ((side + 1) % 4, (side + 2) % 4)):
         a, b = q[corner], q[other % 4]
@@ -196,11 +219,15 @@ def _flanks_go_on(img: np.ndarray, q: np.ndarray, side: int, reach: float, gap: 
         ok = np.all((outside >= 0) & (outside <= [w - 1, h - 1])
                     & (inside >= 0) & (inside <= [w - 1, h - 1]), axis=1)
         if ok.sum() < 4 * unit:
+            goes_on = True
+        else:
+            step = sample_points(img, inside[ok]) - sample_points(img, outside[ok])
+            goes_on = float(np.mean(step > 0.5 * gap)) >= 0.3
+        if goes_on and not both:
             return True
-        step = sample_points(img, inside[ok]) - sample_points(img, outside[ok])
-        if float(np.mean(step > 0.5 * gap)) >= 0.3:
-            return True
-    return False
+        if not goes_on and both:
+            return False
+    return both
 
 
 def rim_roughness(white: np.ndarray, quads: np.ndarray, samples: tuple[int, ...] = (24, 64)

@@ -55,7 +55,10 @@ def test_a_page_at_the_frames_edge_is_not_searched_for_again(
     assert len(searches) > 1  # the page was unsure: the whole chain ran
     searches.clear()
     det = detect_page(scene.image)
-    assert searches == ["white"]
+    # the other views are not tried; the plain view once more on the dented outlines' quads
+    # only when an outline is dented (round 6: the page and a sheet under it, the sheet running
+    # off the frame), and that found nothing clear of the frame's edge
+    assert searches[0] == "white" and set(searches) == {"white"} and len(searches) <= 2
     assert det.touches_border
     assert Reason.CUT_OFF in judge(scene.image, det).reasons
     assert everything.corners is not None and det.corners is not None
@@ -82,8 +85,8 @@ def test_the_other_views_early_stop_changes_no_result(
 # its refinement is tried again reaching further; tests/scanner/test_frames_cut.py)
 TRADED = [
     (9001, 123, "occlusion", 0.96, "a certificate on a striped tablecloth, a hand over an edge"),
-    (9002, 82, "two-documents", 0.95, "the page and the sheet under it taken as one quad"),
-]
+]  # 9002 #82 (the page and the sheet under it as one quad): found in round 6,
+#     test_frames_union.py
 
 
 @pytest.mark.parametrize(("seed", "index", "condition", "found", "what"), TRADED,
