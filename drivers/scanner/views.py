@@ -69,6 +69,11 @@ class View:
     """The page is the darker one: paper is the darkest channel turned over (the dim view)."""
     pale_only: bool = False
     """Searched only on a pale, even frame (:meth:`View.applies`): the pale desk's views."""
+    reading: float = 1.0
+    """How far apart (pixels of the finer search image, twice as fine as the search image) the
+    check at the finer resolution reads a side's step: 2 reads it as the search image does.
+    The pale views' steps are a few levels spread by the camera's blur over 4-8 pixels of a
+    640 x 480 frame; read across 3 pixels they fall under the support's contrast."""
     dim_floor: float = 0.8
     """In the dim view, paper is at least this share of the frame's bright level (90th
     percentile of the darkest channel): a pale page a little darker than a brighter desk, not a
@@ -135,7 +140,7 @@ WHITE = View("white")
 SMOOTH = View("smooth", blur=2.0)
 WARM = View("warm", warmth=1)
 COOL = View("cool", warmth=-1)
-FAINT = View("faint", boost=4.0, steep=2.0, pale_only=True)
-DIM = View("dim", boost=4.0, steep=2.0, dim=True, pale_only=True)
-GREEN = View("green", warmth=1, green=True, pale_only=True)
-PINK = View("pink", warmth=-1, green=True, pale_only=True)
+FAINT = View("faint", boost=4.0, steep=2.0, pale_only=True, reading=2.0)
+DIM = View("dim", boost=4.0, steep=2.0, dim=True, pale_only=True, reading=2.0)
+GREEN = View("green", warmth=1, green=True, pale_only=True, reading=2.0)
+PINK = View("pink", warmth=-1, green=True, pale_only=True, reading=2.0)
