@@ -57,6 +57,7 @@ from drivers.scanner.views import (
     WARM,
     WHITE,
     View,
+    pale_even,
     whiteness,
 )
 
@@ -228,9 +229,12 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
             best = again
             if best.detection.support >= p.confident:
                 return best.detection
+    pale: bool | None = None  # whether the frame is pale and even: read once
     for view in p.fallback:
-        if not view.applies(small):
-            continue
+        if view.pale_only:
+            pale = pale_even(small) if pale is None else pale
+            if not pale:
+                continue
         found = _search(frames, view, p)
         if (found is None or found.detection.support < p.confident
                 or found.detection.area_share < p.fallback_min_area):

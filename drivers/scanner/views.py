@@ -125,15 +125,30 @@ class View:
         51 at the extremes of tuning seeds 9002 and 9003), so that the frames that fall
         through every view (an empty or cut-off page on a dark, wooden or patterned desk) do
         not pay for four more searches."""
-        if not self.pale_only:
-            return True
-        p10, p25, p50, p75 = np.percentile(whiteness(image), (10, 25, 50, 75))
-        return bool(p50 >= 140 and p10 >= 100 and p75 - p25 <= 60)
+        return not self.pale_only or pale_even(image)
 
     def least_paper(self, white: np.ndarray) -> float:
         """The darkest paper this view believes, given the frame's darkest channel ``white``
         (0 but in the dim view)."""
         return self.dim_floor * float(np.percentile(white, 90)) if self.dim else 0.0
+
+
+def pale_even(image: np.ndarray) -> bool:
+    """Whether the (small) frame ``image`` is pale and even (:meth:`View.applies`); the
+    detector reads it once a frame."""
+    p10, p25, p50, p75 = percentiles(whiteness(image), (10, 25, 50, 75))
+    return bool(p50 >= 140 and p10 >= 100 and p75 - p25 <= 60)
+
+
+def percentiles(image: np.ndarray, q: tuple[float, ...]) -> np.ndarray:
+    """``np.percentile(image, q)`` (linear) of a uint8 image, read off its histogram: a
+    twentieth of the time of sorting it."""
+    cum = np.cumsum(np.bincount(image.ravel(), minlength=256))
+    pos = np.asarray(q, np.float64) / 100.0 * (int(cum[-1]) - 1)
+    low = np.floor(pos)
+    below = np.searchsorted(cum, low, side="right")  # the low-th smallest value
+    above = np.searchsorted(cum, low + 1, side="right")
+    return np.asarray(below + (pos - low) * np.minimum(above - below, 255 - below))
 
 
 WHITE = View("white")

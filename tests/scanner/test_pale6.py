@@ -13,7 +13,17 @@ import pytest
 
 from drivers.scanner import DetectParams, detect_page, judge
 from drivers.scanner.grow import grow, grow_quad, paperness
-from drivers.scanner.views import COOL, DIM, FAINT, GREEN, PINK, SMOOTH, WARM
+from drivers.scanner.views import (
+    COOL,
+    DIM,
+    FAINT,
+    GREEN,
+    PINK,
+    SMOOTH,
+    WARM,
+    pale_even,
+    percentiles,
+)
 from simulators.camera.heldout import TUNING_SEEDS, HeldoutGenerator
 from simulators.camera.metrics import jaccard_smartdoc
 
@@ -126,3 +136,15 @@ def test_a_frame_on_a_desk_of_the_paper_own_colour_does_not_grow() -> None:
     white = np.min(image, axis=2)
     grown, _ = grow(white, INNER, colour=image, unit=2.0)
     assert np.array_equal(grown, INNER)
+
+
+def test_the_pale_frame_test_reads_the_percentiles_off_the_histogram() -> None:
+    rng = np.random.default_rng(5602)
+    q = (10, 25, 50, 75, 90)
+    for _ in range(200):
+        lo, hi = sorted(int(v) for v in rng.integers(0, 256, 2))
+        image = rng.integers(lo, hi + 1, (int(rng.integers(1, 60)), 37)).astype(np.uint8)
+        assert np.allclose(percentiles(image, q), np.percentile(image, q))
+    pale = np.full((180, 320, 3), 200, np.uint8)
+    assert pale_even(pale) and all(v.applies(pale) for v in (FAINT, DIM, GREEN, PINK))
+    assert not pale_even(np.full((180, 320, 3), 120, np.uint8))
