@@ -41,7 +41,7 @@ from drivers.scanner.candidates import (
 )
 from drivers.scanner.cutoff import runs_off
 from drivers.scanner.geometry import convex_and_open, order_clockwise, quad_area, quad_areas
-from drivers.scanner.grow import grow_quad, sides_seen
+from drivers.scanner.grow import grow, sides_seen
 from drivers.scanner.refine import refine_corners
 from drivers.scanner.sheets import carry_on
 from drivers.scanner.support import (
@@ -61,6 +61,7 @@ from drivers.scanner.views import (
     WARM,
     WHITE,
     View,
+    pale_even,
     whiteness,
 )
 
@@ -139,6 +140,10 @@ class DetectParams:
     """Smallest page (share of the frame) another view may report: on an empty desk a blurred
     or colour view can find a small pale patch, which would be refused as "too small" where
     "no page" is the truth."""
+    fallback_settled: float = 0.1
+    """Another view's page ends the search when its score (area times support times inside,
+    search image pixels) is at least this share of the search image; a smaller one is kept
+    while the views after it are tried, and the best score wins."""
     cut_is_final: bool = True
     """A plain-view page with a corner at the frame's edge is final (it is refused as "cut
     off"): the second search and the other views are not tried on it. They cost most on just
@@ -260,9 +265,12 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
             best = again
             if best.detection.support >= p.confident:
                 return best.detection
+    pale: bool | None = None  # whether the frame is pale and even: read once
     for view in p.fallback:
-        if not view.applies(frames.small):
-            continue
+        if view.pale_only:
+            pale = pale_even(frames.small) if pale is None else pale
+            if not pale:
+                continue
         found = _search(frames, view, p)
         if (found is None or found.detection.support < p.confident
                 or found.detection.area_share < p.fallback_min_area
@@ -271,7 +279,8 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
             continue  # another view is believed only when it sees the sides of a page well
         if best is None or found.score > best.score:
             best = replace(found, detection=_grown_plain(frames, found.detection, p))
-            break
+            if found.score >= p.fallback_settled * frames.small.shape[0] * frames.small.shape[1]:
+                break  # else a later view may see more of the page (or the page)
     h, w = frames.frame.shape[:2]
     return best.detection if best is not None else Detection(None, (w, h))
 
@@ -410,7 +419,7 @@ def _search(f: _Frames, view: View, p: DetectParams,
                                  samples=p.refine_samples)
         corners = order_clockwise(corners) / at
         check = np.prod(side_support(fine_white, corners[None] * fine_scale,
-                                     contrast=p.contrast, slack=1))
+                                     contrast=p.contrast, slack=1, unit=view.reading))
         results.append((quad_area(corners) * check * inside[i], i, corners, float(check)))
     final, best, corners, check = max(results, key=lambda r: r[0])
     if final <= 0:
@@ -447,9 +456,9 @@ def _beyond(
     ``page`` itself when none is seen. And whether it was carried on."""
     assert page.corners is not None
     if p.grow_sides > 0:
-        grown, seen = _grown(gray, fine_white, page.corners, f.fine_scale, f.scale, p)
+        grown, seen, seen_on = _grown(gray, fine_white, page.corners, f, p)
         if grown is not None:
-            return _finish(fine_white, page.frame_size, grown, coarse, coarse_size, seen,
+            return _finish(seen_on, page.frame_size, grown, coarse, coarse_size, seen,
                            p), False
     if p.bands:
         start = page.corners * f.fine_scale
@@ -486,30 +495,30 @@ def _grown_plain(f: _Frames, page: Detection, p: DetectParams) -> Detection:
                                                                 p.border_margin):
         return page
     fine_white = f.fine_white
-    grown, seen = _grown(WHITE.gray(f.frame), fine_white, page.corners, f.fine_scale, f.scale, p)
+    grown, seen, seen_on = _grown(WHITE.gray(f.frame), fine_white, page.corners, f, p)
     if grown is None:
         return page
     small = f.small.shape[1::-1]
-    return _finish(fine_white, page.frame_size, grown, grown * f.scale, small, seen, p)
+    return _finish(seen_on, page.frame_size, grown, grown * f.scale, small, seen, p)
 
 
 def _grown(
-    gray: np.ndarray, fine_white: np.ndarray, corners: np.ndarray, fine_scale: float,
-    scale: float, p: DetectParams,
-) -> tuple[np.ndarray | None, float]:
+    gray: np.ndarray, fine_white: np.ndarray, corners: np.ndarray, f: _Frames, p: DetectParams,
+) -> tuple[np.ndarray | None, float, np.ndarray]:
     """The page's corners grown out where paper goes on past its sides
-    (:mod:`drivers.scanner.grow`), refined again at full resolution, and their support; None
-    when nothing grew."""
+    (:mod:`drivers.scanner.grow`, in colour too), refined again at full resolution, their
+    support and the picture (finer search image) it was read on; None when nothing grew."""
+    fine_scale, scale = f.fine_scale, f.scale
     start = corners * fine_scale
-    grown = grow_quad(fine_white, start, unit=fine_scale / scale, contrast=p.contrast,
-                      min_sides=p.grow_sides)
+    grown, seen_on = grow(fine_white, start, colour=f.fine, unit=fine_scale / scale,
+                          contrast=p.contrast, min_sides=p.grow_sides)
     if np.array_equal(grown, start):
-        return None, 0.0
+        return None, 0.0, fine_white
     refined = order_clockwise(refine_corners(gray, grown / fine_scale,
                                              radius=max(2.5, 1.0 / fine_scale),
                                              samples=p.refine_samples))
-    seen = float(np.prod(sides_seen(fine_white, refined * fine_scale, p.contrast, slack=1)))
-    return refined, seen
+    seen = float(np.prod(sides_seen(seen_on, refined * fine_scale, p.contrast, slack=1)))
+    return refined, seen, seen_on
 
 
 def _shrink(image: np.ndarray, factor: float) -> np.ndarray:

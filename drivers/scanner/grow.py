@@ -15,10 +15,19 @@ the edges), their margins alike; the grown quad's moved sides must be seen as ed
 (:func:`drivers.scanner.support.side_support`). The paper a side's printed line and margin
 are read against is the page's (the median inside all sides), or the paper just inside that
 side where that is darker (lamp falloff across the page).
+
+A cream certificate on a pale laminate can show its printed line and margin in the whiteness
+while its margin stands only 2-6 levels above the desk there: it differs from the desk in
+colour. Given the picture in colour, a side half whose whiteness shows the line and the margin
+coming back but no step down to the desk is read again on its *paperness* (the paper's
+whiteness less twice the colour's distance, summed over B, G and R, from the paper's just
+inside the side), where the desk's tint is a step down; the grown sides are then checked (and
+"cut off" judged) on the paperness of the whole picture (:func:`paperness`).
 """
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from drivers.scanner.geometry import convex_and_open, intersect_segments_lines, quad_area
@@ -70,6 +79,36 @@ def _at_edge(v: np.ndarray, paper: float, step: float, reach: int) -> bool:
     return bool(float(np.max(desk)) < paper - step and float(np.ptp(desk)) <= 2 * step)
 
 
+def _line_then_paper(v: np.ndarray, paper: float, tol: float, unit: float) -> bool:
+    """Whether the outward profile ``v`` starts with a printed line and paper after it (the
+    first half of :func:`_margin_end`'s pattern)."""
+    dips = np.flatnonzero(v[: int(3 * unit + 3)] < paper - tol)
+    if not len(dips):
+        return False
+    k = int(dips[0])
+    return bool(np.any(v[k: k + int(4 * unit + 4)] >= paper - tol))
+
+
+def _paperness_of(bgr: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    """Paperness (see the module's notes) of sampled colours ``bgr`` (... x 3, float) against
+    the paper's colour ``paper`` (3)."""
+    return np.asarray(float(np.min(paper)) - 2.0 * np.abs(bgr - paper).sum(axis=-1))
+
+
+def paperness(colour: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    """The paperness (float32) of a BGR picture against the paper's colour ``paper`` (B, G, R):
+    the paper's whiteness less twice the sum of the channels' distances from the paper's (a
+    desk's tint of 3 levels a channel is a step of 18)."""
+    img = colour.astype(np.float32)
+    dist = cv2.absdiff(img, np.full(img.shape, np.asarray(paper, np.float32), np.float32))
+    return np.asarray(float(np.min(paper)) - 2.0 * dist.sum(axis=2), np.float32)
+
+
+def _colours(colour: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """B, G, R (... x 3, float32) of ``colour`` at ``pts``; NaN beyond the picture."""
+    return np.stack([sample_points(colour[..., c], pts, np.nan) for c in range(3)], axis=-1)
+
+
 def sides_seen(white: np.ndarray, quad: np.ndarray, contrast: float, slack: int = 2
                ) -> np.ndarray:
     """Per side of a grown ``quad``, its support (:func:`drivers.scanner.support.side_support`)
@@ -92,6 +131,23 @@ def grow_quad(
     """``quad`` (4 x 2, in ``white``'s pixels) grown out past a printed frame to the page's
     edges (see the module's notes), or ``quad`` itself. ``unit`` is a pixel of the search
     image in ``white``'s pixels."""
+    return grow(white, quad, unit=unit, samples=samples, contrast=contrast,
+                min_support=min_support, min_sides=min_sides)[0]
+
+
+def grow(
+    white: np.ndarray,
+    quad: np.ndarray,
+    colour: np.ndarray | None = None,
+    unit: float = 1.0,
+    samples: int = 24,
+    contrast: float = 6.0,
+    min_support: float = 0.35,
+    min_sides: int = 3,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`grow_quad`, and with ``colour`` (the picture in BGR, ``white``'s pixels) also
+    where the margin differs from the desk in colour only; and the picture the grown quad's
+    sides are read on: ``white``, or its paperness when the colour was needed."""
     q = np.asarray(quad, np.float64)
     smooth = white.astype(np.float32)  # the medians over half a side smooth enough
     pts, normal = side_points(q[None], samples)
@@ -105,9 +161,10 @@ def grow_quad(
     moves = np.zeros((4, 2))
     edge = np.zeros(4, bool)
     failed, stray = 0, False
+    tinted: list[np.ndarray] = []  # the paper's colours where the colour was read
     for i in range(4):
         across = 2.0 * abs(float(np.dot(pts[i, half] - centre, normal[i])))
-        reach = int(max(12.0, 0.1 * across))
+        reach = int(max(12.0, 0.15 * across))
         steps = np.arange(0.0, reach + 12.0)
         probe = pts[i][:, None, :] + steps[None, :, None] * normal[i]
         vals = sample_points(smooth, probe, np.nan)  # beyond the frame: nothing to read
@@ -118,7 +175,19 @@ def grow_quad(
             seen = ~np.isnan(vals[part]).any(axis=0)
             v = np.median(vals[part][:, : int(np.argmin(seen)) if not seen.all() else None],
                           axis=0)
-            moves[i, k] = _margin_end(v, level, max(10.0, 0.1 * level), unit, reach, step)
+            tol = max(10.0, 0.1 * level)
+            moves[i, k] = _margin_end(v, level, tol, unit, reach, step)
+            if (moves[i, k] == 0 and colour is not None and colour.ndim == 3
+                    and _line_then_paper(v, level, tol, unit)):
+                ins = _colours(colour, (pts[i][part][:, None, :] - np.arange(
+                    2.0, 6.0)[None, :, None] * normal[i]).reshape(-1, 2))
+                own = np.median(ins, axis=0)
+                tone = np.median(_paperness_of(_colours(colour, probe[part][:, : len(v)]), own),
+                                 axis=0)
+                moves[i, k] = _margin_end(tone, float(np.median(_paperness_of(ins, own))),
+                                          tol, unit, reach, step)
+                if moves[i, k] > 0:
+                    tinted.append(own)
             edges.append(_at_edge(v, max(paper, local), step, reach))
         if not np.all(moves[i] > 0):
             moves[i] = 0.0
@@ -126,22 +195,25 @@ def grow_quad(
             failed += 1
             stray = stray or not edge[i]
             if failed > 4 - max(1, min_sides) and (failed > 2 or stray):
-                return q  # too few sides can grow, the others not on the page's edge
+                return q, white  # too few sides can grow, the others not on the edge
     moved = moves[:, 0] > 0
     if int(moved.sum()) < min_sides and not (moved.sum() >= 2 and edge[~moved].all()):
-        return q
+        return q, white
     widths = moves[moved].mean(axis=1)
     if float(widths.max()) > 3.0 * float(widths.min()):
-        return q  # margins unlike each other: not one frame round the page
+        return q, white  # margins unlike each other: not one frame round the page
     grown = _moved(pts, normal, moves, half)
     if grown is None or not convex_and_open(grown[None], 45.0)[0]:
-        return q
+        return q, white
     if quad_area(grown) > 1.6 * quad_area(q):
-        return q
-    seen = sides_seen(white, grown, contrast)
+        return q, white
+    seen_on = white
+    if tinted and colour is not None:
+        seen_on = paperness(colour, np.median(np.array(tinted), axis=0))
+    seen = sides_seen(seen_on, grown, contrast)
     if np.any(seen[moved] < min_support):
-        return q
-    return grown
+        return q, white
+    return grown, seen_on
 
 
 def _moved(pts: np.ndarray, normal: np.ndarray, moves: np.ndarray, half: int) -> np.ndarray | None:
