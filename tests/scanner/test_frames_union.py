@@ -121,6 +121,18 @@ def test_a_page_carried_on_short_is_carried_on_again(monkeypatch: pytest.MonkeyP
     assert jaccard_smartdoc(detect_page(image).corners, truth, mm) < 0.8  # round 5's
 
 
+def test_a_cut_page_is_not_carried_from_one_column_rule_to_the_next() -> None:
+    """9002 cut-ruled #79 (a form running off the frame's left edge, striped cloth): the
+    part right of a column rule was carried on to the next rule, where paper is still beyond;
+    carried on again regardless, it reached the rule 80 px from the frame's edge and the cut
+    page was accepted. A further round is kept only when it ends the carrying."""
+    scene = HeldoutGenerator(9002).scene(79, "cut-ruled")
+    assert scene.truth.expected == "cut off"
+    detection = detect_page(scene.image)
+    assert not judge(scene.image, detection).ok
+    assert detection.corners is not None and detection.corners[:, 0].min() > 120
+
+
 def test_corner_share_drawn() -> None:
     """A page's corners are paper; a quad reaching out over the desk has a corner that is not."""
     white = np.full((200, 300), 60, np.uint8)
