@@ -50,6 +50,7 @@ from drivers.scanner.support import (
     interior_share,
     rim_roughness,
     side_support,
+    stands_out,
 )
 from drivers.scanner.views import (
     COOL,
@@ -275,7 +276,7 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
         if (found is None or found.detection.support < p.confident
                 or found.detection.area_share < p.fallback_min_area
                 or (p.stand_out > 0
-                    and not _stands_out(view.paper(frames.small), found.coarse, p.stand_out))):
+                    and not stands_out(view.paper(frames.small), found.coarse, p.stand_out))):
             continue  # another view is believed only when it sees the sides of a page well
         if best is None or found.score > best.score:
             best = replace(found, detection=_grown_plain(frames, found.detection, p))
@@ -283,23 +284,6 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
                 break  # else a later view may see more of the page (or the page)
     h, w = frames.frame.shape[:2]
     return best.detection if best is not None else Detection(None, (w, h))
-
-
-def _stands_out(paper: np.ndarray, quad: np.ndarray, step: float) -> bool:
-    """Whether the inside of ``quad`` (its middle, 90 % across) is on average at least
-    ``step`` brighter in the view ``paper`` than a ring around it (a quarter as wide as the quad
-    again): a page is; a quad drawn along the rows of a dotted tablecloth's pattern, whose
-    sides the view sees as well as a page's, is the same cloth inside and out."""
-    q = np.asarray(quad, np.float64)
-    centre = q.mean(axis=0)
-    inner, outer, body = (np.zeros(paper.shape[:2], np.uint8) for _ in range(3))
-    cv2.fillConvexPoly(inner, np.round(centre + 0.9 * (q - centre)).astype(np.int32), 1)
-    cv2.fillConvexPoly(outer, np.round(centre + 1.25 * (q - centre)).astype(np.int32), 1)
-    cv2.fillConvexPoly(body, np.round(q).astype(np.int32), 1)
-    ring = cv2.subtract(outer, body)
-    if not cv2.countNonZero(inner) or not cv2.countNonZero(ring):
-        return True
-    return bool(cv2.mean(paper, inner)[0] - cv2.mean(paper, ring)[0] >= step)
 
 
 def _cut_off_far(f: _Frames, page: Detection, p: DetectParams) -> Detection:

@@ -248,3 +248,20 @@ def rim_roughness(white: np.ndarray, quads: np.ndarray, samples: tuple[int, ...]
         steps = np.abs(np.diff(rim, axis=-1)).reshape(len(quads), -1)
         out = np.maximum(out, np.median(steps, axis=1))
     return out
+
+
+def stands_out(paper: np.ndarray, quad: np.ndarray, step: float) -> bool:
+    """Whether the inside of ``quad`` (its middle, 90 % across) is on average at least
+    ``step`` brighter in the view ``paper`` than a ring around it (a quarter as wide as the quad
+    again): a page is; a quad drawn along the rows of a dotted tablecloth's pattern, whose
+    sides the view sees as well as a page's, is the same cloth inside and out."""
+    q = np.asarray(quad, np.float64)
+    centre = q.mean(axis=0)
+    inner, outer, body = (np.zeros(paper.shape[:2], np.uint8) for _ in range(3))
+    cv2.fillConvexPoly(inner, np.round(centre + 0.9 * (q - centre)).astype(np.int32), 1)
+    cv2.fillConvexPoly(outer, np.round(centre + 1.25 * (q - centre)).astype(np.int32), 1)
+    cv2.fillConvexPoly(body, np.round(q).astype(np.int32), 1)
+    ring = cv2.subtract(outer, body)
+    if not cv2.countNonZero(inner) or not cv2.countNonZero(ring):
+        return True
+    return bool(cv2.mean(paper, inner)[0] - cv2.mean(paper, ring)[0] >= step)

@@ -15,7 +15,7 @@ import pytest
 
 from drivers.scanner import DetectParams, Reason, detect_page, judge
 from drivers.scanner.cutoff import runs_off
-from drivers.scanner.detect import _stands_out
+from drivers.scanner.support import stands_out
 from simulators.camera.heldout import TUNING_SEEDS, HeldoutGenerator
 from simulators.camera.metrics import jaccard_smartdoc
 
@@ -62,10 +62,10 @@ def test_a_page_stands_out_and_a_patterned_patch_does_not() -> None:
     yy, xx = np.mgrid[0:180, 0:320]
     cloth = (140 + 40 * np.sin(xx * 0.8) * np.sin(yy * 0.8)).astype(np.uint8)  # dots
     patch = _quad(60, 200, 40, 150)
-    assert not _stands_out(cloth, patch, 3.0)
+    assert not stands_out(cloth, patch, 3.0)
     page = cloth.copy()
     page[40:151, 60:201] = 180
-    assert _stands_out(page, patch, 3.0)
+    assert stands_out(page, patch, 3.0)
 
 
 def _desk(seed: int = 6601) -> np.ndarray:
