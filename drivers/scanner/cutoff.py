@@ -25,7 +25,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from drivers.scanner.support import _flanks_go_on, side_points
+from drivers.scanner.support import flanks_go_on, side_points
 
 
 def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: float = 0.25,
@@ -77,7 +77,7 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
         apart = level_at[:: 2 * span + 1]
         if (np.all(np.abs(level_at - paper) < 0.5 * gap)
                 and (len(apart) < 2 or float(np.abs(np.diff(apart)).max()) < near)
-                and _flanks_go_on(white.astype(np.float32), q, int(i), float(reach[i].max()),
+                and flanks_go_on(white.astype(np.float32), q, int(i), float(reach[i].max()),
                                   gap, unit)):
             return True
     return False

@@ -187,7 +187,7 @@ def continues_to_border(
             gap = abs(float(np.percentile(desk, 80)) - paper)
             far = float(np.median(reach[i])) > 0.25 * max(w, h)
             if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and (
-                    gap < 3.0 * tolerance or _flanks_go_on(img, q, i, float(reach[i].max()),
+                    gap < 3.0 * tolerance or flanks_go_on(img, q, i, float(reach[i].max()),
                                                            gap, unit, both=far)):
                 return True
         elif abs(level - paper) < tolerance:
@@ -195,7 +195,7 @@ def continues_to_border(
     return False
 
 
-def _flanks_go_on(img: np.ndarray, q: np.ndarray, side: int, reach: float, gap: float,
+def flanks_go_on(img: np.ndarray, q: np.ndarray, side: int, reach: float, gap: float,
                   unit: float, both: bool = False) -> bool:
     """Whether the page's sides next to ``side`` carry on past its corners as edges (paper
     inside, desk outside): they do when the page goes on past the frame's edge. When the paper
