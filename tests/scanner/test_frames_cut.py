@@ -18,6 +18,7 @@ from drivers.scanner.cutoff import runs_off
 from drivers.scanner.support import stands_out
 from simulators.camera.heldout import TUNING_SEEDS, HeldoutGenerator
 from simulators.camera.metrics import jaccard_smartdoc
+from tests.scanner.tuning import clear_scene, score
 
 BEFORE = DetectParams(far_cut=False)
 BEFORE_CLOTH = DetectParams(stand_out=0.0)
@@ -141,15 +142,12 @@ REFINED_AGAIN = [
 def test_a_page_whose_refinement_gave_up_is_refined_again(
     seed: int, index: int, condition: str, before: float, what: str
 ) -> None:
-    assert seed in TUNING_SEEDS
-    scene = HeldoutGenerator(seed).scene(index, condition)
-    t = scene.truth
-    assert t.visibility == "clear" and t.corners is not None
-    old = detect_page(scene.image, DetectParams(refine_again=0.0))
-    assert jaccard_smartdoc(old.corners, t.corners, t.page_mm) < before  # the failure, pinned
-    assert not judge(scene.image, old).ok
-    det = detect_page(scene.image)
-    assert jaccard_smartdoc(det.corners, t.corners, t.page_mm) > 0.99
+    image, t = clear_scene(seed, index, condition)
+    old = detect_page(image, DetectParams(refine_again=0.0))
+    assert score(old.corners, t) < before  # the failure, pinned
+    assert not judge(image, old).ok
+    det = detect_page(image)
+    assert score(det.corners, t) > 0.99
     assert not det.touches_border
 
 

@@ -13,8 +13,9 @@ import pytest
 import drivers.scanner.detect as detect
 from drivers.scanner import DetectParams, detect_page, judge, sheets
 from drivers.scanner.support import continues_to_border, corner_share
-from simulators.camera.heldout import TUNING_SEEDS, HeldoutGenerator
+from simulators.camera.heldout import HeldoutGenerator
 from simulators.camera.metrics import jaccard_smartdoc
+from tests.scanner.tuning import clear_scene
 
 NO_SECOND_SEARCH = DetectParams(concave=False)
 
@@ -34,11 +35,9 @@ CORNER_ON_DESK = [
 
 def _scene(seed: int, index: int, condition: str = "two-documents"
            ) -> tuple[np.ndarray, tuple[tuple[float, float], ...], tuple[float, float]]:
-    assert seed in TUNING_SEEDS
-    scene = HeldoutGenerator(seed).scene(index, condition)
-    t = scene.truth
-    assert t.visibility == "clear" and t.corners is not None
-    return scene.image, t.corners, t.page_mm
+    image, t = clear_scene(seed, index, condition)
+    assert t.corners is not None
+    return image, t.corners, t.page_mm
 
 
 @pytest.mark.parametrize(("seed", "index", "what"), AT_THE_EDGE,

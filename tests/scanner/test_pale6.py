@@ -24,8 +24,8 @@ from drivers.scanner.views import (
     pale_even,
     percentiles,
 )
-from simulators.camera.heldout import TUNING_SEEDS, HeldoutGenerator
 from simulators.camera.metrics import jaccard_smartdoc
+from tests.scanner.tuning import clear_scene
 
 PALE = "white-on-light"
 # round 5's pale views: the check at the finer resolution read across 3 of its pixels
@@ -49,11 +49,8 @@ CREAM = [
 
 
 def _scene(seed: int, index: int) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
-    assert seed in TUNING_SEEDS
-    scene = HeldoutGenerator(seed).scene(index, PALE)
-    t = scene.truth
-    assert t.visibility == "clear" and t.corners is not None
-    return scene.image, np.asarray(t.corners), t.page_mm
+    image, t = clear_scene(seed, index, PALE)
+    return image, np.asarray(t.corners), t.page_mm
 
 
 def _found(image: np.ndarray, truth: np.ndarray, page_mm: tuple[float, float]) -> None:

@@ -21,7 +21,7 @@ import pytest
 import drivers.scanner.detect as detect
 from drivers.scanner import DetectParams, Reason, detect_page, judge
 from simulators.camera.heldout import TUNING_SEEDS, HeldoutGenerator, HeldoutScene
-from simulators.camera.metrics import jaccard_smartdoc
+from tests.scanner.tuning import clear_scene, score
 
 TUNING = 9001
 FULL = DetectParams(cut_is_final=False, other_view_floor=0.0)
@@ -94,12 +94,9 @@ TRADED = [
 def test_a_page_given_up_for_speed_is_refused_as_cut_off(
     seed: int, index: int, condition: str, found: float, what: str
 ) -> None:
-    assert seed in TUNING_SEEDS
-    scene = HeldoutGenerator(seed).scene(index, condition)
-    t = scene.truth
-    assert t.visibility == "clear" and t.corners is not None
-    whole = detect_page(scene.image, replace(DetectParams(), cut_is_final=False))
-    assert jaccard_smartdoc(whole.corners, t.corners, t.page_mm) > found
-    det = detect_page(scene.image)
-    verdict = judge(scene.image, det)
+    image, t = clear_scene(seed, index, condition)
+    whole = detect_page(image, replace(DetectParams(), cut_is_final=False))
+    assert score(whole.corners, t) > found
+    det = detect_page(image)
+    verdict = judge(image, det)
     assert det.touches_border and not verdict.ok and Reason.CUT_OFF in verdict.reasons
