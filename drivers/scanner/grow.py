@@ -27,7 +27,6 @@ inside the side), where the desk's tint is a step down; the grown sides are then
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from drivers.scanner.geometry import convex_and_open, intersect_segments_lines, quad_area
@@ -90,18 +89,17 @@ def _line_then_paper(v: np.ndarray, paper: float, tol: float, unit: float) -> bo
 
 
 def _paperness_of(bgr: np.ndarray, paper: np.ndarray) -> np.ndarray:
-    """Paperness (see the module's notes) of sampled colours ``bgr`` (... x 3, float) against
-    the paper's colour ``paper`` (3)."""
-    return np.asarray(float(np.min(paper)) - 2.0 * np.abs(bgr - paper).sum(axis=-1))
+    """Paperness (see the module's notes) of colours ``bgr`` (... x 3, float: samples or a
+    whole picture) against the paper's colour ``paper`` (3), in ``bgr``'s precision."""
+    own = np.asarray(paper, bgr.dtype)
+    return np.asarray(float(np.min(paper)) - 2.0 * np.abs(bgr - own).sum(axis=-1))
 
 
 def paperness(colour: np.ndarray, paper: np.ndarray) -> np.ndarray:
     """The paperness (float32) of a BGR picture against the paper's colour ``paper`` (B, G, R):
     the paper's whiteness less twice the sum of the channels' distances from the paper's (a
     desk's tint of 3 levels a channel is a step of 18)."""
-    img = colour.astype(np.float32)
-    dist = cv2.absdiff(img, np.full(img.shape, np.asarray(paper, np.float32), np.float32))
-    return np.asarray(float(np.min(paper)) - 2.0 * dist.sum(axis=2), np.float32)
+    return np.asarray(_paperness_of(colour.astype(np.float32), paper), np.float32)
 
 
 def _colours(colour: np.ndarray, pts: np.ndarray) -> np.ndarray:
