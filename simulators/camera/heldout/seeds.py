@@ -9,13 +9,14 @@
 9002 and 9003 were added in round 5 (2026-12-01), after round 4's held-out figure, for the
 kinds whose 9001 scenes had all been mended (a white page on a light desk above all); the
 held-out seeds were not looked at to choose them. 9004 and 9005 were added in round 6
-(2026-12-01) the same way, before anything of them was looked at.
+(2026-12-01) the same way, before anything of them was looked at, and 9006 and 9007 in round 7
+(2026-12-01, a new session), for the kinds of cut-off page the first five no longer show.
 """
 
 from __future__ import annotations
 
 HELDOUT_SEEDS = (7101, 7102, 7103)
-TUNING_SEEDS = (9001, 9002, 9003, 9004, 9005)
+TUNING_SEEDS = (9001, 9002, 9003, 9004, 9005, 9006, 9007)
 
 
 class SeedPolicyError(ValueError):
