@@ -21,7 +21,7 @@ lint: setup
 	@$(VENV)/bin/ruff check .
 
 typecheck: setup
-	@$(VENV)/bin/mypy kiosk cardsvc drivers simulators config backoffice bench demo
+	@$(VENV)/bin/mypy kiosk cardsvc drivers simulators config backoffice bench demo tests
 
 check: lint typecheck test
 

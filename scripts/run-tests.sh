@@ -7,6 +7,6 @@ export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 echo "== ruff"
 .venv/bin/ruff check .
 echo "== mypy"
-.venv/bin/mypy kiosk cardsvc drivers simulators config backoffice bench demo
+.venv/bin/mypy kiosk cardsvc drivers simulators config backoffice bench demo tests
 echo "== pytest"
 exec .venv/bin/python -m pytest "$@"

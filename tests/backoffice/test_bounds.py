@@ -34,8 +34,9 @@ class CountingAdapter:
 
 @pytest.fixture
 def adapters(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[CountingAdapter]]:
-    spies = [CountingAdapter(service_module.RECORDS_ADAPTER),
-             CountingAdapter(service_module.RECORD_ADAPTER)]
+    # the service's own module-level adapters (not exported), spied on where it looks them up
+    spies = [CountingAdapter(service_module.RECORDS_ADAPTER),  # type: ignore[attr-defined]
+             CountingAdapter(service_module.RECORD_ADAPTER)]  # type: ignore[attr-defined]
     monkeypatch.setattr(service_module, "RECORDS_ADAPTER", spies[0])
     monkeypatch.setattr(service_module, "RECORD_ADAPTER", spies[1])
     yield spies

@@ -101,6 +101,7 @@ def test_a_record_clearing_rejects_goes_to_the_dead_letters(terminal: Terminal, 
     terminal.json("pay", "2")
     with Journal.open(terminal.var / "journal.sqlite") as journal:  # one TAC byte altered
         first = journal.entries()[0]
+        assert first.tac is not None
         journal._conn.execute("UPDATE entries SET tac = ? WHERE id = ?",
                               ("00" + first.tac[2:] if first.tac[:2] != "00" else
                                "11" + first.tac[2:], first.id))

@@ -123,7 +123,7 @@ def test_the_validator_charges_taps_with_passback_and_beeps(tmp_path: Path, pcsc
     def next_line(kind: str) -> dict[str, Any]:
         assert proc.stdout is not None
         while True:
-            line = json.loads(proc.stdout.readline())
+            line: dict[str, Any] = json.loads(proc.stdout.readline())
             if line["type"] == kind:
                 return line
 

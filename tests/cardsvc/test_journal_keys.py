@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import logging
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -140,8 +141,10 @@ def test_a_file_that_is_not_a_journal_is_a_journal_error(tmp_path: Path) -> None
 def test_resolving_an_entry_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
     with Journal.open(tmp_path / "j.sqlite") as j:
         j.begin(BASE)
-        for resolve in (lambda: j.complete(99, tac=TAC, mac2=MAC2, mac2_verified=True),
-                        lambda: j.fail(99, "refused"), lambda: j.mark_unknown(99, "lost")):
+        resolvers: list[Callable[[], object]] = [
+            lambda: j.complete(99, tac=TAC, mac2=MAC2, mac2_verified=True),
+            lambda: j.fail(99, "refused"), lambda: j.mark_unknown(99, "lost")]
+        for resolve in resolvers:
             with pytest.raises(JournalError, match="no journal entry 99"):
                 resolve()
 

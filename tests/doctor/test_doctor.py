@@ -46,7 +46,7 @@ class Rig:
     var_dir: Path
     printer: VirtualPrinter
     idcard: PtyServer
-    clearing: Clearing
+    clearing: ThreadedServer
 
 
 @pytest.fixture

@@ -229,7 +229,7 @@ class _Scripted(BackendSpi):
     def card_present(self, reader: str) -> bool:
         return self.last[reader].present
 
-    def connect(self, reader: str, timeout: float) -> ConnectionSpi:
+    def connect(self, reader: str, timeout: float, *, exclusive: bool = False) -> ConnectionSpi:
         raise NotImplementedError
 
 

@@ -21,7 +21,8 @@ from drivers.idcard.codes import id_number_valid
 
 @pytest.fixture(scope="module")
 def doc() -> dict[str, Any]:
-    return json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    return data
 
 
 def _texts(node: Any, path: str = "") -> list[tuple[str, Any]]:

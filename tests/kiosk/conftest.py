@@ -66,7 +66,7 @@ def kiosk(qapp: QGuiApplication, settings: KioskSettings, catalogue_file: Path,
     ports = Ports(hall=FakeHall(catalogue_file), printer=FakePrinter(), scanner=FakeScanner(),
                   idcard=FakeIdCard(), card=FakeCard())
     k = build(ports, settings, size=PORTRAIT, px_per_mm=4.0, clock=clock)
-    k.ports = ports  # type: ignore[attr-defined]
+    k.ports = ports
     try:
         yield k
     finally:

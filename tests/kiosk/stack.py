@@ -116,7 +116,7 @@ def to_materials(j: Journey) -> Any:
     """From home to the materials step of yyzz: ``yyzz`` typed on the kiosk's keyboard, its
     guide, apply, the identity from the ID card on the reader, the form filled. The apply
     view-model."""
-    vm: Any = j.kiosk.vm  # type: ignore[union-attr]
+    vm: Any = j.kiosk.vm
     j.wait(lambda: vm.find.total > 0, "the catalogue")
     vm.open("apply")
     for ch in "yyzz":

@@ -206,7 +206,7 @@ def test_a_card_tapped_while_the_matter_loads_logs_in_when_it_arrives(kiosk: Kio
     find.setQuery("yyzz")
     qtbot.waitUntil(lambda: not find.busy)
     code = find.results.get(0)["code"]
-    card = kiosk.ports.card  # type: ignore[attr-defined]
+    card = kiosk.ports.card
     for lifted in (True, False):
         find.open(code)
         qtbot.waitUntil(lambda: guide.loaded)

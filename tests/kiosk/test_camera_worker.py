@@ -113,7 +113,7 @@ def test_the_sessions_end_leaves_nothing_in_the_worker(stack: Stack, qapp: Any,
     with kiosk_on(stack, tmp_path) as (j, closers):
         kiosk = j.kiosk
         assert kiosk is not None
-        scanner = next(c.__self__ for c in closers  # type: ignore[attr-defined]
+        scanner = next(c.__self__ for c in closers
                        if isinstance(getattr(c, "__self__", None), CameraScanner))
         vm: Any = kiosk.vm
         materials = to_materials(j).materials

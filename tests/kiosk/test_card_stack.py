@@ -103,7 +103,7 @@ def test_tap_balance_top_up_then_the_card_pulled_mid_form_wipes_everything(
     _shot(j, "form")
 
     cards.lift()  # pulled mid-form
-    j.wait(lambda: vm.current == "home" and not j.kiosk.session.is_personal,  # type: ignore[union-attr]
+    j.wait(lambda: vm.current == "home" and not j.kiosk.session.is_personal,
            "the session to end", 30)
     j.settle(300)
     after = "\n".join(ui_strings(j.kiosk.window)) + "\n".join(

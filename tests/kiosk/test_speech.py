@@ -36,7 +36,7 @@ def _build(qapp: QGuiApplication, settings: KioskSettings, catalogue_file: Path,
     ports = Ports(hall=FakeHall(catalogue_file), printer=FakePrinter(), scanner=FakeScanner(),
                   idcard=FakeIdCard(), card=FakeCard())
     k = build(ports, dataclasses.replace(settings, **speech), size=PORTRAIT, px_per_mm=4.0)
-    k.ports = ports  # type: ignore[attr-defined]
+    k.ports = ports
     return k
 
 
@@ -77,7 +77,7 @@ def test_prompts_and_faults_are_said_in_the_sessions_language_and_nothing_person
     assert list(speech.spoken)[-1] == ("zh", WORDS.text("speech_materials", "zh"))
     materials = talking.vm.apply.materials
     materials.scan("application")
-    talking.ports.scanner.on_fault(Fault.DEVICE)  # type: ignore[attr-defined]
+    talking.ports.scanner.on_fault(Fault.DEVICE)
     qtbot.waitUntil(lambda: list(speech.spoken)[-1] == ("zh", WORDS.text("fault_device", "zh")))
     for _ in range(5):  # the verdict is read on every frame: said once
         assert materials.verdict

@@ -94,7 +94,7 @@ def test_back_office_down_the_receipt_is_pending_and_sent_later(journey: Journey
 
 
 def test_camera_gone_the_screen_says_what_to_do(journey: Journey, stack: Stack) -> None:
-    vm: Any = journey.kiosk.vm  # type: ignore[union-attr]
+    vm: Any = journey.kiosk.vm
     stack.stop_camera()
     try:
         to_materials(journey)

@@ -5,7 +5,9 @@ wide, grey, with alpha, 16-bit, palette, turned by EXIF, and files that are no p
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -28,7 +30,7 @@ def _rgb(image: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
 
 
-def _run(paths: list[Path], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict]]:
+def _run(paths: list[Path], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict[str, Any]]]:
     code = kioskctl(["scanner", "detect", *map(str, paths), "--json"])
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
@@ -46,7 +48,7 @@ def test_pixel_formats_give_the_same_page(
 ) -> None:
     image, truth = page
     grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    files = {
+    files: dict[str, Callable[[Path], object]] = {
         "colour.png": lambda p: cv2.imwrite(str(p), image),
         "grey.png": lambda p: cv2.imwrite(str(p), grey),
         "grey16.png": lambda p: cv2.imwrite(str(p), grey.astype(np.uint16) * 257),

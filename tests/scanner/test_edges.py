@@ -20,7 +20,7 @@ GINGHAM = "from simulators.camera.heldout import HeldoutGenerator\n" \
 def test_edges_match_canny_on_a_page() -> None:
     img = np.full((180, 320), 60, np.uint8)
     cv2.fillConvexPoly(img, np.array([[80, 30], [240, 40], [230, 160], [70, 150]]), 220)
-    img = cv2.GaussianBlur(img, (3, 3), 0)
+    img = np.asarray(cv2.GaussianBlur(img, (3, 3), 0), np.uint8)
     ours = edge_map(img, 20, 60) > 0
     theirs = cv2.Canny(img, 20, 60, L2gradient=True) > 0
     assert ours.sum() > 400
