@@ -267,11 +267,13 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
             if best.detection.support >= p.confident:
                 return best.detection
     pale: bool | None = None  # whether the frame is pale and even: read once
-    for view in p.fallback:
-        if view.pale_only:
+    for listed in p.fallback:
+        view = listed
+        if listed.pale_only or listed.pale_reading:
             pale = pale_even(frames.small) if pale is None else pale
-            if not pale:
+            if listed.pale_only and not pale:
                 continue
+            view = listed.on(pale)
         found = _search(frames, view, p)
         if (found is None or found.detection.support < p.confident
                 or found.detection.area_share < p.fallback_min_area
@@ -402,8 +404,9 @@ def _search(f: _Frames, view: View, p: DetectParams,
         corners = refine_corners(gray, quads[i] / scale * at, radius=radius,
                                  samples=p.refine_samples)
         corners = order_clockwise(corners) / at
-        check = np.prod(side_support(fine_white, corners[None] * fine_scale,
-                                     contrast=p.contrast, slack=1, unit=view.reading))
+        check = max(np.prod(side_support(fine_white, corners[None] * fine_scale,
+                                         contrast=p.contrast, slack=1, unit=unit))
+                    for unit in view.readings)
         results.append((quad_area(corners) * check * inside[i], i, corners, float(check)))
     final, best, corners, check = max(results, key=lambda r: r[0])
     if final <= 0:

@@ -31,7 +31,7 @@ pixel of the search image in that picture's pixels (blurs scale with it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -74,6 +74,16 @@ class View:
     check at the finer resolution reads a side's step: 2 reads it as the search image does.
     The pale views' steps are a few levels spread by the camera's blur over 4-8 pixels of a
     640 x 480 frame; read across 3 pixels they fall under the support's contrast."""
+    pale_reading: float = 0.0
+    """On a pale, even frame (:func:`pale_even`) the finer check reads the sides at this
+    spacing too, the better of the two counting (0: not): the warm and cool views. On a light
+    desk under heavy sensor noise their red-blue steps, amplified, read across 3 pixels of the
+    finer image are lost in the noise; read across 3 pixels of the search image, as the pale
+    views read them, they stand (tuning seeds 9006 and 9007: pages found right in the cool or
+    warm view, their sides seen 0.16-0.26 at the finer check and 0.77-0.82 read so). Where the
+    noise is low the finer reading can be the better one (0.62 against 0.58)."""
+    also_reading: float = 0.0
+    """The second spacing the finer check reads at (:meth:`on`; 0: none)."""
     dim_floor: float = 0.8
     """In the dim view, paper is at least this share of the frame's bright level (90th
     percentile of the darkest channel): a pale page a little darker than a brighter desk, not a
@@ -127,6 +137,15 @@ class View:
         not pay for four more searches."""
         return not self.pale_only or pale_even(image)
 
+    def on(self, pale: bool) -> View:
+        """This view as searched on a frame that is (or is not) pale and even."""
+        return replace(self, also_reading=self.pale_reading) if pale and self.pale_reading else self
+
+    @property
+    def readings(self) -> tuple[float, ...]:
+        """The spacings the finer check reads a side's step at; the best one counts."""
+        return (self.reading, self.also_reading) if self.also_reading else (self.reading,)
+
     def least_paper(self, white: np.ndarray) -> float:
         """The darkest paper this view believes, given the frame's darkest channel ``white``
         (0 but in the dim view)."""
@@ -153,8 +172,8 @@ def percentiles(image: np.ndarray, q: tuple[float, ...]) -> np.ndarray:
 
 WHITE = View("white")
 SMOOTH = View("smooth", blur=2.0)
-WARM = View("warm", warmth=1)
-COOL = View("cool", warmth=-1)
+WARM = View("warm", warmth=1, pale_reading=2.0)
+COOL = View("cool", warmth=-1, pale_reading=2.0)
 FAINT = View("faint", boost=4.0, steep=2.0, pale_only=True, reading=2.0)
 DIM = View("dim", boost=4.0, steep=2.0, dim=True, pale_only=True, reading=2.0)
 GREEN = View("green", warmth=1, green=True, pale_only=True, reading=2.0)
