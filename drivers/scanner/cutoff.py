@@ -24,6 +24,11 @@ on past it when
   with the desk all together). When two other sides have paper beyond them (the printed frame
   left and right: 9006 cut #188), they are moved out to where the desk begins, within 12 % of
   the quad's shorter side (a margin), and the quad is read again;
+* (round 7) a side within 4 % of the frame's longer side from its edge, with what lies just
+  beyond it within half a ``tolerance`` of the paper (80th percentile, and point by point) on a
+  desk within 3 ``tolerance`` of the paper (the middle one of the other sides'), is cut off:
+  a rule just inside the frame's edge on a white-ground cloth, which the strip check's "nearer
+  the paper than halfway to the desk" leaves no room for (9006 cut-ruled #161);
 * "paper just beyond" (round 7) is also read point by point: the brightest just beyond against
   the brightest just inside, the median over the side's points. Light falling off along the
   side spreads both 80th percentiles, and text just beyond a rule weighs on the one beyond
@@ -65,6 +70,9 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
         return True
     beyond = [_at(white, pts[j][:, None, :] + steps[None, :, None] * normal[j])[
         steps[None, :] <= reach[j][:, None]] for j in range(4)]
+    if each_desk and _pale_and_near(white, pts, normal, reach, beyond, steps, 0.04 * max(w, h),
+                                    0.5 * tolerance, 3.0 * tolerance):
+        return True
     for i in np.flatnonzero(np.isfinite(reach).all(axis=1)):
         inner = _at(white, pts[i][:, None, :] - steps[None, :, None] * normal[i])
         paper = _bright(inner)
@@ -178,6 +186,30 @@ def _unbroken(white: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.
     apart = level_at[:: 2 * span + 1]
     return bool(np.all(np.abs(level_at - paper) < 0.5 * gap)
                 and (len(apart) < 2 or float(np.abs(np.diff(apart)).max()) < near))
+
+
+def _pale_and_near(white: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndarray,
+                   beyond: list[np.ndarray], steps: np.ndarray, near: float, same: float,
+                   pale: float) -> bool:
+    """Whether a side lies within ``near`` of the frame's edge with the paper going on just
+    beyond it (within ``same`` of the paper's level, and point by point), on a desk within
+    ``pale`` of the paper (the middle one of the other sides'): a rule printed just inside the
+    frame's edge on a white-ground tablecloth, where the strip check's "nearer the paper than
+    halfway to the desk" has no room (tuning 9006 cut-ruled #161: refused only as blurred)."""
+    for i in np.flatnonzero(np.isfinite(reach).all(axis=1) & (np.median(reach, axis=1) <= near)):
+        if not np.all(reach[i] >= steps[-1]):
+            continue  # too little room: the corner check's and ``_pale_and_tight``'s
+        each = [_bright(beyond[j]) for j in range(4) if j != i and beyond[j].size >= len(pts[i])]
+        if len(each) < 3:
+            continue
+        inner = _at(white, pts[i][:, None, :] - steps[None, :, None] * normal[i])
+        outer = _at(white, pts[i][:, None, :] + steps[None, :, None] * normal[i])
+        paper = _bright(inner)
+        local = float(np.median(outer.max(axis=1) - inner.max(axis=1)))
+        if (abs(_bright(outer) - paper) < same and abs(local) < same
+                and abs(float(np.median(each)) - paper) < pale):
+            return True
+    return False
 
 
 def _pale_and_tight(white: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndarray,
