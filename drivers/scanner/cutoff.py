@@ -15,7 +15,25 @@ on past it when
   changes by less than ``1.5 tolerance`` from one depth to the next (7 steps further): one
   sheet, unbroken, out to the frame's edge (the light may fall off slowly across it);
 * the desk beyond the other sides is clearly darker than the paper (3 ``tolerance``; on a pale
-  desk a page's surroundings would pass for paper);
+  desk a page's surroundings would pass for paper): read beyond them all together, and (round
+  7) beyond each on its own, the middle one of the three. One of them may have paper beyond it
+  too: a certificate whose quad took its printed frame on one side and a line of its text on
+  the side facing the frame's edge has its margin beyond the first, and all together the
+  "desk" came out as bright as the paper (tuning 9006 cut #30, #153: accepted). Read so, every
+  side counts, also those near the frame's edge (which the strip check of the search reads
+  with the desk all together). When two other sides have paper beyond them (the printed frame
+  left and right: 9006 cut #188), they are moved out to where the desk begins, within 12 % of
+  the quad's shorter side (a margin), and the quad is read again;
+* (round 7) a side within 4 % of the frame's longer side from its edge, with what lies just
+  beyond it within half a ``tolerance`` of the paper (80th percentile, and point by point) on a
+  desk within 3 ``tolerance`` of the paper (the middle one of the other sides'), is cut off:
+  a rule just inside the frame's edge on a white-ground cloth, which the strip check's "nearer
+  the paper than halfway to the desk" leaves no room for (9006 cut-ruled #161);
+* "paper just beyond" (round 7) is also read point by point: the brightest just beyond against
+  the brightest just inside, the median over the side's points. Light falling off along the
+  side spreads both 80th percentiles, and text just beyond a rule weighs on the one beyond
+  (9006 cut-ruled #178: a table's column rule, the lamp 80 levels darker at one end: 17 levels
+  between the percentiles, 7 point by point);
 * the page's neighbouring sides carry on past its corners as edges
   (:func:`drivers.scanner.support.flanks_go_on`): a sheet the page lies on has its own edges.
 """
@@ -29,10 +47,12 @@ from drivers.scanner.support import flanks_go_on, side_points
 
 
 def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: float = 0.25,
-             probes: int = 9, tolerance: float = 8.0) -> bool:
+             probes: int = 9, tolerance: float = 8.0, each_desk: bool = True,
+             widen: bool = True) -> bool:
     """Whether paper runs on, unbroken, from a side of ``quad`` (pixels of ``white``, the plain
     view's whiteness, uint8) that lies further than ``facing`` times the frame's longer side
-    from the frame's edge, out to that edge (see the module's notes)."""
+    from the frame's edge, out to that edge; with ``each_desk``, from any side, the desk also
+    read beyond each other side on its own (see the module's notes)."""
     h, w = white.shape
     q = np.asarray(quad, np.float64)
     pts, normal = side_points(q[None], probes)
@@ -48,37 +68,146 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
     steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
     if _pale_and_tight(white, pts, normal, reach, steps, unit, tolerance):
         return True
-    far = np.flatnonzero(np.isfinite(reach).all(axis=1) & (middle > facing * max(w, h)))
-    for i in far:
-        paper = _bright(_at(white, pts[i][:, None, :] - steps[None, :, None] * normal[i]))
-        level = _bright(_at(white, pts[i][:, None, :] + steps[None, :, None] * normal[i]))
-        if abs(level - paper) >= 1.5 * tolerance:
+    beyond = [_at(white, pts[j][:, None, :] + steps[None, :, None] * normal[j])[
+        steps[None, :] <= reach[j][:, None]] for j in range(4)]
+    if each_desk and _pale_and_near(white, pts, normal, reach, beyond, steps, 0.04 * max(w, h),
+                                    0.5 * tolerance, 3.0 * tolerance):
+        return True
+    for i in np.flatnonzero(np.isfinite(reach).all(axis=1)):
+        inner = _at(white, pts[i][:, None, :] - steps[None, :, None] * normal[i])
+        paper = _bright(inner)
+        if beyond[i].size < probes:
+            continue
+        level = _bright(beyond[i])
+        # also point by point, the brightest just beyond against the brightest just inside:
+        # light falling off along the side (a lamp at one end) spreads both 80th percentiles,
+        # and a column of text just beyond a rule weighs on the one beyond
+        local = np.inf
+        if each_desk and np.all(reach[i] >= steps[-1]):
+            outer = _at(white, pts[i][:, None, :] + steps[None, :, None] * normal[i])
+            local = float(np.median(outer.max(axis=1) - inner.max(axis=1)))
+        if min(abs(level - paper), abs(local)) >= 1.5 * tolerance:
             continue  # a quick look: no paper just beyond (a whole page's side: the desk)
-        desk = np.concatenate([
-            _at(white, pts[j][:, None, :] + steps[None, :, None] * normal[j])[
-                steps[None, :] <= reach[j][:, None]] for j in range(4) if j != i])
-        if desk.size < probes:
+        desks = []
+        if middle[i] > facing * max(w, h):  # the other sides' desk, all together
+            pooled = np.concatenate([beyond[j] for j in range(4) if j != i])
+            if pooled.size >= probes:
+                desks.append(_bright(pooled))
+        # each other side's desk on its own, the middle one of the three: one of them may
+        # have paper beyond it too (a certificate's margin past its printed frame), which
+        # all together would pass for a desk as bright as the paper
+        each = [_bright(beyond[j]) for j in range(4) if j != i and beyond[j].size >= probes]
+        if each_desk and len(each) == 3:
+            desks.append(float(np.median(each)))
+        for desk in desks:
+            gap = abs(desk - paper)
+            near = min(0.5 * gap, 1.5 * tolerance)
+            if (gap >= 3.0 * tolerance and min(abs(level - paper), abs(local)) < near
+                    and _unbroken(white, pts[i], normal[i], reach[i], float(middle[i]), paper,
+                                  gap, near, unit)
+                    and flanks_go_on(white.astype(np.float32), q, int(i),
+                                     float(reach[i].max()), gap, unit)):
+                return True
+        if each_desk and widen and len(each) == 3:
+            # two other sides with paper beyond (a certificate's margins past its printed
+            # frame left and right): read again with those sides moved out to the desk
+            wider = _past_margins(white, q, int(i), pts, normal, reach, beyond, min(each),
+                                  tolerance, unit)
+            if wider is not None and runs_off(white, wider, unit, facing, probes, tolerance,
+                                              each_desk, widen=False):
+                return True
+    return False
+
+
+def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
+                  normal: np.ndarray, reach: np.ndarray, beyond: list[np.ndarray], desk: float,
+                  tolerance: float, unit: float) -> np.ndarray | None:
+    """``q`` with its sides other than ``side`` that have paper just beyond them moved out to
+    where the desk (``desk``, the darkest other side's) begins, within 12 % of the quad's
+    shorter side: a printed frame's margin; None when no side moves, or one has paper beyond
+    it further than that."""
+    span = 0.12 * min(float(np.linalg.norm(q[k] - q[(k + 1) % 4])) for k in range(4))
+    shift = np.zeros(4)
+    for j in range(4):
+        if j == side or not beyond[j].size:
             continue
-        gap = abs(_bright(desk) - paper)
-        near = min(0.5 * gap, 1.5 * tolerance)
-        if gap < 3.0 * tolerance or abs(level - paper) >= near:
+        inner = _at(white, pts[j][:, None, :] - np.arange(2.0, 2.0 + 3.0 * unit)[None, :, None]
+                    * normal[j])
+        paper = _bright(inner)
+        gap = paper - desk
+        if gap < 3.0 * tolerance or abs(_bright(beyond[j]) - paper) >= min(0.5 * gap,
+                                                                           1.5 * tolerance):
+            continue  # the desk at once beyond this side
+        depth = np.arange(2.0, min(span, float(reach[j].min())), 1.0)
+        if len(depth) < 3:
+            return None
+        ray = _at(white, pts[j][:, None, :] + depth[None, :, None] * normal[j])
+        low = np.percentile(ray, 80, axis=0) < paper - 0.5 * gap
+        ends = np.flatnonzero(low[:-2] & low[1:-1] & low[2:])
+        if not len(ends):
+            return None  # paper beyond this side too, as far as a margin goes
+        shift[j] = depth[ends[0]]
+    if not np.any(shift):
+        return None
+    moved = q + 0.0
+    for k in range(4):  # corner k joins side k - 1 and side k, each moved out
+        a, b = (k - 1) % 4, k
+        pa = q[a] + shift[a] * normal[a]
+        pb = q[b] + shift[b] * normal[b]
+        da, db = q[(a + 1) % 4] - q[a], q[(b + 1) % 4] - q[b]
+        det = db[0] * da[1] - da[0] * db[1]
+        if abs(det) < 1e-9:
+            return None
+        t = ((pb[0] - pa[0]) * (-db[1]) + (pb[1] - pa[1]) * db[0]) / det
+        moved[k] = pa + t * da
+    return moved
+
+
+def _unbroken(white: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndarray,
+              middle: float, paper: float, gap: float, near: float, unit: float) -> bool:
+    """Whether from the side at ``pts`` (outward ``normal``) the bright part across it stays
+    nearer ``paper`` than half the ``gap`` to the desk at every depth out to the frame's edge
+    (``reach`` per point), with no step of ``near`` from one 7-step stretch to the next."""
+    depth = np.arange(2.0, middle - 1.0, max(1.0, unit))
+    if not len(depth):
+        return True
+    ray = _at(white, pts[:, None, :] + depth[None, :, None] * normal)
+    ray[depth[None, :] > reach[:, None]] = np.nan  # past the frame's edge
+    inside = np.count_nonzero(~np.isnan(ray), axis=0)
+    if not np.any(inside > 0):
+        return True
+    rank = np.round(0.8 * (inside[inside > 0] - 1)).astype(np.intp)
+    level_at = np.sort(ray[:, inside > 0], axis=0)[rank, np.arange(len(rank))]
+    # (per depth, across the side: NaNs sort last)
+    # a printed rule or column of text parallel to the side is dark at one depth only
+    span = 3
+    padded = np.pad(level_at, span, mode="edge")
+    level_at = np.max(np.lib.stride_tricks.sliding_window_view(padded, 2 * span + 1), axis=1)
+    apart = level_at[:: 2 * span + 1]
+    return bool(np.all(np.abs(level_at - paper) < 0.5 * gap)
+                and (len(apart) < 2 or float(np.abs(np.diff(apart)).max()) < near))
+
+
+def _pale_and_near(white: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndarray,
+                   beyond: list[np.ndarray], steps: np.ndarray, near: float, same: float,
+                   pale: float) -> bool:
+    """Whether a side lies within ``near`` of the frame's edge with the paper going on just
+    beyond it (within ``same`` of the paper's level, and point by point), on a desk within
+    ``pale`` of the paper (the middle one of the other sides'): a rule printed just inside the
+    frame's edge on a white-ground tablecloth, where the strip check's "nearer the paper than
+    halfway to the desk" has no room (tuning 9006 cut-ruled #161: refused only as blurred)."""
+    for i in np.flatnonzero(np.isfinite(reach).all(axis=1) & (np.median(reach, axis=1) <= near)):
+        if not np.all(reach[i] >= steps[-1]):
+            continue  # too little room: the corner check's and ``_pale_and_tight``'s
+        each = [_bright(beyond[j]) for j in range(4) if j != i and beyond[j].size >= len(pts[i])]
+        if len(each) < 3:
             continue
-        depth = np.arange(2.0, float(middle[i]) - 1.0, max(1.0, unit))
-        ray = _at(white, pts[i][:, None, :] + depth[None, :, None] * normal[i])
-        ray[depth[None, :] > reach[i][:, None]] = np.nan  # past the frame's edge
-        inside = np.count_nonzero(~np.isnan(ray), axis=0)
-        rank = np.round(0.8 * (inside[inside > 0] - 1)).astype(np.intp)
-        level_at = np.sort(ray[:, inside > 0], axis=0)[rank, np.arange(len(rank))]
-        # (per depth, across the side: NaNs sort last)
-        # a printed rule or column of text parallel to the side is dark at one depth only
-        span = 3
-        padded = np.pad(level_at, span, mode="edge")
-        level_at = np.max(np.lib.stride_tricks.sliding_window_view(padded, 2 * span + 1), axis=1)
-        apart = level_at[:: 2 * span + 1]
-        if (np.all(np.abs(level_at - paper) < 0.5 * gap)
-                and (len(apart) < 2 or float(np.abs(np.diff(apart)).max()) < near)
-                and flanks_go_on(white.astype(np.float32), q, int(i), float(reach[i].max()),
-                                  gap, unit)):
+        inner = _at(white, pts[i][:, None, :] - steps[None, :, None] * normal[i])
+        outer = _at(white, pts[i][:, None, :] + steps[None, :, None] * normal[i])
+        paper = _bright(inner)
+        local = float(np.median(outer.max(axis=1) - inner.max(axis=1)))
+        if (abs(_bright(outer) - paper) < same and abs(local) < same
+                and abs(float(np.median(each)) - paper) < pale):
             return True
     return False
 

@@ -157,6 +157,11 @@ class DetectParams:
     """The page reported is judged "cut off" also when paper runs on, unbroken, from a side
     further from the frame's edge than ``facing`` out to it, and its neighbouring sides carry
     on (:mod:`drivers.scanner.cutoff`): a cut page's part bounded by a printed rule."""
+    each_desk: bool = True
+    """In that last look, the desk is also read beyond each other side on its own (the middle
+    one of the three), and every side is read, not only those far from the frame's edge: one
+    other side may have paper beyond it (a certificate's margin past its printed frame), and
+    all together they would pass for a desk as bright as the paper."""
     other_view_floor: float = 0.45
     """Another view's search stops before the inside, rim and refinement checks when none of
     its shortlisted quads has its sides seen this well (coarse support): that view's page
@@ -295,7 +300,7 @@ def _cut_off_far(f: _Frames, page: Detection, p: DetectParams) -> Detection:
     if page.corners is None or page.touches_border or not p.far_cut:
         return page
     if runs_off(f.fine_white, page.corners * f.fine_scale, unit=f.fine_scale / f.scale,
-                facing=p.facing):
+                facing=p.facing, each_desk=p.each_desk):
         return replace(page, touches_border=True)
     return page
 
