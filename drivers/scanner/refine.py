@@ -120,7 +120,7 @@ def refine_corners(
     """Corners from robust lines fitted to sub-pixel edge points along each side; a side that
     cannot be seen well enough keeps its line (when paper lies inside it), and the quad is
     returned unchanged otherwise or if two cannot."""
-    img = gray.astype(np.float32)
+    img = gray if gray.dtype == np.float32 else gray.astype(np.float32)  # read only
     current = np.asarray(quad, np.float64)
     for r in range(rounds):
         centre = current.mean(axis=0)
