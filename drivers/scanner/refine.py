@@ -14,10 +14,35 @@ was.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import cv2
 import numpy as np
 
 from drivers.scanner.geometry import intersect
+
+_THREE = np.array([-1.0, 0.0, 1.0])
+"""The three parallel profiles' offsets along a side (pixels)."""
+
+
+@lru_cache(maxsize=8)
+def _along(samples: int) -> np.ndarray:
+    """Where the profiles cross a side (share of its length), made once per count."""
+    t = np.linspace(0.06, 0.94, samples)
+    t.flags.writeable = False
+    return t
+
+
+def _median(values: np.ndarray) -> np.ndarray:
+    """``np.median(values, axis=-1)`` of a float array without NaN, the same bits (the mean
+    of the middle two in the array's own dtype), read off a partition: a tenth of the time on
+    small arrays."""
+    n = values.shape[-1]
+    k = n // 2
+    if n % 2:
+        return np.asarray(np.partition(values, k, axis=-1)[..., k])
+    part = np.partition(values, (k - 1, k), axis=-1)
+    return np.asarray((part[..., k - 1] + part[..., k]) / 2)
 
 
 def _edge_points(
@@ -30,18 +55,14 @@ def _edge_points(
         return None
     u = d / length
     steps = np.arange(-radius, radius + 0.25, 0.5)
-    t = np.linspace(0.06, 0.94, samples)
+    t = _along(samples)
     base = a[None, :] + t[:, None] * d[None, :]
-    prof = np.zeros((samples, len(steps)), np.float32)
-    for along in (-1.0, 0.0, 1.0):  # average three parallel profiles against noise
-        q = base[:, None, :] + steps[None, :, None] * outward + along * u
-        prof += cv2.remap(
-            gray,
-            q[..., 0].astype(np.float32),
-            q[..., 1].astype(np.float32),
-            cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_REPLICATE,
-        )
+    # three parallel profiles, averaged against noise, read in one call (stacked rows)
+    q = ((base[:, None, :] + steps[None, :, None] * outward)[None]
+         + (_THREE[:, None] * u)[:, None, None, :]).reshape(3 * samples, len(steps), 2)
+    three = cv2.remap(gray, q[..., 0].astype(np.float32), q[..., 1].astype(np.float32),
+                      cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    prof = (three[:samples] + three[samples:2 * samples]) + three[2 * samples:]
     grad = np.maximum(-np.diff(prof, axis=1), 0.0)  # brightness lost going outward
     rows = np.arange(samples)
     k = np.argmax(grad, axis=1)
@@ -52,7 +73,7 @@ def _edge_points(
     safe = np.where(np.abs(denom) > 1e-6, denom, -1.0)
     sub = np.clip(np.where(np.abs(denom) > 1e-6, 0.5 * (left - right) / safe, 0.0), -0.5, 0.5)
     pos = steps[0] + (k + 0.5 + sub) * 0.5
-    good = peak > max(9.0, 0.3 * float(np.median(peak)))
+    good = peak > max(9.0, 0.3 * float(_median(peak)))
     if good.sum() < max(5, samples // 4):
         return None
     return np.asarray(base[good] + pos[good, None] * outward[None, :])
