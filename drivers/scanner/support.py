@@ -26,22 +26,22 @@ import numpy as np
 def sample_points(img: np.ndarray, pts: np.ndarray, border: float | None = None) -> np.ndarray:
     """``img`` (one channel) at the points ``pts`` (... x 2, x then y), bilinear; beyond the
     frame ``border`` (or the nearest edge pixel when None). Any number of points."""
-    flat = pts.reshape(-1, 2).astype(np.float32)
-    n = len(flat)
+    shape = pts.shape[:-1]
+    n = pts.size // 2
     width = 1024  # cv2.remap wants fewer than 32767 rows: lay the points out in wide rows
     rows = max(1, -(-n // width))
-    padded = np.zeros((rows * width, 2), np.float32)
-    padded[:n] = flat
-    grid = padded.reshape(rows, width, 2)
-    out = cv2.remap(
+    grid = np.empty((rows * width, 2), np.float32)  # one copy, x and y side by side (CV_32FC2)
+    grid[:n] = pts.reshape(-1, 2)
+    grid[n:] = 0.0
+    out = cv2.remap(  # type: ignore[call-overload]  # no map2 with a CV_32FC2 map1
         img if img.dtype == np.float32 else img.astype(np.float32),
-        np.ascontiguousarray(grid[..., 0]),
-        np.ascontiguousarray(grid[..., 1]),
+        grid.reshape(rows, width, 2),
+        None,
         cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_REPLICATE if border is None else cv2.BORDER_CONSTANT,
         borderValue=0.0 if border is None else border,
     )
-    return np.asarray(out).reshape(-1)[:n].reshape(pts.shape[:-1])
+    return np.asarray(out).reshape(-1)[:n].reshape(shape)
 
 
 def side_points(quads: np.ndarray, samples: int) -> tuple[np.ndarray, np.ndarray]:
