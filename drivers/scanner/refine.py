@@ -190,22 +190,23 @@ def snap_quads(white: np.ndarray, quads: np.ndarray, reach: float, samples: int 
     where the moved sides meet. Cheap and rough: for candidates found on a smaller image."""
     if not len(quads):
         return quads
-    from drivers.scanner.support import sample_points, side_points  # noqa: PLC0415 - cycle
+    from drivers.scanner.support import sample_across, side_points  # noqa: PLC0415 - cycle
 
     pts, normal = side_points(quads, samples)
     step = 0.5
     offsets = np.arange(-reach, reach + step / 2, step, dtype=np.float32)
-    probe = pts[None] + offsets[:, None, None, None, None] * normal[None, :, :, None, :]
-    vals = sample_points(cv2.GaussianBlur(white.astype(np.float32), (0, 0), 0.8), probe)
+    vals = sample_across(cv2.GaussianBlur(white.astype(np.float32), (0, 0), 0.8), pts, normal,
+                         offsets)  # O x Q x 4 x S
     drop = vals[:-1] - vals[1:]
     where = offsets[np.argmax(drop, axis=0)] + step / 2  # Q x 4 x S
     half = samples // 2
-    first = np.median(where[..., :half], axis=-1)
-    second = np.median(where[..., half:], axis=-1)
+    first = _median(where[..., :half])
+    second = _median(where[..., half:])
     a = pts[..., half // 2, :] + first[..., None] * normal
     b = pts[..., half + half // 2, :] + second[..., None] * normal
     d = b - a
-    prev_a, prev_d = np.roll(a, 1, axis=1), np.roll(d, 1, axis=1)
+    prev_a = np.concatenate((a[:, -1:], a[:, :-1]), axis=1)  # np.roll(a, 1, axis=1)
+    prev_d = np.concatenate((d[:, -1:], d[:, :-1]), axis=1)
     det = d[..., 0] * prev_d[..., 1] - prev_d[..., 0] * d[..., 1]
     ok = np.abs(det) > 1e-6
     safe = np.where(ok, det, 1.0)
