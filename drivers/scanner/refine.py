@@ -57,11 +57,12 @@ def _edge_points(
     steps = np.arange(-radius, radius + 0.25, 0.5)
     t = _along(samples)
     base = a[None, :] + t[:, None] * d[None, :]
-    # three parallel profiles, averaged against noise, read in one call (stacked rows)
-    q = ((base[:, None, :] + steps[None, :, None] * outward)[None]
-         + (_THREE[:, None] * u)[:, None, None, :]).reshape(3 * samples, len(steps), 2)
-    three = cv2.remap(gray, q[..., 0].astype(np.float32), q[..., 1].astype(np.float32),
-                      cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    # three parallel profiles, averaged against noise, read in one call (stacked rows); x and
+    # y apart: (base + steps * outward) + along * u, then float32
+    qx, qy = (((base[:, None, c] + steps[None, :] * outward[c])[None]
+               + (_THREE * u[c])[:, None, None]).reshape(3 * samples, len(steps))
+              .astype(np.float32) for c in (0, 1))
+    three = cv2.remap(gray, qx, qy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     prof = (three[:samples] + three[samples:2 * samples]) + three[2 * samples:]
     grad = np.maximum(-np.diff(prof, axis=1), 0.0)  # brightness lost going outward
     rows = np.arange(samples)
