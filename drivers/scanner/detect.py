@@ -27,6 +27,7 @@ frame (pixel centres at integers, OpenCV's convention).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -325,6 +326,12 @@ class _Frames:
     fine_white: np.ndarray
     """The plain view of ``fine`` (whiteness), made once."""
 
+    @cached_property
+    def gray(self) -> np.ndarray:
+        """The plain view's grey levels of the whole frame, float32 as the refinement reads
+        them: made once a frame, on first use (the frame's per-frame cache; read only)."""
+        return np.asarray(WHITE.gray(self.frame), np.float32)
+
 
 @dataclass(frozen=True)
 class _Found:
@@ -400,9 +407,9 @@ def _search(f: _Frames, view: View, p: DetectParams,
             fine_white, (w, h), quads[best] / scale, quads[best], (sw, sh),
             float(support[best]), p), quads[best])
     if view.plain:
-        gray, at = view.gray(f.frame), 1.0
+        gray, at = f.gray, 1.0
     else:  # the other views are refined on the finer search image (they are blurred anyway)
-        gray, at = view.gray(f.fine, fine_scale / scale), fine_scale
+        gray, at = view.gray(f.fine, fine_scale / scale).astype(np.float32), fine_scale
     results = []
     radius = max(3.0, 1.5 * at / scale)
     for i in picked:
@@ -487,7 +494,7 @@ def _grown_plain(f: _Frames, page: Detection, p: DetectParams) -> Detection:
                                                                 p.border_margin):
         return page
     fine_white = f.fine_white
-    grown, seen, seen_on = _grown(WHITE.gray(f.frame), fine_white, page.corners, f, p)
+    grown, seen, seen_on = _grown(f.gray, fine_white, page.corners, f, p)
     if grown is None:
         return page
     small = f.small.shape[1::-1]

@@ -14,10 +14,35 @@ was.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import cv2
 import numpy as np
 
 from drivers.scanner.geometry import intersect
+
+_THREE = np.array([-1.0, 0.0, 1.0])
+"""The three parallel profiles' offsets along a side (pixels)."""
+
+
+@lru_cache(maxsize=8)
+def _along(samples: int) -> np.ndarray:
+    """Where the profiles cross a side (share of its length), made once per count."""
+    t = np.linspace(0.06, 0.94, samples)
+    t.flags.writeable = False
+    return t
+
+
+def _median(values: np.ndarray) -> np.ndarray:
+    """``np.median(values, axis=-1)`` of a float array without NaN, the same bits (the mean
+    of the middle two in the array's own dtype), read off a partition: a tenth of the time on
+    small arrays."""
+    n = values.shape[-1]
+    k = n // 2
+    if n % 2:
+        return np.asarray(np.partition(values, k, axis=-1)[..., k])
+    part = np.partition(values, (k - 1, k), axis=-1)
+    return np.asarray((part[..., k - 1] + part[..., k]) / 2)
 
 
 def _edge_points(
@@ -30,18 +55,15 @@ def _edge_points(
         return None
     u = d / length
     steps = np.arange(-radius, radius + 0.25, 0.5)
-    t = np.linspace(0.06, 0.94, samples)
+    t = _along(samples)
     base = a[None, :] + t[:, None] * d[None, :]
-    prof = np.zeros((samples, len(steps)), np.float32)
-    for along in (-1.0, 0.0, 1.0):  # average three parallel profiles against noise
-        q = base[:, None, :] + steps[None, :, None] * outward + along * u
-        prof += cv2.remap(
-            gray,
-            q[..., 0].astype(np.float32),
-            q[..., 1].astype(np.float32),
-            cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_REPLICATE,
-        )
+    # three parallel profiles, averaged against noise, read in one call (stacked rows); x and
+    # y apart: (base + steps * outward) + along * u, then float32
+    qx, qy = (((base[:, None, c] + steps[None, :] * outward[c])[None]
+               + (_THREE * u[c])[:, None, None]).reshape(3 * samples, len(steps))
+              .astype(np.float32) for c in (0, 1))
+    three = cv2.remap(gray, qx, qy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    prof = (three[:samples] + three[samples:2 * samples]) + three[2 * samples:]
     grad = np.maximum(-np.diff(prof, axis=1), 0.0)  # brightness lost going outward
     rows = np.arange(samples)
     k = np.argmax(grad, axis=1)
@@ -52,7 +74,7 @@ def _edge_points(
     safe = np.where(np.abs(denom) > 1e-6, denom, -1.0)
     sub = np.clip(np.where(np.abs(denom) > 1e-6, 0.5 * (left - right) / safe, 0.0), -0.5, 0.5)
     pos = steps[0] + (k + 0.5 + sub) * 0.5
-    good = peak > max(9.0, 0.3 * float(np.median(peak)))
+    good = peak > max(9.0, 0.3 * float(_median(peak)))
     if good.sum() < max(5, samples // 4):
         return None
     return np.asarray(base[good] + pos[good, None] * outward[None, :])
@@ -120,7 +142,7 @@ def refine_corners(
     """Corners from robust lines fitted to sub-pixel edge points along each side; a side that
     cannot be seen well enough keeps its line (when paper lies inside it), and the quad is
     returned unchanged otherwise or if two cannot."""
-    img = gray.astype(np.float32)
+    img = gray if gray.dtype == np.float32 else gray.astype(np.float32)  # read only
     current = np.asarray(quad, np.float64)
     for r in range(rounds):
         centre = current.mean(axis=0)
@@ -169,22 +191,23 @@ def snap_quads(white: np.ndarray, quads: np.ndarray, reach: float, samples: int 
     where the moved sides meet. Cheap and rough: for candidates found on a smaller image."""
     if not len(quads):
         return quads
-    from drivers.scanner.support import sample_points, side_points  # noqa: PLC0415 - cycle
+    from drivers.scanner.support import sample_across, side_points  # noqa: PLC0415 - cycle
 
     pts, normal = side_points(quads, samples)
     step = 0.5
     offsets = np.arange(-reach, reach + step / 2, step, dtype=np.float32)
-    probe = pts[None] + offsets[:, None, None, None, None] * normal[None, :, :, None, :]
-    vals = sample_points(cv2.GaussianBlur(white.astype(np.float32), (0, 0), 0.8), probe)
+    vals = sample_across(cv2.GaussianBlur(white.astype(np.float32), (0, 0), 0.8), pts, normal,
+                         offsets)  # O x Q x 4 x S
     drop = vals[:-1] - vals[1:]
     where = offsets[np.argmax(drop, axis=0)] + step / 2  # Q x 4 x S
     half = samples // 2
-    first = np.median(where[..., :half], axis=-1)
-    second = np.median(where[..., half:], axis=-1)
+    first = _median(where[..., :half])
+    second = _median(where[..., half:])
     a = pts[..., half // 2, :] + first[..., None] * normal
     b = pts[..., half + half // 2, :] + second[..., None] * normal
     d = b - a
-    prev_a, prev_d = np.roll(a, 1, axis=1), np.roll(d, 1, axis=1)
+    prev_a = np.concatenate((a[:, -1:], a[:, :-1]), axis=1)  # np.roll(a, 1, axis=1)
+    prev_d = np.concatenate((d[:, -1:], d[:, :-1]), axis=1)
     det = d[..., 0] * prev_d[..., 1] - prev_d[..., 0] * d[..., 1]
     ok = np.abs(det) > 1e-6
     safe = np.where(ok, det, 1.0)

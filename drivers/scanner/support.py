@@ -19,6 +19,8 @@ over stacks of quads (Q x 4 x 2, corners in order around).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import cv2
 import numpy as np
 
@@ -26,38 +28,79 @@ import numpy as np
 def sample_points(img: np.ndarray, pts: np.ndarray, border: float | None = None) -> np.ndarray:
     """``img`` (one channel) at the points ``pts`` (... x 2, x then y), bilinear; beyond the
     frame ``border`` (or the nearest edge pixel when None). Any number of points."""
-    flat = pts.reshape(-1, 2).astype(np.float32)
-    n = len(flat)
+    shape = pts.shape[:-1]
+    n = pts.size // 2
     width = 1024  # cv2.remap wants fewer than 32767 rows: lay the points out in wide rows
     rows = max(1, -(-n // width))
-    padded = np.zeros((rows * width, 2), np.float32)
-    padded[:n] = flat
-    grid = padded.reshape(rows, width, 2)
-    out = cv2.remap(
+    grid = np.empty((rows * width, 2), np.float32)  # one copy, x and y side by side (CV_32FC2)
+    grid[:n] = pts.reshape(-1, 2)
+    grid[n:] = 0.0
+    out = cv2.remap(  # type: ignore[call-overload]  # no map2 with a CV_32FC2 map1
         img if img.dtype == np.float32 else img.astype(np.float32),
-        np.ascontiguousarray(grid[..., 0]),
-        np.ascontiguousarray(grid[..., 1]),
+        grid.reshape(rows, width, 2),
+        None,
         cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_REPLICATE if border is None else cv2.BORDER_CONSTANT,
         borderValue=0.0 if border is None else border,
     )
-    return np.asarray(out).reshape(-1)[:n].reshape(pts.shape[:-1])
+    return np.asarray(out).reshape(-1)[:n].reshape(shape)
+
+
+def sample_across(img: np.ndarray, pts: np.ndarray, normal: np.ndarray, offsets: np.ndarray,
+                  border: float | None = None) -> np.ndarray:
+    """``sample_points(img, pts[None] + offsets[:, None, None, None, None] * normal[None, :, :,
+    None, :], border)`` for points along sides (Q x 4 x S x 2), their normals (Q x 4 x 2) and
+    O offsets: O x Q x 4 x S values, the same to the bit (the same sums, the same points in
+    the same places of the same maps), without making the O x Q x 4 x S x 2 array: x and y
+    are written straight into remap's two maps."""
+    shape = (len(offsets), *pts.shape[:-1])
+    n = int(np.prod(shape))
+    width = 1024  # as sample_points lays them out
+    rows = max(1, -(-n // width))
+    maps = []
+    for c in (0, 1):
+        flat = np.empty(rows * width, np.float32)
+        np.add(pts[None, ..., c], offsets[:, None, None, None] * normal[None, :, :, None, c],
+               out=flat[:n].reshape(shape))
+        flat[n:] = 0.0
+        maps.append(flat.reshape(rows, width))
+    out = cv2.remap(
+        img if img.dtype == np.float32 else img.astype(np.float32),
+        maps[0],
+        maps[1],
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE if border is None else cv2.BORDER_CONSTANT,
+        borderValue=0.0 if border is None else border,
+    )
+    return np.asarray(out).reshape(-1)[:n].reshape(shape)
 
 
 def side_points(quads: np.ndarray, samples: int) -> tuple[np.ndarray, np.ndarray]:
     """Points along each side (Q x 4 x S x 2, from 6 % to 94 % of its length) and each side's
     outward unit normal (Q x 4 x 2)."""
     q = quads.astype(np.float32)
-    nxt = np.roll(q, -1, axis=1)
+    nxt = np.concatenate((q[:, 1:], q[:, :1]), axis=1)  # np.roll(q, -1, axis=1)
     d = nxt - q
     normal = np.stack([d[..., 1], -d[..., 0]], axis=-1)
-    normal /= np.linalg.norm(normal, axis=-1, keepdims=True) + 1e-6
+    # np.linalg.norm(normal, axis=-1, keepdims=True), as it computes it
+    normal /= np.sqrt(np.add.reduce(normal * normal, axis=-1, keepdims=True)) + 1e-6
     centre = q.mean(axis=1, keepdims=True)
-    outward = np.sign(np.sum(((q + nxt) / 2 - centre) * normal, axis=-1, keepdims=True))
+    outward = np.sign(np.add.reduce(((q + nxt) / 2 - centre) * normal, axis=-1, keepdims=True))
     normal *= np.where(outward == 0, 1.0, outward)
-    t = np.linspace(0.06, 0.94, samples, dtype=np.float32)
-    pts = q[:, :, None, :] + t[None, None, :, None] * d[:, :, None, :]
+    t = _spread(samples)
+    pts = np.empty((*q.shape[:2], samples, 2), np.float32)
+    for c in (0, 1):  # x and y apart: the same sums, in longer runs than pairs
+        np.add(q[:, :, None, c], t * d[:, :, None, c], out=pts[..., c])
     return pts, normal
+
+
+@lru_cache(maxsize=16)
+def _spread(samples: int) -> np.ndarray:
+    """``np.linspace(0.06, 0.94, samples)`` as float32 (where side_points reads a side), made
+    once per count (read only)."""
+    t = np.linspace(0.06, 0.94, samples, dtype=np.float32)
+    t.flags.writeable = False
+    return t
 
 
 def side_support(
@@ -77,22 +120,23 @@ def side_support(
     pts, normal = side_points(quads, samples)
     first = -(slack + 3.5)
     offsets = np.arange(first, slack + 4.5 + 0.5, 1.0, dtype=np.float32)
-    probe = pts[None] + (unit * offsets)[:, None, None, None, None] * normal[None, :, :, None, :]
-    vals = sample_points(white, probe, np.nan)  # O x Q x 4 x S
+    vals = sample_across(white, pts, normal, unit * offsets, np.nan)  # O x Q x 4 x S
 
     def at(o: float) -> np.ndarray:
         return np.asarray(vals[round(o - first)])
 
     unseen = np.isnan(at(-0.5)) | np.isnan(at(0.5))
-    best = np.zeros(quads.shape[:2])
-    for shift in range(-slack, slack + 1):
-        across = at(shift - 1.5) - at(shift + 1.5)
-        inner = 0.5 * (at(shift - 2.5) + at(shift - 3.5))
-        outer = (at(shift + 2.5) + at(shift + 3.5) + at(shift + 4.5)) / 3
-        seen = (across > contrast) & (inner - outer > 0.5 * contrast)
-        share = np.where(unseen, 0.5, seen).mean(axis=-1)
-        best = np.maximum(best, share)
-    return best
+    # every shift at once (K = 2 slack + 1 of them; the same sums as one shift at a time):
+    # vals[i] is at offset first + i, so at(shift + o) is vals[shift + slack + o + 3.5]
+    k = 2 * slack + 1
+    across = vals[2:2 + k] - vals[5:5 + k]
+    inner = 0.5 * (vals[1:1 + k] + vals[0:k])
+    outer = (vals[6:6 + k] + vals[7:7 + k] + vals[8:8 + k]) / 3
+    seen = (across > contrast) & (inner - outer > 0.5 * contrast) & ~unseen
+    # each point counts 1 (seen), 0.5 (beyond the frame) or 0: the sums are exact, so the
+    # share is the mean of np.where(unseen, 0.5, seen) to the bit
+    share = (np.count_nonzero(seen, axis=-1) + 0.5 * np.count_nonzero(unseen, axis=-1)) / samples
+    return np.asarray(share.max(axis=0))
 
 
 def interior_share(
