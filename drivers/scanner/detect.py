@@ -99,7 +99,9 @@ class DetectParams:
     """When the plain view's page is cut off and its refinement gave up (two sides not found
     within reach: the coarse quad a few pixels off, one side under a hand), the refinement is
     tried once more reaching this many times as far; that page is taken if it is seen better
-    and not cut off. 0: not."""
+    and not cut off. Also when the coarse search's best quad lost to another once refined,
+    seen much worse refined (under half its coarse support) than coarsely: it is refined once
+    more reaching this far and taken if it then scores better. 0: not."""
     grow_sides: int = 3
     """A found quad grows out over paper to the page's edge (:mod:`drivers.scanner.grow`) when
     at least this many of its sides have paper beyond them (a certificate's printed border runs
@@ -424,6 +426,26 @@ def _search(f: _Frames, view: View, p: DetectParams,
     if final <= 0:
         best, corners, check = picked[0], quads[picked[0]] / scale, float(support[picked[0]])
     page = _finish(fine_white, (w, h), corners, quads[best], (sw, sh), check, p)
+    top = results[0]
+    if (view.plain and (page.touches_border or dented is None) and best != top[1]
+            and p.refine_again > 1.0 and top[3] < 0.5 * support[top[1]]
+            and not _near_edge(quads[top[1]], (sw, sh), 1.0)):
+        # the coarse search's best lost, seen much worse once refined than coarsely (its
+        # refinement gave up: a side not found within reach; the union of the page and the
+        # sheet under it won): refined once more, reaching further, it is taken if it then
+        # scores better and is not cut off. In the second search only against a page refused
+        # as cut off.
+        i = top[1]
+        reached = order_clockwise(refine_corners(gray, quads[i] / scale, radius=p.refine_again
+                                                 * radius, samples=p.refine_samples))
+        seen = float(np.prod(side_support(fine_white, reached[None] * fine_scale,
+                                          contrast=p.contrast, slack=1)))
+        if quad_area(reached) * seen * inside[i] > final:
+            other = _finish(fine_white, (w, h), reached, quads[i], (sw, sh), seen, p)
+            if not other.touches_border:
+                final, best, corners, check = quad_area(reached) * seen * inside[i], i, \
+                    reached, seen
+                page = other
     if (view.plain and not _near_edge(corners, (w, h), p.border_margin)
             and not _near_edge(quads[best], (sw, sh), 1.0)):
         page, carried = _beyond(f, gray, fine_white, page, quads[best], (sw, sh), p)

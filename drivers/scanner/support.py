@@ -196,7 +196,12 @@ def continues_to_border(
     percentile: text and lines are sparse) is compared with the same just inside the side (the
     paper) and just beyond the other sides (the desk): nearer the paper than halfway to the
     desk and within 1.5 ``tolerance`` of it, it is paper (a pale card lying beside the page is
-    further off than that); with no desk in sight, within ``tolerance`` of the paper is paper."""
+    further off than that); with no desk in sight, within ``tolerance`` of the paper is paper.
+    Paper there, with a desk well darker than the paper, is the page going on only if the
+    page's neighbouring sides carry on past their corners as edges with paper inside
+    (:func:`flanks_go_on`: a checked cloth has steps anywhere), both of them for a side
+    further than a quarter of the frame from its edge (a cut page goes on on both flanks; one
+    edge of a sheet under the page can run on in line with the page's side)."""
     h, w = white.shape
     img = white.astype(np.float32)
     q = np.asarray(quad, np.float64)
@@ -232,7 +237,7 @@ def continues_to_border(
             far = float(np.median(reach[i])) > 0.25 * max(w, h)
             if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and (
                     gap < 3.0 * tolerance or flanks_go_on(img, q, i, float(reach[i].max()),
-                                                           gap, unit, both=far)):
+                                                           gap, unit, both=far, paper=True)):
                 return True
         elif abs(level - paper) < tolerance:
             return True
@@ -240,14 +245,17 @@ def continues_to_border(
 
 
 def flanks_go_on(img: np.ndarray, q: np.ndarray, side: int, reach: float, gap: float,
-                  unit: float, both: bool = False) -> bool:
+                  unit: float, both: bool = False, paper: bool = False) -> bool:
     """Whether the page's sides next to ``side`` carry on past its corners as edges (paper
     inside, desk outside): they do when the page goes on past the frame's edge. When the paper
     beyond ``side`` is another sheet the page lies on, its neighbours' lines run on over that
     sheet (paper both sides) or over the desk (desk both sides). True also when there is too
     little room to tell (a corner near the frame's edge). With ``both`` (a side far from the
     frame's edge: a cut page goes on past it on both flanks) both must carry on: one edge of
-    the sheet under a page can run on in line with the page's side."""
+    the sheet under a page can run on in line with the page's side. With ``paper`` a flank
+    carries on only with paper inside it (as bright as inside the page along that flank,
+    within half ``gap``): on a checked or striped cloth the step across a line over the desk is
+    as often the page's edge's as not."""
     h, w = img.shape
     for corner, other in ((side, side - 1), ((side + 1) % 4, (side + 2) % 4)):
         a, b = q[corner], q[other % 4]
@@ -265,8 +273,14 @@ def flanks_go_on(img: np.ndarray, q: np.ndarray, side: int, reach: float, gap: f
         if ok.sum() < 4 * unit:
             goes_on = True
         else:
-            step = sample_points(img, inside[ok]) - sample_points(img, outside[ok])
-            goes_on = float(np.mean(step > 0.5 * gap)) >= 0.3
+            within = sample_points(img, inside[ok])
+            step = within - sample_points(img, outside[ok])
+            edge = step > 0.5 * gap
+            if paper:  # and paper inside: a checked cloth has such steps anywhere
+                before = sample_points(img, a[None, :] - t[:, None] * along[None, :]
+                                       - 2.0 * unit * across)
+                edge &= within > float(np.median(before)) - 0.5 * gap
+            goes_on = float(np.mean(edge)) >= 0.3
         if goes_on and not both:
             return True
         if not goes_on and both:

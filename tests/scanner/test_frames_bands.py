@@ -17,7 +17,7 @@ from simulators.camera.heldout import TUNING_SEEDS, HeldoutGenerator
 from simulators.camera.metrics import jaccard_smartdoc
 
 TUNING = 9001
-NEITHER = DetectParams(grow_sides=0, bands=False)
+NEITHER = DetectParams(grow_sides=0, bands=False, refine_again=0.0)  # nor refined again
 
 # (scene index, condition, what it shows): taken inside the page before round 4
 FRAMED = [
