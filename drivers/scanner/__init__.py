@@ -20,7 +20,7 @@ from drivers.scanner.autocapture import (
 )
 from drivers.scanner.calibrate import Calibration, calibrate, load_thresholds, save_calibration
 from drivers.scanner.camera import Camera, Frame, open_camera
-from drivers.scanner.detect import Detection, DetectParams, detect_page
+from drivers.scanner.detect import Detection, detect_page
 from drivers.scanner.errors import (
     CalibrationError,
     CameraError,
@@ -31,6 +31,7 @@ from drivers.scanner.errors import (
     ScannerError,
 )
 from drivers.scanner.output import a4_pixels, flatten_page, save_jpeg, save_pdf
+from drivers.scanner.params import DetectParams
 from drivers.scanner.qr import decode_qr
 from drivers.scanner.quality import Measures, Reason, Thresholds, Verdict, judge, measure
 

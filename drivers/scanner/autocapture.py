@@ -18,8 +18,9 @@ from enum import StrEnum
 import numpy as np
 
 from drivers.scanner.camera import Frame
-from drivers.scanner.detect import Detection, DetectParams, detect_page
+from drivers.scanner.detect import Detection, detect_page
 from drivers.scanner.output import DPI, flatten_page
+from drivers.scanner.params import DetectParams
 from drivers.scanner.quality import Thresholds, Verdict, judge
 
 log = logging.getLogger(__name__)

@@ -27,8 +27,9 @@ import numpy as np
 from config.files import atomic_write
 from config.layout import VarLayout
 from drivers.scanner.camera import Frame
-from drivers.scanner.detect import DetectParams, detect_page
+from drivers.scanner.detect import detect_page
 from drivers.scanner.errors import CalibrationError, NoGoodPage, OutputError
+from drivers.scanner.params import DetectParams
 from drivers.scanner.quality import Thresholds, measure
 
 

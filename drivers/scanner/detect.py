@@ -43,6 +43,7 @@ from drivers.scanner.candidates import (
 from drivers.scanner.cutoff import runs_off
 from drivers.scanner.geometry import convex_and_open, order_clockwise, quad_area, quad_areas
 from drivers.scanner.grow import grow, sides_seen
+from drivers.scanner.params import DetectParams
 from drivers.scanner.refine import refine_corners
 from drivers.scanner.sheets import carry_on
 from drivers.scanner.support import (
@@ -53,123 +54,7 @@ from drivers.scanner.support import (
     side_support,
     stands_out,
 )
-from drivers.scanner.views import (
-    COOL,
-    DIM,
-    FAINT,
-    GREEN,
-    PINK,
-    SMOOTH,
-    WARM,
-    WHITE,
-    View,
-    pale_even,
-    whiteness,
-)
-
-
-@dataclass(frozen=True)
-class DetectParams:
-    work_width: int = 320
-    """Longer side of the image the coarse search runs on."""
-    min_area: float = 0.01
-    """Smallest page considered, as a share of the frame (the quality gate is stricter)."""
-    min_angle: float = 45.0
-    """A candidate with an interior angle below this (degrees) is not a page."""
-    min_support: float = 0.25
-    """Below this product of side supports, nothing is reported."""
-    contrast: float = 6.0
-    """Grey levels by which paper must be brighter than what lies beyond its edge."""
-    min_interior: float = 0.8
-    """Share of a candidate's inside that must look like its paper for full credit."""
-    max_rough: float = 6.0
-    """Grey levels by which the paper just inside the sides may change from point to point
-    (:func:`drivers.scanner.support.rim_roughness`) before it costs: at twice this it is a
-    tablecloth's squares, not a page's margin."""
-    min_paper_level: float = 60.0
-    """Paper darker than this (whiteness, 0..255) is not paper but a grey object in the dark."""
-    shortlist: int = 48
-    """Candidates kept after a quick look for the closer one."""
-    hypotheses: int = 3
-    """Candidates refined and checked at full resolution."""
-    refine: bool = True
-    refine_samples: int = 40
-    """Profiles taken along each side for the refinement."""
-    refine_again: float = 2.0
-    """When the plain view's page is cut off and its refinement gave up (two sides not found
-    within reach: the coarse quad a few pixels off, one side under a hand), the refinement is
-    tried once more reaching this many times as far; that page is taken if it is seen better
-    and not cut off. Also when the coarse search's best quad lost to another once refined,
-    seen much worse refined (under half its coarse support) than coarsely: it is refined once
-    more reaching this far and taken if it then scores better. 0: not."""
-    grow_sides: int = 3
-    """A found quad grows out over paper to the page's edge (:mod:`drivers.scanner.grow`) when
-    at least this many of its sides have paper beyond them (a certificate's printed border runs
-    round all four); 0: never."""
-    bands: bool = True
-    """A side along a band of colour printed to the page's edge moves out over the band
-    (:mod:`drivers.scanner.band`)."""
-    concave: bool = True
-    """When the plain view's page is not seen well, the search runs again on the quads of the
-    bright regions' dented outlines (:func:`drivers.scanner.candidates.concave_candidates`: a
-    page over another sheet) against the first search's quad."""
-    concave_interior: float = 0.95
-    """``min_interior`` of that second search: a quad spanning the page and the sheet beside
-    or under it takes in some desk; the page alone is paper all over. Its page is also judged
-    "cut off" when paper goes on past any side (not only those near the frame's edge) and
-    the page's neighbouring sides carry on: the stricter inside can favour a part of a cut
-    page bounded by a ruled line."""
-    concave_corner: float = 0.6
-    """In that second search, a quad whose corner has less than this share of paper just
-    inside it loses in proportion: a quad over the page and the sheet under it, joined by a
-    line across the desk, has a corner on the desk. 0: not looked at."""
-    edge_again: float = 0.5
-    """A page found by that second search on a plain-view quad at the frame's edge is taken
-    only if its coarse score is at least this share of that quad's; else the quad stays (and
-    is refused as cut off): a page seen much worse than the quad is no better a guess."""
-    facing: float = 0.25
-    """A side faces the frame's edge closely (for "cut off") when its median distance to it is
-    at most this share of the frame's longer side."""
-    carry_on: bool = True
-    """A side with paper beyond it moves out to where its neighbouring sides end
-    (:mod:`drivers.scanner.sheets`: a page over another sheet, a part of it having won)."""
-    border_margin: float = 6.0
-    """A corner closer than this (full-resolution pixels) to the frame edge touches it."""
-    confident: float = 0.6
-    """A page whose sides are seen at least this well (support) in the plain view is taken;
-    below it the other views are tried too and the best page of all is kept."""
-    fallback: tuple[View, ...] = (SMOOTH, WARM, COOL, FAINT, DIM, GREEN, PINK)
-    """The other views (:mod:`drivers.scanner.views`), in order."""
-    fallback_min_area: float = 0.05
-    """Smallest page (share of the frame) another view may report: on an empty desk a blurred
-    or colour view can find a small pale patch, which would be refused as "too small" where
-    "no page" is the truth."""
-    fallback_settled: float = 0.1
-    """Another view's page ends the search when its score (area times support times inside,
-    search image pixels) is at least this share of the search image; a smaller one is kept
-    while the views after it are tried, and the best score wins."""
-    cut_is_final: bool = True
-    """A plain-view page with a corner at the frame's edge is final (it is refused as "cut
-    off"): the second search and the other views are not tried on it. They cost most on just
-    such frames (a page being slid in), where they could only find some smaller quad."""
-    stand_out: float = 3.0
-    """Another view's page is believed only when on average its middle is at least this much
-    brighter in that view than a ring around it (a patch of a dotted tablecloth is not); 0: not
-    checked."""
-    far_cut: bool = True
-    """The page reported is judged "cut off" also when paper runs on, unbroken, from a side
-    further from the frame's edge than ``facing`` out to it, and its neighbouring sides carry
-    on (:mod:`drivers.scanner.cutoff`): a cut page's part bounded by a printed rule."""
-    each_desk: bool = True
-    """In that last look, the desk is also read beyond each other side on its own (the middle
-    one of the three), and every side is read, not only those far from the frame's edge: one
-    other side may have paper beyond it (a certificate's margin past its printed frame), and
-    all together they would pass for a desk as bright as the paper."""
-    other_view_floor: float = 0.45
-    """Another view's search stops before the inside, rim and refinement checks when none of
-    its shortlisted quads has its sides seen this well (coarse support): that view's page
-    would not be believed (``confident``). On the tuning seeds 9001 and 9002 (800 scenes) it
-    changed no result."""
+from drivers.scanner.views import WHITE, View, pale_even, whiteness
 
 
 @dataclass(frozen=True)
@@ -267,9 +152,7 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
             return again.detection
         return best.detection
     if p.concave:  # unsure: a page over another sheet may be missing among the candidates
-        again = _search(frames, WHITE, replace(p, min_interior=p.concave_interior,
-                                               facing=1.0),
-                        dented=() if best is None else (best.coarse,))
+        again = _dented_search(frames, best, p, only_if_dented=False)
         if again is not None:  # its candidates include the first search's
             best = again
             if best.detection.support >= p.confident:
@@ -308,14 +191,16 @@ def _cut_off_far(f: _Frames, page: Detection, p: DetectParams) -> Detection:
     return page
 
 
-def _dented_search(f: _Frames, best: _Found, p: DetectParams) -> _Found | None:
-    """The plain view searched again on the dented outlines' quads (see ``concave``), only
-    when some outline is dented (one Otsu threshold and its contours otherwise)."""
+def _dented_search(f: _Frames, best: _Found | None, p: DetectParams,
+                   only_if_dented: bool = True) -> _Found | None:
+    """The plain view searched again on the dented outlines' quads (see ``concave``) and the
+    first search's best quad; with ``only_if_dented``, only when some outline is dented (one
+    Otsu threshold and its contours otherwise)."""
     sh, sw = f.small.shape[:2]
-    if not concave_candidates(WHITE.paper(f.small), p.min_area * sw * sh):
+    if only_if_dented and not concave_candidates(WHITE.paper(f.small), p.min_area * sw * sh):
         return None
     return _search(f, WHITE, replace(p, min_interior=p.concave_interior, facing=1.0),
-                   dented=(best.coarse,))
+                   dented=() if best is None else (best.coarse,))
 
 
 @dataclass(frozen=True)
