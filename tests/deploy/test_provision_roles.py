@@ -132,6 +132,16 @@ def _cut_during_debit(services: Services, card: Any, start: Any) -> None:
     card.remove()
 
 
+def _looked(log: Path, run: int, reader: str) -> bool:
+    """Whether the validator's ``run``-th start (its log is appended to) has its card runtime
+    ready and its reader monitor's first look at ``reader`` taken: a card laid after that is a
+    fresh tap. (A fixed sleep was not enough under load: the runtime took 5 s to be ready, the
+    card was laid before the look and refused as lying on the reader, so never recovered.)"""
+    text = log.read_text(encoding="utf-8") if log.exists() else ""
+    runs = text.split('"msg": "card runtime ready"')
+    return len(runs) > run and f'"event": "ReaderAdded", "reader": "{reader}"' in runs[run]
+
+
 def _recovered(services: Services, card: Any, root: Path, env: dict[str, str]) -> None:
     """Power back: the units' commands again; the card comes back and is recovered first."""
     card.insert()
@@ -197,10 +207,11 @@ def test_a_validator_is_provisioned_and_survives_a_power_cut(
     started = services.logs / "cardsvc-validator.log"
     services.start(wait=lambda: started.exists() and started.stat().st_size > 0)
     try:
-        time.sleep(1.0)  # the reader monitor's first look: a card now is a fresh tap
+        # a card laid before the validator's first look at its reader lies there: no tap
+        services.wait_for(lambda: _looked(started, 1, card.reader), 40, "the first look")
         _cut_during_debit(services, card, card.insert)
         services.start(wait=lambda: True)
-        time.sleep(1.0)
+        services.wait_for(lambda: _looked(started, 2, card.reader), 40, "the look after")
         _recovered(services, card, root, env)
     finally:
         services.stop()
