@@ -13,12 +13,12 @@ import cv2
 import numpy as np
 import pytest
 
-from drivers.scanner import DetectParams, Reason, detect_page, judge
+from drivers.scanner import DetectParams, detect_page, judge
 from drivers.scanner.cutoff import runs_off
 from drivers.scanner.support import stands_out
 from simulators.camera.heldout import TUNING_SEEDS, HeldoutGenerator
 from simulators.camera.metrics import jaccard_smartdoc
-from tests.scanner.tuning import clear_scene, score
+from tests.scanner.tuning import assert_cut_page_refused, clear_scene, score
 
 BEFORE = DetectParams(far_cut=False)
 BEFORE_CLOTH = DetectParams(stand_out=0.0)
@@ -41,12 +41,7 @@ CLOTH = [
 def test_a_cut_page_bounded_by_a_rule_is_refused(
     seed: int, index: int, condition: str, what: str
 ) -> None:
-    assert seed in TUNING_SEEDS
-    image = HeldoutGenerator(seed).scene(index, condition).image
-    assert judge(image, detect_page(image, BEFORE)).ok  # the failure, pinned
-    det = detect_page(image)
-    verdict = judge(image, det)
-    assert det.touches_border and not verdict.ok and Reason.CUT_OFF in verdict.reasons
+    assert_cut_page_refused(seed, index, condition, BEFORE)
 
 
 @pytest.mark.parametrize(("seed", "index", "condition", "what"), CLOTH,

@@ -13,9 +13,10 @@ import cv2
 import numpy as np
 import pytest
 
-from drivers.scanner import DetectParams, Reason, detect_page, judge
+from drivers.scanner import DetectParams, detect_page
 from drivers.scanner.cutoff import runs_off
-from simulators.camera.heldout import TUNING_SEEDS, HeldoutGenerator
+from simulators.camera.heldout import HeldoutGenerator
+from tests.scanner.tuning import assert_cut_page_refused
 
 BEFORE = DetectParams(each_desk=False)
 
@@ -39,12 +40,7 @@ ACCEPTED = [
 def test_a_cut_page_accepted_before_round_7_is_refused(
     seed: int, index: int, condition: str, what: str
 ) -> None:
-    assert seed in TUNING_SEEDS
-    image = HeldoutGenerator(seed).scene(index, condition).image
-    assert judge(image, detect_page(image, BEFORE)).ok  # the failure, pinned
-    det = detect_page(image)
-    verdict = judge(image, det)
-    assert det.touches_border and not verdict.ok and Reason.CUT_OFF in verdict.reasons
+    assert_cut_page_refused(seed, index, condition, BEFORE)
 
 
 def _certificate(cut: bool, right: float = 460.0) -> tuple[np.ndarray, np.ndarray]:
