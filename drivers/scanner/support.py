@@ -35,15 +35,8 @@ def sample_points(img: np.ndarray, pts: np.ndarray, border: float | None = None)
     grid = np.empty((rows * width, 2), np.float32)  # one copy, x and y side by side (CV_32FC2)
     grid[:n] = pts.reshape(-1, 2)
     grid[n:] = 0.0
-    out = cv2.remap(  # type: ignore[call-overload]  # no map2 with a CV_32FC2 map1
-        img if img.dtype == np.float32 else img.astype(np.float32),
-        grid.reshape(rows, width, 2),
-        None,
-        cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_REPLICATE if border is None else cv2.BORDER_CONSTANT,
-        borderValue=0.0 if border is None else border,
-    )
-    return np.asarray(out).reshape(-1)[:n].reshape(shape)
+    out = _remap(img, grid.reshape(rows, width, 2), None, border)
+    return out.reshape(-1)[:n].reshape(shape)
 
 
 def sample_across(img: np.ndarray, pts: np.ndarray, normal: np.ndarray, offsets: np.ndarray,
@@ -64,15 +57,23 @@ def sample_across(img: np.ndarray, pts: np.ndarray, normal: np.ndarray, offsets:
                out=flat[:n].reshape(shape))
         flat[n:] = 0.0
         maps.append(flat.reshape(rows, width))
-    out = cv2.remap(
+    out = _remap(img, maps[0], maps[1], border)
+    return out.reshape(-1)[:n].reshape(shape)
+
+
+def _remap(img: np.ndarray, map1: np.ndarray, map2: np.ndarray | None,
+           border: float | None) -> np.ndarray:
+    """``img`` as float32, read bilinearly at ``map1`` (x and y side by side, CV_32FC2, with
+    no ``map2``) or at ``map1``, ``map2`` (x, y); beyond the frame ``border``, or the nearest
+    edge pixel when None: the one reading of :func:`sample_points` and :func:`sample_across`."""
+    return np.asarray(cv2.remap(
         img if img.dtype == np.float32 else img.astype(np.float32),
-        maps[0],
-        maps[1],
+        map1,
+        map2,  # type: ignore[arg-type]  # None with a CV_32FC2 map1
         cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_REPLICATE if border is None else cv2.BORDER_CONSTANT,
         borderValue=0.0 if border is None else border,
-    )
-    return np.asarray(out).reshape(-1)[:n].reshape(shape)
+    ))
 
 
 def side_points(quads: np.ndarray, samples: int) -> tuple[np.ndarray, np.ndarray]:
