@@ -2,7 +2,29 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
+
+
+@lru_cache(maxsize=16)
+def along_side(samples: int) -> np.ndarray:
+    """``np.linspace(0.06, 0.94, samples)``: where points along a side are read (share of its
+    length; the refinement's profiles, the support's points), made once per count (read
+    only)."""
+    t = np.linspace(0.06, 0.94, samples)
+    t.flags.writeable = False
+    return t
+
+
+@lru_cache(maxsize=16)
+def along_side32(samples: int) -> np.ndarray:
+    """:func:`along_side` as float32, the same bits as ``np.linspace(0.06, 0.94, samples,
+    dtype=np.float32)`` (linspace computes in float64 and casts), made once per count (read
+    only)."""
+    t = along_side(samples).astype(np.float32)
+    t.flags.writeable = False
+    return t
 
 
 def order_clockwise(points: np.ndarray) -> np.ndarray:

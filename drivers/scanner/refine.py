@@ -14,23 +14,13 @@ was.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import cv2
 import numpy as np
 
-from drivers.scanner.geometry import intersect
+from drivers.scanner.geometry import along_side, intersect
 
 _THREE = np.array([-1.0, 0.0, 1.0])
 """The three parallel profiles' offsets along a side (pixels)."""
-
-
-@lru_cache(maxsize=8)
-def _along(samples: int) -> np.ndarray:
-    """Where the profiles cross a side (share of its length), made once per count."""
-    t = np.linspace(0.06, 0.94, samples)
-    t.flags.writeable = False
-    return t
 
 
 def _median(values: np.ndarray) -> np.ndarray:
@@ -55,7 +45,7 @@ def _edge_points(
         return None
     u = d / length
     steps = np.arange(-radius, radius + 0.25, 0.5)
-    t = _along(samples)
+    t = along_side(samples)  # where the profiles cross the side
     base = a[None, :] + t[:, None] * d[None, :]
     # three parallel profiles, averaged against noise, read in one call (stacked rows); x and
     # y apart: (base + steps * outward) + along * u, then float32

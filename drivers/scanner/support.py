@@ -19,10 +19,10 @@ over stacks of quads (Q x 4 x 2, corners in order around).
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import cv2
 import numpy as np
+
+from drivers.scanner.geometry import along_side32
 
 
 def sample_points(img: np.ndarray, pts: np.ndarray, border: float | None = None) -> np.ndarray:
@@ -88,20 +88,11 @@ def side_points(quads: np.ndarray, samples: int) -> tuple[np.ndarray, np.ndarray
     centre = q.mean(axis=1, keepdims=True)
     outward = np.sign(np.add.reduce(((q + nxt) / 2 - centre) * normal, axis=-1, keepdims=True))
     normal *= np.where(outward == 0, 1.0, outward)
-    t = _spread(samples)
+    t = along_side32(samples)
     pts = np.empty((*q.shape[:2], samples, 2), np.float32)
     for c in (0, 1):  # x and y apart: the same sums, in longer runs than pairs
         np.add(q[:, :, None, c], t * d[:, :, None, c], out=pts[..., c])
     return pts, normal
-
-
-@lru_cache(maxsize=16)
-def _spread(samples: int) -> np.ndarray:
-    """``np.linspace(0.06, 0.94, samples)`` as float32 (where side_points reads a side), made
-    once per count (read only)."""
-    t = np.linspace(0.06, 0.94, samples, dtype=np.float32)
-    t.flags.writeable = False
-    return t
 
 
 def side_support(
