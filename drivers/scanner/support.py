@@ -210,15 +210,16 @@ def continues_to_border(
         reach[i] = np.minimum(tx, ty)
     beyond = [sample_points(img, pts[0, i][:, None, :] + steps[None, :, None] * normal[0, i])
               for i in range(4)]
+    middle = np.median(reach, axis=1)  # each side's np.median(reach[i]), read once
     for i in range(4):
-        if not np.all(np.isfinite(reach[i])) or float(np.median(reach[i])) > facing * max(w, h):
+        if not np.all(np.isfinite(reach[i])) or float(middle[i]) > facing * max(w, h):
             continue  # the side does not face the frame's edge closely
         base, n = pts[0, i].astype(np.float64), normal[0, i].astype(np.float64)
         near = steps[None, :] <= reach[i][:, None]
         strip = beyond[i][near]
         if strip.size < probes:
             continue
-        depth = max(2.0, min(3.0 * unit, float(np.median(reach[i]))))
+        depth = max(2.0, min(3.0 * unit, float(middle[i])))
         inner = base[:, None, :] - np.arange(2.0, 2.0 + depth)[None, :, None] * n
         paper = float(np.percentile(sample_points(img, inner), 80))
         level = float(np.percentile(strip, 80))
@@ -226,7 +227,7 @@ def continues_to_border(
         desk = np.concatenate([d for d in desks if d.size])
         if desk.size >= probes:
             gap = abs(float(np.percentile(desk, 80)) - paper)
-            far = float(np.median(reach[i])) > 0.25 * max(w, h)
+            far = float(middle[i]) > 0.25 * max(w, h)
             if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and (
                     gap < 3.0 * tolerance or flanks_go_on(img, q, i, float(reach[i].max()),
                                                            gap, unit, both=far, paper=True)):
