@@ -29,7 +29,7 @@ def thin(gx: np.ndarray, gy: np.ndarray, mag: np.ndarray, floor: float = 0.0) ->
     """The magnitude where it is a maximum across the edge (and above ``floor``), else zero."""
     h, w = mag.shape
     stride = w + 2
-    flat = np.pad(mag, 1).ravel()
+    flat = cv2.copyMakeBorder(mag, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0).ravel()  # np.pad
     idx = np.flatnonzero(mag.ravel() > floor)
     pos = idx + (idx // w) * 2 + stride + 1  # the same pixels in the padded image
     x, y = gx.ravel()[idx], gy.ravel()[idx]
