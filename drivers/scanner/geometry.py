@@ -6,6 +6,8 @@ from functools import lru_cache
 
 import numpy as np
 
+_FOUR = np.arange(4)
+
 
 @lru_cache(maxsize=16)
 def along_side(samples: int) -> np.ndarray:
@@ -33,12 +35,13 @@ def order_clockwise(points: np.ndarray) -> np.ndarray:
     pts = np.asarray(points, np.float64)
     single = pts.ndim == 2
     q = pts.reshape(-1, 4, 2)
-    centre = q.mean(axis=1, keepdims=True)
+    centre = np.add.reduce(q, axis=1, keepdims=True) / 4  # q.mean(axis=1), as it computes it
     angles = np.arctan2(q[..., 1] - centre[..., 1], q[..., 0] - centre[..., 0])
-    q = np.take_along_axis(q, np.argsort(angles, axis=1)[..., None], axis=1)
-    start = np.argmin(q[..., 0] + q[..., 1], axis=1)
-    idx = (start[:, None] + np.arange(4)[None, :]) % 4
-    q = np.take_along_axis(q, idx[..., None], axis=1)
+    order = np.argsort(angles, axis=1)
+    rows = np.arange(len(q))[:, None]
+    # the sorted corners' first is the one of least x + y; both reorderings in one gather
+    start = np.argmin((q[..., 0] + q[..., 1])[rows, order], axis=1)
+    q = np.asarray(q[rows, order[rows, (start[:, None] + _FOUR) % 4]])
     return q[0] if single else q
 
 
