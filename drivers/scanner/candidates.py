@@ -17,6 +17,7 @@ Scoring (in :mod:`drivers.scanner.detect`) picks among them; a wrong candidate c
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -46,22 +47,34 @@ def _hull_quads(contour: np.ndarray, max_sides: int) -> list[np.ndarray]:
     return out
 
 
+@lru_cache(maxsize=16)
+def _fours(count: int) -> np.ndarray:
+    """``itertools.combinations(range(count), 4)`` as a C x 4 array, made once per count (read
+    only)."""
+    fours = np.array(list(itertools.combinations(range(count), 4)), np.intp).reshape(-1, 4)
+    fours.flags.writeable = False
+    return fours
+
+
+_PREV = np.array([3, 0, 1, 2])
+"""``np.roll(np.arange(4), 1)``: each side's previous one around the quad."""
+
+
 def _side_quads(poly: np.ndarray, perimeter: float, max_sides: int) -> list[np.ndarray]:
     """Quads made of every four of the polygon's longest sides (in order around), extended
     to meet."""
     out: list[np.ndarray] = []
-    ends = np.roll(poly, -1, axis=0)
-    lengths = np.linalg.norm(ends - poly, axis=1)
+    sides = np.concatenate((poly[1:], poly[:1])) - poly  # np.roll(poly, -1, axis=0) - poly
+    lengths = np.sqrt(np.add.reduce(sides * sides, axis=1))  # np.linalg.norm, as it computes it
     order = np.argsort(lengths)[::-1][:max_sides]
-    keep = sorted(int(i) for i in order if lengths[i] >= 0.04 * perimeter)
+    keep = np.sort(order[lengths[order] >= 0.04 * perimeter])
     if len(keep) < 4:
         return out
-    combos = np.array(list(itertools.combinations(keep, 4)))  # C x 4, in hull order
-    start, direction = poly[combos], (ends - poly)[combos]
-    prev = np.roll(np.arange(4), 1)
+    combos = keep[_fours(len(keep))]  # C x 4, in hull order
+    start, direction = poly[combos], sides[combos]
     pts, ok = intersect_segments_lines(
-        start[:, prev].reshape(-1, 2),
-        direction[:, prev].reshape(-1, 2),
+        start[:, _PREV].reshape(-1, 2),
+        direction[:, _PREV].reshape(-1, 2),
         start.reshape(-1, 2),
         direction.reshape(-1, 2),
     )

@@ -29,7 +29,7 @@ def thin(gx: np.ndarray, gy: np.ndarray, mag: np.ndarray, floor: float = 0.0) ->
     """The magnitude where it is a maximum across the edge (and above ``floor``), else zero."""
     h, w = mag.shape
     stride = w + 2
-    flat = np.pad(mag, 1).ravel()
+    flat = cv2.copyMakeBorder(mag, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0).ravel()  # np.pad
     idx = np.flatnonzero(mag.ravel() > floor)
     pos = idx + (idx // w) * 2 + stride + 1  # the same pixels in the padded image
     x, y = gx.ravel()[idx], gy.ravel()[idx]
@@ -48,12 +48,12 @@ def thin(gx: np.ndarray, gy: np.ndarray, mag: np.ndarray, floor: float = 0.0) ->
 
 def hysteresis(thinned: np.ndarray, low: float, high: float) -> np.ndarray:
     """uint8 0/255: thinned edges above ``low`` connected (8-way) to one above ``high``."""
-    weak = (thinned > low).astype(np.uint8)
+    weak = (thinned > low).view(np.uint8)  # bools are bytes 0/1: no copy
     count, labels = cv2.connectedComponents(weak, connectivity=8)
-    keep = np.zeros(count, bool)
-    keep[labels[thinned > high]] = True
-    keep[0] = False
-    return np.where(keep[labels], 255, 0).astype(np.uint8)
+    value = np.zeros(count, np.uint8)  # each component's value: 255 if it holds a strong edge
+    value[labels[thinned > high]] = 255
+    value[0] = 0
+    return np.asarray(value[labels])
 
 
 def edge_map(gray: np.ndarray, low: float, high: float) -> np.ndarray:

@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
+
+_FOUR = np.arange(4)
+
+
+@lru_cache(maxsize=16)
+def along_side(samples: int) -> np.ndarray:
+    """``np.linspace(0.06, 0.94, samples)``: where points along a side are read (share of its
+    length; the refinement's profiles, the support's points), made once per count (read
+    only)."""
+    t = np.linspace(0.06, 0.94, samples)
+    t.flags.writeable = False
+    return t
+
+
+@lru_cache(maxsize=16)
+def along_side32(samples: int) -> np.ndarray:
+    """:func:`along_side` as float32, the same bits as ``np.linspace(0.06, 0.94, samples,
+    dtype=np.float32)`` (linspace computes in float64 and casts), made once per count (read
+    only)."""
+    t = along_side(samples).astype(np.float32)
+    t.flags.writeable = False
+    return t
 
 
 def order_clockwise(points: np.ndarray) -> np.ndarray:
@@ -11,12 +35,13 @@ def order_clockwise(points: np.ndarray) -> np.ndarray:
     pts = np.asarray(points, np.float64)
     single = pts.ndim == 2
     q = pts.reshape(-1, 4, 2)
-    centre = q.mean(axis=1, keepdims=True)
+    centre = np.add.reduce(q, axis=1, keepdims=True) / 4  # q.mean(axis=1), as it computes it
     angles = np.arctan2(q[..., 1] - centre[..., 1], q[..., 0] - centre[..., 0])
-    q = np.take_along_axis(q, np.argsort(angles, axis=1)[..., None], axis=1)
-    start = np.argmin(q[..., 0] + q[..., 1], axis=1)
-    idx = (start[:, None] + np.arange(4)[None, :]) % 4
-    q = np.take_along_axis(q, idx[..., None], axis=1)
+    order = np.argsort(angles, axis=1)
+    rows = np.arange(len(q))[:, None]
+    # the sorted corners' first is the one of least x + y; both reorderings in one gather
+    start = np.argmin((q[..., 0] + q[..., 1])[rows, order], axis=1)
+    q = np.asarray(q[rows, order[rows, (start[:, None] + _FOUR) % 4]])
     return q[0] if single else q
 
 

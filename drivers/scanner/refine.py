@@ -14,23 +14,13 @@ was.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import cv2
 import numpy as np
 
-from drivers.scanner.geometry import intersect
+from drivers.scanner.geometry import along_side, intersect
 
 _THREE = np.array([-1.0, 0.0, 1.0])
 """The three parallel profiles' offsets along a side (pixels)."""
-
-
-@lru_cache(maxsize=8)
-def _along(samples: int) -> np.ndarray:
-    """Where the profiles cross a side (share of its length), made once per count."""
-    t = np.linspace(0.06, 0.94, samples)
-    t.flags.writeable = False
-    return t
 
 
 def _median(values: np.ndarray) -> np.ndarray:
@@ -49,23 +39,43 @@ def _edge_points(
     gray: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.ndarray, radius: float, samples: int
 ) -> np.ndarray | None:
     """Sub-pixel positions of the strongest drop in brightness going out across ``a``-``b``."""
-    d = b - a
-    length = float(np.linalg.norm(d))
-    if length < 8:
-        return None
-    u = d / length
+    return _edge_points_sides(gray, [(a, b, outward)], radius, samples)[0]
+
+
+def _edge_points_sides(
+    gray: np.ndarray, sides: list[tuple[np.ndarray, np.ndarray, np.ndarray]], radius: float,
+    samples: int,
+) -> list[np.ndarray | None]:
+    """:func:`_edge_points` of each side (``a``, ``b``, ``outward``), all read in one call:
+    each side's result the same to the bit as on its own (the same sums side by side; remap's
+    value at a point does not depend on where the point sits in its maps)."""
+    out: list[np.ndarray | None] = [None] * len(sides)
     steps = np.arange(-radius, radius + 0.25, 0.5)
-    t = _along(samples)
-    base = a[None, :] + t[:, None] * d[None, :]
-    # three parallel profiles, averaged against noise, read in one call (stacked rows); x and
-    # y apart: (base + steps * outward) + along * u, then float32
-    qx, qy = (((base[:, None, c] + steps[None, :] * outward[c])[None]
-               + (_THREE * u[c])[:, None, None]).reshape(3 * samples, len(steps))
-              .astype(np.float32) for c in (0, 1))
-    three = cv2.remap(gray, qx, qy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    prof = (three[:samples] + three[samples:2 * samples]) + three[2 * samples:]
+    t = along_side(samples)  # where the profiles cross a side
+    live, bases, outwards, units = [], [], [], []
+    for j, (a, b, outward) in enumerate(sides):
+        d = b - a
+        length = float(np.linalg.norm(d))
+        if length < 8:
+            continue
+        live.append(j)
+        bases.append(a[None, :] + t[:, None] * d[None, :])
+        outwards.append(outward)
+        units.append(d / length)
+    if not live:
+        return out
+    count = len(live)
+    base, normal, u = np.stack(bases), np.stack(outwards), np.stack(units)  # L x S x 2, L x 2
+    # three parallel profiles a side, averaged against noise, read in one call (stacked rows:
+    # side, profile, point); x and y apart: (base + steps * outward) + along * u, then float32
+    qx, qy = (((base[:, None, :, None, c] + steps * normal[:, None, None, None, c])
+               + (_THREE[None, :] * u[:, None, c])[:, :, None, None])
+              .reshape(count * 3 * samples, len(steps)).astype(np.float32) for c in (0, 1))
+    three = cv2.remap(gray, qx, qy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+                      ).reshape(count, 3, samples, len(steps))
+    prof = ((three[:, 0] + three[:, 1]) + three[:, 2]).reshape(count * samples, len(steps))
     grad = np.maximum(-np.diff(prof, axis=1), 0.0)  # brightness lost going outward
-    rows = np.arange(samples)
+    rows = np.arange(count * samples)
     k = np.argmax(grad, axis=1)
     peak = grad[rows, k]
     left = grad[rows, np.maximum(k - 1, 0)]
@@ -73,11 +83,14 @@ def _edge_points(
     denom = left - 2 * peak + right
     safe = np.where(np.abs(denom) > 1e-6, denom, -1.0)
     sub = np.clip(np.where(np.abs(denom) > 1e-6, 0.5 * (left - right) / safe, 0.0), -0.5, 0.5)
-    pos = steps[0] + (k + 0.5 + sub) * 0.5
-    good = peak > max(9.0, 0.3 * float(_median(peak)))
-    if good.sum() < max(5, samples // 4):
-        return None
-    return np.asarray(base[good] + pos[good, None] * outward[None, :])
+    pos = (steps[0] + (k + 0.5 + sub) * 0.5).reshape(count, samples)
+    peak = peak.reshape(count, samples)
+    middle = _median(peak)  # each side's
+    for s, j in enumerate(live):
+        good = peak[s] > max(9.0, 0.3 * float(middle[s]))
+        if good.sum() >= max(5, samples // 4):
+            out[j] = np.asarray(base[s][good] + pos[s][good, None] * normal[s][None, :])
+    return out
 
 
 def _inner_level(img: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.ndarray,
@@ -155,13 +168,15 @@ def refine_corners(
             n = np.array([d[1], -d[0]]) / (np.linalg.norm(d) + 1e-12)
             if np.dot((a + b) / 2 - centre, n) < 0:
                 n = -n
-            pts = _edge_points(img, a, b, n, radius if r == 0 else max(2.5, radius / 3), samples)
             sides.append((a, b, n))
+        found = _edge_points_sides(img, sides, radius if r == 0 else max(2.5, radius / 3),
+                                   samples)  # the four sides' _edge_points, in one call
+        for i, ((a, b, n), pts) in enumerate(zip(sides, found, strict=True)):
             if pts is None:
                 unseen.append(i)
                 if len(unseen) > 1:
                     return current
-                unit = d / (np.linalg.norm(d) + 1e-12)  # this side stays where it was
+                unit = (b - a) / (np.linalg.norm(b - a) + 1e-12)  # this side stays where it was
                 lines.append(np.array([unit[0], unit[1], a[0], a[1]]))
                 continue
             line = (cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01)

@@ -19,10 +19,10 @@ over stacks of quads (Q x 4 x 2, corners in order around).
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import cv2
 import numpy as np
+
+from drivers.scanner.geometry import along_side32
 
 
 def sample_points(img: np.ndarray, pts: np.ndarray, border: float | None = None) -> np.ndarray:
@@ -88,20 +88,11 @@ def side_points(quads: np.ndarray, samples: int) -> tuple[np.ndarray, np.ndarray
     centre = q.mean(axis=1, keepdims=True)
     outward = np.sign(np.add.reduce(((q + nxt) / 2 - centre) * normal, axis=-1, keepdims=True))
     normal *= np.where(outward == 0, 1.0, outward)
-    t = _spread(samples)
+    t = along_side32(samples)
     pts = np.empty((*q.shape[:2], samples, 2), np.float32)
     for c in (0, 1):  # x and y apart: the same sums, in longer runs than pairs
         np.add(q[:, :, None, c], t * d[:, :, None, c], out=pts[..., c])
     return pts, normal
-
-
-@lru_cache(maxsize=16)
-def _spread(samples: int) -> np.ndarray:
-    """``np.linspace(0.06, 0.94, samples)`` as float32 (where side_points reads a side), made
-    once per count (read only)."""
-    t = np.linspace(0.06, 0.94, samples, dtype=np.float32)
-    t.flags.writeable = False
-    return t
 
 
 def side_support(
@@ -219,15 +210,16 @@ def continues_to_border(
         reach[i] = np.minimum(tx, ty)
     beyond = [sample_points(img, pts[0, i][:, None, :] + steps[None, :, None] * normal[0, i])
               for i in range(4)]
+    middle = np.median(reach, axis=1)  # each side's np.median(reach[i]), read once
     for i in range(4):
-        if not np.all(np.isfinite(reach[i])) or float(np.median(reach[i])) > facing * max(w, h):
+        if not np.all(np.isfinite(reach[i])) or float(middle[i]) > facing * max(w, h):
             continue  # the side does not face the frame's edge closely
         base, n = pts[0, i].astype(np.float64), normal[0, i].astype(np.float64)
         near = steps[None, :] <= reach[i][:, None]
         strip = beyond[i][near]
         if strip.size < probes:
             continue
-        depth = max(2.0, min(3.0 * unit, float(np.median(reach[i]))))
+        depth = max(2.0, min(3.0 * unit, float(middle[i])))
         inner = base[:, None, :] - np.arange(2.0, 2.0 + depth)[None, :, None] * n
         paper = float(np.percentile(sample_points(img, inner), 80))
         level = float(np.percentile(strip, 80))
@@ -235,7 +227,7 @@ def continues_to_border(
         desk = np.concatenate([d for d in desks if d.size])
         if desk.size >= probes:
             gap = abs(float(np.percentile(desk, 80)) - paper)
-            far = float(np.median(reach[i])) > 0.25 * max(w, h)
+            far = float(middle[i]) > 0.25 * max(w, h)
             if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and (
                     gap < 3.0 * tolerance or flanks_go_on(img, q, i, float(reach[i].max()),
                                                            gap, unit, both=far, paper=True)):
