@@ -154,9 +154,7 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
         return best.detection
     if p.concave:  # unsure: a page over another sheet may be missing among the candidates
         again = _dented_search(frames, best, p)
-        if again is not None and (best is not None or again.detection.support >= p.min_support):
-            # its candidates include the first search's; with none, a page seen as little
-            # as nothing (an empty cloth's brightest patches: tuning 9001 mix #59) is not one
+        if again is not None:  # its candidates include the first search's
             best = again
             if best.detection.support >= p.confident:
                 return best.detection
@@ -200,13 +198,23 @@ def _dented_search(f: _Frames, best: _Found | None, p: DetectParams) -> _Found |
     there are none of the first two (one or two Otsu thresholds and their contours)."""
     sh, sw = f.small.shape[:2]
     white, limit = WHITE.paper(f.small), p.min_area * sw * sh
-    found = concave_candidates(white, limit)
-    if p.upper < 1.0:
-        found += upper_candidates(white, limit, least=p.upper)
-    if not found:
+    dented = concave_candidates(white, limit)
+    upper = upper_candidates(white, limit, least=p.upper) if p.upper < 1.0 else []
+    if not dented and not upper:
         return None
-    return _search(f, WHITE, replace(p, min_interior=p.concave_interior, facing=1.0),
-                   dented=(found, () if best is None else (best.coarse,)))
+    again = _search(f, WHITE, replace(p, min_interior=p.concave_interior, facing=1.0),
+                    dented=(dented + upper, () if best is None else (best.coarse,)))
+    if (again is not None and best is None and again.detection.support < p.min_support
+            and not any(np.array_equal(again.coarse, q) for q in _rounded(dented))):
+        return None  # an empty cloth's brightest patch, seen as nothing (9001 mix #59)
+    return again
+
+
+def _rounded(quads: list[np.ndarray]) -> np.ndarray:
+    """Quads as the search holds them (corners in order, to half a pixel)."""
+    if not quads:
+        return np.empty((0, 4, 2))
+    return np.asarray(np.round(order_clockwise(np.array(quads).reshape(-1, 4, 2)) * 2) / 2)
 
 
 @dataclass(frozen=True)
