@@ -38,6 +38,7 @@ from drivers.scanner.candidates import (
     concave_candidates,
     contour_candidates,
     line_candidates,
+    upper_candidates,
     zoomed_out_candidates,
 )
 from drivers.scanner.cutoff import runs_off
@@ -152,7 +153,7 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
             return again.detection
         return best.detection
     if p.concave:  # unsure: a page over another sheet may be missing among the candidates
-        again = _dented_search(frames, best, p, only_if_dented=False)
+        again = _dented_search(frames, best, p)
         if again is not None:  # its candidates include the first search's
             best = again
             if best.detection.support >= p.confident:
@@ -191,16 +192,29 @@ def _cut_off_far(f: _Frames, page: Detection, p: DetectParams) -> Detection:
     return page
 
 
-def _dented_search(f: _Frames, best: _Found | None, p: DetectParams,
-                   only_if_dented: bool = True) -> _Found | None:
-    """The plain view searched again on the dented outlines' quads (see ``concave``) and the
-    first search's best quad; with ``only_if_dented``, only when some outline is dented (one
-    Otsu threshold and its contours otherwise)."""
+def _dented_search(f: _Frames, best: _Found | None, p: DetectParams) -> _Found | None:
+    """The plain view searched again on the dented outlines' quads (see ``concave``), the
+    brightest regions' quads (see ``upper``) and the first search's best quad; None when
+    there are none of the first two (one or two Otsu thresholds and their contours)."""
     sh, sw = f.small.shape[:2]
-    if only_if_dented and not concave_candidates(WHITE.paper(f.small), p.min_area * sw * sh):
+    white, limit = WHITE.paper(f.small), p.min_area * sw * sh
+    dented = concave_candidates(white, limit)
+    upper = upper_candidates(white, limit, least=p.upper) if p.upper < 1.0 else []
+    if not dented and not upper:
         return None
-    return _search(f, WHITE, replace(p, min_interior=p.concave_interior, facing=1.0),
-                   dented=() if best is None else (best.coarse,))
+    again = _search(f, WHITE, replace(p, min_interior=p.concave_interior, facing=1.0),
+                    dented=(dented + upper, () if best is None else (best.coarse,)))
+    if (again is not None and best is None and again.detection.support < p.min_support
+            and not any(np.array_equal(again.coarse, q) for q in _rounded(dented))):
+        return None  # an empty cloth's brightest patch, seen as nothing (9001 mix #59)
+    return again
+
+
+def _rounded(quads: list[np.ndarray]) -> np.ndarray:
+    """Quads as the search holds them (corners in order, to half a pixel)."""
+    if not quads:
+        return np.empty((0, 4, 2))
+    return np.asarray(np.round(order_clockwise(np.array(quads).reshape(-1, 4, 2)) * 2) / 2)
 
 
 @dataclass(frozen=True)
@@ -232,10 +246,11 @@ class _Found:
 
 
 def _search(f: _Frames, view: View, p: DetectParams,
-            dented: tuple[np.ndarray, ...] | None = None) -> _Found | None:
+            dented: tuple[list[np.ndarray], tuple[np.ndarray, ...]] | None = None
+            ) -> _Found | None:
     """The best page seen in one view of the frame (see the module's notes). With ``dented``
-    (the first search's best coarse quad, or nothing), the candidates are the quads of the
-    bright regions' dented outlines and that quad only."""
+    (the second search's candidates, and the first search's best coarse quad or nothing),
+    the candidates are those and that quad only."""
     h, w = f.frame.shape[:2]
     scale, fine_scale = f.scale, f.fine_scale
     white = view.paper(f.small)
@@ -243,10 +258,7 @@ def _search(f: _Frames, view: View, p: DetectParams,
     sh, sw = gray_small.shape
     limit = p.min_area * sw * sh
     if dented is not None:
-        found = concave_candidates(white, limit)
-        if not found:
-            return None
-        stacks = [np.array(found + list(dented)).reshape(-1, 4, 2)]
+        stacks = [np.array(dented[0] + list(dented[1])).reshape(-1, 4, 2)]
     else:
         edges = coarse_edges(gray_small)
         found = contour_candidates(white, edges, limit) + zoomed_out_candidates(
@@ -283,7 +295,8 @@ def _search(f: _Frames, view: View, p: DetectParams,
     if not np.any(score > 0):
         return None
     picked = _distinct(quads, np.argsort(-score), max(1, p.hypotheses), 2.0)
-    if dented and float(np.abs(quads[picked[0]] - order_clockwise(dented[0])).max()) <= 1.0:
+    if dented and dented[1] and float(np.abs(quads[picked[0]] - order_clockwise(dented[1][0])
+                                             ).max()) <= 1.0:
         return None  # the first search's quad wins again: nothing new
     # only candidates within reach of the best are worth refining
     picked = [i for i in picked if score[i] >= 0.3 * score[picked[0]]]

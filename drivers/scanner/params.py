@@ -63,6 +63,12 @@ class DetectParams:
     """In that second search, a quad whose corner has less than this share of paper just
     inside it loses in proportion: a quad over the page and the sheet under it, joined by a
     line across the desk, has a corner on the desk. 0: not looked at."""
+    upper: float = 0.6
+    """That second search also takes the quads of the brightest regions' outlines
+    (:func:`drivers.scanner.candidates.upper_candidates`: Otsu's threshold again over what
+    passed it) when what passed the first threshold is at least this share of the frame: a
+    striped, dotted or checked cloth whose light ground passes as paper, merging every sheet
+    with the cloth. 1: never."""
     edge_again: float = 0.5
     """A page found by that second search on a plain-view quad at the frame's edge is taken
     only if its coarse score is at least this share of that quad's; else the quad stays (and

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from drivers.scanner.geometry import convex_and_open
-from drivers.scanner.support import sample_points, side_points
+from drivers.scanner.support import sample_points, side_points, side_support
 
 
 def _beyond_level(white: np.ndarray, quad: np.ndarray, unit: float, probes: int = 12
@@ -85,16 +85,19 @@ def _edge_run(white: np.ndarray, corner: np.ndarray, along: np.ndarray, normal: 
 
 
 def carry_on(white: np.ndarray, quad: np.ndarray, unit: float, contrast: float = 6.0,
-             tolerance: float = 10.0, rounds: int = 3) -> np.ndarray:
+             tolerance: float = 10.0, rounds: int = 3, seen: float = 0.95) -> np.ndarray:
     """``quad`` (4 x 2, in order around) moved out past each side with paper beyond it to
     where its neighbouring sides end (see the module's notes); ``quad`` itself when none
     moves. Up to ``rounds`` times: a flank along a blotchy desk (stone) can lose its edge for
     a few pixels and end early, leaving the moved side inside the page with paper still beyond
-    it; it is carried on again from there."""
+    it; it is carried on again from there. A neighbour with the desk only 1.5 ``tolerance``
+    darker beyond it (a striped cloth's light ground lifts the 80th percentile there) is the
+    page's edge too when it is seen as one (:func:`drivers.scanner.support.side_support`) on
+    at least ``seen`` of its length (above 1: never)."""
     q = np.asarray(quad, np.float64)
     white = np.asarray(white, np.float32)  # once, not at every sampling
     for k in range(rounds):
-        out = _carry_once(white, q, unit, contrast, tolerance)
+        out = _carry_once(white, q, unit, contrast, tolerance, seen)
         if out is q:
             break
         if k and not _ends_there(white, q, out, unit, tolerance):
@@ -117,10 +120,15 @@ def _ends_there(white: np.ndarray, before: np.ndarray, after: np.ndarray, unit: 
 
 
 def _carry_once(white: np.ndarray, q: np.ndarray, unit: float, contrast: float,
-                tolerance: float) -> np.ndarray:
+                tolerance: float, seen: float) -> np.ndarray:
     """One round of :func:`carry_on`: ``q`` itself when nothing moves."""
     drop = _beyond_level(white, q, unit)
-    clear = np.nan_to_num(drop, nan=-1.0) >= 2.5 * tolerance  # desk beyond: the page's edge
+    level = np.nan_to_num(drop, nan=-1.0)
+    clear = level >= 2.5 * tolerance  # desk beyond: the page's edge
+    half = (level >= 1.5 * tolerance) & ~clear  # or, on a striped cloth, seen as an edge
+    if seen <= 1.0 and half.any() and (np.abs(np.nan_to_num(drop, nan=99.0)) < tolerance).any():
+        clear |= half & (side_support(white, q[None], contrast=contrast, slack=1,
+                                      unit=unit)[0] >= seen)
     # paper beyond a side whose neighbours both have the desk clearly beyond them
     open_sides = (np.abs(np.nan_to_num(drop, nan=99.0)) < tolerance) & np.roll(clear, 1) \
         & np.roll(clear, -1)

@@ -138,7 +138,8 @@ def test_a_page_whose_refinement_gave_up_is_refined_again(
     seed: int, index: int, condition: str, before: float, what: str
 ) -> None:
     image, t = clear_scene(seed, index, condition)
-    old = detect_page(image, DetectParams(refine_again=0.0))
+    # without round 8's brightest regions' quads either: they find both pages too
+    old = detect_page(image, DetectParams(refine_again=0.0, upper=1.0))
     assert score(old.corners, t) < before  # the failure, pinned
     assert not judge(image, old).ok
     det = detect_page(image)
