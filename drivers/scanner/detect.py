@@ -161,6 +161,8 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
     pale: bool | None = None  # whether the frame is pale and even: read once
     doubted: _Found | None = None  # a pale frame's page seen not quite well enough
     for listed in p.fallback:
+        if listed.paler and best is not None and best.detection.area_share >= p.paler_below:
+            continue  # a page of some size was found already: the paler part is not split
         view = listed
         if listed.pale_only or listed.pale_reading:
             pale = pale_even(frames.small) if pale is None else pale
@@ -280,7 +282,7 @@ def _search(f: _Frames, view: View, p: DetectParams,
         side_support(white, quads, samples=8, contrast=p.contrast), axis=1)
     quads = quads[np.argsort(-rough)[: p.shortlist]]
     support = np.prod(side_support(white, quads, contrast=p.contrast), axis=1)
-    if not view.plain and float(support.max()) < p.other_view_floor:
+    if (not view.plain or view.paler) and float(support.max()) < p.other_view_floor:
         return None
     share, level = interior_share(white, quads)
     plain = white if view.plain else whiteness(f.small)

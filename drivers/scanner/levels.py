@@ -80,6 +80,6 @@ def paler_candidates(white: np.ndarray, min_area: float, ground: float = WHITE_G
         if level < top or int(hist[level + 1:].sum()) < min_area:
             break
         mask = np.where(white > level, 255, 0).astype(np.uint8)
-        out.extend(contour_candidates(mask, none, min_area))
+        out.extend(contour_candidates(mask, none, min_area, max_sides=6))
         top = level + 1
     return out

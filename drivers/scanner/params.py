@@ -80,6 +80,10 @@ class DetectParams:
     below it the other views are tried too and the best page of all is kept."""
     fallback: tuple[View, ...] = (PALER, SMOOTH, WARM, COOL, FAINT, DIM, GREEN, PINK)
     """The other views (:mod:`drivers.scanner.views`), in order."""
+    paler_below: float = 0.08
+    """The paler part of the frame is split again (:data:`drivers.scanner.views.PALER`) only
+    when the page found so far is none or under this share of the frame (one the quality gate
+    refuses as too small): it costs a search, and it is for pages nothing followed."""
     pale_doubt: float = 0.45
     """On a pale, even frame (:func:`drivers.scanner.views.pale_even`) where no view is
     believed, the best page another view sees at least this well (support; under
