@@ -44,6 +44,7 @@ from drivers.scanner.candidates import (
 from drivers.scanner.cutoff import runs_off
 from drivers.scanner.geometry import convex_and_open, order_clockwise, quad_area, quad_areas
 from drivers.scanner.grow import grow, sides_seen
+from drivers.scanner.levels import paler_candidates, under_object_candidates
 from drivers.scanner.params import DetectParams
 from drivers.scanner.refine import refine_corners
 from drivers.scanner.sheets import carry_on
@@ -159,7 +160,10 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
             if best.detection.support >= p.confident:
                 return best.detection
     pale: bool | None = None  # whether the frame is pale and even: read once
+    doubted: _Found | None = None  # a pale frame's page seen not quite well enough
     for listed in p.fallback:
+        if listed.paler and best is not None and best.detection.area_share >= p.paler_below:
+            continue  # a page of some size was found already: the paler part is not split
         view = listed
         if listed.pale_only or listed.pale_reading:
             pale = pale_even(frames.small) if pale is None else pale
@@ -167,15 +171,23 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
                 continue
             view = listed.on(pale)
         found = _search(frames, view, p)
-        if (found is None or found.detection.support < p.confident
+        if (found is None or found.detection.support < min(p.confident, p.pale_doubt)
                 or found.detection.area_share < p.fallback_min_area
                 or (p.stand_out > 0
                     and not stands_out(view.paper(frames.small), found.coarse, p.stand_out))):
             continue  # another view is believed only when it sees the sides of a page well
+        if found.detection.support < p.confident:  # on a pale, even frame: kept, doubted
+            pale = pale_even(frames.small) if pale is None else pale
+            if (pale and not found.detection.touches_border
+                    and (doubted is None or found.score > doubted.score)):
+                doubted = found
+            continue
         if best is None or found.score > best.score:
             best = replace(found, detection=_grown_plain(frames, found.detection, p))
             if found.score >= p.fallback_settled * frames.small.shape[0] * frames.small.shape[1]:
                 break  # else a later view may see more of the page (or the page)
+    if best is None and doubted is not None:  # nothing better: the doubted page
+        best = doubted
     h, w = frames.frame.shape[:2]
     return best.detection if best is not None else Detection(None, (w, h))
 
@@ -257,12 +269,19 @@ def _search(f: _Frames, view: View, p: DetectParams,
     gray_small = view.gray(f.small)
     sh, sw = gray_small.shape
     limit = p.min_area * sw * sh
-    if dented is not None:
+    if view.paler:  # the paler part's regions only (drivers.scanner.levels)
+        found = paler_candidates(white, limit)
+        if not found:
+            return None
+        stacks = [np.array(found).reshape(-1, 4, 2)]
+    elif dented is not None:
         stacks = [np.array(dented[0] + list(dented[1])).reshape(-1, 4, 2)]
     else:
         edges = coarse_edges(gray_small)
         found = contour_candidates(white, edges, limit) + zoomed_out_candidates(
             f.small, white, limit, view=view)
+        if view.warmth != 0:  # a colour view: a tinted object may hold the Otsu split
+            found += under_object_candidates(white, limit)
         stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
     quads = np.unique(np.round(order_clockwise(np.concatenate(stacks, axis=0)) * 2) / 2, axis=0)
     if len(quads):
@@ -275,7 +294,7 @@ def _search(f: _Frames, view: View, p: DetectParams,
         side_support(white, quads, samples=8, contrast=p.contrast), axis=1)
     quads = quads[np.argsort(-rough)[: p.shortlist]]
     support = np.prod(side_support(white, quads, contrast=p.contrast), axis=1)
-    if not view.plain and float(support.max()) < p.other_view_floor:
+    if (not view.plain or view.paler) and float(support.max()) < p.other_view_floor:
         return None
     share, level = interior_share(white, quads)
     plain = white if view.plain else whiteness(f.small)

@@ -61,7 +61,10 @@ def _margin_end(v: np.ndarray, paper: float, tol: float, unit: float, reach: int
             return 0.0  # what lies beyond is neither a flat desk nor one that stays darker
         cut = 0.5 * (margin + float(np.median(tail)))
         start = a + int(np.argmax(v[a: e + 1] >= cut))  # into the margin
-        c = start + int(np.argmax(v[start:] < cut))  # and out of it
+        # and out of it for good: a pixel of sensor noise under the cut is not the margin's end
+        below = v[start: e + 8] < cut
+        stays = below[: len(below) - 2] & below[1: len(below) - 1] & below[2:]
+        c = start + int(np.argmax(stays))
         if c <= start:
             return 0.0
         drop = float(v[c - 1] - v[c])

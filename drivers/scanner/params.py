@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drivers.scanner.views import COOL, DIM, FAINT, GREEN, PINK, SMOOTH, WARM, View
+from drivers.scanner.views import COOL, DIM, FAINT, GREEN, PALER, PINK, SMOOTH, WARM, View
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,18 @@ class DetectParams:
     confident: float = 0.6
     """A page whose sides are seen at least this well (support) in the plain view is taken;
     below it the other views are tried too and the best page of all is kept."""
-    fallback: tuple[View, ...] = (SMOOTH, WARM, COOL, FAINT, DIM, GREEN, PINK)
+    fallback: tuple[View, ...] = (PALER, SMOOTH, WARM, COOL, FAINT, DIM, GREEN, PINK)
     """The other views (:mod:`drivers.scanner.views`), in order."""
+    paler_below: float = 0.08
+    """The paler part of the frame is split again (:data:`drivers.scanner.views.PALER`) only
+    when the page found so far is none or under this share of the frame (one the quality gate
+    refuses as too small): it costs a search, and it is for pages nothing followed."""
+    pale_doubt: float = 0.45
+    """On a pale, even frame (:func:`drivers.scanner.views.pale_even`) where no view is
+    believed, the best page another view sees at least this well (support; under
+    ``confident``), clear of the frame's edge, standing out and large enough, is taken: there
+    the views' steps are a few levels, and a page found right had its four sides' shares
+    multiply to 0.47-0.56 (tuning white on light 9004 #61, 9005 #66, #67). 1: never."""
     fallback_min_area: float = 0.05
     """Smallest page (share of the frame) another view may report: on an empty desk a blurred
     or colour view can find a small pale patch, which would be refused as "too small" where

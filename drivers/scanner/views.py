@@ -84,6 +84,10 @@ class View:
     noise is low the finer reading can be the better one (0.62 against 0.58)."""
     also_reading: float = 0.0
     """The second spacing the finer check reads at (:meth:`on`; 0: none)."""
+    paler: bool = False
+    """The plain view searched on other candidates only: the regions above Otsu's thresholds
+    taken on the paler part of the frame (:func:`drivers.scanner.levels.paler_candidates`: a
+    page on a white-ground tablecloth, the flowers holding the first split)."""
     dim_floor: float = 0.8
     """In the dim view, paper is at least this share of the frame's bright level (90th
     percentile of the darkest channel): a pale page a little darker than a brighter desk, not a
@@ -171,6 +175,7 @@ def percentiles(image: np.ndarray, q: tuple[float, ...]) -> np.ndarray:
 
 
 WHITE = View("white")
+PALER = View("paler", paler=True)
 SMOOTH = View("smooth", blur=2.0)
 WARM = View("warm", warmth=1, pale_reading=2.0)
 COOL = View("cool", warmth=-1, pale_reading=2.0)
