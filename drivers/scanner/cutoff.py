@@ -23,12 +23,18 @@ on past it when
   side counts, also those near the frame's edge (which the strip check of the search reads
   with the desk all together). When two other sides have paper beyond them (the printed frame
   left and right: 9006 cut #188), they are moved out to where the desk begins, within 12 % of
-  the quad's shorter side (a margin), and the quad is read again;
+  the quad's shorter side (a margin), and the quad is read again. (Round 8) when all three
+  have paper beyond them (the printed frame on three sides: 9001 cut #91, refused only as
+  blurred), the desk is read past where a margin would end, and a side with paper out to the
+  frame's edge is left where it is;
 * (round 7) a side within 4 % of the frame's longer side from its edge, with what lies just
   beyond it within half a ``tolerance`` of the paper (80th percentile, and point by point) on a
   desk within 3 ``tolerance`` of the paper (the middle one of the other sides'), is cut off:
   a rule just inside the frame's edge on a white-ground cloth, which the strip check's "nearer
   the paper than halfway to the desk" leaves no room for (9006 cut-ruled #161);
+  (round 8) such a side is read at its points with room for the strip before the frame's edge
+  when they are half or more (a side slanting to within a few pixels of the edge at one end
+  was skipped: 9006 cut #24, refused by the strip check alone by 3.7 levels);
 * "paper just beyond" (round 7) is also read point by point: the brightest just beyond against
   the brightest just inside, the median over the side's points. Light falling off along the
   side spreads both 80th percentiles, and text just beyond a rule weighs on the one beyond
@@ -48,7 +54,7 @@ from drivers.scanner.support import flanks_go_on, side_points
 
 def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: float = 0.25,
              probes: int = 9, tolerance: float = 8.0, each_desk: bool = True,
-             widen: bool = True) -> bool:
+             widen: bool = True, with_room: bool = True, deep: bool = True) -> bool:
     """Whether paper runs on, unbroken, from a side of ``quad`` (pixels of ``white``, the plain
     view's whiteness, uint8) that lies further than ``facing`` times the frame's longer side
     from the frame's edge, out to that edge; with ``each_desk``, from any side, the desk also
@@ -71,7 +77,7 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
     beyond = [_at(white, pts[j][:, None, :] + steps[None, :, None] * normal[j])[
         steps[None, :] <= reach[j][:, None]] for j in range(4)]
     if each_desk and _pale_and_near(white, pts, normal, reach, beyond, steps, 0.04 * max(w, h),
-                                    0.5 * tolerance, 3.0 * tolerance):
+                                    0.5 * tolerance, 3.0 * tolerance, with_room):
         return True
     for i in np.flatnonzero(np.isfinite(reach).all(axis=1)):
         inner = _at(white, pts[i][:, None, :] - steps[None, :, None] * normal[i])
@@ -111,22 +117,33 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
         if each_desk and widen and len(each) == 3:
             # two other sides with paper beyond (a certificate's margins past its printed
             # frame left and right): read again with those sides moved out to the desk
-            wider = _past_margins(white, q, int(i), pts, normal, reach, beyond, min(each),
-                                  tolerance, unit)
+            desk = min(each)
+            if deep and paper - desk < 3.0 * tolerance:
+                # (round 8) paper beyond all three (a certificate's printed frame on three
+                # sides: 9001 cut #91): the desk read past where a margin would end
+                desk = min(desk, _past_a_margin(white, q, int(i), pts, normal, reach, unit))
+            wider = _past_margins(white, q, int(i), pts, normal, reach, beyond, desk,
+                                  tolerance, unit, deep)
             if wider is not None and runs_off(white, wider, unit, facing, probes, tolerance,
-                                              each_desk, widen=False):
+                                              each_desk, widen=False, with_room=with_room,
+                                              deep=deep):
                 return True
     return False
 
 
 def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
                   normal: np.ndarray, reach: np.ndarray, beyond: list[np.ndarray], desk: float,
-                  tolerance: float, unit: float) -> np.ndarray | None:
+                  tolerance: float, unit: float, deep: bool = True) -> np.ndarray | None:
     """``q`` with its sides other than ``side`` that have paper just beyond them moved out to
     where the desk (``desk``, the darkest other side's) begins, within 12 % of the quad's
     shorter side: a printed frame's margin; None when no side moves, or one has paper beyond
-    it further than that."""
-    span = 0.12 * min(float(np.linalg.norm(q[k] - q[(k + 1) % 4])) for k in range(4))
+    it further than that. With ``deep`` (round 8): 12 % of its longer side (the frame may cut
+    the shorter one short), the desk looked for only past the paper (the printed rule a side
+    lies on is dark too), and a side with paper beyond it out to the frame's edge, nearer
+    than that, left where it is."""
+    sides = [float(np.linalg.norm(q[k] - q[(k + 1) % 4])) for k in range(4)]
+    # (round 8, ``deep``) of the longer side: the shorter may be cut short by the frame
+    span = 0.12 * (max(sides) if deep else min(sides))
     shift = np.zeros(4)
     for j in range(4):
         if j == side or not beyond[j].size:
@@ -139,12 +156,19 @@ def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
                                                                            1.5 * tolerance):
             continue  # the desk at once beyond this side
         depth = np.arange(2.0, min(span, float(reach[j].min())), 1.0)
+        to_edge = deep and float(reach[j].min()) < span  # the frame's edge within a margin
         if len(depth) < 3:
+            if to_edge:
+                continue  # (round 8) left where it is: paper out to the frame's edge
             return None
         ray = _at(white, pts[j][:, None, :] + depth[None, :, None] * normal[j])
         low = np.percentile(ray, 80, axis=0) < paper - 0.5 * gap
         ends = np.flatnonzero(low[:-2] & low[1:-1] & low[2:])
+        if deep:  # (round 8) past the paper: the printed rule the side lies on is dark too
+            ends = ends[ends >= np.argmin(low)]
         if not len(ends):
+            if to_edge:
+                continue  # (round 8) left where it is: paper out to the frame's edge
             return None  # paper beyond this side too, as far as a margin goes
         shift[j] = depth[ends[0]]
     if not np.any(shift):
@@ -161,6 +185,23 @@ def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
         t = ((pb[0] - pa[0]) * (-db[1]) + (pb[1] - pa[1]) * db[0]) / det
         moved[k] = pa + t * da
     return moved
+
+
+def _past_a_margin(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
+                   normal: np.ndarray, reach: np.ndarray, unit: float) -> float:
+    """The darkest of the bright parts read beyond the sides other than ``side`` just past
+    where a margin would end (12 % of the quad's longer side, as :func:`_past_margins`, to 3
+    ``unit`` further), at the points whose rays stay in the frame that far; inf if none."""
+    span = 0.12 * max(float(np.linalg.norm(q[k] - q[(k + 1) % 4])) for k in range(4))
+    depth = span + np.arange(1.0, 1.0 + 3.0 * unit, 1.0)
+    levels = [np.inf]
+    for j in range(4):
+        inside = reach[j] >= depth[-1]
+        if j == side or 2 * np.count_nonzero(inside) < len(inside):
+            continue
+        levels.append(_bright(_at(white, pts[j][inside][:, None, :]
+                                  + depth[None, :, None] * normal[j])))
+    return float(min(levels))
 
 
 def _unbroken(white: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndarray,
@@ -190,20 +231,25 @@ def _unbroken(white: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.
 
 def _pale_and_near(white: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndarray,
                    beyond: list[np.ndarray], steps: np.ndarray, near: float, same: float,
-                   pale: float) -> bool:
+                   pale: float, with_room: bool = True) -> bool:
     """Whether a side lies within ``near`` of the frame's edge with the paper going on just
     beyond it (within ``same`` of the paper's level, and point by point), on a desk within
     ``pale`` of the paper (the middle one of the other sides'): a rule printed just inside the
     frame's edge on a white-ground tablecloth, where the strip check's "nearer the paper than
-    halfway to the desk" has no room (tuning 9006 cut-ruled #161: refused only as blurred)."""
+    halfway to the desk" has no room (tuning 9006 cut-ruled #161: refused only as blurred).
+    With ``with_room`` (round 8), a side with room for the strip at half its points or more is
+    read at those (else at all or not at all)."""
     for i in np.flatnonzero(np.isfinite(reach).all(axis=1) & (np.median(reach, axis=1) <= near)):
-        if not np.all(reach[i] >= steps[-1]):
+        room = reach[i] >= steps[-1]
+        if not (np.all(room) or (with_room and 2 * np.count_nonzero(room) >= len(room))):
             continue  # too little room: the corner check's and ``_pale_and_tight``'s
         each = [_bright(beyond[j]) for j in range(4) if j != i and beyond[j].size >= len(pts[i])]
         if len(each) < 3:
             continue
-        inner = _at(white, pts[i][:, None, :] - steps[None, :, None] * normal[i])
-        outer = _at(white, pts[i][:, None, :] + steps[None, :, None] * normal[i])
+        # (round 8) a slanted side may come within the strip's depth of the frame's edge at
+        # one end: the points with room are read (9006 cut #24: skipped before)
+        inner = _at(white, pts[i][room][:, None, :] - steps[None, :, None] * normal[i])
+        outer = _at(white, pts[i][room][:, None, :] + steps[None, :, None] * normal[i])
         paper = _bright(inner)
         local = float(np.median(outer.max(axis=1) - inner.max(axis=1)))
         if (abs(_bright(outer) - paper) < same and abs(local) < same
