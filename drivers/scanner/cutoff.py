@@ -32,9 +32,6 @@ on past it when
   desk within 3 ``tolerance`` of the paper (the middle one of the other sides'), is cut off:
   a rule just inside the frame's edge on a white-ground cloth, which the strip check's "nearer
   the paper than halfway to the desk" leaves no room for (9006 cut-ruled #161);
-  (round 8) such a side is read at its points with room for the strip before the frame's edge
-  when they are half or more (a side slanting to within a few pixels of the edge at one end
-  was skipped: 9006 cut #24, refused by the strip check alone by 3.7 levels);
 * "paper just beyond" (round 7) is also read point by point: the brightest just beyond against
   the brightest just inside, the median over the side's points. Light falling off along the
   side spreads both 80th percentiles, and text just beyond a rule weighs on the one beyond
@@ -54,7 +51,7 @@ from drivers.scanner.support import flanks_go_on, side_points
 
 def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: float = 0.25,
              probes: int = 9, tolerance: float = 8.0, each_desk: bool = True,
-             widen: bool = True, with_room: bool = True, deep: bool = True) -> bool:
+             widen: bool = True, deep: bool = True) -> bool:
     """Whether paper runs on, unbroken, from a side of ``quad`` (pixels of ``white``, the plain
     view's whiteness, uint8) that lies further than ``facing`` times the frame's longer side
     from the frame's edge, out to that edge; with ``each_desk``, from any side, the desk also
@@ -77,7 +74,7 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
     beyond = [_at(white, pts[j][:, None, :] + steps[None, :, None] * normal[j])[
         steps[None, :] <= reach[j][:, None]] for j in range(4)]
     if each_desk and _pale_and_near(white, pts, normal, reach, beyond, steps, 0.04 * max(w, h),
-                                    0.5 * tolerance, 3.0 * tolerance, with_room):
+                                    0.5 * tolerance, 3.0 * tolerance):
         return True
     for i in np.flatnonzero(np.isfinite(reach).all(axis=1)):
         inner = _at(white, pts[i][:, None, :] - steps[None, :, None] * normal[i])
@@ -125,8 +122,7 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
             wider = _past_margins(white, q, int(i), pts, normal, reach, beyond, desk,
                                   tolerance, unit, deep)
             if wider is not None and runs_off(white, wider, unit, facing, probes, tolerance,
-                                              each_desk, widen=False, with_room=with_room,
-                                              deep=deep):
+                                              each_desk, widen=False, deep=deep):
                 return True
     return False
 
@@ -231,25 +227,20 @@ def _unbroken(white: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.
 
 def _pale_and_near(white: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndarray,
                    beyond: list[np.ndarray], steps: np.ndarray, near: float, same: float,
-                   pale: float, with_room: bool = True) -> bool:
+                   pale: float) -> bool:
     """Whether a side lies within ``near`` of the frame's edge with the paper going on just
     beyond it (within ``same`` of the paper's level, and point by point), on a desk within
     ``pale`` of the paper (the middle one of the other sides'): a rule printed just inside the
     frame's edge on a white-ground tablecloth, where the strip check's "nearer the paper than
-    halfway to the desk" has no room (tuning 9006 cut-ruled #161: refused only as blurred).
-    With ``with_room`` (round 8), a side with room for the strip at half its points or more is
-    read at those (else at all or not at all)."""
+    halfway to the desk" has no room (tuning 9006 cut-ruled #161: refused only as blurred)."""
     for i in np.flatnonzero(np.isfinite(reach).all(axis=1) & (np.median(reach, axis=1) <= near)):
-        room = reach[i] >= steps[-1]
-        if not (np.all(room) or (with_room and 2 * np.count_nonzero(room) >= len(room))):
+        if not np.all(reach[i] >= steps[-1]):
             continue  # too little room: the corner check's and ``_pale_and_tight``'s
         each = [_bright(beyond[j]) for j in range(4) if j != i and beyond[j].size >= len(pts[i])]
         if len(each) < 3:
             continue
-        # (round 8) a slanted side may come within the strip's depth of the frame's edge at
-        # one end: the points with room are read (9006 cut #24: skipped before)
-        inner = _at(white, pts[i][room][:, None, :] - steps[None, :, None] * normal[i])
-        outer = _at(white, pts[i][room][:, None, :] + steps[None, :, None] * normal[i])
+        inner = _at(white, pts[i][:, None, :] - steps[None, :, None] * normal[i])
+        outer = _at(white, pts[i][:, None, :] + steps[None, :, None] * normal[i])
         paper = _bright(inner)
         local = float(np.median(outer.max(axis=1) - inner.max(axis=1)))
         if (abs(_bright(outer) - paper) < same and abs(local) < same
