@@ -51,7 +51,7 @@ from drivers.scanner.support import flanks_go_on, side_points
 
 def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: float = 0.25,
              probes: int = 9, tolerance: float = 8.0, each_desk: bool = True,
-             widen: bool = True, deep: bool = True) -> bool:
+             widen: bool = True, deep: bool = True, flanked: bool = True) -> bool:
     """Whether paper runs on, unbroken, from a side of ``quad`` (pixels of ``white``, the plain
     view's whiteness, uint8) that lies further than ``facing`` times the frame's longer side
     from the frame's edge, out to that edge; with ``each_desk``, from any side, the desk also
@@ -111,6 +111,10 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
                     and flanks_go_on(white.astype(np.float32), q, int(i),
                                      float(reach[i].max()), gap, unit)):
                 return True
+        if (flanked and each_desk and len(each) == 3 and middle[i] > facing * max(w, h)
+                and _between_flanks(white, q, int(i), paper, float(np.median(each)), unit,
+                                    tolerance, probes)):
+            return True
         if each_desk and widen and len(each) == 3:
             # two other sides with paper beyond (a certificate's margins past its printed
             # frame left and right): read again with those sides moved out to the desk
@@ -122,9 +126,58 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
             wider = _past_margins(white, q, int(i), pts, normal, reach, beyond, desk,
                                   tolerance, unit, deep)
             if wider is not None and runs_off(white, wider, unit, facing, probes, tolerance,
-                                              each_desk, widen=False, deep=deep):
+                                              each_desk, widen=False, deep=deep,
+                                              flanked=flanked):
                 return True
     return False
+
+
+def _between_flanks(white: np.ndarray, q: np.ndarray, side: int, paper: float, desk: float,
+                    unit: float, tolerance: float, probes: int) -> bool:
+    """(Round 8) Whether the page's own paper runs on past ``side`` of ``q``, point by point at
+    its own level, out to the frame's edge, between the quad's flanks extended: on a desk
+    darker than the paper by ``1.5 tolerance`` or more (the far check wants 3), at least two
+    thirds of ``probes`` rays (inset 10 % from the corners, each in a direction between the
+    two flanks', so that the page beyond stays between them: a slanted side's own normal leaves
+    the page through a flank) keep the brightest within 3 ``unit`` of depth within half the
+    gap (at most ``tolerance``) of the paper just inside that point, at every depth to the
+    frame's edge, and cross ink (a stroke or rule ``3 tolerance`` darker than that paper): a
+    cut table whose quad took a line through it for a side (tuning 9009 cut-ruled #45, on a
+    dotted cloth 15 levels darker than the paper: refused only as blurred)."""
+    gap = paper - desk
+    if gap < 1.5 * tolerance:
+        return False
+    h, w = white.shape
+    a, b = q[side], q[(side + 1) % 4]
+    da, db = a - q[(side - 1) % 4], b - q[(side + 2) % 4]
+    da, db = da / np.linalg.norm(da), db / np.linalg.norm(db)
+    t = np.linspace(0.1, 0.9, probes)
+    start = a + t[:, None] * (b - a)
+    d = (1.0 - t)[:, None] * da + t[:, None] * db
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    if np.any(np.einsum("ij,ij->i", d, start - np.mean(q, axis=0)) <= 0):
+        return False  # a ray turning back into the page
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tx = np.where(d[:, 0] > 0, (w - 1 - start[:, 0]) / d[:, 0],
+                      np.where(d[:, 0] < 0, -start[:, 0] / d[:, 0], np.inf))
+        ty = np.where(d[:, 1] > 0, (h - 1 - start[:, 1]) / d[:, 1],
+                      np.where(d[:, 1] < 0, -start[:, 1] / d[:, 1], np.inf))
+    reach = np.minimum(tx, ty)
+    if not np.all(np.isfinite(reach)):
+        return False
+    steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
+    own = _at(white, start[:, None, :] - steps[None, :, None] * d[:, None, :]).max(axis=1)
+    depth = np.arange(2.0, float(reach.max()), 1.0)
+    ray = _at(white, start[:, None, :] + depth[None, :, None] * d[:, None, :])
+    past = depth[None, :] > reach[:, None]  # past the frame's edge
+    span = max(1, round(3.0 * unit))
+    padded = np.pad(np.where(past, -1.0, ray), ((0, 0), (span, span)), mode="edge")
+    top = np.max(np.lib.stride_tricks.sliding_window_view(padded, 2 * span + 1, axis=1), axis=2)
+    near = min(0.5 * gap, tolerance)
+    level = np.all(past | (np.abs(top - own[:, None]) < near), axis=1)
+    ink = np.any(~past & (ray < own[:, None] - 3.0 * tolerance), axis=1)
+    mine = np.abs(own - paper) < tolerance  # the page's own paper just inside
+    return bool(3 * np.count_nonzero(level & ink & mine) >= 2 * probes)
 
 
 def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,

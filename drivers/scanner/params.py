@@ -113,6 +113,12 @@ class DetectParams:
     side with paper beyond it out to the frame's edge is left where it is, before the quad is
     read again with its sides moved out (tuning 9001 cut #91: refused only as blurred). The
     last three also when two other sides have a margin beyond them (False: round 7)."""
+    flanked: bool = True
+    """In that last look (round 8), a side far from the frame's edge is also cut off when the
+    page's own paper runs on past it point by point at its own level, with ink, out to the
+    frame's edge, read along rays between its flanks extended, on a desk darker by 1.5
+    ``tolerance`` or more (the far check wants 3): a table sliced by the quad on a desk only
+    15-20 levels darker than the paper (:func:`drivers.scanner.cutoff._between_flanks`)."""
     other_view_floor: float = 0.45
     """Another view's search stops before the inside, rim and refinement checks when none of
     its shortlisted quads has its sides seen this well (coarse support): that view's page

@@ -84,3 +84,40 @@ def test_past_a_printed_frame_on_three_sides(cut: bool) -> None:
     assert runs_off(white, quad, unit=2.0) is cut
     if cut:
         assert not runs_off(white, quad, unit=2.0, deep=False)  # the failure, pinned
+
+
+def _sliced_table(cut: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A ruled table on a page on a pale desk 16 levels darker than the paper, the frame's
+    bottom edge 240-280 px below the quad's slanted bottom side. ``cut``: the page runs on past
+    the frame's bottom edge, the quad's bottom side a line through the table (the page going on
+    beyond it, between the quad's flanks extended); else the page ends 0-40 px past it."""
+    rng = np.random.default_rng(8003)
+    img = np.clip(rng.normal(190, 1.5, (480, 640)), 0, 255).astype(np.uint8)
+    bottom = 520 if cut else 240
+    cv2.rectangle(img, (160, 40), (480, bottom), 206, -1)
+    for y in range(70, bottom, 18):  # the table's rows, and a line of text in each
+        cv2.line(img, (180, y), (460, y), 60, 1)
+        cv2.line(img, (190, y + 9), (300, y + 9), 80, 2)
+    for x in (180, 320, 460):  # its columns
+        cv2.line(img, (x, 70), (x, bottom - 10), 60, 1)
+    return img, np.array([[160.0, 40.0], [480.0, 40.0], [480.0, 200.0], [160.0, 240.0]])
+
+
+@pytest.mark.parametrize("cut", [True, False])
+def test_a_table_sliced_by_the_quad_far_from_the_edge(cut: bool) -> None:
+    """(Tuning 9009 cut-ruled #45's kind, drawn.) The cut one is read by no other gate: the
+    desk is 16 levels darker than the paper (the far check wants 24)."""
+    white, quad = _sliced_table(cut)
+    assert runs_off(white, quad, unit=2.0) is cut
+    assert not runs_off(white, quad, unit=2.0, flanked=False)
+
+
+def test_a_table_sliced_far_from_the_edge_is_refused() -> None:
+    """Tuning 9009 cut-ruled #45: a table on a white-ground dotted cloth 15-17 levels darker
+    than the paper, cut by the frame's bottom edge; the quad's bottom side a slanted line
+    through the table, 180-220 px (half resolution) from the frame's edge. Refused before only
+    as blurred (a sharper frame would have been accepted)."""
+    image = HeldoutGenerator(9009).scene(45, "cut-ruled").image
+    det = detect_page(image)
+    assert det.corners is not None and det.touches_border
+    assert not detect_page(image, DetectParams(flanked=False)).touches_border  # the failure
