@@ -23,7 +23,10 @@ on past it when
   side counts, also those near the frame's edge (which the strip check of the search reads
   with the desk all together). When two other sides have paper beyond them (the printed frame
   left and right: 9006 cut #188), they are moved out to where the desk begins, within 12 % of
-  the quad's shorter side (a margin), and the quad is read again;
+  the quad's shorter side (a margin), and the quad is read again. (Round 8) when all three
+  have paper beyond them (the printed frame on three sides: 9001 cut #91, refused only as
+  blurred), the desk is read past where a margin would end, and a side with paper out to the
+  frame's edge is left where it is;
 * (round 7) a side within 4 % of the frame's longer side from its edge, with what lies just
   beyond it within half a ``tolerance`` of the paper (80th percentile, and point by point) on a
   desk within 3 ``tolerance`` of the paper (the middle one of the other sides'), is cut off:
@@ -48,7 +51,7 @@ from drivers.scanner.support import flanks_go_on, side_points
 
 def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: float = 0.25,
              probes: int = 9, tolerance: float = 8.0, each_desk: bool = True,
-             widen: bool = True) -> bool:
+             widen: bool = True, deep: bool = True, flanked: bool = True) -> bool:
     """Whether paper runs on, unbroken, from a side of ``quad`` (pixels of ``white``, the plain
     view's whiteness, uint8) that lies further than ``facing`` times the frame's longer side
     from the frame's edge, out to that edge; with ``each_desk``, from any side, the desk also
@@ -108,25 +111,88 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
                     and flanks_go_on(white.astype(np.float32), q, int(i),
                                      float(reach[i].max()), gap, unit)):
                 return True
+        if (flanked and each_desk and len(each) == 3 and middle[i] > facing * max(w, h)
+                and _between_flanks(white, q, int(i), paper, float(np.median(each)), unit,
+                                    tolerance, probes)):
+            return True
         if each_desk and widen and len(each) == 3:
             # two other sides with paper beyond (a certificate's margins past its printed
             # frame left and right): read again with those sides moved out to the desk
-            wider = _past_margins(white, q, int(i), pts, normal, reach, beyond, min(each),
-                                  tolerance, unit)
+            desk = min(each)
+            if deep and paper - desk < 3.0 * tolerance:
+                # (round 8) paper beyond all three (a certificate's printed frame on three
+                # sides: 9001 cut #91): the desk read past where a margin would end
+                desk = min(desk, _past_a_margin(white, q, int(i), pts, normal, reach, unit))
+            wider = _past_margins(white, q, int(i), pts, normal, reach, beyond, desk,
+                                  tolerance, unit, deep)
             if wider is not None and runs_off(white, wider, unit, facing, probes, tolerance,
-                                              each_desk, widen=False):
+                                              each_desk, widen=False, deep=deep,
+                                              flanked=flanked):
                 return True
     return False
 
 
+def _between_flanks(white: np.ndarray, q: np.ndarray, side: int, paper: float, desk: float,
+                    unit: float, tolerance: float, probes: int) -> bool:
+    """(Round 8) Whether the page's own paper runs on past ``side`` of ``q``, point by point at
+    its own level, out to the frame's edge, between the quad's flanks extended: on a desk
+    darker than the paper by ``1.5 tolerance`` or more (the far check wants 3), at least two
+    thirds of ``probes`` rays (inset 10 % from the corners, each in a direction between the
+    two flanks', so that the page beyond stays between them: a slanted side's own normal leaves
+    the page through a flank) keep the brightest within 3 ``unit`` of depth within half the
+    gap (at most ``tolerance``) of the paper just inside that point, at every depth to the
+    frame's edge, and cross ink (a stroke or rule ``3 tolerance`` darker than that paper): a
+    cut table whose quad took a line through it for a side (tuning 9009 cut-ruled #45, on a
+    dotted cloth 15 levels darker than the paper: refused only as blurred)."""
+    gap = paper - desk
+    if gap < 1.5 * tolerance:
+        return False
+    h, w = white.shape
+    a, b = q[side], q[(side + 1) % 4]
+    da, db = a - q[(side - 1) % 4], b - q[(side + 2) % 4]
+    da, db = da / np.linalg.norm(da), db / np.linalg.norm(db)
+    t = np.linspace(0.1, 0.9, probes)
+    start = a + t[:, None] * (b - a)
+    d = (1.0 - t)[:, None] * da + t[:, None] * db
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    if np.any(np.einsum("ij,ij->i", d, start - np.mean(q, axis=0)) <= 0):
+        return False  # a ray turning back into the page
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tx = np.where(d[:, 0] > 0, (w - 1 - start[:, 0]) / d[:, 0],
+                      np.where(d[:, 0] < 0, -start[:, 0] / d[:, 0], np.inf))
+        ty = np.where(d[:, 1] > 0, (h - 1 - start[:, 1]) / d[:, 1],
+                      np.where(d[:, 1] < 0, -start[:, 1] / d[:, 1], np.inf))
+    reach = np.minimum(tx, ty)
+    if not np.all(np.isfinite(reach)):
+        return False
+    steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
+    own = _at(white, start[:, None, :] - steps[None, :, None] * d[:, None, :]).max(axis=1)
+    depth = np.arange(2.0, float(reach.max()), 1.0)
+    ray = _at(white, start[:, None, :] + depth[None, :, None] * d[:, None, :])
+    past = depth[None, :] > reach[:, None]  # past the frame's edge
+    span = max(1, round(3.0 * unit))
+    padded = np.pad(np.where(past, -1.0, ray), ((0, 0), (span, span)), mode="edge")
+    top = np.max(np.lib.stride_tricks.sliding_window_view(padded, 2 * span + 1, axis=1), axis=2)
+    near = min(0.5 * gap, tolerance)
+    level = np.all(past | (np.abs(top - own[:, None]) < near), axis=1)
+    ink = np.any(~past & (ray < own[:, None] - 3.0 * tolerance), axis=1)
+    mine = np.abs(own - paper) < tolerance  # the page's own paper just inside
+    return bool(3 * np.count_nonzero(level & ink & mine) >= 2 * probes)
+
+
 def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
                   normal: np.ndarray, reach: np.ndarray, beyond: list[np.ndarray], desk: float,
-                  tolerance: float, unit: float) -> np.ndarray | None:
+                  tolerance: float, unit: float, deep: bool = True) -> np.ndarray | None:
     """``q`` with its sides other than ``side`` that have paper just beyond them moved out to
     where the desk (``desk``, the darkest other side's) begins, within 12 % of the quad's
     shorter side: a printed frame's margin; None when no side moves, or one has paper beyond
-    it further than that."""
-    span = 0.12 * min(float(np.linalg.norm(q[k] - q[(k + 1) % 4])) for k in range(4))
+    it further than that. With ``deep`` (round 8): 12 % of its longer side (the frame may cut
+    the shorter one short), the desk looked for only past the paper (the printed rule a side
+    lies on is dark too), and a side with paper beyond it out to the frame's edge, nearer
+    than that, left where it is."""
+    sides = [float(np.linalg.norm(q[k] - q[(k + 1) % 4])) for k in range(4)]
+    # (round 8, ``deep``) of the longer side: the shorter may be cut short by the frame
+    span = 0.12 * (max(sides) if deep else min(sides))
     shift = np.zeros(4)
     for j in range(4):
         if j == side or not beyond[j].size:
@@ -139,12 +205,19 @@ def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
                                                                            1.5 * tolerance):
             continue  # the desk at once beyond this side
         depth = np.arange(2.0, min(span, float(reach[j].min())), 1.0)
+        to_edge = deep and float(reach[j].min()) < span  # the frame's edge within a margin
         if len(depth) < 3:
+            if to_edge:
+                continue  # (round 8) left where it is: paper out to the frame's edge
             return None
         ray = _at(white, pts[j][:, None, :] + depth[None, :, None] * normal[j])
         low = np.percentile(ray, 80, axis=0) < paper - 0.5 * gap
         ends = np.flatnonzero(low[:-2] & low[1:-1] & low[2:])
+        if deep:  # (round 8) past the paper: the printed rule the side lies on is dark too
+            ends = ends[ends >= np.argmin(low)]
         if not len(ends):
+            if to_edge:
+                continue  # (round 8) left where it is: paper out to the frame's edge
             return None  # paper beyond this side too, as far as a margin goes
         shift[j] = depth[ends[0]]
     if not np.any(shift):
@@ -161,6 +234,23 @@ def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
         t = ((pb[0] - pa[0]) * (-db[1]) + (pb[1] - pa[1]) * db[0]) / det
         moved[k] = pa + t * da
     return moved
+
+
+def _past_a_margin(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
+                   normal: np.ndarray, reach: np.ndarray, unit: float) -> float:
+    """The darkest of the bright parts read beyond the sides other than ``side`` just past
+    where a margin would end (12 % of the quad's longer side, as :func:`_past_margins`, to 3
+    ``unit`` further), at the points whose rays stay in the frame that far; inf if none."""
+    span = 0.12 * max(float(np.linalg.norm(q[k] - q[(k + 1) % 4])) for k in range(4))
+    depth = span + np.arange(1.0, 1.0 + 3.0 * unit, 1.0)
+    levels = [np.inf]
+    for j in range(4):
+        inside = reach[j] >= depth[-1]
+        if j == side or 2 * np.count_nonzero(inside) < len(inside):
+            continue
+        levels.append(_bright(_at(white, pts[j][inside][:, None, :]
+                                  + depth[None, :, None] * normal[j])))
+    return float(min(levels))
 
 
 def _unbroken(white: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndarray,

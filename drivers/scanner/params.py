@@ -121,6 +121,20 @@ class DetectParams:
     one of the three), and every side is read, not only those far from the frame's edge: one
     other side may have paper beyond it (a certificate's margin past its printed frame), and
     all together they would pass for a desk as bright as the paper."""
+    deep_margins: bool = True
+    """In that last look (round 8), when all three other sides have paper beyond them (a
+    certificate whose quad took its printed frame on three sides), the desk is read past
+    where a margin would end (12 % of the quad's longer side, not its shorter, which the
+    frame may cut short), the printed rule a side lies on is not taken for the desk, and a
+    side with paper beyond it out to the frame's edge is left where it is, before the quad is
+    read again with its sides moved out (tuning 9001 cut #91: refused only as blurred). The
+    last three also when two other sides have a margin beyond them (False: round 7)."""
+    flanked: bool = True
+    """In that last look (round 8), a side far from the frame's edge is also cut off when the
+    page's own paper runs on past it point by point at its own level, with ink, out to the
+    frame's edge, read along rays between its flanks extended, on a desk darker by 1.5
+    ``tolerance`` or more (the far check wants 3): a table sliced by the quad on a desk only
+    15-20 levels darker than the paper (:func:`drivers.scanner.cutoff._between_flanks`)."""
     other_view_floor: float = 0.45
     """Another view's search stops before the inside, rim and refinement checks when none of
     its shortlisted quads has its sides seen this well (coarse support): that view's page
