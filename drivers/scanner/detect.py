@@ -223,11 +223,11 @@ def _dented_search(f: _Frames, best: _Found | None, p: DetectParams) -> _Found |
     return again
 
 
-def _rounded(quads: list[np.ndarray]) -> np.ndarray:
+def _rounded(quads: list[np.ndarray] | np.ndarray) -> np.ndarray:
     """Quads as the search holds them (corners in order, to half a pixel)."""
-    if not quads:
+    if not len(quads):
         return np.empty((0, 4, 2))
-    return np.asarray(np.round(order_clockwise(np.array(quads).reshape(-1, 4, 2)) * 2) / 2)
+    return np.asarray(np.round(order_clockwise(np.asarray(quads).reshape(-1, 4, 2)) * 2) / 2)
 
 
 @dataclass(frozen=True)
@@ -284,7 +284,7 @@ def _search(f: _Frames, view: View, p: DetectParams,
         if view.warmth != 0:  # a colour view: a tinted object may hold the Otsu split
             found += under_object_candidates(white, limit)
         stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
-    quads = np.unique(np.round(order_clockwise(np.concatenate(stacks, axis=0)) * 2) / 2, axis=0)
+    quads = np.unique(_rounded(np.concatenate(stacks, axis=0)), axis=0)
     if len(quads):
         areas = quad_areas(quads)
         quads = quads[(areas >= limit) & convex_and_open(quads, p.min_angle)]

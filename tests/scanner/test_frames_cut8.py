@@ -120,4 +120,5 @@ def test_a_table_sliced_far_from_the_edge_is_refused() -> None:
     image = HeldoutGenerator(9009).scene(45, "cut-ruled").image
     det = detect_page(image)
     assert det.corners is not None and det.touches_border
-    assert not detect_page(image, DetectParams(flanked=False)).touches_border  # the failure
+    # merged with round 8's other changes, the search's page is refused as cut off with or
+    # without ``flanked`` too; the drawn table above shows that check on its own
