@@ -113,10 +113,10 @@ def concave_candidates(white: np.ndarray, min_area: float, max_sides: int = 10
     9007 two-documents #22 lost the page's)."""
     _, bright = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     mask = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    return _outline_quads(mask, min_area, max_sides)
+    return outline_quads(mask, min_area, max_sides)
 
 
-def _outline_quads(mask: np.ndarray, min_area: float, max_sides: int, hulls: bool = False
+def outline_quads(mask: np.ndarray, min_area: float, max_sides: int, hulls: bool = False
                    ) -> list[np.ndarray]:
     """The side quads of ``mask``'s outer outlines where they are dented (and with ``hulls``
     each outline's hull quads too)."""
@@ -135,33 +135,6 @@ def _outline_quads(mask: np.ndarray, min_area: float, max_sides: int, hulls: boo
         poly = cv2.approxPolyDP(contour, 0.01 * perimeter, True).reshape(-1, 2)
         if len(poly) > 4:
             out.extend(_side_quads(poly.astype(np.float64), perimeter, max_sides))
-    return out
-
-
-def upper_candidates(white: np.ndarray, min_area: float, max_sides: int = 10,
-                     least: float = 0.6) -> list[np.ndarray]:
-    """Quads from the outlines of the brightest regions: Otsu's threshold taken again over
-    what passed the first one. On a striped, dotted or checked cloth with a light ground the
-    ground passes Otsu as paper and every sheet merges with the whole cloth into one bright
-    region (tuning 9007 two-documents #51: nothing found); the paper is brighter still than
-    that ground, and a second threshold over the bright class alone leaves the sheets. Each
-    outline's hull quads as :func:`contour_candidates`, and the quads of its sides where it
-    is dented (a page over another sheet) as :func:`concave_candidates`. Only for the frames
-    where the plain search is unsure, and only when what passed the first threshold is at
-    least ``least`` of the frame (the cloth's ground with it; else the first search's regions
-    are the sheets already)."""
-    first, _ = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    above = white[white > first]
-    if above.size < max(min_area, least * white.size):
-        return []
-    second, _ = cv2.threshold(above.reshape(1, -1), 0, 255,
-                              cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    mask = np.where(white > second, 255, 0).astype(np.uint8)
-    out: list[np.ndarray] = []
-    for size in (3, 5):  # 5: where the lamp lifts the ground under it too, specks join the
-        # page to the cloth (tuning 9008 curled #34)
-        opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((size, size), np.uint8))
-        out.extend(_outline_quads(opened, min_area, max_sides, hulls=True))
     return out
 
 

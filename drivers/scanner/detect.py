@@ -38,13 +38,12 @@ from drivers.scanner.candidates import (
     concave_candidates,
     contour_candidates,
     line_candidates,
-    upper_candidates,
     zoomed_out_candidates,
 )
 from drivers.scanner.cutoff import runs_off
 from drivers.scanner.geometry import convex_and_open, order_clockwise, quad_area, quad_areas
 from drivers.scanner.grow import grow, sides_seen
-from drivers.scanner.levels import paler_candidates, under_object_candidates
+from drivers.scanner.levels import paler_candidates, under_object_candidates, upper_candidates
 from drivers.scanner.params import DetectParams
 from drivers.scanner.refine import refine_corners
 from drivers.scanner.sheets import carry_on

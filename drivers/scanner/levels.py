@@ -1,4 +1,6 @@
-"""Candidates of a colour view when a small, strongly tinted object takes its Otsu threshold.
+"""Candidates from a second Otsu split: a colour view when a small, strongly tinted object
+takes its Otsu threshold, the paler part of a white-ground cloth, a light-ground cloth's
+brightest regions.
 
 The contour candidates (:func:`drivers.scanner.candidates.contour_candidates`) take a view's
 bright regions at its Otsu threshold: two classes, paper and desk. In the colour views (warm,
@@ -9,6 +11,12 @@ page's outline, though its sides, read against the desk, are well seen (tuning s
 white on light #64, 9005 #10, 9007 #13, 9004 #61). When the bright class is that small, the
 levels at or below the threshold are split once more (Otsu again, on their histogram alone:
 the object masked out), and the regions above that second threshold give candidates too.
+
+The same second split, over the levels *above* the first threshold, serves two more searches:
+the paler part of a white-ground cloth (:func:`paler_candidates`, the ``PALER`` view) and the
+brightest regions of a light-ground striped or dotted cloth (:func:`upper_candidates`, the
+unsure frame's second search). Every such split is :func:`otsu_level` on a histogram with the
+other levels zeroed.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from drivers.scanner.candidates import contour_candidates
+from drivers.scanner.candidates import contour_candidates, outline_quads
 
 SMALL_BRIGHT = 0.15
 """The bright class of a view's Otsu split is an object, not a page, below this share of the
@@ -82,4 +90,31 @@ def paler_candidates(white: np.ndarray, min_area: float, ground: float = WHITE_G
         mask = np.where(white > level, 255, 0).astype(np.uint8)
         out.extend(contour_candidates(mask, none, min_area, max_sides=6))
         top = level + 1
+    return out
+
+
+def upper_candidates(white: np.ndarray, min_area: float, max_sides: int = 10,
+                     least: float = 0.6) -> list[np.ndarray]:
+    """Quads from the outlines of the brightest regions: Otsu's threshold taken again over
+    what passed the first one. On a striped, dotted or checked cloth with a light ground the
+    ground passes Otsu as paper and every sheet merges with the whole cloth into one bright
+    region (tuning 9007 two-documents #51: nothing found); the paper is brighter still than
+    that ground, and a second threshold over the bright class alone leaves the sheets. Each
+    outline's hull quads as the contour candidates, and the quads of its sides where it is
+    dented (a page over another sheet) as the concave candidates
+    (:mod:`drivers.scanner.candidates`). Only for the frames where the plain search is unsure,
+    and only when what passed the first threshold is at least ``least`` of the frame (the
+    cloth's ground with it; else the first search's regions are the sheets already)."""
+    first, _ = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    hist = np.bincount(white.ravel(), minlength=256)
+    top = int(first) + 1
+    if int(hist[top:].sum()) < max(min_area, least * white.size):
+        return []
+    hist[:top] = 0  # Otsu over what passed the first threshold only
+    mask = np.where(white > otsu_level(hist), 255, 0).astype(np.uint8)
+    out: list[np.ndarray] = []
+    for size in (3, 5):  # 5: where the lamp lifts the ground under it too, specks join the
+        # page to the cloth (tuning 9008 curled #34)
+        opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((size, size), np.uint8))
+        out.extend(outline_quads(opened, min_area, max_sides, hulls=True))
     return out

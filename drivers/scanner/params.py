@@ -65,7 +65,7 @@ class DetectParams:
     line across the desk, has a corner on the desk. 0: not looked at."""
     upper: float = 0.6
     """That second search also takes the quads of the brightest regions' outlines
-    (:func:`drivers.scanner.candidates.upper_candidates`: Otsu's threshold again over what
+    (:func:`drivers.scanner.levels.upper_candidates`: Otsu's threshold again over what
     passed it) when what passed the first threshold is at least this share of the frame: a
     striped, dotted or checked cloth whose light ground passes as paper, merging every sheet
     with the cloth. 1: never."""

@@ -16,8 +16,9 @@ import pytest
 
 import drivers.scanner.detect as detect
 from drivers.scanner import DetectParams, Reason, detect_page, judge
-from drivers.scanner.candidates import contour_candidates, upper_candidates
+from drivers.scanner.candidates import contour_candidates
 from drivers.scanner.geometry import order_clockwise
+from drivers.scanner.levels import upper_candidates
 from drivers.scanner.sheets import carry_on
 from drivers.scanner.views import PALER
 from simulators.camera.heldout import HeldoutGenerator

@@ -46,7 +46,7 @@ def test_a_page_on_a_white_ground_flowered_cloth_is_found_in_the_paler_part() ->
     image, truth = clear_scene(9009, 7)
     _found(image, detect_page(image), truth)
     # without the paler view, and without round 8's brightest regions' quads in the second
-    # search (candidates.upper_candidates), which find this page too
+    # search (levels.upper_candidates), which find this page too
     before = DetectParams(upper=1.0)
     before = replace(before, fallback=tuple(v for v in before.fallback if v is not PALER))
     assert detect_page(image, before).corners is None  # the failure, pinned
