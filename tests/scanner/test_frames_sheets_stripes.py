@@ -8,26 +8,23 @@ and the cases that must stay as they were."""
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 
 import cv2
 import numpy as np
 import pytest
 
 import drivers.scanner.detect as detect
-from drivers.scanner import DetectParams, Reason, detect_page, judge
+from drivers.scanner import Reason, detect_page, judge
 from drivers.scanner.candidates import contour_candidates
 from drivers.scanner.geometry import order_clockwise
 from drivers.scanner.levels import upper_candidates
 from drivers.scanner.sheets import carry_on
-from drivers.scanner.views import PALER
 from simulators.camera.heldout import HeldoutGenerator
-from tests.scanner.tuning import clear_scene, score
+from tests.scanner.tuning import clear_scene, score, without_round8_candidates
 
-BEFORE = replace(DetectParams(upper=1.0),
-                 fallback=tuple(v for v in DetectParams().fallback if v is not PALER))
-"""Without the brightest regions' quads (round 7's candidates), and without round 8's paler
-view (drivers.scanner.levels), which finds the pages of 9007 #51 and 9008 curled #34 too."""
+BEFORE = without_round8_candidates()
+"""Without the brightest regions' quads (levels.upper_candidates), and without the paler view
+(views.PALER), which finds the pages of 9007 #51 and 9008 curled #34 too."""
 
 
 def _striped(height: int, width: int) -> np.ndarray:

@@ -6,8 +6,6 @@ the detector was changed; never a held-out seed), and the cases that must stay a
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import cv2
 import numpy as np
 import pytest
@@ -16,8 +14,7 @@ import drivers.scanner.detect as detect
 from drivers.scanner import DetectParams, detect_page, judge
 from drivers.scanner.grow import _margin_end
 from drivers.scanner.levels import otsu_level, paler_candidates, under_object_candidates
-from drivers.scanner.views import PALER
-from tests.scanner.tuning import clear_scene, score
+from tests.scanner.tuning import clear_scene, score, without_round8_candidates
 
 PALE = "white-on-light"
 
@@ -47,9 +44,7 @@ def test_a_page_on_a_white_ground_flowered_cloth_is_found_in_the_paler_part() ->
     _found(image, detect_page(image), truth)
     # without the paler view, and without round 8's brightest regions' quads in the second
     # search (levels.upper_candidates), which find this page too
-    before = DetectParams(upper=1.0)
-    before = replace(before, fallback=tuple(v for v in before.fallback if v is not PALER))
-    assert detect_page(image, before).corners is None  # the failure, pinned
+    assert detect_page(image, without_round8_candidates()).corners is None  # the failure, pinned
 
 
 def test_a_certificates_margin_ends_where_the_desk_begins_not_at_a_noisy_pixel() -> None:

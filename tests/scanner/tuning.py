@@ -4,12 +4,23 @@ accepted by older settings and refused now."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from drivers.scanner import DetectParams, Reason, detect_page, judge
+from drivers.scanner.views import PALER
 from simulators.camera.heldout import TUNING_SEEDS, HeldoutGenerator
 from simulators.camera.heldout.scene import Truth
 from simulators.camera.metrics import jaccard_smartdoc
+
+
+def without_round8_candidates() -> DetectParams:
+    """The default settings without round 8's two candidate sources: the brightest regions'
+    quads in the second search (``upper``) and the paler fallback view (``PALER``); either
+    finds some pages alone, so a test pinning a failure they mend switches off both."""
+    defaults = DetectParams(upper=1.0)
+    return replace(defaults, fallback=tuple(v for v in defaults.fallback if v is not PALER))
 
 
 def clear_scene(seed: int, index: int, condition: str | None = None
