@@ -296,19 +296,23 @@ def _search(f: _Frames, view: View, p: DetectParams,
     support = np.prod(side_support(white, quads, contrast=p.contrast), axis=1)
     if (not view.plain or view.paler) and float(support.max()) < p.other_view_floor:
         return None
-    share, level = interior_share(white, quads)
+    # the inside is read only where the sides are seen well enough to score (about a third
+    # of the shortlist): the others score 0 whatever it is (each quad's reading is its own)
+    seen = support >= p.min_support
+    sq = quads[seen]
+    share, level = (_scatter(seen, v) for v in interior_share(white, sq))
     plain = white if view.plain else whiteness(f.small)
     if not view.plain:
-        level = interior_share(plain, quads)[1]
-    rough = rim_roughness(plain, quads)
+        level = _scatter(seen, interior_share(plain, sq)[1])
+    rough = _scatter(seen, rim_roughness(plain, sq))
     inside = (
         np.clip(share / p.min_interior, 0.0, 1.0) ** 2
         * np.clip(1.0 - (rough - p.max_rough) / p.max_rough, 0.0, 1.0)
     )
     if dented is not None and p.concave_corner > 0:  # the page is paper in every corner
-        inside = inside * np.clip(corner_share(white, quads, level) / p.concave_corner,
-                                  0.0, 1.0)
-    valid = (support >= p.min_support) & (
+        inside = inside * np.clip(_scatter(seen, corner_share(white, sq, level[seen]))
+                                  / p.concave_corner, 0.0, 1.0)
+    valid = seen & (
         level >= max(p.min_paper_level, view.least_paper(plain)))
     score = np.where(valid, quad_areas(quads) * support * inside, 0.0)
     if not np.any(score > 0):
@@ -382,6 +386,14 @@ def _search(f: _Frames, view: View, p: DetectParams,
                     page, carried = again, more
         return _Found(float(score[best]), page, quads[best], carried)
     return _Found(float(score[best]), page, quads[best])
+
+
+def _scatter(seen: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` (one a quad of ``seen``) at their quads' places among all, 0 elsewhere (in
+    their own dtype)."""
+    out = np.zeros(len(seen), np.asarray(values).dtype)
+    out[seen] = values
+    return out
 
 
 def _beyond(
