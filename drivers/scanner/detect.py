@@ -245,6 +245,13 @@ class _Frames:
         them: made once a frame, on first use (the frame's per-frame cache; read only)."""
         return np.asarray(WHITE.gray(self.frame), np.float32)
 
+    @cached_property
+    def fine_white32(self) -> np.ndarray:
+        """``fine_white`` as float32, as the sides' support, "continues to the border", grow
+        and carry on read it: made once a frame, on first use (read only; the far cut-off
+        check reads the uint8 one)."""
+        return np.asarray(self.fine_white, np.float32)
+
 
 @dataclass(frozen=True)
 class _Found:
@@ -323,7 +330,9 @@ def _search(f: _Frames, view: View, p: DetectParams,
         return None  # the first search's quad wins again: nothing new
     # only candidates within reach of the best are worth refining
     picked = [i for i in picked if score[i] >= 0.3 * score[picked[0]]]
-    fine_white = f.fine_white if view.plain else view.paper(f.fine, fine_scale / scale)
+    # float32 once (the picture every fine reading samples as float32; the same values)
+    fine_white = f.fine_white32 if view.plain else np.asarray(
+        view.paper(f.fine, fine_scale / scale), np.float32)
     if not p.refine:
         best = picked[0]
         return _Found(float(score[best]), _finish(
@@ -444,7 +453,7 @@ def _grown_plain(f: _Frames, page: Detection, p: DetectParams) -> Detection:
     if page.corners is None or p.grow_sides <= 0 or _near_edge(page.corners, page.frame_size,
                                                                 p.border_margin):
         return page
-    fine_white = f.fine_white
+    fine_white = f.fine_white32
     grown, seen, seen_on = _grown(f.gray, fine_white, page.corners, f, p)
     if grown is None:
         return page

@@ -195,7 +195,7 @@ def continues_to_border(
     further than a quarter of the frame from its edge (a cut page goes on on both flanks; one
     edge of a sheet under the page can run on in line with the page's side)."""
     h, w = white.shape
-    img = white.astype(np.float32)
+    img = np.asarray(white, np.float32)  # read only
     q = np.asarray(quad, np.float64)
     pts, normal = side_points(q[None], probes)
     steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
