@@ -25,9 +25,12 @@ import numpy as np
 from drivers.scanner.geometry import along_side32
 
 
-def sample_points(img: np.ndarray, pts: np.ndarray, border: float | None = None) -> np.ndarray:
+def sample_points(img: np.ndarray, pts: np.ndarray, border: float | None = None,
+                  own_depth: bool = False) -> np.ndarray:
     """``img`` (one channel) at the points ``pts`` (... x 2, x then y), bilinear; beyond the
-    frame ``border`` (or the nearest edge pixel when None). Any number of points."""
+    frame ``border`` (or the nearest edge pixel when None). Any number of points. With
+    ``own_depth`` a uint8 ``img`` is read as uint8 (OpenCV's fixed-point bilinear, each value
+    rounded to a whole level), as float32: the far cut-off check's reading."""
     shape = pts.shape[:-1]
     n = pts.size // 2
     width = 1024  # cv2.remap wants fewer than 32767 rows: lay the points out in wide rows
@@ -35,7 +38,9 @@ def sample_points(img: np.ndarray, pts: np.ndarray, border: float | None = None)
     grid = np.empty((rows * width, 2), np.float32)  # one copy, x and y side by side (CV_32FC2)
     grid[:n] = pts.reshape(-1, 2)
     grid[n:] = 0.0
-    out = _remap(img, grid.reshape(rows, width, 2), None, border)
+    out = _remap(img, grid.reshape(rows, width, 2), None, border, own_depth)
+    if own_depth:
+        return np.asarray(out.reshape(-1)[:n].reshape(shape), np.float32)
     return out.reshape(-1)[:n].reshape(shape)
 
 
@@ -62,12 +67,13 @@ def sample_across(img: np.ndarray, pts: np.ndarray, normal: np.ndarray, offsets:
 
 
 def _remap(img: np.ndarray, map1: np.ndarray, map2: np.ndarray | None,
-           border: float | None) -> np.ndarray:
-    """``img`` as float32, read bilinearly at ``map1`` (x and y side by side, CV_32FC2, with
-    no ``map2``) or at ``map1``, ``map2`` (x, y); beyond the frame ``border``, or the nearest
-    edge pixel when None: the one reading of :func:`sample_points` and :func:`sample_across`."""
+           border: float | None, own_depth: bool = False) -> np.ndarray:
+    """``img`` as float32 (or in its own depth), read bilinearly at ``map1`` (x and y side by
+    side, CV_32FC2, with no ``map2``) or at ``map1``, ``map2`` (x, y); beyond the frame
+    ``border``, or the nearest edge pixel when None: the one reading of :func:`sample_points`
+    and :func:`sample_across`."""
     return np.asarray(cv2.remap(
-        img if img.dtype == np.float32 else img.astype(np.float32),
+        img if own_depth or img.dtype == np.float32 else img.astype(np.float32),
         map1,
         map2,  # type: ignore[arg-type]  # None with a CV_32FC2 map1
         cv2.INTER_LINEAR,
