@@ -41,7 +41,13 @@ from drivers.scanner.candidates import (
     zoomed_out_candidates,
 )
 from drivers.scanner.cutoff import runs_off
-from drivers.scanner.geometry import convex_and_open, order_clockwise, quad_area, quad_areas
+from drivers.scanner.geometry import (
+    convex_and_open,
+    order_clockwise,
+    quad_area,
+    quad_areas,
+    unique_quads,
+)
 from drivers.scanner.grow import grow, sides_seen
 from drivers.scanner.levels import paler_candidates, under_object_candidates, upper_candidates
 from drivers.scanner.params import DetectParams
@@ -290,7 +296,7 @@ def _search(f: _Frames, view: View, p: DetectParams,
         if view.warmth != 0:  # a colour view: a tinted object may hold the Otsu split
             found += under_object_candidates(white, limit)
         stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
-    quads = np.unique(_rounded(np.concatenate(stacks, axis=0)), axis=0)
+    quads = unique_quads(_rounded(np.concatenate(stacks, axis=0)))
     if len(quads):
         areas = quad_areas(quads)
         quads = quads[(areas >= limit) & convex_and_open(quads, p.min_angle)]

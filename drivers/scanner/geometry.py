@@ -45,6 +45,27 @@ def order_clockwise(points: np.ndarray) -> np.ndarray:
     return q[0] if single else q
 
 
+def unique_quads(quads: np.ndarray) -> np.ndarray:
+    """``np.unique(quads, axis=0)`` of a Q x ... float stack, the same bits: the distinct
+    quads in lexicographic order of their coordinates, by one ``lexsort`` (half the time of
+    numpy's sort of the rows as records). Where numpy's own pick could differ (NaN, or equal
+    quads told apart only by the sign of a zero) it is numpy's."""
+    if not len(quads):
+        return np.unique(quads, axis=0)
+    flat = np.asarray(quads).reshape(len(quads), -1)
+    if np.isnan(flat).any():
+        return np.unique(quads, axis=0)
+    rows = flat[np.lexsort(flat.T[::-1])]
+    new = np.empty(len(rows), bool)
+    new[:1] = True
+    np.any(rows[1:] != rows[:-1], axis=1, out=new[1:])
+    if np.any(np.signbit(rows) & (rows == 0)):  # -0.0 == 0.0: which copy is kept is numpy's sort's
+        same = ~new[1:]
+        if rows[1:][same].tobytes() != rows[:-1][same].tobytes():
+            return np.unique(quads, axis=0)
+    return np.asarray(rows[new].reshape(-1, *np.shape(quads)[1:]))
+
+
 def quad_areas(quads: np.ndarray) -> np.ndarray:
     """Areas (shoelace) of a Q x 4 x 2 stack."""
     x, y = quads[..., 0], quads[..., 1]
