@@ -69,9 +69,10 @@ def unique_quads(quads: np.ndarray) -> np.ndarray:
 def quad_areas(quads: np.ndarray) -> np.ndarray:
     """Areas (shoelace) of a Q x 4 x 2 stack."""
     x, y = quads[..., 0], quads[..., 1]
-    return np.asarray(
-        0.5 * np.abs(np.sum(x * np.roll(y, -1, axis=-1) - np.roll(x, -1, axis=-1) * y, axis=-1))
-    )
+    # np.roll(., -1, axis=-1) as slices: the next corner's
+    nx = np.concatenate((x[..., 1:], x[..., :1]), axis=-1)
+    ny = np.concatenate((y[..., 1:], y[..., :1]), axis=-1)
+    return np.asarray(0.5 * np.abs(np.sum(x * ny - nx * y, axis=-1)))
 
 
 def quad_area(quad: np.ndarray) -> float:
