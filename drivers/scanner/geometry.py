@@ -83,12 +83,14 @@ def convex_and_open(quads: np.ndarray, min_angle_deg: float) -> np.ndarray:
     """Which quads are convex with every interior angle at least ``min_angle_deg`` (Q bools).
 
     Corners must be in order around the quad (either direction)."""
-    prev = np.roll(quads, 1, axis=1) - quads
-    nxt = np.roll(quads, -1, axis=1) - quads
-    cross = prev[..., 0] * nxt[..., 1] - prev[..., 1] * nxt[..., 0]
+    prev = np.concatenate((quads[:, 3:], quads[:, :3]), axis=1) - quads  # np.roll(., 1)
+    nxt = np.concatenate((quads[:, 1:], quads[:, :1]), axis=1) - quads  # np.roll(., -1)
+    px, py, nx, ny = prev[..., 0], prev[..., 1], nxt[..., 0], nxt[..., 1]
+    cross = px * ny - py * nx
     convex = np.all(cross > 0, axis=1) | np.all(cross < 0, axis=1)
-    dot = np.sum(prev * nxt, axis=-1)
-    norms = np.linalg.norm(prev, axis=-1) * np.linalg.norm(nxt, axis=-1) + 1e-12
+    dot = px * nx + py * ny  # np.sum over x, y
+    # np.linalg.norm(., axis=-1), as it computes it: the root of the sum of the squares
+    norms = np.sqrt(px * px + py * py) * np.sqrt(nx * nx + ny * ny) + 1e-12
     angles = np.degrees(np.arccos(np.clip(dot / norms, -1.0, 1.0)))
     return np.asarray(convex & np.all(angles >= min_angle_deg, axis=1))
 
