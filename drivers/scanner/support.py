@@ -88,12 +88,17 @@ def side_points(quads: np.ndarray, samples: int) -> tuple[np.ndarray, np.ndarray
     q = quads.astype(np.float32)
     nxt = np.concatenate((q[:, 1:], q[:, :1]), axis=1)  # np.roll(q, -1, axis=1)
     d = nxt - q
-    normal = np.stack([d[..., 1], -d[..., 0]], axis=-1)
-    # np.linalg.norm(normal, axis=-1, keepdims=True), as it computes it
-    normal /= np.sqrt(np.add.reduce(normal * normal, axis=-1, keepdims=True)) + 1e-6
-    centre = q.mean(axis=1, keepdims=True)
-    outward = np.sign(np.add.reduce(((q + nxt) / 2 - centre) * normal, axis=-1, keepdims=True))
-    normal *= np.where(outward == 0, 1.0, outward)
+    normal = np.empty_like(d)  # (dy, -dx)
+    normal[..., 0] = d[..., 1]
+    np.negative(d[..., 0], out=normal[..., 1])
+    # np.linalg.norm(normal, axis=-1), as it computes it (the sum of two squares), x and y apart
+    x, y = normal[..., 0], normal[..., 1]
+    normal /= (np.sqrt(x * x + y * y) + 1e-6)[..., None]
+    centre = ((q[:, 0] + q[:, 1]) + q[:, 2]) + q[:, 3]  # q.mean(axis=1), as it sums
+    centre /= 4
+    mid = (q + nxt) / 2 - centre[:, None]
+    outward = np.sign(mid[..., 0] * normal[..., 0] + mid[..., 1] * normal[..., 1])
+    normal *= np.where(outward == 0, 1.0, outward)[..., None]
     t = along_side32(samples)
     pts = np.empty((*q.shape[:2], samples, 2), np.float32)
     for c in (0, 1):  # x and y apart: the same sums, in longer runs than pairs
