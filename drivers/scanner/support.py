@@ -187,6 +187,25 @@ def corner_share(white: np.ndarray, quads: np.ndarray, level: np.ndarray,
     return np.asarray(near.mean(axis=2).min(axis=1))
 
 
+def _percentile(values: np.ndarray, q: float) -> float:
+    """``float(np.percentile(values, q))`` (linear) of a float array, the same bits (numpy
+    2's virtual index and interpolation, step by step) read off a partition: a tenth of the
+    time on the few hundred points a side gives."""
+    flat = np.asarray(values).ravel()
+    n = flat.size
+    if not n or np.isnan(flat).any():
+        return float(np.percentile(flat, q))
+    share = q / 100
+    at = n * share + (1 + share * -1) - 1  # numpy's virtual index, as it computes it
+    if at >= n - 1:
+        return float(np.max(flat))
+    low = np.floor(at)
+    k = int(low)
+    part = np.partition(flat, (k, k + 1))
+    a, b, t = part[k], part[k + 1], float(at - low)
+    return float(b - (b - a) * (1 - t)) if t >= 0.5 else float(a + (b - a) * t)
+
+
 def continues_to_border(
     white: np.ndarray, quad: np.ndarray, unit: float = 1.0, probes: int = 9,
     tolerance: float = 8.0, facing: float = 0.25,
@@ -232,12 +251,12 @@ def continues_to_border(
             continue
         depth = max(2.0, min(3.0 * unit, float(middle[i])))
         inner = base[:, None, :] - np.arange(2.0, 2.0 + depth)[None, :, None] * n
-        paper = float(np.percentile(sample_points(img, inner), 80))
-        level = float(np.percentile(strip, 80))
+        paper = _percentile(sample_points(img, inner), 80)
+        level = _percentile(strip, 80)
         desks = [beyond[j][steps[None, :] <= reach[j][:, None]] for j in range(4) if j != i]
         desk = np.concatenate([d for d in desks if d.size])
         if desk.size >= probes:
-            gap = abs(float(np.percentile(desk, 80)) - paper)
+            gap = abs(_percentile(desk, 80) - paper)
             far = float(middle[i]) > 0.25 * max(w, h)
             if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and (
                     gap < 3.0 * tolerance or flanks_go_on(img, q, i, float(reach[i].max()),
