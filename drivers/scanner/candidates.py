@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from drivers.scanner.edges import edge_map
-from drivers.scanner.geometry import intersect_segments_lines, order_clockwise
+from drivers.scanner.geometry import intersect_segments_lines, order_clockwise, unique_quads
 from drivers.scanner.refine import snap_quads
 from drivers.scanner.views import WHITE, View
 
@@ -213,6 +213,6 @@ def zoomed_out_candidates(
                                min_area / factor**2, max_sides=6)
     if not found:
         return []
-    quads = np.unique(np.round(order_clockwise(np.array(found).reshape(-1, 4, 2))), axis=0)
+    quads = unique_quads(np.round(order_clockwise(np.array(found).reshape(-1, 4, 2))))
     quads = snap_quads(white, quads * factor + (factor - 1) / 2.0, reach=1.5 * factor)
     return list(snap_quads(white, quads, reach=2.0))

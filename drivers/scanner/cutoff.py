@@ -43,10 +43,9 @@ on past it when
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
-from drivers.scanner.support import flanks_go_on, side_points
+from drivers.scanner.support import flanks_go_on, sample_points, side_points
 
 
 def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: float = 0.25,
@@ -334,9 +333,7 @@ def _bright(values: np.ndarray) -> float:
 
 
 def _at(img: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    """The uint8 ``img`` at ``pts`` (... x 2; fewer than 32767 of them), bilinear, as floats
-    (the nearest edge pixel beyond the frame)."""
-    flat = np.ascontiguousarray(pts.reshape(1, -1, 2), dtype=np.float32)
-    out = cv2.remap(img, flat[..., 0], flat[..., 1], cv2.INTER_LINEAR,
-                    borderMode=cv2.BORDER_REPLICATE)
-    return np.asarray(out, np.float32).reshape(pts.shape[:-1])
+    """The uint8 ``img`` at ``pts`` (... x 2), bilinear, as floats rounded to whole levels (the
+    nearest edge pixel beyond the frame): :func:`drivers.scanner.support.sample_points` in the
+    picture's own depth."""
+    return sample_points(img, pts, own_depth=True)

@@ -41,7 +41,13 @@ from drivers.scanner.candidates import (
     zoomed_out_candidates,
 )
 from drivers.scanner.cutoff import runs_off
-from drivers.scanner.geometry import convex_and_open, order_clockwise, quad_area, quad_areas
+from drivers.scanner.geometry import (
+    convex_and_open,
+    order_clockwise,
+    quad_area,
+    quad_areas,
+    unique_quads,
+)
 from drivers.scanner.grow import grow, sides_seen
 from drivers.scanner.levels import paler_candidates, under_object_candidates, upper_candidates
 from drivers.scanner.params import DetectParams
@@ -245,6 +251,13 @@ class _Frames:
         them: made once a frame, on first use (the frame's per-frame cache; read only)."""
         return np.asarray(WHITE.gray(self.frame), np.float32)
 
+    @cached_property
+    def fine_white32(self) -> np.ndarray:
+        """``fine_white`` as float32, as the sides' support, "continues to the border", grow
+        and carry on read it: made once a frame, on first use (read only; the far cut-off
+        check reads the uint8 one)."""
+        return np.asarray(self.fine_white, np.float32)
+
 
 @dataclass(frozen=True)
 class _Found:
@@ -283,7 +296,7 @@ def _search(f: _Frames, view: View, p: DetectParams,
         if view.warmth != 0:  # a colour view: a tinted object may hold the Otsu split
             found += under_object_candidates(white, limit)
         stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
-    quads = np.unique(_rounded(np.concatenate(stacks, axis=0)), axis=0)
+    quads = unique_quads(_rounded(np.concatenate(stacks, axis=0)))
     if len(quads):
         areas = quad_areas(quads)
         quads = quads[(areas >= limit) & convex_and_open(quads, p.min_angle)]
@@ -296,19 +309,23 @@ def _search(f: _Frames, view: View, p: DetectParams,
     support = np.prod(side_support(white, quads, contrast=p.contrast), axis=1)
     if (not view.plain or view.paler) and float(support.max()) < p.other_view_floor:
         return None
-    share, level = interior_share(white, quads)
+    # the inside is read only where the sides are seen well enough to score (about a third
+    # of the shortlist): the others score 0 whatever it is (each quad's reading is its own)
+    seen = support >= p.min_support
+    sq = quads[seen]
+    share, level = (_scatter(seen, v) for v in interior_share(white, sq))
     plain = white if view.plain else whiteness(f.small)
     if not view.plain:
-        level = interior_share(plain, quads)[1]
-    rough = rim_roughness(plain, quads)
+        level = _scatter(seen, interior_share(plain, sq)[1])
+    rough = _scatter(seen, rim_roughness(plain, sq))
     inside = (
         np.clip(share / p.min_interior, 0.0, 1.0) ** 2
         * np.clip(1.0 - (rough - p.max_rough) / p.max_rough, 0.0, 1.0)
     )
     if dented is not None and p.concave_corner > 0:  # the page is paper in every corner
-        inside = inside * np.clip(corner_share(white, quads, level) / p.concave_corner,
-                                  0.0, 1.0)
-    valid = (support >= p.min_support) & (
+        inside = inside * np.clip(_scatter(seen, corner_share(white, sq, level[seen]))
+                                  / p.concave_corner, 0.0, 1.0)
+    valid = seen & (
         level >= max(p.min_paper_level, view.least_paper(plain)))
     score = np.where(valid, quad_areas(quads) * support * inside, 0.0)
     if not np.any(score > 0):
@@ -319,7 +336,9 @@ def _search(f: _Frames, view: View, p: DetectParams,
         return None  # the first search's quad wins again: nothing new
     # only candidates within reach of the best are worth refining
     picked = [i for i in picked if score[i] >= 0.3 * score[picked[0]]]
-    fine_white = f.fine_white if view.plain else view.paper(f.fine, fine_scale / scale)
+    # float32 once (the picture every fine reading samples as float32; the same values)
+    fine_white = f.fine_white32 if view.plain else np.asarray(
+        view.paper(f.fine, fine_scale / scale), np.float32)
     if not p.refine:
         best = picked[0]
         return _Found(float(score[best]), _finish(
@@ -384,6 +403,14 @@ def _search(f: _Frames, view: View, p: DetectParams,
     return _Found(float(score[best]), page, quads[best])
 
 
+def _scatter(seen: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` (one a quad of ``seen``) at their quads' places among all, 0 elsewhere (in
+    their own dtype)."""
+    out = np.zeros(len(seen), np.asarray(values).dtype)
+    out[seen] = values
+    return out
+
+
 def _beyond(
     f: _Frames, gray: np.ndarray, fine_white: np.ndarray, page: Detection, coarse: np.ndarray,
     coarse_size: tuple[int, int], p: DetectParams,
@@ -432,7 +459,7 @@ def _grown_plain(f: _Frames, page: Detection, p: DetectParams) -> Detection:
     if page.corners is None or p.grow_sides <= 0 or _near_edge(page.corners, page.frame_size,
                                                                 p.border_margin):
         return page
-    fine_white = f.fine_white
+    fine_white = f.fine_white32
     grown, seen, seen_on = _grown(f.gray, fine_white, page.corners, f, p)
     if grown is None:
         return page

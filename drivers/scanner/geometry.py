@@ -45,12 +45,34 @@ def order_clockwise(points: np.ndarray) -> np.ndarray:
     return q[0] if single else q
 
 
+def unique_quads(quads: np.ndarray) -> np.ndarray:
+    """``np.unique(quads, axis=0)`` of a Q x ... float stack, the same bits: the distinct
+    quads in lexicographic order of their coordinates, by one ``lexsort`` (half the time of
+    numpy's sort of the rows as records). Where numpy's own pick could differ (NaN, or equal
+    quads told apart only by the sign of a zero) it is numpy's."""
+    if not len(quads):
+        return np.unique(quads, axis=0)
+    flat = np.asarray(quads).reshape(len(quads), -1)
+    if np.isnan(flat).any():
+        return np.unique(quads, axis=0)
+    rows = flat[np.lexsort(flat.T[::-1])]
+    new = np.empty(len(rows), bool)
+    new[:1] = True
+    np.any(rows[1:] != rows[:-1], axis=1, out=new[1:])
+    if np.any(np.signbit(rows) & (rows == 0)):  # -0.0 == 0.0: which copy is kept is numpy's sort's
+        same = ~new[1:]
+        if rows[1:][same].tobytes() != rows[:-1][same].tobytes():
+            return np.unique(quads, axis=0)
+    return np.asarray(rows[new].reshape(-1, *np.shape(quads)[1:]))
+
+
 def quad_areas(quads: np.ndarray) -> np.ndarray:
     """Areas (shoelace) of a Q x 4 x 2 stack."""
     x, y = quads[..., 0], quads[..., 1]
-    return np.asarray(
-        0.5 * np.abs(np.sum(x * np.roll(y, -1, axis=-1) - np.roll(x, -1, axis=-1) * y, axis=-1))
-    )
+    # np.roll(., -1, axis=-1) as slices: the next corner's
+    nx = np.concatenate((x[..., 1:], x[..., :1]), axis=-1)
+    ny = np.concatenate((y[..., 1:], y[..., :1]), axis=-1)
+    return np.asarray(0.5 * np.abs(np.sum(x * ny - nx * y, axis=-1)))
 
 
 def quad_area(quad: np.ndarray) -> float:
@@ -61,12 +83,14 @@ def convex_and_open(quads: np.ndarray, min_angle_deg: float) -> np.ndarray:
     """Which quads are convex with every interior angle at least ``min_angle_deg`` (Q bools).
 
     Corners must be in order around the quad (either direction)."""
-    prev = np.roll(quads, 1, axis=1) - quads
-    nxt = np.roll(quads, -1, axis=1) - quads
-    cross = prev[..., 0] * nxt[..., 1] - prev[..., 1] * nxt[..., 0]
+    prev = np.concatenate((quads[:, 3:], quads[:, :3]), axis=1) - quads  # np.roll(., 1)
+    nxt = np.concatenate((quads[:, 1:], quads[:, :1]), axis=1) - quads  # np.roll(., -1)
+    px, py, nx, ny = prev[..., 0], prev[..., 1], nxt[..., 0], nxt[..., 1]
+    cross = px * ny - py * nx
     convex = np.all(cross > 0, axis=1) | np.all(cross < 0, axis=1)
-    dot = np.sum(prev * nxt, axis=-1)
-    norms = np.linalg.norm(prev, axis=-1) * np.linalg.norm(nxt, axis=-1) + 1e-12
+    dot = px * nx + py * ny  # np.sum over x, y
+    # np.linalg.norm(., axis=-1), as it computes it: the root of the sum of the squares
+    norms = np.sqrt(px * px + py * py) * np.sqrt(nx * nx + ny * ny) + 1e-12
     angles = np.degrees(np.arccos(np.clip(dot / norms, -1.0, 1.0)))
     return np.asarray(convex & np.all(angles >= min_angle_deg, axis=1))
 

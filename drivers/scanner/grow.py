@@ -150,7 +150,7 @@ def grow(
     where the margin differs from the desk in colour only; and the picture the grown quad's
     sides are read on: ``white``, or its paperness when the colour was needed."""
     q = np.asarray(quad, np.float64)
-    smooth = white.astype(np.float32)  # the medians over half a side smooth enough
+    smooth = np.asarray(white, np.float32)  # the medians over half a side smooth enough
     pts, normal = side_points(q[None], samples)
     pts, normal = pts[0].astype(np.float64), normal[0].astype(np.float64)
     inside = sample_points(smooth, pts[:, :, None, :] - np.arange(2.0, 6.0)[None, None, :, None]
