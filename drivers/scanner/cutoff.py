@@ -51,7 +51,8 @@ from drivers.scanner.support import flanks_go_on, side_points
 
 def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: float = 0.25,
              probes: int = 9, tolerance: float = 8.0, each_desk: bool = True,
-             widen: bool = True, deep: bool = True, flanked: bool = True) -> bool:
+             widen: bool = True, deep: bool = True, flanked: bool = True,
+             inked: bool = True) -> bool:
     """Whether paper runs on, unbroken, from a side of ``quad`` (pixels of ``white``, the plain
     view's whiteness, uint8) that lies further than ``facing`` times the frame's longer side
     from the frame's edge, out to that edge; with ``each_desk``, from any side, the desk also
@@ -85,6 +86,9 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
             local = float(np.median(outer.max(axis=1) - inner.max(axis=1)))
         if min(abs(level - paper), abs(local)) >= 1.5 * tolerance:
             continue  # a quick look: no paper just beyond (a whole page's side: the desk)
+        if (inked and each_desk and min(abs(level - paper), abs(local)) < 0.5 * tolerance
+                and _ink_runs_on(white, q, int(i), unit, tolerance, probes)):
+            return True
         desks = []
         if middle[i] > facing * max(w, h):  # the other sides' desk, all together
             pooled = np.concatenate([beyond[j] for j in range(4) if j != i])
@@ -121,7 +125,7 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
                                   tolerance, unit, deep)
             if wider is not None and runs_off(white, wider, unit, facing, probes, tolerance,
                                               each_desk, widen=False, deep=deep,
-                                              flanked=flanked):
+                                              flanked=flanked, inked=inked):
                 return True
     return False
 
@@ -153,18 +157,10 @@ def _between_flanks(white: np.ndarray, q: np.ndarray, side: int, paper: float, d
     if gap < 1.5 * tolerance:
         return False
     h, w = white.shape
-    a, b = q[side], q[(side + 1) % 4]
-    da, db = a - q[(side - 1) % 4], b - q[(side + 2) % 4]
-    da, db = da / np.linalg.norm(da), db / np.linalg.norm(db)
-    t = np.linspace(0.1, 0.9, probes)
-    start = a + t[:, None] * (b - a)
-    d = (1.0 - t)[:, None] * da + t[:, None] * db
-    d /= np.linalg.norm(d, axis=1, keepdims=True)
-    if np.any(np.einsum("ij,ij->i", d, start - np.mean(q, axis=0)) <= 0):
-        return False  # a ray turning back into the page
-    reach = _to_edge(start, d, w, h)
-    if not np.all(np.isfinite(reach)):
+    rays = _flank_rays(q, side, probes, w, h)
+    if rays is None:
         return False
+    start, d, reach = rays
     steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
     own = _at(white, start[:, None, :] - steps[None, :, None] * d[:, None, :]).max(axis=1)
     depth = np.arange(2.0, float(reach.max()), 1.0)
@@ -178,6 +174,82 @@ def _between_flanks(white: np.ndarray, q: np.ndarray, side: int, paper: float, d
     ink = np.any(~past & (ray < own[:, None] - 3.0 * tolerance), axis=1)
     mine = np.abs(own - paper) < tolerance  # the page's own paper just inside
     return bool(3 * np.count_nonzero(level & ink & mine) >= 2 * probes)
+
+
+def _flank_rays(q: np.ndarray, side: int, probes: int, w: int,
+                h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """``probes`` rays out from ``side`` of ``q`` (inset 10 % from its corners), each in a
+    direction between its two flanks' (the sides next to it, extended; the page beyond the side
+    lies between them), and how far each goes before the frame's edge (``w`` x ``h``); None
+    when a ray turns back into the page or never meets the frame's edge."""
+    a, b = q[side], q[(side + 1) % 4]
+    da, db = a - q[(side - 1) % 4], b - q[(side + 2) % 4]
+    da, db = da / np.linalg.norm(da), db / np.linalg.norm(db)
+    t = np.linspace(0.1, 0.9, probes)
+    start = a + t[:, None] * (b - a)
+    d = (1.0 - t)[:, None] * da + t[:, None] * db
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    if np.any(np.einsum("ij,ij->i", d, start - np.mean(q, axis=0)) <= 0):
+        return None  # a ray turning back into the page
+    reach = _to_edge(start, d, w, h)
+    if not np.all(np.isfinite(reach)):
+        return None
+    return start, d, reach
+
+
+def _ink_runs_on(white: np.ndarray, q: np.ndarray, side: int, unit: float, tolerance: float,
+                 probes: int) -> bool:
+    """(Round 9) Whether the page's ink runs on past ``side`` of ``q`` out to the frame's edge
+    while the desk beyond the other sides shows none: a texture reading, independent of how
+    bright the paper and the desk are (a lamp's fall-off across the paper, a desk a few levels
+    off the paper). Along rays between the flanks (:func:`_ink_rays`), more than half of those
+    from ``side`` cross a stroke in their last third and no dark stretch wider than a stroke;
+    of those from the other sides that have room (12 ``unit``) to the frame's edge, at least
+    two, and no one has more than a quarter of its rays so (a dotted or finely striped desk is
+    "ink" all round). A cut table whose quad took a column rule for its side (tuning 9002
+    cut-ruled #79: paper 159-194 along the side on a striped cloth 19 levels darker, refused
+    only as blurred)."""
+    own = _ink_rays(white, q, side, unit, tolerance, probes, 6.0 * unit)
+    if own is None or 2 * own[0] <= probes or not own[1]:
+        return False
+    others = [_ink_rays(white, q, j, unit, tolerance, probes, 12.0 * unit)
+              for j in range(4) if j != side]
+    read = [n[0] for n in others if n is not None]
+    return len(read) >= 2 and 4 * max(read) <= probes
+
+
+def _ink_rays(white: np.ndarray, q: np.ndarray, side: int, unit: float, tolerance: float,
+              probes: int, room: float) -> tuple[int, bool] | None:
+    """How many of the rays from ``side`` of ``q`` between its flanks (:func:`_flank_rays`),
+    out to the frame's edge, cross ink within their last third (at least 6 ``unit``: a point
+    ``3 tolerance`` darker than the brightest within 3 ``unit`` on each side of it, a stroke)
+    and nowhere a dark stretch wider than that (a point ``3 tolerance`` darker than the
+    brightest within 12 ``unit`` but with nothing that bright within 3: a desk's stripe, dot
+    or shadow); None when the rays are shorter than ``room`` (their median)."""
+    h, w = white.shape
+    rays = _flank_rays(q, side, probes, w, h)
+    if rays is None or float(np.median(rays[2])) < room:
+        return None
+    start, d, reach = rays
+    depth = np.arange(2.0, max(3.0, float(np.ceil(reach.max()))), 1.0)
+    past = depth[None, :] > reach[:, None]  # past the frame's edge
+    ray = np.where(past, -1.0, _at(white, start[:, None, :] + depth[None, :, None]
+                                   * d[:, None, :]))
+    k = max(2, round(3.0 * unit))
+    padded = np.pad(ray, ((0, 0), (4 * k, 4 * k)), constant_values=-1.0)
+    view = np.lib.stride_tricks.sliding_window_view(padded, k, axis=1)  # P x (n + 8k + 1 - k)
+    top = view.max(axis=2)  # top[:, m]: the brightest of padded[:, m:m + k]
+    n = ray.shape[1]
+    left = top[:, 3 * k:3 * k + n]  # ray[s - k:s]
+    right = top[:, 4 * k + 1:4 * k + 1 + n]  # ray[s + 1:s + k + 1]
+    dark = 3.0 * tolerance
+    stroke = ~past & (np.minimum(left, right) - ray >= dark)
+    near = np.maximum(np.maximum(left, right), ray)
+    wide_view = np.lib.stride_tricks.sliding_window_view(padded, 8 * k + 1, axis=1)
+    wide = ~past & (near <= wide_view.max(axis=2) - dark)
+    tail = depth[None, :] > reach[:, None] - np.maximum(6.0 * unit, reach[:, None] / 3.0)
+    clean = ~np.any(wide, axis=1)
+    return int(np.count_nonzero(np.any(stroke & tail, axis=1) & clean)), bool(np.all(clean))
 
 
 def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,

@@ -135,6 +135,12 @@ class DetectParams:
     frame's edge, read along rays between its flanks extended, on a desk darker by 1.5
     ``tolerance`` or more (the far check wants 3): a table sliced by the quad on a desk only
     15-20 levels darker than the paper (:func:`drivers.scanner.cutoff._between_flanks`)."""
+    ink_beyond: bool = True
+    """In that last look (round 9), a side is also cut off when the page's ink (strokes, with
+    no dark stretch wider than a stroke) runs on past it out to the frame's edge while the desk
+    beyond the other sides shows none: a texture reading, not a brightness one (a cut table on
+    a striped cloth 19 levels darker than its paper, uneven under a lamp:
+    :func:`drivers.scanner.cutoff._ink_runs_on`)."""
     other_view_floor: float = 0.45
     """Another view's search stops before the inside, rim and refinement checks when none of
     its shortlisted quads has its sides seen this well (coarse support): that view's page
