@@ -236,17 +236,17 @@ def _ink_rays(white: np.ndarray, q: np.ndarray, side: int, unit: float, toleranc
     ray = np.where(past, -1.0, _at(white, start[:, None, :] + depth[None, :, None]
                                    * d[:, None, :]))
     k = max(2, round(3.0 * unit))
-    padded = np.pad(ray, ((0, 0), (4 * k, 4 * k)), constant_values=-1.0)
-    view = np.lib.stride_tricks.sliding_window_view(padded, k, axis=1)  # P x (n + 8k + 1 - k)
-    top = view.max(axis=2)  # top[:, m]: the brightest of padded[:, m:m + k]
+    padded = np.pad(ray.astype(np.float32), ((0, 0), (4 * k, 4 * k)), constant_values=-1.0)
+    # top[:, m]: the brightest of padded[:, m:m + k]; most[:, m]: of padded[:, m - 4k:m + 4k + 1]
+    top = cv2.dilate(padded, np.ones((1, k), np.uint8), anchor=(0, 0))
+    most = cv2.dilate(padded, np.ones((1, 8 * k + 1), np.uint8))
     n = ray.shape[1]
     left = top[:, 3 * k:3 * k + n]  # ray[s - k:s]
     right = top[:, 4 * k + 1:4 * k + 1 + n]  # ray[s + 1:s + k + 1]
     dark = 3.0 * tolerance
     stroke = ~past & (np.minimum(left, right) - ray >= dark)
     near = np.maximum(np.maximum(left, right), ray)
-    wide_view = np.lib.stride_tricks.sliding_window_view(padded, 8 * k + 1, axis=1)
-    wide = ~past & (near <= wide_view.max(axis=2) - dark)
+    wide = ~past & (near <= most[:, 4 * k:4 * k + n] - dark)
     tail = depth[None, :] > reach[:, None] - np.maximum(6.0 * unit, reach[:, None] / 3.0)
     clean = ~np.any(wide, axis=1)
     return int(np.count_nonzero(np.any(stroke & tail, axis=1) & clean)), bool(np.all(clean))
