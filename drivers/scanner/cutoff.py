@@ -38,7 +38,14 @@ on past it when
   (9006 cut-ruled #178: a table's column rule, the lamp 80 levels darker at one end: 17 levels
   between the percentiles, 7 point by point);
 * the page's neighbouring sides carry on past its corners as edges
-  (:func:`drivers.scanner.support.flanks_go_on`): a sheet the page lies on has its own edges.
+  (:func:`drivers.scanner.support.flanks_go_on`): a sheet the page lies on has its own edges;
+* (round 9) a texture reading, not a brightness one: the page's ink (strokes, nothing darker
+  wider than a stroke) running on past a side out to the frame's edge while the desk beyond the
+  other sides shows none (:func:`_ink_runs_on`: a cut table on a striped cloth, its paper uneven
+  under a lamp, 9002 cut-ruled #79; a cut form on a flowered cloth, 9010 cut-ruled #127);
+* (round 9) when every side is a printed rule with paper beyond it (a box printed on a bigger
+  sheet: 9011 cut #181), the other sides are moved out to the desk as far as the frame's edge,
+  not only within a margin (:func:`_printed_all_round`).
 """
 
 from __future__ import annotations
@@ -52,7 +59,7 @@ from drivers.scanner.support import flanks_go_on, side_points
 def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: float = 0.25,
              probes: int = 9, tolerance: float = 8.0, each_desk: bool = True,
              widen: bool = True, deep: bool = True, flanked: bool = True,
-             inked: bool = True) -> bool:
+             inked: bool = True, printed: bool = True) -> bool:
     """Whether paper runs on, unbroken, from a side of ``quad`` (pixels of ``white``, the plain
     view's whiteness, uint8) that lies further than ``facing`` times the frame's longer side
     from the frame's edge, out to that edge; with ``each_desk``, from any side, the desk also
@@ -117,15 +124,20 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
             # two other sides with paper beyond (a certificate's margins past its printed
             # frame left and right): read again with those sides moved out to the desk
             desk = min(each)
+            share = 0.12
+            if printed and _printed_all_round(white, pts, normal, unit, tolerance):
+                share = 1.0  # (round 9) a frame printed inside a bigger sheet
             if deep and paper - desk < 3.0 * tolerance:
                 # (round 8) paper beyond all three (a certificate's printed frame on three
                 # sides: 9001 cut #91): the desk read past where a margin would end
-                desk = min(desk, _past_a_margin(white, q, int(i), pts, normal, reach, unit))
+                desk = min(desk, _past_a_margin(white, q, int(i), pts, normal, reach, unit,
+                                                share))
             wider = _past_margins(white, q, int(i), pts, normal, reach, beyond, desk,
-                                  tolerance, unit, deep)
+                                  tolerance, unit, deep, share)
             if wider is not None and runs_off(white, wider, unit, facing, probes, tolerance,
                                               each_desk, widen=False, deep=deep,
-                                              flanked=flanked, inked=inked):
+                                              flanked=flanked, inked=inked,
+                                              printed=printed):
                 return True
     return False
 
@@ -252,9 +264,28 @@ def _ink_rays(white: np.ndarray, q: np.ndarray, side: int, unit: float, toleranc
     return int(np.count_nonzero(np.any(stroke & tail, axis=1) & clean)), bool(np.all(clean))
 
 
+def _printed_all_round(white: np.ndarray, pts: np.ndarray, normal: np.ndarray, unit: float,
+                       tolerance: float) -> bool:
+    """(Round 9) Whether every side of the quad (points ``pts``, outward ``normal``) is a
+    printed rule: the darkest within 2 ``unit`` of it ``3 tolerance`` darker than the paper
+    just inside and just beyond (the brightest within 2-5 ``unit``, point by point, the
+    medians), with the paper just beyond within a ``tolerance`` of the paper inside."""
+    steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
+    at = np.arange(-2.0 * unit, 2.0 * unit + 1.0, 1.0)
+    for j in range(4):
+        inner = _at(white, pts[j][:, None, :] - steps[None, :, None] * normal[j]).max(axis=1)
+        outer = _at(white, pts[j][:, None, :] + steps[None, :, None] * normal[j]).max(axis=1)
+        line = _at(white, pts[j][:, None, :] + at[None, :, None] * normal[j]).min(axis=1)
+        if (abs(float(np.median(outer - inner))) >= tolerance
+                or float(np.median(np.minimum(inner, outer) - line)) < 3.0 * tolerance):
+            return False
+    return True
+
+
 def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
                   normal: np.ndarray, reach: np.ndarray, beyond: list[np.ndarray], desk: float,
-                  tolerance: float, unit: float, deep: bool = True) -> np.ndarray | None:
+                  tolerance: float, unit: float, deep: bool = True,
+                  share: float = 0.12) -> np.ndarray | None:
     """``q`` with its sides other than ``side`` that have paper just beyond them moved out to
     where the desk (``desk``, the darkest other side's) begins, within 12 % of the quad's
     shorter side: a printed frame's margin; None when no side moves, or one has paper beyond
@@ -264,7 +295,7 @@ def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
     than that, left where it is."""
     sides = [float(np.linalg.norm(q[k] - q[(k + 1) % 4])) for k in range(4)]
     # (round 8, ``deep``) of the longer side: the shorter may be cut short by the frame
-    span = 0.12 * (max(sides) if deep else min(sides))
+    span = share * (max(sides) if deep else min(sides))
     shift = np.zeros(4)
     for j in range(4):
         if j == side or not beyond[j].size:
@@ -309,11 +340,12 @@ def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
 
 
 def _past_a_margin(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
-                   normal: np.ndarray, reach: np.ndarray, unit: float) -> float:
+                   normal: np.ndarray, reach: np.ndarray, unit: float,
+                   share: float = 0.12) -> float:
     """The darkest of the bright parts read beyond the sides other than ``side`` just past
     where a margin would end (12 % of the quad's longer side, as :func:`_past_margins`, to 3
     ``unit`` further), at the points whose rays stay in the frame that far; inf if none."""
-    span = 0.12 * max(float(np.linalg.norm(q[k] - q[(k + 1) % 4])) for k in range(4))
+    span = share * max(float(np.linalg.norm(q[k] - q[(k + 1) % 4])) for k in range(4))
     depth = span + np.arange(1.0, 1.0 + 3.0 * unit, 1.0)
     levels = [np.inf]
     for j in range(4):

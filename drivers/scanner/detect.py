@@ -199,7 +199,7 @@ def _cut_off_far(f: _Frames, page: Detection, p: DetectParams) -> Detection:
         return page
     if runs_off(f.fine_white, page.corners * f.fine_scale, unit=f.fine_scale / f.scale,
                 facing=p.facing, each_desk=p.each_desk, deep=p.deep_margins,
-                flanked=p.flanked, inked=p.ink_beyond):
+                flanked=p.flanked, inked=p.ink_beyond, printed=p.printed_frame):
         return replace(page, touches_border=True)
     return page
 

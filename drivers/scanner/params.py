@@ -141,6 +141,12 @@ class DetectParams:
     beyond the other sides shows none: a texture reading, not a brightness one (a cut table on
     a striped cloth 19 levels darker than its paper, uneven under a lamp:
     :func:`drivers.scanner.cutoff._ink_runs_on`)."""
+    printed_frame: bool = True
+    """In that last look (round 9), when every side of the page is a printed rule with paper
+    just beyond it (a frame printed inside a bigger sheet), the other sides are moved out to
+    where the desk begins as far as the frame's edge, not only within a margin (12 % of the
+    quad's longer side), before the quad is read again (tuning 9011 cut #181: a box printed on
+    a page running off the frame, accepted: :func:`drivers.scanner.cutoff._printed_all_round`)."""
     other_view_floor: float = 0.45
     """Another view's search stops before the inside, rim and refinement checks when none of
     its shortlisted quads has its sides seen this well (coarse support): that view's page

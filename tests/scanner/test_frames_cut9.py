@@ -16,7 +16,7 @@ from drivers.scanner.cutoff import runs_off
 from simulators.camera.heldout import HeldoutGenerator
 from tests.scanner.test_frames_cut7 import _certificate
 from tests.scanner.test_frames_cut8 import _sliced_table
-from tests.scanner.tuning import clear_scene, score
+from tests.scanner.tuning import assert_cut_page_refused, clear_scene, score
 
 
 def test_a_cut_table_on_a_striped_cloth_under_a_lamp_is_refused() -> None:
@@ -49,3 +49,29 @@ def test_the_ink_reading_alone_backs_earlier_rounds_cut_pages() -> None:
         assert not runs_off(white, quad, unit=2.0, flanked=False, inked=False)
     img, quad = _certificate(cut=True, right=446.0)
     assert runs_off(img.min(axis=2), quad, unit=2.0, widen=False)
+
+
+def test_a_cut_form_on_a_flowered_cloth_is_refused() -> None:
+    """Tuning 9010 cut-ruled #127 (a fresh seed, accepted by round 8): a form running off the
+    frame's bottom edge on a white-ground flowered cloth, the quad's bottom side one of its
+    lines 33 px (half resolution) from the frame's edge; its lines and text run on below it.
+    The ink reading refuses it (9 rays of 9 below, none beyond the other sides)."""
+    assert_cut_page_refused(9010, 127, "cut-ruled", DetectParams(ink_beyond=False))
+
+
+def test_a_box_printed_on_a_cut_page_is_refused() -> None:
+    """Tuning 9011 cut #181 (a fresh seed, accepted by round 8): a page running off the
+    frame's right and bottom edges, the quad on one of two boxes printed on it, paper beyond
+    every side. Round 8 looked for the desk within a margin (12 % of the quad's longer side)
+    only; a frame printed all round now looks as far as the frame's edge."""
+    assert_cut_page_refused(9011, 181, "cut", DetectParams(printed_frame=False))
+
+
+def test_a_whole_certificate_framed_all_round_stays_accepted() -> None:
+    """Tuning 9006 mix #72: a whole certificate on stone, the quad on its printed frame all
+    round (a thin margin beyond each side, then the desk): moved out to the desk, no side has
+    paper going on to the frame's edge."""
+    image, truth = clear_scene(9006, 72)
+    det = detect_page(image)
+    assert not det.touches_border and judge(image, det).ok
+    assert score(det.corners, truth) > 0.89  # 0.902: the quad on the printed frame (not the gates)
