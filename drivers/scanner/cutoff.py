@@ -142,6 +142,19 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
     return False
 
 
+def along_edge(corners: np.ndarray, size: tuple[int, int], near: float) -> bool:
+    """(Round 9) Whether a side of the quad ``corners`` has both its ends within ``near`` of
+    the same edge of the frame (``size``: width, height): a page running off the frame whose
+    refinement stopped at the picture's own border a search pixel or so inside it, its corners
+    just past the corner rule's 6 px (tuning 9011 cut #220: 6.4 and 8.3 px at 1920 x 1080,
+    where a search pixel is 6)."""
+    w, h = size
+    c = np.asarray(corners, np.float64)
+    dist = np.stack([c[:, 0], w - 1 - c[:, 0], c[:, 1], h - 1 - c[:, 1]], axis=1)
+    both = np.maximum(dist, np.roll(dist, -1, axis=0))  # side k: corners k and k + 1
+    return bool(np.any(both < near))
+
+
 def _to_edge(pts: np.ndarray, d: np.ndarray, w: int, h: int) -> np.ndarray:
     """How far out from each point of ``pts`` (... x 2) its ray in direction ``d`` (... x 2,
     broadcast) meets the frame's edge (in units of ``d``); inf where ``d`` is zero."""

@@ -147,6 +147,12 @@ class DetectParams:
     where the desk begins as far as the frame's edge, not only within a margin (12 % of the
     quad's longer side), before the quad is read again (tuning 9011 cut #181: a box printed on
     a page running off the frame, accepted: :func:`drivers.scanner.cutoff._printed_all_round`)."""
+    along_edge: float = 2.0
+    """In that last look (round 9), a page with a side whose both ends lie within this many
+    search pixels of the same edge of the frame is cut off: its refinement stopped at the
+    picture's border, a search pixel or so inside it, just past ``border_margin`` at a high
+    resolution (tuning 9011 cut #220). The nearest side of a clear page to the frame's edge on
+    the tuning seeds is 3.6 search pixels from it. 0: off."""
     other_view_floor: float = 0.45
     """Another view's search stops before the inside, rim and refinement checks when none of
     its shortlisted quads has its sides seen this well (coarse support): that view's page

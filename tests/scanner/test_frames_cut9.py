@@ -75,3 +75,19 @@ def test_a_whole_certificate_framed_all_round_stays_accepted() -> None:
     det = detect_page(image)
     assert not det.touches_border and judge(image, det).ok
     assert score(det.corners, truth) > 0.89  # 0.902: the quad on the printed frame (not the gates)
+
+
+def test_a_page_whose_side_lies_along_the_frames_edge_is_refused() -> None:
+    """Tuning 9011 cut #220 (a fresh seed, accepted by round 8): a page running off the
+    frame's bottom edge at 1920 x 1080; the refinement stopped at the picture's border, its
+    bottom corners 6.4 and 8.3 px from it (the corner rule wants 6; a search pixel is 6)."""
+    assert_cut_page_refused(9011, 220, "cut", DetectParams(along_edge=0.0))
+
+
+def test_the_clear_page_nearest_the_frames_edge_stays_accepted() -> None:
+    """Tuning 9008 white-on-light #55: the side of a clear page nearest the frame's edge on
+    the tuning seeds, 3.6 search pixels (14.5 px at 1280 x 720) from it."""
+    image, truth = clear_scene(9008, 55, "white-on-light")
+    det = detect_page(image)
+    assert not det.touches_border and judge(image, det).ok
+    assert score(det.corners, truth) > 0.99
