@@ -38,11 +38,19 @@ on past it when
   (9006 cut-ruled #178: a table's column rule, the lamp 80 levels darker at one end: 17 levels
   between the percentiles, 7 point by point);
 * the page's neighbouring sides carry on past its corners as edges
-  (:func:`drivers.scanner.support.flanks_go_on`): a sheet the page lies on has its own edges.
+  (:func:`drivers.scanner.support.flanks_go_on`): a sheet the page lies on has its own edges;
+* (round 9) a texture reading, not a brightness one: the page's ink (strokes, nothing darker
+  wider than a stroke) running on past a side out to the frame's edge while the desk beyond the
+  other sides shows none (:func:`_ink_runs_on`: a cut table on a striped cloth, its paper uneven
+  under a lamp, 9002 cut-ruled #79; a cut form on a flowered cloth, 9010 cut-ruled #127);
+* (round 9) when every side is a printed rule with paper beyond it (a box printed on a bigger
+  sheet: 9011 cut #181), the other sides are moved out to the desk as far as the frame's edge,
+  not only within a margin (:func:`_printed_all_round`).
 """
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from drivers.scanner.support import flanks_go_on, sample_points, side_points
@@ -50,7 +58,8 @@ from drivers.scanner.support import flanks_go_on, sample_points, side_points
 
 def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: float = 0.25,
              probes: int = 9, tolerance: float = 8.0, each_desk: bool = True,
-             widen: bool = True, deep: bool = True, flanked: bool = True) -> bool:
+             widen: bool = True, deep: bool = True, flanked: bool = True,
+             inked: bool = True, printed: bool = True) -> bool:
     """Whether paper runs on, unbroken, from a side of ``quad`` (pixels of ``white``, the plain
     view's whiteness, uint8) that lies further than ``facing`` times the frame's longer side
     from the frame's edge, out to that edge; with ``each_desk``, from any side, the desk also
@@ -84,6 +93,9 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
             local = float(np.median(outer.max(axis=1) - inner.max(axis=1)))
         if min(abs(level - paper), abs(local)) >= 1.5 * tolerance:
             continue  # a quick look: no paper just beyond (a whole page's side: the desk)
+        if (inked and each_desk and min(abs(level - paper), abs(local)) < 0.5 * tolerance
+                and _ink_runs_on(white, q, int(i), unit, tolerance, probes)):
+            return True
         desks = []
         if middle[i] > facing * max(w, h):  # the other sides' desk, all together
             pooled = np.concatenate([beyond[j] for j in range(4) if j != i])
@@ -112,17 +124,35 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
             # two other sides with paper beyond (a certificate's margins past its printed
             # frame left and right): read again with those sides moved out to the desk
             desk = min(each)
+            share = 0.12
+            if printed and _printed_all_round(white, pts, normal, unit, tolerance):
+                share = 1.0  # (round 9) a frame printed inside a bigger sheet
             if deep and paper - desk < 3.0 * tolerance:
                 # (round 8) paper beyond all three (a certificate's printed frame on three
                 # sides: 9001 cut #91): the desk read past where a margin would end
-                desk = min(desk, _past_a_margin(white, q, int(i), pts, normal, reach, unit))
+                desk = min(desk, _past_a_margin(white, q, int(i), pts, normal, reach, unit,
+                                                share))
             wider = _past_margins(white, q, int(i), pts, normal, reach, beyond, desk,
-                                  tolerance, unit, deep)
+                                  tolerance, unit, deep, share)
             if wider is not None and runs_off(white, wider, unit, facing, probes, tolerance,
                                               each_desk, widen=False, deep=deep,
-                                              flanked=flanked):
+                                              flanked=flanked, inked=inked,
+                                              printed=printed):
                 return True
     return False
+
+
+def along_edge(corners: np.ndarray, size: tuple[int, int], near: float) -> bool:
+    """(Round 9) Whether a side of the quad ``corners`` has both its ends within ``near`` of
+    the same edge of the frame (``size``: width, height): a page running off the frame whose
+    refinement stopped at the picture's own border a search pixel or so inside it, its corners
+    just past the corner rule's 6 px (tuning 9011 cut #220: 6.4 and 8.3 px at 1920 x 1080,
+    where a search pixel is 6)."""
+    w, h = size
+    c = np.asarray(corners, np.float64)
+    dist = np.stack([c[:, 0], w - 1 - c[:, 0], c[:, 1], h - 1 - c[:, 1]], axis=1)
+    both = np.maximum(dist, np.roll(dist, -1, axis=0))  # side k: corners k and k + 1
+    return bool(np.any(both < near))
 
 
 def _to_edge(pts: np.ndarray, d: np.ndarray, w: int, h: int) -> np.ndarray:
@@ -152,18 +182,10 @@ def _between_flanks(white: np.ndarray, q: np.ndarray, side: int, paper: float, d
     if gap < 1.5 * tolerance:
         return False
     h, w = white.shape
-    a, b = q[side], q[(side + 1) % 4]
-    da, db = a - q[(side - 1) % 4], b - q[(side + 2) % 4]
-    da, db = da / np.linalg.norm(da), db / np.linalg.norm(db)
-    t = np.linspace(0.1, 0.9, probes)
-    start = a + t[:, None] * (b - a)
-    d = (1.0 - t)[:, None] * da + t[:, None] * db
-    d /= np.linalg.norm(d, axis=1, keepdims=True)
-    if np.any(np.einsum("ij,ij->i", d, start - np.mean(q, axis=0)) <= 0):
-        return False  # a ray turning back into the page
-    reach = _to_edge(start, d, w, h)
-    if not np.all(np.isfinite(reach)):
+    rays = _flank_rays(q, side, probes, w, h)
+    if rays is None:
         return False
+    start, d, reach = rays
     steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
     own = _at(white, start[:, None, :] - steps[None, :, None] * d[:, None, :]).max(axis=1)
     depth = np.arange(2.0, float(reach.max()), 1.0)
@@ -179,9 +201,104 @@ def _between_flanks(white: np.ndarray, q: np.ndarray, side: int, paper: float, d
     return bool(3 * np.count_nonzero(level & ink & mine) >= 2 * probes)
 
 
+def _flank_rays(q: np.ndarray, side: int, probes: int, w: int,
+                h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """``probes`` rays out from ``side`` of ``q`` (inset 10 % from its corners), each in a
+    direction between its two flanks' (the sides next to it, extended; the page beyond the side
+    lies between them), and how far each goes before the frame's edge (``w`` x ``h``); None
+    when a ray turns back into the page or never meets the frame's edge."""
+    a, b = q[side], q[(side + 1) % 4]
+    da, db = a - q[(side - 1) % 4], b - q[(side + 2) % 4]
+    da, db = da / np.linalg.norm(da), db / np.linalg.norm(db)
+    t = np.linspace(0.1, 0.9, probes)
+    start = a + t[:, None] * (b - a)
+    d = (1.0 - t)[:, None] * da + t[:, None] * db
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    if np.any(np.einsum("ij,ij->i", d, start - np.mean(q, axis=0)) <= 0):
+        return None  # a ray turning back into the page
+    reach = _to_edge(start, d, w, h)
+    if not np.all(np.isfinite(reach)):
+        return None
+    return start, d, reach
+
+
+def _ink_runs_on(white: np.ndarray, q: np.ndarray, side: int, unit: float, tolerance: float,
+                 probes: int) -> bool:
+    """(Round 9) Whether the page's ink runs on past ``side`` of ``q`` out to the frame's edge
+    while the desk beyond the other sides shows none: a texture reading, independent of how
+    bright the paper and the desk are (a lamp's fall-off across the paper, a desk a few levels
+    off the paper). Along rays between the flanks (:func:`_ink_rays`), more than half of those
+    from ``side`` cross a stroke in their last third and no dark stretch wider than a stroke;
+    of those from the other sides that have room (12 ``unit``) to the frame's edge, at least
+    two, and no one has more than a quarter of its rays so (a dotted or finely striped desk is
+    "ink" all round). A cut table whose quad took a column rule for its side (tuning 9002
+    cut-ruled #79: paper 159-194 along the side on a striped cloth 19 levels darker, refused
+    only as blurred)."""
+    own = _ink_rays(white, q, side, unit, tolerance, probes, 6.0 * unit)
+    if own is None or 2 * own[0] <= probes or not own[1]:
+        return False
+    others = [_ink_rays(white, q, j, unit, tolerance, probes, 12.0 * unit)
+              for j in range(4) if j != side]
+    read = [n[0] for n in others if n is not None]
+    return len(read) >= 2 and 4 * max(read) <= probes
+
+
+def _ink_rays(white: np.ndarray, q: np.ndarray, side: int, unit: float, tolerance: float,
+              probes: int, room: float) -> tuple[int, bool] | None:
+    """How many of the rays from ``side`` of ``q`` between its flanks (:func:`_flank_rays`),
+    out to the frame's edge, cross ink within their last third (at least 6 ``unit``: a point
+    ``3 tolerance`` darker than the brightest within 3 ``unit`` on each side of it, a stroke)
+    and nowhere a dark stretch wider than that (a point ``3 tolerance`` darker than the
+    brightest within 12 ``unit`` but with nothing that bright within 3: a desk's stripe, dot
+    or shadow); None when the rays are shorter than ``room`` (their median)."""
+    h, w = white.shape
+    rays = _flank_rays(q, side, probes, w, h)
+    if rays is None or float(np.median(rays[2])) < room:
+        return None
+    start, d, reach = rays
+    depth = np.arange(2.0, max(3.0, float(np.ceil(reach.max()))), 1.0)
+    past = depth[None, :] > reach[:, None]  # past the frame's edge
+    ray = np.where(past, -1.0, _at(white, start[:, None, :] + depth[None, :, None]
+                                   * d[:, None, :]))
+    k = max(2, round(3.0 * unit))
+    padded = np.pad(ray.astype(np.float32), ((0, 0), (4 * k, 4 * k)), constant_values=-1.0)
+    # top[:, m]: the brightest of padded[:, m:m + k]; most[:, m]: of padded[:, m - 4k:m + 4k + 1]
+    top = cv2.dilate(padded, np.ones((1, k), np.uint8), anchor=(0, 0))
+    most = cv2.dilate(padded, np.ones((1, 8 * k + 1), np.uint8))
+    n = ray.shape[1]
+    left = top[:, 3 * k:3 * k + n]  # ray[s - k:s]
+    right = top[:, 4 * k + 1:4 * k + 1 + n]  # ray[s + 1:s + k + 1]
+    dark = 3.0 * tolerance
+    stroke = ~past & (np.minimum(left, right) - ray >= dark)
+    near = np.maximum(np.maximum(left, right), ray)
+    wide = ~past & (near <= most[:, 4 * k:4 * k + n] - dark)
+    tail = depth[None, :] > reach[:, None] - np.maximum(6.0 * unit, reach[:, None] / 3.0)
+    clean = ~np.any(wide, axis=1)
+    return int(np.count_nonzero(np.any(stroke & tail, axis=1) & clean)), bool(np.all(clean))
+
+
+def _printed_all_round(white: np.ndarray, pts: np.ndarray, normal: np.ndarray, unit: float,
+                       tolerance: float) -> bool:
+    """(Round 9) Whether every side of the quad (points ``pts``, outward ``normal``) is a
+    printed rule: the darkest within 2 ``unit`` of it ``3 tolerance`` darker than the paper
+    just inside and just beyond (the brightest within 2-5 ``unit``, point by point, the
+    medians), with the paper just beyond within a ``tolerance`` of the paper inside."""
+    steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
+    at = np.arange(-2.0 * unit, 2.0 * unit + 1.0, 1.0)
+    for j in range(4):
+        inner = _at(white, pts[j][:, None, :] - steps[None, :, None] * normal[j]).max(axis=1)
+        outer = _at(white, pts[j][:, None, :] + steps[None, :, None] * normal[j]).max(axis=1)
+        line = _at(white, pts[j][:, None, :] + at[None, :, None] * normal[j]).min(axis=1)
+        if (abs(float(np.median(outer - inner))) >= tolerance
+                or float(np.median(np.minimum(inner, outer) - line)) < 3.0 * tolerance):
+            return False
+    return True
+
+
 def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
                   normal: np.ndarray, reach: np.ndarray, beyond: list[np.ndarray], desk: float,
-                  tolerance: float, unit: float, deep: bool = True) -> np.ndarray | None:
+                  tolerance: float, unit: float, deep: bool = True,
+                  share: float = 0.12) -> np.ndarray | None:
     """``q`` with its sides other than ``side`` that have paper just beyond them moved out to
     where the desk (``desk``, the darkest other side's) begins, within 12 % of the quad's
     shorter side: a printed frame's margin; None when no side moves, or one has paper beyond
@@ -191,7 +308,7 @@ def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
     than that, left where it is."""
     sides = [float(np.linalg.norm(q[k] - q[(k + 1) % 4])) for k in range(4)]
     # (round 8, ``deep``) of the longer side: the shorter may be cut short by the frame
-    span = 0.12 * (max(sides) if deep else min(sides))
+    span = share * (max(sides) if deep else min(sides))
     shift = np.zeros(4)
     for j in range(4):
         if j == side or not beyond[j].size:
@@ -236,11 +353,12 @@ def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
 
 
 def _past_a_margin(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
-                   normal: np.ndarray, reach: np.ndarray, unit: float) -> float:
+                   normal: np.ndarray, reach: np.ndarray, unit: float,
+                   share: float = 0.12) -> float:
     """The darkest of the bright parts read beyond the sides other than ``side`` just past
     where a margin would end (12 % of the quad's longer side, as :func:`_past_margins`, to 3
     ``unit`` further), at the points whose rays stay in the frame that far; inf if none."""
-    span = 0.12 * max(float(np.linalg.norm(q[k] - q[(k + 1) % 4])) for k in range(4))
+    span = share * max(float(np.linalg.norm(q[k] - q[(k + 1) % 4])) for k in range(4))
     depth = span + np.arange(1.0, 1.0 + 3.0 * unit, 1.0)
     levels = [np.inf]
     for j in range(4):

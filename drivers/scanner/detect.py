@@ -40,7 +40,7 @@ from drivers.scanner.candidates import (
     line_candidates,
     zoomed_out_candidates,
 )
-from drivers.scanner.cutoff import runs_off
+from drivers.scanner.cutoff import along_edge, runs_off
 from drivers.scanner.geometry import (
     convex_and_open,
     order_clockwise,
@@ -203,9 +203,11 @@ def _cut_off_far(f: _Frames, page: Detection, p: DetectParams) -> Detection:
     bounded by a printed rule). Read on the page reported only."""
     if page.corners is None or page.touches_border or not p.far_cut:
         return page
+    if along_edge(page.corners, page.frame_size, p.along_edge / f.scale):
+        return replace(page, touches_border=True)
     if runs_off(f.fine_white, page.corners * f.fine_scale, unit=f.fine_scale / f.scale,
                 facing=p.facing, each_desk=p.each_desk, deep=p.deep_margins,
-                flanked=p.flanked):
+                flanked=p.flanked, inked=p.ink_beyond, printed=p.printed_frame):
         return replace(page, touches_border=True)
     return page
 

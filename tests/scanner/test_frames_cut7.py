@@ -90,7 +90,8 @@ def test_light_falling_off_along_a_rule_is_read_point_by_point() -> None:
 def test_margins_beyond_two_sides_are_read_past() -> None:
     img, quad = _certificate(cut=True, right=446.0)
     white = img.min(axis=2)
-    assert not runs_off(white, quad, unit=2.0, widen=False)  # two margins: no desk left
+    # two margins: no desk left (round 9's ink reading refuses it too: off)
+    assert not runs_off(white, quad, unit=2.0, widen=False, inked=False)
     assert runs_off(white, quad, unit=2.0)
 
 

@@ -31,7 +31,8 @@ FRAMED = [
 @pytest.mark.parametrize(("seed", "index"), FRAMED, ids=[f"{s}-cut-{i}" for s, i in FRAMED])
 def test_a_certificate_framed_on_three_sides_and_cut_is_refused(seed: int, index: int) -> None:
     image = HeldoutGenerator(seed).scene(index, "cut").image
-    before = detect_page(image, DetectParams(deep_margins=False))
+    # (round 9's ink reading refuses 9001 #91 too: off for the failure)
+    before = detect_page(image, DetectParams(deep_margins=False, ink_beyond=False))
     assert before.corners is not None and not before.touches_border  # the failure, pinned
     assert "cut off" not in [r.value for r in judge(image, before).reasons]
     assert detect_page(image).touches_border
@@ -109,7 +110,7 @@ def test_a_table_sliced_by_the_quad_far_from_the_edge(cut: bool) -> None:
     desk is 16 levels darker than the paper (the far check wants 24)."""
     white, quad = _sliced_table(cut)
     assert runs_off(white, quad, unit=2.0) is cut
-    assert not runs_off(white, quad, unit=2.0, flanked=False)
+    assert not runs_off(white, quad, unit=2.0, flanked=False, inked=False)
 
 
 def test_a_table_sliced_far_from_the_edge_is_refused() -> None:
