@@ -143,9 +143,10 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
 def _page(frames: _Frames, p: DetectParams) -> Detection:
     """The page found by the searches (steps 2-6 of the module's notes)."""
     best = _search(frames, WHITE, p)
+    pale: bool | None = None  # whether the frame is pale and even: read once
     cell: _Found | None = None  # a sure page too small to be one: kept if no view holds it
     if best is not None and (best.detection.support >= p.confident or best.carried):
-        if best.detection.area_share >= p.cell_below:
+        if best.detection.area_share >= p.cell_below or not (pale := pale_even(frames.small)):
             return best.detection
         cell, best = best, None  # a table's cell on a white page (drivers.scanner.cell)
     if p.cut_is_final and best is not None and best.detection.touches_border:
@@ -162,7 +163,6 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
             best = again
             if best.detection.support >= p.confident:
                 return best.detection
-    pale: bool | None = None  # whether the frame is pale and even: read once
     noisy: bool | None = None  # whether it is under heavy sensor noise: read once
     doubted: _Found | None = None  # a pale frame's page seen not quite well enough
     for listed in p.fallback:
