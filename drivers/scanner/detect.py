@@ -40,6 +40,7 @@ from drivers.scanner.candidates import (
     line_candidates,
     zoomed_out_candidates,
 )
+from drivers.scanner.cell import holds
 from drivers.scanner.cutoff import along_edge, runs_off
 from drivers.scanner.geometry import (
     convex_and_open,
@@ -61,7 +62,7 @@ from drivers.scanner.support import (
     side_support,
     stands_out,
 )
-from drivers.scanner.views import WHITE, View, pale_even, whiteness
+from drivers.scanner.views import WHITE, View, pale_even, sensor_noisy, whiteness
 
 
 @dataclass(frozen=True)
@@ -148,8 +149,12 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
 def _page(frames: _Frames, p: DetectParams) -> Detection:
     """The page found by the searches (steps 2-6 of the module's notes)."""
     best = _search(frames, WHITE, p)
+    pale: bool | None = None  # whether the frame is pale and even: read once
+    cell: _Found | None = None  # a sure page too small to be one: kept if no view holds it
     if best is not None and (best.detection.support >= p.confident or best.carried):
-        return best.detection
+        if best.detection.area_share >= p.cell_below or not (pale := pale_even(frames.small)):
+            return best.detection
+        cell, best = best, None  # a table's cell on a white page (drivers.scanner.cell)
     if p.cut_is_final and best is not None and best.detection.touches_border:
         # final, unless the quad is a page and the sheet under it, the sheet running off the
         # frame: the page alone among the dented outlines' quads, clear of the frame's edge
@@ -158,13 +163,13 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
                 and again.score >= p.edge_again * best.score):
             return again.detection
         return best.detection
-    if p.concave:  # unsure: a page over another sheet may be missing among the candidates
+    if p.concave and cell is None:  # unsure: a page over another sheet may be missing
         again = _dented_search(frames, best, p)
         if again is not None:  # its candidates include the first search's
             best = again
             if best.detection.support >= p.confident:
                 return best.detection
-    pale: bool | None = None  # whether the frame is pale and even: read once
+    noisy: bool | None = None  # whether it is under heavy sensor noise: read once
     doubted: _Found | None = None  # a pale frame's page seen not quite well enough
     for listed in p.fallback:
         if listed.paler and best is not None and best.detection.area_share >= p.paler_below:
@@ -175,11 +180,15 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
             if listed.pale_only and not pale:
                 continue
             view = listed.on(pale)
+        if listed.noisy_reading:  # under heavy sensor noise the view's sides read wider too
+            noisy = sensor_noisy(frames.fine) if noisy is None else noisy
+            view = listed.on(False, noisy)
         found = _search(frames, view, p)
         if (found is None or found.detection.support < min(p.confident, p.pale_doubt)
                 or found.detection.area_share < p.fallback_min_area
                 or (p.stand_out > 0
-                    and not stands_out(view.paper(frames.small), found.coarse, p.stand_out))):
+                    and not stands_out(view.paper(frames.small), found.coarse, p.stand_out,
+                                       median=view.pale_only and p.pale_median))):
             continue  # another view is believed only when it sees the sides of a page well
         if found.detection.support < p.confident:  # on a pale, even frame: kept, doubted
             pale = pale_even(frames.small) if pale is None else pale
@@ -193,6 +202,9 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
                 break  # else a later view may see more of the page (or the page)
     if best is None and doubted is not None:  # nothing better: the doubted page
         best = doubted
+    if cell is not None and (best is None or not holds(best.detection.corners, cell.detection
+                                                       .corners, p.border_margin)):
+        best = cell
     h, w = frames.frame.shape[:2]
     return best.detection if best is not None else Detection(None, (w, h))
 

@@ -90,6 +90,14 @@ class DetectParams:
     """The paler part of the frame is split again (:data:`drivers.scanner.views.PALER`) only
     when the page found so far is none or under this share of the frame (one the quality gate
     refuses as too small): it costs a search, and it is for pages nothing followed."""
+    cell_below: float = 0.08
+    """On a pale, even frame (:func:`drivers.scanner.views.pale_even`) a page the plain view
+    is sure of (``confident``) but taking less than this share of the frame (one the quality
+    gate refuses as too small) is kept only when no other view finds a page holding it
+    (:mod:`drivers.scanner.cell`: a table's cell on a white page on a light desk, whose own
+    outline no contour followed); the other views are tried first, as for an unsure page.
+    Not on other frames: a small page on a darker desk is common, and the other views cost
+    it 90 ms (6 of the 99 speed frames). 0: a sure page is always taken."""
     pale_doubt: float = 0.45
     """On a pale, even frame (:func:`drivers.scanner.views.pale_even`) where no view is
     believed, the best page another view sees at least this well (support; under
@@ -112,6 +120,10 @@ class DetectParams:
     """Another view's page is believed only when on average its middle is at least this much
     brighter in that view than a ring around it (a patch of a dotted tablecloth is not); 0: not
     checked."""
+    pale_median: bool = True
+    """A page of a pale desk's view (faint, dim, green, pink) also stands out when the median
+    of its middle does (:func:`drivers.scanner.views.median_stands_out`): its print can hold
+    its mean down (round 9). False: the mean only."""
     far_cut: bool = True
     """The page reported is judged "cut off" also when paper runs on, unbroken, from a side
     further from the frame's edge than ``facing`` out to it, and its neighbouring sides carry

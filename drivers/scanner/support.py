@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from drivers.scanner.geometry import along_side32
+from drivers.scanner.views import median_stands_out
 
 
 def sample_points(img: np.ndarray, pts: np.ndarray, border: float | None = None,
@@ -331,11 +332,12 @@ def rim_roughness(white: np.ndarray, quads: np.ndarray, samples: tuple[int, ...]
     return out
 
 
-def stands_out(paper: np.ndarray, quad: np.ndarray, step: float) -> bool:
+def stands_out(paper: np.ndarray, quad: np.ndarray, step: float, median: bool = False) -> bool:
     """Whether the inside of ``quad`` (its middle, 90 % across) is on average at least
     ``step`` brighter in the view ``paper`` than a ring around it (a quarter as wide as the quad
     again): a page is; a quad drawn along the rows of a dotted tablecloth's pattern, whose
-    sides the view sees as well as a page's, is the same cloth inside and out."""
+    sides the view sees as well as a page's, is the same cloth inside and out. With
+    ``median``, also when its median is (:func:`drivers.scanner.views.median_stands_out`)."""
     q = np.asarray(quad, np.float64)
     centre = q.mean(axis=0)
     inner, outer, body = (np.zeros(paper.shape[:2], np.uint8) for _ in range(3))
@@ -345,4 +347,6 @@ def stands_out(paper: np.ndarray, quad: np.ndarray, step: float) -> bool:
     ring = cv2.subtract(outer, body)
     if not cv2.countNonZero(inner) or not cv2.countNonZero(ring):
         return True
-    return bool(cv2.mean(paper, inner)[0] - cv2.mean(paper, ring)[0] >= step)
+    if cv2.mean(paper, inner)[0] - cv2.mean(paper, ring)[0] >= step:
+        return True
+    return median and median_stands_out(paper, inner, ring, step)

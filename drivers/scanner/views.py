@@ -82,6 +82,12 @@ class View:
     views read them, they stand (tuning seeds 9006 and 9007: pages found right in the cool or
     warm view, their sides seen 0.16-0.26 at the finer check and 0.77-0.82 read so). Where the
     noise is low the finer reading can be the better one (0.62 against 0.58)."""
+    noisy_reading: float = 0.0
+    """On a frame under heavy sensor noise (:func:`sensor_noisy`) the finer check reads the sides at
+    this spacing too, the better of the two counting (0: not): the smooth view (round 9). On
+    a white-ground flowered cloth under heavy noise it finds the page, but its blurred step,
+    read across 3 pixels of the finer image, is half lost in the noise (tuning 9008 mix #128:
+    0.34; read across 3 pixels of the search image, 1.0)."""
     also_reading: float = 0.0
     """The second spacing the finer check reads at (:meth:`on`; 0: none)."""
     paler: bool = False
@@ -141,9 +147,14 @@ class View:
         not pay for four more searches."""
         return not self.pale_only or pale_even(image)
 
-    def on(self, pale: bool) -> View:
-        """This view as searched on a frame that is (or is not) pale and even."""
-        return replace(self, also_reading=self.pale_reading) if pale and self.pale_reading else self
+    def on(self, pale: bool, noisy: bool = False) -> View:
+        """This view as searched on a frame that is (or is not) pale and even, and (or not)
+        under heavy sensor noise."""
+        if pale and self.pale_reading:
+            return replace(self, also_reading=self.pale_reading)
+        if noisy and self.noisy_reading:
+            return replace(self, also_reading=self.noisy_reading)
+        return self
 
     @property
     def readings(self) -> tuple[float, ...]:
@@ -154,6 +165,33 @@ class View:
         """The darkest paper this view believes, given the frame's darkest channel ``white``
         (0 but in the dim view)."""
         return self.dim_floor * float(np.percentile(white, 90)) if self.dim else 0.0
+
+
+def median_stands_out(paper: np.ndarray, inner: np.ndarray, ring: np.ndarray,
+                      step: float) -> bool:
+    """Whether the view ``paper``'s median inside the mask ``inner`` is at least ``step`` above
+    its median in the mask ``ring`` (:func:`drivers.scanner.support.stands_out` for the pale
+    views): on a light desk a white page stands 5-15 levels above it in the faint view, and
+    its print (text, a photo's grey), 100 levels darker, can bring its mean under the desk's
+    (tuning 9010 white on light #40: the mean 3 under, the median 14 over); a cloth's
+    pattern is the same inside and out by either."""
+    return bool(float(np.median(paper[inner > 0])) - float(np.median(paper[ring > 0]))
+                >= step)
+
+
+NOISY = 7.0
+"""Grey levels: a frame whose darkest channel steps by at least this much from one pixel to
+the next along a row, at the median (every eighth row of the finer search image), is under
+heavy sensor noise (:func:`sensor_noisy`): tuning 9010, the noise condition 5-47 (the
+tablecloths the smooth view could not read 15-28), white on a light desk 0-3."""
+
+
+def sensor_noisy(image: np.ndarray) -> bool:
+    """Whether the (finer search) image ``image`` is under heavy sensor noise (:data:`NOISY`);
+    read once a frame, and only when the smooth view is searched. Every eighth row only: a
+    tenth of the time of the whole image, for the same answer."""
+    rows = whiteness(np.ascontiguousarray(image[::8])).astype(np.int16)
+    return bool(float(np.median(np.abs(np.diff(rows, axis=1)))) >= NOISY)
 
 
 def pale_even(image: np.ndarray) -> bool:
@@ -176,7 +214,7 @@ def percentiles(image: np.ndarray, q: tuple[float, ...]) -> np.ndarray:
 
 WHITE = View("white")
 PALER = View("paler", paler=True)
-SMOOTH = View("smooth", blur=2.0)
+SMOOTH = View("smooth", blur=2.0, noisy_reading=2.0)
 WARM = View("warm", warmth=1, pale_reading=2.0)
 COOL = View("cool", warmth=-1, pale_reading=2.0)
 FAINT = View("faint", boost=4.0, steep=2.0, pale_only=True, reading=2.0)
