@@ -17,6 +17,7 @@ Scoring (in :mod:`drivers.scanner.detect`) picks among them; a wrong candidate c
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from functools import lru_cache
 
 import cv2
@@ -60,11 +61,15 @@ _PREV = np.array([3, 0, 1, 2])
 """``np.roll(np.arange(4), 1)``: each side's previous one around the quad."""
 
 
-def _side_quads(poly: np.ndarray, perimeter: float, max_sides: int) -> list[np.ndarray]:
+def _side_quads(poly: np.ndarray, perimeter: float, max_sides: int,
+                fitted: tuple[np.ndarray, np.ndarray] | None = None) -> list[np.ndarray]:
     """Quads made of every four of the polygon's longest sides (in order around), extended
-    to meet."""
+    to meet; with ``fitted`` (a point and a direction a side, :func:`_fitted_sides`) the sides
+    are those lines instead of the chords between the polygon's corners."""
     out: list[np.ndarray] = []
     sides = np.concatenate((poly[1:], poly[:1])) - poly  # np.roll(poly, -1, axis=0) - poly
+    if fitted is not None:
+        poly, sides = fitted
     lengths = np.sqrt(np.add.reduce(sides * sides, axis=1))  # np.linalg.norm, as it computes it
     order = np.argsort(lengths)[::-1][:max_sides]
     keep = np.sort(order[lengths[order] >= 0.04 * perimeter])
@@ -102,8 +107,8 @@ def contour_candidates(
     return out
 
 
-def concave_candidates(white: np.ndarray, min_area: float, max_sides: int = 10
-                       ) -> list[np.ndarray]:
+def concave_candidates(white: np.ndarray, min_area: float, max_sides: int = 10,
+                       fit: bool = True) -> list[np.ndarray]:
     """Quads from the sides of the bright regions' own outlines where they are not convex: a
     page lying over another sheet merges with it into one bright region whose hull skips the
     page's side over that sheet, but the outline keeps the part of that side over the desk
@@ -113,16 +118,18 @@ def concave_candidates(white: np.ndarray, min_area: float, max_sides: int = 10
     9007 two-documents #22 lost the page's)."""
     _, bright = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     mask = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    return outline_quads(mask, min_area, max_sides)
+    return outline_quads(mask, min_area, max_sides, fit=fit)
 
 
-def outline_quads(mask: np.ndarray, min_area: float, max_sides: int, hulls: bool = False
-                   ) -> list[np.ndarray]:
+def outline_quads(mask: np.ndarray, min_area: float, max_sides: int, hulls: bool = False,
+                  fit: bool = True) -> list[np.ndarray]:
     """The side quads of ``mask``'s outer outlines where they are dented (and with ``hulls``
-    each outline's hull quads too)."""
+    each outline's hull quads too); with ``fit`` also those of its sides fitted to the
+    outline (:func:`_fitted_sides`)."""
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     out: list[np.ndarray] = []
-    for contour in contours:
+    every: Sequence[np.ndarray] | None = None  # the outlines with every pixel: when needed
+    for k, contour in enumerate(contours):
         area = cv2.contourArea(contour)
         if area < min_area:
             continue
@@ -135,7 +142,39 @@ def outline_quads(mask: np.ndarray, min_area: float, max_sides: int, hulls: bool
         poly = cv2.approxPolyDP(contour, 0.01 * perimeter, True).reshape(-1, 2)
         if len(poly) > 4:
             out.extend(_side_quads(poly.astype(np.float64), perimeter, max_sides))
+            if fit:
+                if every is None:
+                    every, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+                out.extend(_side_quads(poly.astype(np.float64), perimeter, max_sides,
+                                       _fitted_sides(every[k], poly)))
     return out
+
+
+def _fitted_sides(contour: np.ndarray, poly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each side of ``poly`` (corners on ``contour``, every pixel of the outline) as the line
+    fitted to the outline's points between its corners (their middle two thirds: the
+    corners are rounded by the opening): a point on it, and its direction as long as the
+    chord. A short side's chord is a few pixels of rounded outline, its direction degrees
+    off: the corners it makes with long sides land pixels off (the part of a page's side
+    over the desk, beside the sheet under it: tuning 9010 two-documents #9, 9011 #69)."""
+    pts = contour.reshape(-1, 2).astype(np.float64)
+    at = [int(np.argmin(np.abs(pts - v).sum(axis=1))) for v in poly]
+    chords = np.roll(poly, -1, axis=0).astype(np.float64) - poly
+    starts, sides = poly.astype(np.float64), chords.copy()
+    for k in range(len(poly)):
+        a, b = at[k], at[(k + 1) % len(poly)]
+        run = pts[a:b + 1] if b >= a else np.concatenate((pts[a:], pts[:b + 1]))
+        cut = max(1, len(run) // 6)
+        run = run[cut:len(run) - cut]
+        if len(run) < 3:
+            continue
+        middle = run.mean(axis=0)
+        along = np.linalg.svd(run - middle, full_matrices=False)[2][0]
+        if float(along @ chords[k]) < 0:
+            along = -along
+        starts[k] = middle + float((poly[k] - middle) @ along) * along
+        sides[k] = along * float(np.hypot(*chords[k]))
+    return starts, sides
 
 
 def _distinct_lines(found: np.ndarray, max_lines: int) -> np.ndarray:

@@ -210,8 +210,9 @@ def _dented_search(f: _Frames, best: _Found | None, p: DetectParams) -> _Found |
     there are none of the first two (one or two Otsu thresholds and their contours)."""
     sh, sw = f.small.shape[:2]
     white, limit = WHITE.paper(f.small), p.min_area * sw * sh
-    dented = concave_candidates(white, limit)
-    upper = upper_candidates(white, limit, least=p.upper) if p.upper < 1.0 else []
+    dented = concave_candidates(white, limit, fit=p.fit_outlines)
+    upper = (upper_candidates(white, limit, least=p.upper, fit=p.fit_outlines)
+             if p.upper < 1.0 else [])
     if not dented and not upper:
         return None
     again = _search(f, WHITE, replace(p, min_interior=p.concave_interior, facing=1.0),
