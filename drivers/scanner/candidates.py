@@ -62,29 +62,44 @@ _PREV = np.array([3, 0, 1, 2])
 
 
 def _side_quads(poly: np.ndarray, perimeter: float, max_sides: int,
-                fitted: tuple[np.ndarray, np.ndarray] | None = None) -> list[np.ndarray]:
+                fitted: tuple[np.ndarray, np.ndarray] | None = None,
+                hairpins_last: bool = False) -> list[np.ndarray]:
     """Quads made of every four of the polygon's longest sides (in order around), extended
     to meet; with ``fitted`` (a point and a direction a side, :func:`_fitted_sides`) the sides
-    are those lines instead of the chords between the polygon's corners."""
+    are those lines instead of the chords between the polygon's corners. With
+    ``hairpins_last``, when sides that turn back on a neighbour (a hairpin, more than 150
+    degrees: the two sides of a thin sliver, such as a certificate's margin cut off by its
+    printed frame in the bright mask) are among the longest, every four of the longest other
+    sides too: the slivers' long sides can crowd out the short part of a page's side over the
+    desk (tuning 9011 two-documents #94), though a sliver's outer side may be the page's own
+    edge (a certificate's margin: 9010 two-documents #9)."""
     out: list[np.ndarray] = []
     sides = np.concatenate((poly[1:], poly[:1])) - poly  # np.roll(poly, -1, axis=0) - poly
+    hairpin = None
+    if hairpins_last and len(sides) > max_sides:
+        unit = sides / np.maximum(np.hypot(sides[:, 0], sides[:, 1]), 1e-9)[:, None]
+        turned = np.add.reduce(unit * np.roll(unit, -1, axis=0), axis=1) < -0.866  # k, k + 1
+        hairpin = turned | np.roll(turned, 1)
     if fitted is not None:
         poly, sides = fitted
     lengths = np.sqrt(np.add.reduce(sides * sides, axis=1))  # np.linalg.norm, as it computes it
-    order = np.argsort(lengths)[::-1][:max_sides]
-    keep = np.sort(order[lengths[order] >= 0.04 * perimeter])
-    if len(keep) < 4:
-        return out
-    combos = keep[_fours(len(keep))]  # C x 4, in hull order
-    start, direction = poly[combos], sides[combos]
-    pts, ok = intersect_segments_lines(
-        start[:, _PREV].reshape(-1, 2),
-        direction[:, _PREV].reshape(-1, 2),
-        start.reshape(-1, 2),
-        direction.reshape(-1, 2),
-    )
-    quads = pts.reshape(-1, 4, 2)[ok.reshape(-1, 4).all(axis=1)]
-    out.extend(quads)
+    order = np.argsort(lengths)[::-1]
+    chosen = [order[:max_sides]]
+    if hairpin is not None and hairpin[chosen[0]].any():
+        chosen.append(order[~hairpin[order]][:max_sides])
+    for picked in chosen:
+        keep = np.sort(picked[lengths[picked] >= 0.04 * perimeter])
+        if len(keep) < 4:
+            continue
+        combos = keep[_fours(len(keep))]  # C x 4, in hull order
+        start, direction = poly[combos], sides[combos]
+        pts, ok = intersect_segments_lines(
+            start[:, _PREV].reshape(-1, 2),
+            direction[:, _PREV].reshape(-1, 2),
+            start.reshape(-1, 2),
+            direction.reshape(-1, 2),
+        )
+        out.extend(pts.reshape(-1, 4, 2)[ok.reshape(-1, 4).all(axis=1)])
     return out
 
 
@@ -125,7 +140,7 @@ def outline_quads(mask: np.ndarray, min_area: float, max_sides: int, hulls: bool
                   fit: bool = True) -> list[np.ndarray]:
     """The side quads of ``mask``'s outer outlines where they are dented (and with ``hulls``
     each outline's hull quads too); with ``fit`` also those of its sides fitted to the
-    outline (:func:`_fitted_sides`)."""
+    outline (:func:`_fitted_sides`), and of the longest sides other than slivers'."""
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     out: list[np.ndarray] = []
     every: Sequence[np.ndarray] | None = None  # the outlines with every pixel: when needed
@@ -141,12 +156,13 @@ def outline_quads(mask: np.ndarray, min_area: float, max_sides: int, hulls: bool
         perimeter = cv2.arcLength(hull, True)
         poly = cv2.approxPolyDP(contour, 0.01 * perimeter, True).reshape(-1, 2)
         if len(poly) > 4:
-            out.extend(_side_quads(poly.astype(np.float64), perimeter, max_sides))
+            out.extend(_side_quads(poly.astype(np.float64), perimeter, max_sides,
+                                   hairpins_last=fit))
             if fit:
                 if every is None:
                     every, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
                 out.extend(_side_quads(poly.astype(np.float64), perimeter, max_sides,
-                                       _fitted_sides(every[k], poly)))
+                                       _fitted_sides(every[k], poly), hairpins_last=True))
     return out
 
 
