@@ -69,24 +69,28 @@ def _side_quads(poly: np.ndarray, perimeter: float, max_sides: int,
     are those lines instead of the chords between the polygon's corners. With
     ``hairpins_last``, when sides that turn back on a neighbour (a hairpin, more than 150
     degrees: the two sides of a thin sliver, such as a certificate's margin cut off by its
-    printed frame in the bright mask) are among the longest, every four of the longest other
-    sides too: the slivers' long sides can crowd out the short part of a page's side over the
-    desk (tuning 9011 two-documents #94), though a sliver's outer side may be the page's own
-    edge (a certificate's margin: 9010 two-documents #9)."""
+    printed frame in the bright mask, or of the outline's way into a table's inside and back)
+    are among the longest, every four of the ``max_sides`` + 2 longest sides, the shorter of
+    each hairpin left out, too: the slivers' long sides can crowd out the short part of a
+    page's side over the desk (tuning 9011 two-documents #94, 9010 #58), though a sliver's
+    side may be the page's own edge (a certificate's margin: 9010 two-documents #9; the
+    longer of the two: 9010 #58)."""
     out: list[np.ndarray] = []
     sides = np.concatenate((poly[1:], poly[:1])) - poly  # np.roll(poly, -1, axis=0) - poly
     hairpin = None
     if hairpins_last and len(sides) > max_sides:
-        unit = sides / np.maximum(np.hypot(sides[:, 0], sides[:, 1]), 1e-9)[:, None]
+        size = np.hypot(sides[:, 0], sides[:, 1])
+        unit = sides / np.maximum(size, 1e-9)[:, None]
         turned = np.add.reduce(unit * np.roll(unit, -1, axis=0), axis=1) < -0.866  # k, k + 1
-        hairpin = turned | np.roll(turned, 1)
+        longer = size >= np.roll(size, -1)  # of side k and side k + 1
+        hairpin = (turned & ~longer) | np.roll(turned & longer, 1)  # the shorter of each
     if fitted is not None:
         poly, sides = fitted
     lengths = np.sqrt(np.add.reduce(sides * sides, axis=1))  # np.linalg.norm, as it computes it
     order = np.argsort(lengths)[::-1]
     chosen = [order[:max_sides]]
     if hairpin is not None and hairpin[chosen[0]].any():
-        chosen.append(order[~hairpin[order]][:max_sides])
+        chosen.append(order[~hairpin[order]][:max_sides + 2])
     for picked in chosen:
         keep = np.sort(picked[lengths[picked] >= 0.04 * perimeter])
         if len(keep) < 4:
@@ -140,7 +144,8 @@ def outline_quads(mask: np.ndarray, min_area: float, max_sides: int, hulls: bool
                   fit: bool = True) -> list[np.ndarray]:
     """The side quads of ``mask``'s outer outlines where they are dented (and with ``hulls``
     each outline's hull quads too); with ``fit`` also those of its sides fitted to the
-    outline (:func:`_fitted_sides`), and of the longest sides other than slivers'."""
+    outline (:func:`_fitted_sides`), and of the longest sides with slivers' shorter sides
+    left out."""
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     out: list[np.ndarray] = []
     every: Sequence[np.ndarray] | None = None  # the outlines with every pixel: when needed
