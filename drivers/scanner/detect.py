@@ -155,9 +155,11 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
     if p.concave:  # unsure: a page over another sheet may be missing among the candidates
         again = _dented_search(frames, best, p)
         if again is not None:  # its candidates include the first search's
+            turned_cut = again.detection.touches_border and not (
+                best is None or best.detection.touches_border)
             best = again
-            if best.detection.support >= p.confident:
-                return best.detection
+            if best.detection.support >= p.confident and not turned_cut:
+                return best.detection  # (a page it turned cut off: the other views too)
     pale: bool | None = None  # whether the frame is pale and even: read once
     doubted: _Found | None = None  # a pale frame's page seen not quite well enough
     for listed in p.fallback:
