@@ -50,12 +50,12 @@ def test_a_short_sides_fitted_line_gives_the_pages_corners_drawn() -> None:
     (9010, 9),  # wood, a sheet under the certificate's left side: their union, cut off
     (9011, 69),  # gingham, a sheet under the page's bottom left: their union, cut off
     (9011, 94),  # dark desk, a certificate under the page's corner: slivers of its margin
-    (9010, 58),  # stripes, a sheet under the page's corner: the outline into the table
+    (9010, 58),  # stripes, a sheet under the page's corner: the union (0.59, seen 0.21)
 ])
 def test_a_page_over_a_sheet_with_a_short_side_over_the_desk(seed: int, index: int) -> None:
     image, truth = clear_scene(seed, index, "two-documents")
     before = detect_page(image, BEFORE)
-    assert score(before.corners, truth) < 0.85 and before.touches_border  # the failure, pinned
+    assert score(before.corners, truth) < 0.85  # the failure, pinned (#9, #69, #94: cut off)
     det = detect_page(image)
     assert score(det.corners, truth) > 0.97
     assert judge(image, det).ok
