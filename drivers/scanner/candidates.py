@@ -63,7 +63,8 @@ _PREV = np.array([3, 0, 1, 2])
 
 def _side_quads(poly: np.ndarray, perimeter: float, max_sides: int,
                 fitted: tuple[np.ndarray, np.ndarray] | None = None,
-                hairpins_last: bool = False) -> list[np.ndarray]:
+                hairpins_last: bool = False, only: np.ndarray | None = None
+                ) -> list[np.ndarray]:
     """Quads made of every four of the polygon's longest sides (in order around), extended
     to meet; with ``fitted`` (a point and a direction a side, :func:`_fitted_sides`) the sides
     are those lines instead of the chords between the polygon's corners. With
@@ -96,6 +97,8 @@ def _side_quads(poly: np.ndarray, perimeter: float, max_sides: int,
         if len(keep) < 4:
             continue
         combos = keep[_fours(len(keep))]  # C x 4, in hull order
+        if only is not None:  # the fours with one of these sides at least
+            combos = combos[only[combos].any(axis=1)]
         start, direction = poly[combos], sides[combos]
         pts, ok = intersect_segments_lines(
             start[:, _PREV].reshape(-1, 2),
@@ -166,14 +169,15 @@ def outline_quads(mask: np.ndarray, min_area: float, max_sides: int, hulls: bool
             if fit:
                 if every is None:
                     every, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-                out.extend(_side_quads(poly.astype(np.float64), perimeter, max_sides,
-                                       _fitted_sides(every[k], poly, perimeter),
-                                       hairpins_last=True))
+                fitted = _fitted_sides(every[k], poly, perimeter)
+                if fitted[2].any():  # else its quads are the chords' already
+                    out.extend(_side_quads(poly.astype(np.float64), perimeter, max_sides,
+                                           fitted[:2], hairpins_last=True, only=fitted[2]))
     return out
 
 
 def _fitted_sides(contour: np.ndarray, poly: np.ndarray, perimeter: float,
-                  short: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+                  short: float = 0.2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each side of ``poly`` (corners on ``contour``, every pixel of the outline) shorter than
     ``short`` of ``perimeter`` as the line fitted to the outline's points between its corners
     (their middle two thirds: the corners are rounded by the opening), the others as their
@@ -182,14 +186,23 @@ def _fitted_sides(contour: np.ndarray, poly: np.ndarray, perimeter: float,
     sides land pixels off (the part of a page's side over the desk, beside the sheet under
     it: tuning 9010 two-documents #9, 9011 #69). A long side's chord is true enough, and its
     fitted line only makes more quads, some wrong (fitting every side: 9007 #57, a sheet's
-    side carried across the page won, 0.996 -> 0.876)."""
+    side carried across the page won, 0.996 -> 0.876). And which sides were fitted."""
     pts = contour.reshape(-1, 2).astype(np.float64)
-    at = [int(np.argmin(np.abs(pts - v).sum(axis=1))) for v in poly]
     chords = np.roll(poly, -1, axis=0).astype(np.float64) - poly
     starts, sides = poly.astype(np.float64), chords.copy()
-    for k in range(len(poly)):
-        if float(np.hypot(*chords[k])) >= short * perimeter:
-            continue
+    size = np.hypot(chords[:, 0], chords[:, 1])
+    # a side under 4 % of the perimeter is never among the quads' sides (_side_quads)
+    fit = np.flatnonzero((size >= 0.04 * perimeter) & (size < short * perimeter))
+    done = np.zeros(len(poly), bool)
+    if not len(fit):
+        return starts, sides, done
+    # each corner's place on the outline (its first, where the outline passes twice)
+    w, h = int(pts[:, 0].max()) + 1, int(pts[:, 1].max()) + 1
+    place = np.full((h, w), len(pts), np.intp)
+    xy = contour.reshape(-1, 2)
+    np.minimum.at(place, (xy[:, 1], xy[:, 0]), np.arange(len(pts)))
+    at = place[poly[:, 1], poly[:, 0]]
+    for k in (int(i) for i in fit):
         a, b = at[k], at[(k + 1) % len(poly)]
         run = pts[a:b + 1] if b >= a else np.concatenate((pts[a:], pts[:b + 1]))
         cut = max(1, len(run) // 6)
@@ -202,7 +215,8 @@ def _fitted_sides(contour: np.ndarray, poly: np.ndarray, perimeter: float,
             along = -along
         starts[k] = middle + float((poly[k] - middle) @ along) * along
         sides[k] = along * float(np.hypot(*chords[k]))
-    return starts, sides
+        done[k] = True
+    return starts, sides, done
 
 
 def _distinct_lines(found: np.ndarray, max_lines: int) -> np.ndarray:
