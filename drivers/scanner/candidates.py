@@ -17,6 +17,7 @@ Scoring (in :mod:`drivers.scanner.detect`) picks among them; a wrong candidate c
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from functools import lru_cache
 
 import cv2
@@ -60,26 +61,52 @@ _PREV = np.array([3, 0, 1, 2])
 """``np.roll(np.arange(4), 1)``: each side's previous one around the quad."""
 
 
-def _side_quads(poly: np.ndarray, perimeter: float, max_sides: int) -> list[np.ndarray]:
+def _side_quads(poly: np.ndarray, perimeter: float, max_sides: int,
+                fitted: tuple[np.ndarray, np.ndarray] | None = None,
+                hairpins_last: bool = False, only: np.ndarray | None = None
+                ) -> list[np.ndarray]:
     """Quads made of every four of the polygon's longest sides (in order around), extended
-    to meet."""
+    to meet; with ``fitted`` (a point and a direction a side, :func:`_fitted_sides`) the sides
+    are those lines instead of the chords between the polygon's corners. With
+    ``hairpins_last``, when sides that turn back on a neighbour (a hairpin, more than 150
+    degrees: the two sides of a thin sliver, such as a certificate's margin cut off by its
+    printed frame in the bright mask, or of the outline's way into a table's inside and back)
+    are among the longest, every four of the ``max_sides`` + 2 longest sides, the shorter of
+    each hairpin left out, too: the slivers' long sides can crowd out the short part of a
+    page's side over the desk (tuning 9011 two-documents #94, 9010 #58), though a sliver's
+    side may be the page's own edge (a certificate's margin: 9010 two-documents #9; the
+    longer of the two: 9010 #58)."""
     out: list[np.ndarray] = []
     sides = np.concatenate((poly[1:], poly[:1])) - poly  # np.roll(poly, -1, axis=0) - poly
+    hairpin = None
+    if hairpins_last and len(sides) > max_sides:
+        size = np.hypot(sides[:, 0], sides[:, 1])
+        unit = sides / np.maximum(size, 1e-9)[:, None]
+        turned = np.add.reduce(unit * np.roll(unit, -1, axis=0), axis=1) < -0.866  # k, k + 1
+        longer = size >= np.roll(size, -1)  # of side k and side k + 1
+        hairpin = (turned & ~longer) | np.roll(turned & longer, 1)  # the shorter of each
+    if fitted is not None:
+        poly, sides = fitted
     lengths = np.sqrt(np.add.reduce(sides * sides, axis=1))  # np.linalg.norm, as it computes it
-    order = np.argsort(lengths)[::-1][:max_sides]
-    keep = np.sort(order[lengths[order] >= 0.04 * perimeter])
-    if len(keep) < 4:
-        return out
-    combos = keep[_fours(len(keep))]  # C x 4, in hull order
-    start, direction = poly[combos], sides[combos]
-    pts, ok = intersect_segments_lines(
-        start[:, _PREV].reshape(-1, 2),
-        direction[:, _PREV].reshape(-1, 2),
-        start.reshape(-1, 2),
-        direction.reshape(-1, 2),
-    )
-    quads = pts.reshape(-1, 4, 2)[ok.reshape(-1, 4).all(axis=1)]
-    out.extend(quads)
+    order = np.argsort(lengths)[::-1]
+    chosen = [order[:max_sides]]
+    if hairpin is not None and hairpin[chosen[0]].any():
+        chosen.append(order[~hairpin[order]][:max_sides + 2])
+    for picked in chosen:
+        keep = np.sort(picked[lengths[picked] >= 0.04 * perimeter])
+        if len(keep) < 4:
+            continue
+        combos = keep[_fours(len(keep))]  # C x 4, in hull order
+        if only is not None:  # the fours with one of these sides at least
+            combos = combos[only[combos].any(axis=1)]
+        start, direction = poly[combos], sides[combos]
+        pts, ok = intersect_segments_lines(
+            start[:, _PREV].reshape(-1, 2),
+            direction[:, _PREV].reshape(-1, 2),
+            start.reshape(-1, 2),
+            direction.reshape(-1, 2),
+        )
+        out.extend(pts.reshape(-1, 4, 2)[ok.reshape(-1, 4).all(axis=1)])
     return out
 
 
@@ -102,8 +129,8 @@ def contour_candidates(
     return out
 
 
-def concave_candidates(white: np.ndarray, min_area: float, max_sides: int = 10
-                       ) -> list[np.ndarray]:
+def concave_candidates(white: np.ndarray, min_area: float, max_sides: int = 10,
+                       fit: bool = True) -> list[np.ndarray]:
     """Quads from the sides of the bright regions' own outlines where they are not convex: a
     page lying over another sheet merges with it into one bright region whose hull skips the
     page's side over that sheet, but the outline keeps the part of that side over the desk
@@ -113,16 +140,19 @@ def concave_candidates(white: np.ndarray, min_area: float, max_sides: int = 10
     9007 two-documents #22 lost the page's)."""
     _, bright = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     mask = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    return outline_quads(mask, min_area, max_sides)
+    return outline_quads(mask, min_area, max_sides, fit=fit)
 
 
-def outline_quads(mask: np.ndarray, min_area: float, max_sides: int, hulls: bool = False
-                   ) -> list[np.ndarray]:
+def outline_quads(mask: np.ndarray, min_area: float, max_sides: int, hulls: bool = False,
+                  fit: bool = True) -> list[np.ndarray]:
     """The side quads of ``mask``'s outer outlines where they are dented (and with ``hulls``
-    each outline's hull quads too)."""
+    each outline's hull quads too); with ``fit`` also those of its sides fitted to the
+    outline (:func:`_fitted_sides`), and of the longest sides with slivers' shorter sides
+    left out."""
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     out: list[np.ndarray] = []
-    for contour in contours:
+    every: Sequence[np.ndarray] | None = None  # the outlines with every pixel: when needed
+    for k, contour in enumerate(contours):
         area = cv2.contourArea(contour)
         if area < min_area:
             continue
@@ -134,8 +164,59 @@ def outline_quads(mask: np.ndarray, min_area: float, max_sides: int, hulls: bool
         perimeter = cv2.arcLength(hull, True)
         poly = cv2.approxPolyDP(contour, 0.01 * perimeter, True).reshape(-1, 2)
         if len(poly) > 4:
-            out.extend(_side_quads(poly.astype(np.float64), perimeter, max_sides))
+            out.extend(_side_quads(poly.astype(np.float64), perimeter, max_sides,
+                                   hairpins_last=fit))
+            if fit:
+                if every is None:
+                    every, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+                fitted = _fitted_sides(every[k], poly, perimeter)
+                if fitted[2].any():  # else its quads are the chords' already
+                    out.extend(_side_quads(poly.astype(np.float64), perimeter, max_sides,
+                                           fitted[:2], hairpins_last=True, only=fitted[2]))
     return out
+
+
+def _fitted_sides(contour: np.ndarray, poly: np.ndarray, perimeter: float,
+                  short: float = 0.2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each side of ``poly`` (corners on ``contour``, every pixel of the outline) shorter than
+    ``short`` of ``perimeter`` as the line fitted to the outline's points between its corners
+    (their middle two thirds: the corners are rounded by the opening), the others as their
+    chords: a point on it, and its direction as long as the chord. A short side's chord is a
+    few pixels of rounded outline, its direction degrees off: the corners it makes with long
+    sides land pixels off (the part of a page's side over the desk, beside the sheet under
+    it: tuning 9010 two-documents #9, 9011 #69). A long side's chord is true enough, and its
+    fitted line only makes more quads, some wrong (fitting every side: 9007 #57, a sheet's
+    side carried across the page won, 0.996 -> 0.876). And which sides were fitted."""
+    pts = contour.reshape(-1, 2).astype(np.float64)
+    chords = np.roll(poly, -1, axis=0).astype(np.float64) - poly
+    starts, sides = poly.astype(np.float64), chords.copy()
+    size = np.hypot(chords[:, 0], chords[:, 1])
+    # a side under 4 % of the perimeter is never among the quads' sides (_side_quads)
+    fit = np.flatnonzero((size >= 0.04 * perimeter) & (size < short * perimeter))
+    done = np.zeros(len(poly), bool)
+    if not len(fit):
+        return starts, sides, done
+    # each corner's place on the outline (its first, where the outline passes twice)
+    w, h = int(pts[:, 0].max()) + 1, int(pts[:, 1].max()) + 1
+    place = np.full((h, w), len(pts), np.intp)
+    xy = contour.reshape(-1, 2)
+    np.minimum.at(place, (xy[:, 1], xy[:, 0]), np.arange(len(pts)))
+    at = place[poly[:, 1], poly[:, 0]]
+    for k in (int(i) for i in fit):
+        a, b = at[k], at[(k + 1) % len(poly)]
+        run = pts[a:b + 1] if b >= a else np.concatenate((pts[a:], pts[:b + 1]))
+        cut = max(1, len(run) // 6)
+        run = run[cut:len(run) - cut]
+        if len(run) < 3:
+            continue
+        middle = run.mean(axis=0)
+        along = np.linalg.svd(run - middle, full_matrices=False)[2][0]
+        if float(along @ chords[k]) < 0:
+            along = -along
+        starts[k] = middle + float((poly[k] - middle) @ along) * along
+        sides[k] = along * float(np.hypot(*chords[k]))
+        done[k] = True
+    return starts, sides, done
 
 
 def _distinct_lines(found: np.ndarray, max_lines: int) -> np.ndarray:

@@ -166,9 +166,11 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
     if p.concave and cell is None:  # unsure: a page over another sheet may be missing
         again = _dented_search(frames, best, p)
         if again is not None:  # its candidates include the first search's
+            turned_cut = again.detection.touches_border and not (
+                best is None or best.detection.touches_border)
             best = again
-            if best.detection.support >= p.confident:
-                return best.detection
+            if best.detection.support >= p.confident and not turned_cut:
+                return best.detection  # (a page it turned cut off: the other views too)
     noisy: bool | None = None  # whether it is under heavy sensor noise: read once
     doubted: _Found | None = None  # a pale frame's page seen not quite well enough
     for listed in p.fallback:
@@ -230,8 +232,9 @@ def _dented_search(f: _Frames, best: _Found | None, p: DetectParams) -> _Found |
     there are none of the first two (one or two Otsu thresholds and their contours)."""
     sh, sw = f.small.shape[:2]
     white, limit = WHITE.paper(f.small), p.min_area * sw * sh
-    dented = concave_candidates(white, limit)
-    upper = upper_candidates(white, limit, least=p.upper) if p.upper < 1.0 else []
+    dented = concave_candidates(white, limit, fit=p.fit_outlines)
+    upper = (upper_candidates(white, limit, least=p.upper, fit=p.fit_outlines)
+             if p.upper < 1.0 else [])
     if not dented and not upper:
         return None
     again = _search(f, WHITE, replace(p, min_interior=p.concave_interior, facing=1.0),
@@ -413,8 +416,21 @@ def _search(f: _Frames, view: View, p: DetectParams,
                     (sw, sh), p)
                 if not again.touches_border:
                     page, carried = again, more
-        return _Found(float(score[best]), page, quads[best], carried)
-    return _Found(float(score[best]), page, quads[best])
+        return _Found(_as_seen(score, best, results, corners, dented), page, quads[best],
+                      carried)
+    return _Found(_as_seen(score, best, results, corners, dented), page, quads[best])
+
+
+def _as_seen(score: np.ndarray, best: int, results: list[tuple[float, int, np.ndarray, float]],
+             corners: np.ndarray, dented: object) -> float:
+    """The coarse score of the page found: in the second search (``dented``), the best of the
+    candidates refined to the same corners (within a pixel; the outline's chord and fitted
+    quads of one page differ by a pixel or two coarsely, and whichever wins the refined
+    check, the page is seen as well as the best of them: tuning 9006 two-documents #85)."""
+    if dented is None:
+        return float(score[best])
+    return max([float(score[best])] + [float(score[i]) for _, i, c, _ in results
+                                       if float(np.abs(c - corners).max()) <= 1.0])
 
 
 def _scatter(seen: np.ndarray, values: np.ndarray) -> np.ndarray:

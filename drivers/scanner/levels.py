@@ -94,7 +94,7 @@ def paler_candidates(white: np.ndarray, min_area: float, ground: float = WHITE_G
 
 
 def upper_candidates(white: np.ndarray, min_area: float, max_sides: int = 10,
-                     least: float = 0.6) -> list[np.ndarray]:
+                     least: float = 0.6, fit: bool = True) -> list[np.ndarray]:
     """Quads from the outlines of the brightest regions: Otsu's threshold taken again over
     what passed the first one. On a striped, dotted or checked cloth with a light ground the
     ground passes Otsu as paper and every sheet merges with the whole cloth into one bright
@@ -116,5 +116,5 @@ def upper_candidates(white: np.ndarray, min_area: float, max_sides: int = 10,
     for size in (3, 5):  # 5: where the lamp lifts the ground under it too, specks join the
         # page to the cloth (tuning 9008 curled #34)
         opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((size, size), np.uint8))
-        out.extend(outline_quads(opened, min_area, max_sides, hulls=True))
+        out.extend(outline_quads(opened, min_area, max_sides, hulls=True, fit=fit))
     return out

@@ -69,6 +69,12 @@ class DetectParams:
     passed it) when what passed the first threshold is at least this share of the frame: a
     striped, dotted or checked cloth whose light ground passes as paper, merging every sheet
     with the cloth. 1: never."""
+    fit_outlines: bool = True
+    """Those two sources' quads are made also of the outlines' sides fitted to every pixel
+    of the outline between its corners (:func:`drivers.scanner.candidates.outline_quads`),
+    not only of the chords between the corners: a short side's chord is degrees off; and
+    every four of the longest sides with the shorter of each sliver's (a hairpin) left
+    out too."""
     edge_again: float = 0.5
     """A page found by that second search on a plain-view quad at the frame's edge is taken
     only if its coarse score is at least this share of that quad's; else the quad stays (and
