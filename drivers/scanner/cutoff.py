@@ -300,12 +300,13 @@ def _past_margins(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
                   tolerance: float, unit: float, deep: bool = True,
                   share: float = 0.12) -> np.ndarray | None:
     """``q`` with its sides other than ``side`` that have paper just beyond them moved out to
-    where the desk (``desk``, the darkest other side's) begins, within 12 % of the quad's
-    shorter side: a printed frame's margin; None when no side moves, or one has paper beyond
-    it further than that. With ``deep`` (round 8): 12 % of its longer side (the frame may cut
-    the shorter one short), the desk looked for only past the paper (the printed rule a side
-    lies on is dark too), and a side with paper beyond it out to the frame's edge, nearer
-    than that, left where it is."""
+    where the desk (``desk``, the darkest other side's) begins, within ``share`` (12 %) of the
+    quad's shorter side: a printed frame's margin; None when no side moves, or one has paper
+    beyond it further than that. With ``deep`` (round 8): ``share`` of its longer side (the
+    frame may cut the shorter one short), the desk looked for only past the paper (the printed
+    rule a side lies on is dark too), and a side with paper beyond it out to the frame's edge,
+    nearer than that, left where it is. (Round 9) ``share`` 1 past a frame printed all round
+    (:func:`_printed_all_round`): as far as the frame's edge."""
     sides = [float(np.linalg.norm(q[k] - q[(k + 1) % 4])) for k in range(4)]
     # (round 8, ``deep``) of the longer side: the shorter may be cut short by the frame
     span = share * (max(sides) if deep else min(sides))
@@ -356,8 +357,9 @@ def _past_a_margin(white: np.ndarray, q: np.ndarray, side: int, pts: np.ndarray,
                    normal: np.ndarray, reach: np.ndarray, unit: float,
                    share: float = 0.12) -> float:
     """The darkest of the bright parts read beyond the sides other than ``side`` just past
-    where a margin would end (12 % of the quad's longer side, as :func:`_past_margins`, to 3
-    ``unit`` further), at the points whose rays stay in the frame that far; inf if none."""
+    where a margin would end (``share``, 12 %, of the quad's longer side, as
+    :func:`_past_margins`, to 3 ``unit`` further), at the points whose rays stay in the frame
+    that far; inf if none."""
     span = share * max(float(np.linalg.norm(q[k] - q[(k + 1) % 4])) for k in range(4))
     depth = span + np.arange(1.0, 1.0 + 3.0 * unit, 1.0)
     levels = [np.inf]
