@@ -20,7 +20,8 @@ from drivers.scanner.autocapture import (
 )
 from drivers.scanner.calibrate import Calibration, calibrate, load_thresholds, save_calibration
 from drivers.scanner.camera import Camera, Frame, open_camera
-from drivers.scanner.detect import Detection, detect_page
+from drivers.scanner.detect import detect_page
+from drivers.scanner.detection import Detection
 from drivers.scanner.errors import (
     CalibrationError,
     CameraError,

@@ -18,7 +18,8 @@ from enum import StrEnum
 import numpy as np
 
 from drivers.scanner.camera import Frame
-from drivers.scanner.detect import Detection, detect_page
+from drivers.scanner.detect import detect_page
+from drivers.scanner.detection import Detection
 from drivers.scanner.output import DPI, flatten_page
 from drivers.scanner.params import DetectParams
 from drivers.scanner.quality import Thresholds, Verdict, judge

@@ -42,6 +42,7 @@ from drivers.scanner.candidates import (
 )
 from drivers.scanner.cell import holds
 from drivers.scanner.cutoff import along_edge, runs_off
+from drivers.scanner.detection import Detection, as_frame, near_edge
 from drivers.scanner.geometry import (
     convex_and_open,
     order_clockwise,
@@ -63,62 +64,6 @@ from drivers.scanner.support import (
     stands_out,
 )
 from drivers.scanner.views import WHITE, View, pale_even, sensor_noisy, whiteness
-
-
-@dataclass(frozen=True)
-class Detection:
-    """What the detector found in one frame."""
-
-    corners: np.ndarray | None
-    """4 x 2 float pixels, clockwise from the top-left one; None when no page was found."""
-    frame_size: tuple[int, int]
-    """(width, height) of the frame."""
-    touches_border: bool = False
-    """A corner is at (or beyond) the frame's edge: the page is probably cut off."""
-    support: float = 0.0
-    """How well the sides are seen (product of the four sides' shares, 0..1)."""
-
-    @property
-    def found(self) -> bool:
-        return self.corners is not None
-
-    @property
-    def area_share(self) -> float:
-        if self.corners is None:
-            return 0.0
-        w, h = self.frame_size
-        return quad_area(self.corners) / float(w * h)
-
-    def as_list(self) -> list[list[float]] | None:
-        if self.corners is None:
-            return None
-        return [[round(float(x), 2), round(float(y), 2)] for x, y in self.corners]
-
-
-def _near_edge(corners: np.ndarray, size: tuple[int, int], margin: float) -> bool:
-    w, h = size
-    return bool(
-        np.any(corners < margin)
-        or np.any(corners[:, 0] > w - 1 - margin)
-        or np.any(corners[:, 1] > h - 1 - margin)
-    )
-
-
-def as_frame(image: np.ndarray) -> np.ndarray:
-    """A frame the detector can read: 8-bit, grey or BGR (BGRA loses alpha, 16-bit is scaled)."""
-    img = np.asarray(image)
-    if img.dtype != np.uint8:
-        if img.dtype == np.uint16:
-            img = (img >> 8).astype(np.uint8)
-        else:
-            img = np.clip(np.nan_to_num(img.astype(np.float64)), 0, 255).astype(np.uint8)
-    if img.ndim == 3 and img.shape[2] == 1:
-        img = img[..., 0]
-    elif img.ndim == 3 and img.shape[2] == 4:
-        img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
-    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] != 3):
-        raise ValueError(f"not an image: shape {img.shape}")
-    return np.ascontiguousarray(img)
 
 
 def _distinct(quads: np.ndarray, order: np.ndarray, count: int, apart: float) -> list[int]:
@@ -382,7 +327,7 @@ def _search(f: _Frames, view: View, p: DetectParams,
     top = results[0]
     if (view.plain and (page.touches_border or dented is None) and best != top[1]
             and p.refine_again > 1.0 and top[3] < 0.5 * support[top[1]]
-            and not _near_edge(quads[top[1]], (sw, sh), 1.0)):
+            and not near_edge(quads[top[1]], (sw, sh), 1.0)):
         # the coarse search's best lost, seen much worse once refined than coarsely (its
         # refinement gave up: a side not found within reach; the union of the page and the
         # sheet under it won): refined once more, reaching further, it is taken if it then
@@ -399,8 +344,8 @@ def _search(f: _Frames, view: View, p: DetectParams,
                 final, best, corners, check = quad_area(reached) * seen * inside[i], i, \
                     reached, seen
                 page = other
-    if (view.plain and not _near_edge(corners, (w, h), p.border_margin)
-            and not _near_edge(quads[best], (sw, sh), 1.0)):
+    if (view.plain and not near_edge(corners, (w, h), p.border_margin)
+            and not near_edge(quads[best], (sw, sh), 1.0)):
         page, carried = _beyond(f, gray, fine_white, page, quads[best], (sw, sh), p)
         if (p.refine_again > 1.0 and page.touches_border
                 and np.allclose(corners, order_clockwise(quads[best] / scale))):
@@ -463,7 +408,7 @@ def _beyond(
             # edge is read on the quad before (and the band's corners must be in view)
             corners = order_clockwise(banded / f.fine_scale)
             return replace(page, corners=corners, touches_border=page.touches_border
-                           or _near_edge(corners, page.frame_size, p.border_margin)), False
+                           or near_edge(corners, page.frame_size, p.border_margin)), False
     if p.carry_on:
         start = page.corners * f.fine_scale
         carried = carry_on(fine_white, start, unit=f.fine_scale / f.scale, contrast=p.contrast)
@@ -486,7 +431,7 @@ def _grown_plain(f: _Frames, page: Detection, p: DetectParams) -> Detection:
     """Another view's page grown past a frame printed inside it, read in the plain view (a
     certificate on a tablecloth: the blurred view finds its frame); ``page`` when it does not
     grow, or a corner is at the frame's edge."""
-    if page.corners is None or p.grow_sides <= 0 or _near_edge(page.corners, page.frame_size,
+    if page.corners is None or p.grow_sides <= 0 or near_edge(page.corners, page.frame_size,
                                                                 p.border_margin):
         return page
     fine_white = f.fine_white32
@@ -531,8 +476,8 @@ def _finish(
     corners = order_clockwise(corners)
     fine_scale = fine_white.shape[1] / float(size[0])
     touches = (
-        _near_edge(corners, size, p.border_margin)
-        or _near_edge(coarse, coarse_size, 1.0)
+        near_edge(corners, size, p.border_margin)
+        or near_edge(coarse, coarse_size, 1.0)
         or continues_to_border(fine_white, corners * fine_scale,
                                unit=fine_white.shape[1] / float(coarse_size[0]),
                                facing=p.facing)

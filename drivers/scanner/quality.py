@@ -24,7 +24,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from drivers.scanner.detect import Detection
+from drivers.scanner.detection import Detection
 
 GATE_SIZE = (420, 594)
 """The page is flattened to this many pixels (A4 portrait at about 50 dpi) to be measured."""

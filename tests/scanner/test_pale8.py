@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import drivers.scanner.detect as detect
-from drivers.scanner import DetectParams, detect_page, judge
+from drivers.scanner import Detection, DetectParams, detect_page, judge
 from drivers.scanner.grow import _margin_end
 from drivers.scanner.levels import otsu_level, paler_candidates, under_object_candidates
 from tests.scanner.tuning import clear_scene, score, without_round8_candidates
@@ -19,7 +19,7 @@ from tests.scanner.tuning import clear_scene, score, without_round8_candidates
 PALE = "white-on-light"
 
 
-def _found(image: np.ndarray, det: detect.Detection, truth: object) -> None:
+def _found(image: np.ndarray, det: Detection, truth: object) -> None:
     assert score(det.corners, truth) > 0.97  # type: ignore[arg-type]
     assert not det.touches_border
     verdict = judge(image, det)
