@@ -94,10 +94,9 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
 def _page(frames: _Frames, p: DetectParams) -> Detection:
     """The page found by the searches (steps 2-6 of the module's notes)."""
     best = _search(frames, WHITE, p)
-    pale: bool | None = None  # whether the frame is pale and even: read once
     cell: _Found | None = None  # a sure page too small to be one: kept if no view holds it
     if best is not None and (best.detection.support >= p.confident or best.carried):
-        if best.detection.area_share >= p.cell_below or not (pale := pale_even(frames.small)):
+        if best.detection.area_share >= p.cell_below or not frames.pale:
             return best.detection
         cell, best = best, None  # a table's cell on a white page (drivers.scanner.cell)
     if p.cut_is_final and best is not None and best.detection.touches_border:
@@ -116,20 +115,17 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
             best = again
             if best.detection.support >= p.confident and not turned_cut:
                 return best.detection  # (a page it turned cut off: the other views too)
-    noisy: bool | None = None  # whether it is under heavy sensor noise: read once
     doubted: _Found | None = None  # a pale frame's page seen not quite well enough
     for listed in p.fallback:
         if listed.paler and best is not None and best.detection.area_share >= p.paler_below:
             continue  # a page of some size was found already: the paler part is not split
         view = listed
         if listed.pale_only or listed.pale_reading:
-            pale = pale_even(frames.small) if pale is None else pale
-            if listed.pale_only and not pale:
+            if listed.pale_only and not frames.pale:
                 continue
-            view = listed.on(pale)
+            view = listed.on(frames.pale)
         if listed.noisy_reading:  # under heavy sensor noise the view's sides read wider too
-            noisy = sensor_noisy(frames.fine) if noisy is None else noisy
-            view = listed.on(False, noisy)
+            view = listed.on(False, frames.noisy)
         found = _search(frames, view, p)
         if (found is None or found.detection.support < min(p.confident, p.pale_doubt)
                 or found.detection.area_share < p.fallback_min_area
@@ -138,8 +134,7 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
                                        median=view.pale_only and p.pale_median))):
             continue  # another view is believed only when it sees the sides of a page well
         if found.detection.support < p.confident:  # on a pale, even frame: kept, doubted
-            pale = pale_even(frames.small) if pale is None else pale
-            if (pale and not found.detection.touches_border
+            if (frames.pale and not found.detection.touches_border
                     and (doubted is None or found.score > doubted.score)):
                 doubted = found
             continue
@@ -219,6 +214,18 @@ class _Frames:
         and carry on read it: made once a frame, on first use (read only; the far cut-off
         check reads the uint8 one)."""
         return np.asarray(self.fine_white, np.float32)
+
+    @cached_property
+    def pale(self) -> bool:
+        """Whether the frame is pale and even (:func:`drivers.scanner.views.pale_even`):
+        read once a frame, on first use."""
+        return pale_even(self.small)
+
+    @cached_property
+    def noisy(self) -> bool:
+        """Whether the frame is under heavy sensor noise
+        (:func:`drivers.scanner.views.sensor_noisy`): read once a frame, on first use."""
+        return sensor_noisy(self.fine)
 
 
 @dataclass(frozen=True)
