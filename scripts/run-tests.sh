@@ -4,7 +4,8 @@
 #
 # With no arguments, the scanner's tests (pure CPU: no pcscd, no servers, no ports) run in a
 # second pytest process beside the rest, at a lower priority so the timing-sensitive card and
-# server tests keep the CPU they need; their output follows the main run's. Both list their slowest tests (CI time is watched). With arguments,
+# server tests keep the CPU they need, and in a temporary folder of their own; their output
+# follows the main run's. Both list their slowest tests (CI time is watched). With arguments,
 # one pytest run with exactly those arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +19,10 @@ if [ "$#" -gt 0 ]; then
   exec .venv/bin/python -m pytest "$@"
 fi
 scanner_log=$(mktemp)
-trap 'rm -f "$scanner_log"; [ -n "${scanner_pid:-}" ] && kill "$scanner_pid" 2>/dev/null; true' EXIT
-nice -n 5 .venv/bin/python -m pytest -p no:cacheprovider --durations=10 tests/scanner >"$scanner_log" 2>&1 &
+scanner_tmp=$(mktemp -d)
+trap 'rm -rf "$scanner_log" "$scanner_tmp"; [ -n "${scanner_pid:-}" ] && kill "$scanner_pid" 2>/dev/null; true' EXIT
+nice -n 5 .venv/bin/python -m pytest -p no:cacheprovider --durations=10 \
+  --basetemp "$scanner_tmp/pytest" tests/scanner >"$scanner_log" 2>&1 &
 scanner_pid=$!
 echo "== pytest (all but tests/scanner; tests/scanner runs beside it)"
 rest=0
