@@ -19,10 +19,35 @@ over stacks of quads (Q x 4 x 2, corners in order around).
 
 from __future__ import annotations
 
+import threading
+
 import cv2
 import numpy as np
 
 from drivers.scanner.geometry import along_side32
+
+_SMOOTHED = threading.local()
+"""This thread's last smoothed picture of each sigma (:func:`smoothed`)."""
+
+
+def smoothed(white: np.ndarray, sigma: float) -> np.ndarray:
+    """``cv2.GaussianBlur(white.astype(np.float32), (0, 0), sigma)``, read only. The last one
+    of each sigma is kept (in this thread) and given again for a picture of the same shape,
+    dtype and bytes: the interior, rim and corner readings of one search, and the two snaps
+    of the zoomed-out candidates, blur the same picture. Known by its bytes, not by the
+    array: the search's picture can be the caller's own buffer, refilled between frames."""
+    content = white.tobytes()
+    kept = getattr(_SMOOTHED, "kept", None)
+    if kept is None:
+        kept = _SMOOTHED.kept = {}
+    last = kept.get(sigma)
+    if (last is not None and last[0] == white.shape and last[1] == white.dtype
+            and last[2] == content):
+        return np.asarray(last[3])
+    out = cv2.GaussianBlur(white.astype(np.float32), (0, 0), sigma)
+    out.flags.writeable = False
+    kept[sigma] = (white.shape, white.dtype, content, out)
+    return np.asarray(out)
 
 
 def sample_points(img: np.ndarray, pts: np.ndarray, border: float | None = None,
@@ -159,7 +184,7 @@ def interior_share(
         + u * v * q[:, None, 2]
         + (1 - u) * v * q[:, None, 3]
     )
-    smooth = cv2.GaussianBlur(white.astype(np.float32), (0, 0), 1.0)
+    smooth = smoothed(white, 1.0)
     pts, normal = side_points(quads, 12)
     rim = sample_points(smooth, pts - 2.5 * normal[:, :, None, :]).reshape(len(q), -1)
     level = np.median(rim, axis=1)
@@ -181,7 +206,7 @@ def corner_share(white: np.ndarray, quads: np.ndarray, level: np.ndarray,
     prev, nxt = np.roll(q, 1, axis=1), np.roll(q, -1, axis=1)
     pts = (q[:, :, None, :] + gu[None, None, :, None] * (nxt - q)[:, :, None, :]
            + gv[None, None, :, None] * (prev - q)[:, :, None, :])  # Q x 4 x 9 x 2
-    smooth = cv2.GaussianBlur(white.astype(np.float32), (0, 0), 1.0)
+    smooth = smoothed(white, 1.0)
     vals = sample_points(smooth, pts, 0.0)
     near = vals > np.asarray(level)[:, None, None] - tolerance
     return np.asarray(near.mean(axis=2).min(axis=1))
@@ -321,7 +346,7 @@ def rim_roughness(white: np.ndarray, quads: np.ndarray, samples: tuple[int, ...]
     (every point on a light square), or the points fall two or three to a square."""
     if not len(quads):
         return np.zeros(0)
-    smooth = cv2.GaussianBlur(white.astype(np.float32), (0, 0), 1.0)
+    smooth = smoothed(white, 1.0)
     out = np.zeros(len(quads))
     for count in samples:
         pts, normal = side_points(quads, count)
