@@ -14,15 +14,15 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from drivers.scanner.geometry import corners_within
+
 
 def holds(outer: np.ndarray | None, inner: np.ndarray | None, slack: float) -> bool:
     """Whether quad ``outer`` holds every corner of quad ``inner`` (pixels; a corner may be
     ``slack`` pixels outside) and is larger than it (False when either is None)."""
     if outer is None or inner is None:
         return False
-    outline = np.asarray(outer, np.float32).reshape(-1, 1, 2)
-    if abs(cv2.contourArea(outline)) <= abs(
+    if abs(cv2.contourArea(np.asarray(outer, np.float32).reshape(-1, 1, 2))) <= abs(
             cv2.contourArea(np.asarray(inner, np.float32).reshape(-1, 1, 2))):
         return False
-    return all(cv2.pointPolygonTest(outline, (float(x), float(y)), True) >= -slack
-               for x, y in np.asarray(inner, np.float64))
+    return corners_within(outer, inner, slack)

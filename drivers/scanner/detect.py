@@ -45,6 +45,7 @@ from drivers.scanner.cutoff import along_edge, runs_off
 from drivers.scanner.detection import Detection, as_frame, near_edge
 from drivers.scanner.geometry import (
     convex_and_open,
+    corners_within,
     order_clockwise,
     quad_area,
     quad_areas,
@@ -423,9 +424,7 @@ def _beyond(
             refined = order_clockwise(refine_corners(gray, carried / f.fine_scale,
                                                      radius=max(2.5, 1.0 / f.fine_scale),
                                                      samples=p.refine_samples))
-            outline = refined.astype(np.float32).reshape(-1, 1, 2)
-            if not all(cv2.pointPolygonTest(outline, (float(x), float(y)), True) > -3.0
-                       for x, y in page.corners):  # the page only grows
+            if not corners_within(refined, page.corners, 3.0, strict=True):  # it only grows
                 refined = order_clockwise(carried / f.fine_scale)
             seen = float(np.prod(side_support(fine_white, refined[None] * f.fine_scale,
                                               contrast=p.contrast, slack=1)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import cv2
 import numpy as np
 
 _FOUR = np.arange(4)
@@ -93,6 +94,20 @@ def convex_and_open(quads: np.ndarray, min_angle_deg: float) -> np.ndarray:
     norms = np.sqrt(px * px + py * py) * np.sqrt(nx * nx + ny * ny) + 1e-12
     angles = np.degrees(np.arccos(np.clip(dot / norms, -1.0, 1.0)))
     return np.asarray(convex & np.all(angles >= min_angle_deg, axis=1))
+
+
+def corners_within(outer: np.ndarray, inner: np.ndarray, slack: float,
+                   strict: bool = False) -> bool:
+    """Whether every corner of quad ``inner`` is within quad ``outer`` or at most ``slack``
+    pixels outside it (signed distance ``>= -slack``; with ``strict``, ``> -slack``), by
+    ``cv2.pointPolygonTest`` on ``outer``'s corners as float32: a cell held by a page
+    (:func:`drivers.scanner.cell.holds`), a page that only grows when carried on."""
+    outline = np.asarray(outer, np.float32).reshape(-1, 1, 2)
+    if strict:
+        return all(cv2.pointPolygonTest(outline, (float(x), float(y)), True) > -slack
+                   for x, y in np.asarray(inner, np.float64))
+    return all(cv2.pointPolygonTest(outline, (float(x), float(y)), True) >= -slack
+               for x, y in np.asarray(inner, np.float64))
 
 
 def intersect(line_a: np.ndarray, line_b: np.ndarray) -> np.ndarray | None:

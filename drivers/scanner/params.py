@@ -128,7 +128,7 @@ class DetectParams:
     checked."""
     pale_median: bool = True
     """A page of a pale desk's view (faint, dim, green, pink) also stands out when the median
-    of its middle does (:func:`drivers.scanner.views.median_stands_out`): its print can hold
+    of its middle does (:func:`drivers.scanner.support.median_stands_out`): its print can hold
     its mean down (round 9). False: the mean only."""
     far_cut: bool = True
     """The page reported is judged "cut off" also when paper runs on, unbroken, from a side

@@ -19,11 +19,35 @@ over stacks of quads (Q x 4 x 2, corners in order around).
 
 from __future__ import annotations
 
+import threading
+
 import cv2
 import numpy as np
 
 from drivers.scanner.geometry import along_side32
-from drivers.scanner.views import median_stands_out
+
+_SMOOTHED = threading.local()
+"""This thread's last smoothed picture of each sigma (:func:`smoothed`)."""
+
+
+def smoothed(white: np.ndarray, sigma: float) -> np.ndarray:
+    """``cv2.GaussianBlur(white.astype(np.float32), (0, 0), sigma)``, read only. The last one
+    of each sigma is kept (in this thread) and given again for a picture of the same shape,
+    dtype and bytes: the interior, rim and corner readings of one search, and the two snaps
+    of the zoomed-out candidates, blur the same picture. Known by its bytes, not by the
+    array: the search's picture can be the caller's own buffer, refilled between frames."""
+    content = white.tobytes()
+    kept = getattr(_SMOOTHED, "kept", None)
+    if kept is None:
+        kept = _SMOOTHED.kept = {}
+    last = kept.get(sigma)
+    if (last is not None and last[0] == white.shape and last[1] == white.dtype
+            and last[2] == content):
+        return np.asarray(last[3])
+    out = cv2.GaussianBlur(white.astype(np.float32), (0, 0), sigma)
+    out.flags.writeable = False
+    kept[sigma] = (white.shape, white.dtype, content, out)
+    return np.asarray(out)
 
 
 def sample_points(img: np.ndarray, pts: np.ndarray, border: float | None = None,
@@ -160,7 +184,7 @@ def interior_share(
         + u * v * q[:, None, 2]
         + (1 - u) * v * q[:, None, 3]
     )
-    smooth = cv2.GaussianBlur(white.astype(np.float32), (0, 0), 1.0)
+    smooth = smoothed(white, 1.0)
     pts, normal = side_points(quads, 12)
     rim = sample_points(smooth, pts - 2.5 * normal[:, :, None, :]).reshape(len(q), -1)
     level = np.median(rim, axis=1)
@@ -182,7 +206,7 @@ def corner_share(white: np.ndarray, quads: np.ndarray, level: np.ndarray,
     prev, nxt = np.roll(q, 1, axis=1), np.roll(q, -1, axis=1)
     pts = (q[:, :, None, :] + gu[None, None, :, None] * (nxt - q)[:, :, None, :]
            + gv[None, None, :, None] * (prev - q)[:, :, None, :])  # Q x 4 x 9 x 2
-    smooth = cv2.GaussianBlur(white.astype(np.float32), (0, 0), 1.0)
+    smooth = smoothed(white, 1.0)
     vals = sample_points(smooth, pts, 0.0)
     near = vals > np.asarray(level)[:, None, None] - tolerance
     return np.asarray(near.mean(axis=2).min(axis=1))
@@ -322,7 +346,7 @@ def rim_roughness(white: np.ndarray, quads: np.ndarray, samples: tuple[int, ...]
     (every point on a light square), or the points fall two or three to a square."""
     if not len(quads):
         return np.zeros(0)
-    smooth = cv2.GaussianBlur(white.astype(np.float32), (0, 0), 1.0)
+    smooth = smoothed(white, 1.0)
     out = np.zeros(len(quads))
     for count in samples:
         pts, normal = side_points(quads, count)
@@ -337,7 +361,7 @@ def stands_out(paper: np.ndarray, quad: np.ndarray, step: float, median: bool = 
     ``step`` brighter in the view ``paper`` than a ring around it (a quarter as wide as the quad
     again): a page is; a quad drawn along the rows of a dotted tablecloth's pattern, whose
     sides the view sees as well as a page's, is the same cloth inside and out. With
-    ``median``, also when its median is (:func:`drivers.scanner.views.median_stands_out`)."""
+    ``median``, also when its median is (:func:`median_stands_out`)."""
     q = np.asarray(quad, np.float64)
     centre = q.mean(axis=0)
     inner, outer, body = (np.zeros(paper.shape[:2], np.uint8) for _ in range(3))
@@ -350,3 +374,15 @@ def stands_out(paper: np.ndarray, quad: np.ndarray, step: float, median: bool = 
     if cv2.mean(paper, inner)[0] - cv2.mean(paper, ring)[0] >= step:
         return True
     return median and median_stands_out(paper, inner, ring, step)
+
+
+def median_stands_out(paper: np.ndarray, inner: np.ndarray, ring: np.ndarray,
+                      step: float) -> bool:
+    """Whether the view ``paper``'s median inside the mask ``inner`` is at least ``step`` above
+    its median in the mask ``ring`` (:func:`stands_out` for the pale views): on a light desk
+    a white page stands 5-15 levels above it in the faint view, and its print (text, a
+    photo's grey), 100 levels darker, can bring its mean under the desk's (tuning 9010 white
+    on light #40: the mean 3 under, the median 14 over); a cloth's pattern is the same inside
+    and out by either."""
+    return bool(float(np.median(paper[inner > 0])) - float(np.median(paper[ring > 0]))
+                >= step)

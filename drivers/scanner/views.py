@@ -167,18 +167,6 @@ class View:
         return self.dim_floor * float(np.percentile(white, 90)) if self.dim else 0.0
 
 
-def median_stands_out(paper: np.ndarray, inner: np.ndarray, ring: np.ndarray,
-                      step: float) -> bool:
-    """Whether the view ``paper``'s median inside the mask ``inner`` is at least ``step`` above
-    its median in the mask ``ring`` (:func:`drivers.scanner.support.stands_out` for the pale
-    views): on a light desk a white page stands 5-15 levels above it in the faint view, and
-    its print (text, a photo's grey), 100 levels darker, can bring its mean under the desk's
-    (tuning 9010 white on light #40: the mean 3 under, the median 14 over); a cloth's
-    pattern is the same inside and out by either."""
-    return bool(float(np.median(paper[inner > 0])) - float(np.median(paper[ring > 0]))
-                >= step)
-
-
 NOISY = 7.0
 """Grey levels: a frame whose darkest channel steps by at least this much from one pixel to
 the next along a row, at the median (every eighth row of the finer search image), is under
