@@ -155,6 +155,33 @@ def along_edge(corners: np.ndarray, size: tuple[int, int], near: float) -> bool:
     return bool(np.any(both < near))
 
 
+def stepped(inside: np.ndarray, beyond: np.ndarray, near: np.ndarray, paper: float,
+            desk: float, tolerance: float = 8.0, share: int = 8) -> bool:
+    """Whether the picture steps at a side the strip check reads as paper running on
+    (:func:`drivers.scanner.support.continues_to_border`): the brightest just beyond it
+    (``beyond``, P x S, at the depths ``near``) against the brightest just inside (``inside``,
+    P x D), point by point, is darker at ``share`` of its points (of 9, or all of them when
+    fewer have room beyond) by a quarter of a ``tolerance`` or more and by a whole one at the
+    median; or, on a desk brighter than the paper (``desk`` above ``paper``: 80th
+    percentiles), brighter at as many by a quarter of one and by 3/8 of one at the median: the
+    page's own edge, not its paper going on. The 80th percentile inside is pulled down by a
+    frame printed just inside the edge (tuning 9011 white on light #80: 161 for paper 154-180,
+    the desk 138-161 just beyond), and light falling off across a white page on a lighter desk
+    leaves the strip nearer the paper than halfway to the desk (9010 white on light #82: 2-7
+    levels brighter at every point; in the pale view the page was found in, 3-14 darker).
+    Paper running on past a printed rule or a line of text reads the same brightest level on
+    both sides of it."""
+    keep = near.any(axis=1)
+    if int(keep.sum()) < 5:
+        return False
+    steps = (np.where(near, beyond, -np.inf).max(axis=1) - inside.max(axis=1))[keep]
+    need, middle = min(share, steps.size), float(np.median(steps))
+    if middle <= -tolerance and int(np.sum(steps <= -0.25 * tolerance)) >= need:
+        return True
+    return (desk > paper and middle >= 0.375 * tolerance
+            and int(np.sum(steps >= 0.25 * tolerance)) >= need)
+
+
 def _to_edge(pts: np.ndarray, d: np.ndarray, w: int, h: int) -> np.ndarray:
     """How far out from each point of ``pts`` (... x 2) its ray in direction ``d`` (... x 2,
     broadcast) meets the frame's edge (in units of ``d``); inf where ``d`` is zero."""
