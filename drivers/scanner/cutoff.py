@@ -178,6 +178,11 @@ def stepped(inside: np.ndarray, beyond: np.ndarray, near: np.ndarray, paper: flo
     need, middle = min(share, steps.size), float(np.median(steps))
     if middle <= -tolerance and int(np.sum(steps <= -0.25 * tolerance)) >= need:
         return True
+    if paper - desk >= 3.0 * tolerance:  # the desk right past a margin, within the strip
+        deep = near[:, -max(1, near.shape[1] // 3):]
+        far = np.where(deep, beyond[:, -deep.shape[1]:], -np.inf).max(axis=1)[deep.any(axis=1)]
+        if far.size >= 5 and int(np.sum(far <= 0.5 * (paper + desk))) >= min(share, far.size):
+            return True
     return (desk > paper and middle >= 0.375 * tolerance
             and int(np.sum(steps >= 0.25 * tolerance)) >= need)
 
