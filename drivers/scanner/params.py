@@ -178,7 +178,8 @@ class DetectParams:
     every point (:func:`drivers.scanner.cutoff.stepped`): a clear page's own edge, read as its
     paper going on when a frame printed just inside pulls the paper's reading down (tuning 9011
     white on light #80) or the light falls off across a white page on a lighter desk (9010
-    white on light #82)."""
+    white on light #82); or the desk shows right past a margin within the strip (a quad on a
+    frame printed a few pixels inside a whole page: 9012 mix #175, #192)."""
     other_view_floor: float = 0.45
     """Another view's search stops before the inside, rim and refinement checks when none of
     its shortlisted quads has its sides seen this well (coarse support): that view's page
