@@ -41,7 +41,7 @@ from drivers.scanner.candidates import (
     zoomed_out_candidates,
 )
 from drivers.scanner.cell import holds
-from drivers.scanner.cutoff import along_edge, runs_off
+from drivers.scanner.cutoff import along_edge, runs_off, stepped
 from drivers.scanner.detection import Detection, as_frame, near_edge
 from drivers.scanner.geometry import (
     convex_and_open,
@@ -486,6 +486,6 @@ def _finish(
         or near_edge(coarse, coarse_size, 1.0)
         or continues_to_border(fine_white, corners * fine_scale,
                                unit=fine_white.shape[1] / float(coarse_size[0]),
-                               facing=p.facing)
+                               facing=p.facing, stepped=stepped if p.stepped else None)
     )
     return Detection(corners, size, touches, support)

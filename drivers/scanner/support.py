@@ -20,6 +20,7 @@ over stacks of quads (Q x 4 x 2, corners in order around).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -234,6 +235,7 @@ def _percentile(values: np.ndarray, q: float) -> float:
 def continues_to_border(
     white: np.ndarray, quad: np.ndarray, unit: float = 1.0, probes: int = 9,
     tolerance: float = 8.0, facing: float = 0.25,
+    stepped: Callable[[np.ndarray, np.ndarray, np.ndarray, float, float], bool] | None = None,
 ) -> bool:
     """Whether the paper goes on past a side of ``quad`` to the frame's edge: the quad is then
     a part of a page that is cut off (a ruled line or a line of text inside the page passed for
@@ -248,7 +250,9 @@ def continues_to_border(
     page's neighbouring sides carry on past their corners as edges with paper inside
     (:func:`flanks_go_on`: a checked cloth has steps anywhere), both of them for a side
     further than a quarter of the frame from its edge (a cut page goes on on both flanks; one
-    edge of a sheet under the page can run on in line with the page's side)."""
+    edge of a sheet under the page can run on in line with the page's side). With ``stepped``
+    (the gates' :func:`drivers.scanner.cutoff.stepped`), a side where the picture steps point by
+    point (a page's own edge) does not count."""
     h, w = white.shape
     img = np.asarray(white, np.float32)  # read only
     q = np.asarray(quad, np.float64)
@@ -276,7 +280,8 @@ def continues_to_border(
             continue
         depth = max(2.0, min(3.0 * unit, float(middle[i])))
         inner = base[:, None, :] - np.arange(2.0, 2.0 + depth)[None, :, None] * n
-        paper = _percentile(sample_points(img, inner), 80)
+        inside = sample_points(img, inner)
+        paper = _percentile(inside, 80)
         level = _percentile(strip, 80)
         desks = [beyond[j][steps[None, :] <= reach[j][:, None]] for j in range(4) if j != i]
         desk = np.concatenate([d for d in desks if d.size])
@@ -285,7 +290,9 @@ def continues_to_border(
             far = float(middle[i]) > 0.25 * max(w, h)
             if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and (
                     gap < 3.0 * tolerance or flanks_go_on(img, q, i, float(reach[i].max()),
-                                                           gap, unit, both=far, paper=True)):
+                                                           gap, unit, both=far, paper=True)) and (
+                    stepped is None or not stepped(inside, beyond[i], near, paper,
+                                                   _percentile(desk, 80))):
                 return True
         elif abs(level - paper) < tolerance:
             return True
