@@ -409,7 +409,7 @@ def _beyond(
                            p), False
     if p.bands:
         start = page.corners * f.fine_scale
-        banded = extend_over_band(f.fine, start)
+        banded = extend_over_band(f.fine, start, curled=p.curled_bands)
         if not np.array_equal(banded, start):
             # the band's own side is not paper: whether the page goes on past the frame's
             # edge is read on the quad before (and the band's corners must be in view)
@@ -458,7 +458,7 @@ def _grown(
     fine_scale, scale = f.fine_scale, f.scale
     start = corners * fine_scale
     grown, seen_on = grow(fine_white, start, colour=f.fine, unit=fine_scale / scale,
-                          contrast=p.contrast, min_sides=p.grow_sides)
+                          contrast=p.contrast, min_sides=p.grow_sides, far=p.far_desk)
     if np.array_equal(grown, start):
         return None, 0.0, fine_white
     refined = order_clockwise(refine_corners(gray, grown / fine_scale,
