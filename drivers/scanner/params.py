@@ -117,6 +117,10 @@ class DetectParams:
     ``confident``), clear of the frame's edge, standing out and large enough, is taken: there
     the views' steps are a few levels, and a page found right had its four sides' shares
     multiply to 0.47-0.56 (tuning white on light 9004 #61, 9005 #66, #67). 1: never."""
+    noisy_doubt: bool = True
+    """A frame under heavy sensor noise (:func:`drivers.scanner.views.sensor_noisy`) is searched
+    in the pale desk's views too, and a page seen at least ``pale_doubt`` there is doubted and
+    taken as on a pale frame: the noise halves the steps the sides are seen by."""
     fallback_min_area: float = 0.05
     """Smallest page (share of the frame) another view may report: on an empty desk a blurred
     or colour view can find a small pale patch, which would be refused as "too small" where
