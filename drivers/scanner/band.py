@@ -48,13 +48,14 @@ def _band_end(profile: np.ndarray, band: np.ndarray, step: float) -> int:
 
 def extend_over_band(
     image: np.ndarray, quad: np.ndarray, depth: float = 0.25, step: float = 22.0,
-    even: float = 10.0,
+    even: float = 10.0, curled: bool = True,
 ) -> np.ndarray:
     """``quad`` (4 x 2, clockwise, in pixels of the BGR ``image``) with one side moved out over
     a band of colour printed to the page's edge (see the module's notes), or ``quad``
     itself. ``depth`` bounds the band as a share of the neighbouring sides' length; ``step`` is
     the colour distance (BGR) that marks the band's end and flanks; ``even``, how far the
-    band's own pixels may stray from its colour (median)."""
+    band's own pixels may stray from its colour (median); ``curled``, whether a flank may be
+    cut short by a curled corner (:func:`_curled_off`)."""
     if image.ndim != 3:
         return np.asarray(quad, np.float64)  # no colour, no band to see
     img = image
@@ -106,7 +107,7 @@ def extend_over_band(
         strip = cols[:, 2: min(e1, e2) - 2].reshape(-1, 3)
         if float(np.median(_distance(strip, band))) > even:
             continue  # not one even colour
-        if not _flanked(img, a, ua, b, ub, q, min(e1, e2), band, step):
+        if not _flanked(img, a, ua, b, ub, q, min(e1, e2), band, step, curled):
             continue
         # the band's end, read at a quarter and three quarters across, extended to the flanks
         ea, eb = 1.5 * e1 - 0.5 * e2, 1.5 * e2 - 0.5 * e1
@@ -117,9 +118,10 @@ def extend_over_band(
 
 
 def _flanked(img: np.ndarray, a: np.ndarray, ua: np.ndarray, b: np.ndarray, ub: np.ndarray,
-             q: np.ndarray, end: int, band: np.ndarray, step: float) -> bool:
+             q: np.ndarray, end: int, band: np.ndarray, step: float, curled: bool = True) -> bool:
     """Whether the strip's flanks, the page's neighbouring sides carried on past ``a`` and
-    ``b``, have the band inside and something else outside along most of their length."""
+    ``b``, have the band inside and something else outside along most of their length (or,
+    with ``curled``, a flank whose far end a curled corner took: :func:`_curled_off`)."""
     centre = q.mean(axis=0)
     s = np.arange(2.0, end - 2.0, 1.0)
     for p, d in ((a, ua), (b, ub)):
@@ -131,7 +133,17 @@ def _flanked(img: np.ndarray, a: np.ndarray, ua: np.ndarray, b: np.ndarray, ub: 
         outer = _colours(img, line + 3.0 * n)
         if np.isnan(outer).any():
             return False
-        seen = (_distance(inner, band) < step) & (_distance(outer, band) > step)
-        if float(seen.mean()) < 0.6:
+        away = _distance(outer, band) > step
+        seen = (_distance(inner, band) < step) & away
+        if float(seen.mean()) < 0.6 and not (curled and _curled_off(seen, away)):
             return False
     return True
+
+
+def _curled_off(seen: np.ndarray, away: np.ndarray) -> bool:
+    """Whether a flank (``seen``: band inside and something else outside, point by point from
+    the page out) is one whose far end a curled corner took: the band's tip rolled up, its
+    flank is seen from the page over the first third and then no more, while outside it the
+    desk stays unlike the band all along (a desk of the band's colour is not)."""
+    first = seen[: max(4, len(seen) // 3)]
+    return bool(float(first.mean()) >= 0.8 and float(away.mean()) >= 0.9)

@@ -117,12 +117,13 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
             if best.detection.support >= p.confident and not turned_cut:
                 return best.detection  # (a page it turned cut off: the other views too)
     doubted: _Found | None = None  # a pale frame's page seen not quite well enough
+    low_steps = frames.pale or (p.noisy_doubt and frames.noisy)  # (or a noisy frame's)
     for listed in p.fallback:
         if listed.paler and best is not None and best.detection.area_share >= p.paler_below:
             continue  # a page of some size was found already: the paler part is not split
         view = listed
         if listed.pale_only or listed.pale_reading:
-            if listed.pale_only and not frames.pale:
+            if listed.pale_only and not low_steps:
                 continue
             view = listed.on(frames.pale)
         if listed.noisy_reading:  # under heavy sensor noise the view's sides read wider too
@@ -135,7 +136,7 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
                                        median=view.pale_only and p.pale_median))):
             continue  # another view is believed only when it sees the sides of a page well
         if found.detection.support < p.confident:  # on a pale, even frame: kept, doubted
-            if (frames.pale and not found.detection.touches_border
+            if (low_steps and not found.detection.touches_border
                     and (doubted is None or found.score > doubted.score)):
                 doubted = found
             continue
@@ -143,7 +144,9 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
             best = replace(found, detection=_grown_plain(frames, found.detection, p))
             if found.score >= p.fallback_settled * frames.small.shape[0] * frames.small.shape[1]:
                 break  # else a later view may see more of the page (or the page)
-    if best is None and doubted is not None:  # nothing better: the doubted page
+    if doubted is not None and (best is None or (  # nothing better (or a page seen worse)
+            p.noisy_doubt and best.detection.support < p.pale_doubt
+            and doubted.score > best.score)):
         best = doubted
     if cell is not None and (best is None or not holds(best.detection.corners, cell.detection
                                                        .corners, p.border_margin)):
@@ -410,7 +413,7 @@ def _beyond(
                            p), False
     if p.bands:
         start = page.corners * f.fine_scale
-        banded = extend_over_band(f.fine, start)
+        banded = extend_over_band(f.fine, start, curled=p.curled_bands)
         if not np.array_equal(banded, start):
             # the band's own side is not paper: whether the page goes on past the frame's
             # edge is read on the quad before (and the band's corners must be in view)
@@ -457,7 +460,7 @@ def _grown(
     fine_scale, scale = f.fine_scale, f.scale
     start = corners * fine_scale
     grown, seen_on = grow(fine_white, start, colour=f.fine, unit=fine_scale / scale,
-                          contrast=p.contrast, min_sides=p.grow_sides)
+                          contrast=p.contrast, min_sides=p.grow_sides, far=p.far_desk)
     if np.array_equal(grown, start):
         return None, 0.0, fine_white
     refined = order_clockwise(refine_corners(gray, grown / fine_scale,

@@ -72,13 +72,17 @@ def _margin_end(v: np.ndarray, paper: float, tol: float, unit: float, reach: int
     return 0.0
 
 
-def _at_edge(v: np.ndarray, paper: float, step: float, reach: int) -> bool:
+def _at_edge(v: np.ndarray, paper: float, step: float, reach: int, far: float = 0.0) -> bool:
     """Whether the outward profile ``v`` is a page's edge already: from 3 pixels out to
-    ``reach``, a flat desk darker than ``paper`` by ``step`` or more."""
+    ``reach``, a flat desk darker than ``paper`` by ``step`` or more, or (``far`` > 0) a desk
+    of any pattern staying ``far`` steps darker (a mottled stone desk: no margin's paper comes
+    back beyond the side)."""
     desk = v[3:reach]
     if len(desk) < 6 or np.isnan(desk).any():
         return False
-    return bool(float(np.max(desk)) < paper - step and float(np.ptp(desk)) <= 2 * step)
+    top = float(np.max(desk))
+    return bool(top < paper - step and (float(np.ptp(desk)) <= 2 * step
+                                        or (far > 0 and top < paper - far * step)))
 
 
 def _line_then_paper(v: np.ndarray, paper: float, tol: float, unit: float) -> bool:
@@ -145,10 +149,13 @@ def grow(
     contrast: float = 6.0,
     min_support: float = 0.35,
     min_sides: int = 3,
+    far: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`grow_quad`, and with ``colour`` (the picture in BGR, ``white``'s pixels) also
     where the margin differs from the desk in colour only; and the picture the grown quad's
-    sides are read on: ``white``, or its paperness when the colour was needed."""
+    sides are read on: ``white``, or its paperness when the colour was needed. ``far``: a
+    side not grown is on the page's edge also over a patterned desk that stays ``far`` steps
+    darker than the paper (:func:`_at_edge`; 0: over a flat desk only)."""
     q = np.asarray(quad, np.float64)
     smooth = np.asarray(white, np.float32)  # the medians over half a side smooth enough
     pts, normal = side_points(q[None], samples)
@@ -189,7 +196,7 @@ def grow(
                                           tol, unit, reach, step)
                 if moves[i, k] > 0:
                     tinted.append(own)
-            edges.append(_at_edge(v, max(paper, local), step, reach))
+            edges.append(_at_edge(v, max(paper, local), step, reach, far))
         if not np.all(moves[i] > 0):
             moves[i] = 0.0
             edge[i] = all(edges)

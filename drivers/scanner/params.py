@@ -46,9 +46,16 @@ class DetectParams:
     """A found quad grows out over paper to the page's edge (:mod:`drivers.scanner.grow`) when
     at least this many of its sides have paper beyond them (a certificate's printed border runs
     round all four); 0: never."""
+    far_desk: float = 6.0
+    """A side grow leaves where it is counts as on the page's edge when the desk beyond it is
+    flat and darker than the paper, or this many of grow's steps darker whatever its pattern
+    (a mottled stone desk; :mod:`drivers.scanner.grow`); 0: flat only."""
     bands: bool = True
     """A side along a band of colour printed to the page's edge moves out over the band
     (:mod:`drivers.scanner.band`)."""
+    curled_bands: bool = True
+    """A band's flank may be cut short by a curled corner (seen over its first third, the desk
+    outside it unlike the band all along; :mod:`drivers.scanner.band`)."""
     concave: bool = True
     """When the plain view's page is not seen well, the search runs again on the quads of the
     bright regions' dented outlines (:func:`drivers.scanner.candidates.concave_candidates`: a
@@ -110,6 +117,10 @@ class DetectParams:
     ``confident``), clear of the frame's edge, standing out and large enough, is taken: there
     the views' steps are a few levels, and a page found right had its four sides' shares
     multiply to 0.47-0.56 (tuning white on light 9004 #61, 9005 #66, #67). 1: never."""
+    noisy_doubt: bool = True
+    """A frame under heavy sensor noise (:func:`drivers.scanner.views.sensor_noisy`) is searched
+    in the pale desk's views too, and a page seen at least ``pale_doubt`` there is doubted and
+    taken as on a pale frame: the noise halves the steps the sides are seen by."""
     fallback_min_area: float = 0.05
     """Smallest page (share of the frame) another view may report: on an empty desk a blurred
     or colour view can find a small pale patch, which would be refused as "too small" where
