@@ -103,11 +103,9 @@ def corners_within(outer: np.ndarray, inner: np.ndarray, slack: float,
     ``cv2.pointPolygonTest`` on ``outer``'s corners as float32: a cell held by a page
     (:func:`drivers.scanner.cell.holds`), a page that only grows when carried on."""
     outline = np.asarray(outer, np.float32).reshape(-1, 1, 2)
-    if strict:
-        return all(cv2.pointPolygonTest(outline, (float(x), float(y)), True) > -slack
-                   for x, y in np.asarray(inner, np.float64))
-    return all(cv2.pointPolygonTest(outline, (float(x), float(y)), True) >= -slack
-               for x, y in np.asarray(inner, np.float64))
+    distances = [cv2.pointPolygonTest(outline, (float(x), float(y)), True)
+                 for x, y in np.asarray(inner, np.float64)]
+    return all(d > -slack if strict else d >= -slack for d in distances)
 
 
 def intersect(line_a: np.ndarray, line_b: np.ndarray) -> np.ndarray | None:

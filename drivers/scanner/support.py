@@ -28,26 +28,33 @@ import numpy as np
 from drivers.scanner.geometry import along_side32
 
 _SMOOTHED = threading.local()
-"""This thread's last smoothed picture of each sigma (:func:`smoothed`)."""
+"""This thread's last two smoothed pictures of each sigma (:func:`smoothed`)."""
+
+_SMOOTHED_KEPT = 2
+"""Pictures kept per sigma: a search reads its own view's picture and the plain one in turn."""
 
 
 def smoothed(white: np.ndarray, sigma: float) -> np.ndarray:
-    """``cv2.GaussianBlur(white.astype(np.float32), (0, 0), sigma)``, read only. The last one
-    of each sigma is kept (in this thread) and given again for a picture of the same shape,
-    dtype and bytes: the interior, rim and corner readings of one search, and the two snaps
-    of the zoomed-out candidates, blur the same picture. Known by its bytes, not by the
-    array: the search's picture can be the caller's own buffer, refilled between frames."""
+    """``cv2.GaussianBlur(white.astype(np.float32), (0, 0), sigma)``, read only. The last two
+    of each sigma are kept (in this thread) and given again for a picture of the same shape,
+    dtype and bytes: the interior, rim and corner readings of one search (which read the
+    view's picture and the plain one in turn), and the two snaps of the zoomed-out
+    candidates, blur the same pictures. Known by its bytes, not by the array: the search's
+    picture can be the caller's own buffer, refilled between frames; the blur is taken of the
+    bytes kept, so what is kept always belongs together."""
     content = white.tobytes()
-    kept = getattr(_SMOOTHED, "kept", None)
-    if kept is None:
-        kept = _SMOOTHED.kept = {}
-    last = kept.get(sigma)
-    if (last is not None and last[0] == white.shape and last[1] == white.dtype
-            and last[2] == content):
-        return np.asarray(last[3])
-    out = cv2.GaussianBlur(white.astype(np.float32), (0, 0), sigma)
+    kept: dict[float, list[tuple[tuple[int, ...], np.dtype, bytes, np.ndarray]]]
+    kept = getattr(_SMOOTHED, "kept", None) or {}
+    _SMOOTHED.kept = kept
+    entries = kept.setdefault(sigma, [])
+    for shape, dtype, seen, out in entries:
+        if shape == white.shape and dtype == white.dtype and seen == content:
+            return np.asarray(out)
+    source = np.frombuffer(content, white.dtype).reshape(white.shape)
+    out = cv2.GaussianBlur(source.astype(np.float32), (0, 0), sigma)
     out.flags.writeable = False
-    kept[sigma] = (white.shape, white.dtype, content, out)
+    entries.insert(0, (white.shape, white.dtype, content, out))
+    del entries[_SMOOTHED_KEPT:]
     return np.asarray(out)
 
 
