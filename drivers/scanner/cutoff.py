@@ -155,42 +155,44 @@ def along_edge(corners: np.ndarray, size: tuple[int, int], near: float) -> bool:
     return bool(np.any(both < near))
 
 
-def stepped(inside: np.ndarray, beyond: np.ndarray, near: np.ndarray, paper: float,
-            desk: float, tolerance: float = 8.0, share: int = 8) -> bool:
+def stepped(img: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndarray,
+            unit: float, inside: np.ndarray, beyond: np.ndarray, near: np.ndarray,
+            paper: float, desk: float, tolerance: float = 8.0) -> bool:
     """Whether the picture steps at a side the strip check reads as paper running on
-    (:func:`drivers.scanner.support.continues_to_border`): the page's own edge, not its paper
-    going on. Point by point, the brightest just beyond the side (``beyond``, P x S, at the
-    depths ``near``) against the brightest just inside (``inside``, P x D), at ``share`` of
-    its points (of 9, or all of them when fewer have room beyond):
+    (:func:`drivers.scanner.support.continues_to_border`'s readings: ``img`` as float32, the
+    side's P points ``pts``, its ``normal``, their ``reach`` to the frame's edge, ``inside``
+    P x D, ``beyond`` P x S at the depths ``near``): the page's own edge, not its paper going
+    on. Never with fewer than 5 points with room beyond; else at all of them but one (8 of 9):
 
-    * darker by a ``tolerance`` or more: the 80th percentile inside was pulled down by a frame
-      printed just inside the edge (tuning 9011 white on light #80: 161 for paper 154-180
-      along the side, the desk just beyond 138-161: 13-19 darker at every point);
-    * on a desk brighter than the paper (``desk`` above ``paper``: 80th percentiles),
-      brighter by a quarter of one, by 3/8 of one at the median: light falling off across a
-      white page on a lighter desk leaves the strip nearer the paper than halfway to the desk
-      (9010 white on light #82 in the plain view: 2-7 brighter at every point);
-    * on a desk 3 ``tolerance`` darker than the paper, the strip's last ``unit`` (its last
-      third) nearer the desk than the paper: the desk right past a margin (a quad on a frame
-      printed a few pixels inside a whole page, the margin read as paper going on: tuning
-      9012 mix #175, #192).
+    * on a desk brighter than the paper (``desk`` above ``paper``: 80th percentiles), the
+      brightest just beyond a ``tolerance`` or more darker than the brightest just inside:
+      the 80th percentile inside was pulled down by a frame printed just inside the edge
+      (tuning 9011 white on light #80: 161 for paper 154-180 along the side, the desk just
+      beyond 138-161: 13-19 darker at every point; 9012 mix #342);
+    * on a desk 3 ``tolerance`` darker than the paper, the brightest in the strip's last
+      ``unit`` (its last third) nearer the desk than the paper, and still so for 2 ``unit``
+      past the strip: the desk right past a margin (a quad on a frame printed a few pixels
+      inside a whole page, the margin read as paper going on: tuning 9012 mix #175, #192).
+      Paper comes back past a rule along the side; a point with no room for it never counts.
 
     Paper running on past a printed rule or a line of text reads the same brightest level on
     both sides of it, and on past the strip."""
     keep = near.any(axis=1)
     if int(keep.sum()) < 5:
         return False
-    steps = (np.where(near, beyond, -np.inf).max(axis=1) - inside.max(axis=1))[keep]
-    need = min(share, steps.size)
-    if int(np.sum(steps <= -tolerance)) >= need:
-        return True
-    if paper - desk >= 3.0 * tolerance:  # the desk right past a margin, within the strip
-        deep = near[:, -max(1, near.shape[1] // 3):]
-        far = np.where(deep, beyond[:, -deep.shape[1]:], -np.inf).max(axis=1)[deep.any(axis=1)]
-        if far.size >= 5 and int(np.sum(far <= 0.5 * (paper + desk))) >= min(share, far.size):
-            return True
-    return (desk > paper and float(np.median(steps)) >= 0.375 * tolerance
-            and int(np.sum(steps >= 0.25 * tolerance)) >= need)
+    need = min(near.shape[0] - 1, int(keep.sum()))
+    if desk > paper:
+        steps = np.where(near, beyond, -np.inf).max(axis=1) - inside.max(axis=1)
+        return bool(np.sum(steps[keep] <= -tolerance) >= need)
+    if paper - desk < 3.0 * tolerance:
+        return False
+    third, mid = max(1, near.shape[1] // 3), 0.5 * (paper + desk)
+    deep = near[:, -third:]
+    far = np.where(deep, beyond[:, -third:], -np.inf).max(axis=1)
+    depths = 2.0 + near.shape[1] + np.arange(0.0, 2.0 * unit, 1.0)  # past the strip
+    past = sample_points(img, pts[:, None, :] + depths[None, :, None] * normal).max(axis=1)
+    hits = deep.any(axis=1) & (reach >= depths[-1]) & (far <= mid) & (past <= mid)
+    return int(deep.any(axis=1).sum()) >= 5 and int(hits.sum()) >= need
 
 
 def _to_edge(pts: np.ndarray, d: np.ndarray, w: int, h: int) -> np.ndarray:

@@ -184,13 +184,12 @@ class DetectParams:
     the tuning seeds is 3.6 search pixels from it. 0: off."""
     stepped: bool = True
     """(Round 10) the strip check (``continues_to_border``) does not count a side where the
-    picture steps point by point, the brightest just beyond it a ``tolerance`` darker than the
-    brightest just inside, or on a desk brighter than the paper a little brighter at nearly
-    every point (:func:`drivers.scanner.cutoff.stepped`): a clear page's own edge, read as its
-    paper going on when a frame printed just inside pulls the paper's reading down (tuning 9011
-    white on light #80) or the light falls off across a white page on a lighter desk (9010
-    white on light #82); or the desk shows right past a margin within the strip (a quad on a
-    frame printed a few pixels inside a whole page: 9012 mix #175, #192)."""
+    picture steps at 8 of its 9 points (:func:`drivers.scanner.cutoff.stepped`): a clear
+    page's own edge, read as its paper going on when, on a desk brighter than the paper, a
+    frame printed just inside pulls the paper's reading down (the brightest just beyond a
+    ``tolerance`` darker than the brightest just inside: tuning 9011 white on light #80, 9012
+    mix #342), or when the desk shows right past a margin within the strip and on past it (a
+    quad on a frame printed a few pixels inside a whole page: 9012 mix #175, #192)."""
     other_view_floor: float = 0.45
     """Another view's search stops before the inside, rim and refinement checks when none of
     its shortlisted quads has its sides seen this well (coarse support): that view's page

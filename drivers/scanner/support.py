@@ -242,7 +242,7 @@ def _percentile(values: np.ndarray, q: float) -> float:
 def continues_to_border(
     white: np.ndarray, quad: np.ndarray, unit: float = 1.0, probes: int = 9,
     tolerance: float = 8.0, facing: float = 0.25,
-    stepped: Callable[[np.ndarray, np.ndarray, np.ndarray, float, float], bool] | None = None,
+    stepped: Callable[..., bool] | None = None,
 ) -> bool:
     """Whether the paper goes on past a side of ``quad`` to the frame's edge: the quad is then
     a part of a page that is cut off (a ruled line or a line of text inside the page passed for
@@ -298,8 +298,9 @@ def continues_to_border(
             if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and (
                     gap < 3.0 * tolerance or flanks_go_on(img, q, i, float(reach[i].max()),
                                                            gap, unit, both=far, paper=True)) and (
-                    stepped is None or not stepped(inside, beyond[i], near, paper,
-                                                   _percentile(desk, 80))):
+                    stepped is None or not stepped(img, base, n, reach[i], unit, inside,
+                                                   beyond[i], near, paper,
+                                                   _percentile(desk, 80), tolerance)):
                 return True
         elif abs(level - paper) < tolerance:
             return True
