@@ -209,7 +209,7 @@ def _percentile(values: np.ndarray, q: float) -> float:
 
 def continues_to_border(
     white: np.ndarray, quad: np.ndarray, unit: float = 1.0, probes: int = 9,
-    tolerance: float = 8.0, facing: float = 0.25,
+    tolerance: float = 8.0, facing: float = 0.25, most: float = 0.5,
 ) -> bool:
     """Whether the paper goes on past a side of ``quad`` to the frame's edge: the quad is then
     a part of a page that is cut off (a ruled line or a line of text inside the page passed for
@@ -224,7 +224,9 @@ def continues_to_border(
     page's neighbouring sides carry on past their corners as edges with paper inside
     (:func:`flanks_go_on`: a checked cloth has steps anywhere), both of them for a side
     further than a quarter of the frame from its edge (a cut page goes on on both flanks; one
-    edge of a sheet under the page can run on in line with the page's side)."""
+    edge of a sheet under the page can run on in line with the page's side). With a desk in
+    sight, the paper must be there beyond more than ``most`` of the side too (each probe's own
+    strip read alone: :func:`_along`), not only in the strip's bright part as a whole."""
     h, w = white.shape
     img = np.asarray(white, np.float32)  # read only
     q = np.asarray(quad, np.float64)
@@ -259,13 +261,30 @@ def continues_to_border(
         if desk.size >= probes:
             gap = abs(_percentile(desk, 80) - paper)
             far = float(middle[i]) > 0.25 * max(w, h)
-            if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and (
+            near_paper = min(0.5 * gap, 1.5 * tolerance)
+            if abs(level - paper) < near_paper and _along(beyond[i], near, paper, near_paper,
+                                                          most) and (
                     gap < 3.0 * tolerance or flanks_go_on(img, q, i, float(reach[i].max()),
                                                            gap, unit, both=far, paper=True)):
                 return True
         elif abs(level - paper) < tolerance:
             return True
     return False
+
+
+def _along(strip: np.ndarray, near: np.ndarray, paper: float, within: float, most: float
+           ) -> bool:
+    """Whether more than ``most`` of a side's probes (``strip``: probes x depths beyond it,
+    ``near`` where that is in the frame) see paper beyond it on their own (80th percentile of
+    each probe's strip within ``within`` of ``paper``): a cut page goes on past the whole
+    side; another sheet under the page (or beside it) is beyond a part of it only, the desk
+    beyond the rest, and the strip's 80th percentile as a whole is the sheet's (tuning 9013
+    two-documents #138, #164). Probes with nothing in the frame beyond them do not count."""
+    counted = near.any(axis=1)
+    if not counted.any():
+        return True
+    levels = np.nanpercentile(np.where(near, strip, np.nan)[counted], 80, axis=1)
+    return bool(np.mean(np.abs(levels - paper) < within) > most)
 
 
 def flanks_go_on(img: np.ndarray, q: np.ndarray, side: int, reach: float, gap: float,
