@@ -234,13 +234,7 @@ def continues_to_border(
     steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
     reach = np.empty((4, probes))
     for i in range(4):
-        base, n = pts[0, i].astype(np.float64), normal[0, i].astype(np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            tx = np.where(n[0] > 0, (w - 1 - base[:, 0]) / n[0],
-                          np.where(n[0] < 0, -base[:, 0] / n[0], np.inf))
-            ty = np.where(n[1] > 0, (h - 1 - base[:, 1]) / n[1],
-                          np.where(n[1] < 0, -base[:, 1] / n[1], np.inf))
-        reach[i] = np.minimum(tx, ty)
+        reach[i] = _reach(pts[0, i].astype(np.float64), normal[0, i].astype(np.float64), w, h)
     beyond = [sample_points(img, pts[0, i][:, None, :] + steps[None, :, None] * normal[0, i])
               for i in range(4)]
     middle = np.median(reach, axis=1)  # each side's np.median(reach[i]), read once
@@ -261,9 +255,8 @@ def continues_to_border(
         if desk.size >= probes:
             gap = abs(_percentile(desk, 80) - paper)
             far = float(middle[i]) > 0.25 * max(w, h)
-            near_paper = min(0.5 * gap, 1.5 * tolerance)
-            if abs(level - paper) < near_paper and _along(beyond[i], near, paper, near_paper,
-                                                          most) and (
+            if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and _along(
+                    img, q, i, unit, paper, 1.5 * tolerance, most, probes) and (
                     gap < 3.0 * tolerance or flanks_go_on(img, q, i, float(reach[i].max()),
                                                            gap, unit, both=far, paper=True)):
                 return True
@@ -272,18 +265,39 @@ def continues_to_border(
     return False
 
 
-def _along(strip: np.ndarray, near: np.ndarray, paper: float, within: float, most: float
-           ) -> bool:
-    """Whether more than ``most`` of a side's probes (``strip``: probes x depths beyond it,
-    ``near`` where that is in the frame) see paper beyond it on their own (80th percentile of
-    each probe's strip within ``within`` of ``paper``): a cut page goes on past the whole
-    side; another sheet under the page (or beside it) is beyond a part of it only, the desk
-    beyond the rest, and the strip's 80th percentile as a whole is the sheet's (tuning 9013
-    two-documents #138, #164). Probes with nothing in the frame beyond them do not count."""
-    counted = near.any(axis=1)
+def _reach(base: np.ndarray, n: np.ndarray, w: int, h: int) -> np.ndarray:
+    """How far from each point of ``base`` (N x 2) along ``n`` the frame's edge is (a picture
+    ``w`` x ``h``; inf where ``n`` runs along it)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tx = np.where(n[0] > 0, (w - 1 - base[:, 0]) / n[0],
+                      np.where(n[0] < 0, -base[:, 0] / n[0], np.inf))
+        ty = np.where(n[1] > 0, (h - 1 - base[:, 1]) / n[1],
+                      np.where(n[1] < 0, -base[:, 1] / n[1], np.inf))
+    return np.asarray(np.minimum(tx, ty))
+
+
+def _along(img: np.ndarray, q: np.ndarray, side: int, unit: float, paper: float,
+           within: float, most: float, probes: int, sub: int = 7) -> bool:
+    """Whether more than ``most`` of side ``side``'s ``probes`` stretches (each ``sub``
+    points along it) see paper just beyond it on their own (the 80th percentile of each
+    stretch's strip, 2 to 2 + 3 ``unit`` out and in the frame, within ``within`` of
+    ``paper``): a cut page goes on past the whole side (a stretch of ``sub`` points is wide
+    enough for a line of text or a table's column beyond a rule to show its paper: tuning
+    9006 cut #49, 9003 cut-ruled #23); another sheet under the page (or beside it) is beyond
+    a part of it only, the desk beyond the rest, while the strip's 80th percentile as a whole
+    is the sheet's (tuning 9013 two-documents #138, #164). Stretches with nothing in the
+    frame beyond them do not count."""
+    h, w = img.shape
+    pts, normal = side_points(q[None], probes * sub)
+    base, n = pts[0, side].astype(np.float64), normal[0, side].astype(np.float64)
+    steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
+    near = steps[None, :] <= _reach(base, n, w, h)[:, None]
+    vals = np.where(near, sample_points(img, base[:, None, :] + steps[None, :, None] * n),
+                    np.nan).reshape(probes, -1)
+    counted = ~np.isnan(vals).all(axis=1)
     if not counted.any():
         return True
-    levels = np.nanpercentile(np.where(near, strip, np.nan)[counted], 80, axis=1)
+    levels = np.nanpercentile(vals[counted], 80, axis=1)
     return bool(np.mean(np.abs(levels - paper) < within) > most)
 
 
