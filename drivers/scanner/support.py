@@ -241,7 +241,7 @@ def _percentile(values: np.ndarray, q: float) -> float:
 
 def continues_to_border(
     white: np.ndarray, quad: np.ndarray, unit: float = 1.0, probes: int = 9,
-    tolerance: float = 8.0, facing: float = 0.25,
+    tolerance: float = 8.0, facing: float = 0.25, most: float = 0.5,
     stepped: Callable[..., bool] | None = None,
 ) -> bool:
     """Whether the paper goes on past a side of ``quad`` to the frame's edge: the quad is then
@@ -257,9 +257,11 @@ def continues_to_border(
     page's neighbouring sides carry on past their corners as edges with paper inside
     (:func:`flanks_go_on`: a checked cloth has steps anywhere), both of them for a side
     further than a quarter of the frame from its edge (a cut page goes on on both flanks; one
-    edge of a sheet under the page can run on in line with the page's side). With ``stepped``
-    (the gates' :func:`drivers.scanner.cutoff.stepped`), a side where the picture steps point by
-    point (a page's own edge) does not count."""
+    edge of a sheet under the page can run on in line with the page's side). With a desk in
+    sight, the paper must be there beyond more than ``most`` of the side too (each probe's own
+    strip read alone: :func:`_along`), not only in the strip's bright part as a whole. With
+    ``stepped`` (the gates' :func:`drivers.scanner.cutoff.stepped`), a side where the picture
+    steps point by point (a page's own edge) does not count."""
     h, w = white.shape
     img = np.asarray(white, np.float32)  # read only
     q = np.asarray(quad, np.float64)
@@ -267,13 +269,7 @@ def continues_to_border(
     steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
     reach = np.empty((4, probes))
     for i in range(4):
-        base, n = pts[0, i].astype(np.float64), normal[0, i].astype(np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            tx = np.where(n[0] > 0, (w - 1 - base[:, 0]) / n[0],
-                          np.where(n[0] < 0, -base[:, 0] / n[0], np.inf))
-            ty = np.where(n[1] > 0, (h - 1 - base[:, 1]) / n[1],
-                          np.where(n[1] < 0, -base[:, 1] / n[1], np.inf))
-        reach[i] = np.minimum(tx, ty)
+        reach[i] = _reach(pts[0, i].astype(np.float64), normal[0, i].astype(np.float64), w, h)
     beyond = [sample_points(img, pts[0, i][:, None, :] + steps[None, :, None] * normal[0, i])
               for i in range(4)]
     middle = np.median(reach, axis=1)  # each side's np.median(reach[i]), read once
@@ -293,18 +289,56 @@ def continues_to_border(
         desks = [beyond[j][steps[None, :] <= reach[j][:, None]] for j in range(4) if j != i]
         desk = np.concatenate([d for d in desks if d.size])
         if desk.size >= probes:
-            gap = abs(_percentile(desk, 80) - paper)
+            desk_level = _percentile(desk, 80)
+            gap = abs(desk_level - paper)
             far = float(middle[i]) > 0.25 * max(w, h)
-            if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and (
+            if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and _along(
+                    img, q, i, unit, paper, 1.5 * tolerance, most, probes) and (
                     gap < 3.0 * tolerance or flanks_go_on(img, q, i, float(reach[i].max()),
                                                            gap, unit, both=far, paper=True)) and (
                     stepped is None or not stepped(img, base, n, reach[i], unit, inside,
-                                                   beyond[i], near, paper,
-                                                   _percentile(desk, 80), tolerance)):
+                                                   beyond[i], near, paper, desk_level,
+                                                   tolerance)):
                 return True
         elif abs(level - paper) < tolerance:
             return True
     return False
+
+
+def _reach(base: np.ndarray, n: np.ndarray, w: int, h: int) -> np.ndarray:
+    """How far from each point of ``base`` (N x 2) along ``n`` the frame's edge is (a picture
+    ``w`` x ``h``; inf where ``n`` runs along it)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tx = np.where(n[0] > 0, (w - 1 - base[:, 0]) / n[0],
+                      np.where(n[0] < 0, -base[:, 0] / n[0], np.inf))
+        ty = np.where(n[1] > 0, (h - 1 - base[:, 1]) / n[1],
+                      np.where(n[1] < 0, -base[:, 1] / n[1], np.inf))
+    return np.asarray(np.minimum(tx, ty))
+
+
+def _along(img: np.ndarray, q: np.ndarray, side: int, unit: float, paper: float,
+           within: float, most: float, probes: int, sub: int = 7) -> bool:
+    """Whether more than ``most`` of side ``side``'s ``probes`` stretches (each ``sub``
+    points along it) see paper just beyond it on their own (the 80th percentile of each
+    stretch's strip, 2 to 2 + 3 ``unit`` out and in the frame, within ``within`` of
+    ``paper``): a cut page goes on past the whole side (a stretch of ``sub`` points is wide
+    enough for a line of text or a table's column beyond a rule to show its paper: tuning
+    9006 cut #49, 9003 cut-ruled #23); another sheet under the page (or beside it) is beyond
+    a part of it only, the desk beyond the rest, while the strip's 80th percentile as a whole
+    is the sheet's (tuning 9013 two-documents #138, #164). Stretches with nothing in the
+    frame beyond them do not count."""
+    h, w = img.shape
+    pts, normal = side_points(q[None], probes * sub)
+    base, n = pts[0, side].astype(np.float64), normal[0, side].astype(np.float64)
+    steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
+    near = steps[None, :] <= _reach(base, n, w, h)[:, None]
+    vals = np.where(near, sample_points(img, base[:, None, :] + steps[None, :, None] * n),
+                    np.nan).reshape(probes, -1)
+    counted = ~np.isnan(vals).all(axis=1)
+    if not counted.any():
+        return True
+    levels = np.nanpercentile(vals[counted], 80, axis=1)
+    return bool(np.mean(np.abs(levels - paper) < within) > most)
 
 
 def flanks_go_on(img: np.ndarray, q: np.ndarray, side: int, reach: float, gap: float,

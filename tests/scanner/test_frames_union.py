@@ -46,7 +46,11 @@ def test_a_union_at_the_frames_edge_is_searched_again_for_the_page(
         seed: int, index: int, what: str) -> None:
     image, truth, mm = _scene(seed, index)
     before = detect_page(image, NO_SECOND_SEARCH)
-    assert before.touches_border  # refused as cut off: the failure, pinned
+    # refused as cut off: the failure, pinned; but 9004 #95's first page is the page itself
+    # (0.996), at the frame's edge: since round 10 (support._along: the stone's blotches beyond
+    # a part of its side are not the page going on) it is not cut off without the second
+    # search either
+    assert before.touches_border or (seed, index) == (9004, 95)
     det = detect_page(image)
     assert jaccard_smartdoc(det.corners, truth, mm) > 0.98
     assert judge(image, det).ok
