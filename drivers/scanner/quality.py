@@ -11,7 +11,11 @@ large the page appears:
   called blurred. Below the threshold the page is *blurred*. A blank page has little detail and
   scores low too; the calibration command fits the threshold to the pages and camera actually
   used.
-* glare: the share of the page's pixels whose brightest channel is saturated.
+* glare: the share of the page's pixels whose brightest channel is saturated once smoothed
+  (Gaussian, sigma 1.5 pixels): glare is a smooth washed-out patch, saturated through the
+  smoothing, while a dim camera's noise on white paper (a few dozen photo-electrons, the gain
+  bringing white near the top) clips scattered single pixels all over the page, which the
+  smoothing averages back below the level.
 * size: the page's share of the frame; *cut off* when a corner reaches the frame's edge.
 """
 
@@ -28,6 +32,9 @@ from drivers.scanner.detection import Detection
 
 GATE_SIZE = (420, 594)
 """The page is flattened to this many pixels (A4 portrait at about 50 dpi) to be measured."""
+
+GLARE_SMOOTHING = 1.5
+"""Sigma (pixels of the flattened page) of the smoothing before the saturated share is taken."""
 
 
 @dataclass(frozen=True)
@@ -132,9 +139,16 @@ def measure(
         return Measures()
     page = flatten_for_gate(image, detection.corners)
     gray = page if page.ndim == 2 else cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    return Measures(sharpness(gray), glare_share(page, t.saturation_level), detection.area_share)
+
+
+def glare_share(page: np.ndarray, level: int, smoothing: float = GLARE_SMOOTHING) -> float:
+    """The share of ``page`` whose brightest channel, smoothed, reaches ``level`` (see the
+    module's notes; ``smoothing`` 0: every saturated pixel counts, noise included)."""
     brightest = page if page.ndim == 2 else page.max(axis=2)
-    glare = float(np.count_nonzero(brightest >= t.saturation_level)) / brightest.size
-    return Measures(sharpness(gray), glare, detection.area_share)
+    if smoothing > 0:
+        brightest = cv2.GaussianBlur(brightest, (0, 0), smoothing)
+    return float(np.count_nonzero(brightest >= level)) / brightest.size
 
 
 def sharpness(gray: np.ndarray) -> float:
