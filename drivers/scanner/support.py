@@ -43,9 +43,10 @@ def smoothed(white: np.ndarray, sigma: float) -> np.ndarray:
     picture can be the caller's own buffer, refilled between frames; the blur is taken of the
     bytes kept, so what is kept always belongs together."""
     content = white.tobytes()
+    if not hasattr(_SMOOTHED, "kept"):
+        _SMOOTHED.kept = {}
     kept: dict[float, list[tuple[tuple[int, ...], np.dtype, bytes, np.ndarray]]]
-    kept = getattr(_SMOOTHED, "kept", None) or {}
-    _SMOOTHED.kept = kept
+    kept = _SMOOTHED.kept
     entries = kept.setdefault(sigma, [])
     for shape, dtype, seen, out in entries:
         if shape == white.shape and dtype == white.dtype and seen == content:

@@ -11,19 +11,21 @@ import numpy as np
 import pytest
 
 import drivers.scanner.detect as detect
-from drivers.scanner import Detection, DetectParams, detect_page, judge
+from drivers.scanner import Detection, DetectParams, detect_page
 from drivers.scanner.grow import _margin_end
 from drivers.scanner.levels import otsu_level, paler_candidates, under_object_candidates
-from tests.scanner.tuning import clear_scene, score, without_round8_candidates
+from simulators.camera.heldout.scene import Truth
+from tests.scanner.tuning import (
+    assert_found_well,
+    clear_scene,
+    without_round8_candidates,
+)
 
 PALE = "white-on-light"
 
 
-def _found(image: np.ndarray, det: Detection, truth: object) -> None:
-    assert score(det.corners, truth) > 0.97  # type: ignore[arg-type]
-    assert not det.touches_border
-    verdict = judge(image, det)
-    assert verdict.ok or [r.value for r in verdict.reasons] == ["blurred"]
+def _found(image: np.ndarray, det: Detection, truth: Truth) -> None:
+    assert_found_well(image, truth, 0.97, det)
 
 
 def test_a_sticky_note_no_longer_holds_the_warm_views_split(

@@ -18,7 +18,7 @@ from drivers.scanner import DetectParams, Reason, detect_page, judge
 from drivers.scanner.cell import holds
 from drivers.scanner.support import stands_out
 from drivers.scanner.views import SMOOTH, sensor_noisy
-from tests.scanner.tuning import clear_scene, score
+from tests.scanner.tuning import assert_found_well, clear_scene, score
 
 
 @pytest.mark.parametrize(("index", "condition", "what"), [
@@ -28,10 +28,7 @@ from tests.scanner.tuning import clear_scene, score
 def test_a_tables_cell_is_not_taken_for_the_page(index: int, condition: str | None,
                                                   what: str) -> None:
     image, truth = clear_scene(9010, index, condition)
-    det = detect_page(image)
-    assert score(det.corners, truth) > 0.98 and not det.touches_border
-    verdict = judge(image, det)
-    assert verdict.ok or [r.value for r in verdict.reasons] == ["blurred"]
+    assert_found_well(image, truth)
     before = detect_page(image, DetectParams(cell_below=0.0))  # the failure, pinned
     assert score(before.corners, truth) < 0.1
     assert Reason.TOO_SMALL in judge(image, before).reasons
@@ -53,10 +50,7 @@ def test_a_quad_holds_another_only_round_all_its_corners() -> None:
 ], ids=["9010-40", "9010-55"])
 def test_a_pale_page_stands_out_by_its_median(index: int, what: str) -> None:
     image, truth = clear_scene(9010, index, "white-on-light")
-    det = detect_page(image)
-    assert score(det.corners, truth) > 0.98 and not det.touches_border
-    verdict = judge(image, det)
-    assert verdict.ok or [r.value for r in verdict.reasons] == ["blurred"]
+    assert_found_well(image, truth)
     assert detect_page(image, DetectParams(pale_median=False)).corners is None  # the failure
 
 

@@ -1,6 +1,6 @@
 """Scenes of the held-out generator at its tuning seeds, for the scanner's tests: a tuning seed
 only (never a held-out one), a scene whose whole page is in view, and its score; a cut page
-accepted by older settings and refused now."""
+accepted by older settings and refused now; a clear page found well now."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 
 from drivers.scanner import DetectParams, Reason, detect_page, judge
+from drivers.scanner.detection import Detection
 from drivers.scanner.views import PALER
 from simulators.camera.heldout import TUNING_SEEDS, HeldoutGenerator
 from simulators.camera.heldout.scene import Truth
@@ -50,3 +51,15 @@ def assert_cut_page_refused(seed: int, index: int, condition: str, before: Detec
     det = detect_page(image)
     verdict = judge(image, det)
     assert det.touches_border and not verdict.ok and Reason.CUT_OFF in verdict.reasons
+
+
+def assert_found_well(image: np.ndarray, truth: Truth, bound: float = 0.98,
+                      det: Detection | None = None) -> Detection:
+    """The clear page of ``image`` found now (``det``, or detected with the default settings):
+    scored above ``bound``, not at the frame's edge, and judged ok or blurred only (the blur
+    gate reads the page, not its outline). The detection, for the failure's pin beside it."""
+    found = detect_page(image) if det is None else det
+    assert score(found.corners, truth) > bound and not found.touches_border
+    verdict = judge(image, found)
+    assert verdict.ok or [r.value for r in verdict.reasons] == ["blurred"], verdict.reasons
+    return found
