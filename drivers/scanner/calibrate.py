@@ -3,8 +3,14 @@
 The technician lays a typical, clean page under the camera and holds it still; the frames are
 measured and the thresholds set from what this camera sees:
 
-* ``min_sharpness``: a third of the 10th percentile of the clean page's sharpness (on the
-  synthetic scenes a blurred page scores about a quarter of a sharp one, or less);
+* ``min_sharpness``: the default (:class:`Thresholds`), lowered to 40 % of the 10th percentile
+  of the clean page's sharpness when that is lower: a camera that cannot show a page sharper
+  (low resolution, a soft lens) is not held to a bar its own clean page would barely clear,
+  while a sharp camera keeps the default (the measure reads sharpness where there is print,
+  not how much print a page has, so the default holds across pages; on the synthetic scenes a
+  blurred page scores under a quarter of a sharp one). The file records which measure the
+  threshold was fitted on: one fitted on another (an older release's) is not used, the default
+  stands until the camera is calibrated again;
 * ``max_glare``: the default (2 %), or twice the glare seen on the clean page if that is higher
   (a camera whose white balance clips a little everywhere);
 * ``min_area`` is left alone (it is a policy, not a property of the camera).
@@ -30,7 +36,10 @@ from drivers.scanner.camera import Frame
 from drivers.scanner.detect import detect_page
 from drivers.scanner.errors import CalibrationError, NoGoodPage, OutputError
 from drivers.scanner.params import DetectParams
-from drivers.scanner.quality import Thresholds, measure
+from drivers.scanner.quality import SHARPNESS_MEASURE, Thresholds, measure
+
+SHARPNESS_SHARE = 0.4
+"""The calibrated ``min_sharpness`` is at most this share of the clean page's 10th percentile."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,7 @@ class Calibration:
     def as_dict(self) -> dict[str, Any]:
         return {
             "thresholds": self.thresholds.as_dict(),
+            "sharpness_measure": SHARPNESS_MEASURE,
             "frames": self.frames,
             "found": self.found,
             "sharpness_p10": round(self.sharpness_p10, 2),
@@ -83,7 +93,7 @@ def calibrate(
     p10 = float(np.percentile(sharp, 10))
     fitted = replace(
         base,
-        min_sharpness=round(p10 / 3.0, 2),
+        min_sharpness=round(min(Thresholds().min_sharpness, SHARPNESS_SHARE * p10), 2),
         max_glare=round(max(base.max_glare, 2.0 * max(glare)), 4),
     )
     return Calibration(
@@ -109,6 +119,9 @@ def load_thresholds(var_dir: Path) -> Thresholds:
     except (OSError, ValueError) as exc:
         raise CalibrationError(f"the calibration file {path} is unreadable: {exc}") from exc
     try:
-        return Thresholds.from_dict(dict(data.get("thresholds", {})))
+        fitted = dict(data.get("thresholds", {}))
+        if data.get("sharpness_measure") != SHARPNESS_MEASURE:
+            fitted.pop("min_sharpness", None)  # fitted on another measure's scale
+        return Thresholds.from_dict(fitted)
     except (TypeError, ValueError, AttributeError) as exc:
         raise CalibrationError(f"the calibration file {path} is malformed: {exc}") from exc

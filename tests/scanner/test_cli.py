@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from drivers.scanner import load_thresholds
+from config.layout import VarLayout
+from drivers.scanner import Thresholds, load_thresholds
+from drivers.scanner.quality import SHARPNESS_MEASURE
 from kiosk.ctl import main as kioskctl
 
 
@@ -156,7 +158,21 @@ def test_calibrate_fits_and_keeps_the_thresholds(
     assert result["found"] >= 20 and result["written"]
     fitted = load_thresholds(var_dir)
     assert fitted.min_sharpness == pytest.approx(result["thresholds"]["min_sharpness"])
+    # a sharp camera keeps the default bar; a soft one would get 40 % of its clean page's p10
+    assert fitted.min_sharpness == pytest.approx(
+        min(Thresholds().min_sharpness, 0.4 * result["sharpness_p10"]), abs=0.01
+    )
     assert 0 < fitted.min_sharpness < result["sharpness_median"]
+    # a threshold fitted on another sharpness measure (an older release's) is not used
+    path = VarLayout(var_dir).scanner_calibration
+    data = json.loads(path.read_text())
+    assert data["sharpness_measure"] == SHARPNESS_MEASURE
+    data["thresholds"]["min_sharpness"] = 0.5
+    path.write_text(json.dumps(data))
+    assert load_thresholds(var_dir).min_sharpness == 0.5
+    del data["sharpness_measure"]
+    path.write_text(json.dumps(data))
+    assert load_thresholds(var_dir).min_sharpness == Thresholds().min_sharpness
 
 
 def test_unavailable_camera_and_bad_config(

@@ -58,3 +58,29 @@ def test_sharpness_does_not_depend_on_lighting() -> None:
 def test_thresholds_round_trip() -> None:
     t = Thresholds(min_sharpness=7.5, max_glare=0.05)
     assert Thresholds.from_dict(t.as_dict() | {"unknown": 1}) == t
+
+
+def _notice(seed: int = 5) -> np.ndarray:
+    """A near-blank page: two short lines of print near its top, the rest paper."""
+    rng = np.random.default_rng(seed)
+    page = np.full((594, 420), 225, np.float32)
+    for row in (60, 78):
+        x = 40
+        while x < 260:
+            w = int(rng.integers(4, 9))
+            page[row : row + 10, x : x + w] = 60
+            x += w + int(rng.integers(2, 6))
+    return page
+
+
+def test_sharpness_is_read_where_the_print_is() -> None:
+    """A notice with two lines of print is as sharp as its print (the whole page's variance
+    counted the blank paper too); smeared along any direction, or out of focus, it is not."""
+    page = _notice()
+    bar = Thresholds().min_sharpness
+    assert sharpness(page) > 3 * bar
+    along = np.full((1, 15), 1 / 15, np.float32)
+    diagonal = np.eye(15, dtype=np.float32) / 15
+    for kernel in (along, along.T, diagonal):
+        assert sharpness(cv2.filter2D(page, -1, kernel)) < bar / 2
+    assert sharpness(np.asarray(cv2.GaussianBlur(page, (0, 0), 2.5))) < bar / 2
