@@ -18,7 +18,13 @@ from drivers.scanner.autocapture import (
     CaptureState,
     Status,
 )
-from drivers.scanner.calibrate import Calibration, calibrate, load_thresholds, save_calibration
+from drivers.scanner.calibrate import (
+    Calibration,
+    calibrate,
+    load_thresholds,
+    save_calibration,
+    sharpness_outdated,
+)
 from drivers.scanner.camera import Camera, Frame, open_camera
 from drivers.scanner.detect import detect_page
 from drivers.scanner.detection import Detection
@@ -70,4 +76,5 @@ __all__ = [
     "save_calibration",
     "save_jpeg",
     "save_pdf",
+    "sharpness_outdated",
 ]

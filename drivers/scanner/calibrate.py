@@ -3,14 +3,16 @@
 The technician lays a typical, clean page under the camera and holds it still; the frames are
 measured and the thresholds set from what this camera sees:
 
-* ``min_sharpness``: the default (:class:`Thresholds`), lowered to 40 % of the 10th percentile
-  of the clean page's sharpness when that is lower: a camera that cannot show a page sharper
-  (low resolution, a soft lens) is not held to a bar its own clean page would barely clear,
-  while a sharp camera keeps the default (the measure reads sharpness where there is print,
-  not how much print a page has, so the default holds across pages; on the synthetic scenes a
-  blurred page scores under a quarter of a sharp one). The file records which measure the
-  threshold was fitted on: one fitted on another (an older release's) is not used, the default
-  stands until the camera is calibrated again;
+* ``min_sharpness``: the default (:class:`Thresholds`), lowered to 40 % of the clean page's
+  median sharpness when that is lower, but never under half the default: a camera that cannot
+  show a page sharper (low resolution, a soft lens) is not held to a bar its own clean page
+  would barely clear, while a sharp camera keeps the default (the measure reads sharpness where
+  there is print, so the default holds across pages; on the synthetic scenes a blurred page
+  scores under a quarter of a sharp one). The median, not a low percentile: frames taken while
+  the page is still being laid down are smeared, and a tenth of them must not lower the bar to
+  where a blurred page passes. The file records which measure the threshold was fitted on: one
+  fitted on another (an older release's) is not used, the default stands until the camera is
+  calibrated again (:func:`sharpness_outdated`; ``kioskctl doctor`` says so);
 * ``max_glare``: the default (2 %), or twice the glare seen on the clean page if that is higher
   (a camera whose white balance clips a little everywhere);
 * ``min_area`` is left alone (it is a policy, not a property of the camera).
@@ -23,6 +25,7 @@ defaults when there is none.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,7 +42,17 @@ from drivers.scanner.params import DetectParams
 from drivers.scanner.quality import SHARPNESS_MEASURE, Thresholds, measure
 
 SHARPNESS_SHARE = 0.4
-"""The calibrated ``min_sharpness`` is at most this share of the clean page's 10th percentile."""
+"""The calibrated ``min_sharpness`` is at most this share of the clean page's median sharpness."""
+
+SHARPNESS_FLOOR = 0.5
+"""... and at least this share of the default: a clip of a smeared page does not switch the gate
+off."""
+
+
+def fitted_sharpness(values: Iterable[float], default: float) -> float:
+    """The blur bar for a camera whose clean page scored ``values`` (see the module's notes)."""
+    median = float(np.median(np.asarray(list(values), float)))
+    return round(min(default, max(SHARPNESS_FLOOR * default, SHARPNESS_SHARE * median)), 2)
 
 
 @dataclass(frozen=True)
@@ -93,7 +106,7 @@ def calibrate(
     p10 = float(np.percentile(sharp, 10))
     fitted = replace(
         base,
-        min_sharpness=round(min(Thresholds().min_sharpness, SHARPNESS_SHARE * p10), 2),
+        min_sharpness=fitted_sharpness(sharp, Thresholds().min_sharpness),
         max_glare=round(max(base.max_glare, 2.0 * max(glare)), 4),
     )
     return Calibration(
@@ -109,19 +122,44 @@ def save_calibration(calibration: Calibration, var_dir: Path) -> Path:
         raise OutputError(f"cannot write the calibration to {path}: {exc}") from exc
 
 
-def load_thresholds(var_dir: Path) -> Thresholds:
-    """The calibrated thresholds, or the defaults when no calibration was saved."""
+def _saved(var_dir: Path) -> dict[str, Any] | None:
+    """The calibration file's contents, None when there is none."""
     path = VarLayout(Path(var_dir)).scanner_calibration
     try:
         data = json.loads(path.read_text())
     except FileNotFoundError:
-        return Thresholds()
+        return None
     except (OSError, ValueError) as exc:
         raise CalibrationError(f"the calibration file {path} is unreadable: {exc}") from exc
+    if not isinstance(data, dict):
+        raise CalibrationError(f"the calibration file {path} is malformed: not an object")
+    return data
+
+
+def sharpness_outdated(var_dir: Path) -> bool:
+    """True when a calibration was saved on another sharpness measure than this release's: its
+    blur bar is not used (the default stands) until the camera is calibrated again."""
+    data = _saved(var_dir)
+    return data is not None and data.get("sharpness_measure") != SHARPNESS_MEASURE
+
+
+def load_thresholds(var_dir: Path) -> Thresholds:
+    """The calibrated thresholds, or the defaults when no calibration was saved."""
+    data = _saved(var_dir)
+    if data is None:
+        return Thresholds()
+    path = VarLayout(Path(var_dir)).scanner_calibration
     try:
         fitted = dict(data.get("thresholds", {}))
         if data.get("sharpness_measure") != SHARPNESS_MEASURE:
             fitted.pop("min_sharpness", None)  # fitted on another measure's scale
-        return Thresholds.from_dict(fitted)
+        thresholds = Thresholds.from_dict(fitted)
     except (TypeError, ValueError, AttributeError) as exc:
         raise CalibrationError(f"the calibration file {path} is malformed: {exc}") from exc
+    bad = [k for k, v in thresholds.as_dict().items() if not math.isfinite(v) or v < 0]
+    if bad:
+        raise CalibrationError(
+            f"the calibration file {path} is malformed: {', '.join(bad)} not a finite, "
+            "non-negative number"
+        )
+    return thresholds

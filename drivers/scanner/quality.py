@@ -8,10 +8,12 @@ large the page appears:
   directions (every 7.5 degrees, from the three second derivatives Lxx, Lyy, Lxy): motion blur
   wipes out one direction and leaves the others, so the weakest direction counts. The mean
   square of each direction is taken in 42 x 42 tiles and averaged over that direction's most
-  detailed fifth of the tiles: a near-blank notice or an ID copy with a few lines of print is
-  judged on those lines, not on how much of it is blank (the whole page's variance, used before,
-  counted how much print a page has as well as how sharp it is, and refused a sixth of the
-  held-out generator's sharp pages). The figure is divided by the paper's brightness squared (per
+  detailed fifth of the tiles: a page whose print covers a fifth of it or more (a notice of a
+  few paragraphs, an ID copy) is judged on its print, not on how much of it is blank (the whole
+  page's variance, used before, counted how much print a page has as well as how sharp it is,
+  and refused a sixth of the held-out generator's sharp pages). A page with less print than
+  that (one or two short lines) still scores by how much it has, and may be called blurred. The
+  figure is divided by the paper's brightness squared (per
   100 grey levels), so a dim page is not called blurred. Below the threshold (1.8) the page is
   *blurred*: on the tuning scenes a strongly motion-blurred page scores at most 1.5, the first
   generator's blurred pages at most 1.4 and its clean ones at least 6. The calibration command
@@ -196,7 +198,10 @@ def _paper_level(gray: np.ndarray) -> float:
 
 def sharpness(gray: np.ndarray, tile: int = SHARPNESS_TILE, top: float = SHARPNESS_TOP) -> float:
     """The second derivative's mean square in the page's most detailed tiles, along the weakest
-    direction, per squared paper level (see the module's notes)."""
+    direction, per squared paper level (see the module's notes). ``gray``: one channel, any
+    depth (uint8, uint16, int16 and float32 read as they are, the others as float32)."""
+    if gray.dtype not in (np.uint8, np.uint16, np.int16, np.float32):
+        gray = gray.astype(np.float32)
     h, w = gray.shape
     rows, cols = max(1, h // tile), max(1, w // tile)
     whole = np.ascontiguousarray(gray[: max(tile, rows * tile), : max(tile, cols * tile)])

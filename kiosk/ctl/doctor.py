@@ -301,7 +301,12 @@ def check_camera(kiosk: Kiosk) -> Finding:
     if not url:
         return Finding(name, Health.SKIP, "not configured ([scanner] url is empty)")
     try:  # OpenCV is the kiosk's extra: a till or validator checks without it
-        from drivers.scanner import ScannerError, load_thresholds, open_camera  # noqa: PLC0415
+        from drivers.scanner import (  # noqa: PLC0415
+            ScannerError,
+            load_thresholds,
+            open_camera,
+            sharpness_outdated,
+        )
     except ImportError:
         return Finding(name, Health.FAIL, "this install has no camera support (OpenCV)",
                        "install the kiosk's extra, or empty [scanner] url")
@@ -312,6 +317,7 @@ def check_camera(kiosk: Kiosk) -> Finding:
             fps = camera.fps
         calibrated = var.scanner_calibration.exists()
         load_thresholds(kiosk.var_dir)
+        outdated = sharpness_outdated(kiosk.var_dir)
     except ScannerError as exc:
         fix = "plug the camera in, or correct [scanner] url"
         if url.startswith("sim:"):
@@ -322,6 +328,11 @@ def check_camera(kiosk: Kiosk) -> Finding:
     summary = f"{url} gives {w} x {h} frames at {fps:g} fps"
     if not calibrated:
         return Finding(name, Health.OK, summary + "; quality thresholds: the defaults", "", details)
+    if outdated:
+        return Finding(name, Health.WARN,
+                       summary + "; the calibration's blur bar was fitted on an older sharpness "
+                       "measure: the default bar is used", "run `kioskctl scanner calibrate` "
+                       "again with a clean page", details)
     return Finding(name, Health.OK, summary + "; quality thresholds: calibrated", "", details)
 
 

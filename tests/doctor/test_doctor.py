@@ -139,6 +139,19 @@ def test_the_human_report_names_what_to_fix(rig: Rig, capsys: pytest.CaptureFixt
     assert "camera" in out and "printer" not in out
 
 
+def test_a_calibration_on_an_older_sharpness_measure_is_named(
+    rig: Rig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = VarLayout(rig.var_dir).scanner_calibration
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"thresholds": {"min_sharpness": 0.5, "max_glare": 0.03}}))
+    code, checks = doctor(rig, capsys)
+    camera = checks["camera"]
+    assert code == 0 and camera["status"] == "warn"
+    assert "older sharpness measure" in camera["summary"]
+    assert "kioskctl scanner calibrate" in camera["fix"]
+
+
 def test_unconfigured_devices_are_skipped_and_a_broken_check_is_contained(tmp_path: Path) -> None:
     config = tmp_path / "k.toml"
     config.write_text('[paths]\nvar_dir = "var"\n[scanner]\nurl = ""\n[printer]\nurl = ""\n')

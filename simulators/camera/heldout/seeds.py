@@ -24,7 +24,9 @@ of them was looked at.
 from __future__ import annotations
 
 HELDOUT_SEEDS = (7101, 7102, 7103)
-TUNING_SEEDS = (9001, 9002, 9003, 9004, 9005, 9006, 9007, 9008, 9009, 9010, 9011, 9012, 9013, 9014, 9015)
+TUNING_SEEDS = (
+    9001, 9002, 9003, 9004, 9005, 9006, 9007, 9008, 9009, 9010, 9011, 9012, 9013, 9014, 9015,
+)
 
 
 class SeedPolicyError(ValueError):
