@@ -41,6 +41,7 @@ from drivers.scanner.candidates import (
     zoomed_out_candidates,
 )
 from drivers.scanner.cell import holds
+from drivers.scanner.cloth import on_cloth
 from drivers.scanner.cutoff import along_edge, runs_off, stepped
 from drivers.scanner.detection import Detection, as_frame, near_edge
 from drivers.scanner.geometry import (
@@ -89,7 +90,13 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     fine = _shrink(frame, fine_scale)
     small = _shrink(fine, scale / fine_scale)
     frames = _Frames(frame, fine, small, scale, fine_scale, WHITE.paper(fine))
-    return _cut_off_far(frames, _page(frames, p), p)
+    page = _page(frames, p)
+    if p.cloth_radius > 0 and (page.corners is None or (  # nothing, or a scrap unsure of
+            page.area_share < p.paler_below and page.support < p.confident)):
+        cloth = on_cloth(frames, p, _search, _finish)  # (drivers.scanner.cloth: its own
+        if cloth is not None:  # far cut-off check, read in the cloth view)
+            return cloth
+    return _cut_off_far(frames, page, p)
 
 
 def _page(frames: _Frames, p: DetectParams) -> Detection:

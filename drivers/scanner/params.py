@@ -121,6 +121,13 @@ class DetectParams:
     """A frame under heavy sensor noise (:func:`drivers.scanner.views.sensor_noisy`) is searched
     in the pale desk's views too, and a page seen at least ``pale_doubt`` there is doubted and
     taken as on a pale frame: the noise halves the steps the sides are seen by."""
+    cloth_radius: float = 14.0
+    """When no view finds anything, the cloth view (:mod:`drivers.scanner.cloth`) is searched
+    with the coloured marks closed over with a disc of this radius (pixels of the search
+    image): a white page on a white-ground dotted or flowered cloth. 0: never."""
+    cloth_doubt: float = 0.45
+    """The cloth view's page, refined in the plain view, is taken when its sides are seen at
+    least this well in the cloth view."""
     fallback_min_area: float = 0.05
     """Smallest page (share of the frame) another view may report: on an empty desk a blurred
     or colour view can find a small pale patch, which would be refused as "too small" where

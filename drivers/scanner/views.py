@@ -99,12 +99,23 @@ class View:
     percentile of the darkest channel): a pale page a little darker than a brighter desk, not a
     grey or dark object on it."""
 
+    cloth: float = 0.0
+    """Above 0: the darkest channel with a patterned cloth's coloured marks closed over
+    (radius in pixels of the search image) and set to black (:func:`cloth_marks`)."""
+
     @property
     def plain(self) -> bool:
-        return self.blur == 0.0 and self.warmth == 0 and self.boost == 0.0 and not self.dim
+        return (self.blur == 0.0 and self.warmth == 0 and self.boost == 0.0 and not self.dim
+                and self.cloth == 0.0)
 
     def paper(self, image: np.ndarray, unit: float = 1.0) -> np.ndarray:
         """The view of ``image``: paper bright (uint8)."""
+        if self.cloth > 0:
+            white = whiteness(image)
+            if image.ndim == 2:
+                return white
+            return np.asarray(np.where(cloth_marks(image, self.cloth * unit), 0, white)
+                              .astype(np.uint8))
         if self.warmth == 0 or image.ndim == 2:
             if self.warmth != 0:
                 return np.zeros(image.shape[:2], np.uint8)
@@ -167,6 +178,22 @@ class View:
         return self.dim_floor * float(np.percentile(white, 90)) if self.dim else 0.0
 
 
+CHROMA = 40
+"""Grey levels: a pixel whose brightest and darkest channels differ by more is a cloth's
+coloured mark (:func:`cloth_marks`)."""
+
+
+def cloth_marks(image: np.ndarray, radius: float) -> np.ndarray:
+    """Where a patterned cloth's coloured marks are (the brightest and darkest channels more
+    than :data:`CHROMA` apart), closed with a disc of ``radius`` pixels: its dots or flowers
+    and the white ground between them, not a page's grey print (bool)."""
+    b, g, r = cv2.split(image)
+    marks = cv2.subtract(cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r)) > CHROMA
+    k = max(3, round(2.0 * radius) | 1)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    return np.asarray(cv2.morphologyEx(marks.astype(np.uint8), cv2.MORPH_CLOSE, disc) > 0)
+
+
 NOISY = 7.0
 """Grey levels: a frame whose darkest channel steps by at least this much from one pixel to
 the next along a row, at the median (every eighth row of the finer search image), is under
@@ -209,3 +236,4 @@ FAINT = View("faint", boost=4.0, steep=2.0, pale_only=True, reading=2.0)
 DIM = View("dim", boost=4.0, steep=2.0, dim=True, pale_only=True, reading=2.0)
 GREEN = View("green", warmth=1, green=True, pale_only=True, reading=2.0)
 PINK = View("pink", warmth=-1, green=True, pale_only=True, reading=2.0)
+CLOTH = View("cloth", cloth=14.0, reading=2.0)

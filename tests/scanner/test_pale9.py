@@ -75,7 +75,7 @@ def test_a_page_on_a_flowered_cloth_under_heavy_noise_is_read_wider_in_the_smoot
     det = detect_page(image)
     assert score(det.corners, truth) > 0.98 and not det.touches_border
     assert judge(image, det).ok
-    p = DetectParams()
+    p = DetectParams(cloth_radius=0.0)  # round 11's cloth view finds it too (J 0.97)
     before = replace(p, fallback=tuple(replace(v, noisy_reading=0.0) if v is SMOOTH else v
                                        for v in p.fallback))
     assert detect_page(image, before).corners is None  # the failure, pinned
