@@ -53,6 +53,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from drivers.scanner.geometry import to_frame_edge
 from drivers.scanner.support import flanks_go_on, sample_points, side_points
 
 
@@ -68,7 +69,7 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
     q = np.asarray(quad, np.float64)
     pts, normal = side_points(q[None], probes)
     pts, normal = pts[0].astype(np.float64), normal[0].astype(np.float64)  # 4 x P x 2, 4 x 2
-    reach = _to_edge(pts, normal[:, None, :], w, h)  # 4 x P
+    reach = to_frame_edge(pts, normal[:, None, :], w, h)  # 4 x P
     middle = np.median(reach, axis=1)
     steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
     if _pale_and_tight(white, pts, normal, reach, steps, unit, tolerance):
@@ -195,17 +196,6 @@ def stepped(img: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndar
     return int(deep.any(axis=1).sum()) >= 5 and int(hits.sum()) >= need
 
 
-def _to_edge(pts: np.ndarray, d: np.ndarray, w: int, h: int) -> np.ndarray:
-    """How far out from each point of ``pts`` (... x 2) its ray in direction ``d`` (... x 2,
-    broadcast) meets the frame's edge (in units of ``d``); inf where ``d`` is zero."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tx = np.where(d[..., 0] > 0, (w - 1 - pts[..., 0]) / d[..., 0],
-                      np.where(d[..., 0] < 0, -pts[..., 0] / d[..., 0], np.inf))
-        ty = np.where(d[..., 1] > 0, (h - 1 - pts[..., 1]) / d[..., 1],
-                      np.where(d[..., 1] < 0, -pts[..., 1] / d[..., 1], np.inf))
-    return np.asarray(np.minimum(tx, ty))
-
-
 def _between_flanks(white: np.ndarray, q: np.ndarray, side: int, paper: float, desk: float,
                     unit: float, tolerance: float, probes: int) -> bool:
     """(Round 8) Whether the page's own paper runs on past ``side`` of ``q``, point by point at
@@ -256,7 +246,7 @@ def _flank_rays(q: np.ndarray, side: int, probes: int, w: int,
     d /= np.linalg.norm(d, axis=1, keepdims=True)
     if np.any(np.einsum("ij,ij->i", d, start - np.mean(q, axis=0)) <= 0):
         return None  # a ray turning back into the page
-    reach = _to_edge(start, d, w, h)
+    reach = to_frame_edge(start, d, w, h)
     if not np.all(np.isfinite(reach)):
         return None
     return start, d, reach

@@ -25,7 +25,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from drivers.scanner.geometry import along_side32
+from drivers.scanner.geometry import along_side32, to_frame_edge
 
 _SMOOTHED = threading.local()
 """This thread's last two smoothed pictures of each sigma (:func:`smoothed`)."""
@@ -268,9 +268,8 @@ def continues_to_border(
     q = np.asarray(quad, np.float64)
     pts, normal = side_points(q[None], probes)
     steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
-    reach = np.empty((4, probes))
-    for i in range(4):
-        reach[i] = _reach(pts[0, i].astype(np.float64), normal[0, i].astype(np.float64), w, h)
+    reach = to_frame_edge(pts[0].astype(np.float64), normal[0, :, None, :].astype(np.float64),
+                          w, h)  # 4 x P
     beyond = [sample_points(img, pts[0, i][:, None, :] + steps[None, :, None] * normal[0, i])
               for i in range(4)]
     middle = np.median(reach, axis=1)  # each side's np.median(reach[i]), read once
@@ -306,17 +305,6 @@ def continues_to_border(
     return False
 
 
-def _reach(base: np.ndarray, n: np.ndarray, w: int, h: int) -> np.ndarray:
-    """How far from each point of ``base`` (N x 2) along ``n`` the frame's edge is (a picture
-    ``w`` x ``h``; inf where ``n`` runs along it)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tx = np.where(n[0] > 0, (w - 1 - base[:, 0]) / n[0],
-                      np.where(n[0] < 0, -base[:, 0] / n[0], np.inf))
-        ty = np.where(n[1] > 0, (h - 1 - base[:, 1]) / n[1],
-                      np.where(n[1] < 0, -base[:, 1] / n[1], np.inf))
-    return np.asarray(np.minimum(tx, ty))
-
-
 def _along(img: np.ndarray, q: np.ndarray, side: int, unit: float, paper: float,
            within: float, most: float, probes: int, sub: int = 7) -> bool:
     """Whether more than ``most`` of side ``side``'s ``probes`` stretches (each ``sub``
@@ -332,7 +320,7 @@ def _along(img: np.ndarray, q: np.ndarray, side: int, unit: float, paper: float,
     pts, normal = side_points(q[None], probes * sub)
     base, n = pts[0, side].astype(np.float64), normal[0, side].astype(np.float64)
     steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
-    near = steps[None, :] <= _reach(base, n, w, h)[:, None]
+    near = steps[None, :] <= to_frame_edge(base, n, w, h)[:, None]
     vals = np.where(near, sample_points(img, base[:, None, :] + steps[None, :, None] * n),
                     np.nan).reshape(probes, -1)
     counted = ~np.isnan(vals).all(axis=1)
