@@ -163,19 +163,20 @@ class DetectParams:
     page's own paper runs on past it point by point at its own level, with ink, out to the
     frame's edge, read along rays between its flanks extended, on a desk darker by 1.5
     ``tolerance`` or more (the far check wants 3): a table sliced by the quad on a desk only
-    15-20 levels darker than the paper (:func:`drivers.scanner.cutoff._between_flanks`)."""
+    15-20 levels darker than the paper (:func:`drivers.scanner.margins.between_flanks`)."""
     ink_beyond: bool = True
     """In that last look (round 9), a side is also cut off when the page's ink (strokes, with
     no dark stretch wider than a stroke) runs on past it out to the frame's edge while the desk
     beyond the other sides shows none: a texture reading, not a brightness one (a cut table on
     a striped cloth 19 levels darker than its paper, uneven under a lamp:
-    :func:`drivers.scanner.cutoff._ink_runs_on`)."""
+    :func:`drivers.scanner.margins.ink_runs_on`)."""
     printed_frame: bool = True
     """In that last look (round 9), when every side of the page is a printed rule with paper
     just beyond it (a frame printed inside a bigger sheet), the other sides are moved out to
     where the desk begins as far as the frame's edge, not only within a margin (12 % of the
     quad's longer side), before the quad is read again (tuning 9011 cut #181: a box printed on
-    a page running off the frame, accepted: :func:`drivers.scanner.cutoff._printed_all_round`)."""
+    a page running off the frame, accepted:
+    :func:`drivers.scanner.margins.printed_all_round`)."""
     along_edge: float = 2.0
     """In that last look (round 9), a page with a side whose both ends lie within this many
     search pixels of the same edge of the frame is cut off: its refinement stopped at the
