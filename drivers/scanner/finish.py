@@ -12,7 +12,9 @@
   (:mod:`drivers.scanner.sheets`); :func:`grown_plain` another view's page grown so.
 * :func:`cut_off_far`: the last look, on the page reported only: a side along the frame's edge
   (:func:`drivers.scanner.cutoff.along_edge`), or paper running on, unbroken, from a side far
-  from the frame's edge out to it (:func:`drivers.scanner.cutoff.runs_off`).
+  from the frame's edge out to it (:func:`drivers.scanner.cutoff.runs_off`), or (round 11)
+  paper far brighter than the quad running off the frame beside it: the page in view is cut
+  off and the quad is something else (:func:`drivers.scanner.beside.paper_beside`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from drivers.scanner.band import extend_over_band
+from drivers.scanner.beside import paper_beside
 from drivers.scanner.cutoff import along_edge, runs_off, stepped
 from drivers.scanner.detection import Detection, near_edge
 from drivers.scanner.frames import Frames
@@ -44,7 +47,8 @@ def finish(
         or near_edge(coarse, coarse_size, 1.0)
         or continues_to_border(fine_white, corners * fine_scale,
                                unit=fine_white.shape[1] / float(coarse_size[0]),
-                               facing=p.facing, stepped=stepped if p.stepped else None)
+                               facing=p.facing, stepped=stepped if p.stepped else None,
+                               own=p.own_paper)
     )
     return Detection(corners, size, touches, support)
 
@@ -125,7 +129,8 @@ def _grown(
 def cut_off_far(f: Frames, page: Detection, p: DetectParams) -> Detection:
     """``page``, judged cut off also when paper runs on, unbroken, from a side far from the
     frame's edge out to it (:func:`drivers.scanner.cutoff.runs_off`: a cut page's part
-    bounded by a printed rule). Read on the page reported only."""
+    bounded by a printed rule), or when paper far brighter than it runs off the frame beside
+    it (:func:`drivers.scanner.beside.paper_beside`). Read on the page reported only."""
     if page.corners is None or page.touches_border or not p.far_cut:
         return page
     if along_edge(page.corners, page.frame_size, p.along_edge / f.scale):
@@ -133,5 +138,8 @@ def cut_off_far(f: Frames, page: Detection, p: DetectParams) -> Detection:
     if runs_off(f.fine_white, page.corners * f.fine_scale, unit=f.fine_scale / f.scale,
                 facing=p.facing, each_desk=p.each_desk, deep=p.deep_margins,
                 flanked=p.flanked, inked=p.ink_beyond, printed=p.printed_frame):
+        return replace(page, touches_border=True)
+    if p.paper_beside and paper_beside(f.fine_white, page.corners * f.fine_scale,
+                                       unit=f.fine_scale / f.scale):
         return replace(page, touches_border=True)
     return page

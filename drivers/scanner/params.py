@@ -191,6 +191,18 @@ class DetectParams:
     ``tolerance`` darker than the brightest just inside: tuning 9011 white on light #80, 9012
     mix #342), or when the desk shows right past a margin within the strip and on past it (a
     quad on a frame printed a few pixels inside a whole page: 9012 mix #175, #192)."""
+    paper_beside: bool = True
+    """(Round 11) in the last look, the page reported is also cut off when paper 4
+    ``tolerance`` brighter than its inside fills a region beside it, half its area or more,
+    that runs off the frame (:func:`drivers.scanner.beside.paper_beside`): the page in view
+    is cut off and the quad is a tablecloth's squares or a sticky note beside it (tuning 9004
+    cut #34, 9002 cut #42, 9010 cut #76, 9012 cut #75, #76; refused only as blurred)."""
+    own_paper: float = 0.5
+    """(Round 11) in the strip check's reading stretch by stretch (``support._along``), a
+    stretch also sees paper beyond when it is within this many ``tolerance`` of its own paper
+    just inside: light falling off along the side (a lamp at one end) leaves the paper's 80th
+    percentile for the whole side far from both ends (tuning 9001 cut #38, refused only as
+    blurred). 0: off."""
     other_view_floor: float = 0.45
     """Another view's search stops before the inside, rim and refinement checks when none of
     its shortlisted quads has its sides seen this well (coarse support): that view's page
