@@ -17,9 +17,11 @@ from typing import Any
 import cv2
 import numpy as np
 
-from drivers.scanner.cutoff import along_edge, runs_off
 from drivers.scanner.detection import Detection, near_edge
+from drivers.scanner.finish import cut_off_far, finish
+from drivers.scanner.frames import Frames
 from drivers.scanner.geometry import order_clockwise
+from drivers.scanner.params import DetectParams
 from drivers.scanner.refine import refine_corners
 from drivers.scanner.support import side_support
 from drivers.scanner.views import CHROMA, CLOTH, View
@@ -46,14 +48,14 @@ def patterned(small: np.ndarray) -> bool:
     return int(cv2.connectedComponents(marks.astype(np.uint8))[0]) - 1 >= SPOTS
 
 
-def on_cloth(f: Any, p: Any, search: Callable[[Any, View, Any], Any],
-             finish: Callable[..., Detection]) -> Detection | None:
+def on_cloth(f: Frames, p: DetectParams, search: Callable[[Frames, View, DetectParams], Any]
+             ) -> Detection | None:
     """The page found in the cloth view of frames ``f`` (the detector's) with settings ``p``,
     refined in the plain view; None when it is not seen at least ``p.cloth_doubt``, is smaller
-    than ``p.fallback_min_area`` of the frame or is at the frame's edge. ``search`` and
-    ``finish`` are the detector's. It is cut off (None) also as the detector's far check
-    would have it (:func:`drivers.scanner.cutoff.runs_off`), read in the cloth view: in the
-    plain one the cloth's white ground is paper running on to the frame's edge."""
+    than ``p.fallback_min_area`` of the frame or is at the frame's edge. ``search`` is
+    the detector's. It is cut off (None) also as the detector's last look would have it
+    (:func:`drivers.scanner.finish.cut_off_far`), read in the cloth view: in the plain one the
+    cloth's white ground is paper running on to the frame's edge."""
     if not patterned(f.small):
         return None
     view = CLOTH if p.cloth_radius == CLOTH.cloth else View(
@@ -77,11 +79,7 @@ def on_cloth(f: Any, p: Any, search: Callable[[Any, View, Any], Any],
         return None
     sw, sh = f.small.shape[1::-1]
     out = finish(seen_on, (w, h), refined, refined * f.scale, (sw, sh), seen, p)
-    if out.touches_border or (p.far_cut and (
-            along_edge(refined, (w, h), p.along_edge / f.scale)
-            or runs_off(seen_on.astype(np.uint8), refined * f.fine_scale,
-                        unit=f.fine_scale / f.scale, facing=p.facing, each_desk=p.each_desk,
-                        deep=p.deep_margins, flanked=p.flanked, inked=p.ink_beyond,
-                        printed=p.printed_frame))):
+    if out.touches_border:
         return None
-    return out
+    judged = cut_off_far(f, out, p, white=seen_on.astype(np.uint8))
+    return None if judged.touches_border else out

@@ -18,7 +18,7 @@ at full resolution and checked again, the best of those kept.
    (:mod:`drivers.scanner.band`).
 6. Cut off: a corner at the frame's edge, or paper running on past a side to the frame's edge
    (just beyond a side near it; for the page reported, also all the way from a side far from
-   it: :mod:`drivers.scanner.cutoff`).
+   it: :mod:`drivers.scanner.cutoff`). Steps 5 and 6 are :mod:`drivers.scanner.finish`'s.
 
 Corners are clockwise on screen from the one nearest the image's top-left, in pixels of the full
 frame (pixel centres at integers, OpenCV's convention).
@@ -27,12 +27,10 @@ frame (pixel centres at integers, OpenCV's convention).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cached_property
 
 import cv2
 import numpy as np
 
-from drivers.scanner.band import extend_over_band
 from drivers.scanner.candidates import (
     coarse_edges,
     concave_candidates,
@@ -42,30 +40,27 @@ from drivers.scanner.candidates import (
 )
 from drivers.scanner.cell import holds
 from drivers.scanner.cloth import on_cloth
-from drivers.scanner.cutoff import along_edge, runs_off, stepped
 from drivers.scanner.detection import Detection, as_frame, near_edge
+from drivers.scanner.finish import beyond, cut_off_far, finish, grown_plain
+from drivers.scanner.frames import Frames
 from drivers.scanner.geometry import (
     convex_and_open,
-    corners_within,
     order_clockwise,
     quad_area,
     quad_areas,
     unique_quads,
 )
-from drivers.scanner.grow import grow, sides_seen
 from drivers.scanner.levels import paler_candidates, under_object_candidates, upper_candidates
 from drivers.scanner.params import DetectParams
 from drivers.scanner.refine import refine_corners
-from drivers.scanner.sheets import carry_on
 from drivers.scanner.support import (
-    continues_to_border,
     corner_share,
     interior_share,
     rim_roughness,
     side_support,
     stands_out,
 )
-from drivers.scanner.views import WHITE, View, pale_even, sensor_noisy, whiteness
+from drivers.scanner.views import WHITE, View, whiteness
 
 
 def _distinct(quads: np.ndarray, order: np.ndarray, count: int, apart: float) -> list[int]:
@@ -89,17 +84,17 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     fine_scale = min(1.0, 2.0 * scale)
     fine = _shrink(frame, fine_scale)
     small = _shrink(fine, scale / fine_scale)
-    frames = _Frames(frame, fine, small, scale, fine_scale, WHITE.paper(fine))
+    frames = Frames(frame, fine, small, scale, fine_scale, WHITE.paper(fine))
     page = _page(frames, p)
     if p.cloth_radius > 0 and (page.corners is None or (  # nothing, or a scrap unsure of
             page.area_share < p.paler_below and page.support < p.confident)):
-        cloth = on_cloth(frames, p, _search, _finish)  # (drivers.scanner.cloth: its own
-        if cloth is not None:  # far cut-off check, read in the cloth view)
+        cloth = on_cloth(frames, p, _search)  # (drivers.scanner.cloth: the far
+        if cloth is not None:  # cut-off check read in the cloth view)
             return cloth
-    return _cut_off_far(frames, page, p)
+    return cut_off_far(frames, page, p)
 
 
-def _page(frames: _Frames, p: DetectParams) -> Detection:
+def _page(frames: Frames, p: DetectParams) -> Detection:
     """The page found by the searches (steps 2-6 of the module's notes)."""
     best = _search(frames, WHITE, p)
     cell: _Found | None = None  # a sure page too small to be one: kept if no view holds it
@@ -148,7 +143,7 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
                 doubted = found
             continue
         if best is None or found.score > best.score:
-            best = replace(found, detection=_grown_plain(frames, found.detection, p))
+            best = replace(found, detection=grown_plain(frames, found.detection, p))
             if found.score >= p.fallback_settled * frames.small.shape[0] * frames.small.shape[1]:
                 break  # else a later view may see more of the page (or the page)
     if doubted is not None and (best is None or (  # nothing better (or a page seen worse)
@@ -162,22 +157,7 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
     return best.detection if best is not None else Detection(None, (w, h))
 
 
-def _cut_off_far(f: _Frames, page: Detection, p: DetectParams) -> Detection:
-    """``page``, judged cut off also when paper runs on, unbroken, from a side far from the
-    frame's edge out to it (:func:`drivers.scanner.cutoff.runs_off`: a cut page's part
-    bounded by a printed rule). Read on the page reported only."""
-    if page.corners is None or page.touches_border or not p.far_cut:
-        return page
-    if along_edge(page.corners, page.frame_size, p.along_edge / f.scale):
-        return replace(page, touches_border=True)
-    if runs_off(f.fine_white, page.corners * f.fine_scale, unit=f.fine_scale / f.scale,
-                facing=p.facing, each_desk=p.each_desk, deep=p.deep_margins,
-                flanked=p.flanked, inked=p.ink_beyond, printed=p.printed_frame):
-        return replace(page, touches_border=True)
-    return page
-
-
-def _dented_search(f: _Frames, best: _Found | None, p: DetectParams) -> _Found | None:
+def _dented_search(f: Frames, best: _Found | None, p: DetectParams) -> _Found | None:
     """The plain view searched again on the dented outlines' quads (see ``concave``), the
     brightest regions' quads (see ``upper``) and the first search's best quad; None when
     there are none of the first two (one or two Otsu thresholds and their contours)."""
@@ -204,42 +184,6 @@ def _rounded(quads: list[np.ndarray] | np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _Frames:
-    frame: np.ndarray
-    fine: np.ndarray
-    small: np.ndarray
-    scale: float
-    fine_scale: float
-    fine_white: np.ndarray
-    """The plain view of ``fine`` (whiteness), made once."""
-
-    @cached_property
-    def gray(self) -> np.ndarray:
-        """The plain view's grey levels of the whole frame, float32 as the refinement reads
-        them: made once a frame, on first use (the frame's per-frame cache; read only)."""
-        return np.asarray(WHITE.gray(self.frame), np.float32)
-
-    @cached_property
-    def fine_white32(self) -> np.ndarray:
-        """``fine_white`` as float32, as the sides' support, "continues to the border", grow
-        and carry on read it: made once a frame, on first use (read only; the far cut-off
-        check reads the uint8 one)."""
-        return np.asarray(self.fine_white, np.float32)
-
-    @cached_property
-    def pale(self) -> bool:
-        """Whether the frame is pale and even (:func:`drivers.scanner.views.pale_even`):
-        read once a frame, on first use."""
-        return pale_even(self.small)
-
-    @cached_property
-    def noisy(self) -> bool:
-        """Whether the frame is under heavy sensor noise
-        (:func:`drivers.scanner.views.sensor_noisy`): read once a frame, on first use."""
-        return sensor_noisy(self.fine)
-
-
-@dataclass(frozen=True)
 class _Found:
     score: float
     detection: Detection
@@ -250,7 +194,7 @@ class _Found:
     the side over another sheet is barely seen, but the page is known."""
 
 
-def _search(f: _Frames, view: View, p: DetectParams,
+def _search(f: Frames, view: View, p: DetectParams,
             dented: tuple[list[np.ndarray], tuple[np.ndarray, ...]] | None = None
             ) -> _Found | None:
     """The best page seen in one view of the frame (see the module's notes). With ``dented``
@@ -321,7 +265,7 @@ def _search(f: _Frames, view: View, p: DetectParams,
         view.paper(f.fine, fine_scale / scale), np.float32)
     if not p.refine:
         best = picked[0]
-        return _Found(float(score[best]), _finish(
+        return _Found(float(score[best]), finish(
             fine_white, (w, h), quads[best] / scale, quads[best], (sw, sh),
             float(support[best]), p), quads[best])
     if view.plain:
@@ -341,7 +285,7 @@ def _search(f: _Frames, view: View, p: DetectParams,
     final, best, corners, check = max(results, key=lambda r: r[0])
     if final <= 0:
         best, corners, check = picked[0], quads[picked[0]] / scale, float(support[picked[0]])
-    page = _finish(fine_white, (w, h), corners, quads[best], (sw, sh), check, p)
+    page = finish(fine_white, (w, h), corners, quads[best], (sw, sh), check, p)
     top = results[0]
     if (view.plain and (page.touches_border or dented is None) and best != top[1]
             and p.refine_again > 1.0 and top[3] < 0.5 * support[top[1]]
@@ -357,14 +301,14 @@ def _search(f: _Frames, view: View, p: DetectParams,
         seen = float(np.prod(side_support(fine_white, reached[None] * fine_scale,
                                           contrast=p.contrast, slack=1)))
         if quad_area(reached) * seen * inside[i] > final:
-            other = _finish(fine_white, (w, h), reached, quads[i], (sw, sh), seen, p)
+            other = finish(fine_white, (w, h), reached, quads[i], (sw, sh), seen, p)
             if not other.touches_border:
                 final, best, corners, check = quad_area(reached) * seen * inside[i], i, \
                     reached, seen
                 page = other
     if (view.plain and not near_edge(corners, (w, h), p.border_margin)
             and not near_edge(quads[best], (sw, sh), 1.0)):
-        page, carried = _beyond(f, gray, fine_white, page, quads[best], (sw, sh), p)
+        page, carried = beyond(f, gray, fine_white, page, quads[best], (sw, sh), p)
         if (p.refine_again > 1.0 and page.touches_border
                 and np.allclose(corners, order_clockwise(quads[best] / scale))):
             # cut off as its refinement gave up (two sides not found within reach): once more,
@@ -374,7 +318,7 @@ def _search(f: _Frames, view: View, p: DetectParams,
             seen = float(np.prod(side_support(fine_white, wider[None] * fine_scale,
                                               contrast=p.contrast, slack=1)))
             if quad_area(wider) * seen * inside[best] > final:
-                again, more = _beyond(f, gray, fine_white, _finish(
+                again, more = beyond(f, gray, fine_white, finish(
                     fine_white, (w, h), wider, quads[best], (sw, sh), seen, p), quads[best],
                     (sw, sh), p)
                 if not again.touches_border:
@@ -404,98 +348,9 @@ def _scatter(seen: np.ndarray, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _beyond(
-    f: _Frames, gray: np.ndarray, fine_white: np.ndarray, page: Detection, coarse: np.ndarray,
-    coarse_size: tuple[int, int], p: DetectParams,
-) -> tuple[Detection, bool]:
-    """The page found in the plain view, grown past a frame printed inside its edges (whose
-    margin is paper running on past the quad's sides: "cut off" as it stands) or extended over
-    a band of colour printed to its edge, or carried on to where its neighbouring sides end;
-    ``page`` itself when none is seen. And whether it was carried on."""
-    assert page.corners is not None
-    if p.grow_sides > 0:
-        grown, seen, seen_on = _grown(gray, fine_white, page.corners, f, p)
-        if grown is not None:
-            return _finish(seen_on, page.frame_size, grown, coarse, coarse_size, seen,
-                           p), False
-    if p.bands:
-        start = page.corners * f.fine_scale
-        banded = extend_over_band(f.fine, start, curled=p.curled_bands)
-        if not np.array_equal(banded, start):
-            # the band's own side is not paper: whether the page goes on past the frame's
-            # edge is read on the quad before (and the band's corners must be in view)
-            corners = order_clockwise(banded / f.fine_scale)
-            return replace(page, corners=corners, touches_border=page.touches_border
-                           or near_edge(corners, page.frame_size, p.border_margin)), False
-    if p.carry_on:
-        start = page.corners * f.fine_scale
-        carried = carry_on(fine_white, start, unit=f.fine_scale / f.scale, contrast=p.contrast)
-        if not np.array_equal(carried, start):
-            refined = order_clockwise(refine_corners(gray, carried / f.fine_scale,
-                                                     radius=max(2.5, 1.0 / f.fine_scale),
-                                                     samples=p.refine_samples))
-            if not corners_within(refined, page.corners, 3.0, strict=True):  # it only grows
-                refined = order_clockwise(carried / f.fine_scale)
-            seen = float(np.prod(side_support(fine_white, refined[None] * f.fine_scale,
-                                              contrast=p.contrast, slack=1)))
-            return _finish(fine_white, page.frame_size, refined, coarse, coarse_size, seen,
-                           p), True
-    return page, False
-
-
-def _grown_plain(f: _Frames, page: Detection, p: DetectParams) -> Detection:
-    """Another view's page grown past a frame printed inside it, read in the plain view (a
-    certificate on a tablecloth: the blurred view finds its frame); ``page`` when it does not
-    grow, or a corner is at the frame's edge."""
-    if page.corners is None or p.grow_sides <= 0 or near_edge(page.corners, page.frame_size,
-                                                                p.border_margin):
-        return page
-    fine_white = f.fine_white32
-    grown, seen, seen_on = _grown(f.gray, fine_white, page.corners, f, p)
-    if grown is None:
-        return page
-    small = f.small.shape[1::-1]
-    return _finish(seen_on, page.frame_size, grown, grown * f.scale, small, seen, p)
-
-
-def _grown(
-    gray: np.ndarray, fine_white: np.ndarray, corners: np.ndarray, f: _Frames, p: DetectParams,
-) -> tuple[np.ndarray | None, float, np.ndarray]:
-    """The page's corners grown out where paper goes on past its sides
-    (:mod:`drivers.scanner.grow`, in colour too), refined again at full resolution, their
-    support and the picture (finer search image) it was read on; None when nothing grew."""
-    fine_scale, scale = f.fine_scale, f.scale
-    start = corners * fine_scale
-    grown, seen_on = grow(fine_white, start, colour=f.fine, unit=fine_scale / scale,
-                          contrast=p.contrast, min_sides=p.grow_sides, far=p.far_desk)
-    if np.array_equal(grown, start):
-        return None, 0.0, fine_white
-    refined = order_clockwise(refine_corners(gray, grown / fine_scale,
-                                             radius=max(2.5, 1.0 / fine_scale),
-                                             samples=p.refine_samples))
-    seen = float(np.prod(sides_seen(seen_on, refined * fine_scale, p.contrast, slack=1)))
-    return refined, seen, seen_on
-
-
 def _shrink(image: np.ndarray, factor: float) -> np.ndarray:
     if factor >= 1.0:
         return image
     h, w = image.shape[:2]
     size = (max(1, round(w * factor)), max(1, round(h * factor)))
     return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA))
-
-
-def _finish(
-    fine_white: np.ndarray, size: tuple[int, int], corners: np.ndarray, coarse: np.ndarray,
-    coarse_size: tuple[int, int], support: float, p: DetectParams,
-) -> Detection:
-    corners = order_clockwise(corners)
-    fine_scale = fine_white.shape[1] / float(size[0])
-    touches = (
-        near_edge(corners, size, p.border_margin)
-        or near_edge(coarse, coarse_size, 1.0)
-        or continues_to_border(fine_white, corners * fine_scale,
-                               unit=fine_white.shape[1] / float(coarse_size[0]),
-                               facing=p.facing, stepped=stepped if p.stepped else None)
-    )
-    return Detection(corners, size, touches, support)

@@ -108,6 +108,19 @@ def corners_within(outer: np.ndarray, inner: np.ndarray, slack: float,
     return all(d > -slack if strict else d >= -slack for d in distances)
 
 
+def to_frame_edge(pts: np.ndarray, d: np.ndarray, w: int, h: int) -> np.ndarray:
+    """How far out from each point of ``pts`` (... x 2) its ray in direction ``d`` (... x 2,
+    broadcast) meets the edge of a ``w`` x ``h`` frame (in units of ``d``; inf where ``d``
+    is zero, or runs along the edge it would meet): the room beyond a side, read by the strip
+    check and the far cut-off check."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tx = np.where(d[..., 0] > 0, (w - 1 - pts[..., 0]) / d[..., 0],
+                      np.where(d[..., 0] < 0, -pts[..., 0] / d[..., 0], np.inf))
+        ty = np.where(d[..., 1] > 0, (h - 1 - pts[..., 1]) / d[..., 1],
+                      np.where(d[..., 1] < 0, -pts[..., 1] / d[..., 1], np.inf))
+    return np.asarray(np.minimum(tx, ty))
+
+
 def intersect(line_a: np.ndarray, line_b: np.ndarray) -> np.ndarray | None:
     """Intersection of two lines given as (vx, vy, x0, y0); None if parallel."""
     vx1, vy1, x1, y1 = line_a

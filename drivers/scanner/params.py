@@ -170,19 +170,20 @@ class DetectParams:
     page's own paper runs on past it point by point at its own level, with ink, out to the
     frame's edge, read along rays between its flanks extended, on a desk darker by 1.5
     ``tolerance`` or more (the far check wants 3): a table sliced by the quad on a desk only
-    15-20 levels darker than the paper (:func:`drivers.scanner.cutoff._between_flanks`)."""
+    15-20 levels darker than the paper (:func:`drivers.scanner.margins.between_flanks`)."""
     ink_beyond: bool = True
     """In that last look (round 9), a side is also cut off when the page's ink (strokes, with
     no dark stretch wider than a stroke) runs on past it out to the frame's edge while the desk
     beyond the other sides shows none: a texture reading, not a brightness one (a cut table on
     a striped cloth 19 levels darker than its paper, uneven under a lamp:
-    :func:`drivers.scanner.cutoff._ink_runs_on`)."""
+    :func:`drivers.scanner.margins.ink_runs_on`)."""
     printed_frame: bool = True
     """In that last look (round 9), when every side of the page is a printed rule with paper
     just beyond it (a frame printed inside a bigger sheet), the other sides are moved out to
     where the desk begins as far as the frame's edge, not only within a margin (12 % of the
     quad's longer side), before the quad is read again (tuning 9011 cut #181: a box printed on
-    a page running off the frame, accepted: :func:`drivers.scanner.cutoff._printed_all_round`)."""
+    a page running off the frame, accepted:
+    :func:`drivers.scanner.margins.printed_all_round`)."""
     along_edge: float = 2.0
     """In that last look (round 9), a page with a side whose both ends lie within this many
     search pixels of the same edge of the frame is cut off: its refinement stopped at the
@@ -197,6 +198,18 @@ class DetectParams:
     ``tolerance`` darker than the brightest just inside: tuning 9011 white on light #80, 9012
     mix #342), or when the desk shows right past a margin within the strip and on past it (a
     quad on a frame printed a few pixels inside a whole page: 9012 mix #175, #192)."""
+    paper_beside: bool = True
+    """(Round 11) in the last look, the page reported is also cut off when paper 4
+    ``tolerance`` brighter than its inside fills a region beside it, half its area or more,
+    that runs off the frame (:func:`drivers.scanner.beside.paper_beside`): the page in view
+    is cut off and the quad is a tablecloth's squares or a sticky note beside it (tuning 9004
+    cut #34, 9002 cut #42, 9010 cut #76, 9012 cut #75, #76; refused only as blurred)."""
+    own_paper: float = 0.5
+    """(Round 11) in the strip check's reading stretch by stretch (``support._along``), a
+    stretch also sees paper beyond when it is within this many ``tolerance`` of its own paper
+    just inside: light falling off along the side (a lamp at one end) leaves the paper's 80th
+    percentile for the whole side far from both ends (tuning 9001 cut #38, refused only as
+    blurred). 0: off."""
     other_view_floor: float = 0.45
     """Another view's search stops before the inside, rim and refinement checks when none of
     its shortlisted quads has its sides seen this well (coarse support): that view's page

@@ -25,7 +25,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from drivers.scanner.geometry import along_side32
+from drivers.scanner.geometry import along_side32, to_frame_edge
 
 _SMOOTHED = threading.local()
 """This thread's last two smoothed pictures of each sigma (:func:`smoothed`)."""
@@ -243,7 +243,7 @@ def _percentile(values: np.ndarray, q: float) -> float:
 def continues_to_border(
     white: np.ndarray, quad: np.ndarray, unit: float = 1.0, probes: int = 9,
     tolerance: float = 8.0, facing: float = 0.25, most: float = 0.5,
-    stepped: Callable[..., bool] | None = None,
+    stepped: Callable[..., bool] | None = None, own: float = 0.0,
 ) -> bool:
     """Whether the paper goes on past a side of ``quad`` to the frame's edge: the quad is then
     a part of a page that is cut off (a ruled line or a line of text inside the page passed for
@@ -262,15 +262,16 @@ def continues_to_border(
     sight, the paper must be there beyond more than ``most`` of the side too (each probe's own
     strip read alone: :func:`_along`), not only in the strip's bright part as a whole. With
     ``stepped`` (the gates' :func:`drivers.scanner.cutoff.stepped`), a side where the picture
-    steps point by point (a page's own edge) does not count."""
+    steps point by point (a page's own edge) does not count. With ``own`` (round 11, in
+    ``tolerance``), a stretch also reads as paper within ``own`` of its own paper just inside
+    (:func:`_along`)."""
     h, w = white.shape
     img = np.asarray(white, np.float32)  # read only
     q = np.asarray(quad, np.float64)
     pts, normal = side_points(q[None], probes)
     steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
-    reach = np.empty((4, probes))
-    for i in range(4):
-        reach[i] = _reach(pts[0, i].astype(np.float64), normal[0, i].astype(np.float64), w, h)
+    reach = to_frame_edge(pts[0].astype(np.float64), normal[0, :, None, :].astype(np.float64),
+                          w, h)  # 4 x P
     beyond = [sample_points(img, pts[0, i][:, None, :] + steps[None, :, None] * normal[0, i])
               for i in range(4)]
     middle = np.median(reach, axis=1)  # each side's np.median(reach[i]), read once
@@ -294,7 +295,8 @@ def continues_to_border(
             gap = abs(desk_level - paper)
             far = float(middle[i]) > 0.25 * max(w, h)
             if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and _along(
-                    img, q, i, unit, paper, 1.5 * tolerance, most, probes) and (
+                    img, q, i, unit, paper, 1.5 * tolerance, most, probes,
+                    own=own * tolerance) and (
                     gap < 3.0 * tolerance or flanks_go_on(img, q, i, float(reach[i].max()),
                                                            gap, unit, both=far, paper=True)) and (
                     stepped is None or not stepped(img, base, n, reach[i], unit, inside,
@@ -306,19 +308,8 @@ def continues_to_border(
     return False
 
 
-def _reach(base: np.ndarray, n: np.ndarray, w: int, h: int) -> np.ndarray:
-    """How far from each point of ``base`` (N x 2) along ``n`` the frame's edge is (a picture
-    ``w`` x ``h``; inf where ``n`` runs along it)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tx = np.where(n[0] > 0, (w - 1 - base[:, 0]) / n[0],
-                      np.where(n[0] < 0, -base[:, 0] / n[0], np.inf))
-        ty = np.where(n[1] > 0, (h - 1 - base[:, 1]) / n[1],
-                      np.where(n[1] < 0, -base[:, 1] / n[1], np.inf))
-    return np.asarray(np.minimum(tx, ty))
-
-
 def _along(img: np.ndarray, q: np.ndarray, side: int, unit: float, paper: float,
-           within: float, most: float, probes: int, sub: int = 7) -> bool:
+           within: float, most: float, probes: int, sub: int = 7, own: float = 0.0) -> bool:
     """Whether more than ``most`` of side ``side``'s ``probes`` stretches (each ``sub``
     points along it) see paper just beyond it on their own (the 80th percentile of each
     stretch's strip, 2 to 2 + 3 ``unit`` out and in the frame, within ``within`` of
@@ -327,19 +318,29 @@ def _along(img: np.ndarray, q: np.ndarray, side: int, unit: float, paper: float,
     9006 cut #49, 9003 cut-ruled #23); another sheet under the page (or beside it) is beyond
     a part of it only, the desk beyond the rest, while the strip's 80th percentile as a whole
     is the sheet's (tuning 9013 two-documents #138, #164). Stretches with nothing in the
-    frame beyond them do not count."""
+    frame beyond them do not count. With ``own`` (round 11), a stretch also sees paper when it
+    is within ``own`` of its own paper just inside (the same depths, 80th percentile): light
+    falling off along the side moves the paper from one end to the other, and the strip beyond
+    follows it (tuning 9001 cut #38: a cut page under a lamp, 207 to 163 along the side, its
+    paper going on past a fold read as desk at 5 of 9 stretches). Kept tight (half a
+    ``tolerance``): a newspaper under a page is 5-10 levels off its paper (9001 mix #381)."""
     h, w = img.shape
     pts, normal = side_points(q[None], probes * sub)
     base, n = pts[0, side].astype(np.float64), normal[0, side].astype(np.float64)
     steps = np.arange(2.0, 2.0 + 3.0 * unit, 1.0)
-    near = steps[None, :] <= _reach(base, n, w, h)[:, None]
+    near = steps[None, :] <= to_frame_edge(base, n, w, h)[:, None]
     vals = np.where(near, sample_points(img, base[:, None, :] + steps[None, :, None] * n),
                     np.nan).reshape(probes, -1)
     counted = ~np.isnan(vals).all(axis=1)
     if not counted.any():
         return True
     levels = np.nanpercentile(vals[counted], 80, axis=1)
-    return bool(np.mean(np.abs(levels - paper) < within) > most)
+    seen = np.abs(levels - paper) < within
+    if own > 0:
+        inner = sample_points(img, base[:, None, :] - steps[None, :, None] * n)
+        mine = np.percentile(inner.reshape(probes, -1)[counted], 80, axis=1)
+        seen |= np.abs(levels - mine) < own
+    return bool(np.mean(seen) > most)
 
 
 def flanks_go_on(img: np.ndarray, q: np.ndarray, side: int, reach: float, gap: float,

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-import drivers.scanner.detect as detect
+import drivers.scanner.finish as finish
 from drivers.scanner import Reason, detect_page, judge
 from drivers.scanner.candidates import contour_candidates
 from drivers.scanner.geometry import order_clockwise
@@ -86,7 +86,7 @@ def test_a_part_of_the_page_on_stripes_is_carried_on(monkeypatch: pytest.MonkeyP
     needed), so it was not carried on. Flanks seen as edges all along count as the page's."""
     image, truth = clear_scene(9009, 79, "two-documents")
     with monkeypatch.context() as m:
-        m.setattr(detect, "carry_on", functools.partial(carry_on, seen=1.1))
+        m.setattr(finish, "carry_on", functools.partial(carry_on, seen=1.1))
         assert score(detect_page(image).corners, truth) < 0.4  # the failure, pinned
     det = detect_page(image)
     assert score(det.corners, truth) > 0.99

@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-import drivers.scanner.detect as detect
+import drivers.scanner.finish as finish
 from drivers.scanner import DetectParams, detect_page, judge, sheets
 from drivers.scanner.support import continues_to_border, corner_share
 from simulators.camera.heldout import HeldoutGenerator
@@ -120,7 +120,7 @@ def test_a_page_carried_on_short_is_carried_on_again(monkeypatch: pytest.MonkeyP
                    ) -> np.ndarray:
         return sheets.carry_on(white, quad, unit, contrast, rounds=1)
 
-    monkeypatch.setattr(detect, "carry_on", carry_once)
+    monkeypatch.setattr(finish, "carry_on", carry_once)
     assert jaccard_smartdoc(detect_page(image).corners, truth, mm) < 0.8  # round 5's
 
 
