@@ -56,6 +56,7 @@ from drivers.scanner.levels import paler_candidates, under_object_candidates, up
 from drivers.scanner.params import DetectParams
 from drivers.scanner.refine import refine_corners
 from drivers.scanner.sheets import carry_on
+from drivers.scanner.split import odd_shape, split_union
 from drivers.scanner.support import (
     continues_to_border,
     corner_share,
@@ -89,7 +90,7 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     fine = _shrink(frame, fine_scale)
     small = _shrink(fine, scale / fine_scale)
     frames = _Frames(frame, fine, small, scale, fine_scale, WHITE.paper(fine))
-    return _cut_off_far(frames, _page(frames, p), p)
+    return _cut_off_far(frames, _split(frames, _page(frames, p), p), p)
 
 
 def _page(frames: _Frames, p: DetectParams) -> Detection:
@@ -153,6 +154,27 @@ def _page(frames: _Frames, p: DetectParams) -> Detection:
         best = cell
     h, w = frames.frame.shape[:2]
     return best.detection if best is not None else Detection(None, (w, h))
+
+
+def _split(f: _Frames, page: Detection, p: DetectParams) -> Detection:
+    """``page`` cut to its larger part where it is shaped as no sheet of paper is and a
+    straight step across it says it is a page and the sheet under it (:mod:`drivers.scanner.
+    split`); ``page`` itself otherwise (every page found right: no reading at all)."""
+    if (page.corners is None or page.touches_border or not p.split_unions
+            or not odd_shape(page.corners)):
+        return page
+    part = split_union(f.fine_white, page.corners * f.fine_scale)
+    if part is None:
+        return page
+    corners = order_clockwise(part / f.fine_scale)
+    reach = float(np.linalg.norm(corners[2] - corners[0])) / 60.0  # about a step of the split
+    refined = order_clockwise(refine_corners(f.gray, corners, radius=max(3.0, reach),
+                                             samples=p.refine_samples))
+    seen = float(np.prod(side_support(f.fine_white32, refined[None] * f.fine_scale,
+                                      contrast=p.contrast, slack=1)))
+    # the new side has the sheet beyond it, the others were read with the whole quad's
+    touches = near_edge(refined, page.frame_size, p.border_margin)
+    return Detection(refined, page.frame_size, touches, seen)
 
 
 def _cut_off_far(f: _Frames, page: Detection, p: DetectParams) -> Detection:
