@@ -60,7 +60,8 @@ def _best_line(flat: np.ndarray, paper: float, step: float, share: float, tolera
     good = (np.abs(med) >= step) & (steady >= share) & (papery >= share)
     if not good.any():
         return None
-    k = int(np.argmax(np.where(good, np.abs(med) * steady, -1.0)))
+    rank = np.abs(med) * steady + 0.01 * diff.mean(axis=1)  # (ties: the sharpest line)
+    k = int(np.argmax(np.where(good, rank, -1.0)))
     return float(med[k]), int(ends[k, 0]), int(ends[k, 1])
 
 
