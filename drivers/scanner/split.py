@@ -17,6 +17,8 @@ page on top hides part of the sheet under it).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import cv2
 import numpy as np
 
@@ -24,15 +26,18 @@ _SIZE = 48
 """Side of the flattened quad (pixels)."""
 
 
+@lru_cache(maxsize=8)
 def _lines(size: int, margin: int) -> tuple[np.ndarray, np.ndarray]:
     """Every line from the top row to the bottom one of a ``size`` square, its ends at least
     ``margin`` from the left and right: (x at the top, x at the bottom) pairs, and each line's
-    x at every row (L x rows)."""
+    x at every row (L x rows); made once a size (read only)."""
     xs = np.arange(margin, size - margin)
     top, bottom = (v.ravel() for v in np.meshgrid(xs, xs, indexing="ij"))
     rows = np.arange(size)
     x = top[:, None] + (bottom - top)[:, None] * rows[None, :] / (size - 1.0)
-    return np.stack([top, bottom], axis=1), np.rint(x).astype(np.intp)
+    ends, at = np.stack([top, bottom], axis=1), np.rint(x).astype(np.intp)
+    ends.flags.writeable = at.flags.writeable = False
+    return ends, at
 
 
 def _best_line(flat: np.ndarray, paper: float, step: float, share: float, tolerance: float,
@@ -54,15 +59,16 @@ def _best_line(flat: np.ndarray, paper: float, step: float, share: float, tolera
     xx = x[:, 2:-2]
     lv, rv = left[rows, xx], right[rows, xx]
     diff = np.abs(rv - lv)
-    med = np.median(diff, axis=1)
     steady = np.mean(diff >= 0.5 * step, axis=1)
-    papery = np.mean(np.maximum(lv, rv) >= paper - tolerance, axis=1)
-    good = (np.abs(med) >= step) & (steady >= share) & (papery >= share)
+    good = (steady >= share) & (np.mean(diff >= step, axis=1) >= 0.5)  # (the median: step)
+    good[good] = np.mean(np.maximum(lv[good], rv[good]) >= paper - tolerance, axis=1) >= share
     if not good.any():
         return None
-    rank = np.abs(med) * steady + 0.01 * diff.mean(axis=1)  # (ties: the sharpest line)
-    k = int(np.argmax(np.where(good, rank, -1.0)))
-    return float(med[k]), int(ends[k, 0]), int(ends[k, 1])
+    med = np.median(diff[good], axis=1)  # (only where it can count: the rest is costly)
+    rank = med * steady[good] + 0.01 * diff[good].mean(axis=1)  # (ties: the sharpest line)
+    k = int(np.argmax(rank))
+    at = np.flatnonzero(good)[k]
+    return float(med[k]), int(ends[at, 0]), int(ends[at, 1])
 
 
 def odd_shape(quad: np.ndarray, long: float = 1.6, square: float = 1.15) -> bool:
