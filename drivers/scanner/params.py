@@ -197,6 +197,6 @@ class DetectParams:
     changed no result."""
     split_unions: bool = True
     """(Round 11) a page found not cut off but shaped as no sheet of paper is (sides in a
-    ratio over 1.6 or under 1.15) is cut along a straight step across it into its larger part,
+    ratio of 1.7 or more) is cut along a straight step across it into its larger part,
     when there is one (:mod:`drivers.scanner.split`: the page and the sheet under it, their
     outer sides in line, taken as one; tuning 9013 two-documents #131)."""

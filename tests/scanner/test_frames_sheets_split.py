@@ -18,24 +18,24 @@ from tests.scanner.tuning import assert_found_well, clear_scene, score
 
 
 def _drawn(step: int) -> tuple[np.ndarray, np.ndarray]:
-    """Whiteness: a dark desk (60), a page (210, 200 x 280 px, with lines of dark text) and,
-    beside its right side, a sheet (210 + ``step``, 120 px wide) in line with it; the union's
-    corners."""
+    """Whiteness: a dark desk (60), a landscape page (210, 280 x 200 px, with lines of dark
+    text) and, beside its right side, a sheet (210 + ``step``, 100 px wide) in line with it;
+    the union's corners."""
     white = np.full((400, 500), 60, np.uint8)
-    white[60:340, 60:260] = 210
-    white[60:340, 260:380] = 210 + step
-    for y in range(90, 320, 14):  # text (taken out by the dilation)
-        white[y:y + 4, 80:240] = 40
-    return white, np.array([[60, 60], [379, 60], [379, 339], [60, 339]], np.float64)
+    white[100:300, 40:320] = 210
+    white[100:300, 320:420] = 210 + step
+    for y in range(120, 290, 14):  # text (taken out by the dilation)
+        white[y:y + 4, 60:300] = 40
+    return white, np.array([[40, 100], [419, 100], [419, 299], [40, 299]], np.float64)
 
 
 def test_a_union_is_cut_at_the_step_drawn() -> None:
     white, union = _drawn(step=8)
-    assert odd_shape(union)  # 320 x 280 px: squarer than paper
+    assert odd_shape(union)  # 380 x 200 px: longer than paper
     part = split_union(white, union)
     assert part is not None
-    page = np.array([[60, 60], [259, 60], [259, 339], [60, 339]], np.float64)
-    assert float(np.abs(part - page).max()) < 7.0  # (a pixel of the flattened quad: 3.3)
+    page = np.array([[40, 100], [319, 100], [319, 299], [40, 299]], np.float64)
+    assert float(np.abs(part - page).max()) < 7.0  # (a pixel of the flattened quad: 4)
     white, union = _drawn(step=0)  # one sheet: no step, nothing cut
     assert split_union(white, union) is None
 
@@ -43,6 +43,7 @@ def test_a_union_is_cut_at_the_step_drawn() -> None:
 def test_a_page_shaped_as_paper_is_not_read() -> None:
     assert not odd_shape(np.array([[0, 0], [210, 0], [210, 297], [0, 297]], np.float64))
     assert not odd_shape(np.array([[0, 0], [216, 0], [216, 279], [0, 279]], np.float64))
+    assert not odd_shape(np.array([[0, 0], [240, 0], [240, 231], [0, 231]], np.float64))
 
 
 def test_a_page_over_a_sheet_in_line_with_it_is_cut_from_it() -> None:
