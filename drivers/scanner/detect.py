@@ -53,6 +53,7 @@ from drivers.scanner.geometry import (
 from drivers.scanner.levels import paler_candidates, under_object_candidates, upper_candidates
 from drivers.scanner.params import DetectParams
 from drivers.scanner.refine import refine_corners
+from drivers.scanner.split import split_page
 from drivers.scanner.support import (
     corner_share,
     interior_share,
@@ -85,7 +86,7 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     fine = _shrink(frame, fine_scale)
     small = _shrink(fine, scale / fine_scale)
     frames = Frames(frame, fine, small, scale, fine_scale, WHITE.paper(fine))
-    page = _page(frames, p)
+    page = split_page(frames, _page(frames, p), p)
     if p.cloth_radius > 0 and (page.corners is None or (  # nothing, or a scrap unsure of
             page.area_share < p.paler_below and page.support < p.confident)):
         cloth = on_cloth(frames, p, _search)  # (drivers.scanner.cloth: the far

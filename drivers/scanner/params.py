@@ -215,3 +215,8 @@ class DetectParams:
     its shortlisted quads has its sides seen this well (coarse support): that view's page
     would not be believed (``confident``). On the tuning seeds 9001 and 9002 (800 scenes) it
     changed no result."""
+    split_unions: bool = True
+    """(Round 11) a page found not cut off but shaped as no sheet of paper is (sides in a
+    ratio of 1.7 or more) is cut along a straight step across it into its larger part,
+    when there is one (:mod:`drivers.scanner.split`: the page and the sheet under it, their
+    outer sides in line, taken as one; tuning 9013 two-documents #131)."""
