@@ -7,11 +7,13 @@ page's print is grey and the cloth's marks are coloured: the coloured marks clos
 disc about their spacing (:data:`drivers.scanner.views.CLOTH`) make the cloth solid, and
 the page is the large hole in it. The hole's outline follows the marks, a few pixels off the
 page's edge where none touches it, so its corners are refined again in the plain view, where
-the marks the page covers end on its edge. Searched only when nothing at all was found."""
+the marks the page covers end on its edge. Searched only when nothing was found, or a scrap
+too small to be the page and not sure of (``DetectParams.cloth_below``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import cv2
@@ -24,7 +26,7 @@ from drivers.scanner.geometry import order_clockwise
 from drivers.scanner.params import DetectParams
 from drivers.scanner.refine import refine_corners
 from drivers.scanner.support import side_support
-from drivers.scanner.views import CHROMA, CLOTH, View
+from drivers.scanner.views import CLOTH, View, coloured
 
 MARKS = (0.05, 0.45)
 """The share of the (small) frame a patterned cloth's coloured marks take: tuning 9010-9013's
@@ -40,8 +42,7 @@ def patterned(small: np.ndarray) -> bool:
     many separate ones (:data:`SPOTS`), taking a share :data:`MARKS` of it."""
     if small.ndim == 2:
         return False
-    b, g, r = cv2.split(small)
-    marks = cv2.subtract(cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r)) > CHROMA
+    marks = coloured(small)
     share = float(marks.mean())
     if not MARKS[0] <= share <= MARKS[1]:
         return False
@@ -58,8 +59,7 @@ def on_cloth(f: Frames, p: DetectParams, search: Callable[[Frames, View, DetectP
     cloth's white ground is paper running on to the frame's edge."""
     if not patterned(f.small):
         return None
-    view = CLOTH if p.cloth_radius == CLOTH.cloth else View(
-        "cloth", cloth=p.cloth_radius, reading=CLOTH.reading)
+    view = CLOTH if p.cloth_radius == CLOTH.cloth else replace(CLOTH, cloth=p.cloth_radius)
     found = search(f, view, p)
     if found is None:
         return None

@@ -88,7 +88,7 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
     frames = Frames(frame, fine, small, scale, fine_scale, WHITE.paper(fine))
     page = split_page(frames, _page(frames, p), p)
     if p.cloth_radius > 0 and (page.corners is None or (  # nothing, or a scrap unsure of
-            page.area_share < p.paler_below and page.support < p.confident)):
+            page.area_share < p.cloth_below and page.support < p.confident)):
         cloth = on_cloth(frames, p, _search)  # (drivers.scanner.cloth: the far
         if cloth is not None:  # cut-off check read in the cloth view)
             return cloth

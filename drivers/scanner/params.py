@@ -122,9 +122,13 @@ class DetectParams:
     in the pale desk's views too, and a page seen at least ``pale_doubt`` there is doubted and
     taken as on a pale frame: the noise halves the steps the sides are seen by."""
     cloth_radius: float = 14.0
-    """When no view finds anything, the cloth view (:mod:`drivers.scanner.cloth`) is searched
-    with the coloured marks closed over with a disc of this radius (pixels of the search
-    image): a white page on a white-ground dotted or flowered cloth. 0: never."""
+    """When no view finds anything (or a scrap, see ``cloth_below``), the cloth view
+    (:mod:`drivers.scanner.cloth`) is searched with the coloured marks closed over with a disc
+    of this radius (pixels of the search image): a white page on a white-ground dotted or
+    flowered cloth. 0: never."""
+    cloth_below: float = 0.08
+    """... or only a page under this share of the frame, not sure of (support under
+    ``confident``): a scrap of the cloth's white ground."""
     cloth_doubt: float = 0.45
     """The cloth view's page, refined in the plain view, is taken when its sides are seen at
     least this well in the cloth view."""

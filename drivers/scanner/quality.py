@@ -35,7 +35,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from drivers.scanner.detection import Detection
+from drivers.scanner.detection import Detection, as_frame
 
 GATE_SIZE = (420, 594)
 """The page is flattened to this many pixels (A4 portrait at about 50 dpi) to be measured."""
@@ -156,7 +156,7 @@ def measure(
     t = thresholds or Thresholds()
     if detection.corners is None:
         return Measures()
-    page = flatten_for_gate(image, detection.corners)
+    page = flatten_for_gate(as_frame(image), detection.corners)  # 8-bit, BGR or grey
     gray = page if page.ndim == 2 else cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
     return Measures(sharpness(gray), glare_share(page, t.saturation_level), detection.area_share)
 

@@ -183,12 +183,18 @@ CHROMA = 40
 coloured mark (:func:`cloth_marks`)."""
 
 
-def cloth_marks(image: np.ndarray, radius: float) -> np.ndarray:
-    """Where a patterned cloth's coloured marks are (the brightest and darkest channels more
-    than :data:`CHROMA` apart), closed with a disc of ``radius`` pixels: its dots or flowers
-    and the white ground between them, not a page's grey print (bool)."""
+def coloured(image: np.ndarray) -> np.ndarray:
+    """Where a BGR ``image``'s brightest and darkest channels are more than :data:`CHROMA`
+    apart: a cloth's coloured marks, not a page's grey print (bool)."""
     b, g, r = cv2.split(image)
-    marks = cv2.subtract(cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r)) > CHROMA
+    return np.asarray(cv2.subtract(cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r)) > CHROMA)
+
+
+def cloth_marks(image: np.ndarray, radius: float) -> np.ndarray:
+    """Where a patterned cloth's coloured marks are (:func:`coloured`), closed with a disc of
+    ``radius`` pixels: its dots or flowers and the white ground between them, not a page's grey
+    print (bool)."""
+    marks = coloured(image)
     k = max(3, round(2.0 * radius) | 1)
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     return np.asarray(cv2.morphologyEx(marks.astype(np.uint8), cv2.MORPH_CLOSE, disc) > 0)

@@ -49,3 +49,14 @@ def test_an_empty_dotted_cloth_is_no_page_and_plain_desks_are_not_patterned() ->
     assert detect_page(cloth).corners is None
     assert not patterned(np.full((180, 320, 3), 200, np.uint8))  # no marks
     assert not patterned(np.full((180, 320, 3), (40, 90, 200), np.uint8))  # all colour
+
+
+def test_a_page_on_the_dotted_cloth_cut_off_by_the_frame_is_not_found_whole() -> None:
+    image, truth = clear_scene(9013, 18, "curled")
+    assert truth.corners is not None
+    corners = np.asarray(truth.corners, float)
+    x0, y0 = corners.min(axis=0)
+    x1, y1 = corners.max(axis=0)
+    for cut in (image[:, : int(x1 - 0.3 * (x1 - x0))], image[int(y0 + 0.3 * (y1 - y0)):]):
+        det = detect_page(cut)  # the cloth view is searched (a patterned frame) and refuses it
+        assert det.corners is None or det.touches_border

@@ -84,3 +84,15 @@ def test_sharpness_is_read_where_the_print_is() -> None:
     for kernel in (along, along.T, diagonal):
         assert sharpness(cv2.filter2D(page, -1, kernel)) < bar / 2
     assert sharpness(np.asarray(cv2.GaussianBlur(page, (0, 0), 2.5))) < bar / 2
+
+
+def test_a_bgra_or_16_bit_frame_is_judged_as_its_8_bit_bgr(scenes: dict[str, list[Scene]]) -> None:
+    image = scenes["clean"][0].image
+    det = detect_page(image)
+    plain = judge(image, det)
+    assert plain.ok
+    bgra = cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)  # alpha 255 was read as the brightest channel
+    deep = image.astype(np.uint16) * 257  # 16-bit was held to the 8-bit saturation level
+    for other in (bgra, deep):
+        verdict = judge(other, det)
+        assert verdict.ok and verdict.measures == plain.measures
