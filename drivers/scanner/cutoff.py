@@ -43,7 +43,8 @@ on past it when
   wider than a stroke) running on past a side out to the frame's edge while the desk beyond the
   other sides shows none (:func:`~drivers.scanner.margins.ink_runs_on`: a cut table on a
   striped cloth, its paper uneven under a lamp, 9002 cut-ruled #79; a cut form on a flowered
-  cloth, 9010 cut-ruled #127);
+  cloth, 9010 cut-ruled #127); (round 11) with ``faint``, read again with fainter strokes
+  beyond every side alike when that fails (a cut form's coloured rules, 9015 cut-ruled #73);
 * (round 9) when every side is a printed rule with paper beyond it (a box printed on a bigger
   sheet: 9011 cut #181), the other sides are moved out to the desk as far as the frame's edge,
   not only within a margin (:func:`~drivers.scanner.margins.printed_all_round`).
@@ -69,7 +70,7 @@ from drivers.scanner.support import flanks_go_on, sample_points, side_points
 def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: float = 0.25,
              probes: int = 9, tolerance: float = 8.0, each_desk: bool = True,
              widen: bool = True, deep: bool = True, flanked: bool = True,
-             inked: bool = True, printed: bool = True) -> bool:
+             inked: bool = True, printed: bool = True, faint: float = 0.0) -> bool:
     """Whether paper runs on, unbroken, from a side of ``quad`` (pixels of ``white``, the plain
     view's whiteness, uint8) that lies further than ``facing`` times the frame's longer side
     from the frame's edge, out to that edge; with ``each_desk``, from any side, the desk also
@@ -104,7 +105,7 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
         if min(abs(level - paper), abs(local)) >= 1.5 * tolerance:
             continue  # a quick look: no paper just beyond (a whole page's side: the desk)
         if (inked and each_desk and min(abs(level - paper), abs(local)) < 0.5 * tolerance
-                and ink_runs_on(white, q, int(i), unit, tolerance, probes)):
+                and ink_runs_on(white, q, int(i), unit, tolerance, probes, faint)):
             return True
         desks = []
         if middle[i] > facing * max(w, h):  # the other sides' desk, all together
@@ -147,7 +148,7 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
             if wider is not None and runs_off(white, wider, unit, facing, probes, tolerance,
                                               each_desk, widen=False, deep=deep,
                                               flanked=flanked, inked=inked,
-                                              printed=printed):
+                                              printed=printed, faint=faint):
                 return True
     return False
 

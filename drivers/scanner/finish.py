@@ -140,7 +140,8 @@ def cut_off_far(f: Frames, page: Detection, p: DetectParams,
         return replace(page, touches_border=True)
     if runs_off(seen, page.corners * f.fine_scale, unit=f.fine_scale / f.scale,
                 facing=p.facing, each_desk=p.each_desk, deep=p.deep_margins,
-                flanked=p.flanked, inked=p.ink_beyond, printed=p.printed_frame):
+                flanked=p.flanked, inked=p.ink_beyond, printed=p.printed_frame,
+                faint=p.faint_ink):
         return replace(page, touches_border=True)
     if p.paper_beside and paper_beside(seen, page.corners * f.fine_scale,
                                        unit=f.fine_scale / f.scale):

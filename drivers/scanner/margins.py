@@ -73,7 +73,7 @@ def _flank_rays(q: np.ndarray, side: int, probes: int, w: int,
 
 
 def ink_runs_on(white: np.ndarray, q: np.ndarray, side: int, unit: float, tolerance: float,
-                 probes: int) -> bool:
+                 probes: int, faint: float = 0.0) -> bool:
     """(Round 9) Whether the page's ink runs on past ``side`` of ``q`` out to the frame's edge
     while the desk beyond the other sides shows none: a texture reading, independent of how
     bright the paper and the desk are (a lamp's fall-off across the paper, a desk a few levels
@@ -83,22 +83,29 @@ def ink_runs_on(white: np.ndarray, q: np.ndarray, side: int, unit: float, tolera
     two, and no one has more than a quarter of its rays so (a dotted or finely striped desk is
     "ink" all round). A cut table whose quad took a column rule for its side (tuning 9002
     cut-ruled #79: paper 159-194 along the side on a striped cloth 19 levels darker, refused
-    only as blurred)."""
-    own = _ink_rays(white, q, side, unit, tolerance, probes, 6.0 * unit)
-    if own is None or 2 * own[0] <= probes or not own[1]:
-        return False
-    others = [_ink_rays(white, q, j, unit, tolerance, probes, 12.0 * unit)
-              for j in range(4) if j != side]
-    read = [n[0] for n in others if n is not None]
-    return len(read) >= 2 and 4 * max(read) <= probes
+    only as blurred). (Round 11) With ``faint`` (in ``tolerance``), when that fails, read
+    again with strokes (and wide dark stretches) ``faint`` ``tolerance`` dark instead of 3,
+    beyond every side alike: a cut form's further rules can be faint coloured lines, 20-23
+    levels dark in the whiteness view (tuning 9015 cut-ruled #73, on a pale striped cloth as
+    bright as its paper: 4 of 9 rays at 3 ``tolerance``, 8 at 2.5)."""
+    for dark in (3.0, faint) if 0.0 < faint < 3.0 else (3.0,):
+        own = _ink_rays(white, q, side, unit, tolerance, probes, 6.0 * unit, dark)
+        if own is None or 2 * own[0] <= probes or not own[1]:
+            continue
+        others = [_ink_rays(white, q, j, unit, tolerance, probes, 12.0 * unit, dark)
+                  for j in range(4) if j != side]
+        read = [n[0] for n in others if n is not None]
+        if len(read) >= 2 and 4 * max(read) <= probes:
+            return True
+    return False
 
 
 def _ink_rays(white: np.ndarray, q: np.ndarray, side: int, unit: float, tolerance: float,
-              probes: int, room: float) -> tuple[int, bool] | None:
+              probes: int, room: float, dark: float = 3.0) -> tuple[int, bool] | None:
     """How many of the rays from ``side`` of ``q`` between its flanks (:func:`_flank_rays`),
     out to the frame's edge, cross ink within their last third (at least 6 ``unit``: a point
-    ``3 tolerance`` darker than the brightest within 3 ``unit`` on each side of it, a stroke)
-    and nowhere a dark stretch wider than that (a point ``3 tolerance`` darker than the
+    ``dark`` ``tolerance`` (3) darker than the brightest within 3 ``unit`` on each side of it,
+    a stroke) and nowhere a dark stretch wider than that (a point as much darker than the
     brightest within 12 ``unit`` but with nothing that bright within 3: a desk's stripe, dot
     or shadow); None when the rays are shorter than ``room`` (their median)."""
     h, w = white.shape
@@ -118,7 +125,7 @@ def _ink_rays(white: np.ndarray, q: np.ndarray, side: int, unit: float, toleranc
     n = ray.shape[1]
     left = top[:, 3 * k:3 * k + n]  # ray[s - k:s]
     right = top[:, 4 * k + 1:4 * k + 1 + n]  # ray[s + 1:s + k + 1]
-    dark = 3.0 * tolerance
+    dark *= tolerance
     stroke = ~past & (np.minimum(left, right) - ray >= dark)
     near = np.maximum(np.maximum(left, right), ray)
     wide = ~past & (near <= most[:, 4 * k:4 * k + n] - dark)

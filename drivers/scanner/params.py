@@ -214,6 +214,13 @@ class DetectParams:
     just inside: light falling off along the side (a lamp at one end) leaves the paper's 80th
     percentile for the whole side far from both ends (tuning 9001 cut #38, refused only as
     blurred). 0: off."""
+    faint_ink: float = 2.5
+    """(Round 11) in the last look's ink reading (``ink_beyond``), when no side's ink runs on
+    with strokes 3 ``tolerance`` dark, it is read again with strokes this many ``tolerance``
+    dark, beyond every side alike: a cut form on a pale striped cloth as bright as its paper,
+    its quad on a column rule, the form's further rules faint coloured lines (20-23 levels in
+    the whiteness view) that 4 of 9 rays cross at 3 (tuning 9015 cut-ruled #73: accepted).
+    0: off."""
     other_view_floor: float = 0.45
     """Another view's search stops before the inside, rim and refinement checks when none of
     its shortlisted quads has its sides seen this well (coarse support): that view's page

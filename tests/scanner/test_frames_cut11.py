@@ -11,13 +11,17 @@ held-out seed), beside a clear page that must stay as it is:
 * the last look's :func:`drivers.scanner.beside.paper_beside` (``paper_beside``): paper 4
   ``tolerance`` brighter than the quad runs off the frame beside it, the quad being squares
   of a checked tablecloth beside a cut page (tuning 9012 cut #76); 9001 mix #182 (a cream
-  page on a white desk brighter than it, all round its sides) stays accepted."""
+  page on a white desk brighter than it, all round its sides) stays accepted;
+* the last look's ink reading (``margins.ink_runs_on``) read again with fainter strokes
+  (``faint_ink``): tuning 9015 cut-ruled #73, a cut form on a pale striped cloth as bright as
+  its paper, its quad on a column rule, the form's further rules faint coloured lines (4 of 9
+  rays crossed a stroke 3 ``tolerance`` dark): accepted before."""
 
 from __future__ import annotations
 
 from drivers.scanner import DetectParams, Reason, detect_page, judge
 from simulators.camera.heldout import HeldoutGenerator
-from tests.scanner.tuning import assert_found_well, clear_scene
+from tests.scanner.tuning import assert_cut_page_refused, assert_found_well, clear_scene
 
 
 def _refused_as_cut_off_now(seed: int, index: int, before: DetectParams) -> None:
@@ -36,6 +40,10 @@ def test_a_cut_page_under_a_lamp_is_cut_off_stretch_by_stretch() -> None:
 
 def test_paper_running_off_beside_a_quad_on_a_tablecloth_is_cut_off() -> None:
     _refused_as_cut_off_now(9012, 76, DetectParams(paper_beside=False))
+
+
+def test_a_cut_form_whose_further_rules_are_faint_is_cut_off() -> None:
+    assert_cut_page_refused(9015, 73, "cut-ruled", DetectParams(faint_ink=0.0))
 
 
 def test_clear_pages_near_the_new_readings_stay_accepted() -> None:
