@@ -189,9 +189,19 @@ class Speech(QObject):
         if self._send(command):
             self._waiting[int(command["say"])] = self._clock()
             self.spoken.append((str(command["lang"]), str(command["words"])))
-            QTimer.singleShot(int(ANSWER_S * 1000) + 100, self, self._answer_overdue)
+            self._arm(ANSWER_S)
+
+    def _arm(self, seconds: float) -> None:
+        QTimer.singleShot(int(seconds * 1000) + 100, self, self._look_again)
 
     @Slot()
+    def _look_again(self) -> None:
+        """The overdue check on a timer, armed again while an utterance waits and is not yet
+        overdue: Qt's coarse timers may fire up to 5 % early, and a check that came early once
+        was never made again (the kiosk's speech stayed "ready" with the engine hung)."""
+        if not self._answer_overdue() and self.state == "ready" and self._waiting:
+            self._arm(ANSWER_S - (self._clock() - min(self._waiting.values())))
+
     def _answer_overdue(self) -> bool:
         """An utterance not taken within :data:`ANSWER_S`: the engine hangs (unavailable)."""
         if self.state == "ready" and self._waiting \

@@ -35,11 +35,12 @@ def _refused_as_cut_off_now(seed: int, index: int, before: DetectParams) -> None
 
 
 def test_a_cut_page_under_a_lamp_is_cut_off_stretch_by_stretch() -> None:
-    _refused_as_cut_off_now(9001, 38, DetectParams(own_paper=0.0))
+    # (the same round's split.py would cut the long quad found then: off, as it was then)
+    _refused_as_cut_off_now(9001, 38, DetectParams(own_paper=0.0, split_unions=False))
 
 
 def test_paper_running_off_beside_a_quad_on_a_tablecloth_is_cut_off() -> None:
-    _refused_as_cut_off_now(9012, 76, DetectParams(paper_beside=False))
+    _refused_as_cut_off_now(9012, 76, DetectParams(paper_beside=False, split_unions=False))
 
 
 def test_a_cut_form_whose_further_rules_are_faint_is_cut_off() -> None:
