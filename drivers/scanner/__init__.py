@@ -20,8 +20,10 @@ from drivers.scanner.autocapture import (
 )
 from drivers.scanner.calibrate import (
     Calibration,
+    SavedCalibration,
     calibrate,
     load_thresholds,
+    read_calibration,
     save_calibration,
     sharpness_outdated,
 )
@@ -60,6 +62,7 @@ __all__ = [
     "NoGoodPage",
     "OutputError",
     "Reason",
+    "SavedCalibration",
     "ScannerError",
     "Status",
     "Thresholds",
@@ -73,6 +76,7 @@ __all__ = [
     "load_thresholds",
     "measure",
     "open_camera",
+    "read_calibration",
     "save_calibration",
     "save_jpeg",
     "save_pdf",

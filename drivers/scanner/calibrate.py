@@ -136,22 +136,28 @@ def _saved(var_dir: Path) -> dict[str, Any] | None:
     return data
 
 
-def sharpness_outdated(var_dir: Path) -> bool:
-    """True when a calibration was saved on another sharpness measure than this release's: its
-    blur bar is not used (the default stands) until the camera is calibrated again."""
-    data = _saved(var_dir)
-    return data is not None and data.get("sharpness_measure") != SHARPNESS_MEASURE
+@dataclass(frozen=True)
+class SavedCalibration:
+    """What a kiosk's calibration file says, read once: the thresholds to use (the defaults
+    when none was saved), whether one was saved, and whether its blur bar was fitted on another
+    sharpness measure than this release's (then it is not used: the default bar stands until
+    the camera is calibrated again)."""
+
+    thresholds: Thresholds
+    saved: bool
+    outdated: bool
 
 
-def load_thresholds(var_dir: Path) -> Thresholds:
-    """The calibrated thresholds, or the defaults when no calibration was saved."""
+def read_calibration(var_dir: Path) -> SavedCalibration:
+    """The calibration file read and checked once (:class:`SavedCalibration`)."""
     data = _saved(var_dir)
     if data is None:
-        return Thresholds()
+        return SavedCalibration(Thresholds(), saved=False, outdated=False)
     path = VarLayout(Path(var_dir)).scanner_calibration
+    outdated = data.get("sharpness_measure") != SHARPNESS_MEASURE
     try:
         fitted = dict(data.get("thresholds", {}))
-        if data.get("sharpness_measure") != SHARPNESS_MEASURE:
+        if outdated:
             fitted.pop("min_sharpness", None)  # fitted on another measure's scale
         thresholds = Thresholds.from_dict(fitted)
     except (TypeError, ValueError, AttributeError) as exc:
@@ -162,4 +168,15 @@ def load_thresholds(var_dir: Path) -> Thresholds:
             f"the calibration file {path} is malformed: {', '.join(bad)} not a finite, "
             "non-negative number"
         )
-    return thresholds
+    return SavedCalibration(thresholds, saved=True, outdated=outdated)
+
+
+def sharpness_outdated(var_dir: Path) -> bool:
+    """True when a calibration was saved on another sharpness measure than this release's: its
+    blur bar is not used (the default stands) until the camera is calibrated again."""
+    return read_calibration(var_dir).outdated
+
+
+def load_thresholds(var_dir: Path) -> Thresholds:
+    """The calibrated thresholds, or the defaults when no calibration was saved."""
+    return read_calibration(var_dir).thresholds

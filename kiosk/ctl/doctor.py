@@ -303,9 +303,8 @@ def check_camera(kiosk: Kiosk) -> Finding:
     try:  # OpenCV is the kiosk's extra: a till or validator checks without it
         from drivers.scanner import (  # noqa: PLC0415
             ScannerError,
-            load_thresholds,
             open_camera,
-            sharpness_outdated,
+            read_calibration,
         )
     except ImportError:
         return Finding(name, Health.FAIL, "this install has no camera support (OpenCV)",
@@ -315,20 +314,18 @@ def check_camera(kiosk: Kiosk) -> Finding:
         with open_camera(url, sim_root=var.cameras, realtime=False) as camera:
             frame = camera.read(timeout=kiosk.timeout)
             fps = camera.fps
-        calibrated = var.scanner_calibration.exists()
-        load_thresholds(kiosk.var_dir)
-        outdated = sharpness_outdated(kiosk.var_dir)
+        saved = read_calibration(kiosk.var_dir)  # a malformed file is a ScannerError here
     except ScannerError as exc:
         fix = "plug the camera in, or correct [scanner] url"
         if url.startswith("sim:"):
             fix = f"start the virtual camera (`simulators camera serve --name {url[4:]}`)"
         return Finding(name, Health.FAIL, str(exc), fix)
     h, w = frame.image.shape[:2]
-    details = {"url": url, "width": w, "height": h, "fps": fps, "calibrated": calibrated}
+    details = {"url": url, "width": w, "height": h, "fps": fps, "calibrated": saved.saved}
     summary = f"{url} gives {w} x {h} frames at {fps:g} fps"
-    if not calibrated:
+    if not saved.saved:
         return Finding(name, Health.OK, summary + "; quality thresholds: the defaults", "", details)
-    if outdated:
+    if saved.outdated:
         return Finding(name, Health.WARN,
                        summary + "; the calibration's blur bar was fitted on an older sharpness "
                        "measure: the default bar is used", "run `kioskctl scanner calibrate` "

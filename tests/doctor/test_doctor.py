@@ -18,6 +18,7 @@ from backoffice.clearing.settings import ServerSettings
 from config.files import atomic_write
 from config.layout import VarLayout
 from config.settings import load_settings
+from drivers.scanner.quality import SHARPNESS_MEASURE
 from kiosk.ctl import main as kioskctl
 from kiosk.ctl.doctor import CHECKS, Finding, Health, Kiosk, run_checks
 from simulators.camera.scene import SceneGenerator
@@ -150,6 +151,15 @@ def test_a_calibration_on_an_older_sharpness_measure_is_named(
     assert code == 0 and camera["status"] == "warn"
     assert "older sharpness measure" in camera["summary"]
     assert "kioskctl scanner calibrate" in camera["fix"]
+    # the same file on this release's measure is used; a malformed one fails the check
+    path.write_text(json.dumps({"thresholds": {"min_sharpness": 0.5},
+                                "sharpness_measure": SHARPNESS_MEASURE}))
+    code, checks = doctor(rig, capsys)
+    assert code == 0 and checks["camera"]["status"] == "ok"
+    assert "calibrated" in checks["camera"]["summary"] and checks["camera"]["details"]["calibrated"]
+    path.write_text("[1, 2")
+    code, checks = doctor(rig, capsys)
+    assert checks["camera"]["status"] == "fail" and "unreadable" in checks["camera"]["summary"]
 
 
 def test_unconfigured_devices_are_skipped_and_a_broken_check_is_contained(tmp_path: Path) -> None:
