@@ -13,7 +13,7 @@ too small to be the page and not sure of (``DetectParams.cloth_below``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import cv2
@@ -49,6 +49,25 @@ def patterned(small: np.ndarray) -> bool:
     return int(cv2.connectedComponents(marks.astype(np.uint8))[0]) - 1 >= SPOTS
 
 
+@dataclass(frozen=True)
+class _Once(View):
+    """The cloth view, each picture made once: the search reads the finer image's twice (its
+    paper, and the refinement's grey levels, which are the same picture) and
+    :func:`on_cloth` a third time; the closing costs about 25 ms a picture there. Made anew
+    for each frame (the pictures are kept by the image they are of, by identity)."""
+
+    made: dict[tuple[int, float], tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, compare=False, repr=False)
+
+    def paper(self, image: np.ndarray, unit: float = 1.0) -> np.ndarray:
+        key = (id(image), unit)
+        kept = self.made.get(key)
+        if kept is None or kept[0] is not image:
+            kept = (image, View.paper(self, image, unit))
+            self.made[key] = kept
+        return kept[1]
+
+
 def on_cloth(f: Frames, p: DetectParams, search: Callable[[Frames, View, DetectParams], Any]
              ) -> Detection | None:
     """The page found in the cloth view of frames ``f`` (the detector's) with settings ``p``,
@@ -59,7 +78,8 @@ def on_cloth(f: Frames, p: DetectParams, search: Callable[[Frames, View, DetectP
     cloth's white ground is paper running on to the frame's edge."""
     if not patterned(f.small):
         return None
-    view = CLOTH if p.cloth_radius == CLOTH.cloth else replace(CLOTH, cloth=p.cloth_radius)
+    view = _Once(**{**{k.name: getattr(CLOTH, k.name) for k in fields(CLOTH)},
+                    "cloth": p.cloth_radius})
     found = search(f, view, p)
     if found is None:
         return None
@@ -72,7 +92,8 @@ def on_cloth(f: Frames, p: DetectParams, search: Callable[[Frames, View, DetectP
                                              samples=p.refine_samples))
     if near_edge(refined, (w, h), p.border_margin):
         return None
-    seen_on = np.asarray(view.paper(f.fine, f.fine_scale / f.scale), np.float32)
+    fine = view.paper(f.fine, f.fine_scale / f.scale)  # (made by the search: kept)
+    seen_on = np.asarray(fine, np.float32)
     seen = float(np.prod(side_support(seen_on, refined[None] * f.fine_scale,
                                       contrast=p.contrast, slack=1, unit=view.reading)))
     if seen < p.cloth_doubt:
@@ -81,5 +102,5 @@ def on_cloth(f: Frames, p: DetectParams, search: Callable[[Frames, View, DetectP
     out = finish(seen_on, (w, h), refined, refined * f.scale, (sw, sh), seen, p)
     if out.touches_border:
         return None
-    judged = cut_off_far(f, out, p, white=seen_on.astype(np.uint8))
+    judged = cut_off_far(f, out, p, white=fine)
     return None if judged.touches_border else out

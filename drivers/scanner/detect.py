@@ -51,6 +51,7 @@ from drivers.scanner.geometry import (
     unique_quads,
 )
 from drivers.scanner.levels import paler_candidates, under_object_candidates, upper_candidates
+from drivers.scanner.pale import faint_again
 from drivers.scanner.params import DetectParams
 from drivers.scanner.refine import refine_corners
 from drivers.scanner.split import split_page
@@ -132,6 +133,8 @@ def _page(frames: Frames, p: DetectParams) -> Detection:
         if listed.noisy_reading:  # under heavy sensor noise the view's sides read wider too
             view = listed.on(False, frames.noisy)
         found = _search(frames, view, p)
+        if found is not None and listed.pale_reading and frames.pale:  # (drivers.scanner.pale)
+            found = faint_again(frames, found, p)
         if (found is None or found.detection.support < min(p.confident, p.pale_doubt)
                 or found.detection.area_share < p.fallback_min_area
                 or (p.stand_out > 0
@@ -232,7 +235,8 @@ def _search(f: Frames, view: View, p: DetectParams,
         side_support(white, quads, samples=8, contrast=p.contrast), axis=1)
     quads = quads[np.argsort(-rough)[: p.shortlist]]
     support = np.prod(side_support(white, quads, contrast=p.contrast), axis=1)
-    if (not view.plain or view.paler) and float(support.max()) < p.other_view_floor:
+    if (not view.plain or view.paler) and float(support.max()) < (
+            p.pale_floor if view.pale_only else p.other_view_floor):  # (views.py: pale views)
         return None
     # the inside is read only where the sides are seen well enough to score (about a third
     # of the shortlist): the others score 0 whatever it is (each quad's reading is its own)

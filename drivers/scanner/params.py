@@ -226,6 +226,16 @@ class DetectParams:
     its shortlisted quads has its sides seen this well (coarse support): that view's page
     would not be believed (``confident``). On the tuning seeds 9001 and 9002 (800 scenes) it
     changed no result."""
+    pale_floor: float = 0.3
+    """(Round 12) that floor for the pale desk's views (faint, dim, green, pink), which the
+    finer check reads across 3 pixels of the search image (``View.reading``): a white page on a
+    light desk under a lamp, its sides seen 0.41 coarsely in the faint view and 0.62 by the
+    finer check (tuning 9014 mix #162: no page). ``other_view_floor``: as before."""
+    faint_again: bool = True
+    """(Round 12) on a pale, even frame a colour view's page (warm, cool) seen under
+    ``pale_doubt`` is read again by the faint view's finer check, the better reading counting
+    (:mod:`drivers.scanner.pale`: a white page on a light desk whose sides show in colour on
+    some sides and in brightness on others, tuning 9011 mix #250). False: not."""
     split_unions: bool = True
     """(Round 11) a page found not cut off but shaped as no sheet of paper is (sides in a
     ratio of 1.7 or more) is cut along a straight step across it into its larger part,
