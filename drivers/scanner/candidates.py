@@ -275,22 +275,38 @@ def line_candidates(edges: np.ndarray, max_lines: int = 16) -> np.ndarray:
     return np.asarray(quads[inside])
 
 
-def coarse_edges(gray: np.ndarray) -> np.ndarray:
-    """The edge map the coarse search uses (uint8 0/255)."""
+NOISY_BLUR = 2.0
+"""Gaussian sigma (pixels of the image the edges are taken on) of the coarse edge map's blur
+on a frame under heavy sensor noise where the detector asks for it
+(``DetectParams.noisy_edges``), instead of the 3 x 3 kernel's (sigma 0.8). Under low light's
+noise the search image's grey levels step by 6-20 from one pixel to the next (median; 1-2 on
+other frames): after the 3 x 3 blur the grain's Sobel magnitudes pass the hysteresis thresholds
+everywhere, the page's sides are lost among the grain's edges and no contour follows them
+(tuning 9010 mix #348: a scrap at the frame's edge; 9012 mix #380: nothing). At sigma 2 the
+grain falls under the thresholds and the page's outline stays (both found, 0.99)."""
+
+
+def coarse_edges(gray: np.ndarray, noisy: bool = False) -> np.ndarray:
+    """The edge map the coarse search uses (uint8 0/255); ``noisy``: the frame is under heavy
+    sensor noise (blurred more, :data:`NOISY_BLUR`)."""
+    if noisy:
+        return edge_map(cv2.GaussianBlur(gray, (0, 0), NOISY_BLUR), EDGE_LOW, EDGE_HIGH)
     return edge_map(cv2.GaussianBlur(gray, (3, 3), 0), EDGE_LOW, EDGE_HIGH)
 
 
 def zoomed_out_candidates(
-    small: np.ndarray, white: np.ndarray, min_area: float, factor: int = 4, view: View = WHITE
+    small: np.ndarray, white: np.ndarray, min_area: float, factor: int = 4, view: View = WHITE,
+    noisy: bool = False,
 ) -> list[np.ndarray]:
     """Contour quads of ``small`` shrunk ``factor`` times more, snapped onto ``white``'s
-    edges (see the module's notes); ``view`` says how paper is seen."""
+    edges (see the module's notes); ``view`` says how paper is seen, ``noisy`` whether the
+    frame is under heavy sensor noise (:func:`coarse_edges`)."""
     h, w = white.shape
     if min(h, w) < 8 * factor:
         return []
     tiny = cv2.resize(small, (w // factor, h // factor), interpolation=cv2.INTER_AREA)
     unit = 1.0 / factor
-    found = contour_candidates(view.paper(tiny, unit), coarse_edges(view.gray(tiny, unit)),
+    found = contour_candidates(view.paper(tiny, unit), coarse_edges(view.gray(tiny, unit), noisy),
                                min_area / factor**2, max_sides=6)
     if not found:
         return []

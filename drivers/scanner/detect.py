@@ -99,6 +99,10 @@ def detect_page(image: np.ndarray, params: DetectParams | None = None) -> Detect
 def _page(frames: Frames, p: DetectParams) -> Detection:
     """The page found by the searches (steps 2-6 of the module's notes)."""
     best = _search(frames, WHITE, p)
+    if p.noisy_edges and not p.denoised and (best is None or best.detection.touches_border or (
+            best.detection.support < p.confident and not best.carried)) and frames.noisy:
+        # unsure under heavy noise: searched again with the grain's edges blurred away
+        best = _search(frames, WHITE, replace(p, denoised=True)) or best
     cell: _Found | None = None  # a sure page too small to be one: kept if no view holds it
     if best is not None and (best.detection.support >= p.confident or best.carried):
         if best.detection.area_share >= p.cell_below or not frames.pale:
@@ -218,9 +222,9 @@ def _search(f: Frames, view: View, p: DetectParams,
     elif dented is not None:
         stacks = [np.array(dented[0] + list(dented[1])).reshape(-1, 4, 2)]
     else:
-        edges = coarse_edges(gray_small)
+        edges = coarse_edges(gray_small, p.denoised)
         found = contour_candidates(white, edges, limit) + zoomed_out_candidates(
-            f.small, white, limit, view=view)
+            f.small, white, limit, view=view, noisy=p.denoised)
         if view.warmth != 0:  # a colour view: a tinted object may hold the Otsu split
             found += under_object_candidates(white, limit)
         stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]

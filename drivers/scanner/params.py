@@ -121,6 +121,15 @@ class DetectParams:
     """A frame under heavy sensor noise (:func:`drivers.scanner.views.sensor_noisy`) is searched
     in the pale desk's views too, and a page seen at least ``pale_doubt`` there is doubted and
     taken as on a pale frame: the noise halves the steps the sides are seen by."""
+    noisy_edges: bool = True
+    """A frame under heavy sensor noise (:func:`drivers.scanner.views.sensor_noisy`) whose plain
+    view's page is unsure (none, seen under ``confident``, or cut off) is searched again in the
+    plain view with the coarse edge map blurred more (``denoised``), its page taken if it finds
+    one: the grain's edges drown the page's sides at the usual blur. The other views search as
+    before. A page found well pays nothing."""
+    denoised: bool = False
+    """Set by the detector (``noisy_edges``), not a setting: the coarse edge map is blurred as
+    on a noisy frame (:data:`drivers.scanner.candidates.NOISY_BLUR`)."""
     cloth_radius: float = 14.0
     """When no view finds anything (or a scrap, see ``cloth_below``), the cloth view
     (:mod:`drivers.scanner.cloth`) is searched with the coloured marks closed over with a disc

@@ -60,5 +60,7 @@ def test_a_page_on_a_noisy_cloth_is_doubted_as_on_a_pale_desk() -> None:
     image, truth = clear_scene(9010, 90, "noise")  # the faint view sees it 0.58, the plain 0.21
     det = detect_page(image)
     assert score(det.corners, truth) > 0.98 and not det.touches_border
-    before = detect_page(image, DetectParams(noisy_doubt=False))  # the failure, pinned
+    # the failure, pinned (round 12's second search on edges with the grain blurred away finds
+    # it too: switched off as well)
+    before = detect_page(image, DetectParams(noisy_doubt=False, noisy_edges=False))
     assert score(before.corners, truth) < 0.2
