@@ -36,6 +36,7 @@ from drivers.scanner.candidates import (
     concave_candidates,
     contour_candidates,
     line_candidates,
+    opened_candidates,
     zoomed_out_candidates,
 )
 from drivers.scanner.cell import holds
@@ -220,6 +221,8 @@ def _search(f: Frames, view: View, p: DetectParams,
             f.small, white, limit, view=view)
         if view.warmth != 0:  # a colour view: a tinted object may hold the Otsu split
             found += under_object_candidates(white, limit)
+        if view.plain and p.opened > 0:  # a page run into a light-ground cloth's stripes
+            found += opened_candidates(white, limit, p.opened)
         stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
     quads = unique_quads(_rounded(np.concatenate(stacks, axis=0)))
     if len(quads):
