@@ -1,6 +1,6 @@
 """Candidate page quadrilaterals on the small working image.
 
-Three sources, all cheap:
+Four sources, all cheap:
 
 * contours of the closed edges and of the bright, colourless regions (Otsu on the darkest
   channel: white paper keeps all three channels high). Each contour's hull gives its simplified
@@ -9,7 +9,10 @@ Three sources, all cheap:
 * Hough lines of the edges: two nearly parallel pairs crossing at a wide angle;
 * the same contours on an image four times smaller still, where a patterned desk (gingham,
   stripes, dots) averages out to an even tone and the page stands alone; those quads are snapped
-  back onto the working image's edges before they are scored.
+  back onto the working image's edges before they are scored;
+* the bright regions opened with a square wider than a cloth's light stripes (the plain view
+  only): a page whose bright region runs into a light-ground cloth's stripes or dots
+  (:func:`opened_candidates`).
 
 Scoring (in :mod:`drivers.scanner.detect`) picks among them; a wrong candidate costs little.
 """
@@ -126,6 +129,27 @@ def contour_candidates(
         for contour in contours:
             if cv2.contourArea(contour) >= 0.5 * min_area:
                 out.extend(_hull_quads(contour, max_sides))
+    return out
+
+
+def opened_candidates(white: np.ndarray, min_area: float, size: int = 11) -> list[np.ndarray]:
+    """Hull quads of the bright regions (Otsu on the darkest channel) opened with a ``size``
+    pixel square: on a striped or dotted cloth whose light ground is as bright as paper, the
+    page's bright region runs into the light stripes (or the gaps between the dots) wherever
+    its edge meets one, so its outline is the cloth's; a hand or a pen over an edge joins it to
+    more. The light bands, a few pixels wide on the search image, do not survive the opening;
+    the page does (its sides, longer than the square, stay where they were; its corners are
+    rounded, and the quad of its longest sides extended meets them again). A hand's fingers
+    lying over the page leave it a dented outline whose hull is the page: the quad goes on
+    straight under them."""
+    _, bright = cv2.threshold(white, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(bright, cv2.MORPH_OPEN,
+                            cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    out: list[np.ndarray] = []
+    for contour in contours:
+        if cv2.contourArea(contour) >= 0.5 * min_area:
+            out.extend(_hull_quads(contour, 8))
     return out
 
 

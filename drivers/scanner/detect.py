@@ -36,6 +36,7 @@ from drivers.scanner.candidates import (
     concave_candidates,
     contour_candidates,
     line_candidates,
+    opened_candidates,
     zoomed_out_candidates,
 )
 from drivers.scanner.cell import holds
@@ -228,41 +229,23 @@ def _search(f: Frames, view: View, p: DetectParams,
         if view.warmth != 0:  # a colour view: a tinted object may hold the Otsu split
             found += under_object_candidates(white, limit)
         stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
-    quads = unique_quads(_rounded(np.concatenate(stacks, axis=0)))
-    if len(quads):
-        areas = quad_areas(quads)
-        quads = quads[(areas >= limit) & convex_and_open(quads, p.min_angle)]
-    if not len(quads):
+    scored = _scored(f, view, p, white, _usable(stacks, limit, p), dented)
+    if dented is None and view.plain and not view.paler and p.opened > 0 and (
+            scored is None or _unsure(scored, (sw, sh), p)):
+        # a page run into a light-ground cloth's stripes (a hand or a pen over an edge):
+        # looked for when the best is unsure or at the frame's edge, taken only where it
+        # beats it and is larger by far (a stripe or a part of the page won)
+        opened = _scored(f, view, p, white, _usable(
+            [np.array(opened_candidates(white, limit, p.opened)).reshape(-1, 4, 2)], limit, p),
+            None)
+        if opened is not None and (scored is None or (
+                float(opened[1].max()) > float(scored[1].max()) and quad_area(
+                    opened[0][int(np.argmax(opened[1]))]) >= p.opened_larger * quad_area(
+                    scored[0][int(np.argmax(scored[1]))]))):
+            scored = opened
+    if scored is None:
         return None
-    # a quick look (8 points a side) to keep the most promising few dozen, then a closer one
-    rough = quad_areas(quads) * np.prod(
-        side_support(white, quads, samples=8, contrast=p.contrast), axis=1)
-    quads = quads[np.argsort(-rough)[: p.shortlist]]
-    support = np.prod(side_support(white, quads, contrast=p.contrast), axis=1)
-    if (not view.plain or view.paler) and float(support.max()) < (
-            p.pale_floor if view.pale_only else p.other_view_floor):  # (views.py: pale views)
-        return None
-    # the inside is read only where the sides are seen well enough to score (about a third
-    # of the shortlist): the others score 0 whatever it is (each quad's reading is its own)
-    seen = support >= p.min_support
-    sq = quads[seen]
-    share, level = (_scatter(seen, v) for v in interior_share(white, sq))
-    plain = white if view.plain else whiteness(f.small)
-    if not view.plain:
-        level = _scatter(seen, interior_share(plain, sq)[1])
-    rough = _scatter(seen, rim_roughness(plain, sq))
-    inside = (
-        np.clip(share / p.min_interior, 0.0, 1.0) ** 2
-        * np.clip(1.0 - (rough - p.max_rough) / p.max_rough, 0.0, 1.0)
-    )
-    if dented is not None and p.concave_corner > 0:  # the page is paper in every corner
-        inside = inside * np.clip(_scatter(seen, corner_share(white, sq, level[seen]))
-                                  / p.concave_corner, 0.0, 1.0)
-    valid = seen & (
-        level >= max(p.min_paper_level, view.least_paper(plain)))
-    score = np.where(valid, quad_areas(quads) * support * inside, 0.0)
-    if not np.any(score > 0):
-        return None
+    quads, score, support, inside = scored
     picked = _distinct(quads, np.argsort(-score), max(1, p.hypotheses), 2.0)
     if dented and dented[1] and float(np.abs(quads[picked[0]] - order_clockwise(dented[1][0])
                                              ).max()) <= 1.0:
@@ -335,6 +318,63 @@ def _search(f: Frames, view: View, p: DetectParams,
         return _Found(_as_seen(score, best, results, corners, dented), page, quads[best],
                       carried)
     return _Found(_as_seen(score, best, results, corners, dented), page, quads[best])
+
+
+def _unsure(scored: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+            size: tuple[int, int], p: DetectParams) -> bool:
+    """Whether the best of a shortlist (:func:`_scored`) has its sides seen less than
+    ``confident`` or is at the frame's edge."""
+    quads, score, support, _ = scored
+    best = int(np.argmax(score))
+    return bool(support[best] < p.confident or near_edge(quads[best], size, 1.0))
+
+
+def _usable(stacks: list[np.ndarray], limit: float, p: DetectParams) -> np.ndarray:
+    """The candidates of ``stacks`` as the search holds them, each once, large enough and
+    convex and open."""
+    quads = unique_quads(_rounded(np.concatenate(stacks, axis=0)))
+    if len(quads):
+        areas = quad_areas(quads)
+        quads = quads[(areas >= limit) & convex_and_open(quads, p.min_angle)]
+    return quads
+
+
+def _scored(f: Frames, view: View, p: DetectParams, white: np.ndarray, quads: np.ndarray,
+            dented: object) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The shortlist of ``quads`` and each one's score, support and inside (step 3 of the
+    module's notes), or None when none scores."""
+    if not len(quads):
+        return None
+    # a quick look (8 points a side) to keep the most promising few dozen, then a closer one
+    rough = quad_areas(quads) * np.prod(
+        side_support(white, quads, samples=8, contrast=p.contrast), axis=1)
+    quads = quads[np.argsort(-rough)[: p.shortlist]]
+    support = np.prod(side_support(white, quads, contrast=p.contrast), axis=1)
+    if (not view.plain or view.paler) and float(support.max()) < (
+            p.pale_floor if view.pale_only else p.other_view_floor):  # (views.py: pale views)
+        return None
+    # the inside is read only where the sides are seen well enough to score (about a third
+    # of the shortlist): the others score 0 whatever it is (each quad's reading is its own)
+    seen = support >= p.min_support
+    sq = quads[seen]
+    share, level = (_scatter(seen, v) for v in interior_share(white, sq))
+    plain = white if view.plain else whiteness(f.small)
+    if not view.plain:
+        level = _scatter(seen, interior_share(plain, sq)[1])
+    rough = _scatter(seen, rim_roughness(plain, sq))
+    inside = (
+        np.clip(share / p.min_interior, 0.0, 1.0) ** 2
+        * np.clip(1.0 - (rough - p.max_rough) / p.max_rough, 0.0, 1.0)
+    )
+    if dented is not None and p.concave_corner > 0:  # the page is paper in every corner
+        inside = inside * np.clip(_scatter(seen, corner_share(white, sq, level[seen]))
+                                  / p.concave_corner, 0.0, 1.0)
+    valid = seen & (
+        level >= max(p.min_paper_level, view.least_paper(plain)))
+    score = np.where(valid, quad_areas(quads) * support * inside, 0.0)
+    if not np.any(score > 0):
+        return None
+    return quads, score, support, inside
 
 
 def _as_seen(score: np.ndarray, best: int, results: list[tuple[float, int, np.ndarray, float]],
