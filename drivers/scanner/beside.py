@@ -10,16 +10,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from drivers.scanner.geometry import quad_area
+from drivers.scanner.geometry import grid_in_quads, quad_area
 from drivers.scanner.margins import bright
 from drivers.scanner.support import sample_points
 
-_U, _V = (a.ravel() for a in np.meshgrid(np.linspace(0.05, 0.95, 15),
-                                         np.linspace(0.05, 0.95, 15)))
-_GRID = np.stack([(1 - _U) * (1 - _V), _U * (1 - _V), _U * _V, (1 - _U) * _V], axis=1)
-"""A 15 x 15 grid over a quad, from 5 % to 95 % of the way along both pairs of sides: each
-point's weights on the four corners (``_GRID @ quad``)."""
-_GRID.flags.writeable = False
+_GRID = tuple(float(g) for g in np.linspace(0.05, 0.95, 15))
+"""A 15 x 15 grid over a quad, from 5 % to 95 % of the way along both pairs of sides
+(:func:`drivers.scanner.geometry.grid_in_quads`)."""
 
 
 def paper_beside(white: np.ndarray, quad: np.ndarray, unit: float = 1.0,
@@ -39,7 +36,8 @@ def paper_beside(white: np.ndarray, quad: np.ndarray, unit: float = 1.0,
     somewhere."""
     h, w = white.shape
     q = np.asarray(quad, np.float64)
-    level = bright(sample_points(white, _GRID @ q, own_depth=True)) + brighter
+    grid = grid_in_quads(q[None], _GRID, _GRID)[0]
+    level = bright(sample_points(white, grid, own_depth=True)) + brighter
     rim = np.concatenate((white[0], white[-1], white[:, 0], white[:, -1]))
     if level > 255 or int(rim.max()) < level:
         return False

@@ -168,7 +168,7 @@ def along_edge(corners: np.ndarray, size: tuple[int, int], near: float) -> bool:
 
 def stepped(img: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndarray,
             unit: float, inside: np.ndarray, beyond: np.ndarray, near: np.ndarray,
-            paper: float, desk: float, tolerance: float = 8.0) -> bool:
+            paper: float, desk: float, tolerance: float = 8.0, margin: float = 0.0) -> bool:
     """Whether the picture steps at a side the strip check reads as paper running on
     (:func:`drivers.scanner.support.continues_to_border`'s readings: ``img`` as float32, the
     side's P points ``pts``, its ``normal``, their ``reach`` to the frame's edge, ``inside``
@@ -203,7 +203,32 @@ def stepped(img: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndar
     depths = 2.0 + near.shape[1] + np.arange(0.0, 2.0 * unit, 1.0)  # past the strip
     past = sample_points(img, pts[:, None, :] + depths[None, :, None] * normal).max(axis=1)
     hits = deep.any(axis=1) & (reach >= depths[-1]) & (far <= mid) & (past <= mid)
-    return int(deep.any(axis=1).sum()) >= 5 and int(hits.sum()) >= need
+    if int(deep.any(axis=1).sum()) >= 5 and int(hits.sum()) >= need:
+        return True
+    return margin > 0 and _margin_beyond(img, pts, normal, reach, unit, mid, need, margin)
+
+
+def _margin_beyond(img: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndarray,
+                   unit: float, mid: float, need: int, margin: float) -> bool:
+    """(Round 12) Whether the desk begins past a margin a little wider than the strip, at the
+    same depth all along the side: at ``need`` of the side's points the first depth from
+    which 3 ``unit`` in a row (in the frame) are nearer the desk than the paper (at or below
+    ``mid``) is no further than 2 + ``margin`` ``unit`` out, and within a ``unit`` of the
+    median of those depths. The paper just beyond is then the page's own margin (a quad on a
+    frame printed inside its edge, or a sliver short of it: tuning 9010 mix #195, #129), not
+    the page running on to the frame's edge. A printed rule is dark for its own width only,
+    and a striped or checked desk beyond a quad on it starts at a different depth at each
+    point (tuning 9014 cut-ruled #88)."""
+    run = max(2, round(3.0 * unit))
+    depths = np.arange(2.0, 2.0 + margin * unit + run, 1.0)
+    ray = sample_points(img, pts[:, None, :] + depths[None, :, None] * normal)
+    dark = np.asarray((ray <= mid) & (depths[None, :] <= reach[:, None]))
+    windows = np.asarray(np.lib.stride_tricks.sliding_window_view(dark, run, axis=1).all(axis=2))
+    found = windows.any(axis=1)
+    if int(np.count_nonzero(found)) < need:
+        return False
+    starts = np.where(found, depths[np.argmax(windows, axis=1)], np.inf)
+    return int(np.count_nonzero(np.abs(starts - np.median(starts)) <= unit)) >= need
 
 
 def _unbroken(white: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndarray,

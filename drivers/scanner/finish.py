@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
@@ -47,7 +48,9 @@ def finish(
         or near_edge(coarse, coarse_size, 1.0)
         or continues_to_border(fine_white, corners * fine_scale,
                                unit=fine_white.shape[1] / float(coarse_size[0]),
-                               facing=p.facing, stepped=stepped if p.stepped else None,
+                               facing=p.facing,
+                               stepped=partial(stepped, margin=p.margin_desk) if p.stepped
+                               else None,
                                own=p.own_paper)
     )
     return Detection(corners, size, touches, support)

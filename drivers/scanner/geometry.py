@@ -30,6 +30,37 @@ def along_side32(samples: int) -> np.ndarray:
     return t
 
 
+@lru_cache(maxsize=16)
+def _grid(u: tuple[float, ...], v: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The shares of a u x v grid (``np.meshgrid(u, v)``, raveled: u runs fastest), made once
+    per grid (read only)."""
+    gu, gv = (np.asarray(a.ravel()) for a in np.meshgrid(np.asarray(u, np.float64),
+                                                           np.asarray(v, np.float64)))
+    gu.flags.writeable = False
+    gv.flags.writeable = False
+    return gu, gv
+
+
+def grid_in_quads(quads: np.ndarray, u: tuple[float, ...], v: tuple[float, ...],
+                  corners: bool = False) -> np.ndarray:
+    """Points of a ``len(u)`` x ``len(v)`` grid inside each quad of a Q x 4 x 2 stack, u
+    running fastest: the one home of the grids read inside a quad. Over the whole quad
+    (Q x N x 2), bilinear: the point (u, v) is ``u`` of the way from the first side's start
+    to its end and ``v`` from the first corner to the last (the interior's 6 x 6 grid, the
+    paper-beside reading's 15 x 15). With ``corners``, at each corner along its own two sides
+    (Q x 4 x N x 2): ``u`` of the way to the next corner and ``v`` to the one before (the
+    corners' 3 x 3 grids)."""
+    q = np.asarray(quads, np.float64)
+    gu, gv = _grid(tuple(u), tuple(v))
+    if corners:
+        prev, nxt = np.roll(q, 1, axis=1), np.roll(q, -1, axis=1)
+        return np.asarray(q[:, :, None, :] + gu[None, None, :, None] * (nxt - q)[:, :, None, :]
+                          + gv[None, None, :, None] * (prev - q)[:, :, None, :])
+    a, b = gu[None, :, None], gv[None, :, None]
+    return np.asarray((1 - a) * (1 - b) * q[:, None, 0] + a * (1 - b) * q[:, None, 1]
+                      + a * b * q[:, None, 2] + (1 - a) * b * q[:, None, 3])
+
+
 def order_clockwise(points: np.ndarray) -> np.ndarray:
     """Quads with their corners clockwise on screen (y down), starting from the corner nearest
     the image's top-left (smallest x + y). Accepts 4 x 2 or Q x 4 x 2."""

@@ -218,6 +218,15 @@ class DetectParams:
     ``tolerance`` darker than the brightest just inside: tuning 9011 white on light #80, 9012
     mix #342), or when the desk shows right past a margin within the strip and on past it (a
     quad on a frame printed a few pixels inside a whole page: 9012 mix #175, #192)."""
+    margin_desk: float = 4.0
+    """(Round 12) nor a side where, at 8 of its 9 points, the desk (3 ``unit`` in a row nearer
+    it than the paper) begins past the strip no further than 2 + this many ``unit`` out, at
+    the same depth (within a ``unit``) all along the side
+    (:func:`drivers.scanner.cutoff.stepped`): the paper just beyond is the page's own margin,
+    wider than the strip (a quad on a frame printed inside a whole page, or a sliver short of
+    it: tuning 9010 mix #195, #129). A cut form's box 6 ``unit`` past its rule (9010 cut-ruled
+    #45) begins further out; a striped cloth at a different depth at each point (9014
+    cut-ruled #88). 0: off."""
     paper_beside: bool = True
     """(Round 11) in the last look, the page reported is also cut off when paper 4
     ``tolerance`` brighter than its inside fills a region beside it, half its area or more,

@@ -25,7 +25,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from drivers.scanner.geometry import along_side32, to_frame_edge
+from drivers.scanner.geometry import along_side32, grid_in_quads, to_frame_edge
 
 _SMOOTHED = threading.local()
 """This thread's last two smoothed pictures of each sigma (:func:`smoothed`)."""
@@ -176,6 +176,13 @@ def side_support(
     return np.asarray(share.max(axis=0))
 
 
+_INTERIOR = tuple(float(g) for g in np.linspace(0.15, 0.85, 6))
+"""The interior's 6 x 6 grid (:func:`interior_share`), from 15 % to 85 % along both ways."""
+
+_CORNER = (0.05, 0.1, 0.15)
+"""Each corner's 3 x 3 grid (:func:`corner_share`), 5 % to 15 % along its two sides."""
+
+
 def interior_share(
     white: np.ndarray, quads: np.ndarray, tolerance: float = 40.0
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -183,19 +190,10 @@ def interior_share(
     of the paper's level, and that level (the median just inside its sides)."""
     if not len(quads):
         return np.zeros(0), np.zeros(0)
-    g = np.linspace(0.15, 0.85, 6)
-    gu, gv = np.meshgrid(g, g)
-    u, v = gu.ravel()[None, :, None], gv.ravel()[None, :, None]
-    q = quads.astype(np.float64)
-    inner = (
-        (1 - u) * (1 - v) * q[:, None, 0]
-        + u * (1 - v) * q[:, None, 1]
-        + u * v * q[:, None, 2]
-        + (1 - u) * v * q[:, None, 3]
-    )
+    inner = grid_in_quads(quads, _INTERIOR, _INTERIOR)
     smooth = smoothed(white, 1.0)
     pts, normal = side_points(quads, 12)
-    rim = sample_points(smooth, pts - 2.5 * normal[:, :, None, :]).reshape(len(q), -1)
+    rim = sample_points(smooth, pts - 2.5 * normal[:, :, None, :]).reshape(len(quads), -1)
     level = np.median(rim, axis=1)
     vals = sample_points(smooth, inner)
     return np.asarray((vals > level[:, None] - tolerance).mean(axis=1)), np.asarray(level)
@@ -209,12 +207,7 @@ def corner_share(white: np.ndarray, quads: np.ndarray, level: np.ndarray,
     under it, the two joined by a line across the desk, has a corner on the desk."""
     if not len(quads):
         return np.zeros(0)
-    q = quads.astype(np.float64)
-    g = np.array([0.05, 0.1, 0.15])
-    gu, gv = (a.ravel() for a in np.meshgrid(g, g))
-    prev, nxt = np.roll(q, 1, axis=1), np.roll(q, -1, axis=1)
-    pts = (q[:, :, None, :] + gu[None, None, :, None] * (nxt - q)[:, :, None, :]
-           + gv[None, None, :, None] * (prev - q)[:, :, None, :])  # Q x 4 x 9 x 2
+    pts = grid_in_quads(quads, _CORNER, _CORNER, corners=True)  # Q x 4 x 9 x 2
     smooth = smoothed(white, 1.0)
     vals = sample_points(smooth, pts, 0.0)
     near = vals > np.asarray(level)[:, None, None] - tolerance

@@ -1,0 +1,31 @@
+"""Round 12 of the page detector's gates: a clear page found well and refused as cut off by the
+strip check (``support.continues_to_border``), its quad a margin short of the page's edge (on a
+frame printed inside it, or a sliver short), the page's own margin read as its paper going on.
+:func:`drivers.scanner.cutoff.stepped` no longer counts a side where the desk begins just past
+that margin, at the same depth all along the side (``DetectParams.margin_desk``). Pinned with
+scenes of the held-out generator's *tuning* seeds (never a held-out seed), beside cut scenes
+whose readings come nearest and must stay refused as cut off."""
+
+from __future__ import annotations
+
+from drivers.scanner import DetectParams, Reason, detect_page, judge
+from simulators.camera.heldout import HeldoutGenerator
+from tests.scanner.tuning import assert_found_well, clear_scene
+
+
+def test_a_quad_a_margin_short_of_the_page_is_not_cut_off() -> None:
+    """Tuning 9010 mix #195: a certificate on a flowered cloth, its quad on the frame printed
+    inside the top edge (0.96): the margin, 4-5 units wide, was read as paper going on."""
+    image, truth = clear_scene(9010, 195)
+    assert detect_page(image, DetectParams(margin_desk=0.0)).touches_border  # the failure
+    assert_found_well(image, truth, 0.95)
+
+
+def test_cut_pages_nearest_the_margin_reading_stay_cut_off() -> None:
+    """Tuning 9014 cut-ruled #88 (a quad on a striped cloth beside a cut form: the stripes
+    begin at a different depth at each point) and 9010 cut-ruled #45 (a cut form's box 6
+    units past its rule: further than the margin)."""
+    for seed, index in ((9014, 88), (9010, 45)):
+        image = HeldoutGenerator(seed).scene(index, "cut-ruled").image
+        det = detect_page(image)
+        assert det.touches_border and Reason.CUT_OFF in judge(image, det).reasons
