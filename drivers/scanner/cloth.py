@@ -53,7 +53,7 @@ def patterned(small: np.ndarray) -> bool:
 class _Once(View):
     """The cloth view, each picture made once: the search reads the finer image's twice (its
     paper, and the refinement's grey levels, which are the same picture) and
-    :func:`on_cloth` a third time; the closing costs about 25 ms a picture there. Made anew
+    :func:`on_cloth` a third time; the picture costs about 29 ms there. Made anew
     for each frame (the pictures are kept by the image they are of, by identity)."""
 
     made: dict[tuple[int, float], tuple[np.ndarray, np.ndarray]] = field(

@@ -103,7 +103,11 @@ def _page(frames: Frames, p: DetectParams) -> Detection:
     if p.noisy_edges and not p.denoised and (best is None or best.detection.touches_border or (
             best.detection.support < p.confident and not best.carried)) and frames.noisy:
         # unsure under heavy noise: searched again with the grain's edges blurred away
-        best = _search(frames, WHITE, replace(p, denoised=True)) or best
+        again = _search(frames, WHITE, replace(p, denoised=True))
+        if again is not None and (best is None or not best.detection.touches_border
+                                  or again.detection.touches_border
+                                  or again.score >= p.edge_again * best.score):
+            best = again  # a cut page's quad gives way only as cut_is_final's does (edge_again)
     cell: _Found | None = None  # a sure page too small to be one: kept if no view holds it
     if best is not None and (best.detection.support >= p.confident or best.carried):
         if best.detection.area_share >= p.cell_below or not frames.pale:

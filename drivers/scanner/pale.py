@@ -7,8 +7,9 @@ and in brightness on others: the warm (or cool) view finds it right, its four si
 "too small": a cool scrap seen 0.46 was taken instead). Its quad, read again by the faint
 view's finer check (the darkest channel's steps, doubled, read across 3 pixels of the search
 image), is seen 0.53. A colour view's page on a pale, even frame is read so once more when it
-is under ``pale_doubt``, and the better of the two readings counts: it is then doubted as any
-pale view's page (``detect._page``). Nothing else about the page changes."""
+is under ``pale_doubt``, and the better of the two readings counts: the page is then weighed
+as any pale view's page is (``detect._page``: doubted under ``pale_doubt``, believed outright
+from ``confident``). Nothing else about the page changes."""
 
 from __future__ import annotations
 

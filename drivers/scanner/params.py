@@ -158,8 +158,11 @@ class DetectParams:
     while the views after it are tried, and the best score wins."""
     cut_is_final: bool = True
     """A plain-view page with a corner at the frame's edge is final (it is refused as "cut
-    off"): the second search and the other views are not tried on it. They cost most on just
-    such frames (a page being slid in), where they could only find some smaller quad."""
+    off"): the other views are not tried on it. They cost most on just such frames (a page
+    being slid in), where they could only find some smaller quad. Two searches may still
+    replace its quad, each only by one that scores at least ``edge_again`` of it or is cut off
+    too: the dented search (a page over a sheet running off the frame) and, under heavy sensor
+    noise, the search made again on the blurred edge map (``noisy_edges``)."""
     stand_out: float = 3.0
     """Another view's page is believed only when on average its middle is at least this much
     brighter in that view than a ring around it (a patch of a dotted tablecloth is not); 0: not

@@ -209,8 +209,9 @@ tablecloths the smooth view could not read 15-28), white on a light desk 0-3."""
 
 def sensor_noisy(image: np.ndarray) -> bool:
     """Whether the (finer search) image ``image`` is under heavy sensor noise (:data:`NOISY`);
-    read once a frame, and only when the smooth view is searched. Every eighth row only: a
-    tenth of the time of the whole image, for the same answer."""
+    read once a frame (``Frames.noisy``), when the plain search is unsure (the search made again
+    on the blurred edge map) or the smooth view is searched. Every eighth row only: a tenth of
+    the time of the whole image, for the same answer."""
     rows = whiteness(np.ascontiguousarray(image[::8])).astype(np.int16)
     return bool(float(np.median(np.abs(np.diff(rows, axis=1)))) >= NOISY)
 
