@@ -11,7 +11,8 @@ Four sources, all cheap:
   stripes, dots) averages out to an even tone and the page stands alone; those quads are snapped
   back onto the working image's edges before they are scored;
 * the bright regions opened with a square wider than a cloth's light stripes (the plain view
-  only): a page whose bright region runs into a light-ground cloth's stripes or dots
+  only, scored apart and looked for only when the first search's best is unsure or at the
+  frame's edge): a page whose bright region runs into a light-ground cloth's stripes or dots
   (:func:`opened_candidates`).
 
 Scoring (in :mod:`drivers.scanner.detect`) picks among them; a wrong candidate costs little.

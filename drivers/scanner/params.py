@@ -67,9 +67,10 @@ class DetectParams:
     the page's neighbouring sides carry on: the stricter inside can favour a part of a cut
     page bounded by a ruled line."""
     opened: int = 11
-    """The plain search's candidates also include the bright regions' hull quads after an
-    opening with a square this wide (search pixels): a page run into the light stripes of a
-    cloth as bright as it (:func:`drivers.scanner.candidates.opened_candidates`). 0: not."""
+    """When the plain search's best is unsure (sides seen under ``confident``) or at the
+    frame's edge, the bright regions' hull quads after an opening with a square this wide
+    (search pixels) are scored apart: a page run into the light stripes of a cloth as bright
+    as it (:func:`drivers.scanner.candidates.opened_candidates`). 0: not."""
     opened_larger: float = 1.5
     """Their best is taken only when it scores better than the search's own best and is at
     least this many times its area (a stripe or a part of the page had won)."""

@@ -49,3 +49,13 @@ def test_a_page_under_a_pen_on_light_stripes_is_found() -> None:
     before = detect_page(image, replace(DetectParams(), opened=0))
     assert score(before.corners, truth) < 0.1  # the failure
     assert score(detect_page(image).corners, truth) > 0.8
+
+
+def test_an_opened_quad_must_be_far_larger_than_the_best_it_replaces() -> None:
+    """Tuning 9001 mix #284, two documents, the page found well (0.999). With the area
+    condition off (``opened_larger=0``) the opened regions' best, the small second document
+    (4 % of the frame), is taken in its place and refused as too small."""
+    image, truth = clear_scene(9001, 284)
+    loose = detect_page(image, DetectParams(opened_larger=0.0))
+    assert score(loose.corners, truth) < 0.5  # what the condition keeps out
+    assert score(detect_page(image).corners, truth) > 0.99
