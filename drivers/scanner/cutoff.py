@@ -208,22 +208,36 @@ def stepped(img: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndar
     return margin > 0 and _margin_beyond(img, pts, normal, reach, unit, mid, need, margin)
 
 
+_DESK_ON = 6.0
+"""How far (``unit``) past its first 3 the desk found beyond a page's margin must stay dark."""
+
+
 def _margin_beyond(img: np.ndarray, pts: np.ndarray, normal: np.ndarray, reach: np.ndarray,
                    unit: float, mid: float, need: int, margin: float) -> bool:
     """(Round 12) Whether the desk begins past a margin a little wider than the strip, at the
     same depth all along the side: at ``need`` of the side's points the first depth from
     which 3 ``unit`` in a row (in the frame) are nearer the desk than the paper (at or below
-    ``mid``) is no further than 2 + ``margin`` ``unit`` out, and within a ``unit`` of the
-    median of those depths. The paper just beyond is then the page's own margin (a quad on a
-    frame printed inside its edge, or a sliver short of it: tuning 9010 mix #195, #129), not
-    the page running on to the frame's edge. A printed rule is dark for its own width only,
-    and a striped or checked desk beyond a quad on it starts at a different depth at each
-    point (tuning 9014 cut-ruled #88)."""
-    run = max(2, round(3.0 * unit))
-    depths = np.arange(2.0, 2.0 + margin * unit + run, 1.0)
+    ``mid``) is no further than 2 pixels + ``margin`` ``unit`` from the side, and within a
+    ``unit`` of the median of those depths. The paper just beyond is then the page's own
+    margin (a quad on a frame printed inside its edge, or a sliver short of it: tuning 9010
+    mix #195, #129), not the page running on to the frame's edge. A printed rule is dark for
+    its own width only, and a striped or checked desk beyond a quad on it starts at a
+    different depth at each point (tuning 9014 cut-ruled #88). The desk must go on past its
+    first 3 ``unit`` for :data:`_DESK_ON` more (or to the frame's edge): a printed band a few
+    millimetres wide beyond a rule, with paper after it, is not the desk (a reviewer's
+    synthetic cut page)."""
+    run, more = max(2, round(3.0 * unit)), max(2, round(_DESK_ON * unit))
+    depths = np.arange(2.0, 2.0 + margin * unit + run + more, 1.0)
     ray = sample_points(img, pts[:, None, :] + depths[None, :, None] * normal)
-    dark = np.asarray((ray <= mid) & (depths[None, :] <= reach[:, None]))
-    windows = np.asarray(np.lib.stride_tricks.sliding_window_view(dark, run, axis=1).all(axis=2))
+    framed = depths[None, :] <= reach[:, None]
+    dark = np.asarray((ray <= mid) & framed)
+    starts_at = len(depths) - run - more + 1  # the desk begins within 2 + margin units
+    windows = np.asarray(np.lib.stride_tricks.sliding_window_view(
+        dark, run, axis=1).all(axis=2))[:, :starts_at]
+    # and goes on: dark (or past the frame's edge) for _DESK_ON units more, not a printed band
+    goes_on = np.asarray(np.lib.stride_tricks.sliding_window_view(
+        (ray <= mid) | ~framed, more, axis=1).all(axis=2))[:, run:run + starts_at]
+    windows &= goes_on
     found = windows.any(axis=1)
     if int(np.count_nonzero(found)) < need:
         return False

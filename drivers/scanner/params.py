@@ -224,8 +224,9 @@ class DetectParams:
     quad on a frame printed a few pixels inside a whole page: 9012 mix #175, #192)."""
     margin_desk: float = 4.0
     """(Round 12) nor a side where, at 8 of its 9 points, the desk (3 ``unit`` in a row nearer
-    it than the paper) begins past the strip no further than 2 + this many ``unit`` out, at
-    the same depth (within a ``unit``) all along the side
+    it than the paper, then dark for 6 ``unit`` more or to the frame's edge) begins no further
+    than 2 pixels + this many ``unit`` from the side, at the same depth (within a ``unit``)
+    all along the side
     (:func:`drivers.scanner.cutoff.stepped`): the paper just beyond is the page's own margin,
     wider than the strip (a quad on a frame printed inside a whole page, or a sliver short of
     it: tuning 9010 mix #195, #129). A cut form's box 6 ``unit`` past its rule (9010 cut-ruled

@@ -8,7 +8,13 @@ whose readings come nearest and must stay refused as cut off."""
 
 from __future__ import annotations
 
+from functools import partial
+
+import numpy as np
+
 from drivers.scanner import DetectParams, Reason, detect_page, judge
+from drivers.scanner.cutoff import stepped
+from drivers.scanner.support import continues_to_border
 from simulators.camera.heldout import HeldoutGenerator
 from tests.scanner.tuning import assert_found_well, clear_scene
 
@@ -29,3 +35,21 @@ def test_cut_pages_nearest_the_margin_reading_stay_cut_off() -> None:
         image = HeldoutGenerator(seed).scene(index, "cut-ruled").image
         det = detect_page(image)
         assert det.touches_border and Reason.CUT_OFF in judge(image, det).reasons
+
+
+def test_a_printed_band_past_a_rule_is_not_the_desk_beyond_a_margin() -> None:
+    """A reviewer's synthetic cut page: a page running off the frame's bottom edge, the quad's
+    side on a thin rule, a printed band 4 units wide past it, then paper again to the edge.
+    The margin reading took the band for the desk beginning past the page's margin and called
+    the side not cut off; the desk must now go on for 6 units more (or to the frame's edge)."""
+    img = np.full((480, 640), 60, np.uint8)  # the desk (whiteness)
+    img[120:, 150:490] = 230  # the page, off the bottom edge
+    img[300:302, 150:490] = 40  # the rule under the quad's bottom side
+    img[308:316, 150:490] = 50  # the band
+    quad = np.array([[150, 120], [489, 120], [489, 300], [150, 300]], np.float64)
+    def cut(margin: float, image: np.ndarray) -> bool:
+        return continues_to_border(image, quad, unit=2.0, facing=1.0,
+                                   stepped=partial(stepped, margin=margin))
+    assert cut(0.0, img) and cut(4.0, img)
+    img[316:, 150:490] = 60  # the page ends past the band: the desk does go on
+    assert not cut(4.0, img)
