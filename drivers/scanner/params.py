@@ -271,3 +271,7 @@ class DetectParams:
     ratio of 1.7 or more) is cut along a straight step across it into its larger part,
     when there is one (:mod:`drivers.scanner.split`: the page and the sheet under it, their
     outer sides in line, taken as one; tuning 9013 two-documents #131)."""
+    split_at_edge: bool = True
+    """(Round 12) the same for such a page found cut off, where the part kept is clear of the
+    frame's edge (the sheet under the page running off the frame made the union cut off:
+    tuning 9015 two-documents #66, 9014 #26). False: cut-off pages are not read."""

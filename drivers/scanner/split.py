@@ -140,13 +140,16 @@ def split_page(f: Frames, page: Detection, p: DetectParams) -> Detection:
     """``page`` cut to its larger part where it is shaped as no sheet of paper is and a
     straight step across it says it is a page and the sheet under it (:func:`split_union`);
     ``page`` itself otherwise (every page found right: no reading at all)."""
-    if (page.corners is None or page.touches_border or not p.split_unions
-            or not odd_shape(page.corners)):
-        return page
+    if (page.corners is None or not p.split_unions or not odd_shape(page.corners)
+            or (page.touches_border and not (p.split_at_edge and near_edge(
+                page.corners, page.frame_size, p.border_margin)))):
+        return page  # (cut off by paper going on past a side, not the frame's edge: not read)
     part = split_union(f.fine_white, page.corners * f.fine_scale)
     if part is None:
         return page
     corners = order_clockwise(part / f.fine_scale)
+    if page.touches_border and near_edge(corners, page.frame_size, 2 * p.border_margin):
+        return page  # at the frame's edge: the part kept must be clear of it (the sheet not)
     reach = float(np.linalg.norm(corners[2] - corners[0])) / 60.0  # about a step of the split
     refined = order_clockwise(refine_corners(f.gray, corners, radius=max(3.0, reach),
                                              samples=p.refine_samples))
