@@ -63,7 +63,7 @@ from drivers.scanner.support import (
     side_support,
     stands_out,
 )
-from drivers.scanner.views import WHITE, View, whiteness
+from drivers.scanner.views import LAMP, WHITE, View, whiteness
 
 
 def _distinct(quads: np.ndarray, order: np.ndarray, count: int, apart: float) -> list[int]:
@@ -131,7 +131,9 @@ def _page(frames: Frames, p: DetectParams) -> Detection:
                 return best.detection  # (a page it turned cut off: the other views too)
     doubted: _Found | None = None  # a pale frame's page seen not quite well enough
     low_steps = frames.pale or (p.noisy_doubt and frames.noisy)  # (or a noisy frame's)
-    for listed in p.fallback:
+    for listed in (*p.fallback, LAMP) if p.lamp else p.fallback:
+        if listed.falloff and (best is not None or doubted is not None or not frames.pale):
+            continue  # the lamp view: only on a pale, even frame where nothing was found
         if listed.paler and best is not None and best.detection.area_share >= p.paler_below:
             continue  # a page of some size was found already: the paler part is not split
         view = listed

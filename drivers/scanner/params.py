@@ -266,6 +266,11 @@ class DetectParams:
     ``pale_doubt`` is read again by the faint view's finer check, the better reading counting
     (:mod:`drivers.scanner.pale`: a white page on a light desk whose sides show in colour on
     some sides and in brightness on others, tuning 9011 mix #250). False: not."""
+    lamp: bool = True
+    """(Round 12) on a pale, even frame where no view found anything, the lamp view
+    (:data:`drivers.scanner.views.LAMP`: the frame divided by its light) is searched last, and
+    its page taken as any pale view's: a white page on a light desk under a lamp's falloff
+    (tuning 9013 mix #362, 9002 mix #270, 9014 white on light #68). False: not."""
     split_unions: bool = True
     """(Round 11) a page found not cut off but shaped as no sheet of paper is (sides in a
     ratio of 1.7 or more) is cut along a straight step across it into its larger part,

@@ -21,6 +21,12 @@ view, and on others when the first finds nothing convincing.
 * **dim**: the faint view turned over, for a grey page on a brighter, whiter desk; its paper
   must be at least 0.8 of the frame's bright level (:meth:`View.least_paper`), so a grey or
   dark object on a white desk is not taken.
+* **lamp**: the darkest channel divided by the frame's light (a blur of a fifth of the frame's
+  size), its steps amplified about the median: under a lamp's falloff the desk near the lamp is
+  as bright as the paper far from it, so no level splits page from desk and the faint view's
+  steps, read against a falloff, are weak on some sides; divided out, the page stands as a step
+  of about constant height all round. Its edges are the faint view's. Searched last, and only
+  where no other view found anything (``detect._page``).
 * **green** and **pink**: green minus the mean of red and blue, amplified, either sign: the
   page and the laminate each have a tint of their own, in any direction (warm and cool read one
   axis of two).
@@ -99,6 +105,11 @@ class View:
     percentile of the darkest channel): a pale page a little darker than a brighter desk, not a
     grey or dark object on it."""
 
+    falloff: float = 0.0
+    """Above 0: paper is the darkest channel divided by the frame's light, a blur of this share of
+    the frame's larger size (:func:`lit_evenly`), its steps amplified ``steep`` times about the
+    median (the lamp view)."""
+
     cloth: float = 0.0
     """Above 0: the darkest channel with a patterned cloth's coloured marks closed over
     (radius in pixels of the search image) and set to black (:func:`cloth_marks`)."""
@@ -110,6 +121,8 @@ class View:
 
     def paper(self, image: np.ndarray, unit: float = 1.0) -> np.ndarray:
         """The view of ``image``: paper bright (uint8)."""
+        if self.falloff > 0:
+            return lit_evenly(whiteness(image), self.falloff, self.steep)
         if self.cloth > 0:
             white = whiteness(image)
             if image.ndim == 2:
@@ -200,6 +213,20 @@ def cloth_marks(image: np.ndarray, radius: float) -> np.ndarray:
     return np.asarray(cv2.morphologyEx(marks.astype(np.uint8), cv2.MORPH_CLOSE, disc) > 0)
 
 
+def lit_evenly(white: np.ndarray, share: float, steep: float) -> np.ndarray:
+    """``white`` (uint8) divided by its light (a Gaussian blur of ``share`` of its larger size,
+    made on a picture 8 times smaller and scaled back up), times the light's median, its steps
+    amplified ``steep`` times about that median (uint8)."""
+    h, w = white.shape
+    white32 = white.astype(np.float32)
+    low = cv2.resize(white32, (max(1, w // 8), max(1, h // 8)), interpolation=cv2.INTER_AREA)
+    low = cv2.GaussianBlur(low, (0, 0), share * max(h, w) / 8.0)
+    mid = float(np.median(low))
+    light = np.maximum(cv2.resize(low, (w, h), interpolation=cv2.INTER_LINEAR), 1.0)
+    out = np.clip(128.0 + steep * (white32 * (mid / light) - mid), 0, 255)
+    return np.asarray(out.astype(np.uint8))
+
+
 NOISY = 7.0
 """Grey levels: a frame whose darkest channel steps by at least this much from one pixel to
 the next along a row, at the median (every eighth row of the finer search image), is under
@@ -243,4 +270,5 @@ FAINT = View("faint", boost=4.0, steep=2.0, pale_only=True, reading=2.0)
 DIM = View("dim", boost=4.0, steep=2.0, dim=True, pale_only=True, reading=2.0)
 GREEN = View("green", warmth=1, green=True, pale_only=True, reading=2.0)
 PINK = View("pink", warmth=-1, green=True, pale_only=True, reading=2.0)
+LAMP = View("lamp", boost=4.0, steep=6.0, pale_only=True, reading=2.0, falloff=0.2)
 CLOTH = View("cloth", cloth=14.0, reading=2.0)

@@ -17,7 +17,8 @@ from simulators.camera.metrics import jaccard_smartdoc
 
 # round 4's search: without round 5's views, the second search with dented outlines (which
 # finds 9002 #58 too, once merged) and carrying a side on over another sheet
-ROUND4 = DetectParams(fallback=(SMOOTH, WARM, COOL), concave=False, carry_on=False)
+ROUND4 = DetectParams(fallback=(SMOOTH, WARM, COOL), concave=False, carry_on=False,
+                      lamp=False)
 UNGROWN = DetectParams(grow_sides=0, bands=False)
 PALE = "white-on-light"
 
