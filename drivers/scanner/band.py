@@ -109,12 +109,14 @@ def runs_off_frame(image: np.ndarray, quad: np.ndarray, depth: float = 0.25,
     if image.ndim != 3:
         return False
     q = np.asarray(quad, np.float64)
+    if not _reaches_frame_edge(q, image.shape[1], image.shape[0], depth).any():
+        return False  # (most pages: no side's band could run off the frame, nothing read)
     found = _banded_sides(image, q, step)
     if found is None:
         return False
     sides, ends_a, ends_b, unit_a, unit_b, lengths, bands = found
     u = _ACROSS[None, :, None, None]
-    for i in sides:
+    for i in sides[_reaches_frame_edge(q, image.shape[1], image.shape[0], depth)[sides]]:
         a, b, ua, ub, band = ends_a[i], ends_b[i], unit_a[i], unit_b[i], bands[i]
         desk = _distance(bands[np.arange(4) != i], band)
         desk = desk[np.isfinite(desk)]
@@ -139,6 +141,22 @@ def runs_off_frame(image: np.ndarray, quad: np.ndarray, depth: float = 0.25,
                     in_view=4):
             return True
     return False
+
+
+def _reaches_frame_edge(q: np.ndarray, w: int, h: int, depth: float) -> np.ndarray:
+    """Per side of ``q``: whether both halves of the profiles :func:`runs_off_frame` reads
+    beyond it (its neighbouring sides carried on, out to ``depth`` of their length) leave the
+    frame (``w`` x ``h``) somewhere."""
+    ends_b = np.roll(q, -1, axis=0)
+    dirs_a, dirs_b = q - np.roll(q, 1, axis=0), ends_b - np.roll(q, -2, axis=0)
+    len_a = np.linalg.norm(dirs_a, axis=1, keepdims=True)
+    len_b = np.linalg.norm(dirs_b, axis=1, keepdims=True)
+    reach = np.floor(depth * 0.5 * (len_a + len_b)) - 1.0  # the profiles' last depth
+    u = _ACROSS[None, :, None]
+    far = (1 - u) * (q + reach * dirs_a / np.maximum(len_a, 1e-9))[:, None] + u * (
+        ends_b + reach * dirs_b / np.maximum(len_b, 1e-9))[:, None]  # 4 x 12 x 2
+    out = (far[..., 0] < 0) | (far[..., 1] < 0) | (far[..., 0] > w - 1) | (far[..., 1] > h - 1)
+    return np.asarray(out[:, :6].any(axis=1) & out[:, 6:].any(axis=1))
 
 
 def _banded_sides(
