@@ -60,35 +60,11 @@ def extend_over_band(
         return np.asarray(quad, np.float64)  # no colour, no band to see
     img = image
     q = np.asarray(quad, np.float64)
-    ends_a, ends_b = q, np.roll(q, -1, axis=0)  # side i runs from q[i] to q[i + 1]
-    dirs_a = ends_a - np.roll(q, 1, axis=0)  # the neighbouring sides, going on past each end
-    dirs_b = ends_b - np.roll(q, -2, axis=0)
-    lengths = np.stack([np.linalg.norm(dirs_a, axis=1), np.linalg.norm(dirs_b, axis=1)], axis=1)
-    if float(lengths.min()) < 20:
+    found = _banded_sides(img, q, step)
+    if found is None:
         return q
-    unit_a, unit_b = dirs_a / lengths[:, :1], dirs_b / lengths[:, 1:]
+    sides, ends_a, ends_b, unit_a, unit_b, lengths, bands = found
     u = _ACROSS[None, :, None, None]
-    off = np.array([-6.0, -5.0, -4.0, -3.0, 3.0, 4.0, 5.0, 6.0])[None, None, :, None]
-    look = (1 - u) * (ends_a[:, None, None] + off * unit_a[:, None, None]) + u * (
-        ends_b[:, None, None] + off * unit_b[:, None, None])  # 4 x 12 x 8 x 2
-    seen = _colours(img, look)
-    papers = np.median(seen[:, :, :4].reshape(4, -1, 3), axis=1)
-    bands = np.median(seen[:, :, 4:].reshape(4, -1, 3), axis=1)  # NaN if any is beyond
-    sides = np.flatnonzero(_distance(bands, papers) >= 2 * step)  # else paper beyond: no band
-    if not len(sides):
-        return q
-    # a quick look at the flanks near the side: the desk has itself on both sides of them
-    centre = q.mean(axis=0)
-    flank_pts, flank_dirs = np.stack([ends_a, ends_b], 1), np.stack([unit_a, unit_b], 1)
-    normal = np.stack([flank_dirs[..., 1], -flank_dirs[..., 0]], axis=-1)  # 4 x 2 x 2
-    normal *= np.sign(np.sum((flank_pts - centre) * normal, axis=-1, keepdims=True) + 1e-9)
-    depth_s = np.arange(2.0, 7.0)[:, None, None, None]  # 5 x 1 x 1 x 1
-    line = flank_pts[None] + depth_s * flank_dirs[None]  # 5 x 4 x 2 x 2
-    beside = _colours(img, np.stack([line - 3.0 * normal, line + 3.0 * normal]))  # 2x5x4x2x3
-    inner = _distance(beside[0], bands[None, :, None]) < step
-    outer = _distance(beside[1], bands[None, :, None]) > step
-    flanked = ((inner & outer).mean(axis=0) >= 0.6).all(axis=1)  # 4
-    sides = sides[flanked[sides]]
     for i in sides:
         a, b, ua, ub, band = ends_a[i], ends_b[i], unit_a[i], unit_b[i], bands[i]
         reach = int(depth * 0.5 * float(lengths[i].sum()))
@@ -117,11 +93,119 @@ def extend_over_band(
     return q
 
 
+def runs_off_frame(image: np.ndarray, quad: np.ndarray, depth: float = 0.25,
+                   step: float = 22.0, even: float = 10.0, least: int = 6) -> bool:
+    """(Round 12) Whether a band of colour printed to the page's edge runs on past a side of
+    ``quad`` (as :func:`extend_over_band` reads it) out of the frame: one even colour beyond
+    the side, ``2 step`` from the paper and from what lies just beyond every other side in
+    view (a striped cloth's light ground beyond a side near the frame's edge is no band: 9014
+    mix #265, a clear page), flanked by the page's neighbouring sides carried on (band inside,
+    something else outside, as far as they are in view, at least 4 pixels each), that never
+    ends before the frame's edge, which comes within ``depth`` of the neighbouring sides'
+    length, at least ``least`` pixels from the side. The band's own end is the page's edge, so the
+    page is cut off: its quad ends at the band's inner edge, far from the frame's edge, and
+    no reading of paper beyond it fires (tuning 9016 cut #96: a grey band 57 levels below the
+    paper in the whiteness view, its text running off the frame's left edge)."""
+    if image.ndim != 3:
+        return False
+    q = np.asarray(quad, np.float64)
+    if not _reaches_frame_edge(q, image.shape[1], image.shape[0], depth).any():
+        return False  # (most pages: no side's band could run off the frame, nothing read)
+    found = _banded_sides(image, q, step)
+    if found is None:
+        return False
+    sides, ends_a, ends_b, unit_a, unit_b, lengths, bands = found
+    u = _ACROSS[None, :, None, None]
+    for i in sides[_reaches_frame_edge(q, image.shape[1], image.shape[0], depth)[sides]]:
+        a, b, ua, ub, band = ends_a[i], ends_b[i], unit_a[i], unit_b[i], bands[i]
+        desk = _distance(bands[np.arange(4) != i], band)
+        desk = desk[np.isfinite(desk)]
+        if not len(desk) or float(desk.min()) < 2 * step:
+            continue  # the desk beyond another side is of the band's colour: no band
+        s = np.arange(0.0, int(depth * 0.5 * float(lengths[i].sum())), 1.0)
+        cols = _colours(image, (1 - u[0]) * (a + s[:, None] * ua) + u[0] * (b + s[:, None] * ub))
+        ins = []
+        for part in (slice(0, 6), slice(6, 12)):
+            prof = np.median(cols[part], axis=0)
+            ok = ~np.isnan(prof).any(axis=1)
+            inside = int(np.argmin(ok)) if not ok.all() else -1
+            if inside < least or _band_end(prof[:inside], band, step):
+                break  # the frame's edge out of reach, or the band ends in view
+            ins.append(inside)
+        if len(ins) < 2:
+            continue
+        strip = cols[:, 2: min(ins) - 2].reshape(-1, 3)
+        if float(np.median(_distance(strip, band))) > even:
+            continue  # not one even colour
+        if _flanked(image, a, ua, b, ub, q, max(ins), band, step, curled=False,
+                    in_view=4):
+            return True
+    return False
+
+
+def _reaches_frame_edge(q: np.ndarray, w: int, h: int, depth: float) -> np.ndarray:
+    """Per side of ``q``: whether both halves of the profiles :func:`runs_off_frame` reads
+    beyond it (its neighbouring sides carried on, out to ``depth`` of their length) leave the
+    frame (``w`` x ``h``) somewhere."""
+    ends_b = np.roll(q, -1, axis=0)
+    dirs_a, dirs_b = q - np.roll(q, 1, axis=0), ends_b - np.roll(q, -2, axis=0)
+    len_a = np.linalg.norm(dirs_a, axis=1, keepdims=True)
+    len_b = np.linalg.norm(dirs_b, axis=1, keepdims=True)
+    reach = np.floor(depth * 0.5 * (len_a + len_b)) - 1.0  # the profiles' last depth
+    u = _ACROSS[None, :, None]
+    far = (1 - u) * (q + reach * dirs_a / np.maximum(len_a, 1e-9))[:, None] + u * (
+        ends_b + reach * dirs_b / np.maximum(len_b, 1e-9))[:, None]  # 4 x 12 x 2
+    out = (far[..., 0] < 0) | (far[..., 1] < 0) | (far[..., 0] > w - 1) | (far[..., 1] > h - 1)
+    return np.asarray(out[:, :6].any(axis=1) & out[:, 6:].any(axis=1))
+
+
+def _banded_sides(
+    img: np.ndarray, q: np.ndarray, step: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+           np.ndarray] | None:
+    """The sides of ``q`` with a band beyond them at a first look (its colour ``2 step`` from
+    the paper's just inside, its flanks near the side with the band inside and something else
+    outside), with the quad's ends, the neighbouring sides' directions and lengths and the
+    bands' colours; None when there is none."""
+    ends_a, ends_b = q, np.roll(q, -1, axis=0)  # side i runs from q[i] to q[i + 1]
+    dirs_a = ends_a - np.roll(q, 1, axis=0)  # the neighbouring sides, going on past each end
+    dirs_b = ends_b - np.roll(q, -2, axis=0)
+    lengths = np.stack([np.linalg.norm(dirs_a, axis=1), np.linalg.norm(dirs_b, axis=1)], axis=1)
+    if float(lengths.min()) < 20:
+        return None
+    unit_a, unit_b = dirs_a / lengths[:, :1], dirs_b / lengths[:, 1:]
+    u = _ACROSS[None, :, None, None]
+    off = np.array([-6.0, -5.0, -4.0, -3.0, 3.0, 4.0, 5.0, 6.0])[None, None, :, None]
+    look = (1 - u) * (ends_a[:, None, None] + off * unit_a[:, None, None]) + u * (
+        ends_b[:, None, None] + off * unit_b[:, None, None])  # 4 x 12 x 8 x 2
+    seen = _colours(img, look)
+    papers = np.median(seen[:, :, :4].reshape(4, -1, 3), axis=1)
+    bands = np.median(seen[:, :, 4:].reshape(4, -1, 3), axis=1)  # NaN if any is beyond
+    sides = np.flatnonzero(_distance(bands, papers) >= 2 * step)  # else paper beyond: no band
+    if not len(sides):
+        return None
+    # a quick look at the flanks near the side: the desk has itself on both sides of them
+    centre = q.mean(axis=0)
+    flank_pts, flank_dirs = np.stack([ends_a, ends_b], 1), np.stack([unit_a, unit_b], 1)
+    normal = np.stack([flank_dirs[..., 1], -flank_dirs[..., 0]], axis=-1)  # 4 x 2 x 2
+    normal *= np.sign(np.sum((flank_pts - centre) * normal, axis=-1, keepdims=True) + 1e-9)
+    depth_s = np.arange(2.0, 7.0)[:, None, None, None]  # 5 x 1 x 1 x 1
+    line = flank_pts[None] + depth_s * flank_dirs[None]  # 5 x 4 x 2 x 2
+    beside = _colours(img, np.stack([line - 3.0 * normal, line + 3.0 * normal]))  # 2x5x4x2x3
+    inner = _distance(beside[0], bands[None, :, None]) < step
+    outer = _distance(beside[1], bands[None, :, None]) > step
+    flanked = ((inner & outer).mean(axis=0) >= 0.6).all(axis=1)  # 4
+    sides = sides[flanked[sides]]
+    return sides, ends_a, ends_b, unit_a, unit_b, lengths, bands
+
+
 def _flanked(img: np.ndarray, a: np.ndarray, ua: np.ndarray, b: np.ndarray, ub: np.ndarray,
-             q: np.ndarray, end: int, band: np.ndarray, step: float, curled: bool = True) -> bool:
+             q: np.ndarray, end: int, band: np.ndarray, step: float, curled: bool = True,
+             in_view: int = 0) -> bool:
     """Whether the strip's flanks, the page's neighbouring sides carried on past ``a`` and
     ``b``, have the band inside and something else outside along most of their length (or,
-    with ``curled``, a flank whose far end a curled corner took: :func:`_curled_off`)."""
+    with ``curled``, a flank whose far end a curled corner took: :func:`_curled_off`); with
+    ``in_view``, read only as far as they are in the frame, at least ``in_view`` points."""
     centre = q.mean(axis=0)
     s = np.arange(2.0, end - 2.0, 1.0)
     for p, d in ((a, ua), (b, ub)):
@@ -131,6 +215,11 @@ def _flanked(img: np.ndarray, a: np.ndarray, ua: np.ndarray, b: np.ndarray, ub: 
         line = p + s[:, None] * d
         inner = _colours(img, line - 3.0 * n)
         outer = _colours(img, line + 3.0 * n)
+        if in_view:
+            keep = ~(np.isnan(outer).any(axis=1) | np.isnan(inner).any(axis=1))
+            if int(keep.sum()) < in_view:
+                return False
+            inner, outer = inner[keep], outer[keep]
         if np.isnan(outer).any():
             return False
         away = _distance(outer, band) > step

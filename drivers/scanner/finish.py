@@ -24,7 +24,7 @@ from functools import partial
 
 import numpy as np
 
-from drivers.scanner.band import extend_over_band
+from drivers.scanner.band import extend_over_band, runs_off_frame
 from drivers.scanner.beside import paper_beside
 from drivers.scanner.cutoff import along_edge, runs_off, stepped
 from drivers.scanner.detection import Detection, near_edge
@@ -149,4 +149,6 @@ def cut_off_far(f: Frames, page: Detection, p: DetectParams,
     if p.paper_beside and paper_beside(seen, page.corners * f.fine_scale,
                                        unit=f.fine_scale / f.scale):
         return replace(page, touches_border=True)
+    if p.band_off and runs_off_frame(f.fine, page.corners * f.fine_scale):
+        return replace(page, touches_border=True)  # (round 12) a band out of the frame
     return page

@@ -251,6 +251,11 @@ class DetectParams:
     its quad on a column rule, the form's further rules faint coloured lines (20-23 levels in
     the whiteness view) that 4 of 9 rays cross at 3 (tuning 9015 cut-ruled #73: accepted).
     0: off."""
+    band_off: bool = True
+    """(Round 12) in the last look, a band of colour printed to the page's edge that runs on
+    past a side out of the frame, never ending in view, makes the page cut off
+    (:func:`drivers.scanner.band.runs_off_frame`: tuning 9016 cut #96, a grey band with text
+    beyond the quad's side, 57 levels below the paper: accepted)."""
     other_view_floor: float = 0.45
     """Another view's search stops before the inside, rim and refinement checks when none of
     its shortlisted quads has its sides seen this well (coarse support): that view's page
