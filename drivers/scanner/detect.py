@@ -63,6 +63,7 @@ from drivers.scanner.support import (
     side_support,
     stands_out,
 )
+from drivers.scanner.tint import without_tinted
 from drivers.scanner.views import LAMP, WHITE, View, whiteness
 
 
@@ -251,6 +252,8 @@ def _search(f: Frames, view: View, p: DetectParams,
             scored = opened
     if scored is None:
         return None
+    if dented is None and view.plain and not view.paler and p.tinted > 0:
+        scored = without_tinted(f.small, white, scored, p.tinted_rival, p.tinted)
     quads, score, support, inside = scored
     picked = _distinct(quads, np.argsort(-score), max(1, p.hypotheses), 2.0)
     if dented and dented[1] and float(np.abs(quads[picked[0]] - order_clockwise(dented[1][0])

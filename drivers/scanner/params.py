@@ -74,6 +74,13 @@ class DetectParams:
     opened_larger: float = 1.5
     """Their best is taken only when it scores better than the search's own best and is at
     least this many times its area (a stripe or a part of the page had won)."""
+    tinted: float = 0.5
+    """The plain search's best, when it holds a rival scoring at least ``tinted_rival`` times
+    as much with its sides seen better, loses in proportion to its sides' tint
+    (:func:`drivers.scanner.tint.without_tinted`) when under this: a quad too large, two sides
+    on a light-ground cloth's lines. 0: not looked at."""
+    tinted_rival: float = 0.7
+    """See ``tinted``."""
     concave_corner: float = 0.6
     """In that second search, a quad whose corner has less than this share of paper just
     inside it loses in proportion: a quad over the page and the sheet under it, joined by a
