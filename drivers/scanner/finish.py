@@ -46,14 +46,22 @@ def finish(
     touches = (
         near_edge(corners, size, p.border_margin)
         or near_edge(coarse, coarse_size, 1.0)
-        or continues_to_border(fine_white, corners * fine_scale,
-                               unit=fine_white.shape[1] / float(coarse_size[0]),
+        or paper_runs_on(fine_white, corners * fine_scale, coarse_size[0], p)
+    )
+    return Detection(corners, size, touches, support)
+
+
+def paper_runs_on(fine_white: np.ndarray, corners: np.ndarray, coarse_width: int,
+                  p: DetectParams) -> bool:
+    """Whether paper runs on past a side of the quad ``corners`` (the finer image's pixels) to
+    the frame's edge (:func:`drivers.scanner.support.continues_to_border`, read with the
+    search's unit: the finer image's width over the search image's ``coarse_width``)."""
+    return continues_to_border(fine_white, corners,
+                               unit=fine_white.shape[1] / float(coarse_width),
                                facing=p.facing,
                                stepped=partial(stepped, margin=p.margin_desk) if p.stepped
                                else None,
                                own=p.own_paper)
-    )
-    return Detection(corners, size, touches, support)
 
 
 def beyond(

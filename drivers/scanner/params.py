@@ -279,7 +279,8 @@ class DetectParams:
     (:mod:`drivers.scanner.pale`: a white page on a light desk whose sides show in colour on
     some sides and in brightness on others, tuning 9011 mix #250). False: not."""
     lamp: bool = True
-    """(Round 12) on a pale, even frame where no view found anything, the lamp view
+    """(Round 12) on a pale, even frame where no view found anything (or only a sure quad too
+    small to be a page: a table's cell, kept in case no view holds it), the lamp view
     (:data:`drivers.scanner.views.LAMP`: the frame divided by its light) is searched last, and
     its page taken as any pale view's: a white page on a light desk under a lamp's falloff
     (tuning 9013 mix #362, 9002 mix #270, 9014 white on light #68). False: not."""

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from drivers.scanner.detection import Detection, near_edge
+from drivers.scanner.finish import paper_runs_on
 from drivers.scanner.frames import Frames
 from drivers.scanner.geometry import order_clockwise
 from drivers.scanner.params import DetectParams
@@ -144,6 +145,9 @@ def split_page(f: Frames, page: Detection, p: DetectParams) -> Detection:
             or (page.touches_border and not (p.split_at_edge and near_edge(
                 page.corners, page.frame_size, p.border_margin)))):
         return page  # (cut off by paper going on past a side, not the frame's edge: not read)
+    if page.touches_border and paper_runs_on(f.fine_white32, page.corners * f.fine_scale,
+                                             f.small.shape[1], p):
+        return page  # at the frame's edge and paper running on too: the part is not read
     part = split_union(f.fine_white, page.corners * f.fine_scale)
     if part is None:
         return page
