@@ -109,14 +109,15 @@ def runs_off_frame(image: np.ndarray, quad: np.ndarray, depth: float = 0.25,
     if image.ndim != 3:
         return False
     q = np.asarray(quad, np.float64)
-    if not _reaches_frame_edge(q, image.shape[1], image.shape[0], depth).any():
+    off_frame = _reaches_frame_edge(q, image.shape[1], image.shape[0], depth)
+    if not off_frame.any():
         return False  # (most pages: no side's band could run off the frame, nothing read)
     found = _banded_sides(image, q, step)
     if found is None:
         return False
     sides, ends_a, ends_b, unit_a, unit_b, lengths, bands = found
     u = _ACROSS[None, :, None, None]
-    for i in sides[_reaches_frame_edge(q, image.shape[1], image.shape[0], depth)[sides]]:
+    for i in sides[off_frame[sides]]:
         a, b, ua, ub, band = ends_a[i], ends_b[i], unit_a[i], unit_b[i], bands[i]
         desk = _distance(bands[np.arange(4) != i], band)
         desk = desk[np.isfinite(desk)]

@@ -25,7 +25,7 @@ from drivers.scanner.frames import Frames
 from drivers.scanner.geometry import order_clockwise
 from drivers.scanner.params import DetectParams
 from drivers.scanner.refine import refine_corners
-from drivers.scanner.support import side_support
+from drivers.scanner.support import seen_finely
 from drivers.scanner.views import CLOTH, View, coloured
 
 MARKS = (0.05, 0.45)
@@ -94,8 +94,7 @@ def on_cloth(f: Frames, p: DetectParams, search: Callable[[Frames, View, DetectP
         return None
     fine = view.paper(f.fine, f.fine_scale / f.scale)  # (made by the search: kept)
     seen_on = np.asarray(fine, np.float32)
-    seen = float(np.prod(side_support(seen_on, refined[None] * f.fine_scale,
-                                      contrast=p.contrast, slack=1, unit=view.reading)))
+    seen = seen_finely(seen_on, refined * f.fine_scale, p.contrast, (view.reading,))
     if seen < p.cloth_doubt:
         return None
     sw, sh = f.small.shape[1::-1]

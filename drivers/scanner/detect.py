@@ -60,6 +60,7 @@ from drivers.scanner.support import (
     corner_share,
     interior_share,
     rim_roughness,
+    seen_finely,
     side_support,
     stands_out,
 )
@@ -279,9 +280,7 @@ def _search(f: Frames, view: View, p: DetectParams,
         corners = refine_corners(gray, quads[i] / scale * at, radius=radius,
                                  samples=p.refine_samples)
         corners = order_clockwise(corners) / at
-        check = max(np.prod(side_support(fine_white, corners[None] * fine_scale,
-                                         contrast=p.contrast, slack=1, unit=unit))
-                    for unit in view.readings)
+        check = seen_finely(fine_white, corners * fine_scale, p.contrast, view.readings)
         results.append((quad_area(corners) * check * inside[i], i, corners, float(check)))
     final, best, corners, check = max(results, key=lambda r: r[0])
     if final <= 0:
@@ -299,8 +298,7 @@ def _search(f: Frames, view: View, p: DetectParams,
         i = top[1]
         reached = order_clockwise(refine_corners(gray, quads[i] / scale, radius=p.refine_again
                                                  * radius, samples=p.refine_samples))
-        seen = float(np.prod(side_support(fine_white, reached[None] * fine_scale,
-                                          contrast=p.contrast, slack=1)))
+        seen = seen_finely(fine_white, reached * fine_scale, p.contrast, (1.0,))
         if quad_area(reached) * seen * inside[i] > final:
             other = finish(fine_white, (w, h), reached, quads[i], (sw, sh), seen, p)
             if not other.touches_border:
@@ -316,8 +314,7 @@ def _search(f: Frames, view: View, p: DetectParams,
             # reaching further; taken if better seen and then not cut off
             wider = order_clockwise(refine_corners(gray, quads[best] / scale, radius=p.refine_again
                                                    * radius, samples=p.refine_samples))
-            seen = float(np.prod(side_support(fine_white, wider[None] * fine_scale,
-                                              contrast=p.contrast, slack=1)))
+            seen = seen_finely(fine_white, wider * fine_scale, p.contrast, (1.0,))
             if quad_area(wider) * seen * inside[best] > final:
                 again, more = beyond(f, gray, fine_white, finish(
                     fine_white, (w, h), wider, quads[best], (sw, sh), seen, p), quads[best],

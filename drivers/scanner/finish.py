@@ -34,7 +34,7 @@ from drivers.scanner.grow import grow, sides_seen
 from drivers.scanner.params import DetectParams
 from drivers.scanner.refine import refine_corners
 from drivers.scanner.sheets import carry_on
-from drivers.scanner.support import continues_to_border, side_support
+from drivers.scanner.support import continues_to_border, seen_finely
 
 
 def finish(
@@ -96,8 +96,7 @@ def beyond(
                                                      samples=p.refine_samples))
             if not corners_within(refined, page.corners, 3.0, strict=True):  # it only grows
                 refined = order_clockwise(carried / f.fine_scale)
-            seen = float(np.prod(side_support(fine_white, refined[None] * f.fine_scale,
-                                              contrast=p.contrast, slack=1)))
+            seen = seen_finely(fine_white, refined * f.fine_scale, p.contrast, (1.0,))
             return finish(fine_white, page.frame_size, refined, coarse, coarse_size, seen,
                            p), True
     return page, False

@@ -20,7 +20,7 @@ import numpy as np
 
 from drivers.scanner.frames import Frames
 from drivers.scanner.params import DetectParams
-from drivers.scanner.support import side_support
+from drivers.scanner.support import seen_finely
 from drivers.scanner.views import FAINT
 
 F = TypeVar("F", bound=Any)
@@ -37,9 +37,7 @@ def faint_again(f: Frames, found: F, p: DetectParams) -> F:
             or page.area_share < p.fallback_min_area):
         return found
     white = np.asarray(FAINT.paper(f.fine, f.fine_scale / f.scale), np.float32)
-    seen = float(max(np.prod(side_support(white, page.corners[None] * f.fine_scale,
-                                          contrast=p.contrast, slack=1, unit=unit))
-                     for unit in FAINT.readings))
+    seen = seen_finely(white, page.corners * f.fine_scale, p.contrast, FAINT.readings)
     if seen <= page.support:
         return found
     return replace(found, detection=replace(page, support=seen))

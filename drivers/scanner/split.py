@@ -28,7 +28,7 @@ from drivers.scanner.frames import Frames
 from drivers.scanner.geometry import order_clockwise
 from drivers.scanner.params import DetectParams
 from drivers.scanner.refine import refine_corners
-from drivers.scanner.support import side_support
+from drivers.scanner.support import seen_finely
 
 _SIZE = 48
 """Side of the flattened quad (pixels)."""
@@ -157,8 +157,7 @@ def split_page(f: Frames, page: Detection, p: DetectParams) -> Detection:
     reach = float(np.linalg.norm(corners[2] - corners[0])) / 60.0  # about a step of the split
     refined = order_clockwise(refine_corners(f.gray, corners, radius=max(3.0, reach),
                                              samples=p.refine_samples))
-    seen = float(np.prod(side_support(f.fine_white32, refined[None] * f.fine_scale,
-                                      contrast=p.contrast, slack=1)))
+    seen = seen_finely(f.fine_white32, refined * f.fine_scale, p.contrast, (1.0,))
     # the new side has the sheet beyond it, the others were read with the whole quad's
     touches = near_edge(refined, page.frame_size, p.border_margin)
     return Detection(refined, page.frame_size, touches, seen)

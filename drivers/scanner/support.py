@@ -20,7 +20,7 @@ over stacks of quads (Q x 4 x 2, corners in order around).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import cv2
 import numpy as np
@@ -176,7 +176,15 @@ def side_support(
     return np.asarray(share.max(axis=0))
 
 
-_INTERIOR = tuple(float(g) for g in np.linspace(0.15, 0.85, 6))
+def seen_finely(white: np.ndarray, corners: np.ndarray, contrast: float,
+                units: Iterable[float]) -> float:
+    """How well the sides of one quad ``corners`` (``white``'s pixels) are seen at the finer
+    check: :func:`side_support` with a slack of 1, the best over the readings ``units``."""
+    return float(max(np.prod(side_support(white, corners[None], contrast=contrast, slack=1,
+                                          unit=unit)) for unit in units))
+
+
+INTERIOR_GRID = tuple(float(g) for g in np.linspace(0.15, 0.85, 6))
 """The interior's 6 x 6 grid (:func:`interior_share`), from 15 % to 85 % along both ways."""
 
 _CORNER = (0.05, 0.1, 0.15)
@@ -190,7 +198,7 @@ def interior_share(
     of the paper's level, and that level (the median just inside its sides)."""
     if not len(quads):
         return np.zeros(0), np.zeros(0)
-    inner = grid_in_quads(quads, _INTERIOR, _INTERIOR)
+    inner = grid_in_quads(quads, INTERIOR_GRID, INTERIOR_GRID)
     smooth = smoothed(white, 1.0)
     pts, normal = side_points(quads, 12)
     rim = sample_points(smooth, pts - 2.5 * normal[:, :, None, :]).reshape(len(quads), -1)

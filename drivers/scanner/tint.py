@@ -15,10 +15,13 @@ import cv2
 import numpy as np
 
 from drivers.scanner.geometry import grid_in_quads, quad_areas
-from drivers.scanner.support import interior_share, sample_points, side_points, smoothed
-
-_GRID = tuple(float(g) for g in np.linspace(0.15, 0.85, 6))
-"""The interior's 6 x 6 grid, as :func:`drivers.scanner.support.interior_share` reads it."""
+from drivers.scanner.support import (
+    INTERIOR_GRID,
+    interior_share,
+    sample_points,
+    side_points,
+    smoothed,
+)
 
 _DEPTHS = (3.0, 5.0, 7.0)
 """How far inside each side (search pixels) its colour is read: the page's margin."""
@@ -47,7 +50,7 @@ def side_tint(small: np.ndarray, white: np.ndarray, quads: np.ndarray,
     level = interior_share(white, quads)[1]
     ch = chroma(small)
     smooth = smoothed(white, 1.0)
-    inner = grid_in_quads(quads, _GRID, _GRID)  # Q x 36 x 2
+    inner = grid_in_quads(quads, INTERIOR_GRID, INTERIOR_GRID)  # Q x 36 x 2
     bright = sample_points(smooth, inner) > level[:, None] - 40.0
     grid = np.stack([sample_points(ch[..., c], inner) for c in range(3)], axis=-1)
     pts, normal = side_points(quads, samples)
