@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from typing import cast
 
 import cv2
 import numpy as np
@@ -109,7 +110,7 @@ def _remap(img: np.ndarray, map1: np.ndarray, map2: np.ndarray | None,
     return np.asarray(cv2.remap(
         img if own_depth or img.dtype == np.float32 else img.astype(np.float32),
         map1,
-        map2,  # type: ignore[arg-type]  # None with a CV_32FC2 map1
+        cast(np.ndarray, map2),  # None with a CV_32FC2 map1 (stubs before opencv 5.1 refuse it)
         cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_REPLICATE if border is None else cv2.BORDER_CONSTANT,
         borderValue=0.0 if border is None else border,
