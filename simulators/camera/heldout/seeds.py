@@ -18,7 +18,8 @@ earlier tuning seeds' missed pages and accepted cut pages have all been looked a
 9012 and 9013 were added in round 10 (2026-12-02, a new session) the same way, before anything
 of them was looked at, for a check of each fix on scenes nobody has looked at yet.
 9014 and 9015 were added in round 11 (2026-12-02, a new session) the same way, before anything
-of them was looked at, and 9016 and 9017 in round 12 (2026-12-02, the next session).
+of them was looked at, and 9016 and 9017 in round 12 (2026-12-02, the next session), and 9018
+and 9019 in round 13 (2026-12-02, the session after), scored with round 12's code first.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 HELDOUT_SEEDS = (7101, 7102, 7103)
 TUNING_SEEDS = (
     9001, 9002, 9003, 9004, 9005, 9006, 9007, 9008, 9009, 9010, 9011, 9012, 9013, 9014, 9015,
-    9016, 9017,
+    9016, 9017, 9018, 9019,
 )
 
 
