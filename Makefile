@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test lint typecheck check bench clean mutation
+.PHONY: setup demo test lint typecheck check bench clean mutation relock
 
 setup:
 	@scripts/bootstrap.sh
@@ -30,6 +30,11 @@ check: lint typecheck test
 # not explain.
 mutation: setup
 	@$(PY) -m bench.mutation
+
+# The Python packages are pinned in scripts/constraints.txt; this moves them to the newest
+# releases pyproject.toml allows (then `make check` and the camera bench, before committing).
+relock:
+	@scripts/relock.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -50,7 +50,7 @@ fi
 test -f /etc/reader.conf.d/vpcd || { log "vsmartcard-vpcd is installed but /etc/reader.conf.d/vpcd is missing"; exit 1; }
 
 stamp=.venv/.bootstrap-stamp
-want=$(cat pyproject.toml scripts/bootstrap.sh | sha256sum | cut -d' ' -f1)
+want=$(cat pyproject.toml scripts/bootstrap.sh scripts/constraints.txt | sha256sum | cut -d' ' -f1)
 if [[ -x .venv/bin/python && -f $stamp && "$(cat "$stamp")" == "$want" ]]; then
   exit 0
 fi
@@ -61,7 +61,7 @@ fi
 log "installing Python packages into .venv (first time takes a few minutes)"
 piplog=.venv/bootstrap-pip.log
 if ! { .venv/bin/python -m pip install -q --upgrade pip && \
-       .venv/bin/python -m pip install -q -e '.[dev,backoffice]'; } >"$piplog" 2>&1; then
+       .venv/bin/python -m pip install -q -c scripts/constraints.txt -e '.[dev,backoffice]'; } >"$piplog" 2>&1; then
   tail -n 40 "$piplog" >&2
   log "pip failed; the whole log is in $piplog"
   exit 1
