@@ -9,6 +9,7 @@ from functools import cached_property
 
 import numpy as np
 
+from drivers.scanner.band import Looks
 from drivers.scanner.views import WHITE, pale_even, sensor_noisy
 
 
@@ -46,3 +47,9 @@ class Frames:
         """Whether the frame is under heavy sensor noise
         (:func:`drivers.scanner.views.sensor_noisy`): read once a frame, on first use."""
         return sensor_noisy(self.fine)
+
+    @cached_property
+    def looks(self) -> Looks:
+        """The first looks for a band of colour beyond a quad's sides
+        (:class:`drivers.scanner.band.Looks`, on ``fine``): each quad's read once a frame."""
+        return Looks(self.fine)
