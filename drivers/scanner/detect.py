@@ -32,10 +32,8 @@ import cv2
 import numpy as np
 
 from drivers.scanner.candidates import (
-    coarse_edges,
     concave_candidates,
     contour_candidates,
-    line_candidates,
     opened_candidates,
     zoomed_out_candidates,
 )
@@ -151,7 +149,7 @@ def _page(frames: Frames, p: DetectParams) -> Detection:
         if (found is None or found.detection.support < min(p.confident, p.pale_doubt)
                 or found.detection.area_share < p.fallback_min_area
                 or (p.stand_out > 0
-                    and not stands_out(view.paper(frames.small), found.coarse, p.stand_out,
+                    and not stands_out(frames.paper(view), found.coarse, p.stand_out,
                                        median=view.pale_only and p.pale_median))):
             continue  # another view is believed only when it sees the sides of a page well
         if found.detection.support < p.confident:  # on a pale, even frame: kept, doubted
@@ -179,7 +177,7 @@ def _dented_search(f: Frames, best: _Found | None, p: DetectParams) -> _Found | 
     brightest regions' quads (see ``upper``) and the first search's best quad; None when
     there are none of the first two (one or two Otsu thresholds and their contours)."""
     sh, sw = f.small.shape[:2]
-    white, limit = WHITE.paper(f.small), p.min_area * sw * sh
+    white, limit = f.paper(WHITE), p.min_area * sw * sh
     dented = concave_candidates(white, limit, fit=p.fit_outlines)
     upper = (upper_candidates(white, limit, least=p.upper, fit=p.fit_outlines)
              if p.upper < 1.0 else [])
@@ -219,8 +217,8 @@ def _search(f: Frames, view: View, p: DetectParams,
     the candidates are those and that quad only."""
     h, w = f.frame.shape[:2]
     scale, fine_scale = f.scale, f.fine_scale
-    white = view.paper(f.small)
-    gray_small = view.gray(f.small)
+    white = f.paper(view)
+    gray_small = f.gray_of(view)
     sh, sw = gray_small.shape
     limit = p.min_area * sw * sh
     if view.paler:  # the paler part's regions only (drivers.scanner.levels)
@@ -231,12 +229,12 @@ def _search(f: Frames, view: View, p: DetectParams,
     elif dented is not None:
         stacks = [np.array(dented[0] + list(dented[1])).reshape(-1, 4, 2)]
     else:
-        edges = coarse_edges(gray_small, p.denoised)
+        edges, lines = f.edges(view, p.denoised)
         found = contour_candidates(white, edges, limit) + zoomed_out_candidates(
             f.small, white, limit, view=view, noisy=p.denoised)
         if view.warmth != 0:  # a colour view: a tinted object may hold the Otsu split
             found += under_object_candidates(white, limit)
-        stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
+        stacks = [np.array(found).reshape(-1, 4, 2), lines]
     scored = _scored(f, view, p, white, _usable(stacks, limit, p), dented)
     if dented is None and view.plain and not view.paler and p.opened > 0 and (
             scored is None or _unsure(scored, (sw, sh), p)):
@@ -263,8 +261,8 @@ def _search(f: Frames, view: View, p: DetectParams,
     # only candidates within reach of the best are worth refining
     picked = [i for i in picked if score[i] >= 0.3 * score[picked[0]]]
     # float32 once (the picture every fine reading samples as float32; the same values)
-    fine_white = f.fine_white32 if view.plain else np.asarray(
-        view.paper(f.fine, fine_scale / scale), np.float32)
+    fine_white = f.fine_white32 if view.plain else np.asarray(f.paper(view, fine=True),
+                                                              np.float32)
     if not p.refine:
         best = picked[0]
         return _Found(float(score[best]), finish(
@@ -273,7 +271,7 @@ def _search(f: Frames, view: View, p: DetectParams,
     if view.plain:
         gray, at = f.gray, 1.0
     else:  # the other views are refined on the finer search image (they are blurred anyway)
-        gray, at = view.gray(f.fine, fine_scale / scale).astype(np.float32), fine_scale
+        gray, at = f.gray_of(view, fine=True).astype(np.float32), fine_scale
     results = []
     radius = max(3.0, 1.5 * at / scale)
     for i in picked:
