@@ -63,7 +63,7 @@ from drivers.scanner.support import (
     stands_out,
 )
 from drivers.scanner.tint import without_tinted
-from drivers.scanner.views import LAMP, WHITE, View, whiteness
+from drivers.scanner.views import FAINT, LAMP, WHITE, View, whiteness
 
 
 def _distinct(quads: np.ndarray, order: np.ndarray, count: int, apart: float) -> list[int]:
@@ -132,7 +132,8 @@ def _page(frames: Frames, p: DetectParams) -> Detection:
     doubted: _Found | None = None  # a pale frame's page seen not quite well enough
     low_steps = frames.pale or (p.noisy_doubt and frames.noisy)  # (or a noisy frame's)
     for listed in (*p.fallback, LAMP) if p.lamp else p.fallback:
-        if listed.falloff and (best is not None or doubted is not None or not frames.pale):
+        if listed.falloff and (best is not None or doubted is not None or not frames.pale
+                               or frames.seen_coarsely.get(FAINT.name, 0.0) < p.lamp_after):
             continue  # the lamp view: on a pale, even frame where nothing (or a cell) was found
         if listed.paler and best is not None and best.detection.area_share >= p.paler_below:
             continue  # a page of some size was found already: the paler part is not split
@@ -354,6 +355,7 @@ def _scored(f: Frames, view: View, p: DetectParams, white: np.ndarray, quads: np
         side_support(white, quads, samples=8, contrast=p.contrast), axis=1)
     quads = quads[np.argsort(-rough)[: p.shortlist]]
     support = np.prod(side_support(white, quads, contrast=p.contrast), axis=1)
+    f.seen_coarsely[view.name] = max(f.seen_coarsely.get(view.name, 0.0), float(support.max()))
     if (not view.plain or view.paler) and float(support.max()) < (
             p.pale_floor if view.pale_only else p.other_view_floor):  # (views.py: pale views)
         return None

@@ -103,3 +103,11 @@ class Frames:
             made = edges, line_candidates(edges)
             self._edge_maps[key] = made
         return made
+
+    @cached_property
+    def seen_coarsely(self) -> dict[str, float]:
+        """Per view searched so far (by name): how well the best of its shortlisted quads had
+        its sides seen (coarse support), 0 where none was scored (``detect._scored`` writes
+        it; the lamp view is searched only where the faint view saw something:
+        ``DetectParams.lamp_after``)."""
+        return {}
