@@ -48,36 +48,27 @@ def _band_end(profile: np.ndarray, band: np.ndarray, step: float) -> int:
 
 def extend_over_band(
     image: np.ndarray, quad: np.ndarray, depth: float = 0.25, step: float = 22.0,
-    even: float = 10.0, curled: bool = True,
+    even: float = 10.0, curled: bool = True, looks: Looks | None = None,
 ) -> np.ndarray:
     """``quad`` (4 x 2, clockwise, in pixels of the BGR ``image``) with one side moved out over
     a band of colour printed to the page's edge (see the module's notes), or ``quad``
     itself. ``depth`` bounds the band as a share of the neighbouring sides' length; ``step`` is
     the colour distance (BGR) that marks the band's end and flanks; ``even``, how far the
     band's own pixels may stray from its colour (median); ``curled``, whether a flank may be
-    cut short by a curled corner (:func:`_curled_off`)."""
+    cut short by a curled corner (:func:`_curled_off`); ``looks``, the frame's first looks
+    (:class:`Looks`, on ``image``), read once a quad."""
     if image.ndim != 3:
         return np.asarray(quad, np.float64)  # no colour, no band to see
     img = image
     q = np.asarray(quad, np.float64)
-    found = _banded_sides(img, q, step)
+    found = (looks or Looks(img)).banded(q, step)
     if found is None:
         return q
     sides, ends_a, ends_b, unit_a, unit_b, lengths, bands = found
-    u = _ACROSS[None, :, None, None]
     for i in sides:
         a, b, ua, ub, band = ends_a[i], ends_b[i], unit_a[i], unit_b[i], bands[i]
-        reach = int(depth * 0.5 * float(lengths[i].sum()))
-        s = np.arange(0.0, reach, 1.0)
-        pts = (1 - u[0]) * (a + s[:, None] * ua) + u[0] * (b + s[:, None] * ub)  # 12 x S x 2
-        cols = _colours(img, pts)  # 12 x S x 3
-        ends = []
-        for part in (slice(0, 6), slice(6, 12)):
-            prof = np.median(cols[part], axis=0)
-            ok = ~np.isnan(prof).any(axis=1)
-            ends.append(_band_end(prof[: int(np.argmin(ok)) if not ok.all() else None], band,
-                                  step))
-        e1, e2 = ends
+        cols, halves = _profiles(img, a, ua, b, ub, _reach(depth, lengths[i]))
+        e1, e2 = (_band_end(prof[:inside], band, step) for prof, inside in halves)
         if min(e1, e2) < 6 or max(e1, e2) > 1.5 * min(e1, e2) + 4:
             continue
         strip = cols[:, 2: min(e1, e2) - 2].reshape(-1, 3)
@@ -93,8 +84,32 @@ def extend_over_band(
     return q
 
 
+def _reach(depth: float, lengths: np.ndarray) -> int:
+    """How deep (pixels) the profiles beyond a side are read: ``depth`` of the mean of its
+    neighbouring sides' ``lengths`` (2)."""
+    return int(depth * 0.5 * float(lengths.sum()))
+
+
+def _profiles(img: np.ndarray, a: np.ndarray, ua: np.ndarray, b: np.ndarray, ub: np.ndarray,
+              reach: int) -> tuple[np.ndarray, list[tuple[np.ndarray, int | None]]]:
+    """The colours beyond a side from ``a`` to ``b``, read along its neighbouring sides carried
+    on (unit directions ``ua``, ``ub``) out to ``reach`` pixels, at 12 places across it
+    (12 x S x 3), and its two halves' median profiles (S x 3), each with the depth at which it
+    leaves the frame (None: it never does)."""
+    u = _ACROSS[:, None, None]
+    s = np.arange(0.0, reach, 1.0)
+    cols = _colours(img, (1 - u) * (a + s[:, None] * ua) + u * (b + s[:, None] * ub))
+    halves: list[tuple[np.ndarray, int | None]] = []
+    for part in (slice(0, 6), slice(6, 12)):
+        prof = np.median(cols[part], axis=0)
+        ok = ~np.isnan(prof).any(axis=1)
+        halves.append((prof, None if ok.all() else int(np.argmin(ok))))
+    return cols, halves
+
+
 def runs_off_frame(image: np.ndarray, quad: np.ndarray, depth: float = 0.25,
-                   step: float = 22.0, even: float = 10.0, least: int = 6) -> bool:
+                   step: float = 22.0, even: float = 10.0, least: int = 6,
+                   looks: Looks | None = None) -> bool:
     """(Round 12) Whether a band of colour printed to the page's edge runs on past a side of
     ``quad`` (as :func:`extend_over_band` reads it) out of the frame: one even colour beyond
     the side, ``2 step`` from the paper and from what lies just beyond every other side in
@@ -105,32 +120,30 @@ def runs_off_frame(image: np.ndarray, quad: np.ndarray, depth: float = 0.25,
     length, at least ``least`` pixels from the side. The band's own end is the page's edge, so the
     page is cut off: its quad ends at the band's inner edge, far from the frame's edge, and
     no reading of paper beyond it fires (tuning 9016 cut #96: a grey band 57 levels below the
-    paper in the whiteness view, its text running off the frame's left edge)."""
+    paper in the whiteness view, its text running off the frame's left edge). ``looks``: the
+    frame's first looks (:class:`Looks`, on ``image``; :func:`extend_over_band` has read the
+    plain view's page's)."""
     if image.ndim != 3:
         return False
     q = np.asarray(quad, np.float64)
-    off_frame = _reaches_frame_edge(q, image.shape[1], image.shape[0], depth)
+    geometry = _geometry(q)
+    off_frame = _reaches_frame_edge(q, geometry, image.shape[1], image.shape[0], depth)
     if not off_frame.any():
         return False  # (most pages: no side's band could run off the frame, nothing read)
-    found = _banded_sides(image, q, step)
+    found = (looks or Looks(image)).banded(q, step)
     if found is None:
         return False
     sides, ends_a, ends_b, unit_a, unit_b, lengths, bands = found
-    u = _ACROSS[None, :, None, None]
     for i in sides[off_frame[sides]]:
         a, b, ua, ub, band = ends_a[i], ends_b[i], unit_a[i], unit_b[i], bands[i]
         desk = _distance(bands[np.arange(4) != i], band)
         desk = desk[np.isfinite(desk)]
         if not len(desk) or float(desk.min()) < 2 * step:
             continue  # the desk beyond another side is of the band's colour: no band
-        s = np.arange(0.0, int(depth * 0.5 * float(lengths[i].sum())), 1.0)
-        cols = _colours(image, (1 - u[0]) * (a + s[:, None] * ua) + u[0] * (b + s[:, None] * ub))
+        cols, halves = _profiles(image, a, ua, b, ub, _reach(depth, lengths[i]))
         ins = []
-        for part in (slice(0, 6), slice(6, 12)):
-            prof = np.median(cols[part], axis=0)
-            ok = ~np.isnan(prof).any(axis=1)
-            inside = int(np.argmin(ok)) if not ok.all() else -1
-            if inside < least or _band_end(prof[:inside], band, step):
+        for prof, inside in halves:
+            if inside is None or inside < least or _band_end(prof[:inside], band, step):
                 break  # the frame's edge out of reach, or the band ends in view
             ins.append(inside)
         if len(ins) < 2:
@@ -144,34 +157,65 @@ def runs_off_frame(image: np.ndarray, quad: np.ndarray, depth: float = 0.25,
     return False
 
 
-def _reaches_frame_edge(q: np.ndarray, w: int, h: int, depth: float) -> np.ndarray:
-    """Per side of ``q``: whether both halves of the profiles :func:`runs_off_frame` reads
-    beyond it (its neighbouring sides carried on, out to ``depth`` of their length) leave the
-    frame (``w`` x ``h``) somewhere."""
-    ends_b = np.roll(q, -1, axis=0)
-    dirs_a, dirs_b = q - np.roll(q, 1, axis=0), ends_b - np.roll(q, -2, axis=0)
-    len_a = np.linalg.norm(dirs_a, axis=1, keepdims=True)
-    len_b = np.linalg.norm(dirs_b, axis=1, keepdims=True)
-    reach = np.floor(depth * 0.5 * (len_a + len_b)) - 1.0  # the profiles' last depth
+Geometry = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""A quad's sides' ends and neighbouring sides (:func:`_geometry`)."""
+
+
+def _geometry(q: np.ndarray) -> Geometry:
+    """Side i of ``q`` runs from ``q[i]`` (its end a) to ``q[i + 1]`` (its end b); its
+    neighbouring sides go on past each end: their directions there (each side's length) and
+    their lengths (4 x 2: past a, past b)."""
+    ends_a, ends_b = q, np.roll(q, -1, axis=0)
+    dirs_a = ends_a - np.roll(q, 1, axis=0)
+    dirs_b = ends_b - np.roll(q, -2, axis=0)
+    lengths = np.stack([np.linalg.norm(dirs_a, axis=1), np.linalg.norm(dirs_b, axis=1)], axis=1)
+    return ends_a, ends_b, dirs_a, dirs_b, lengths
+
+
+def _reaches_frame_edge(q: np.ndarray, geometry: Geometry, w: int, h: int,
+                        depth: float) -> np.ndarray:
+    """Per side of ``q`` (its :func:`_geometry`): whether both halves of the profiles
+    :func:`runs_off_frame` reads beyond it (its neighbouring sides carried on, out to
+    ``depth`` of their length) leave the frame (``w`` x ``h``) somewhere."""
+    ends_a, ends_b, dirs_a, dirs_b, lengths = geometry
+    len_a, len_b = np.maximum(lengths[:, :1], 1e-9), np.maximum(lengths[:, 1:], 1e-9)
+    reach = np.floor(depth * 0.5 * (lengths[:, :1] + lengths[:, 1:])) - 1.0  # the last depth
     u = _ACROSS[None, :, None]
-    far = (1 - u) * (q + reach * dirs_a / np.maximum(len_a, 1e-9))[:, None] + u * (
-        ends_b + reach * dirs_b / np.maximum(len_b, 1e-9))[:, None]  # 4 x 12 x 2
+    far = (1 - u) * (ends_a + reach * dirs_a / len_a)[:, None] + u * (
+        ends_b + reach * dirs_b / len_b)[:, None]  # 4 x 12 x 2
     out = (far[..., 0] < 0) | (far[..., 1] < 0) | (far[..., 0] > w - 1) | (far[..., 1] > h - 1)
     return np.asarray(out[:, :6].any(axis=1) & out[:, 6:].any(axis=1))
 
 
-def _banded_sides(
-    img: np.ndarray, q: np.ndarray, step: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-           np.ndarray] | None:
+Banded = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+               np.ndarray]
+"""The sides with a band beyond them at a first look, and the quad's geometry and the bands'
+colours (:func:`_banded_sides`)."""
+
+
+class Looks:
+    """One frame's first looks for a band (:func:`_banded_sides`) on its picture ``img``, each
+    quad's read once: the plain view's page is looked at by :func:`extend_over_band` (when it
+    is finished) and again by :func:`runs_off_frame` (the last look)."""
+
+    def __init__(self, img: np.ndarray) -> None:
+        self.img = img
+        self._seen: dict[tuple[bytes, float], Banded | None] = {}
+
+    def banded(self, q: np.ndarray, step: float) -> Banded | None:
+        """:func:`_banded_sides` of ``q`` (4 x 2 float64) on this frame (read only)."""
+        key = (q.tobytes(), step)
+        if key not in self._seen:
+            self._seen[key] = _banded_sides(self.img, q.copy(), step)
+        return self._seen[key]
+
+
+def _banded_sides(img: np.ndarray, q: np.ndarray, step: float) -> Banded | None:
     """The sides of ``q`` with a band beyond them at a first look (its colour ``2 step`` from
     the paper's just inside, its flanks near the side with the band inside and something else
     outside), with the quad's ends, the neighbouring sides' directions and lengths and the
     bands' colours; None when there is none."""
-    ends_a, ends_b = q, np.roll(q, -1, axis=0)  # side i runs from q[i] to q[i + 1]
-    dirs_a = ends_a - np.roll(q, 1, axis=0)  # the neighbouring sides, going on past each end
-    dirs_b = ends_b - np.roll(q, -2, axis=0)
-    lengths = np.stack([np.linalg.norm(dirs_a, axis=1), np.linalg.norm(dirs_b, axis=1)], axis=1)
+    ends_a, ends_b, dirs_a, dirs_b, lengths = _geometry(q)
     if float(lengths.min()) < 20:
         return None
     unit_a, unit_b = dirs_a / lengths[:, :1], dirs_b / lengths[:, 1:]

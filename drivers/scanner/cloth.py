@@ -13,7 +13,7 @@ too small to be the page and not sure of (``DetectParams.cloth_below``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import replace
 from typing import Any
 
 import cv2
@@ -49,25 +49,6 @@ def patterned(small: np.ndarray) -> bool:
     return int(cv2.connectedComponents(marks.astype(np.uint8))[0]) - 1 >= SPOTS
 
 
-@dataclass(frozen=True)
-class _Once(View):
-    """The cloth view, each picture made once: the search reads the finer image's twice (its
-    paper, and the refinement's grey levels, which are the same picture) and
-    :func:`on_cloth` a third time; the picture costs about 29 ms there. Made anew
-    for each frame (the pictures are kept by the image they are of, by identity)."""
-
-    made: dict[tuple[int, float], tuple[np.ndarray, np.ndarray]] = field(
-        default_factory=dict, compare=False, repr=False)
-
-    def paper(self, image: np.ndarray, unit: float = 1.0) -> np.ndarray:
-        key = (id(image), unit)
-        kept = self.made.get(key)
-        if kept is None or kept[0] is not image:
-            kept = (image, View.paper(self, image, unit))
-            self.made[key] = kept
-        return kept[1]
-
-
 def on_cloth(f: Frames, p: DetectParams, search: Callable[[Frames, View, DetectParams], Any]
              ) -> Detection | None:
     """The page found in the cloth view of frames ``f`` (the detector's) with settings ``p``,
@@ -78,8 +59,7 @@ def on_cloth(f: Frames, p: DetectParams, search: Callable[[Frames, View, DetectP
     cloth's white ground is paper running on to the frame's edge."""
     if not patterned(f.small):
         return None
-    view = _Once(**{**{k.name: getattr(CLOTH, k.name) for k in fields(CLOTH)},
-                    "cloth": p.cloth_radius})
+    view = replace(CLOTH, cloth=p.cloth_radius)  # (its pictures made once: Frames.paper)
     found = search(f, view, p)
     if found is None:
         return None
@@ -92,7 +72,7 @@ def on_cloth(f: Frames, p: DetectParams, search: Callable[[Frames, View, DetectP
                                              samples=p.refine_samples))
     if near_edge(refined, (w, h), p.border_margin):
         return None
-    fine = view.paper(f.fine, f.fine_scale / f.scale)  # (made by the search: kept)
+    fine = f.paper(view, fine=True)  # (made by the search: kept)
     seen_on = np.asarray(fine, np.float32)
     seen = seen_finely(seen_on, refined * f.fine_scale, p.contrast, (view.reading,))
     if seen < p.cloth_doubt:

@@ -32,10 +32,8 @@ import cv2
 import numpy as np
 
 from drivers.scanner.candidates import (
-    coarse_edges,
     concave_candidates,
     contour_candidates,
-    line_candidates,
     opened_candidates,
     zoomed_out_candidates,
 )
@@ -65,7 +63,7 @@ from drivers.scanner.support import (
     stands_out,
 )
 from drivers.scanner.tint import without_tinted
-from drivers.scanner.views import LAMP, WHITE, View, whiteness
+from drivers.scanner.views import FAINT, LAMP, WHITE, View, whiteness
 
 
 def _distinct(quads: np.ndarray, order: np.ndarray, count: int, apart: float) -> list[int]:
@@ -134,7 +132,8 @@ def _page(frames: Frames, p: DetectParams) -> Detection:
     doubted: _Found | None = None  # a pale frame's page seen not quite well enough
     low_steps = frames.pale or (p.noisy_doubt and frames.noisy)  # (or a noisy frame's)
     for listed in (*p.fallback, LAMP) if p.lamp else p.fallback:
-        if listed.falloff and (best is not None or doubted is not None or not frames.pale):
+        if listed.falloff and (best is not None or doubted is not None or not frames.pale
+                               or frames.seen_coarsely.get(FAINT.name, 0.0) < p.lamp_after):
             continue  # the lamp view: on a pale, even frame where nothing (or a cell) was found
         if listed.paler and best is not None and best.detection.area_share >= p.paler_below:
             continue  # a page of some size was found already: the paler part is not split
@@ -151,7 +150,7 @@ def _page(frames: Frames, p: DetectParams) -> Detection:
         if (found is None or found.detection.support < min(p.confident, p.pale_doubt)
                 or found.detection.area_share < p.fallback_min_area
                 or (p.stand_out > 0
-                    and not stands_out(view.paper(frames.small), found.coarse, p.stand_out,
+                    and not stands_out(frames.paper(view), found.coarse, p.stand_out,
                                        median=view.pale_only and p.pale_median))):
             continue  # another view is believed only when it sees the sides of a page well
         if found.detection.support < p.confident:  # on a pale, even frame: kept, doubted
@@ -179,7 +178,7 @@ def _dented_search(f: Frames, best: _Found | None, p: DetectParams) -> _Found | 
     brightest regions' quads (see ``upper``) and the first search's best quad; None when
     there are none of the first two (one or two Otsu thresholds and their contours)."""
     sh, sw = f.small.shape[:2]
-    white, limit = WHITE.paper(f.small), p.min_area * sw * sh
+    white, limit = f.paper(WHITE), p.min_area * sw * sh
     dented = concave_candidates(white, limit, fit=p.fit_outlines)
     upper = (upper_candidates(white, limit, least=p.upper, fit=p.fit_outlines)
              if p.upper < 1.0 else [])
@@ -219,8 +218,8 @@ def _search(f: Frames, view: View, p: DetectParams,
     the candidates are those and that quad only."""
     h, w = f.frame.shape[:2]
     scale, fine_scale = f.scale, f.fine_scale
-    white = view.paper(f.small)
-    gray_small = view.gray(f.small)
+    white = f.paper(view)
+    gray_small = f.gray_of(view)
     sh, sw = gray_small.shape
     limit = p.min_area * sw * sh
     if view.paler:  # the paler part's regions only (drivers.scanner.levels)
@@ -231,12 +230,12 @@ def _search(f: Frames, view: View, p: DetectParams,
     elif dented is not None:
         stacks = [np.array(dented[0] + list(dented[1])).reshape(-1, 4, 2)]
     else:
-        edges = coarse_edges(gray_small, p.denoised)
+        edges, lines = f.edges(view, p.denoised)
         found = contour_candidates(white, edges, limit) + zoomed_out_candidates(
             f.small, white, limit, view=view, noisy=p.denoised)
         if view.warmth != 0:  # a colour view: a tinted object may hold the Otsu split
             found += under_object_candidates(white, limit)
-        stacks = [np.array(found).reshape(-1, 4, 2), line_candidates(edges)]
+        stacks = [np.array(found).reshape(-1, 4, 2), lines]
     scored = _scored(f, view, p, white, _usable(stacks, limit, p), dented)
     if dented is None and view.plain and not view.paler and p.opened > 0 and (
             scored is None or _unsure(scored, (sw, sh), p)):
@@ -263,8 +262,8 @@ def _search(f: Frames, view: View, p: DetectParams,
     # only candidates within reach of the best are worth refining
     picked = [i for i in picked if score[i] >= 0.3 * score[picked[0]]]
     # float32 once (the picture every fine reading samples as float32; the same values)
-    fine_white = f.fine_white32 if view.plain else np.asarray(
-        view.paper(f.fine, fine_scale / scale), np.float32)
+    fine_white = f.fine_white32 if view.plain else np.asarray(f.paper(view, fine=True),
+                                                              np.float32)
     if not p.refine:
         best = picked[0]
         return _Found(float(score[best]), finish(
@@ -273,7 +272,7 @@ def _search(f: Frames, view: View, p: DetectParams,
     if view.plain:
         gray, at = f.gray, 1.0
     else:  # the other views are refined on the finer search image (they are blurred anyway)
-        gray, at = view.gray(f.fine, fine_scale / scale).astype(np.float32), fine_scale
+        gray, at = f.gray_of(view, fine=True).astype(np.float32), fine_scale
     results = []
     radius = max(3.0, 1.5 * at / scale)
     for i in picked:
@@ -356,6 +355,7 @@ def _scored(f: Frames, view: View, p: DetectParams, white: np.ndarray, quads: np
         side_support(white, quads, samples=8, contrast=p.contrast), axis=1)
     quads = quads[np.argsort(-rough)[: p.shortlist]]
     support = np.prod(side_support(white, quads, contrast=p.contrast), axis=1)
+    f.seen_coarsely[view.name] = max(f.seen_coarsely.get(view.name, 0.0), float(support.max()))
     if (not view.plain or view.paler) and float(support.max()) < (
             p.pale_floor if view.pale_only else p.other_view_floor):  # (views.py: pale views)
         return None

@@ -80,7 +80,7 @@ def beyond(
                            p), False
     if p.bands:
         start = page.corners * f.fine_scale
-        banded = extend_over_band(f.fine, start, curled=p.curled_bands)
+        banded = extend_over_band(f.fine, start, curled=p.curled_bands, looks=f.looks)
         if not np.array_equal(banded, start):
             # the band's own side is not paper: whether the page goes on past the frame's
             # edge is read on the quad before (and the band's corners must be in view)
@@ -156,6 +156,6 @@ def cut_off_far(f: Frames, page: Detection, p: DetectParams,
     if p.paper_beside and paper_beside(seen, page.corners * f.fine_scale,
                                        unit=f.fine_scale / f.scale):
         return replace(page, touches_border=True)
-    if p.band_off and runs_off_frame(f.fine, page.corners * f.fine_scale):
+    if p.band_off and runs_off_frame(f.fine, page.corners * f.fine_scale, looks=f.looks):
         return replace(page, touches_border=True)  # (round 12) a band out of the frame
     return page

@@ -9,7 +9,9 @@ from functools import cached_property
 
 import numpy as np
 
-from drivers.scanner.views import WHITE, pale_even, sensor_noisy
+from drivers.scanner.band import Looks
+from drivers.scanner.candidates import coarse_edges, line_candidates
+from drivers.scanner.views import WHITE, View, pale_even, sensor_noisy
 
 
 @dataclass(frozen=True)
@@ -46,3 +48,66 @@ class Frames:
         """Whether the frame is under heavy sensor noise
         (:func:`drivers.scanner.views.sensor_noisy`): read once a frame, on first use."""
         return sensor_noisy(self.fine)
+
+    @cached_property
+    def looks(self) -> Looks:
+        """The first looks for a band of colour beyond a quad's sides
+        (:class:`drivers.scanner.band.Looks`, on ``fine``): each quad's read once a frame."""
+        return Looks(self.fine)
+
+    @cached_property
+    def _made(self) -> dict[tuple[object, ...], np.ndarray]:
+        """The views' pictures made so far (:meth:`paper`, :meth:`gray_of`, :meth:`edges`)."""
+        return {}
+
+    def paper(self, view: View, fine: bool = False) -> np.ndarray:
+        """``view``'s paper picture (:meth:`drivers.scanner.views.View.paper`) of the search
+        image, or with ``fine`` of the finer one: made once a frame (read only)."""
+        key = ("paper", fine, *view.picture_key)
+        made = self._made.get(key)
+        if made is None:
+            made = view.paper(self.fine, self.fine_scale / self.scale) if fine else view.paper(
+                self.small)
+            self._made[key] = made
+        return made
+
+    def gray_of(self, view: View, fine: bool = False) -> np.ndarray:
+        """``view``'s grey levels (:meth:`drivers.scanner.views.View.gray`) of the search image,
+        or with ``fine`` of the finer one: made once a frame (read only; the faint and lamp
+        views' are one picture)."""
+        if view.gray_key is None:
+            return self.paper(view, fine)
+        key = ("gray", fine, *view.gray_key)
+        made = self._made.get(key)
+        if made is None:
+            made = view.gray(self.fine, self.fine_scale / self.scale) if fine else view.gray(
+                self.small)
+            self._made[key] = made
+        return made
+
+    @cached_property
+    def _edge_maps(self) -> dict[tuple[object, ...], tuple[np.ndarray, np.ndarray]]:
+        """The edge maps and line quads made so far (:meth:`edges`)."""
+        return {}
+
+    def edges(self, view: View, noisy: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The coarse search's edge map of ``view``'s grey levels (:meth:`gray_of`;
+        :func:`drivers.scanner.candidates.coarse_edges`, ``noisy`` as there) and the quads of
+        its Hough lines (:func:`drivers.scanner.candidates.line_candidates`): made once a
+        frame (read only; the lamp view's are the faint view's)."""
+        gray_key = view.gray_key
+        key = (noisy, *(("paper", *view.picture_key) if gray_key is None else gray_key))
+        made = self._edge_maps.get(key)
+        if made is None:
+            edges = coarse_edges(self.gray_of(view), noisy)
+            made = edges, line_candidates(edges)
+            self._edge_maps[key] = made
+        return made
+
+    @cached_property
+    def seen_coarsely(self) -> dict[str, float]:
+        """Per view searched so far (by name): how well the best of its shortlisted quads had
+        its sides seen (coarse support), 0 where none was scored (``detect._scored`` writes
+        it; the lamp view is searched only where the faint view saw something:
+        ``DetectParams.lamp_after``)."""
+        return {}

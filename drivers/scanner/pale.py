@@ -36,7 +36,7 @@ def faint_again(f: Frames, found: F, p: DetectParams) -> F:
             or not p.min_support <= page.support < p.pale_doubt
             or page.area_share < p.fallback_min_area):
         return found
-    white = np.asarray(FAINT.paper(f.fine, f.fine_scale / f.scale), np.float32)
+    white = np.asarray(f.paper(FAINT, fine=True), np.float32)
     seen = seen_finely(white, page.corners * f.fine_scale, p.contrast, FAINT.readings)
     if seen <= page.support:
         return found

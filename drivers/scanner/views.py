@@ -119,6 +119,21 @@ class View:
         return (self.blur == 0.0 and self.warmth == 0 and self.boost == 0.0 and not self.dim
                 and self.cloth == 0.0)
 
+    @property
+    def picture_key(self) -> tuple[float, ...]:
+        """What :meth:`paper` depends on: views alike in these see a picture alike
+        (``drivers.scanner.frames.Frames.paper`` keeps each once a frame)."""
+        return (self.blur, self.warmth, self.gain, self.green, self.steep, self.dim,
+                self.falloff, self.cloth)
+
+    @property
+    def gray_key(self) -> tuple[float, ...] | None:
+        """What :meth:`gray` depends on (the faint and lamp views read the same edges); None
+        where it is the view's paper (:meth:`paper`)."""
+        if self.boost > 0:
+            return (self.boost, self.spread, self.dim)
+        return None if not self.plain else ()
+
     def paper(self, image: np.ndarray, unit: float = 1.0) -> np.ndarray:
         """The view of ``image``: paper bright (uint8)."""
         if self.falloff > 0:
@@ -139,25 +154,21 @@ class View:
             if self.steep != 1.0:
                 sign = -1.0 if self.dim else 1.0
                 mid = float(np.median(white))
-                out = np.clip(128.0 + sign * self.steep * (white.astype(np.float32) - mid), 0, 255)
-                return np.asarray(out.astype(np.uint8))
+                return amplified(white.astype(np.float32) - mid, sign * self.steep)
             return cv2.bitwise_not(white) if self.dim else white
         b, g, r = cv2.split(image)
         if self.green:
             diff = g.astype(np.float32) - 0.5 * (r.astype(np.float32) + b.astype(np.float32))
         else:
             diff = cv2.subtract(r.astype(np.int16), b.astype(np.int16)).astype(np.float32)
-        out = np.clip(128.0 + self.warmth * self.gain * diff, 0, 255)
-        return np.asarray(out.astype(np.uint8))
+        return amplified(diff, self.warmth * self.gain)
 
     def gray(self, image: np.ndarray, unit: float = 1.0) -> np.ndarray:
         """What the edge map and the refinement read: grey levels, or the view itself."""
         if self.boost > 0:
             white = whiteness(image).astype(np.float32)
             slow = cv2.GaussianBlur(white, (0, 0), self.spread * unit)
-            sign = -1.0 if self.dim else 1.0
-            out = np.clip(128.0 + sign * self.boost * (white - slow), 0, 255)
-            return np.asarray(out.astype(np.uint8))
+            return amplified(white - slow, (-1.0 if self.dim else 1.0) * self.boost)
         if not self.plain:
             return self.paper(image, unit)
         return image if image.ndim == 2 else np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
@@ -223,8 +234,13 @@ def lit_evenly(white: np.ndarray, share: float, steep: float) -> np.ndarray:
     low = cv2.GaussianBlur(low, (0, 0), share * max(h, w) / 8.0)
     mid = float(np.median(low))
     light = np.maximum(cv2.resize(low, (w, h), interpolation=cv2.INTER_LINEAR), 1.0)
-    out = np.clip(128.0 + steep * (white32 * (mid / light) - mid), 0, 255)
-    return np.asarray(out.astype(np.uint8))
+    return amplified(white32 * (mid / light) - mid, steep)
+
+
+def amplified(steps: np.ndarray, gain: float) -> np.ndarray:
+    """``steps`` (float32: a picture less the level it steps about) amplified ``gain`` times
+    about mid-grey, 128 (uint8, clipped): the faint, dim, lamp and colour views' pictures."""
+    return np.asarray(np.clip(128.0 + gain * steps, 0, 255).astype(np.uint8))
 
 
 NOISY = 7.0
