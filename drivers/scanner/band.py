@@ -61,7 +61,7 @@ def extend_over_band(
         return np.asarray(quad, np.float64)  # no colour, no band to see
     img = image
     q = np.asarray(quad, np.float64)
-    found = (looks or Looks(img)).banded(q, step)
+    found = Looks.on(img, looks).banded(q, step)
     if found is None:
         return q
     sides, ends_a, ends_b, unit_a, unit_b, lengths, bands = found
@@ -130,7 +130,7 @@ def runs_off_frame(image: np.ndarray, quad: np.ndarray, depth: float = 0.25,
     off_frame = _reaches_frame_edge(q, geometry, image.shape[1], image.shape[0], depth)
     if not off_frame.any():
         return False  # (most pages: no side's band could run off the frame, nothing read)
-    found = (looks or Looks(image)).banded(q, step)
+    found = Looks.on(image, looks).banded(q, step)
     if found is None:
         return False
     sides, ends_a, ends_b, unit_a, unit_b, lengths, bands = found
@@ -179,7 +179,9 @@ def _reaches_frame_edge(q: np.ndarray, geometry: Geometry, w: int, h: int,
     ``depth`` of their length) leave the frame (``w`` x ``h``) somewhere."""
     ends_a, ends_b, dirs_a, dirs_b, lengths = geometry
     len_a, len_b = np.maximum(lengths[:, :1], 1e-9), np.maximum(lengths[:, 1:], 1e-9)
-    reach = np.floor(depth * 0.5 * (lengths[:, :1] + lengths[:, 1:])) - 1.0  # the last depth
+    # the last depth :func:`_reach` reads, for all four sides at once; written out here, not
+    # called, to keep this order of operations (round 12's, bit for bit)
+    reach = np.floor(depth * 0.5 * (lengths[:, :1] + lengths[:, 1:])) - 1.0
     u = _ACROSS[None, :, None]
     far = (1 - u) * (ends_a + reach * dirs_a / len_a)[:, None] + u * (
         ends_b + reach * dirs_b / len_b)[:, None]  # 4 x 12 x 2
@@ -201,6 +203,16 @@ class Looks:
     def __init__(self, img: np.ndarray) -> None:
         self.img = img
         self._seen: dict[tuple[bytes, float], Banded | None] = {}
+
+    @staticmethod
+    def on(img: np.ndarray, looks: Looks | None) -> Looks:
+        """``looks`` when given (it must be this picture's: another frame's readings would be
+        taken for this one's), else a new one on ``img``."""
+        if looks is None:
+            return Looks(img)
+        if looks.img is not img:
+            raise ValueError("band looks made on another picture")
+        return looks
 
     def banded(self, q: np.ndarray, step: float) -> Banded | None:
         """:func:`_banded_sides` of ``q`` (4 x 2 float64) on this frame (read only)."""

@@ -133,7 +133,8 @@ def _page(frames: Frames, p: DetectParams) -> Detection:
     low_steps = frames.pale or (p.noisy_doubt and frames.noisy)  # (or a noisy frame's)
     for listed in (*p.fallback, LAMP) if p.lamp else p.fallback:
         if listed.falloff and (best is not None or doubted is not None or not frames.pale
-                               or frames.seen_coarsely.get(FAINT.name, 0.0) < p.lamp_after):
+                               or (FAINT in p.fallback
+                                   and frames.seen_coarsely.get(FAINT.name, 0.0) < p.lamp_after)):
             continue  # the lamp view: on a pale, even frame where nothing (or a cell) was found
         if listed.paler and best is not None and best.detection.area_share >= p.paler_below:
             continue  # a page of some size was found already: the paler part is not split

@@ -284,13 +284,17 @@ class DetectParams:
     (:data:`drivers.scanner.views.LAMP`: the frame divided by its light) is searched last, and
     its page taken as any pale view's: a white page on a light desk under a lamp's falloff
     (tuning 9013 mix #362, 9002 mix #270, 9014 white on light #68). False: not."""
-    lamp_after: float = 0.1
+    lamp_after: float = 0.02
     """(Round 13) the lamp view is searched only where the faint view (searched before it on
     every pale frame, on the same edges) saw some quad's sides at least this well (coarse
     support, the product of the four): under a lamp's falloff the page's sides on the lit side
     still show there (tuning 9013 mix #362 0.24, 9002 mix #270 0.61, 9014 white on light #68
-    0.37), on an empty light desk nothing does (0.0 on five synthetic desks, where the lamp
-    view cost 10-13 ms a frame). 0: always searched."""
+    0.37), on an empty light desk nothing does (0.000-0.001 on six synthetic desks, where the
+    lamp view cost 10-13 ms a frame). The product falls fast with the page's contrast while the
+    lamp view still sees the page: 9013 mix #362 with its contrast cut to 0.8 reads 0.089 in
+    the faint view and is found in the lamp view (a reviewer's finding against 0.1), hence a
+    floor well below the scenes'. Where the faint view is not among the views searched, the
+    lamp view is searched as in round 12. 0: always searched."""
     split_unions: bool = True
     """(Round 11) a page found not cut off but shaped as no sheet of paper is (sides in a
     ratio of 1.7 or more) is cut along a straight step across it into its larger part,

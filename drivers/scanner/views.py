@@ -26,7 +26,8 @@ view, and on others when the first finds nothing convincing.
   as bright as the paper far from it, so no level splits page from desk and the faint view's
   steps, read against a falloff, are weak on some sides; divided out, the page stands as a step
   of about constant height all round. Its edges are the faint view's. Searched last, and only
-  where no other view found anything (``detect._page``).
+  where no other view found anything and the faint view saw some quad's sides at all
+  (``DetectParams.lamp_after``; ``detect._page``).
 * **green** and **pink**: green minus the mean of red and blue, amplified, either sign: the
   page and the laminate each have a tint of their own, in any direction (warm and cool read one
   axis of two).

@@ -103,3 +103,24 @@ def test_a_page_under_a_lamps_falloff_is_still_searched_in_the_lamp_view(
     with _views_searched(monkeypatch) as names:
         assert_found_well(image, truth, 0.98)
     assert names[-1] == "lamp"
+
+
+def test_a_page_under_a_lamps_falloff_at_less_contrast_is_still_found() -> None:
+    """A reviewer's finding: the faint view's coarse support (the product of four sides) falls
+    fast with the page's contrast while the lamp view still sees the page: 9013 mix #362 with
+    its contrast cut to 0.8 about its median reads 0.089 there (a floor of 0.1 lost it)."""
+    image, truth = clear_scene(9013, 362)
+    median = float(np.median(image))
+    flatter = np.clip(median + 0.8 * (image.astype(np.float32) - median), 0, 255)
+    assert_found_well(flatter.astype(np.uint8), truth, 0.98)
+
+
+def test_without_the_faint_view_the_lamp_view_is_searched_as_before(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The floor reads the faint view's search: where that view is not searched at all, the
+    lamp view is not silently turned off."""
+    params = DetectParams()
+    without = DetectParams(fallback=tuple(v for v in params.fallback if v != FAINT))
+    with _views_searched(monkeypatch) as names:
+        detect_page(_empty_light_desk(), without)
+    assert FAINT.name not in names and names[-1] == LAMP.name
