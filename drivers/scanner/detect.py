@@ -142,7 +142,7 @@ def _page(frames: Frames, p: DetectParams) -> Detection:
         if listed.pale_only or listed.pale_reading:
             if listed.pale_only and not low_steps:
                 continue
-            view = listed.on(frames.pale)
+            view = listed.on(frames.pale, bool(listed.pale_reading) and frames.noisy)
         if listed.noisy_reading:  # under heavy sensor noise the view's sides read wider too
             view = listed.on(False, frames.noisy)
         found = _search(frames, view, p)
