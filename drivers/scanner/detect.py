@@ -209,8 +209,8 @@ class _Found:
     carried: bool = False
     """Its side moved out to where its neighbouring sides end (:mod:`drivers.scanner.sheets`):
     the side over another sheet is barely seen, but the page is known. Not when the page so
-    carried is seen under ``min_support`` (round 13): it is then no surer than any page seen
-    that poorly, and the other views are searched (tuning 9014 mix #154, a page moved on a
+    carried is seen under ``min_support`` (round 13, ``carried_sure``): it is then no surer
+    than any page seen that poorly, and the other views are searched (tuning 9014 mix #154, a page moved on a
     white-ground cloth: the plain view's part of it, carried on, seen 0.11, was final; the
     smooth view sees the page 1.0)."""
 
@@ -326,7 +326,7 @@ def _search(f: Frames, view: View, p: DetectParams,
                 if not again.touches_border:
                     page, carried = again, more
         return _Found(_as_seen(score, best, results, corners, dented), page, quads[best],
-                      carried and page.support >= p.min_support)
+                      carried and (page.support >= p.min_support or not p.carried_sure))
     return _Found(_as_seen(score, best, results, corners, dented), page, quads[best])
 
 

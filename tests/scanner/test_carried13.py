@@ -4,7 +4,7 @@ with a scene of the held-out generator's *tuning* seeds (never a held-out seed).
 
 from __future__ import annotations
 
-from drivers.scanner import detect_page
+from drivers.scanner import DetectParams, detect_page
 from tests.scanner.tuning import clear_scene, score
 
 
@@ -14,5 +14,7 @@ def test_a_poorly_seen_carried_part_does_not_end_the_search() -> None:
     final, 0.56. Now the other views are searched: the smooth view sees the page 1.0 (0.98;
     refused as blurred, as it is)."""
     image, truth = clear_scene(9014, 154)
+    before = detect_page(image, DetectParams(carried_sure=False))
+    assert score(before.corners, truth) < 0.6  # the failure, pinned
     found = detect_page(image)
     assert score(found.corners, truth) > 0.95
