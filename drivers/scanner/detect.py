@@ -210,9 +210,9 @@ class _Found:
     """Its side moved out to where its neighbouring sides end (:mod:`drivers.scanner.sheets`):
     the side over another sheet is barely seen, but the page is known. Not when the page so
     carried is seen under ``min_support`` (round 13, ``carried_sure``): it is then no surer
-    than any page seen that poorly, and the other views are searched (tuning 9014 mix #154, a page moved on a
-    white-ground cloth: the plain view's part of it, carried on, seen 0.11, was final; the
-    smooth view sees the page 1.0)."""
+    than any page seen that poorly, and the other views are searched (tuning 9014 mix #154,
+    a page moved on a white-ground cloth: the plain view's part of it, carried on, seen 0.11,
+    was final; the smooth view sees the page 1.0)."""
 
 
 def _search(f: Frames, view: View, p: DetectParams,
