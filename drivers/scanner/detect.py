@@ -142,7 +142,7 @@ def _page(frames: Frames, p: DetectParams) -> Detection:
         if listed.pale_only or listed.pale_reading:
             if listed.pale_only and not low_steps:
                 continue
-            view = listed.on(frames.pale)
+            view = listed.on(frames.pale, bool(listed.pale_reading) and frames.noisy)
         if listed.noisy_reading:  # under heavy sensor noise the view's sides read wider too
             view = listed.on(False, frames.noisy)
         found = _search(frames, view, p)
@@ -208,7 +208,11 @@ class _Found:
     """The candidate it came from (search image pixels)."""
     carried: bool = False
     """Its side moved out to where its neighbouring sides end (:mod:`drivers.scanner.sheets`):
-    the side over another sheet is barely seen, but the page is known."""
+    the side over another sheet is barely seen, but the page is known. Not when the page so
+    carried is seen under ``min_support`` (round 13, ``carried_sure``): it is then no surer
+    than any page seen that poorly, and the other views are searched (tuning 9014 mix #154,
+    a page moved on a white-ground cloth: the plain view's part of it, carried on, seen 0.11,
+    was final; the smooth view sees the page 1.0)."""
 
 
 def _search(f: Frames, view: View, p: DetectParams,
@@ -322,7 +326,7 @@ def _search(f: Frames, view: View, p: DetectParams,
                 if not again.touches_border:
                     page, carried = again, more
         return _Found(_as_seen(score, best, results, corners, dented), page, quads[best],
-                      carried)
+                      carried and (page.support >= p.min_support or not p.carried_sure))
     return _Found(_as_seen(score, best, results, corners, dented), page, quads[best])
 
 

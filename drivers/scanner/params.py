@@ -107,6 +107,10 @@ class DetectParams:
     carry_on: bool = True
     """A side with paper beyond it moves out to where its neighbouring sides end
     (:mod:`drivers.scanner.sheets`: a page over another sheet, a part of it having won)."""
+    carried_sure: bool = True
+    """(Round 13) a page so carried ends the search (it is known) only when its sides are seen
+    at least ``min_support``: below, the other views are searched as for any page seen that
+    poorly. False: whatever it is seen (round 12)."""
     border_margin: float = 6.0
     """A corner closer than this (full-resolution pixels) to the frame edge touches it."""
     confident: float = 0.6

@@ -88,7 +88,10 @@ class View:
     finer image are lost in the noise; read across 3 pixels of the search image, as the pale
     views read them, they stand (tuning seeds 9006 and 9007: pages found right in the cool or
     warm view, their sides seen 0.16-0.26 at the finer check and 0.77-0.82 read so). Where the
-    noise is low the finer reading can be the better one (0.62 against 0.58)."""
+    noise is low the finer reading can be the better one (0.62 against 0.58). Under heavy
+    sensor noise (:func:`sensor_noisy`) on any desk too (round 13): a white page on a
+    white-ground dotted cloth under noise is found right in the cool view, its sides seen 0.43
+    at the finer check, 0.47 read so too (tuning 9011 mix #128: nothing found before)."""
     noisy_reading: float = 0.0
     """On a frame under heavy sensor noise (:func:`sensor_noisy`) the finer check reads the sides at
     this spacing too, the better of the two counting (0: not): the smooth view (round 9). On
@@ -185,8 +188,8 @@ class View:
 
     def on(self, pale: bool, noisy: bool = False) -> View:
         """This view as searched on a frame that is (or is not) pale and even, and (or not)
-        under heavy sensor noise."""
-        if pale and self.pale_reading:
+        under heavy sensor noise (the colour views read wider on either: ``pale_reading``)."""
+        if (pale or noisy) and self.pale_reading:
             return replace(self, also_reading=self.pale_reading)
         if noisy and self.noisy_reading:
             return replace(self, also_reading=self.noisy_reading)
