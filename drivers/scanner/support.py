@@ -367,21 +367,14 @@ def sheet_beyond(img: np.ndarray, q: np.ndarray, side: int, unit: float, paper: 
     24 levels or more darker), not beyond all of them. A sheet under the page comes out from
     under part of a side, and the page's own edge over the desk is the rest (tuning 9017
     two-documents #89: the desk beyond 4 of 9 stretches, 62-64 for paper 217; refused as cut
-    off, the sheet running off the frame); a cut page runs on past the whole side. A dark
-    stretch counts only with the page's own paper just inside it (a reviewer's finding): a
-    shadow or print across the end of a cut page, or a quad over the page and the sheet under
-    it that ends where the sheet leaves the page's side, is dark on both sides there."""
+    off, the sheet running off the frame); a cut page runs on past the whole side."""
     if paper - desk < 24.0 or least < 1:
         return False
-    base, n, steps, counted, levels = _stretches(img, q, side, unit, probes, sub)
+    levels = _stretches(img, q, side, unit, probes, sub)[4]
     if len(levels) < least + 2:
         return False
-    half = 0.5 * (paper + desk)
-    inside = np.percentile(sample_points(img, base[:, None, :] - steps[None, :, None] * n)
-                           .reshape(probes, -1)[counted], 80, axis=1)
-    beyond = levels <= half
-    dark = beyond & (inside > half)  # the page's own edge: its paper inside, the desk beyond
-    return bool(dark[:least].all() or dark[-least:].all()) and not bool(beyond.all())
+    dark = levels <= 0.5 * (paper + desk)
+    return bool(dark[:least].all() or dark[-least:].all()) and not bool(dark.all())
 
 
 def flanks_go_on(img: np.ndarray, q: np.ndarray, side: int, reach: float, gap: float,
