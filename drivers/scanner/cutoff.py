@@ -64,20 +64,17 @@ from drivers.scanner.margins import (
     past_margins,
     printed_all_round,
 )
-from drivers.scanner.support import flanks_go_on, sample_points, sheet_beyond, side_points
+from drivers.scanner.support import flanks_go_on, sample_points, side_points
 
 
 def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: float = 0.25,
              probes: int = 9, tolerance: float = 8.0, each_desk: bool = True,
              widen: bool = True, deep: bool = True, flanked: bool = True,
-             inked: bool = True, printed: bool = True, faint: float = 0.0,
-             sheet: int = 0) -> bool:
+             inked: bool = True, printed: bool = True, faint: float = 0.0) -> bool:
     """Whether paper runs on, unbroken, from a side of ``quad`` (pixels of ``white``, the plain
     view's whiteness, uint8) that lies further than ``facing`` times the frame's longer side
     from the frame's edge, out to that edge; with ``each_desk``, from any side, the desk also
-    read beyond each other side on its own (see the module's notes); with ``sheet`` (round
-    13), a side with the desk beyond that many of its stretches at one end is not read
-    against the desk so (:func:`drivers.scanner.support.sheet_beyond`)."""
+    read beyond each other side on its own (see the module's notes)."""
     h, w = white.shape
     q = np.asarray(quad, np.float64)
     pts, normal = side_points(q[None], probes)
@@ -127,8 +124,6 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
             if (gap >= 3.0 * tolerance and min(abs(level - paper), abs(local)) < near
                     and _unbroken(white, pts[i], normal[i], reach[i], float(middle[i]), paper,
                                   gap, near, unit)
-                    and not (sheet and sheet_beyond(white.astype(np.float32), q, int(i), unit,
-                                                    paper, desk, probes, sheet))
                     and flanks_go_on(white.astype(np.float32), q, int(i),
                                      float(reach[i].max()), gap, unit)):
                 return True
@@ -153,7 +148,7 @@ def runs_off(white: np.ndarray, quad: np.ndarray, unit: float = 1.0, facing: flo
             if wider is not None and runs_off(white, wider, unit, facing, probes, tolerance,
                                               each_desk, widen=False, deep=deep,
                                               flanked=flanked, inked=inked,
-                                              printed=printed, faint=faint, sheet=sheet):
+                                              printed=printed, faint=faint):
                 return True
     return False
 

@@ -61,7 +61,7 @@ def paper_runs_on(fine_white: np.ndarray, corners: np.ndarray, coarse_width: int
                                facing=p.facing,
                                stepped=partial(stepped, margin=p.margin_desk) if p.stepped
                                else None,
-                               own=p.own_paper, sheet=p.sheet_ends)
+                               own=p.own_paper)
 
 
 def beyond(
@@ -151,7 +151,7 @@ def cut_off_far(f: Frames, page: Detection, p: DetectParams,
     if runs_off(seen, page.corners * f.fine_scale, unit=f.fine_scale / f.scale,
                 facing=p.facing, each_desk=p.each_desk, deep=p.deep_margins,
                 flanked=p.flanked, inked=p.ink_beyond, printed=p.printed_frame,
-                faint=p.faint_ink, sheet=p.sheet_ends):
+                faint=p.faint_ink):
         return replace(page, touches_border=True)
     if p.paper_beside and paper_beside(seen, page.corners * f.fine_scale,
                                        unit=f.fine_scale / f.scale):

@@ -255,12 +255,6 @@ class DetectParams:
     just inside: light falling off along the side (a lamp at one end) leaves the paper's 80th
     percentile for the whole side far from both ends (tuning 9001 cut #38, refused only as
     blurred). 0: off."""
-    sheet_ends: int = 3
-    """(Round 13) "paper running on" past a side (the strip check, ``continues_to_border``,
-    and the last look's ``runs_off``) is not read where the desk lies beyond this many of
-    the side's 9 stretches at one end: the paper beyond the rest is a sheet the page lies on,
-    coming out from under part of the side (:func:`drivers.scanner.support.sheet_beyond`:
-    tuning 9017 two-documents #89, refused as cut off). 0: off."""
     faint_ink: float = 2.5
     """(Round 11) in the last look's ink reading (``ink_beyond``), when no side's ink runs on
     with strokes 3 ``tolerance`` dark, it is read again with strokes this many ``tolerance``

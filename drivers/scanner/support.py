@@ -245,7 +245,7 @@ def _percentile(values: np.ndarray, q: float) -> float:
 def continues_to_border(
     white: np.ndarray, quad: np.ndarray, unit: float = 1.0, probes: int = 9,
     tolerance: float = 8.0, facing: float = 0.25, most: float = 0.5,
-    stepped: Callable[..., bool] | None = None, own: float = 0.0, sheet: int = 0,
+    stepped: Callable[..., bool] | None = None, own: float = 0.0,
 ) -> bool:
     """Whether the paper goes on past a side of ``quad`` to the frame's edge: the quad is then
     a part of a page that is cut off (a ruled line or a line of text inside the page passed for
@@ -266,8 +266,7 @@ def continues_to_border(
     ``stepped`` (the gates' :func:`drivers.scanner.cutoff.stepped`), a side where the picture
     steps point by point (a page's own edge) does not count. With ``own`` (round 11, in
     ``tolerance``), a stretch also reads as paper within ``own`` of its own paper just inside
-    (:func:`_along`). With ``sheet`` (round 13), a side with the desk beyond its last
-    ``sheet`` stretches at one end does not count (:func:`sheet_beyond`)."""
+    (:func:`_along`)."""
     h, w = white.shape
     img = np.asarray(white, np.float32)  # read only
     q = np.asarray(quad, np.float64)
@@ -299,9 +298,7 @@ def continues_to_border(
             far = float(middle[i]) > 0.25 * max(w, h)
             if abs(level - paper) < min(0.5 * gap, 1.5 * tolerance) and _along(
                     img, q, i, unit, paper, 1.5 * tolerance, most, probes,
-                    own=own * tolerance) and not (
-                    sheet and sheet_beyond(img, q, i, unit, paper, desk_level, probes, sheet)
-            ) and (
+                    own=own * tolerance) and (
                     gap < 3.0 * tolerance or flanks_go_on(img, q, i, float(reach[i].max()),
                                                            gap, unit, both=far, paper=True)) and (
                     stepped is None or not stepped(img, base, n, reach[i], unit, inside,
@@ -329,22 +326,6 @@ def _along(img: np.ndarray, q: np.ndarray, side: int, unit: float, paper: float,
     follows it (tuning 9001 cut #38: a cut page under a lamp, 207 to 163 along the side, its
     paper going on past a fold read as desk at 5 of 9 stretches). Kept tight (half a
     ``tolerance``): a newspaper under a page is 5-10 levels off its paper (9001 mix #381)."""
-    base, n, steps, counted, levels = _stretches(img, q, side, unit, probes, sub)
-    if not counted.any():
-        return True
-    seen = np.abs(levels - paper) < within
-    if own > 0:
-        inner = sample_points(img, base[:, None, :] - steps[None, :, None] * n)
-        mine = np.percentile(inner.reshape(probes, -1)[counted], 80, axis=1)
-        seen |= np.abs(levels - mine) < own
-    return bool(np.mean(seen) > most)
-
-
-def _stretches(img: np.ndarray, q: np.ndarray, side: int, unit: float, probes: int, sub: int
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Side ``side``'s ``probes`` * ``sub`` points and outward normal, the strip's depths (2 to
-    2 + 3 ``unit``), which of its ``probes`` stretches have some of the strip in the frame,
-    and those stretches' 80th percentiles (in order along the side)."""
     h, w = img.shape
     pts, normal = side_points(q[None], probes * sub)
     base, n = pts[0, side].astype(np.float64), normal[0, side].astype(np.float64)
@@ -352,29 +333,16 @@ def _stretches(img: np.ndarray, q: np.ndarray, side: int, unit: float, probes: i
     near = steps[None, :] <= to_frame_edge(base, n, w, h)[:, None]
     vals = np.where(near, sample_points(img, base[:, None, :] + steps[None, :, None] * n),
                     np.nan).reshape(probes, -1)
-    counted = np.asarray(~np.isnan(vals).all(axis=1))
-    levels = (np.nanpercentile(vals[counted], 80, axis=1) if counted.any()
-              else np.empty(0))
-    return base, n, steps, counted, np.asarray(levels)
-
-
-def sheet_beyond(img: np.ndarray, q: np.ndarray, side: int, unit: float, paper: float,
-                 desk: float, probes: int = 9, least: int = 3, sub: int = 7) -> bool:
-    """(Round 13) Whether the paper beyond side ``side`` of ``q`` is another sheet the page
-    lies on, not the page going on: the desk is beyond the last ``least`` (or more) of the
-    side's ``probes`` stretches at one end (each ``sub`` points along it, read as
-    :func:`_along` reads them; at or below halfway from ``paper`` down to ``desk``, the desk
-    24 levels or more darker), not beyond all of them. A sheet under the page comes out from
-    under part of a side, and the page's own edge over the desk is the rest (tuning 9017
-    two-documents #89: the desk beyond 4 of 9 stretches, 62-64 for paper 217; refused as cut
-    off, the sheet running off the frame); a cut page runs on past the whole side."""
-    if paper - desk < 24.0 or least < 1:
-        return False
-    levels = _stretches(img, q, side, unit, probes, sub)[4]
-    if len(levels) < least + 2:
-        return False
-    dark = levels <= 0.5 * (paper + desk)
-    return bool(dark[:least].all() or dark[-least:].all()) and not bool(dark.all())
+    counted = ~np.isnan(vals).all(axis=1)
+    if not counted.any():
+        return True
+    levels = np.nanpercentile(vals[counted], 80, axis=1)
+    seen = np.abs(levels - paper) < within
+    if own > 0:
+        inner = sample_points(img, base[:, None, :] - steps[None, :, None] * n)
+        mine = np.percentile(inner.reshape(probes, -1)[counted], 80, axis=1)
+        seen |= np.abs(levels - mine) < own
+    return bool(np.mean(seen) > most)
 
 
 def flanks_go_on(img: np.ndarray, q: np.ndarray, side: int, reach: float, gap: float,
