@@ -188,7 +188,9 @@ class View:
 
     def on(self, pale: bool, noisy: bool = False) -> View:
         """This view as searched on a frame that is (or is not) pale and even, and (or not)
-        under heavy sensor noise (the colour views read wider on either: ``pale_reading``)."""
+        under heavy sensor noise (the colour views read wider on either: ``pale_reading``).
+        A view has one wider reading at most: ``pale_reading`` (warm, cool) or
+        ``noisy_reading`` (smooth); with both, ``pale_reading`` would win on a noisy frame."""
         if (pale or noisy) and self.pale_reading:
             return replace(self, also_reading=self.pale_reading)
         if noisy and self.noisy_reading:
