@@ -4,6 +4,7 @@ the search image, with the readings of the frame made once and shared by every s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -63,13 +64,8 @@ class Frames:
     def paper(self, view: View, fine: bool = False) -> np.ndarray:
         """``view``'s paper picture (:meth:`drivers.scanner.views.View.paper`) of the search
         image, or with ``fine`` of the finer one: made once a frame (read only)."""
-        key = ("paper", fine, *view.picture_key)
-        made = self._made.get(key)
-        if made is None:
-            made = view.paper(self.fine, self.fine_scale / self.scale) if fine else view.paper(
-                self.small)
-            self._made[key] = made
-        return made
+        return self._once(("paper", fine, *view.picture_key), lambda: view.paper(
+            self.fine, self.fine_scale / self.scale) if fine else view.paper(self.small))
 
     def gray_of(self, view: View, fine: bool = False) -> np.ndarray:
         """``view``'s grey levels (:meth:`drivers.scanner.views.View.gray`) of the search image,
@@ -77,12 +73,14 @@ class Frames:
         views' are one picture)."""
         if view.gray_key is None:
             return self.paper(view, fine)
-        key = ("gray", fine, *view.gray_key)
+        return self._once(("gray", fine, *view.gray_key), lambda: view.gray(
+            self.fine, self.fine_scale / self.scale) if fine else view.gray(self.small))
+
+    def _once(self, key: tuple[object, ...], make: Callable[[], np.ndarray]) -> np.ndarray:
+        """The picture made under ``key`` this frame, made by ``make`` the first time."""
         made = self._made.get(key)
         if made is None:
-            made = view.gray(self.fine, self.fine_scale / self.scale) if fine else view.gray(
-                self.small)
-            self._made[key] = made
+            made = self._made[key] = make()
         return made
 
     @cached_property
