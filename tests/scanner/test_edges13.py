@@ -31,8 +31,9 @@ def test_equal_gradients_give_equal_magnitudes() -> None:
 
 
 def _same(a: Detection, b: Detection) -> bool:
-    return (a.corners is None) == (b.corners is None) and (
-        a.corners is None or np.array_equal(a.corners, b.corners)) and a.support == b.support
+    if a.corners is None or b.corners is None:
+        return a.corners is None and b.corners is None
+    return np.array_equal(a.corners, b.corners) and a.support == b.support
 
 
 def test_a_frame_alone_and_after_others_gives_the_same_page() -> None:
