@@ -6,6 +6,14 @@ kiosk) over an image dense with edges, such as a fine gingham tablecloth at 320 
 the kiosk process dies. This module does the same job with pieces that hold: Sobel gradients,
 non-maximum suppression across the edge (four directions) in numpy, and hysteresis as the
 connected components of the weak edges that hold at least one strong edge.
+
+The magnitude is numpy's, not ``cv2.magnitude``: in opencv-python-headless 5.0 that runs
+Intel IPP's ``ippsMagnitude_32f``, which is not correctly rounded (a 1-ulp error on about a third
+of the pixels) and whose errors depend on where the output array happens to sit in memory (its
+address modulo 32 bytes). Sobel derivatives of whole grey levels are whole numbers, so equal
+gradients give equal magnitudes; with IPP's a tie between neighbours across an edge fell either
+way, the thinned edges, the Hough lines and so the page found depended on the heap, that is on
+what the process had run before (fresh 9018 two-documents #28: J 0.907 "ok" or 0.936 "cut off").
 """
 
 from __future__ import annotations
@@ -18,11 +26,13 @@ _TAN22 = 0.41421356
 
 
 def gradients(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sobel x and y derivatives and the gradient magnitude (float32)."""
+    """Sobel x and y derivatives and the gradient magnitude (float32; correctly rounded: the sum
+    of squares of whole-number derivatives is exact in float32, and so equal gradients give
+    equal magnitudes, whatever the arrays' addresses; see the module's notes)."""
     src = gray if gray.dtype == np.float32 else gray.astype(np.float32)
     gx = cv2.Sobel(src, cv2.CV_32F, 1, 0, ksize=3, borderType=cv2.BORDER_REPLICATE)
     gy = cv2.Sobel(src, cv2.CV_32F, 0, 1, ksize=3, borderType=cv2.BORDER_REPLICATE)
-    return gx, gy, cv2.magnitude(gx, gy)
+    return gx, gy, np.sqrt(gx * gx + gy * gy)
 
 
 def thin(gx: np.ndarray, gy: np.ndarray, mag: np.ndarray, floor: float = 0.0) -> np.ndarray:
