@@ -17,5 +17,7 @@ def run_cardsvc(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[
 def cardsvc_json(*args: str, env: dict[str, str]) -> Any:
     """The command's `--json` answer; the command must succeed."""
     done = run_cardsvc(*args, "--json", env=env)
-    assert done.returncode == 0, done.stderr
+    # the whole answer when it fails: a --json error may be on stdout, and once (CI, round 13)
+    # `identify` after `block` failed with nothing on stderr and did not fail again alone
+    assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)
     return json.loads(done.stdout)
